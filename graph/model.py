@@ -1,0 +1,292 @@
+"""The account snapshot: typed, frozen records of everything rolemap reads from an account.
+
+Every source (live boto3, AWS CLI export folder, snapshot file, demo, synthetic) produces one
+`AccountSnapshot`; everything downstream (policy engine, access graph, exports, app) reads only
+this. Policy documents are kept as the JSON AWS stores (dicts), parsed by the engine, so a
+malformed one is reported where it is used, with its name, instead of failing the whole load.
+
+Unknown is not absent: a configuration the loader could not read is named in the record's
+`unknown` set (e.g. a bucket whose policy could not be read), never silently treated as "none".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+#: A policy document as AWS stores it (already JSON-decoded).
+JsonDoc = Any
+
+SNAPSHOT_SCHEMA_VERSION = 1
+
+#: Names used in `Bucket.unknown` / `Account.unknown` for configurations that could not be read.
+UNKNOWN_POLICY = "policy"
+UNKNOWN_PUBLIC_ACCESS_BLOCK = "public_access_block"
+UNKNOWN_ACL = "acl"
+UNKNOWN_LOCATION = "location"
+
+
+@dataclass(frozen=True)
+class BlockPublicAccess:
+    """S3 Block Public Access flags (bucket or account level); all False means "not blocking"."""
+
+    block_public_acls: bool = False
+    ignore_public_acls: bool = False
+    block_public_policy: bool = False
+    restrict_public_buckets: bool = False
+
+    @classmethod
+    def from_api(cls, config: Mapping[str, Any]) -> BlockPublicAccess:
+        """Build from a `PublicAccessBlockConfiguration` dict as the API returns it."""
+        return cls(
+            block_public_acls=bool(config.get("BlockPublicAcls", False)),
+            ignore_public_acls=bool(config.get("IgnorePublicAcls", False)),
+            block_public_policy=bool(config.get("BlockPublicPolicy", False)),
+            restrict_public_buckets=bool(config.get("RestrictPublicBuckets", False)),
+        )
+
+    def to_api(self) -> dict[str, bool]:
+        return {
+            "BlockPublicAcls": self.block_public_acls,
+            "IgnorePublicAcls": self.ignore_public_acls,
+            "BlockPublicPolicy": self.block_public_policy,
+            "RestrictPublicBuckets": self.restrict_public_buckets,
+        }
+
+    def merged(self, other: BlockPublicAccess | None) -> BlockPublicAccess:
+        """Effective flags: S3 applies the most restrictive of bucket and account settings."""
+        if other is None:
+            return self
+        return BlockPublicAccess(
+            self.block_public_acls or other.block_public_acls,
+            self.ignore_public_acls or other.ignore_public_acls,
+            self.block_public_policy or other.block_public_policy,
+            self.restrict_public_buckets or other.restrict_public_buckets,
+        )
+
+
+@dataclass(frozen=True)
+class Account:
+    """The account being analysed."""
+
+    account_id: str
+    partition: str = "aws"
+    #: Account-level Block Public Access (s3control); None when none is configured.
+    public_access_block: BlockPublicAccess | None = None
+    #: Names of account-level configurations that could not be read (see UNKNOWN_*).
+    unknown: frozenset[str] = frozenset()
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
+class InlinePolicy:
+    """An inline (embedded) policy of a role."""
+
+    name: str
+    document: JsonDoc
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    """A customer or AWS managed policy, with its default version's document."""
+
+    arn: str
+    name: str
+    document: JsonDoc
+    path: str = "/"
+    default_version_id: str = "v1"
+    attachment_count: int = 0
+    description: str = ""
+
+    @property
+    def is_aws_managed(self) -> bool:
+        return ":iam::aws:policy/" in self.arn
+
+
+@dataclass(frozen=True)
+class Role:
+    """An IAM role: who may assume it (trust policy) and what it may do."""
+
+    arn: str
+    name: str
+    trust_policy: JsonDoc
+    path: str = "/"
+    role_id: str = ""
+    inline_policies: tuple[InlinePolicy, ...] = ()
+    attached_policy_arns: tuple[str, ...] = ()
+    permissions_boundary_arn: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    max_session_duration: int = 3600
+    description: str = ""
+    create_date: str = ""
+
+    @property
+    def account_id(self) -> str:
+        return self.arn.split(":")[4]
+
+
+@dataclass(frozen=True)
+class InstanceProfile:
+    """An instance profile: the container that hands a role to an EC2 instance."""
+
+    arn: str
+    name: str
+    path: str = "/"
+    role_arns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An EC2 instance, reduced to the fields rolemap uses (describe output is mostly noise)."""
+
+    instance_id: str
+    region: str
+    state: str
+    account_id: str
+    name: str = ""
+    vpc_id: str | None = None
+    subnet_id: str | None = None
+    private_ip: str | None = None
+    instance_profile_arn: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    partition: str = "aws"
+
+    @property
+    def arn(self) -> str:
+        return (
+            f"arn:{self.partition}:ec2:{self.region}:{self.account_id}"
+            f":instance/{self.instance_id}"
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.instance_id})" if self.name else self.instance_id
+
+
+@dataclass(frozen=True)
+class AclGrant:
+    """One grant of a bucket ACL."""
+
+    #: "CanonicalUser", "Group" or "AmazonCustomerByEmail".
+    grantee_type: str
+    #: Canonical id, group URI or e-mail address.
+    grantee: str
+    #: FULL_CONTROL, READ, WRITE, READ_ACP or WRITE_ACP.
+    permission: str
+    display_name: str = ""
+
+
+ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS_URI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """An S3 bucket and the configurations that decide who can reach it."""
+
+    name: str
+    region: str = "us-east-1"
+    #: The bucket policy document; None when there is none, or when it is unknown (see `unknown`).
+    policy: JsonDoc | None = None
+    #: Bucket-level Block Public Access; None when none is configured (or unknown).
+    public_access_block: BlockPublicAccess | None = None
+    acl_grants: tuple[AclGrant, ...] = ()
+    owner_id: str = ""
+    owner_name: str = ""
+    #: Configurations that could not be read (UNKNOWN_POLICY, ...): "unknown", never "none".
+    unknown: frozenset[str] = frozenset()
+    creation_date: str = ""
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:s3:::{self.name}"
+
+    @property
+    def policy_unknown(self) -> bool:
+        return UNKNOWN_POLICY in self.unknown
+
+
+@dataclass(frozen=True)
+class Scp:
+    """A service control policy applying at one organization level."""
+
+    name: str
+    document: JsonDoc
+    #: Organization level, outermost first: 0 = root, then OUs, then the account.
+    level: int = 0
+    target: str = ""
+
+
+@dataclass(frozen=True)
+class LoadWarning:
+    """Something the loader could not read, and why; shown to the user, never swallowed."""
+
+    #: The API operation or file, e.g. "s3:GetBucketPolicy".
+    operation: str
+    #: What it was about (bucket name, region, role ARN...), or "" for account-wide.
+    target: str
+    message: str
+    #: The AWS error code when there is one (AccessDenied, Throttling...).
+    code: str = ""
+
+    def __str__(self) -> str:
+        where = f" {self.target}" if self.target else ""
+        code = f" [{self.code}]" if self.code else ""
+        return f"{self.operation}{where}: {self.message}{code}"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a snapshot came from, for the header and for exports."""
+
+    #: "demo", "profile", "snapshot", "export-folder" or "synthetic".
+    kind: str
+    label: str = ""
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """Everything loaded from one account: the single input to analysis."""
+
+    account: Account
+    roles: tuple[Role, ...] = ()
+    managed_policies: tuple[ManagedPolicy, ...] = ()
+    instance_profiles: tuple[InstanceProfile, ...] = ()
+    instances: tuple[Instance, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    #: SCPs per organization level (outermost first); None when Organizations was not loaded.
+    scps: tuple[tuple[Scp, ...], ...] | None = None
+    warnings: tuple[LoadWarning, ...] = ()
+    source: SourceInfo = SourceInfo("unknown")
+    captured_at: str = ""
+
+    @cached_property
+    def role_by_arn(self) -> Mapping[str, Role]:
+        return {r.arn: r for r in self.roles}
+
+    @cached_property
+    def role_by_name(self) -> Mapping[str, Role]:
+        return {r.name: r for r in self.roles}
+
+    @cached_property
+    def policy_by_arn(self) -> Mapping[str, ManagedPolicy]:
+        return {p.arn: p for p in self.managed_policies}
+
+    @cached_property
+    def profile_by_arn(self) -> Mapping[str, InstanceProfile]:
+        return {p.arn: p for p in self.instance_profiles}
+
+    @cached_property
+    def bucket_by_name(self) -> Mapping[str, Bucket]:
+        return {b.name: b for b in self.buckets}
+
+    @cached_property
+    def instance_by_id(self) -> Mapping[str, Instance]:
+        return {i.instance_id: i for i in self.instances}
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id

@@ -1,0 +1,91 @@
+"""What the engine answers: a verdict, how sure it is, and the statements that decided it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    """AWS's three answers for a concrete request."""
+
+    ALLOW = "allow"
+    EXPLICIT_DENY = "explicit_deny"
+    IMPLICIT_DENY = "implicit_deny"
+
+
+class Outcome(StrEnum):
+    """What analysis without a concrete request can say (the access graph's words)."""
+
+    ALLOWED = "allowed"
+    #: Allowed only if the listed conditions hold (or the listed deny conditions do not).
+    CONDITIONAL = "conditional"
+    DENIED = "denied"
+    #: A fact is missing (e.g. a bucket policy that could not be read).
+    UNKNOWN = "unknown"
+
+
+class PolicyKind(StrEnum):
+    """Where a policy sits in AWS's evaluation logic; also names the layer that blocked."""
+
+    IDENTITY = "identity"
+    BOUNDARY = "boundary"
+    SCP = "scp"
+    RESOURCE = "resource"
+    TRUST = "trust"
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """Evidence: one statement of one policy, with enough to show it to a person."""
+
+    policy_name: str
+    policy_kind: PolicyKind
+    index: int
+    sid: str | None
+    effect: str
+    #: The statement as written in the policy (JSON-decoded), for highlighting in the UI.
+    statement: Any
+
+    @property
+    def label(self) -> str:
+        sid = f" ({self.sid})" if self.sid else ""
+        return f"{self.policy_kind.value} policy {self.policy_name}, statement {self.index}{sid}"
+
+
+@dataclass(frozen=True)
+class ConditionRef:
+    """A condition whose key is unknown at analysis time, and what must be true of it."""
+
+    statement: StatementRef
+    operator: str
+    key: str
+    values: tuple[str, ...]
+    #: True: must hold for the access (an Allow's condition); False: must not hold (a Deny's).
+    must_hold: bool
+
+    def __str__(self) -> str:
+        vals = ", ".join(self.values)
+        text = f"{self.operator} {self.key} [{vals}]"
+        return text if self.must_hold else f"NOT {text}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's answer for one request, with the reasons a person can check."""
+
+    verdict: Verdict
+    outcome: Outcome
+    #: Human-readable reasons, most decisive first.
+    reasons: tuple[str, ...] = ()
+    #: Statements that decided: the matching Deny(s) for explicit_deny, the grants for allow.
+    deciding: tuple[StatementRef, ...] = ()
+    #: For a denial, the layer that blocked it (scp, boundary, identity, resource).
+    blocked_by: PolicyKind | None = None
+    #: For a conditional outcome, the unknown-key conditions it depends on.
+    conditions: tuple[ConditionRef, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict is Verdict.ALLOW

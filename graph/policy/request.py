@@ -1,0 +1,46 @@
+"""One request to decide: who asks, for which action, on which resource, in which context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+#: A context value: a string, or a list of strings for a multivalued key ([] = empty set).
+ContextValue = str | Sequence[str]
+
+
+@dataclass(frozen=True)
+class Request:
+    """A single API request as the engine sees it.
+
+    `principal_arn` is the role ARN (not a session ARN); None means an anonymous caller (the
+    public), which only resource-policy grants to `*` can allow.
+    """
+
+    principal_arn: str | None
+    action: str
+    resource_arn: str
+    #: The account that owns the resource; None when unknown (treated as the principal's).
+    resource_account: str | None = None
+    #: Request context keys (case-insensitive names) given by the caller or assumed by the user.
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+    principal_tags: Mapping[str, str] = field(default_factory=dict)
+    resource_tags: Mapping[str, str] = field(default_factory=dict)
+    #: Partial evaluation: keys neither given nor derived are *unknown* (could hold any value)
+    #: rather than absent, so conditions on them make the outcome "conditional", not a "no".
+    partial: bool = False
+
+    @property
+    def principal_account(self) -> str | None:
+        if not self.principal_arn:
+            return None
+        parts = self.principal_arn.split(":")
+        return parts[4] if len(parts) > 4 else None
+
+    @property
+    def cross_account(self) -> bool:
+        """True when principal and resource live in different accounts."""
+        if self.principal_arn is None:
+            return True
+        owner = self.resource_account
+        return owner is not None and owner != self.principal_account

@@ -1,0 +1,57 @@
+"""The `rolemap` command line: the explorer by default, sub-commands for scripts and CI.
+
+Every error a person can cause (bad file, unknown bucket, malformed policy) is one line on
+stderr and exit code 2; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from graph.errors import RolemapError
+
+#: Sub-command modules under tui.commands; each has `register(subparsers)`.
+COMMAND_MODULES: tuple[str, ...] = (
+    "simulate",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rolemap",
+        description="Which EC2 instance can reach which S3 bucket, with which actions, and why.",
+    )
+    try:
+        from tui.commands.source_options import add_source_options
+    except ImportError:  # the sources are not built yet
+        add_source_options = None
+    if add_source_options is not None:
+        add_source_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"tui.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if getattr(args, "func", None) is None:
+            from tui.commands.explore import run_explorer
+
+            return run_explorer(args)
+        return int(args.func(args))
+    except RolemapError as exc:
+        print(f"rolemap: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
