@@ -29,6 +29,9 @@ class Request:
     #: Partial evaluation: keys neither given nor derived are *unknown* (could hold any value)
     #: rather than absent, so conditions on them make the outcome "conditional", not a "no".
     partial: bool = False
+    #: When set (e.g. "ec2.amazonaws.com"), the caller is this AWS service principal, not a role:
+    #: only resource-policy grants naming the service (or `*`) can allow it.
+    principal_service: str | None = None
 
     @property
     def principal_account(self) -> str | None:
