@@ -1,0 +1,274 @@
+"""Parse policy documents as AWS stores them into compiled statements, once.
+
+Deciding many requests against the same policies must be cheap, so every pattern is compiled
+here and each policy remembers which of its statements can match a given action. A malformed
+document raises `PolicyParseError` naming the policy and the JSON path of the fault, e.g.
+`Statement[1].Effect`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.errors import PolicyParseError
+from graph.policy.conditions import Condition, make_condition
+from graph.policy.context import EvalContext
+from graph.policy.decision import PolicyKind, StatementRef
+from graph.policy.principals import PrincipalSet, build_principal_set
+from graph.policy.variables import VARIABLES_VERSION, has_variables, substitute
+from graph.policy.wildcard import compile_glob, compile_globs, has_wildcard
+
+_VERSIONS = ("2012-10-17", "2008-10-17")
+_POLICY_KEYS = {"Version", "Id", "Statement"}
+_STATEMENT_KEYS = {
+    "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",
+    "Principal", "NotPrincipal", "Condition",
+}
+_PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
+_WANTS_PRINCIPAL = (PolicyKind.RESOURCE, PolicyKind.TRUST)
+_WANTS_RESOURCE = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Statement:
+    """One compiled statement."""
+
+    index: int
+    sid: str | None
+    effect: str
+    raw: Any
+    actions: tuple[str, ...]
+    not_action: bool
+    #: None when the element is absent (trust policies; SCPs default to "*").
+    resources: tuple[str, ...] | None
+    not_resource: bool
+    principal: PrincipalSet | None
+    not_principal: bool
+    conditions: tuple[Condition, ...]
+    variables: bool
+    _action_re: re.Pattern[str]
+    _resource_re: re.Pattern[str] | None
+    _resource_vars: tuple[str, ...]
+    ref: StatementRef
+
+    @property
+    def is_deny(self) -> bool:
+        return self.effect == "Deny"
+
+    def matches_action(self, action: str) -> bool:
+        hit = self._action_re.fullmatch(action) is not None
+        return not hit if self.not_action else hit
+
+    def matches_resource(self, arn: str, ctx: EvalContext) -> bool:
+        if self.resources is None:
+            return True
+        hit = self._resource_re is not None and self._resource_re.fullmatch(arn) is not None
+        if not hit and self._resource_vars:
+            hit = any(_match_variable_pattern(p, arn, ctx) for p in self._resource_vars)
+        return not hit if self.not_resource else hit
+
+
+def _match_variable_pattern(pattern: str, arn: str, ctx: EvalContext) -> bool:
+    def lookup(key: str) -> str | None:
+        value = ctx.single(key)
+        return value if isinstance(value, str) else None
+
+    text = substitute(pattern, lookup)
+    return text is not None and compile_glob(text).fullmatch(arn) is not None
+
+
+@dataclass(frozen=True, eq=False)
+class Policy:
+    """A parsed policy: its statements, and a per-action cache of the ones that can apply."""
+
+    name: str
+    kind: PolicyKind
+    version: str | None
+    statements: tuple[Statement, ...]
+    raw: Any
+    _by_action: dict[str, tuple[Statement, ...]] = field(default_factory=dict, repr=False)
+
+    def statements_for(self, action: str) -> tuple[Statement, ...]:
+        """Statements whose Action/NotAction matches (cached: actions repeat endlessly)."""
+        key = action.lower()
+        cached = self._by_action.get(key)
+        if cached is None:
+            cached = tuple(s for s in self.statements if s.matches_action(key))
+            self._by_action[key] = cached
+        return cached
+
+
+def _load_document(doc: Any, name: str) -> Any:
+    if isinstance(doc, bytes):
+        doc = doc.decode("utf-8", errors="replace")
+    if isinstance(doc, str):
+        text = doc
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            if "%" in text:
+                try:
+                    return json.loads(urllib.parse.unquote(text))
+                except json.JSONDecodeError:
+                    pass
+            raise PolicyParseError(name, "$", f"not valid JSON ({exc.msg} at line "
+                                   f"{exc.lineno} column {exc.colno})") from None
+    return doc
+
+
+def _strings(value: Any, name: str, path: str, *, allow_scalars: bool = False) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for i, item in enumerate(items):
+        where = f"{path}[{i}]" if isinstance(value, list) else path
+        if isinstance(item, str):
+            out.append(item)
+        elif allow_scalars and isinstance(item, bool):
+            out.append("true" if item else "false")
+        elif allow_scalars and isinstance(item, int | float):
+            out.append(str(item))
+        else:
+            raise PolicyParseError(name, where, f"expected a string, got {type(item).__name__}")
+    if not out:
+        raise PolicyParseError(name, path, "must not be empty")
+    return tuple(out)
+
+
+def _principal(value: Any, name: str, path: str) -> PrincipalSet:
+    if value == "*":
+        return build_principal_set("*")
+    if not isinstance(value, dict) or not value:
+        raise PolicyParseError(name, path, 'expected "*" or an object such as {"AWS": ...}')
+    entries: dict[str, list[str]] = {}
+    for kind, values in value.items():
+        if kind not in _PRINCIPAL_KINDS:
+            raise PolicyParseError(name, f"{path}.{kind}", "unknown principal type")
+        entries[kind] = list(_strings(values, name, f"{path}.{kind}"))
+    return build_principal_set(entries)
+
+
+def _conditions(value: Any, name: str, path: str, variables: bool) -> tuple[Condition, ...]:
+    if not isinstance(value, dict):
+        raise PolicyParseError(name, path, "expected an object of operators")
+    out: list[Condition] = []
+    for operator, block in value.items():
+        where = f"{path}.{operator}"
+        if not isinstance(block, dict) or not block:
+            raise PolicyParseError(name, where, "expected an object of condition keys")
+        for key, raw_values in block.items():
+            values = _strings(raw_values, name, f"{where}.{key}", allow_scalars=True)
+            try:
+                out.append(make_condition(operator, key, values, variables))
+            except ValueError as exc:
+                raise PolicyParseError(name, where, str(exc)) from None
+    return tuple(out)
+
+
+def _statement(raw: Any, index: int, name: str, kind: PolicyKind, path: str,
+               version: str | None) -> Statement:
+    if not isinstance(raw, dict):
+        raise PolicyParseError(name, path, "a statement must be an object")
+    for key in raw:
+        if key not in _STATEMENT_KEYS:
+            raise PolicyParseError(name, f"{path}.{key}", "unknown statement element")
+    effect = raw.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        raise PolicyParseError(name, f"{path}.Effect", 'must be "Allow" or "Deny"')
+    sid = raw.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise PolicyParseError(name, f"{path}.Sid", "must be a string")
+
+    if ("Action" in raw) == ("NotAction" in raw):
+        raise PolicyParseError(name, path, "needs exactly one of Action or NotAction")
+    action_key = "Action" if "Action" in raw else "NotAction"
+    actions = tuple(a.lower() for a in _strings(raw[action_key], name, f"{path}.{action_key}"))
+
+    if "Resource" in raw and "NotResource" in raw:
+        raise PolicyParseError(name, path, "has both Resource and NotResource")
+    resource_key = (
+        "Resource" if "Resource" in raw else "NotResource" if "NotResource" in raw else None
+    )
+    resources: tuple[str, ...] | None = None
+    if resource_key is not None:
+        resources = _strings(raw[resource_key], name, f"{path}.{resource_key}")
+    elif kind in _WANTS_RESOURCE:
+        raise PolicyParseError(name, path, "needs Resource or NotResource")
+    elif kind is PolicyKind.SCP:
+        resources = ("*",)
+
+    if "Principal" in raw and "NotPrincipal" in raw:
+        raise PolicyParseError(name, path, "has both Principal and NotPrincipal")
+    principal_key = (
+        "Principal" if "Principal" in raw else "NotPrincipal" if "NotPrincipal" in raw else None
+    )
+    principal: PrincipalSet | None = None
+    if principal_key is not None:
+        if kind not in _WANTS_PRINCIPAL:
+            raise PolicyParseError(
+                name, f"{path}.{principal_key}", f"not allowed in a {kind.value} policy"
+            )
+        principal = _principal(raw[principal_key], name, f"{path}.{principal_key}")
+    elif kind in _WANTS_PRINCIPAL:
+        raise PolicyParseError(name, path, "needs Principal or NotPrincipal")
+
+    variables = version == VARIABLES_VERSION
+    conditions = (
+        _conditions(raw["Condition"], name, f"{path}.Condition", variables)
+        if "Condition" in raw
+        else ()
+    )
+    plain = tuple(r for r in resources or () if not (variables and has_variables(r)))
+    with_vars = tuple(r for r in resources or () if variables and has_variables(r))
+    return Statement(
+        index=index,
+        sid=sid,
+        effect=effect,
+        raw=raw,
+        actions=actions,
+        not_action=action_key == "NotAction",
+        resources=resources,
+        not_resource=resource_key == "NotResource",
+        principal=principal,
+        not_principal=principal_key == "NotPrincipal",
+        conditions=conditions,
+        variables=variables,
+        _action_re=compile_globs(actions, ignore_case=True),
+        _resource_re=compile_globs(plain) if plain else None,
+        _resource_vars=with_vars,
+        ref=StatementRef(name, kind, index, sid, effect, raw),
+    )
+
+
+def parse_policy(doc: Any, name: str, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:
+    """Parse and compile a policy document (dict, or JSON text as some APIs return it)."""
+    data = _load_document(doc, name)
+    if not isinstance(data, dict):
+        raise PolicyParseError(name, "$", "a policy document must be a JSON object")
+    for key in data:
+        if key not in _POLICY_KEYS:
+            raise PolicyParseError(name, key, "unknown policy element")
+    version = data.get("Version")
+    if version is not None and version not in _VERSIONS:
+        raise PolicyParseError(name, "Version", f"unsupported version {version!r}")
+    if "Statement" not in data:
+        raise PolicyParseError(name, "Statement", "missing")
+    raw_statements = data["Statement"]
+    if isinstance(raw_statements, dict):
+        items = [(raw_statements, "Statement")]
+    elif isinstance(raw_statements, list):
+        items = [(s, f"Statement[{i}]") for i, s in enumerate(raw_statements)]
+    else:
+        raise PolicyParseError(name, "Statement", "must be an object or a list of objects")
+    statements = tuple(
+        _statement(raw, i, name, kind, path, version) for i, (raw, path) in enumerate(items)
+    )
+    return Policy(name=name, kind=kind, version=version, statements=statements, raw=data)
+
+
+def wildcard_free(pattern: str) -> bool:
+    """True for a literal pattern (no `*`/`?`), which callers may index by value."""
+    return not has_wildcard(pattern)

@@ -1,0 +1,245 @@
+"""AWS's policy evaluation logic for one request, with the statements that decided it.
+
+Order, from the IAM User Guide's "Policy evaluation logic" and "Cross-account policy
+evaluation logic" pages:
+1. an explicit Deny in any policy (SCP, resource, identity, boundary) wins;
+2. every SCP level (root, OUs, account) must allow;
+3. same account: a resource-policy grant to `*` allows on its own (boundaries do not limit it);
+   a grant to the role ARN allows unless the boundary does not allow the action; a grant to the
+   account only delegates to identity policies; otherwise identity policy AND boundary must allow;
+4. cross account: the resource policy must grant (to `*`, the role or its account) AND the
+   caller's identity policy and boundary must allow.
+
+Partial evaluation (unknown condition keys) is decided twice — unknown Allow conditions taken
+as true and unknown Deny conditions as false, then the reverse — so the answer is definite when
+both agree and *conditional* (with the conditions it depends on) when they do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.policy.conditions import Condition
+from graph.policy.context import EvalContext
+from graph.policy.decision import (
+    ConditionRef,
+    Decision,
+    Outcome,
+    PolicyKind,
+    StatementRef,
+    Verdict,
+)
+from graph.policy.document import Policy, Statement
+from graph.policy.principals import GrantKind
+from graph.policy.request import Request
+
+
+@dataclass(frozen=True)
+class PrincipalPolicies:
+    """The policies attached to (or governing) the calling role."""
+
+    identity: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    #: One tuple of SCPs per organization level; None when Organizations is not in play.
+    scps: tuple[tuple[Policy, ...], ...] | None = None
+
+
+NO_POLICIES = PrincipalPolicies()
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A statement that matches the request (certainly, or depending on unknown conditions)."""
+
+    stmt: Statement
+    certain: bool
+    unknown: tuple[Condition, ...]
+    grant: GrantKind | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    verdict: Verdict
+    deciding: tuple[_Hit, ...]
+    blocked_by: PolicyKind | None
+    reasons: tuple[str, ...]
+
+
+def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
+          has_boundary: bool) -> list[_Hit]:
+    if policy is None:
+        return []
+    out: list[_Hit] = []
+    for stmt in policy.statements_for(request.action):
+        if not stmt.matches_resource(request.resource_arn, ctx):
+            continue
+        grant: GrantKind | None = None
+        if stmt.principal is not None:
+            if stmt.not_principal:
+                # A principal with a permissions boundary is never exempted by NotPrincipal+Deny.
+                exempt = stmt.principal.exempts(request) and not (has_boundary and stmt.is_deny)
+                if exempt:
+                    continue
+                grant = GrantKind.ANY
+            else:
+                grant = stmt.principal.match(request)
+                if grant is None:
+                    continue
+        unknown: list[Condition] = []
+        failed = False
+        for cond in stmt.conditions:
+            result = cond.evaluate(ctx)
+            if result is False:
+                failed = True
+                break
+            if result is None:
+                unknown.append(cond)
+        if not failed:
+            out.append(_Hit(stmt, not unknown, tuple(unknown), grant))
+    return out
+
+
+def _label(hit: _Hit) -> str:
+    return hit.stmt.ref.label
+
+
+def _decide(
+    optimistic: bool,
+    request: Request,
+    identity: list[_Hit],
+    boundary: list[_Hit] | None,
+    scps: list[list[_Hit]] | None,
+    resource: list[_Hit],
+) -> _Result:
+    def on(h: _Hit) -> bool:
+        return h.certain or (optimistic != h.stmt.is_deny)
+
+    every = identity + (boundary or []) + [h for level in scps or [] for h in level] + resource
+    denies = tuple(h for h in every if h.stmt.is_deny and on(h))
+    if denies:
+        return _Result(
+            Verdict.EXPLICIT_DENY,
+            denies,
+            denies[0].stmt.ref.policy_kind,
+            tuple(f"explicitly denied by {_label(h)}" for h in denies),
+        )
+
+    def allows(hits: list[_Hit]) -> tuple[_Hit, ...]:
+        return tuple(h for h in hits if not h.stmt.is_deny and on(h))
+
+    if scps is not None:
+        for level, hits in enumerate(scps):
+            if not allows(hits):
+                return _Result(
+                    Verdict.IMPLICIT_DENY, (), PolicyKind.SCP,
+                    (f"no service control policy at organization level {level} allows "
+                     f"{request.action}",),
+                )
+
+    granted = allows(resource)
+    is_role = request.principal_arn is not None and request.principal_service is None
+    if not is_role:
+        if granted:
+            return _Result(Verdict.ALLOW, granted, None,
+                           tuple(f"allowed by {_label(h)}" for h in granted))
+        who = request.principal_service or "an anonymous caller"
+        return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.RESOURCE,
+                       (f"no resource policy statement grants {request.action} to {who}",))
+
+    identity_ok = allows(identity)
+    boundary_ok = allows(boundary) if boundary is not None else ()
+    boundary_passes = boundary is None or bool(boundary_ok)
+
+    if request.cross_account:
+        if not granted:
+            return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.RESOURCE, (
+                f"cross-account: the resource policy of account {request.resource_account} "
+                f"does not grant {request.action} to this role or its account",))
+        if not identity_ok:
+            return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.IDENTITY, (
+                f"cross-account: no identity policy of the role allows {request.action}",))
+        if not boundary_passes:
+            return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.BOUNDARY, (
+                f"the permissions boundary does not allow {request.action}",))
+        deciding = identity_ok + granted + boundary_ok
+        return _Result(Verdict.ALLOW, deciding, None,
+                       tuple(f"allowed by {_label(h)}" for h in deciding))
+
+    direct_any = tuple(h for h in granted if h.grant is GrantKind.ANY)
+    if direct_any:
+        return _Result(Verdict.ALLOW, direct_any, None,
+                       tuple(f"allowed by {_label(h)} (grant to *)" for h in direct_any))
+    direct_arn = tuple(h for h in granted if h.grant is GrantKind.ARN)
+    if direct_arn and boundary_passes:
+        deciding = direct_arn + boundary_ok
+        return _Result(Verdict.ALLOW, deciding, None,
+                       tuple(f"allowed by {_label(h)}" for h in deciding))
+    if identity_ok and boundary_passes:
+        deciding = identity_ok + boundary_ok
+        return _Result(Verdict.ALLOW, deciding, None,
+                       tuple(f"allowed by {_label(h)}" for h in deciding))
+    if (identity_ok or direct_arn) and not boundary_passes:
+        return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.BOUNDARY, (
+            f"the permissions boundary does not allow {request.action}",))
+    return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.IDENTITY, (
+        f"no identity or resource policy statement allows {request.action} on "
+        f"{request.resource_arn}",))
+
+
+def _condition_refs(hits: list[_Hit]) -> tuple[ConditionRef, ...]:
+    out: list[ConditionRef] = []
+    for h in hits:
+        if h.certain:
+            continue
+        for c in h.unknown:
+            out.append(ConditionRef(h.stmt.ref, c.operator, c.key, c.values,
+                                    must_hold=not h.stmt.is_deny))
+    return tuple(out)
+
+
+def evaluate(
+    request: Request,
+    principal: PrincipalPolicies = NO_POLICIES,
+    resource_policy: Policy | None = None,
+) -> Decision:
+    """Decide one request; the Decision says allow/deny, how sure, and which statements."""
+    ctx = EvalContext(request)
+    is_role = request.principal_arn is not None and request.principal_service is None
+    has_boundary = is_role and principal.boundary is not None
+    identity: list[_Hit] = []
+    boundary: list[_Hit] | None = None
+    scps: list[list[_Hit]] | None = None
+    if is_role:
+        for policy in principal.identity:
+            identity.extend(_hits(policy, request, ctx, has_boundary))
+        if principal.boundary is not None:
+            boundary = _hits(principal.boundary, request, ctx, has_boundary)
+        if principal.scps is not None:
+            scps = [
+                [h for p in level for h in _hits(p, request, ctx, has_boundary)]
+                for level in principal.scps
+            ]
+    resource = _hits(resource_policy, request, ctx, has_boundary)
+
+    everything = identity + (boundary or []) + [h for lv in scps or [] for h in lv] + resource
+    if all(h.certain for h in everything):
+        result = _decide(True, request, identity, boundary, scps, resource)
+        return _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW
+                            else Outcome.DENIED, ())
+
+    best = _decide(True, request, identity, boundary, scps, resource)
+    worst = _decide(False, request, identity, boundary, scps, resource)
+    if best.verdict is Verdict.ALLOW and worst.verdict is not Verdict.ALLOW:
+        conditions = _condition_refs(everything)
+        reasons = best.reasons + tuple(f"only if {c}" for c in conditions)
+        return Decision(worst.verdict, Outcome.CONDITIONAL, reasons,
+                        tuple(h.stmt.ref for h in best.deciding), worst.blocked_by, conditions)
+    if best.verdict is Verdict.ALLOW:
+        return _to_decision(worst, Outcome.ALLOWED, ())
+    return _to_decision(best, Outcome.DENIED, ())
+
+
+def _to_decision(result: _Result, outcome: Outcome,
+                 conditions: tuple[ConditionRef, ...]) -> Decision:
+    refs: tuple[StatementRef, ...] = tuple(h.stmt.ref for h in result.deciding)
+    return Decision(result.verdict, outcome, result.reasons, refs, result.blocked_by, conditions)

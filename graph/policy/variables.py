@@ -1,0 +1,74 @@
+"""Policy variables (`${aws:username}`, `${aws:PrincipalTag/team}`, `${*}`, defaults).
+
+Variables are substituted only in policies whose Version is 2012-10-17; elsewhere `${...}` is
+literal text. A variable with no value (and no default) makes the whole element match nothing,
+which the caller learns from a `None` result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from graph.policy.wildcard import LITERAL_QMARK, LITERAL_STAR
+
+VARIABLES_VERSION = "2012-10-17"
+
+_VAR = re.compile(r"\$\{([^}]*)\}")
+_DEFAULT = re.compile(r"^\s*([^,]+?)\s*,\s*'([^']*)'\s*$")
+_SPECIAL = {"*": LITERAL_STAR, "?": LITERAL_QMARK, "$": "$"}
+
+#: Looks a context key up; returns its single value, or None when the key has no value.
+Lookup = Callable[[str], str | None]
+
+
+def has_variables(text: str) -> bool:
+    return "${" in text
+
+
+def variable_keys(text: str) -> list[str]:
+    """The context keys a text refers to (specials and defaults stripped)."""
+    keys: list[str] = []
+    for body in _VAR.findall(text):
+        if body in _SPECIAL:
+            continue
+        m = _DEFAULT.match(body)
+        keys.append((m.group(1) if m else body).strip())
+    return keys
+
+
+def substitute(text: str, lookup: Lookup, *, escape_value: bool = True) -> str | None:
+    """Replace every `${...}`; None when a variable has no value and no default.
+
+    Substituted values are literal text: a `*` inside a tag value must not act as a wildcard,
+    so (with `escape_value`) it is marked literal for the glob compiler.
+    """
+    missing = False
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal missing
+        body = m.group(1)
+        if body in _SPECIAL:
+            return _SPECIAL[body]
+        default: str | None = None
+        d = _DEFAULT.match(body)
+        key = body.strip()
+        if d:
+            key, default = d.group(1).strip(), d.group(2)
+        value = lookup(key)
+        if value is None:
+            value = default
+        if value is None:
+            missing = True
+            return ""
+        if escape_value:
+            value = value.replace("*", LITERAL_STAR).replace("?", LITERAL_QMARK)
+        return value
+
+    out = _VAR.sub(repl, text)
+    return None if missing else out
+
+
+def unmark(text: str) -> str:
+    """Turn literal markers back into plain characters (for exact, non-glob comparisons)."""
+    return text.replace(LITERAL_STAR, "*").replace(LITERAL_QMARK, "?")
