@@ -1,0 +1,116 @@
+"""Account sources: a live account, an AWS CLI export folder, a snapshot file, or the demo.
+
+    loaded = open_source(SourceSpec(demo=True), progress=cb)
+    loaded.snapshot      # AccountSnapshot
+    loaded.connection    # AwsConnection for live sources and the demo, None offline
+    loaded.reload()      # the same source again (the demo keeps what was created in it)
+
+Every source gathers raw AWS responses first and shares one transform into the model, so the
+demo, a real account and an offline folder are analysed identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import SourceError
+from graph.model import AccountSnapshot, SourceInfo
+from graph.sources.connection import AwsConnection
+
+__all__ = ["AwsConnection", "LoadedSource", "Progress", "SourceSpec", "open_source"]
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Which account to open; exactly one of demo / snapshot / live (profile or default chain)."""
+
+    demo: bool = False
+    profile: str | None = None
+    regions: tuple[str, ...] = ()
+    #: A snapshot file or an AWS CLI export folder.
+    snapshot: str | None = None
+    #: Parallel reads of the live loader (regions, buckets).
+    workers: int = 8
+
+    def __post_init__(self) -> None:
+        if self.demo and (self.snapshot or self.profile):
+            raise SourceError("choose one source: --demo, --snapshot or --profile")
+        if self.snapshot and self.profile:
+            raise SourceError("choose one source: --snapshot or --profile")
+
+    @property
+    def kind(self) -> str:
+        if self.demo:
+            return "demo"
+        if self.snapshot:
+            return "export-folder" if Path(self.snapshot).is_dir() else "snapshot"
+        return "profile"
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """A loaded account and the means to load it again."""
+
+    spec: SourceSpec
+    snapshot: AccountSnapshot
+    connection: AwsConnection | None = None
+
+    def reload(self, progress: Progress | None = None) -> LoadedSource:
+        """Read the same source again; the demo is re-read, not re-seeded."""
+        return _load(self.spec, progress or _no_progress, self.connection)
+
+
+def open_source(spec: SourceSpec, progress: Progress | None = None) -> LoadedSource:
+    """Open `spec`; raises SourceError (one line, naming the file) for bad input."""
+    progress = progress or _no_progress
+    if spec.demo:
+        from graph.sources.demo import reset_demo
+
+        progress("demo", 0, 1)
+        conn = reset_demo()
+        progress("demo", 1, 1)
+        return _load(spec, progress, conn)
+    return _load(spec, progress, None)
+
+
+def _load(spec: SourceSpec, progress: Progress, conn: AwsConnection | None) -> LoadedSource:
+    if spec.snapshot:
+        path = Path(spec.snapshot)
+        if not path.exists():
+            raise SourceError(f"{path}: no such file or directory")
+        progress("snapshot", 0, 1)
+        if path.is_dir():
+            from graph.sources.export_folder import load_export_folder
+
+            snapshot = load_export_folder(path)
+        else:
+            from graph.sources.snapshot_file import load_snapshot
+
+            snapshot = load_snapshot(path)
+        progress("snapshot", 1, 1)
+        return LoadedSource(spec, snapshot, None)
+
+    from graph.sources.live import load_live
+
+    if spec.demo:
+        from graph.sources.demo import demo_connection
+        from graph.sources.demo_cast import REGIONS
+
+        conn = conn or demo_connection()
+        info = SourceInfo("demo", "demo account (moto)", REGIONS)
+        regions = spec.regions or REGIONS
+    else:
+        conn = conn or AwsConnection.from_profile(spec.profile)
+        label = f"profile {spec.profile}" if spec.profile else "default credentials"
+        info = SourceInfo("profile", label, spec.regions)
+        regions = spec.regions
+    snapshot = load_live(conn, regions, source=info, progress=progress, workers=spec.workers)
+    return LoadedSource(spec, snapshot, conn)

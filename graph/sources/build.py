@@ -1,0 +1,132 @@
+"""RawAccount -> AccountSnapshot: the one transform every source shares (pure, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from graph.errors import SourceError
+from graph.model import Account, AccountSnapshot, Bucket, Instance, LoadWarning, SourceInfo
+from graph.sources.raw import RawAccount
+from graph.sources.shapes import expect_object
+from graph.sources.transform_ec2 import transform_instances
+from graph.sources.transform_iam import transform_authorization_details
+from graph.sources.transform_s3 import (
+    bucket_entries,
+    transform_account_public_access_block,
+    transform_bucket,
+)
+
+#: Names a file (or API call) for error messages: kind ("identity", "iam", "instances",
+#: "buckets", "policy", "location", "public_access_block", "acl", "account_pab") and a key.
+WhereFn = Callable[[str, str], str]
+
+
+def _no_where(kind: str, key: str) -> str:
+    return ""
+
+
+def build_snapshot(
+    raw: RawAccount,
+    source: SourceInfo,
+    *,
+    strict: bool = True,
+    where: WhereFn = _no_where,
+    allow_empty: bool = False,
+) -> AccountSnapshot:
+    """Transform every response; `strict` makes undecodable policy documents errors, not warnings.
+
+    An account with no roles, instances or buckets is an error unless `allow_empty`: it is
+    almost always the wrong folder or credentials for the wrong account, and an empty map
+    would look like a clean bill of health.
+    """
+    identity = expect_object(
+        raw.identity, where("identity", "") or "sts get-caller-identity",
+        "get-caller-identity output", ("Account",),
+    )
+    account_id = str(identity["Account"])
+    arn = str(identity.get("Arn", ""))
+    partition = arn.split(":")[1] if arn.startswith("arn:") and arn.count(":") >= 2 else "aws"
+    warnings: list[LoadWarning] = list(raw.warnings)
+
+    roles: tuple = ()
+    policies: tuple = ()
+    profiles: tuple = ()
+    if raw.authorization_details is not None:
+        iam = transform_authorization_details(
+            raw.authorization_details, where=where("iam", ""), strict=strict
+        )
+        roles, policies, profiles = iam.roles, iam.managed_policies, iam.instance_profiles
+        warnings.extend(iam.warnings)
+
+    instances: list[Instance] = []
+    for region in sorted(raw.instances):
+        instances.extend(
+            transform_instances(
+                raw.instances[region], region, account_id,
+                partition=partition, where=where("instances", region),
+            )
+        )
+
+    buckets, bucket_warnings = _buckets(raw, where, strict)
+    warnings.extend(bucket_warnings)
+
+    account_pab = None
+    if raw.account_public_access_block is not None:
+        account_pab = transform_account_public_access_block(
+            raw.account_public_access_block, where("account_pab", "")
+        )
+    snapshot = AccountSnapshot(
+        account=Account(
+            account_id=account_id,
+            partition=partition,
+            public_access_block=account_pab,
+            unknown=raw.account_unknown,
+        ),
+        roles=roles,
+        managed_policies=policies,
+        instance_profiles=profiles,
+        instances=tuple(instances),
+        buckets=tuple(buckets),
+        scps=None,
+        warnings=tuple(warnings),
+        source=source,
+        captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    if not allow_empty and not (roles or instances or buckets):
+        origin = raw.origin or source.label or source.kind
+        hint = f"; first warning: {warnings[0]}" if warnings else ""
+        raise SourceError(
+            f"{origin}: account {account_id} is empty (no roles, instances or buckets){hint}"
+        )
+    return snapshot
+
+
+def _buckets(
+    raw: RawAccount, where: WhereFn, strict: bool
+) -> tuple[list[Bucket], list[LoadWarning]]:
+    if raw.buckets is None:
+        return [], []
+    owner: Mapping | None = raw.buckets.get("Owner") if isinstance(raw.buckets, Mapping) else None
+    out: list[Bucket] = []
+    warnings: list[LoadWarning] = []
+    for entry in bucket_entries(raw.buckets, where("buckets", "")):
+        name = entry["Name"]
+        bucket, extra = transform_bucket(
+            entry,
+            location=raw.bucket_locations.get(name),
+            policy=raw.bucket_policies.get(name),
+            public_access_block=raw.bucket_public_access_blocks.get(name),
+            acl=raw.bucket_acls.get(name),
+            unknown=raw.bucket_unknown.get(name, frozenset()),
+            list_owner=owner,
+            where={
+                k: w
+                for k in ("location", "policy", "public_access_block", "acl")
+                if (w := where(k, name))
+            },
+            strict=strict,
+        )
+        out.append(bucket)
+        warnings.extend(extra)
+    return out, warnings

@@ -1,0 +1,120 @@
+"""A live AWS connection: one boto3 session, cached thread-safe clients, the endpoint honoured.
+
+Clients are created once per (service, region) under a lock because boto3 sessions are not
+thread-safe while clients are. `endpoint_url` (the demo's moto server) wins; otherwise botocore
+reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself, so LocalStack works unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import botocore.config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+
+from graph.errors import SourceError
+
+DEFAULT_REGION = "us-east-1"
+_ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
+
+
+class AwsConnection:
+    """Clients for one account; the wizard writes through the same connection it was read with."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        endpoint_url: str | None = None,
+        regions: tuple[str, ...] = (),
+        retry_mode: str = "adaptive",
+        max_attempts: int = 8,
+        max_pool_connections: int = 16,
+    ) -> None:
+        self.session = session
+        self.endpoint_url = endpoint_url
+        self.regions: tuple[str, ...] = regions
+        self.default_region = session.region_name or DEFAULT_REGION
+        self._config = botocore.config.Config(
+            retries={"mode": retry_mode, "max_attempts": max_attempts},
+            max_pool_connections=max_pool_connections,
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._account_id: str | None = None
+
+    @classmethod
+    def from_profile(cls, profile: str | None, **kwargs: Any) -> AwsConnection:
+        """The default credential chain, or the named profile; a bad profile is a SourceError."""
+        try:
+            session = boto3.Session(profile_name=profile)
+        except ProfileNotFound as exc:
+            raise SourceError(f"AWS profile: {exc}") from None
+        return cls(session, **kwargs)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client for `service` in `region` (default: the session's region)."""
+        key = (service, region or self.default_region)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self.session.client(
+                    service, region_name=key[1], endpoint_url=self.endpoint_url,
+                    config=self._config,
+                )
+                if service == "s3control":
+                    _keep_account_off_custom_host(client)
+                self._clients[key] = client
+        return client
+
+    @property
+    def account_id(self) -> str:
+        """The caller's account (sts:GetCallerIdentity, asked once)."""
+        if self._account_id is None:
+            self._account_id = str(self.caller_identity()["Account"])
+        return self._account_id
+
+    def caller_identity(self) -> dict[str, Any]:
+        """sts:GetCallerIdentity; without it nothing else can be read, so failure is an error."""
+        try:
+            identity = self.client("sts").get_caller_identity()
+        except NoCredentialsError:
+            raise SourceError(
+                "no AWS credentials found: use --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, "
+                "or try --demo"
+            ) from None
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            raise SourceError(
+                f"sts:GetCallerIdentity failed: {err.get('Message', exc)} [{err.get('Code', '')}]"
+            ) from None
+        except BotoCoreError as exc:
+            raise SourceError(f"sts:GetCallerIdentity failed: {exc}") from None
+        self._account_id = str(identity["Account"])
+        return identity
+
+
+def _keep_account_off_custom_host(client: Any) -> None:
+    """s3control puts the account id in front of the host; on a custom endpoint that fails.
+
+    `inject_host_prefix=False` does not help (FIELD-NOTES), so the prefix is stripped before
+    signing, and only when the endpoint is not AWS's own (where the prefix is required).
+    """
+    endpoint = client.meta.endpoint_url or ""
+    host = urlsplit(endpoint).hostname or ""
+    if not endpoint or host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn"):
+        return
+
+    def strip(request: Any, **_: Any) -> None:
+        url = request.url
+        if urlsplit(url).hostname != host:
+            request.url = _ACCOUNT_HOST_PREFIX.sub(r"\1", url, count=1)
+
+    client.meta.events.register("before-sign.s3-control.*", strip)

@@ -1,0 +1,127 @@
+"""The demo account: moto's server in this process, seeded with the cast of `demo_cast.py`.
+
+The demo is read by the same boto3 loader as a real account, over an endpoint on 127.0.0.1
+(port chosen by the OS), so the wizard can create roles in it like in a real account. moto keeps
+one global state per process: there is one demo server, and opening the demo again resets it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.request
+from typing import Any
+
+import boto3
+
+from graph.errors import SourceError
+from graph.sources import demo_cast as cast
+from graph.sources.connection import AwsConnection
+
+SEED = 20240611
+#: Fixed fake credentials: moto accepts any, and real credentials must never reach the demo.
+_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+_lock = threading.Lock()
+_server: Any = None
+_endpoint: str | None = None
+
+
+def demo_endpoint() -> str:
+    """Start moto's server once per process (quietly) and return its URL."""
+    global _server, _endpoint
+    with _lock:
+        if _endpoint is None:
+            # werkzeug logs every request to stderr even with verbose=False; the TUI owns stderr.
+            logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+            from moto.server import ThreadedMotoServer
+
+            server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            try:
+                server.start()
+            except OSError as exc:
+                raise SourceError(f"demo: cannot start the local AWS emulator ({exc})") from None
+            host, port = server.get_host_and_port()
+            _server, _endpoint = server, f"http://{host}:{port}"
+        return _endpoint
+
+
+def demo_session() -> boto3.Session:
+    return boto3.Session(region_name=cast.REGIONS[0], **_CREDENTIALS)
+
+
+def demo_connection() -> AwsConnection:
+    """A connection to the running demo (retries kept short: the emulator does not throttle)."""
+    return AwsConnection(demo_session(), endpoint_url=demo_endpoint(), regions=cast.REGIONS,
+                         retry_mode="standard", max_attempts=2)
+
+
+def reset_demo() -> AwsConnection:
+    """Wipe the emulator and seed the cast again, with deterministic ids; returns a connection."""
+    from moto.moto_api._internal import mock_random
+
+    endpoint = demo_endpoint()
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+    mock_random.seed(SEED)
+    conn = demo_connection()
+    seed_cast(conn)
+    return conn
+
+
+def seed_cast(conn: AwsConnection) -> None:
+    """Create the cast through ordinary boto3 calls (so moto stores what AWS would)."""
+    account = conn.account_id
+
+    def js(doc: dict[str, Any]) -> str:
+        return json.dumps(doc).replace("{account}", account)
+
+    iam = conn.client("iam")
+    policy_arns: dict[str, str] = {}
+    for name, (description, doc) in cast.MANAGED_POLICIES.items():
+        arn = iam.create_policy(PolicyName=name, PolicyDocument=js(doc),
+                                Description=description)["Policy"]["Arn"]
+        policy_arns[name] = arn
+    for name, spec in cast.ROLES.items():
+        kwargs: dict[str, Any] = {
+            "RoleName": name,
+            "AssumeRolePolicyDocument": js(spec["trust"]),
+            "Tags": [{"Key": k, "Value": v} for k, v in spec.get("tags", {}).items()],
+        }
+        if "boundary" in spec:
+            kwargs["PermissionsBoundary"] = policy_arns[spec["boundary"]]
+        iam.create_role(**kwargs)
+        for policy_name, doc in spec.get("inline", {}).items():
+            iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=js(doc))
+        for managed in spec.get("managed", ()):
+            iam.attach_role_policy(RoleName=name, PolicyArn=policy_arns[managed])
+        if spec.get("profile"):
+            iam.create_instance_profile(InstanceProfileName=name)
+            iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
+
+    for bucket, (region, policy, pab) in cast.BUCKETS.items():
+        s3 = conn.client("s3", region)
+        kwargs = {"Bucket": bucket}
+        if region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        s3.create_bucket(**kwargs)
+        if policy is not None:
+            s3.put_bucket_policy(Bucket=bucket, Policy=js(policy))
+        if pab is not None:
+            s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=pab)
+
+    for name, region, profile, running in cast.INSTANCES:
+        ec2 = conn.client("ec2", region)
+        # One at a time: moto attaches a profile to the first instance of a batch only.
+        kwargs = {
+            "ImageId": "ami-12c6146b", "MinCount": 1, "MaxCount": 1, "InstanceType": "t3.micro",
+            "TagSpecifications": [{"ResourceType": "instance",
+                                   "Tags": [{"Key": "Name", "Value": name}]}],
+        }
+        if profile is not None:
+            kwargs["IamInstanceProfile"] = {"Name": profile}
+        instance_id = ec2.run_instances(**kwargs)["Instances"][0]["InstanceId"]
+        if not running:
+            ec2.stop_instances(InstanceIds=[instance_id])

@@ -1,0 +1,271 @@
+"""The live loader: read-only boto3 calls -> RawAccount -> AccountSnapshot.
+
+Only Get*/List*/Describe* and sts:GetCallerIdentity are called (a test records every operation).
+Per-region and per-bucket reads run in a bounded thread pool; botocore retries throttling
+(adaptive mode). A read that still fails becomes a LoadWarning and marks the configuration
+unknown; "not configured" answers (NoSuchBucketPolicy...) are recorded as absence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from graph.model import (
+    UNKNOWN_ACL,
+    UNKNOWN_LOCATION,
+    UNKNOWN_POLICY,
+    UNKNOWN_PUBLIC_ACCESS_BLOCK,
+    AccountSnapshot,
+    LoadWarning,
+    SourceInfo,
+)
+from graph.sources.build import build_snapshot
+from graph.sources.connection import AwsConnection
+from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
+from graph.sources.transform_s3 import region_of
+
+Progress = Callable[[str, int, int], None]
+
+#: Error codes meaning "this configuration does not exist" (absence, not a failure).
+ABSENT_CODES = frozenset({
+    "NoSuchBucketPolicy",
+    "NoSuchPublicAccessBlockConfiguration",
+})
+#: Error codes of a region that is not enabled for the account (opt-in regions).
+OPT_IN_CODES = frozenset({"OptInRequired", "AuthFailure", "UnrecognizedClientException"})
+IAM_FILTER = ["Role", "LocalManagedPolicy", "AWSManagedPolicy"]
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class _Collector:
+    """Warnings and unknowns gathered while reading; filled from the main thread only."""
+
+    warnings: list[LoadWarning] = field(default_factory=list)
+    account_unknown: set[str] = field(default_factory=set)
+
+    def failed(self, operation: str, target: str, exc: Exception) -> None:
+        code, message = describe_error(exc)
+        self.warnings.append(LoadWarning(operation, target, message, code))
+
+
+def describe_error(exc: Exception) -> tuple[str, str]:
+    """(code, one-line message) of a botocore failure."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        message = str(err.get("Message") or code or exc)
+        if code in OPT_IN_CODES:
+            message = f"{message} (region not enabled for this account?)"
+        return code, message
+    return type(exc).__name__, str(exc)
+
+
+def gather_live(
+    conn: AwsConnection,
+    regions: Sequence[str] = (),
+    *,
+    progress: Progress = _no_progress,
+    workers: int = 8,
+) -> RawAccount:
+    """Read the account through `conn` (get); see module docstring for what is read."""
+    out = _Collector()
+    progress("identity", 0, 1)
+    identity = conn.caller_identity()
+    progress("identity", 1, 1)
+
+    progress("iam", 0, 1)
+    details = _authorization_details(conn, out)
+    progress("iam", 1, 1)
+
+    region_list = tuple(regions) or _enabled_regions(conn, out)
+    conn.regions = region_list
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rolemap-load") as pool:
+        instances = _instances(conn, pool, region_list, out, progress)
+        buckets = _list_buckets(conn, out)
+        per_bucket = _bucket_details(conn, pool, buckets, out, progress)
+    account_pab = _account_public_access_block(conn, identity["Account"], out)
+    locations, policies, pabs, acls, unknown = per_bucket
+    return RawAccount(
+        identity=identity,
+        authorization_details=details,
+        instances=instances,
+        buckets=buckets,
+        bucket_locations=locations,
+        bucket_policies=policies,
+        bucket_public_access_blocks=pabs,
+        bucket_acls=acls,
+        account_public_access_block=account_pab,
+        bucket_unknown=unknown,
+        account_unknown=frozenset(out.account_unknown),
+        warnings=tuple(out.warnings),
+        origin=f"account {identity['Account']}",
+    )
+
+
+def load_live(
+    conn: AwsConnection,
+    regions: Sequence[str] = (),
+    *,
+    source: SourceInfo | None = None,
+    progress: Progress = _no_progress,
+    workers: int = 8,
+) -> AccountSnapshot:
+    """The account behind `conn` as a snapshot (transform of `gather_live`)."""
+    raw = gather_live(conn, regions, progress=progress, workers=workers)
+    info = source or SourceInfo("profile", f"account {raw.identity['Account']}")
+    info = SourceInfo(info.kind, info.label, tuple(sorted(raw.instances)) or conn.regions)
+    return build_snapshot(raw, info, strict=False)
+
+
+def _authorization_details(conn: AwsConnection, out: _Collector) -> dict[str, Any] | None:
+    merged: dict[str, list[Any]] = {
+        "UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []
+    }
+    try:
+        paginator = conn.client("iam").get_paginator("get_account_authorization_details")
+        for page in paginator.paginate(Filter=IAM_FILTER):
+            for key, items in merged.items():
+                items.extend(page.get(key) or ())
+    except (ClientError, BotoCoreError) as exc:
+        out.failed("iam:GetAccountAuthorizationDetails", "", exc)
+        out.account_unknown.add(UNKNOWN_IAM)
+        return None
+    return merged
+
+
+def _enabled_regions(conn: AwsConnection, out: _Collector) -> tuple[str, ...]:
+    """Regions enabled for the account; opt-in regions not opted in are left out (they deny)."""
+    try:
+        response = conn.client("ec2").describe_regions()
+    except (ClientError, BotoCoreError) as exc:
+        out.failed("ec2:DescribeRegions", "", exc)
+        return (conn.default_region,)
+    return tuple(sorted(
+        r["RegionName"] for r in response.get("Regions", ())
+        if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
+    ))
+
+
+def _describe_instances(conn: AwsConnection, region: str) -> dict[str, Any]:
+    reservations: list[Any] = []
+    paginator = conn.client("ec2", region).get_paginator("describe_instances")
+    for page in paginator.paginate():
+        reservations.extend(page.get("Reservations") or ())
+    return {"Reservations": reservations}
+
+
+def _instances(conn: AwsConnection, pool: ThreadPoolExecutor, regions: Sequence[str],
+               out: _Collector, progress: Progress) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    futures = {pool.submit(_describe_instances, conn, r): r for r in regions}
+    progress("instances", 0, len(futures))
+    for done, future in enumerate(as_completed(futures), 1):
+        region = futures[future]
+        try:
+            result[region] = future.result()
+        except (ClientError, BotoCoreError) as exc:
+            out.failed("ec2:DescribeInstances", region, exc)
+            out.account_unknown.add(unknown_instances(region))
+        progress("instances", done, len(futures))
+    return result
+
+
+def _list_buckets(conn: AwsConnection, out: _Collector) -> dict[str, Any] | None:
+    """All buckets, following continuation tokens (ListBuckets pages since 2024)."""
+    s3 = conn.client("s3")
+    merged: dict[str, Any] = {"Buckets": []}
+    kwargs: dict[str, Any] = {}
+    try:
+        while True:
+            page = s3.list_buckets(**kwargs)
+            merged["Buckets"].extend(page.get("Buckets") or ())
+            merged.setdefault("Owner", page.get("Owner"))
+            token = page.get("ContinuationToken")
+            if not token:
+                return merged
+            kwargs["ContinuationToken"] = token
+    except (ClientError, BotoCoreError) as exc:
+        out.failed("s3:ListBuckets", "", exc)
+        out.account_unknown.add(UNKNOWN_BUCKET_LIST)
+        return None
+
+
+#: (unknown name, operation, client method) for the per-bucket reads after the location.
+_BUCKET_READS = (
+    (UNKNOWN_POLICY, "s3:GetBucketPolicy", "get_bucket_policy"),
+    (UNKNOWN_PUBLIC_ACCESS_BLOCK, "s3:GetPublicAccessBlock", "get_public_access_block"),
+    (UNKNOWN_ACL, "s3:GetBucketAcl", "get_bucket_acl"),
+)
+
+
+def _read_bucket(conn: AwsConnection, entry: dict[str, Any]) -> dict[str, Any]:
+    """Every per-bucket read; returns {kind: response | None (absent) | Exception (failed)}."""
+    name = entry["Name"]
+    found: dict[str, Any] = {}
+    try:
+        found[UNKNOWN_LOCATION] = conn.client("s3").get_bucket_location(Bucket=name)
+    except (ClientError, BotoCoreError) as exc:
+        found[UNKNOWN_LOCATION] = exc
+    location = found[UNKNOWN_LOCATION]
+    region = region_of(location if isinstance(location, dict) else None, entry)
+    client = conn.client("s3", region)
+    for kind, _operation, method in _BUCKET_READS:
+        try:
+            found[kind] = getattr(client, method)(Bucket=name)
+        except ClientError as exc:
+            absent = exc.response.get("Error", {}).get("Code") in ABSENT_CODES
+            found[kind] = None if absent else exc
+        except BotoCoreError as exc:
+            found[kind] = exc
+    return found
+
+
+def _bucket_details(conn: AwsConnection, pool: ThreadPoolExecutor, buckets: dict[str, Any] | None,
+                    out: _Collector, progress: Progress) -> tuple[Any, ...]:
+    responses: dict[str, dict[str, Any]] = {
+        k: {} for k in (UNKNOWN_LOCATION, UNKNOWN_POLICY, UNKNOWN_PUBLIC_ACCESS_BLOCK, UNKNOWN_ACL)
+    }
+    unknown: dict[str, frozenset[str]] = {}
+    entries = list((buckets or {}).get("Buckets") or ())
+    operations = {UNKNOWN_LOCATION: "s3:GetBucketLocation"}
+    operations.update({kind: op for kind, op, _ in _BUCKET_READS})
+    futures = {pool.submit(_read_bucket, conn, e): e["Name"] for e in entries}
+    progress("buckets", 0, len(futures))
+    for done, future in enumerate(as_completed(futures), 1):
+        name = futures[future]
+        failed: set[str] = set()
+        for kind, value in future.result().items():
+            if isinstance(value, Exception):
+                out.failed(operations[kind], name, value)
+                failed.add(kind)
+            elif value is not None:
+                responses[kind][name] = value
+        if failed:
+            unknown[name] = frozenset(failed)
+        progress("buckets", done, len(futures))
+    out.warnings.sort(key=lambda w: (w.operation, w.target))
+    return (responses[UNKNOWN_LOCATION], responses[UNKNOWN_POLICY],
+            responses[UNKNOWN_PUBLIC_ACCESS_BLOCK], responses[UNKNOWN_ACL], unknown)
+
+
+def _account_public_access_block(conn: AwsConnection, account_id: str,
+                                 out: _Collector) -> dict[str, Any] | None:
+    try:
+        return conn.client("s3control").get_public_access_block(AccountId=account_id)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ABSENT_CODES:
+            return None
+        out.failed("s3control:GetPublicAccessBlock", account_id, exc)
+    except BotoCoreError as exc:
+        out.failed("s3control:GetPublicAccessBlock", account_id, exc)
+    out.account_unknown.add(UNKNOWN_PUBLIC_ACCESS_BLOCK)
+    return None

@@ -1,0 +1,122 @@
+"""S3: list-buckets plus per-bucket location, policy, public access block and ACL -> Bucket.
+
+A missing response means "none configured"; a bucket's `unknown` set (from the loader) means
+"could not be read" and is carried through unchanged, so the two never blur.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graph.model import (
+    UNKNOWN_POLICY,
+    AclGrant,
+    BlockPublicAccess,
+    Bucket,
+    LoadWarning,
+)
+from graph.sources.documents import DocumentDecodeError, decode_document
+from graph.sources.shapes import bad_shape, expect_list, expect_object, text
+
+#: get-bucket-location's legacy values (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html).
+_LEGACY_LOCATIONS = {"": "us-east-1", "EU": "eu-west-1"}
+
+
+def bucket_entries(response: Any, where: str = "") -> list[Mapping[str, Any]]:
+    """The `Buckets` list of a list-buckets output."""
+    response = expect_object(response, where or "list-buckets", "list-buckets output", ("Buckets",))
+    entries = expect_list(response["Buckets"], f"{where}: Buckets" if where else "Buckets")
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or "Name" not in entry:
+            path = f"{where}: Buckets[{i}]" if where else f"Buckets[{i}]"
+            raise bad_shape(path, KeyError("Name"))
+    return entries
+
+
+def region_of(location: Mapping[str, Any] | None, entry: Mapping[str, Any]) -> str:
+    """The bucket's region: get-bucket-location, else list-buckets' BucketRegion, else us-east-1."""
+    if location is not None:
+        constraint = location.get("LocationConstraint") or ""
+        return _LEGACY_LOCATIONS.get(constraint, constraint)
+    return entry.get("BucketRegion") or "us-east-1"
+
+
+def transform_bucket(
+    entry: Mapping[str, Any],
+    *,
+    location: Any = None,
+    policy: Any = None,
+    public_access_block: Any = None,
+    acl: Any = None,
+    unknown: frozenset[str] = frozenset(),
+    list_owner: Mapping[str, Any] | None = None,
+    where: Mapping[str, str] | None = None,
+    strict: bool = True,
+) -> tuple[Bucket, tuple[LoadWarning, ...]]:
+    """One bucket from its responses; `where` names each response's file for error messages."""
+    where = where or {}
+    name = entry["Name"]
+    warnings: tuple[LoadWarning, ...] = ()
+    doc = None
+    if policy is not None:
+        w = where.get("policy", f"bucket {name} policy")
+        policy = expect_object(policy, w, "get-bucket-policy output", ("Policy",))
+        try:
+            doc = decode_document(policy["Policy"], f"{w}: Policy")
+        except DocumentDecodeError as exc:
+            if strict:
+                raise
+            doc = policy["Policy"]
+            warnings = (LoadWarning("s3:GetBucketPolicy", name, exc.message),)
+    pab = None
+    if public_access_block is not None:
+        w = where.get("public_access_block", f"bucket {name} public access block")
+        public_access_block = expect_object(
+            public_access_block, w, "get-public-access-block output",
+            ("PublicAccessBlockConfiguration",),
+        )
+        pab = BlockPublicAccess.from_api(public_access_block["PublicAccessBlockConfiguration"])
+    grants: tuple[AclGrant, ...] = ()
+    owner = dict(list_owner or {})
+    if acl is not None:
+        w = where.get("acl", f"bucket {name} acl")
+        acl = expect_object(acl, w, "get-bucket-acl output", ("Grants", "Owner"))
+        try:
+            grants = tuple(_grant(g) for g in expect_list(acl.get("Grants"), f"{w}: Grants"))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise bad_shape(f"{w}: Grants", exc) from exc
+        owner = acl.get("Owner") or owner
+    if location is not None:
+        location = expect_object(
+            location, where.get("location", f"bucket {name} location"),
+            "get-bucket-location output", ("LocationConstraint",),
+        )
+    bucket = Bucket(
+        name=name,
+        region=region_of(location, entry),
+        policy=doc if UNKNOWN_POLICY not in unknown else None,
+        public_access_block=pab,
+        acl_grants=grants,
+        owner_id=owner.get("ID", ""),
+        owner_name=owner.get("DisplayName", ""),
+        unknown=unknown,
+        creation_date=text(entry.get("CreationDate")),
+    )
+    return bucket, warnings
+
+
+def transform_account_public_access_block(response: Any, where: str = "") -> BlockPublicAccess:
+    """s3control get-public-access-block output -> account-level flags."""
+    response = expect_object(
+        response, where or "s3control get-public-access-block", "get-public-access-block output",
+        ("PublicAccessBlockConfiguration",),
+    )
+    return BlockPublicAccess.from_api(response["PublicAccessBlockConfiguration"])
+
+
+def _grant(raw: Mapping[str, Any]) -> AclGrant:
+    grantee = raw["Grantee"]
+    kind = grantee["Type"]
+    ident = grantee.get("ID") or grantee.get("URI") or grantee.get("EmailAddress") or ""
+    return AclGrant(kind, ident, raw["Permission"], grantee.get("DisplayName", ""))
