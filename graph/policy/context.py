@@ -9,7 +9,6 @@ was not given is *unknown*, except those that cannot exist for the caller (a rol
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 from graph.policy.request import ContextValue, Request
@@ -44,9 +43,28 @@ def _norm(value: ContextValue) -> Value:
 class EvalContext:
     """Condition-key lookups for one request."""
 
-    __slots__ = ("_values", "partial", "_known_absent_prefixes", "_known_absent")
+    __slots__ = ("_request", "_built", "partial", "_known_absent_prefixes", "_known_absent")
 
     def __init__(self, request: Request) -> None:
+        # Built on first use: most statements have no condition, so most requests never ask.
+        self._request = request
+        self._built: dict[str, Value] | None = None
+        arn = request.principal_arn
+        self.partial = request.partial
+        # Facts the engine knows are absent even when analysing without a concrete request.
+        self._known_absent: frozenset[str] = frozenset({"aws:username"}) if arn else frozenset()
+        self._known_absent_prefixes: tuple[str, ...] = (
+            ("aws:principaltag/",) if arn else ("aws:principal",)
+        )
+
+    @property
+    def _values(self) -> dict[str, Value]:
+        if self._built is None:
+            self._built = self._build(self._request)
+        return self._built
+
+    @staticmethod
+    def _build(request: Request) -> dict[str, Value]:
         values: dict[str, Value] = {}
         arn = request.principal_arn
         if arn:
@@ -62,20 +80,7 @@ class EvalContext:
             values[f"aws:resourcetag/{k.lower()}"] = v
         for k, v in request.context.items():
             values[k.lower()] = _norm(v)
-        self._values = values
-        self.partial = request.partial
-        # Facts the engine knows are absent even when analysing without a concrete request.
-        self._known_absent: frozenset[str] = frozenset({"aws:username"}) if arn else frozenset()
-        self._known_absent_prefixes: tuple[str, ...] = (
-            ("aws:principaltag/",) if arn else ("aws:principal",)
-        )
-
-    @classmethod
-    def from_values(cls, request: Request, extra: Mapping[str, ContextValue]) -> EvalContext:
-        ctx = cls(request)
-        for k, v in extra.items():
-            ctx._values[k.lower()] = _norm(v)
-        return ctx
+        return values
 
     def get(self, key: str) -> Value | None | _Unknown:
         """The key's value; None when absent; UNKNOWN when partial and not known."""

@@ -23,6 +23,7 @@ from graph.policy.variables import VARIABLES_VERSION, has_variables, substitute
 from graph.policy.wildcard import compile_glob, compile_globs, has_wildcard
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
+_TARGET_CACHE_LIMIT = 100_000
 _POLICY_KEYS = {"Version", "Id", "Statement"}
 _STATEMENT_KEYS = {
     "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",
@@ -91,6 +92,9 @@ class Policy:
     statements: tuple[Statement, ...]
     raw: Any
     _by_action: dict[str, tuple[Statement, ...]] = field(default_factory=dict, repr=False)
+    _by_target: dict[tuple[str, str], tuple[tuple[Statement, ...], tuple[Statement, ...]]] = (
+        field(default_factory=dict, repr=False)
+    )
 
     def statements_for(self, action: str) -> tuple[Statement, ...]:
         """Statements whose Action/NotAction matches (cached: actions repeat endlessly)."""
@@ -100,6 +104,34 @@ class Policy:
             cached = tuple(s for s in self.statements if s.matches_action(key))
             self._by_action[key] = cached
         return cached
+
+    def matching(self, action: str, resource_arn: str, ctx: EvalContext) -> tuple[Statement, ...]:
+        """Statements whose action and resource elements match (principal/conditions not checked).
+
+        Statements without policy variables in their Resource match the same way for every
+        request on the same (action, resource), so that part is cached; the access graph asks
+        the same pairs for every role sharing a managed policy.
+        """
+        key = (action, resource_arn)
+        cached = self._by_target.get(key)
+        if cached is None:
+            static: list[Statement] = []
+            dynamic: list[Statement] = []
+            for stmt in self.statements_for(action):
+                if stmt._resource_vars:
+                    dynamic.append(stmt)
+                elif stmt.matches_resource(resource_arn, ctx):
+                    static.append(stmt)
+            if len(self._by_target) > _TARGET_CACHE_LIMIT:
+                self._by_target.clear()
+            cached = (tuple(static), tuple(dynamic))
+            self._by_target[key] = cached
+        static_hits, dynamic_hits = cached
+        if not dynamic_hits:
+            return static_hits
+        return static_hits + tuple(
+            s for s in dynamic_hits if s.matches_resource(resource_arn, ctx)
+        )
 
 
 def _load_document(doc: Any, name: str) -> Any:

@@ -55,6 +55,7 @@ class _Hit:
     certain: bool
     unknown: tuple[Condition, ...]
     grant: GrantKind | None
+    deny: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,7 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
     if policy is None:
         return []
     out: list[_Hit] = []
-    for stmt in policy.statements_for(request.action):
-        if not stmt.matches_resource(request.resource_arn, ctx):
-            continue
+    for stmt in policy.matching(request.action, request.resource_arn, ctx):
         grant: GrantKind | None = None
         if stmt.principal is not None:
             if stmt.not_principal:
@@ -95,7 +94,7 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
             if result is None:
                 unknown.append(cond)
         if not failed:
-            out.append(_Hit(stmt, not unknown, tuple(unknown), grant))
+            out.append(_Hit(stmt, not unknown, tuple(unknown), grant, stmt.is_deny))
     return out
 
 
@@ -103,29 +102,35 @@ def _label(hit: _Hit) -> str:
     return hit.stmt.ref.label
 
 
+def _active(hits: list[_Hit], optimistic: bool) -> list[_Hit]:
+    """The hits that count when unknown conditions are resolved one way."""
+    return [h for h in hits if h.certain or optimistic != h.deny]
+
+
 def _decide(
-    optimistic: bool,
     request: Request,
     identity: list[_Hit],
     boundary: list[_Hit] | None,
     scps: list[list[_Hit]] | None,
     resource: list[_Hit],
 ) -> _Result:
-    def on(h: _Hit) -> bool:
-        return h.certain or (optimistic != h.stmt.is_deny)
-
-    every = identity + (boundary or []) + [h for level in scps or [] for h in level] + resource
-    denies = tuple(h for h in every if h.stmt.is_deny and on(h))
+    denies = [h for h in identity if h.deny]
+    if boundary:
+        denies.extend(h for h in boundary if h.deny)
+    if scps:
+        for level_hits in scps:
+            denies.extend(h for h in level_hits if h.deny)
+    denies.extend(h for h in resource if h.deny)
     if denies:
         return _Result(
             Verdict.EXPLICIT_DENY,
-            denies,
+            tuple(denies),
             denies[0].stmt.ref.policy_kind,
             tuple(f"explicitly denied by {_label(h)}" for h in denies),
         )
 
     def allows(hits: list[_Hit]) -> tuple[_Hit, ...]:
-        return tuple(h for h in hits if not h.stmt.is_deny and on(h))
+        return tuple(h for h in hits if not h.deny)
 
     if scps is not None:
         for level, hits in enumerate(scps):
@@ -221,14 +226,27 @@ def evaluate(
             ]
     resource = _hits(resource_policy, request, ctx, has_boundary)
 
+    if not request.partial:  # every condition is decidable: one pass
+        result = _decide(request, identity, boundary, scps, resource)
+        return _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW
+                            else Outcome.DENIED, ())
     everything = identity + (boundary or []) + [h for lv in scps or [] for h in lv] + resource
     if all(h.certain for h in everything):
-        result = _decide(True, request, identity, boundary, scps, resource)
+        result = _decide(request, identity, boundary, scps, resource)
         return _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW
                             else Outcome.DENIED, ())
 
-    best = _decide(True, request, identity, boundary, scps, resource)
-    worst = _decide(False, request, identity, boundary, scps, resource)
+    def resolved(optimistic: bool) -> _Result:
+        return _decide(
+            request,
+            _active(identity, optimistic),
+            _active(boundary, optimistic) if boundary is not None else None,
+            [_active(level, optimistic) for level in scps] if scps is not None else None,
+            _active(resource, optimistic),
+        )
+
+    best = resolved(True)
+    worst = resolved(False)
     if best.verdict is Verdict.ALLOW and worst.verdict is not Verdict.ALLOW:
         conditions = _condition_refs(everything)
         reasons = best.reasons + tuple(f"only if {c}" for c in conditions)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 #: A context value: a string, or a list of strings for a multivalued key ([] = empty set).
 ContextValue = str | Sequence[str]
@@ -33,14 +34,14 @@ class Request:
     #: only resource-policy grants naming the service (or `*`) can allow it.
     principal_service: str | None = None
 
-    @property
+    @cached_property
     def principal_account(self) -> str | None:
         if not self.principal_arn:
             return None
         parts = self.principal_arn.split(":")
         return parts[4] if len(parts) > 4 else None
 
-    @property
+    @cached_property
     def cross_account(self) -> bool:
         """True when principal and resource live in different accounts."""
         if self.principal_arn is None:
