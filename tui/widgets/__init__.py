@@ -1,0 +1,1 @@
+"""Reusable widgets of the explorer: the virtual resource table, header, evidence panel."""
