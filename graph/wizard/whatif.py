@@ -1,0 +1,156 @@
+"""What-if preview: the access paths the planned role would open, before it exists.
+
+The role (and its instance profile, attached to the instances the user picks) is added to a
+copy of the snapshot; the access graph is built on the copy with the same engine and compared
+with the current graph, instance by instance. Public exposure is compared too: a role cannot
+change who outside the account reaches a bucket, and the preview proves it rather than assumes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from graph.access import AccessGraph, BucketAccess, build_access_graph
+from graph.model import AccountSnapshot, InlinePolicy, InstanceProfile, Role
+from graph.policy import Outcome
+from graph.wizard.documents import inline_policy, trust_policy
+from graph.wizard.plan import RolePlan
+
+_REACHING = (Outcome.ALLOWED, Outcome.CONDITIONAL)
+
+
+def planned_snapshot(plan: RolePlan, snapshot: AccountSnapshot,
+                     attach: Sequence[str] = ()) -> AccountSnapshot:
+    """The snapshot as it would be after `rolemap role create --attach ...`."""
+    account = snapshot.account_id
+    role_arn = plan.role_arn(account)
+    document = inline_policy(plan)
+    role = Role(
+        arn=role_arn,
+        name=plan.name,
+        trust_policy=trust_policy(plan),
+        path=plan.path,
+        inline_policies=(InlinePolicy(plan.inline_policy_name, document),) if document else (),
+        attached_policy_arns=plan.managed_policy_arns,
+        permissions_boundary_arn=plan.boundary_arn,
+        tags=plan.tag_dict,
+        max_session_duration=plan.max_session_duration,
+        description=plan.description,
+    )
+    profiles = snapshot.instance_profiles
+    instances = snapshot.instances
+    profile_arn = plan.instance_profile_arn(account)
+    if profile_arn is not None:
+        profile = InstanceProfile(profile_arn, plan.instance_profile_name or plan.name,
+                                  plan.path, (role_arn,))
+        profiles = (*profiles, profile)
+        chosen = set(attach)
+        instances = tuple(
+            dataclasses.replace(i, instance_profile_arn=profile_arn)
+            if i.instance_id in chosen else i
+            for i in instances
+        )
+    return dataclasses.replace(snapshot, roles=(*snapshot.roles, role),
+                               instance_profiles=profiles, instances=instances)
+
+
+@dataclass(frozen=True)
+class InstanceChange:
+    """How one instance's reach changes: buckets gained and lost, and their actions."""
+
+    instance_id: str
+    label: str
+    before: frozenset[str]
+    after: frozenset[str]
+    #: Actions (allowed or conditional) per bucket, after the change.
+    actions_after: Mapping[str, tuple[str, ...]]
+
+    @property
+    def gained(self) -> frozenset[str]:
+        return self.after - self.before
+
+    @property
+    def lost(self) -> frozenset[str]:
+        return self.before - self.after
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The preview: per-instance changes and whether public exposure moved."""
+
+    role_arn: str
+    #: Buckets the role itself reaches (whichever instances carry it).
+    role_buckets: frozenset[str]
+    changes: tuple[InstanceChange, ...]
+    public_before: frozenset[str]
+    public_after: frozenset[str]
+
+    @property
+    def public_unchanged(self) -> bool:
+        return self.public_before == self.public_after
+
+    def lines(self) -> list[str]:
+        out = [f"role {self.role_arn} would reach {len(self.role_buckets)} bucket(s): "
+               + (", ".join(sorted(self.role_buckets)) or "none")]
+        for ch in self.changes:
+            out.append(f"{ch.label}: {len(ch.before)} -> {len(ch.after)} bucket(s); "
+                       f"+{len(ch.gained)} {sorted(ch.gained)} -{len(ch.lost)} {sorted(ch.lost)}")
+        out.append("public exposure unchanged" if self.public_unchanged else
+                   f"public exposure CHANGES: {sorted(self.public_before)} -> "
+                   f"{sorted(self.public_after)}")
+        return out
+
+
+def _reached(accesses: Sequence[BucketAccess]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, set[str]] = {}
+    for access in accesses:
+        actions = {a for a, aa in access.actions.items() if aa.outcome in _REACHING}
+        if actions:
+            found.setdefault(access.bucket, set()).update(actions)
+    return {b: tuple(sorted(a)) for b, a in found.items()}
+
+
+def _public(graph: AccessGraph, buckets: Sequence[str]) -> frozenset[str]:
+    exposed = set()
+    for bucket in buckets:
+        for principal in graph.who_can(bucket):
+            if principal.kind == "public" and any(
+                aa.outcome in _REACHING for aa in principal.actions.values()
+            ):
+                exposed.add(bucket)
+    return frozenset(exposed)
+
+
+def what_if(
+    plan: RolePlan,
+    snapshot: AccountSnapshot,
+    attach: Sequence[str] = (),
+    current: AccessGraph | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> WhatIf:
+    """Compare the current access graph with one where the planned role exists and is attached.
+
+    `current` is reused when given (the app already has it); its assumed context is kept so
+    both sides are decided the same way.
+    """
+    assumed = dict(current.assumed) if current is not None else {"aws:SecureTransport": "true"}
+    if current is None:
+        current = build_access_graph(snapshot, assumed=assumed, progress=progress)
+    after_snapshot = planned_snapshot(plan, snapshot, attach)
+    after = build_access_graph(after_snapshot, assumed=assumed, progress=progress)
+    role_arn = plan.role_arn(snapshot.account_id)
+    changes = []
+    for instance_id in attach:
+        instance = snapshot.instance_by_id[instance_id]
+        before = _reached(current.reachable_from_instance(instance_id))
+        now = _reached(after.reachable_from_instance(instance_id))
+        changes.append(InstanceChange(instance_id, instance.label, frozenset(before),
+                                      frozenset(now), now))
+    role_buckets = frozenset(_reached(after.reachable_from_role(role_arn)))
+    touched = sorted(role_buckets | {g.bucket for g in plan.grants if g.bucket in
+                                     snapshot.bucket_by_name}
+                     | {b for ch in changes for b in ch.before | ch.after})
+    return WhatIf(role_arn, role_buckets, tuple(changes),
+                  _public(current, touched), _public(after, touched))
