@@ -1,0 +1,150 @@
+"""Building the access graph from a snapshot: every layer decided once, kept compact.
+
+`build_access_graph` decides what each role can do on each bucket it can touch (see
+reach.py), what the public can do, and who can assume which role. The answers are kept in
+compact per-role maps; the networkx graph, the queries and the exports all read those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from graph.access.decide import Decider
+from graph.access.facts import BucketFacts, RoleFacts, bucket_facts, role_facts
+from graph.access.index import BucketIndex
+from graph.access.policies import PolicyBook
+from graph.access.reach import ClassResult, ReachComputer, RoleReach, public_reach
+from graph.access.trust import EC2, AssumeEdge, TrustAnalyzer
+from graph.catalog import s3_actions
+from graph.model import AccountSnapshot, Instance, LoadWarning
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A way for an instance to act as a role: its own role, then roles it can assume."""
+
+    roles: tuple[str, ...]
+    hops: tuple[AssumeEdge, ...]
+
+
+def instance_values(instance: Instance) -> dict[str, str | None]:
+    """The condition keys whose value an instance's credentials carry."""
+    return {
+        "ec2:SourceInstanceARN": instance.arn,
+        "aws:EC2InstanceSourceVPC": instance.vpc_id,
+        "aws:EC2InstanceSourcePrivateIPv4": instance.private_ip,
+    }
+
+
+class AccessData:
+    """Everything decided for one snapshot and one assumed context."""
+
+    def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str],
+                 progress: Progress = _no_progress) -> None:
+        self.snapshot = snapshot
+        self.assumed = dict(assumed)
+        self.book = PolicyBook(snapshot)
+        self.index = BucketIndex([b.name for b in snapshot.buckets],
+                                 snapshot.account.partition)
+        self.decider = Decider(snapshot.account, self.assumed)
+        total_b = len(snapshot.buckets)
+        progress("buckets", 0, total_b)
+        self.buckets: list[BucketFacts] = [
+            bucket_facts(b, self.book, self.index) for b in snapshot.buckets]
+        self.bucket_by_name = {bf.bucket.name: bf for bf in self.buckets}
+        progress("buckets", total_b, total_b)
+        self.reach = ReachComputer(self.decider, self.buckets)
+        self.role_facts: dict[str, RoleFacts] = {}
+        self.role_reach: dict[str, RoleReach] = {}
+        total = len(snapshot.roles)
+        for i, role in enumerate(snapshot.roles):
+            rf = role_facts(self.book.role(role), self.book, self.index)
+            self.role_facts[role.arn] = rf
+            self.role_reach[role.arn] = self.reach.role_reach(rf, {})
+            if i % 100 == 0:
+                progress("roles", i, total)
+        progress("roles", total, total)
+        self._instance_reach: dict[tuple[str, tuple[tuple[str, str], ...]], RoleReach] = {}
+        progress("public access", 0, total_b)
+        actions = s3_actions()
+        self.public: dict[str, ClassResult] = {}
+        for bf in self.buckets:
+            if bf.anyone_actions or bf.policies.public_acl is not None:
+                res = public_reach(self.decider, bf, actions)
+                if res:
+                    self.public[bf.bucket.name] = res
+        progress("public access", total_b, total_b)
+        progress("trust", 0, 1)
+        self.trust = TrustAnalyzer(snapshot, self.book, self.assumed)
+        self.assume_edges: list[AssumeEdge] = self.trust.external_edges()
+        self.role_edges: list[AssumeEdge] = self.trust.role_edges()
+        self.assumable: dict[str, list[AssumeEdge]] = {}
+        for e in self.role_edges:
+            if e.granted or e.outcome.value == "unknown":
+                self.assumable.setdefault(e.source.split(":", 1)[1], []).append(e)
+        self._ec2: dict[str, AssumeEdge] = {
+            e.target_arn: e for e in self.assume_edges if e.source == f"service:{EC2}"}
+        self._chains: dict[str, tuple[Chain, ...]] = {}
+        progress("trust", 1, 1)
+
+    @property
+    def warnings(self) -> tuple[LoadWarning, ...]:
+        return tuple(self.snapshot.warnings) + tuple(self.book.warnings)
+
+    def ec2_edge(self, role_arn: str) -> AssumeEdge:
+        """Whether EC2 may hand this role to an instance (else the instance gets nothing)."""
+        edge = self._ec2.get(role_arn)
+        if edge is None:
+            role = self.snapshot.role_by_arn[role_arn]
+            edge = self.trust.service_edge(role, EC2)
+            self._ec2[role_arn] = edge
+        return edge
+
+    def chains_from(self, role_arn: str) -> tuple[Chain, ...]:
+        """The role itself and every role reachable by assuming (shortest path; cycles end)."""
+        found = self._chains.get(role_arn)
+        if found is not None:
+            return found
+        out = [Chain((role_arn,), ())]
+        seen = {role_arn}
+        queue = [out[0]]
+        while queue:
+            chain = queue.pop(0)
+            for edge in self.assumable.get(chain.roles[-1], []):
+                if edge.target_arn in seen:
+                    continue
+                seen.add(edge.target_arn)
+                nxt = Chain(chain.roles + (edge.target_arn,), chain.hops + (edge,))
+                out.append(nxt)
+                queue.append(nxt)
+        self._chains[role_arn] = tuple(out)
+        return self._chains[role_arn]
+
+    def instance_roles(self, instance: Instance) -> tuple[str, ...]:
+        profile = self.snapshot.profile_by_arn.get(instance.instance_profile_arn or "")
+        if profile is None:
+            return ()
+        return tuple(a for a in profile.role_arns if a in self.snapshot.role_by_arn)
+
+    def reach_for(self, role_arn: str, instance: Instance | None) -> RoleReach:
+        """The role's reach, with the instance's own context when its statements read it."""
+        base = self.role_reach[role_arn]
+        if instance is None:
+            return base
+        rf = self.role_facts[role_arn]
+        ctx = self.reach.instance_context(rf, instance_values(instance))
+        if not ctx:
+            return base
+        key = (role_arn, tuple(sorted(ctx.items())))
+        found = self._instance_reach.get(key)
+        if found is None:
+            found = self.reach.role_reach(rf, ctx)
+            self._instance_reach[key] = found
+        return found

@@ -1,0 +1,40 @@
+"""What reaching a bucket through assumed roles does to an answer.
+
+Each "can assume" hop must itself be possible: a conditional hop makes every answer beyond it
+conditional on the hop's conditions too; an unknown hop makes it unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from graph.access.model import ActionAccess
+from graph.access.trust import AssumeEdge
+from graph.policy import Outcome
+
+
+def through(access: ActionAccess, hops: tuple[AssumeEdge, ...]) -> ActionAccess:
+    if not hops or not access.granted:
+        return access
+    outcome = access.outcome
+    conditions = access.conditions
+    reasons = access.reasons
+    for hop in hops:
+        if hop.outcome is Outcome.CONDITIONAL:
+            if outcome is Outcome.ALLOWED:
+                outcome = Outcome.CONDITIONAL
+            conditions = conditions + hop.conditions
+            reasons = reasons + tuple(f"assuming {hop.target_arn}: {r}" for r in hop.reasons
+                                      if r.startswith("only if"))
+        elif hop.outcome is Outcome.UNKNOWN:
+            outcome = Outcome.UNKNOWN
+            reasons = reasons + tuple(f"assuming {hop.target_arn}: {r}" for r in hop.reasons)
+    if outcome is access.outcome and conditions is access.conditions:
+        return access
+    return ActionAccess(access.action, access.level, access.scope, outcome, reasons,
+                        access.evidence, conditions, access.blocked_by, access.prefixes)
+
+
+def actions_through(actions: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...]
+                    ) -> dict[str, ActionAccess]:
+    return {name: through(a, hops) for name, a in actions.items()}

@@ -1,0 +1,166 @@
+"""One action on one bucket for one caller: the engine's decisions, combined across layers.
+
+The engine takes one resource policy per request; a bucket has two resource-side layers
+(its policy and its ACL) plus Block Public Access and facts that may be missing. This
+module asks the engine once per layer and combines: an explicit deny anywhere wins, then
+any grant; Block Public Access and unreadable data turn answers into denied or unknown
+with the reason said. Object actions are decided for the whole bucket (`bucket/*`) and,
+when that is not granted, for each object-key prefix a grant names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from graph.access.acl import effective_block
+from graph.access.facts import BucketFacts
+from graph.access.index import key_prefix_label
+from graph.access.model import OUTCOME_RANK, ActionAccess, unique_conditions, unique_refs
+from graph.catalog import S3Action
+from graph.model import Account, Role
+from graph.policy import (
+    Decision,
+    Outcome,
+    PolicyKind,
+    PrincipalPolicies,
+    Request,
+    Verdict,
+    evaluate,
+)
+from graph.policy.evaluate import NO_POLICIES
+
+
+def _granted(d: Decision) -> bool:
+    return d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
+
+
+def _access(action: S3Action, d: Decision, *, outcome: Outcome | None = None,
+            extra: tuple[str, ...] = (), blocked_by: PolicyKind | None = None,
+            prefixes: tuple[str, ...] = ()) -> ActionAccess:
+    return ActionAccess(
+        action=action.name,
+        level=action.level,
+        scope=action.scope,
+        outcome=outcome or d.outcome,
+        reasons=extra + d.reasons,
+        evidence=d.deciding,
+        conditions=d.conditions,
+        blocked_by=blocked_by if blocked_by is not None else (
+            d.blocked_by if d.outcome is Outcome.DENIED else None),
+        prefixes=prefixes,
+    )
+
+
+class Decider:
+    """Asks the engine about roles and the anonymous public on buckets, layer by layer."""
+
+    def __init__(self, account: Account, assumed: Mapping[str, str]) -> None:
+        self.account = account
+        self.assumed = dict(assumed)
+        self.calls = 0
+
+    def _ask(self, request: Request, principal: PrincipalPolicies, bf: BucketFacts,
+             public: bool) -> Decision:
+        """Bucket policy first; the ACL only when the policy neither denies nor grants."""
+        self.calls += 1
+        pol = bf.policies.policy
+        d = evaluate(request, principal, pol.policy if pol else None)
+        acl = bf.policies.public_acl if public else bf.policies.acl
+        if acl is None or d.outcome is Outcome.ALLOWED:
+            return d
+        if d.verdict is Verdict.EXPLICIT_DENY and d.outcome is Outcome.DENIED:
+            return d
+        self.calls += 1
+        d2 = evaluate(request, principal, acl.policy)
+        if OUTCOME_RANK[d2.outcome] > OUTCOME_RANK[d.outcome]:
+            return d2
+        return d
+
+    def _object_or_bucket(self, action: S3Action, bf: BucketFacts, key_parts: frozenset[str],
+                          make: Callable[[str], Decision]
+                          ) -> tuple[Decision, tuple[str, ...], list[Decision]]:
+        arn = bf.bucket.arn
+        if action.scope == "bucket":
+            return make(arn), (), []
+        whole = make(f"{arn}/*")
+        if _granted(whole) or not key_parts:
+            return whole, (), []
+        partial: list[tuple[str, Decision]] = []
+        for part in sorted(key_parts):
+            d = make(f"{arn}/{part}")
+            if _granted(d):
+                partial.append((key_prefix_label(part), d))
+        if not partial:
+            return whole, (), []
+        best = max(partial, key=lambda p: OUTCOME_RANK[p[1].outcome])[1]
+        return best, tuple(p for p, _ in partial), [d for _, d in partial]
+
+    def role_action(self, role: Role, principal: PrincipalPolicies, bf: BucketFacts,
+                    action: S3Action, key_parts: frozenset[str],
+                    instance_context: Mapping[str, str], missing: tuple[str, ...]
+                    ) -> ActionAccess:
+        """A role's answer for one action on one bucket."""
+        context = {**self.assumed, **instance_context}
+
+        def make(resource: str) -> Decision:
+            req = Request(principal_arn=role.arn, action=action.name, resource_arn=resource,
+                          resource_account=self.account.account_id, context=context,
+                          principal_tags=role.tags, partial=True)
+            return self._ask(req, principal, bf, public=False)
+
+        d, prefixes, others = self._object_or_bucket(action, bf, key_parts, make)
+        access = _merge(action, d, others, prefixes)
+        if access.granted and (missing or bf.policy_unreadable):
+            why = list(missing)
+            if bf.policy_unreadable:
+                why.append(f"the bucket policy of {bf.bucket.name} could not be read "
+                           "(it may deny)")
+            return _unknown(access, tuple(why))
+        return access
+
+    def public_action(self, bf: BucketFacts, action: S3Action,
+                      key_parts: frozenset[str]) -> ActionAccess:
+        """What an anonymous caller can do, after Block Public Access."""
+        context = dict(self.assumed)
+
+        def make(resource: str) -> Decision:
+            req = Request(principal_arn=None, action=action.name, resource_arn=resource,
+                          resource_account=self.account.account_id, context=context,
+                          partial=True)
+            return self._ask(req, NO_POLICIES, bf, public=True)
+
+        d, prefixes, others = self._object_or_bucket(action, bf, key_parts, make)
+        access = _merge(action, d, others, prefixes)
+        bpa, bpa_unknown = effective_block(bf.bucket, self.account)
+        if access.granted and bpa.restrict_public_buckets and any(
+            e.policy_kind is PolicyKind.RESOURCE and not e.policy_name.startswith("bucket ACL")
+            for e in access.evidence
+        ):
+            return ActionAccess(
+                action.name, action.level, action.scope, Outcome.DENIED,
+                ("Block Public Access (RestrictPublicBuckets) limits this public bucket "
+                 "policy to AWS services and the bucket owner's account",) + access.reasons,
+                access.evidence, (), PolicyKind.RESOURCE, access.prefixes,
+            )
+        if access.granted and bpa_unknown:
+            return _unknown(access, ("Block Public Access settings could not be read "
+                                     "(they may block this)",))
+        return access
+
+
+def _merge(action: S3Action, d: Decision, others: list[Decision],
+           prefixes: tuple[str, ...]) -> ActionAccess:
+    if not others:
+        return _access(action, d, prefixes=prefixes)
+    evidence = unique_refs(e for o in others for e in o.deciding)
+    conditions = unique_conditions(c for o in others for c in o.conditions)
+    reasons = tuple(dict.fromkeys(r for o in others for r in o.reasons))
+    return ActionAccess(action.name, action.level, action.scope, d.outcome,
+                        (f"only for objects under {', '.join(prefixes)}",) + reasons,
+                        evidence, conditions, None, prefixes)
+
+
+def _unknown(access: ActionAccess, why: tuple[str, ...]) -> ActionAccess:
+    return ActionAccess(access.action, access.level, access.scope, Outcome.UNKNOWN,
+                        why + access.reasons, access.evidence, access.conditions,
+                        access.blocked_by, access.prefixes)

@@ -1,0 +1,236 @@
+"""The AccessGraph: queries over the decided data, and the networkx view of it.
+
+Queries (reachable buckets, who can, explain) read the compact per-role answers directly,
+so they stay fast on large accounts; the networkx MultiDiGraph is built on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
+
+import networkx as nx
+
+from graph.access.build import AccessData, Chain, Progress, _no_progress
+from graph.access.chain import actions_through, through
+from graph.access.lookup import find_bucket, find_instance, find_role
+from graph.access.model import (
+    OUTCOME_RANK,
+    ActionAccess,
+    BucketAccess,
+    Explanation,
+    Hop,
+    PrincipalAccess,
+)
+from graph.access.nxview import build_networkx
+from graph.catalog import find_action, normalize_level
+from graph.errors import LookupFailed
+from graph.model import AccountSnapshot, Instance, LoadWarning
+from graph.policy import Outcome
+
+PUBLIC_ID = "public"
+
+
+def _keep(include_denied: bool) -> Callable[[ActionAccess], bool]:
+    if include_denied:
+        return lambda a: True
+    return lambda a: a.outcome is not Outcome.DENIED
+
+
+class AccessGraph:
+    """Which instance (via which role) can do what on which bucket, and why."""
+
+    def __init__(self, data: AccessData) -> None:
+        self.data = data
+
+    @property
+    def snapshot(self) -> AccountSnapshot:
+        return self.data.snapshot
+
+    @property
+    def assumed(self) -> Mapping[str, str]:
+        return dict(self.data.assumed)
+
+    @property
+    def warnings(self) -> tuple[LoadWarning, ...]:
+        return self.data.warnings
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        return build_networkx(self)
+
+    def with_assumed(self, context: Mapping[str, str]) -> AccessGraph:
+        """The same account re-decided under another assumed context (replaces the old one)."""
+        return build_access_graph(self.snapshot, assumed=context)
+
+    # -- chains and per-role answers ---------------------------------------------------------
+
+    def instance_chains(self, instance: Instance) -> Iterator[Chain]:
+        """Chains of roles an instance can act as (its role must trust EC2)."""
+        for arn in self.data.instance_roles(instance):
+            if not self.data.ec2_edge(arn).granted:
+                continue
+            yield from self.data.chains_from(arn)
+
+    def role_buckets(self, role_arn: str, instance: Instance | None = None
+                     ) -> Iterator[tuple[str, Mapping[str, ActionAccess]]]:
+        """(bucket name, action answers) for every bucket the role touches."""
+        reach = self.data.reach_for(role_arn, instance)
+        for bf, res in self.data.reach.iter_buckets(reach):
+            yield bf.bucket.name, res
+
+    def role_bucket(self, role_arn: str, bucket: str, instance: Instance | None = None
+                    ) -> Mapping[str, ActionAccess]:
+        reach = self.data.reach_for(role_arn, instance)
+        bf = self.data.bucket_by_name[bucket]
+        return reach.lookup(bf) or {}
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def reachable_from_role(self, role_arn: str, include_denied: bool = False
+                            ) -> list[BucketAccess]:
+        role = find_role(self.snapshot, role_arn)
+        keep = _keep(include_denied)
+        out: list[BucketAccess] = []
+        for chain in self.data.chains_from(role.arn):
+            for name, res in self.role_buckets(chain.roles[-1]):
+                acts = {k: a for k, a in actions_through(res, chain.hops).items() if keep(a)}
+                if acts:
+                    out.append(BucketAccess(name, chain.roles[-1], chain.roles, acts))
+        out.sort(key=lambda b: (b.bucket, len(b.via)))
+        return out
+
+    def reachable_from_instance(self, instance_id: str, include_denied: bool = False
+                                ) -> list[BucketAccess]:
+        instance = find_instance(self.snapshot, instance_id)
+        keep = _keep(include_denied)
+        out: list[BucketAccess] = []
+        for chain in self.instance_chains(instance):
+            own = instance if len(chain.roles) == 1 else None
+            for name, res in self.role_buckets(chain.roles[-1], own):
+                acts = {k: a for k, a in actions_through(res, chain.hops).items() if keep(a)}
+                if acts:
+                    out.append(BucketAccess(name, chain.roles[-1], chain.roles, acts))
+        out.sort(key=lambda b: (b.bucket, len(b.via)))
+        return out
+
+    def _action_filter(self, action: str | None, level: str | None
+                       ) -> Callable[[ActionAccess], bool]:
+        if action is not None:
+            entry = find_action(action)
+            if entry is None:
+                raise LookupFailed("S3 action", action)
+            return lambda a: a.action == entry.name
+        if level is not None:
+            try:
+                wanted = normalize_level(level)
+            except ValueError as exc:
+                raise LookupFailed("access level", level) from exc
+            return lambda a: a.level == wanted
+        return lambda a: True
+
+    def who_can(self, bucket_name: str, action: str | None = None, level: str | None = None,
+                include_denied: bool = False) -> list[PrincipalAccess]:
+        """Instances, roles, the public, external accounts and services that reach a bucket."""
+        bucket = find_bucket(self.snapshot, bucket_name)
+        wanted = self._action_filter(action, level)
+        keep = _keep(include_denied)
+
+        def pick(res: Mapping[str, ActionAccess]) -> dict[str, ActionAccess]:
+            return {k: a for k, a in res.items() if wanted(a) and keep(a)}
+
+        out: list[PrincipalAccess] = []
+        pub = pick(self.data.public.get(bucket.name, {}))
+        if pub:
+            out.append(PrincipalAccess("public", PUBLIC_ID, "anyone (public)", pub))
+        for inst in self.snapshot.instances:
+            merged: dict[str, ActionAccess] = {}
+            via: tuple[str, ...] = ()
+            for chain in self.instance_chains(inst):
+                own = inst if len(chain.roles) == 1 else None
+                res = self.role_bucket(chain.roles[-1], bucket.name, own)
+                acts = pick(actions_through(res, chain.hops))
+                if acts and not via:
+                    via = chain.roles
+                for k, a in acts.items():
+                    if k not in merged or OUTCOME_RANK[a.outcome] > OUTCOME_RANK[
+                            merged[k].outcome]:
+                        merged[k] = a
+            if merged:
+                out.append(PrincipalAccess("instance", inst.instance_id, inst.label, merged,
+                                           via))
+        for role in self.snapshot.roles:
+            acts = pick(self.role_bucket(role.arn, bucket.name))
+            if acts:
+                out.append(PrincipalAccess("role", role.arn, role.name, acts, (role.arn,)))
+        return out
+
+    def explain(self, instance_id: str, bucket_name: str, action: str) -> Explanation:
+        """The path from an instance to a bucket for one action, each hop with its evidence."""
+        instance = find_instance(self.snapshot, instance_id)
+        bucket = find_bucket(self.snapshot, bucket_name)
+        entry = find_action(action)
+        if entry is None:
+            raise LookupFailed("S3 action", action)
+        hops: list[Hop] = []
+        inst_node = f"instance:{instance.instance_id}"
+        profile = instance.instance_profile_arn
+        if not profile:
+            return Explanation((), None)
+        hops.append(Hop(inst_node, f"profile:{profile}", "runs as"))
+        roles = self.data.instance_roles(instance)
+        if not roles:
+            return Explanation(tuple(hops), None)
+        best: tuple[Chain, ActionAccess] | None = None
+        for chain in self.data.chains_from(roles[0]):
+            own = instance if len(chain.roles) == 1 else None
+            res = self.role_bucket(chain.roles[-1], bucket.name, own)
+            acc = res.get(entry.name)
+            if acc is None:
+                continue
+            acc = through(acc, chain.hops)
+            if best is None or OUTCOME_RANK[acc.outcome] > OUTCOME_RANK[best[1].outcome]:
+                best = (chain, acc)
+        if best is None:
+            chain = self.data.chains_from(roles[0])[0]
+            acc = self.decide_now(roles[0], bucket.name, entry.name, instance)
+            best = (chain, acc)
+        chain, acc = best
+        ec2 = self.data.ec2_edge(roles[0])
+        hops.append(Hop(f"profile:{profile}", f"role:{roles[0]}", "runs as", ec2.reasons,
+                        ec2.evidence))
+        if not ec2.granted:
+            return Explanation(tuple(hops), None)
+        for edge in chain.hops:
+            hops.append(Hop(edge.source, f"role:{edge.target_arn}", "can assume", edge.reasons,
+                            edge.evidence))
+        hops.append(Hop(f"role:{chain.roles[-1]}", f"bucket:{bucket.name}", "can access",
+                        acc.reasons, acc.evidence))
+        return Explanation(tuple(hops), acc)
+
+    def decide_now(self, role_arn: str, bucket_name: str, action: str,
+                   instance: Instance | None = None) -> ActionAccess:
+        """Ask the engine directly (for pairs never stored because nothing grants them)."""
+        from graph.access.build import instance_values
+
+        entry = find_action(action)
+        if entry is None:
+            raise LookupFailed("S3 action", action)
+        rf = self.data.role_facts[role_arn]
+        bf = self.data.bucket_by_name[bucket_name]
+        ctx = self.data.reach.instance_context(rf, instance_values(instance)) if instance \
+            else {}
+        key_parts = rf.universal_key_parts | bf.key_parts | frozenset(
+            rf.key_parts.get(bucket_name, ()))
+        rp = rf.policies
+        return self.data.decider.role_action(rp.role, rp.principal, bf, entry, key_parts, ctx,
+                                             rp.missing)
+
+    def public_access(self, bucket_name: str) -> Mapping[str, ActionAccess]:
+        return self.data.public.get(bucket_name, {})
+
+
+def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | None = None,
+                       progress: Progress | None = None) -> AccessGraph:
+    """Decide every layer for the snapshot (see reach.py for how work is shared)."""
+    return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress))

@@ -1,0 +1,67 @@
+"""The access graph as a networkx MultiDiGraph (for the app's graph views and GraphML).
+
+Nodes: "instance:<id>", "profile:<arn>", "role:<arn>", "bucket:<name>", "service:<principal>",
+"account:<id>", "public"; each with "kind", "label" and "obj" (the model object). Edges carry
+"relation" ("runs as", "can assume", "can access"), an "outcome", and their evidence; a
+"can access" edge holds every action's answer under "actions".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from graph.access.model import OUTCOME_RANK, ActionAccess
+from graph.policy import Outcome
+
+if TYPE_CHECKING:
+    from graph.access.graph import AccessGraph
+
+
+def _best(actions: dict[str, ActionAccess]) -> Outcome:
+    return max((a.outcome for a in actions.values()), key=OUTCOME_RANK.__getitem__)
+
+
+def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
+    snap = g.snapshot
+    data = g.data
+    G = nx.MultiDiGraph(account=snap.account_id)
+    G.add_node("public", kind="public", label="anyone (public)", obj=None)
+    for b in snap.buckets:
+        G.add_node(f"bucket:{b.name}", kind="bucket", label=b.name, obj=b)
+    for r in snap.roles:
+        G.add_node(f"role:{r.arn}", kind="role", label=r.name, obj=r)
+    for p in snap.instance_profiles:
+        G.add_node(f"profile:{p.arn}", kind="profile", label=p.name, obj=p)
+        for arn in p.role_arns:
+            if arn in snap.role_by_arn:
+                ec2 = data.ec2_edge(arn)
+                G.add_edge(f"profile:{p.arn}", f"role:{arn}", relation="runs as",
+                           outcome=ec2.outcome, reasons=ec2.reasons, evidence=ec2.evidence)
+    for i in snap.instances:
+        G.add_node(f"instance:{i.instance_id}", kind="instance", label=i.label, obj=i)
+        if i.instance_profile_arn:
+            node = f"profile:{i.instance_profile_arn}"
+            if node not in G:
+                G.add_node(node, kind="profile", label=i.instance_profile_arn.split("/")[-1],
+                           obj=None)
+            G.add_edge(f"instance:{i.instance_id}", node, relation="runs as",
+                       outcome=Outcome.ALLOWED, reasons=(), evidence=())
+    for e in data.assume_edges + data.role_edges:
+        if e.source not in G:
+            kind, _, ident = e.source.partition(":")
+            G.add_node(e.source, kind=kind, label=ident, obj=None)
+        G.add_edge(e.source, f"role:{e.target_arn}", relation="can assume", outcome=e.outcome,
+                   reasons=e.reasons, evidence=e.evidence, conditions=e.conditions)
+    for r in snap.roles:
+        for name, res in g.role_buckets(r.arn):
+            acts = dict(res)
+            G.add_edge(f"role:{r.arn}", f"bucket:{name}", relation="can access",
+                       outcome=_best(acts), actions=acts,
+                       evidence=tuple(e for a in acts.values() for e in a.evidence))
+    for name, res in data.public.items():
+        acts = dict(res)
+        G.add_edge("public", f"bucket:{name}", relation="can access", outcome=_best(acts),
+                   actions=acts, evidence=tuple(e for a in acts.values() for e in a.evidence))
+    return G

@@ -1,0 +1,157 @@
+"""Every policy of a snapshot parsed once, and what each principal and bucket is governed by.
+
+A managed policy attached to a thousand roles is parsed once and shared, so the engine's
+per-action statement cache is shared too. A policy that fails to parse is left out with a
+warning naming it (the rest of the account is still analysed); a policy that is referenced
+but was not loaded makes the affected answers "unknown", never "no".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph.access.acl import acl_document, effective_block
+from graph.access.statements import StatementFacts, document_facts
+from graph.errors import PolicyParseError
+from graph.model import AccountSnapshot, Bucket, LoadWarning, Role
+from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledPolicy:
+    """A parsed policy with its pre-selection facts (statement order matches)."""
+
+    policy: Policy
+    facts: tuple[StatementFacts, ...]
+
+    @property
+    def name(self) -> str:
+        return self.policy.name
+
+
+@dataclass(frozen=True, eq=False)
+class RolePolicies:
+    """One role's identity policies, boundary and SCPs, ready for the engine."""
+
+    role: Role
+    identity: tuple[CompiledPolicy, ...]
+    boundary: CompiledPolicy | None
+    principal: PrincipalPolicies
+    #: Why answers for this role can only be "unknown" when they would grant (missing data).
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class BucketPolicies:
+    """A bucket's policy and its ACL (as a resource policy the engine can decide)."""
+
+    bucket: Bucket
+    policy: CompiledPolicy | None
+    #: ACL grants that reach principals other than the owner, public groups included.
+    acl: CompiledPolicy | None
+    #: Only the public-group grants (AllUsers/AuthenticatedUsers), for the anonymous caller.
+    public_acl: CompiledPolicy | None
+
+
+class PolicyBook:
+    """Parses on first use and remembers; collects warnings for documents that fail."""
+
+    def __init__(self, snapshot: AccountSnapshot) -> None:
+        self.snapshot = snapshot
+        self.warnings: list[LoadWarning] = []
+        self._managed: dict[tuple[str, PolicyKind], CompiledPolicy | None] = {}
+        self._roles: dict[str, RolePolicies] = {}
+        self._buckets: dict[str, BucketPolicies] = {}
+        self.scps = self._compile_scps()
+
+    def compile(self, document: Any, name: str, kind: PolicyKind) -> CompiledPolicy | None:
+        try:
+            policy = parse_policy(document, name=name, kind=kind)
+        except PolicyParseError as exc:
+            self.warnings.append(LoadWarning("policy", name, str(exc)))
+            return None
+        return CompiledPolicy(policy, document_facts(policy.raw))
+
+    def managed(self, arn: str, kind: PolicyKind) -> CompiledPolicy | None:
+        key = (arn, kind)
+        if key not in self._managed:
+            mp = self.snapshot.policy_by_arn.get(arn)
+            self._managed[key] = (
+                None if mp is None else self.compile(mp.document, mp.name, kind)
+            )
+        return self._managed[key]
+
+    def _compile_scps(self) -> tuple[tuple[CompiledPolicy, ...], ...] | None:
+        if self.snapshot.scps is None:
+            return None
+        levels: list[tuple[CompiledPolicy, ...]] = []
+        for level in self.snapshot.scps:
+            compiled = (self.compile(s.document, f"SCP {s.name}", PolicyKind.SCP) for s in level)
+            levels.append(tuple(c for c in compiled if c is not None))
+        return tuple(levels)
+
+    def role(self, role: Role) -> RolePolicies:
+        found = self._roles.get(role.arn)
+        if found is not None:
+            return found
+        missing: list[str] = []
+        identity: list[CompiledPolicy] = []
+        for inline in role.inline_policies:
+            compiled = self.compile(inline.document, f"{role.name}/{inline.name}",
+                                    PolicyKind.IDENTITY)
+            if compiled is not None:
+                identity.append(compiled)
+        for arn in role.attached_policy_arns:
+            compiled = self.managed(arn, PolicyKind.IDENTITY)
+            if compiled is None:
+                missing.append(f"attached policy {arn} could not be read")
+            else:
+                identity.append(compiled)
+        boundary = None
+        if role.permissions_boundary_arn:
+            boundary = self.managed(role.permissions_boundary_arn, PolicyKind.BOUNDARY)
+            if boundary is None:
+                missing.append(
+                    f"permissions boundary {role.permissions_boundary_arn} could not be read"
+                )
+        scps = None
+        if self.scps is not None:
+            scps = tuple(tuple(c.policy for c in level) for level in self.scps)
+        principal = PrincipalPolicies(
+            identity=tuple(c.policy for c in identity),
+            boundary=boundary.policy if boundary else None,
+            scps=scps,
+        )
+        result = RolePolicies(role, tuple(identity), boundary, principal, tuple(missing))
+        self._roles[role.arn] = result
+        return result
+
+    def bucket(self, bucket: Bucket) -> BucketPolicies:
+        found = self._buckets.get(bucket.name)
+        if found is not None:
+            return found
+        policy = None
+        if bucket.policy is not None:
+            policy = self.compile(bucket.policy, f"bucket policy of {bucket.name}",
+                                  PolicyKind.RESOURCE)
+            if policy is None:
+                self.warnings.append(LoadWarning(
+                    "policy", bucket.name, "bucket policy unreadable: its answers are unknown"))
+        bpa, _ = effective_block(bucket, self.snapshot.account)
+        ignore = bpa.ignore_public_acls
+        acl_doc = acl_document(bucket, public_only=False, ignore_public=ignore)
+        public_doc = acl_document(bucket, public_only=True, ignore_public=ignore)
+        acl = self.compile(acl_doc, f"bucket ACL of {bucket.name}", PolicyKind.RESOURCE) \
+            if acl_doc else None
+        public_acl = self.compile(public_doc, f"bucket ACL of {bucket.name}",
+                                  PolicyKind.RESOURCE) if public_doc else None
+        result = BucketPolicies(bucket, policy, acl, public_acl)
+        self._buckets[bucket.name] = result
+        return result
+
+    def policy_unreadable(self, bucket: Bucket) -> bool:
+        """True when the bucket's policy is unknown, or present but unparseable."""
+        return bucket.policy_unknown or (
+            bucket.policy is not None and self.bucket(bucket).policy is None
+        )

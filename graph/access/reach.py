@@ -1,0 +1,177 @@
+"""Per role (and per instance context where it matters): what it can do on which bucket.
+
+Work is shared three ways. A role is decided once, not once per instance. Buckets that a
+role's statements do not name specifically and that share a shape get one decision. And a
+decision is cached under everything it depends on (the role's policy set, the bucket or
+shape, the context, the role's ARN only when something reads it), so roles with the same
+managed policies share it too. Pairs no statement can touch are implicit denies and are
+never asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from graph.access.decide import Decider
+from graph.access.facts import BucketFacts, RoleFacts
+from graph.access.model import ActionAccess
+from graph.catalog import S3Action, s3_actions
+
+#: One decided class: action name -> answer (only actions some statement could grant).
+ClassResult = Mapping[str, ActionAccess]
+
+
+@dataclass
+class RoleReach:
+    """Where one role reaches: a compact map from buckets to shared class results."""
+
+    role_arn: str
+    #: Answer for plain buckets (no policy/ACL) the role does not name specifically.
+    default: ClassResult | None = None
+    by_shape: dict[object, ClassResult] = field(default_factory=dict)
+    special: dict[str, ClassResult] = field(default_factory=dict)
+    universal: bool = False
+
+    def lookup(self, bf: BucketFacts) -> ClassResult | None:
+        name = bf.bucket.name
+        if name in self.special:
+            return self.special[name]
+        if bf.shape is not None:
+            return self.by_shape.get(bf.shape)
+        return self.default if self.universal else None
+
+
+class ReachComputer:
+    """Computes RoleReach objects, sharing decisions through one cache."""
+
+    def __init__(self, decider: Decider, buckets: list[BucketFacts]) -> None:
+        self.decider = decider
+        self.buckets = buckets
+        self.by_name = {bf.bucket.name: bf for bf in buckets}
+        self.shape_groups: dict[object, list[BucketFacts]] = {}
+        self.plain: list[BucketFacts] = []
+        for bf in buckets:
+            if bf.shape is None:
+                self.plain.append(bf)
+            else:
+                self.shape_groups.setdefault(bf.shape, []).append(bf)
+        self.actions = s3_actions()
+        self._cache: dict[tuple[object, ...], ClassResult] = {}
+        self.decisions = 0
+
+    def instance_context(self, rf: RoleFacts, values: Mapping[str, str | None]
+                         ) -> dict[str, str]:
+        """The instance-derived keys the role's statements (or bucket policies) read."""
+        wanted = rf.instance_keys | self.bucket_instance_keys
+        return {k: v for k, v in values.items() if v and k.lower() in wanted}
+
+    @property
+    def bucket_instance_keys(self) -> frozenset[str]:
+        keys: frozenset[str] = getattr(self, "_bik", frozenset())
+        if not hasattr(self, "_bik"):
+            keys = frozenset(k for bf in self.buckets for k in bf.instance_keys)
+            self._bik = keys
+        return keys
+
+    def _candidates(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> set[str]:
+        names = set(rf.universal_actions)
+        if special:
+            names |= rf.specific_actions.get(bf.bucket.name, set())
+        if not bf.policy_unreadable:
+            names |= bf.anyone_actions
+            names |= bf.named_actions.get(rf.policies.role.arn, frozenset())
+        return names
+
+    def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,
+                context: Mapping[str, str]) -> ClassResult:
+        candidates = self._candidates(rf, bf, special)
+        if not candidates:
+            return {}
+        rp = rf.policies
+        key_parts = rf.universal_key_parts | bf.key_parts
+        if special:
+            key_parts |= frozenset(rf.key_parts.get(bf.bucket.name, ()))
+        out: dict[str, ActionAccess] = {}
+        for action in self.actions:
+            if action.name not in candidates:
+                continue
+            out[action.name] = self.decider.role_action(
+                rp.role, rp.principal, bf, action, key_parts, context, rp.missing)
+        return out
+
+    def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
+                context: Mapping[str, str]) -> ClassResult:
+        rp = rf.policies
+        who: object = None
+        if rf.principal_sensitive or bf.principal_specific:
+            who = (rp.role.arn, tuple(sorted(rp.role.tags.items())))
+        where: object = ("bucket", bf.bucket.name) if special else ("shape", bf.shape)
+        key = (
+            tuple(id(cp) for cp in rp.identity),
+            id(rp.boundary) if rp.boundary else None,
+            rp.missing,
+            who,
+            where,
+            tuple(sorted(context.items())),
+        )
+        found = self._cache.get(key)
+        if found is None:
+            found = self._decide(rf, bf, special, context)
+            self._cache[key] = found
+        return found
+
+    def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
+        reach = RoleReach(rf.policies.role.arn, universal=bool(rf.universal_actions))
+        arn = rf.policies.role.arn
+        for name in sorted(rf.special | set(rf.specific_actions)):
+            bf = self.by_name.get(name)
+            if bf is not None:
+                reach.special[name] = self._cached(rf, bf, True, context)
+        for shape, group in self.shape_groups.items():
+            rep = group[0]
+            if not (reach.universal or rep.anyone_actions or arn in rep.named_actions):
+                continue
+            reach.by_shape[shape] = self._cached(rf, rep, False, context)
+        if reach.universal and self.plain:
+            reach.default = self._cached(rf, self.plain[0], False, context)
+        return reach
+
+    def iter_buckets(self, reach: RoleReach) -> Iterator[tuple[BucketFacts, ClassResult]]:
+        """Every bucket the role touches, with its (possibly shared) answers."""
+        if reach.universal:
+            for bf in self.buckets:
+                res = reach.lookup(bf)
+                if res:
+                    yield bf, res
+            return
+        seen: set[str] = set()
+        for name, res in reach.special.items():
+            seen.add(name)
+            if res:
+                yield self.by_name[name], res
+        for shape, res in reach.by_shape.items():
+            if not res:
+                continue
+            for bf in self.shape_groups[shape]:
+                if bf.bucket.name not in seen:
+                    yield bf, res
+
+
+def public_candidates(bf: BucketFacts) -> set[str]:
+    """Actions some statement grants to anyone on this bucket."""
+    return set(bf.anyone_actions)
+
+
+def public_reach(decider: Decider, bf: BucketFacts, actions: tuple[S3Action, ...]
+                 ) -> ClassResult:
+    """The anonymous public's answers on one bucket (only actions granted to anyone)."""
+    names = public_candidates(bf)
+    if bf.policies.public_acl is not None:
+        for f in bf.policies.public_acl.facts:
+            names |= f.s3_actions
+    out: dict[str, ActionAccess] = {}
+    for action in actions:
+        if action.name in names:
+            out[action.name] = decider.public_action(bf, action, bf.key_parts)
+    return out
