@@ -16,6 +16,8 @@ from graph.errors import RolemapError
 #: Sub-command modules under tui.commands; each has `register(subparsers)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "simulate",
+    "snapshot",
+    "collect_script",
 )
 
 
