@@ -237,6 +237,12 @@ def test_cross_account_needs_both_sides() -> None:
     assert foreign(identity=[READ], resource_policy=grant) is Verdict.ALLOW
 
 
+def test_cross_account_without_bucket_grant_is_blocked_by_the_resource_side() -> None:
+    d = decide(principal=FOREIGN_ROLE, resource_account=ACCOUNT, identity=[READ])
+    assert d.verdict is Verdict.IMPLICIT_DENY
+    assert d.blocked_by is PolicyKind.RESOURCE
+
+
 def test_cross_account_grant_to_account_root_plus_identity() -> None:
     grant = bucket_grant({"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"})
     assert foreign(identity=[READ], resource_policy=grant) is Verdict.ALLOW
@@ -301,6 +307,18 @@ def test_trust_policy_service_list() -> None:
                  "Action": ["sts:AssumeRole", "sts:TagSession"]})
     assert verdict("sts:AssumeRole", ROLE, principal=None, principal_service="ec2.amazonaws.com",
                    resource_policy=trust, resource_kind=PolicyKind.TRUST) is Verdict.ALLOW
+
+
+def test_trust_policy_naming_a_role_of_the_same_account() -> None:
+    # A trust policy is a resource-based policy: naming the caller's role ARN in the same
+    # account suffices without an identity policy; naming only the account delegates.
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": OTHER_ROLE}, "Action": "sts:AssumeRole"})
+    kwargs = dict(resource_policy=trust, resource_kind=PolicyKind.TRUST)
+    assert verdict("sts:AssumeRole", ROLE, principal=OTHER_ROLE, **kwargs) is Verdict.ALLOW
+    root = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "sts:AssumeRole"})
+    assert verdict("sts:AssumeRole", ROLE, principal=OTHER_ROLE, resource_policy=root,
+                   resource_kind=PolicyKind.TRUST) is Verdict.IMPLICIT_DENY
 
 
 def test_trust_policy_naming_a_role_does_not_admit_a_service() -> None:

@@ -119,3 +119,13 @@ def test_conditional_resource_grant_lists_the_bucket_condition() -> None:
     assert cond.key.lower() == "aws:sourceip"
     assert cond.values == ("203.0.113.0/24",)
     assert cond.must_hold is True
+
+
+def test_unknown_key_in_resource_variable_is_not_a_plain_no() -> None:
+    # The grant covers vpce/<the caller's endpoint>/*; with the endpoint unknown the object may
+    # or may not be covered, so the answer depends on the request ("unknown is not no").
+    policy = doc(allow("s3:GetObject", f"{BUCKET}/vpce/${{aws:SourceVpce}}/*"))
+    d = decide("s3:GetObject", f"{BUCKET}/vpce/vpce-1a2b/x", identity=[policy], partial=True)
+    assert d.outcome is Outcome.CONDITIONAL
+    assert decide("s3:GetObject", f"{BUCKET}/vpce/vpce-1a2b/x", identity=[policy],
+                  partial=True, context={VPCE: "vpce-1a2b"}).outcome is Outcome.ALLOWED
