@@ -16,6 +16,7 @@ from graph.errors import RolemapError
 #: Sub-command modules under tui.commands; each has `register(subparsers)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "simulate",
+    "role",
     "snapshot",
     "collect_script",
 )
