@@ -71,6 +71,7 @@ def test_numeric_non_number_request_value_does_not_match() -> None:
         ("DateGreaterThanEquals", "2025-06-01T12:00:01Z", "2025-06-01T12:00:00Z", False),
         ("DateEquals", "2025-06-01T12:00:00Z", "2025-06-01T12:00:00Z", True),
         ("DateNotEquals", "2025-06-01T12:00:00Z", "2025-06-01T12:00:01Z", True),
+        ("DateEquals", "2025-06-01T12:00:00.000Z", "2025-06-01T12:00:00Z", True),
         # Epoch seconds in the policy: 1767225600 is 2026-01-01T00:00:00Z.
         ("DateLessThan", "1767225600", "2025-12-31T23:59:59Z", True),
         ("DateLessThan", "1767225600", "2026-01-01T00:00:01Z", False),

@@ -154,3 +154,9 @@ def test_empty_string_value_is_a_value() -> None:
     # A key given as "" exists, so StringEquals "" matches it; an absent key matches nothing.
     assert condition_holds({"StringEquals": {"s3:prefix": ""}}, {"s3:prefix": ""})
     assert not condition_holds({"StringEquals": {"s3:prefix": ""}})
+
+
+def test_string_not_equals_if_exists_present_key_is_compared() -> None:
+    cond = {"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}}
+    assert not condition_holds(cond, {"aws:SourceVpce": "vpce-1a2b3c4d"})
+    assert condition_holds(cond, {"aws:SourceVpce": "vpce-other"})

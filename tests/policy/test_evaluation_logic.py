@@ -62,6 +62,7 @@ def test_explicit_deny_in_one_identity_policy_beats_allow_in_another() -> None:
     assert d.verdict is Verdict.EXPLICIT_DENY
     assert d.blocked_by is PolicyKind.IDENTITY
     assert [r.sid for r in d.deciding] == ["NoReports"]
+    assert "NoReports" in d.reasons[0]
 
 
 def test_identity_deny_beats_bucket_policy_grant() -> None:

@@ -72,6 +72,7 @@ def test_unknown_statement_element_is_an_error() -> None:
     [
         "*",
         {"AWS": "*"},
+        {"AWS": ["*"]},
         {"AWS": ROLE},
         {"AWS": [f"arn:aws:iam::{OTHER_ACCOUNT}:root", ROLE]},
     ],

@@ -129,3 +129,11 @@ def test_unknown_key_in_resource_variable_is_not_a_plain_no() -> None:
     assert d.outcome is Outcome.CONDITIONAL
     assert decide("s3:GetObject", f"{BUCKET}/vpce/vpce-1a2b/x", identity=[policy],
                   partial=True, context={VPCE: "vpce-1a2b"}).outcome is Outcome.ALLOWED
+
+
+def test_anonymous_caller_has_no_principal_keys_even_when_partial() -> None:
+    # An anonymous request carries no principal: aws:PrincipalAccount cannot hold a value.
+    policy = doc(allow("s3:GetObject", f"{BUCKET}/*", Principal="*", Condition={
+        "StringEquals": {"aws:PrincipalAccount": ACCOUNT}}))
+    d = decide(principal=None, resource_policy=policy, partial=True)
+    assert d.outcome is Outcome.DENIED

@@ -94,3 +94,10 @@ def test_set_operator_key_name_is_case_insensitive() -> None:
     cond = {"ForAnyValue:StringEquals": {"AWS:TAGKEYS": ["environment"]}}
     assert condition_holds(cond, {TAGS: ["environment"]})
 
+
+
+def test_set_operator_rules_for_missing_key_hold_for_negated_operators_too() -> None:
+    # The qualifier decides a missing key: ForAnyValue false, ForAllValues true.
+    assert not condition_holds({"ForAnyValue:StringNotEquals": {TAGS: ["environment"]}})
+    assert not condition_holds({"ForAnyValue:StringNotLike": {TAGS: ["env*"]}})
+    assert condition_holds({"ForAllValues:StringNotEquals": {TAGS: ["environment"]}})

@@ -148,3 +148,23 @@ def test_variable_in_deny_resource() -> None:
     tags = {"team": "alpha"}
     assert get("alpha/x", policy, principal_tags=tags) is Verdict.ALLOW
     assert get("beta/x", policy, principal_tags=tags) is Verdict.EXPLICIT_DENY
+
+
+def test_variables_in_condition_values_are_literal_under_version_2008() -> None:
+    policy = doc(allow("s3:GetObject", "*", Condition={
+        "StringEquals": {"aws:ResourceTag/owner": "${aws:PrincipalTag/owner}"}}),
+        version="2008-10-17")
+    tags = {"owner": "ops"}
+    assert verdict(identity=[policy], principal_tags=tags,
+                   resource_tags=tags) is Verdict.IMPLICIT_DENY
+    assert verdict(identity=[policy], principal_tags=tags,
+                   resource_tags={"owner": "${aws:PrincipalTag/owner}"}) is Verdict.ALLOW
+
+
+def test_variable_in_arn_condition_value() -> None:
+    policy = doc(allow("s3:GetObject", "*", Condition={
+        "ArnLike": {"aws:SourceArn": "arn:aws:sns:*:${aws:PrincipalAccount}:*"}}))
+    assert verdict(identity=[policy], context={
+        "aws:SourceArn": "arn:aws:sns:eu-west-1:111122223333:alerts"}) is Verdict.ALLOW
+    assert verdict(identity=[policy], context={
+        "aws:SourceArn": "arn:aws:sns:eu-west-1:444455556666:alerts"}) is Verdict.IMPLICIT_DENY
