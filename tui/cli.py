@@ -19,6 +19,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "role",
     "snapshot",
     "collect_script",
+    "trace",
+    "who_can",
+    "export",
 )
 
 

@@ -1,0 +1,52 @@
+"""Effective-permission exports (JSON, CSV, Markdown) and the access graph as GraphML.
+
+    export(g, "csv", "out.csv", mode="by-role")   # or a text stream; returns rows written
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from graph.access import AccessGraph
+from graph.errors import RolemapError
+from graph.exports.graphml import write_graphml
+from graph.exports.rows import MODES, columns, rows
+from graph.exports.writers import write_csv, write_json, write_markdown
+
+FORMATS = ("json", "csv", "md", "graphml")
+
+__all__ = ["FORMATS", "MODES", "columns", "export", "rows"]
+
+
+def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, Any]) -> int:
+    data = rows(g, mode, **filters)
+    if fmt == "json":
+        return write_json(out, g.snapshot, data, g.warnings)
+    if fmt == "csv":
+        return write_csv(out, mode, data)
+    return write_markdown(out, g.snapshot, mode, data, g.warnings)
+
+
+def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
+           mode: str = "default", include_denied: bool = False, instance: str | None = None,
+           role: str | None = None, bucket: str | None = None) -> int:
+    """Write one export to `path` (stdout when None); returns the rows (or edges) written."""
+    if fmt not in FORMATS:
+        raise RolemapError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if mode not in MODES:
+        raise RolemapError(f"unknown export mode {mode!r}")
+    if fmt == "graphml":
+        if path is None:
+            return write_graphml(sys.stdout.buffer, g)
+        return write_graphml(str(path), g)
+    filters = {"include_denied": include_denied, "instance": instance, "role": role,
+               "bucket": bucket}
+    if path is None:
+        return _write(sys.stdout, g, fmt, mode, filters)
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            return _write(out, g, fmt, mode, filters)
+    except OSError as exc:
+        raise RolemapError(f"cannot write {path}: {exc.strerror}") from None

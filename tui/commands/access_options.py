@@ -1,0 +1,36 @@
+"""Options shared by the access commands (trace, who-can, export): source and assumed context."""
+
+from __future__ import annotations
+
+import argparse
+
+from graph.access import AccessGraph, build_access_graph
+from graph.errors import RolemapError
+from tui.commands.source_options import add_source_options, load_from_args, stderr_progress
+
+
+def add_access_options(parser: argparse.ArgumentParser) -> None:
+    add_source_options(parser)
+    parser.add_argument(
+        "--assume", action="append", default=[], metavar="KEY=VALUE",
+        help="take a request condition key as known, e.g. aws:SecureTransport=true "
+             "(repeatable); conditional answers on it are then decided")
+
+
+def parse_assumed(items: list[str]) -> dict[str, str]:
+    """`["aws:SecureTransport=true"]` -> `{"aws:SecureTransport": "true"}`."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise RolemapError(f"--assume {item!r}: expected KEY=VALUE, "
+                               "e.g. aws:SecureTransport=true")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def graph_from_args(args: argparse.Namespace) -> AccessGraph:
+    """Load the source the options name and decide its access graph."""
+    assumed = parse_assumed(getattr(args, "assume", []) or [])
+    loaded = load_from_args(args)
+    return build_access_graph(loaded.snapshot, assumed=assumed, progress=stderr_progress)

@@ -1,0 +1,40 @@
+"""`rolemap export`: effective permissions as JSON, CSV or Markdown, or the graph as GraphML."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from graph.exports import FORMATS, export
+from tui.commands.access_options import add_access_options, graph_from_args
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export", help="export effective permissions (json, csv, md) or the graph (graphml)",
+        description="One row per (instance, bucket, access level, outcome) by default.")
+    parser.add_argument("--format", choices=FORMATS, default="json")
+    parser.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    parser.add_argument("--instance", help="only this instance (id or Name tag)")
+    parser.add_argument("--role", help="only this role (name or ARN)")
+    parser.add_argument("--bucket", help="only this bucket")
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument("--per-action", action="store_true",
+                       help="one row per (instance, bucket, action)")
+    shape.add_argument("--by-role", action="store_true",
+                       help="one row per (role, bucket, level, outcome), instances listed")
+    parser.add_argument("--include-denied", action="store_true",
+                        help="also rows for actions a statement names but a layer denies")
+    add_access_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    g = graph_from_args(args)
+    mode = "by-role" if args.by_role else "per-action" if args.per_action else "default"
+    count = export(g, args.format, args.output, mode=mode, include_denied=args.include_denied,
+                   instance=args.instance, role=args.role, bucket=args.bucket)
+    if args.output:
+        what = "edges" if args.format == "graphml" else "rows"
+        print(f"wrote {count} {what} to {args.output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,107 @@
+"""`rolemap trace INSTANCE BUCKET [--action A]`: the path from an instance to a bucket, and why.
+
+Exit 0 when the instance can reach the bucket (allowed, conditional or unknown), 1 when it
+cannot, 2 on bad input (unknown instance or bucket, with close matches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from graph.access import ActionAccess, Explanation
+from graph.access.lookup import find_bucket, find_instance
+from tui.commands.access_options import add_access_options, graph_from_args
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "trace", help="show how an instance reaches a bucket, with the deciding statements",
+        description="Show every path from INSTANCE (id or Name tag) to BUCKET and the evidence "
+                    "for each action. Exit 0 if reachable, 1 if not, 2 on bad input.")
+    parser.add_argument("instance", help="instance id or Name tag")
+    parser.add_argument("bucket", help="bucket name")
+    parser.add_argument("--action", help="one S3 action, e.g. s3:GetObject (explains the path)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_access_options(parser)
+    parser.set_defaults(func=run)
+
+
+def access_json(a: ActionAccess) -> dict[str, Any]:
+    return {
+        "action": a.action,
+        "level": a.level,
+        "outcome": a.outcome.value,
+        "prefixes": list(a.prefixes),
+        "conditions": [str(c) for c in a.conditions],
+        "granted_by": [e.label for e in a.evidence],
+        "blocked_by": a.blocked_by.value if a.blocked_by else None,
+        "reasons": list(a.reasons),
+    }
+
+
+def _line(a: ActionAccess) -> list[str]:
+    extra = f" (only objects under {', '.join(a.prefixes)})" if a.prefixes else ""
+    lines = [f"  {a.action:<34} {a.outcome.value}{extra}"]
+    for c in a.conditions:
+        lines.append(f"      if {c}")
+    for e in a.evidence:
+        lines.append(f"      by {e.label}")
+    if a.outcome.value in ("denied", "unknown"):
+        lines.extend(f"      {r}" for r in a.reasons[:3])
+    return lines
+
+
+def _explain_text(x: Explanation) -> list[str]:
+    lines: list[str] = []
+    for hop in x.hops:
+        lines.append(f"{hop.source_id} --{hop.relation}--> {hop.target_id}")
+        for e in hop.evidence:
+            lines.append(f"    by {e.label}")
+        if not hop.evidence:
+            lines.extend(f"    {r}" for r in hop.reasons[:2])
+    if x.access is None:
+        lines.append("no path: the instance gets no credentials for this")
+    else:
+        lines.extend(_line(x.access))
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    g = graph_from_args(args)
+    instance = find_instance(g.snapshot, args.instance)
+    bucket = find_bucket(g.snapshot, args.bucket)
+    if args.action:
+        x = g.explain(instance.instance_id, bucket.name, args.action)
+        reachable = x.access is not None and x.access.outcome.value != "denied"
+        if args.format == "json":
+            json.dump({
+                "instance": instance.instance_id, "bucket": bucket.name,
+                "action": args.action,
+                "hops": [{"from": h.source_id, "to": h.target_id, "relation": h.relation,
+                          "reasons": list(h.reasons), "evidence": [e.label for e in h.evidence]}
+                         for h in x.hops],
+                "access": access_json(x.access) if x.access else None,
+            }, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print("\n".join(_explain_text(x)))
+        return 0 if reachable else 1
+    paths = [b for b in g.reachable_from_instance(instance.instance_id) if b.bucket == bucket.name]
+    if args.format == "json":
+        json.dump({"instance": instance.instance_id, "bucket": bucket.name,
+                   "paths": [{"via": list(p.via),
+                              "actions": [access_json(a) for a in p.actions.values()]}
+                             for p in paths]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        if not paths:
+            print(f"{instance.label} cannot reach {bucket.name} (no statement grants it)")
+        for p in paths:
+            chain = " -> ".join(a.rsplit("/", 1)[-1] for a in p.via)
+            print(f"{instance.label} -> {chain} -> {bucket.name}")
+            for a in p.actions.values():
+                print("\n".join(_line(a)))
+    return 0 if paths else 1

@@ -1,0 +1,47 @@
+"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles and the public."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from graph.catalog import LEVEL_ALIASES
+from tui.commands.access_options import add_access_options, graph_from_args
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "who-can", help="list who can reach a bucket (instances, roles, the public)",
+        description="List every instance, role and the public that can act on BUCKET.")
+    parser.add_argument("bucket")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--action", help="only this S3 action, e.g. s3:PutObject")
+    which.add_argument("--level", choices=sorted({k for k in LEVEL_ALIASES if " " not in k}),
+                       help="only actions of this access level")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_access_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    g = graph_from_args(args)
+    found = g.who_can(args.bucket, action=args.action, level=args.level)
+    if args.format == "json":
+        json.dump({"bucket": args.bucket, "principals": [
+            {"kind": p.kind, "id": p.id, "name": p.name,
+             "actions": {k: a.outcome.value for k, a in p.actions.items()},
+             "via": list(p.via)} for p in found]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not found:
+        print(f"nobody can reach {args.bucket} with that")
+    for p in found:
+        counts: dict[str, int] = {}
+        for a in p.actions.values():
+            counts[a.outcome.value] = counts.get(a.outcome.value, 0) + 1
+        summary = ", ".join(f"{n} {o}" for o, n in counts.items())
+        via = f"  via {' -> '.join(v.rsplit('/', 1)[-1] for v in p.via)}" if p.kind == \
+            "instance" and p.via else ""
+        print(f"{p.kind:<9} {p.name:<40} {summary}{via}")
+    return 0
