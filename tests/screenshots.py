@@ -1,0 +1,76 @@
+"""Write the README's screenshots from the demo account: explorer, a trace and who-can.
+
+    /work/venv/bin/python tests/screenshots.py [output-dir]
+
+Run it again whenever a screen changes; the demo seeds fixed ids, so only real changes show
+up in the diff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from graph.sources import LoadedSource, SourceSpec, open_source
+from tui.app import RolemapApp
+from tui.screens.explorer import ExplorerScreen
+
+SIZE = (130, 36)
+THEME = "textual-dark"
+
+
+async def capture(loaded: LoadedSource, out: Path) -> list[Path]:
+    def opener(spec: SourceSpec, progress: Any = None) -> LoadedSource:
+        return loaded
+
+    app = RolemapApp(SourceSpec(demo=True), opener=opener)
+    written: list[Path] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = THEME
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+
+        def save(name: str) -> None:
+            path = out / name
+            app.save_screenshot(filename=path.name, path=str(out))
+            written.append(path)
+
+        save("explorer.svg")
+        screen.jump_to(("instances", _instance_id(loaded, "ci-runner-1")))
+        await pilot.press("t")
+        await pilot.pause()
+        # Open the first bucket and its first access level, then select an action.
+        await pilot.press("down", "down", "down", "down", "down", "enter")
+        await pilot.press("down", "down")
+        await pilot.pause()
+        save("trace.svg")
+        await pilot.press("escape")
+        await pilot.pause()
+        screen.jump_to(("buckets", "acme-public-website"))
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter", "down")
+        await pilot.pause()
+        save("who-can.svg")
+    return written
+
+
+def _instance_id(loaded: LoadedSource, name: str) -> str:
+    return next(i.instance_id for i in loaded.snapshot.instances if i.name == name)
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    loaded = open_source(SourceSpec(demo=True))
+    for path in asyncio.run(capture(loaded, out)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

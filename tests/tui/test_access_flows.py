@@ -1,0 +1,225 @@
+"""Trace, who-can, drill-down, copy and assumed context on the demo account."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+import pyperclip
+import pytest
+from rich.console import Console
+from textual.widgets import Static, TextArea
+
+from graph.policy import Outcome
+from tui import clipboard
+from tui.app import RolemapApp
+from tui.screens.access_tree import AccessTree
+from tui.screens.context import AssumedContextScreen
+from tui.screens.explorer import ExplorerScreen
+from tui.screens.trace import TraceScreen
+from tui.screens.who_can import WhoCanScreen
+from tui.widgets.evidence import Selection
+from tui.widgets.header import AccountHeader
+
+MakeApp = Callable[[], RolemapApp]
+
+
+def instance_id(app: RolemapApp, name: str) -> str:
+    assert app.workspace is not None
+    return next(i.instance_id for i in app.workspace.snapshot.instances if i.name == name)
+
+
+def as_text(widget: Static) -> str:
+    """What the widget shows, as plain text (rich renderables rendered at a fixed width)."""
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def tree_labels(tree: AccessTree) -> list[str]:
+    labels: list[str] = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        labels.append(str(node.label))
+        for child in node.children:
+            walk(child)
+
+    walk(tree.root)
+    return labels
+
+
+def leaves(tree: AccessTree) -> list[Selection]:
+    found: list[Selection] = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(node.data, Selection):
+            found.append(node.data)
+        for child in node.children:
+            walk(child)
+
+    walk(tree.root)
+    return found
+
+
+async def open_explorer(app: RolemapApp, pilot) -> ExplorerScreen:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ExplorerScreen)
+    return screen
+
+
+async def test_trace_shows_role_chain_and_buckets_with_words(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_explorer(app, pilot)
+        screen.jump_to(("instances", instance_id(app, "ci-runner-1")))
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TraceScreen)
+        tree = app.screen.query_one(AccessTree)
+        labels = tree_labels(tree)
+        assert "profile ci-runner" in labels
+        assert any(label.startswith("can assume website-deployer") for label in labels)
+        assert any("acme-build-artifacts" in label for label in labels)
+        assert any("acme-public-website" in label for label in labels)
+        # Every answer is readable without colour: a word next to each action.
+        words = {s.access.outcome for s in leaves(tree)}
+        assert Outcome.ALLOWED in words
+        for label in labels:
+            if label.startswith(("✔", "?", "✘", "!")):
+                assert any(w in label for w in ("allowed", "conditional", "denied", "unknown"))
+
+
+async def test_selecting_an_action_shows_the_deciding_statement(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_explorer(app, pilot)
+        screen.jump_to(("instances", instance_id(app, "web-1")))
+        await pilot.press("t")
+        await pilot.pause()
+        tree = app.screen.query_one(AccessTree)
+        target = next(
+            s
+            for s in leaves(tree)
+            if s.bucket == "acme-app-logs" and s.access.action == "s3:PutObject"
+        )
+        node = next(n for n in _nodes(tree) if n.data is target)
+        node.parent.parent.expand()
+        node.parent.expand()
+        await pilot.pause()
+        tree.move_cursor(node)
+        await pilot.pause()
+        evidence = as_text(app.screen.query_one("#evidence", Static))
+        assert "s3:PutObject on acme-app-logs" in evidence
+        assert "web-least-privilege" in evidence  # the inline policy that grants it
+        assert "acme-app-logs/web/*" in evidence  # the statement JSON
+
+
+def _nodes(tree: AccessTree) -> list:  # type: ignore[type-arg]
+    found = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        found.append(node)
+        for child in node.children:
+            walk(child)
+
+    walk(tree.root)
+    return found
+
+
+async def test_who_can_lists_the_public_and_instances(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_explorer(app, pilot)
+        screen.jump_to(("buckets", "acme-public-website"))
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, WhoCanScreen)
+        tree = app.screen.query_one(AccessTree)
+        get_object = [s for s in leaves(tree) if s.access.action == "s3:GetObject"]
+        who = {s.who: s.access.outcome for s in get_object}
+        assert who["anyone (public)"] is Outcome.ALLOWED
+        assert any("web-1" in w for w in who)
+        await pilot.press("v")  # group by principal
+        labels = tree_labels(tree)
+        assert any(label.startswith("The public") for label in labels)
+        assert any(label.startswith("Instances") for label in labels)
+
+
+async def test_copy_falls_back_to_osc52_and_says_so(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_clipboard(text: str) -> None:
+        raise pyperclip.PyperclipException("could not find a copy/paste mechanism")
+
+    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
+    app = make_app()
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_explorer(app, pilot)
+        web1 = instance_id(app, "web-1")
+        screen.jump_to(("instances", web1))
+        await pilot.press("c")
+        assert app.clipboard == f"arn:aws:ec2:us-east-1:123456789012:instance/{web1}"
+        assert any(clipboard.TERMINAL in n.message for n in app._notifications)
+
+
+async def test_copy_view_json_uses_the_system_clipboard(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copied: list[str] = []
+    monkeypatch.setattr(pyperclip, "copy", copied.append)
+    app = make_app()
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_explorer(app, pilot)
+        await pilot.press("slash", *"web", "enter", "C")
+        rows = json.loads(copied[-1])
+        assert sorted(r["name"] for r in rows) == ["web-1", "web-2"]
+        assert any(clipboard.SYSTEM in n.message for n in app._notifications)
+
+
+async def test_assumed_context_redecides_and_shows_in_header(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 36)) as pilot:
+        screen = await open_explorer(app, pilot)
+        etl = instance_id(app, "etl-worker-1")
+        screen.jump_to(("instances", etl))
+        await pilot.press("t")
+        await pilot.pause()
+        trace = app.screen
+        assert isinstance(trace, TraceScreen)
+
+        def get_object() -> Outcome:
+            tree = trace.query_one(AccessTree)
+            return next(
+                s.access.outcome
+                for s in leaves(tree)
+                if s.bucket == "acme-customer-data" and s.access.action == "s3:GetObject"
+            )
+
+        assert get_object() is Outcome.CONDITIONAL  # depends on aws:SecureTransport
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AssumedContextScreen)
+        app.screen.query_one(TextArea).text = "aws:SecureTransport=true"
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is trace
+        assert get_object() is Outcome.ALLOWED
+        header = str(trace.query_one(AccountHeader).render())
+        assert "context: aws:SecureTransport=true" in header
+
+
+async def test_context_panel_rejects_a_line_without_key_value(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_explorer(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = "SecureTransport true"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, AssumedContextScreen)
+        assert "line 1" in str(app.screen.query_one("#context-error", Static).render())

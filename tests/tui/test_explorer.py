@@ -1,0 +1,193 @@
+"""The explorer as a user drives it on the demo account: tables, filter, jump, details, help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import Input, Markdown, TabbedContent
+
+from tui.app import RolemapApp
+from tui.screens.details import DetailsScreen
+from tui.screens.explorer import ExplorerScreen
+from tui.screens.help import HelpScreen
+from tui.screens.raw_json import RawJsonScreen
+from tui.widgets.header import AccountHeader
+from tui.widgets.resource_table import ResourceTable
+
+MakeApp = Callable[[], RolemapApp]
+
+
+def names(screen: ExplorerScreen) -> list[str]:
+    return [str(row.values[0]) for row in screen.table.model.visible]
+
+
+async def test_loads_the_demo_into_tables_with_the_account_in_the_header(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        assert sorted(names(screen)) == [
+            "analytics-1",
+            "bastion",
+            "ci-runner-1",
+            "etl-worker-1",
+            "legacy-reports",
+            "web-1",
+            "web-2",
+        ]
+        header = str(screen.query_one(AccountHeader).render())
+        assert "123456789012" in header and "demo" in header and "us-east-1" in header
+        row = next(r for r in screen.table.model.visible if r.values[0] == "bastion")
+        assert row.values[4] == "-" and row.values[5] == 0  # no profile, no bucket
+        legacy = next(r for r in screen.table.model.visible if r.values[0] == "legacy-reports")
+        assert legacy.values[5] == 5  # s3:* on * reaches every bucket
+
+
+async def test_filter_as_you_type_and_escape_clears(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await pilot.press("slash", "w", "e", "b")
+        assert sorted(names(screen)) == ["web-1", "web-2"]
+        await pilot.press("backspace", "backspace", "backspace", "q")  # q is text here, not quit
+        assert app.is_running
+        assert screen.query_one("#filter", Input).value == "q"
+        assert names(screen) == []
+        await pilot.press("escape")
+        assert len(names(screen)) == 7
+        assert not screen.query_one("#filter", Input).display
+
+
+async def test_roles_and_buckets_tabs_show_the_columns_users_scan(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await pilot.press("right_square_bracket")
+        assert screen.tab_id == "roles"
+        analytics = next(r for r in screen.table.model.visible if r.values[0] == "analytics")
+        assert "ecs-tasks.amazonaws.com" in str(analytics.values[1])
+        assert analytics.values[2] == 1  # one instance wears it
+        await pilot.press("right_square_bracket")
+        assert screen.tab_id == "buckets"
+        public = {str(r.values[0]): str(r.values[2]) for r in screen.table.model.visible}
+        assert public["acme-public-website"] == "yes"
+        assert public["acme-customer-data"] == "no"
+
+
+async def test_jump_to_a_bucket_by_name(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await pilot.press("colon", *"customer", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one(TabbedContent).active == "tab-buckets"
+        assert screen.table.current_key == "acme-customer-data"
+
+
+async def test_details_then_raw_json_of_a_role(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        screen.jump_to(("roles", "arn:aws:iam::123456789012:role/batch-etl"))
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+        text = app.screen.query_one(Markdown).source
+        assert "## Trust policy" in text and "ec2.amazonaws.com" in text
+        assert "AcmeS3Boundary" in text  # the permissions boundary
+        assert "etl-customer-data" in text  # the inline policy
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, RawJsonScreen)
+        assert '"permissions_boundary_arn"' in app.screen.text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+async def test_bucket_details_say_block_public_access_and_policy(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        screen.jump_to(("buckets", "acme-customer-data"))
+        await pilot.press("enter")
+        await pilot.pause()
+        text = app.screen.query_one(Markdown).source
+        assert "DenyInsecureTransport" in text
+        assert "RestrictPublicBuckets: on" in text
+
+
+async def test_help_lists_the_active_bindings_with_ids(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = [binding_id for _key, _does, binding_id in app.screen.rows]
+        for binding_id in ("filter", "jump", "trace", "details", "raw_json", "quit", "reload"):
+            assert binding_id in keys
+        assert "who_can" not in keys  # only on the Buckets tab
+        await pilot.press("escape")
+        assert isinstance(app.screen, ExplorerScreen)
+
+
+async def test_layout_holds_at_80x24(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        table = screen.table
+        assert table.region.height >= 10 and table.region.width == 80
+        await pilot.press("G")
+        assert table.current_key == table.model.visible[-1].key
+
+
+def test_every_binding_has_an_id() -> None:
+    from textual.binding import Binding
+
+    from tui.screens.access_tree import AccessTree
+    from tui.screens.context import AssumedContextScreen
+    from tui.screens.jump import JumpScreen
+    from tui.screens.load_error import LoadErrorScreen
+    from tui.screens.trace import TraceScreen
+    from tui.screens.who_can import WhoCanScreen
+
+    classes = [
+        RolemapApp,
+        ExplorerScreen,
+        TraceScreen,
+        WhoCanScreen,
+        DetailsScreen,
+        RawJsonScreen,
+        HelpScreen,
+        JumpScreen,
+        AssumedContextScreen,
+        LoadErrorScreen,
+        ResourceTable,
+        AccessTree,
+    ]
+    for cls in classes:
+        for binding in cls.BINDINGS:
+            assert isinstance(binding, Binding) and binding.id, f"{cls.__name__}: {binding}"

@@ -1,0 +1,211 @@
+"""The rolemap explorer: loads an account in a worker, then lets the user trace access.
+
+Blocking work (boto3 calls, analysis) runs in thread workers that post typed messages; the
+app owns the current `Workspace` and hands it to every open screen when it changes (reload,
+new assumed context), so screens never reach into workers or sources.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.worker import get_current_worker
+
+from graph.access import build_access_graph
+from graph.errors import RolemapError
+from graph.sources import LoadedSource, SourceSpec, open_source
+from tui.clipboard import copy_text
+from tui.screens.explorer import ExplorerScreen
+from tui.screens.load_error import LoadErrorScreen
+from tui.screens.loading import LoadingScreen
+from tui.screens.messages import LoadFailed, LoadProgress, WorkspaceChanged, WorkspaceReady
+from tui.screens.workspace import Workspace, make_workspace
+
+#: Opens a source; graph.sources.open_source, replaceable in tests of failure handling.
+Opener = Callable[..., LoadedSource]
+
+#: Progress messages closer together than this are dropped (the last of a step is kept).
+_PROGRESS_INTERVAL = 0.05
+
+
+def describe_spec(spec: SourceSpec) -> str:
+    """The source in words for the loading screen."""
+    if spec.demo:
+        return "the demo account"
+    if spec.snapshot:
+        return f"snapshot {spec.snapshot}"
+    return f"profile {spec.profile or 'default'}"
+
+
+class RolemapApp(App[int]):
+    """Which EC2 instance can reach which S3 bucket, with which actions, and why."""
+
+    CSS_PATH = "rolemap.tcss"
+    TITLE = "rolemap"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+r", "reload", "Reload", id="reload"),
+        Binding("a", "assumed_context", "Context", id="assumed_context"),
+        Binding("e", "export", "Export", id="export"),
+        Binding("c", "copy", "Copy ARN", id="copy"),
+        Binding("C", "copy_view", "Copy JSON", show=False, id="copy_view"),
+    ]
+
+    workspace: reactive[Workspace | None] = reactive(None, always_update=True)
+    """The loaded account and its analysis; None until the first load finishes."""
+
+    def __init__(self, spec: SourceSpec, opener: Opener = open_source) -> None:
+        super().__init__()
+        self.spec = spec
+        """Where the account comes from (demo, profile and regions, snapshot)."""
+        self.opener = opener
+        """How to open `spec`; the real sources, or a failing one in error-screen tests."""
+        self.loaded: LoadedSource | None = None
+        """The open source, kept so ctrl+r reloads the same one (the demo keeps its server)."""
+
+    def on_mount(self) -> None:
+        self.push_screen(LoadingScreen(describe_spec(self.spec)))
+        self._load(None, {})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("reload", "assumed_context", "export", "copy", "copy_view"):
+            return self.workspace is not None
+        return True
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self, previous: LoadedSource | None, assumed: Mapping[str, str]) -> None:
+        """Open (or reopen) the source and analyse it; runs off the UI thread."""
+        worker = get_current_worker()
+        progress = self._progress_poster()
+        try:
+            if previous is not None:
+                loaded = previous.reload(progress=progress)
+            else:
+                loaded = self.opener(self.spec, progress=progress)
+            graph = build_access_graph(loaded.snapshot, assumed=dict(assumed), progress=progress)
+            workspace = make_workspace(loaded, graph, progress)
+        except RolemapError as exc:
+            message = str(exc)
+        except Exception as exc:  # AWS or network failure: still a message, never a traceback
+            message = f"{type(exc).__name__}: {exc}"
+        else:
+            if not worker.is_cancelled:
+                self.post_message(WorkspaceReady(workspace))
+            return
+        if not worker.is_cancelled:
+            self.post_message(LoadFailed(message))
+
+    def _progress_poster(self) -> Callable[[str, int, int], None]:
+        last: dict[str, float] = {}
+
+        def post(step: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last.get(step, 0.0) >= _PROGRESS_INTERVAL or done >= total:
+                last[step] = now
+                self.post_message(LoadProgress(step, done, total))
+
+        return post
+
+    @on(LoadProgress)
+    def _load_progress(self, message: LoadProgress) -> None:
+        if isinstance(self.screen, LoadingScreen):
+            self.screen.show_progress(message)
+
+    @on(WorkspaceReady)
+    async def _workspace_ready(self, message: WorkspaceReady) -> None:
+        first = self.workspace is None
+        self.workspace = message.workspace
+        self.loaded = message.workspace.loaded
+        if first:
+            await self.switch_screen(ExplorerScreen(message.workspace))
+        else:
+            if isinstance(self.screen, LoadingScreen):
+                await self.pop_screen()
+            for screen in self.screen_stack:
+                screen.post_message(WorkspaceChanged(message.workspace))
+        warnings = len(message.workspace.snapshot.warnings)
+        if warnings:
+            self.notify(
+                f"{warnings} load warning(s): see the Load warnings tab.",
+                title="Loaded with warnings",
+                severity="warning",
+            )
+
+    @on(LoadFailed)
+    async def _load_failed(self, message: LoadFailed) -> None:
+        screen = LoadErrorScreen(message.message)
+        if self.workspace is None or isinstance(self.screen, LoadingScreen):
+            await self.switch_screen(screen)
+        else:
+            await self.push_screen(screen)
+
+    async def action_retry_load(self) -> None:
+        await self.switch_screen(LoadingScreen(describe_spec(self.spec)))
+        self._load(self.loaded, self.workspace.assumed if self.workspace else {})
+
+    async def action_reload(self) -> None:
+        if self.workspace is None:
+            return
+        await self.push_screen(LoadingScreen(describe_spec(self.spec)))
+        self._load(self.loaded, self.workspace.assumed)
+
+    # -- assumed context ------------------------------------------------------------------------
+
+    def action_assumed_context(self) -> None:
+        from tui.screens.context import AssumedContextScreen
+
+        if self.workspace is not None:
+            self.push_screen(AssumedContextScreen(self.workspace.assumed), self._apply_context)
+
+    def _apply_context(self, context: dict[str, str] | None) -> None:
+        if context is None or self.workspace is None or context == dict(self.workspace.assumed):
+            return
+        self.notify("Re-deciding access under the new context…", markup=False)
+        self._redecide(self.workspace, context)
+
+    @work(thread=True, exclusive=True, group="context", exit_on_error=False)
+    def _redecide(self, workspace: Workspace, context: dict[str, str]) -> None:
+        """Re-decide every conditional answer; the same graph with other assumed keys."""
+        graph = workspace.graph.with_assumed(context)
+        updated = make_workspace(workspace.loaded, graph, lambda step, done, total: None)
+        if not get_current_worker().is_cancelled:
+            self.post_message(WorkspaceReady(updated))
+
+    # -- help, copy, export ---------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        name = getattr(self.screen, "HELP_TITLE", "explorer")
+        self.push_screen(HelpScreen(name, dict(self.screen.active_bindings)))
+
+    def action_copy(self) -> None:
+        target = getattr(self.screen, "copy_target", None)
+        picked = target() if callable(target) else None
+        if picked is None:
+            self.notify("Nothing selected to copy.", severity="warning")
+            return
+        copy_text(self, *picked)
+
+    def action_copy_view(self) -> None:
+        view_json = getattr(self.screen, "view_json", None)
+        if callable(view_json):
+            copy_text(self, *view_json())
+
+    def action_export(self) -> None:
+        from tui.screens.export import ExportScreen
+
+        if self.workspace is not None:
+            scopes = getattr(self.screen, "export_scopes", None)
+            offered = scopes() if callable(scopes) else []
+            self.push_screen(ExportScreen(self.workspace, offered))

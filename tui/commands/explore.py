@@ -1,0 +1,19 @@
+"""`rolemap` without a sub-command: open the explorer on the source the options name.
+
+The source is only named here; the app opens it in a worker so the loading screen shows
+progress instead of a frozen terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.commands.source_options import spec_from_args
+
+
+def run_explorer(args: argparse.Namespace) -> int:
+    from tui.app import RolemapApp
+
+    spec = spec_from_args(args)  # conflicting options fail here, before the screen opens
+    result = RolemapApp(spec).run()
+    return int(result or 0)

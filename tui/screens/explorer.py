@@ -1,0 +1,242 @@
+"""The main view: instances, roles, buckets and load warnings, each a filterable table.
+
+Tabs are declared in `TABS`, so adding a view (findings, later) is one entry plus its rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input, TabbedContent, TabPane
+
+from tui.screens.messages import WorkspaceChanged
+from tui.screens.rows import (
+    BUCKET_COLUMNS,
+    INSTANCE_COLUMNS,
+    ROLE_COLUMNS,
+    WARNING_COLUMNS,
+    ExplorerRows,
+)
+from tui.screens.workspace import Workspace
+from tui.widgets.header import AccountHeader
+from tui.widgets.resource_table import ResourceTable
+from tui.widgets.table_model import Column, Row, TableModel
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One explorer view: the rows attribute of `ExplorerRows` it shows, and its columns."""
+
+    id: str
+    title: str
+    columns: tuple[Column, ...]
+    empty: str
+
+    def rows(self, rows: ExplorerRows) -> tuple[Row, ...]:
+        result: tuple[Row, ...] = getattr(rows, self.id)
+        return result
+
+
+TABS = (
+    Tab("instances", "Instances", INSTANCE_COLUMNS, "No instances in this account."),
+    Tab("roles", "Roles", ROLE_COLUMNS, "No roles in this account."),
+    Tab("buckets", "Buckets", BUCKET_COLUMNS, "No buckets in this account."),
+    Tab("warnings", "Load warnings", WARNING_COLUMNS, "Everything loaded without warnings."),
+)
+
+#: Words accepted by `:` to jump to a tab (first letters are enough).
+TAB_IDS = tuple(tab.id for tab in TABS)
+
+
+class ExplorerScreen(Screen[None]):
+    """Tables of the account's resources; opens traces, who-can views and details from them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("colon", "jump", "Jump", id="jump"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="filter.clear"),
+        Binding("t", "trace", "Trace", id="trace"),
+        Binding("t", "who_can", "Who can", id="who_can"),
+        Binding("d", "details", "Details", id="details"),
+        Binding("y", "raw_json", "JSON", id="raw_json"),
+        Binding("right_square_bracket", "next_tab", "Next tab", show=False, id="tab.next"),
+        Binding("left_square_bracket", "previous_tab", "Prev tab", show=False, id="tab.previous"),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        """The loaded account and its analysis; replaced on a new assumed context."""
+
+    def compose(self) -> ComposeResult:
+        yield AccountHeader()
+        with TabbedContent(id="tabs"):
+            for tab in TABS:
+                title = tab.title
+                if tab.id == "warnings":
+                    title = f"{tab.title} ({len(self.workspace.rows.warnings)})"
+                with TabPane(title, id=f"tab-{tab.id}"):
+                    model = TableModel(tab.columns, tab.rows(self.workspace.rows))
+                    yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
+        yield Input(placeholder="filter (Esc clears)", id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.table.focus()
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def tab_id(self) -> str:
+        active = self.query_one(TabbedContent).active
+        return active.removeprefix("tab-") or TABS[0].id
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one(f"#{self.tab_id}", ResourceTable)
+
+    @property
+    def selected(self) -> tuple[str, str] | None:
+        """(tab id, row key) under the cursor, or None."""
+        key = self.table.current_key
+        return (self.tab_id, key) if key is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "trace":
+            return self.tab_id in ("instances", "roles")
+        if action == "who_can":
+            return self.tab_id == "buckets"
+        if action in ("details", "raw_json"):
+            return self.tab_id != "warnings" or None
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        with filter_input.prevent(Input.Changed):
+            filter_input.value = self.table.model.filter_text
+        filter_input.display = bool(filter_input.value)
+        self.refresh_bindings()
+        if not filter_input.has_focus:
+            self.table.focus()
+
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        self.workspace = message.workspace
+        for tab in TABS:
+            self.query_one(f"#{tab.id}", ResourceTable).replace_rows(
+                list(tab.rows(message.workspace.rows))
+            )
+
+    # -- filter and jump ----------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.display = True
+        filter_input.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = ""
+        self.table.apply_filter("")
+        filter_input.display = False
+        self.table.focus()
+
+    def action_jump(self) -> None:
+        from tui.screens.jump import JumpScreen
+
+        self.app.push_screen(JumpScreen(self.workspace), self.jump_to)
+
+    def jump_to(self, target: tuple[str, str | None] | None) -> None:
+        """Show a tab and, when given, put the cursor on that resource (clearing a filter
+        that hides it, since the user asked for it by name)."""
+        if target is None:
+            return
+        tab_id, key = target
+        self.query_one(TabbedContent).active = f"tab-{tab_id}"
+        table = self.query_one(f"#{tab_id}", ResourceTable)
+        if key is not None and not table.move_to_key(key):
+            table.apply_filter("")
+            self.query_one("#filter", Input).value = ""
+            table.move_to_key(key)
+        table.focus()
+
+    def action_next_tab(self) -> None:
+        self._cycle_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._cycle_tab(-1)
+
+    def _cycle_tab(self, step: int) -> None:
+        index = TAB_IDS.index(self.tab_id)
+        self.query_one(TabbedContent).active = f"tab-{TAB_IDS[(index + step) % len(TAB_IDS)]}"
+
+    # -- opening things -------------------------------------------------------------------------
+
+    @on(ResourceTable.Selected)
+    def _row_selected(self) -> None:
+        self.action_details()
+
+    def action_details(self) -> None:
+        from tui.screens.details import DetailsScreen
+
+        if self.selected is not None and self.selected[0] != "warnings":
+            self.app.push_screen(DetailsScreen(self.workspace, *self.selected))
+
+    def action_raw_json(self) -> None:
+        from tui.screens.raw_json import RawJsonScreen
+
+        if self.selected is not None and self.selected[0] != "warnings":
+            self.app.push_screen(RawJsonScreen(self.workspace, *self.selected))
+
+    def action_trace(self) -> None:
+        from tui.screens.trace import TraceScreen
+
+        if self.selected is not None:
+            kind, key = self.selected
+            self.app.push_screen(TraceScreen(self.workspace, kind.removesuffix("s"), key))
+
+    def action_who_can(self) -> None:
+        from tui.screens.who_can import WhoCanScreen
+
+        if self.selected is not None:
+            self.app.push_screen(WhoCanScreen(self.workspace, self.selected[1]))
+
+    # -- copy -----------------------------------------------------------------------------------
+
+    def copy_target(self) -> tuple[str, str] | None:
+        """(text, what) for `c`: the selected resource's ARN (a bucket's name)."""
+        if self.selected is None:
+            return None
+        kind, key = self.selected
+        snapshot = self.workspace.snapshot
+        if kind == "instances":
+            return snapshot.instance_by_id[key].arn, "instance ARN"
+        if kind == "roles":
+            return key, "role ARN"
+        if kind == "buckets":
+            return key, "bucket name"
+        return self.table.model.visible[self.table.cursor].cell(2), "warning"
+
+    def view_json(self) -> tuple[str, str]:
+        """(JSON, what) for `C`: the rows as shown (filtered, sorted), one object per row."""
+        model = self.table.model
+        rows = [
+            {column.key: value for column, value in zip(model.columns, row.values, strict=True)}
+            for row in model.visible
+        ]
+        return json.dumps(rows, indent=2), f"{len(rows)} {self.tab_id} rows as JSON"

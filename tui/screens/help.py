@@ -1,0 +1,70 @@
+"""`?`: the bindings active where the user pressed it, with their ids for keymaps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+
+def help_rows(
+    bindings: dict[str, ActiveBinding], key_display: Callable[[Binding], str]
+) -> list[tuple[str, str, str]]:
+    """(key, what it does, binding id) per enabled binding, one row per action."""
+    rows: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for key, active in bindings.items():
+        binding = active.binding
+        if not active.enabled or binding.system:
+            continue
+        description = binding.description or binding.action
+        if (description, binding.id or "") in seen:
+            continue
+        seen.add((description, binding.id or ""))
+        rows.append((key_display(binding) or key, description, binding.id or ""))
+    return rows
+
+
+def rows_table(rows: list[tuple[str, str, str]]) -> Table:
+    table = Table(box=None, header_style="bold", expand=True, pad_edge=False)
+    table.add_column("Key", no_wrap=True)
+    table.add_column("Does")
+    table.add_column("Binding id", style="dim")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the bindings of the screen underneath (captured when `?` was pressed)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, title: str, bindings: dict[str, ActiveBinding]) -> None:
+        super().__init__()
+        self.title_text = title
+        """Which screen the bindings belong to."""
+        self.rows: list[tuple[str, str, str]] = []
+        """(key, description, binding id) of each active binding of that screen."""
+        self._bindings_shown = bindings
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(f"Keys on the {self.title_text}", id="help-title")
+            self.rows = help_rows(self._bindings_shown, self.app.get_key_display)
+            yield Static(rows_table(self.rows), id="help-keys")
+            yield Static(
+                "Filter with / (every word must match); : jumps to a tab or a resource by "
+                "name. Outcomes read without colour: ✔ allowed, ? conditional, ✘ denied, "
+                "! unknown.",
+                id="help-notes",
+            )
+        yield Footer()

@@ -1,0 +1,110 @@
+"""`:`: jump to a tab or to any instance, role or bucket by typing part of its name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from tui.screens.workspace import Workspace
+
+#: How many matches to list; a name typed further narrows it down.
+_LIMIT = 40
+
+#: Tab ids the jump list offers as "go to this view".
+_KINDS = ("instances", "roles", "buckets", "warnings")
+
+Target = tuple[str, str | None]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something to jump to: its label, lower-cased search text and the (tab, key) target."""
+
+    label: str
+    text: str
+    target: Target
+
+
+def candidates(workspace: Workspace) -> list[Candidate]:
+    snapshot = workspace.snapshot
+    found = [Candidate(f"▸ {kind}", kind, (kind, None)) for kind in _KINDS]
+    for instance in snapshot.instances:
+        label = f"instance  {instance.label}"
+        found.append(Candidate(label, label.lower(), ("instances", instance.instance_id)))
+    for role in snapshot.roles:
+        label = f"role      {role.name}"
+        found.append(Candidate(label, label.lower(), ("roles", role.arn)))
+    for bucket in snapshot.buckets:
+        label = f"bucket    {bucket.name}"
+        found.append(Candidate(label, label.lower(), ("buckets", bucket.name)))
+    return found
+
+
+def matches(all_candidates: list[Candidate], query: str) -> list[Candidate]:
+    """Candidates containing every typed word; kinds first, then by where the match starts."""
+    words = query.lower().split()
+    hits = [c for c in all_candidates if all(w in c.text for w in words)]
+    if words:
+        hits.sort(key=lambda c: (c.target[1] is not None, c.text.find(words[0]), c.text))
+    return hits[:_LIMIT]
+
+
+class JumpScreen(ModalScreen[Target | None]):
+    """A command-palette style picker; dismisses with the chosen (tab id, key or None)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="jump.cancel"),
+        Binding("down", "move(1)", "Next", show=False, id="jump.next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="jump.previous"),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.candidates = candidates(workspace)
+        """Everything one can jump to, built once per opening."""
+        self._shown: list[Candidate] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="jump-box"):
+            yield Input(placeholder="jump to: instances, roles, buckets or a name", id="jump")
+            yield OptionList(id="jump-options")
+
+    def on_mount(self) -> None:
+        self._show("")
+        self.query_one("#jump", Input).focus()
+
+    @on(Input.Changed, "#jump")
+    def _typed(self, event: Input.Changed) -> None:
+        self._show(event.value)
+
+    def _show(self, query: str) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        self._shown = matches(self.candidates, query)
+        options.add_options(Option(c.label) for c in self._shown)
+        if self._shown:
+            options.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if self._shown:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(len(self._shown) - 1, current + step))
+
+    @on(Input.Submitted, "#jump")
+    def _submitted(self) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None and self._shown:
+            self.dismiss(self._shown[highlighted].target)
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._shown[event.option_index].target)

@@ -1,0 +1,41 @@
+"""Typed messages between the load worker, the app and its screens."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from tui.screens.workspace import Workspace
+
+
+class LoadProgress(Message):
+    """A step of loading or analysis advanced (posted from the worker thread)."""
+
+    def __init__(self, step: str, done: int, total: int) -> None:
+        super().__init__()
+        self.step = step
+        self.done = done
+        self.total = total
+
+
+class WorkspaceReady(Message):
+    """Loading (or re-deciding under a new assumed context) finished."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+
+
+class LoadFailed(Message):
+    """Loading failed; `message` is what the user reads (never a traceback)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+class WorkspaceChanged(Message):
+    """Sent to every open screen so it redraws from the new workspace."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace

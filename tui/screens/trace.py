@@ -1,0 +1,187 @@
+"""Trace: from an instance (or a role) to every bucket it can reach, and why.
+
+The tree reads top-down the way access happens: instance → profile → role (→ roles it can
+assume) → buckets → access levels → actions; the panel on the right shows the deciding
+statements of the selected action.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Tree
+from textual.widgets.tree import TreeNode
+
+from graph.access import BucketAccess
+from tui.screens.access_tree import (
+    AccessTree,
+    NodeData,
+    access_json,
+    add_levels,
+    labelled,
+    outcomes_of,
+    reaches,
+)
+from tui.screens.messages import WorkspaceChanged
+from tui.screens.workspace import Workspace
+from tui.widgets.evidence import EvidencePanel, Selection
+from tui.widgets.header import AccountHeader
+from tui.widgets.outcome import best, summary
+
+
+class TraceScreen(Screen[None]):
+    """Everything one instance or role can reach; Esc goes back to the explorer."""
+
+    HELP_TITLE = "trace"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="trace.back"),
+        Binding("d", "explain", "Explain", show=False, id="trace.explain"),
+    ]
+
+    def __init__(self, workspace: Workspace, kind: str, key: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        """The analysed account."""
+        self.kind = kind
+        """"instance" or "role"."""
+        self.key = key
+        """Instance id or role ARN."""
+
+    @property
+    def accesses(self) -> list[BucketAccess]:
+        if self.kind == "instance":
+            return self.workspace.graph.reachable_from_instance(self.key)
+        return self.workspace.graph.reachable_from_role(self.key)
+
+    @property
+    def subject(self) -> str:
+        snapshot = self.workspace.snapshot
+        if self.kind == "instance":
+            return snapshot.instance_by_id[self.key].label
+        return snapshot.role_by_arn[self.key].name
+
+    def compose(self) -> ComposeResult:
+        yield AccountHeader(f"trace {self.subject}")
+        with Horizontal(id="trace-body"):
+            yield AccessTree(Text(self.subject, style="bold"), id="trace-tree")
+            yield EvidencePanel(id="trace-evidence")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._build()
+        self.query_one(AccessTree).focus()
+
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        self.workspace = message.workspace
+        self._build()
+
+    def _role_label(self, arn: str) -> str:
+        role = self.workspace.snapshot.role_by_arn.get(arn)
+        return role.name if role else arn
+
+    def _build(self) -> None:
+        tree = self.query_one(AccessTree)
+        tree.clear()
+        tree.root.data = None
+        tree.root.expand()
+        snapshot = self.workspace.snapshot
+        accesses = self.accesses
+        role_arns: list[str] = []
+        if self.kind == "instance":
+            instance = snapshot.instance_by_id[self.key]
+            profile_arn = instance.instance_profile_arn
+            profile = snapshot.profile_by_arn.get(profile_arn or "")
+            if profile_arn is None:
+                tree.root.add_leaf("no instance profile: the instance has no role", data=None)
+            else:
+                name = profile.name if profile else f"{profile_arn} (not in the account)"
+                node = tree.root.add(f"profile {name}", data=profile_arn, expand=True)
+                role_arns = list(profile.role_arns) if profile else []
+                for arn in role_arns:
+                    self._add_role(node, arn, accesses)
+        else:
+            self._add_role(tree.root, self.key, accesses)
+        self._add_buckets(tree.root, accesses)
+
+    def _add_role(self, parent: TreeNode[NodeData], arn: str, accesses: list[BucketAccess]) -> None:
+        node = parent.add(f"role {self._role_label(arn)}", data=arn, expand=True)
+        assumed = sorted({a.role_arn for a in accesses if a.role_arn != arn and arn in a.via})
+        for other in assumed:
+            chain = next(a.via for a in accesses if a.role_arn == other)
+            path = " → ".join(self._role_label(r) for r in chain)
+            node.add_leaf(f"can assume {self._role_label(other)}  ({path})", data=other)
+
+    def _add_buckets(self, root: TreeNode[NodeData], accesses: list[BucketAccess]) -> None:
+        reachable = [a for a in accesses if reaches(a.actions)]
+        by_bucket: dict[str, list[BucketAccess]] = {}
+        for access in sorted(reachable, key=lambda a: (a.bucket, len(a.via))):
+            by_bucket.setdefault(access.bucket, []).append(access)
+        heading = root.add(
+            Text(f"buckets reachable: {len(by_bucket)}", style="bold"), data=None, expand=True
+        )
+        if not by_bucket:
+            heading.add_leaf("none: no S3 action is allowed, even conditionally", data=None)
+        for bucket, paths in by_bucket.items():
+            outcomes = [o for path in paths for o in outcomes_of(path.actions)]
+            bucket_node = heading.add(
+                labelled(best(outcomes), bucket, summary(outcomes)), data=bucket, expand=False
+            )
+            for path in paths:
+                via = " → ".join(self._role_label(r) for r in path.via) or self._role_label(
+                    path.role_arn
+                )
+                target = bucket_node
+                if len(paths) > 1 or len(path.via) > 1:
+                    target = bucket_node.add(f"via {via}", data=path.role_arn, expand=True)
+                add_levels(target, path.actions, via, bucket)
+        first = next(iter(heading.children), None)
+        if first is not None and first.data is not None:
+            first.expand()
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        if isinstance(event.node.data, Selection):
+            self.query_one(EvidencePanel).show(event.node.data)
+
+    def action_explain(self) -> None:
+        node = self.query_one(AccessTree).cursor_node
+        if node is not None and isinstance(node.data, Selection):
+            self.query_one(EvidencePanel).focus()
+
+    # -- copy and export ------------------------------------------------------------------------
+
+    def copy_target(self) -> tuple[str, str] | None:
+        node = self.query_one(AccessTree).cursor_node
+        data = node.data if node is not None else None
+        if isinstance(data, Selection):
+            return data.access.action, "action name"
+        if isinstance(data, str):
+            return data, "name"
+        if self.kind == "instance":
+            return self.workspace.snapshot.instance_by_id[self.key].arn, "instance ARN"
+        return self.key, "role ARN"
+
+    def view_json(self) -> tuple[str, str]:
+        data = [
+            {
+                "bucket": a.bucket,
+                "role": a.role_arn,
+                "via": list(a.via),
+                "actions": access_json(a.actions),
+            }
+            for a in self.accesses
+        ]
+        body = {"kind": self.kind, "id": self.key, "context": dict(self.workspace.assumed)}
+        body["access"] = data
+        return json.dumps(body, indent=2), f"trace of {self.subject} as JSON"
+
+    def export_scopes(self) -> list[tuple[str, str]]:
+        return [(self.kind, self.key)]

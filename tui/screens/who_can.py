@@ -1,0 +1,187 @@
+"""Who can reach a bucket: instances, roles and the public, per access level and action.
+
+The reverse of a trace. `v` switches between grouping by action (which principals can do
+s3:GetObject?) and by principal (what can this instance do here?); leaves are the same action
+answers, with the same evidence panel.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Tree
+
+from graph.access import PrincipalAccess
+from graph.policy import Outcome
+from tui.screens.access_tree import (
+    AccessTree,
+    NodeData,
+    access_json,
+    add_levels,
+    by_level,
+    labelled,
+    outcomes_of,
+    reaches,
+)
+from tui.screens.messages import WorkspaceChanged
+from tui.screens.workspace import Workspace
+from tui.widgets.evidence import EvidencePanel, Selection
+from tui.widgets.header import AccountHeader
+from tui.widgets.outcome import OUTCOME_ORDER, best, summary
+
+#: Principal kinds in display order, with their group titles.
+KIND_TITLES = {
+    "public": "The public",
+    "instance": "Instances",
+    "role": "Roles",
+    "account": "Other accounts",
+    "service": "Services",
+}
+
+
+def principal_label(principal: PrincipalAccess) -> str:
+    if principal.kind == "public":
+        return "anyone (public)"
+    if principal.name and principal.name != principal.id:
+        return f"{principal.kind} {principal.name} ({principal.id})"
+    return f"{principal.kind} {principal.id}"
+
+
+class WhoCanScreen(Screen[None]):
+    """Every principal with any access to one bucket; Esc goes back."""
+
+    HELP_TITLE = "who-can view"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="who_can.back"),
+        Binding("v", "toggle_grouping", "Group by principal", id="who_can.group"),
+    ]
+
+    def __init__(self, workspace: Workspace, bucket: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        """The analysed account."""
+        self.bucket = bucket
+        """The bucket's name."""
+        self.by_principal = False
+        """Group by principal (True) or by access level and action (False)."""
+
+    def compose(self) -> ComposeResult:
+        yield AccountHeader(f"who can reach {self.bucket}")
+        with Horizontal(id="who-can-body"):
+            yield AccessTree(Text(self.bucket, style="bold"), id="who-can-tree")
+            yield EvidencePanel(id="who-can-evidence")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._build()
+        self.query_one(AccessTree).focus()
+
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        self.workspace = message.workspace
+        self._build()
+
+    @property
+    def principals(self) -> list[PrincipalAccess]:
+        """Principals with any access; the public is always listed, even when denied."""
+        everyone = self.workspace.graph.who_can(self.bucket)
+        return [p for p in everyone if p.kind == "public" or reaches(p.actions)]
+
+    def action_toggle_grouping(self) -> None:
+        self.by_principal = not self.by_principal
+        self._build()
+
+    def _build(self) -> None:
+        tree = self.query_one(AccessTree)
+        tree.clear()
+        tree.root.expand()
+        principals = sorted(
+            self.principals, key=lambda p: (list(KIND_TITLES).index(p.kind), p.name, p.id)
+        )
+        if not principals:
+            tree.root.add_leaf("nobody: no principal is allowed any action", data=None)
+        elif self.by_principal:
+            self._build_by_principal(principals)
+        else:
+            self._build_by_action(principals)
+
+    def _build_by_principal(self, principals: list[PrincipalAccess]) -> None:
+        tree = self.query_one(AccessTree)
+        for kind, title in KIND_TITLES.items():
+            group = [p for p in principals if p.kind == kind]
+            if not group:
+                continue
+            group_node = tree.root.add(Text(f"{title} ({len(group)})", style="bold"), expand=True)
+            for principal in group:
+                outcomes = outcomes_of(principal.actions)
+                label = principal_label(principal)
+                node = group_node.add(
+                    labelled(best(outcomes), label, summary(outcomes)),
+                    data=principal.id,
+                    expand=False,
+                )
+                add_levels(node, principal.actions, label, self.bucket)
+
+    def _build_by_action(self, principals: list[PrincipalAccess]) -> None:
+        tree = self.query_one(AccessTree)
+        every_action = [a for p in principals for a in p.actions.values()]
+        for level, accesses in by_level(every_action).items():
+            names = sorted({a.action for a in accesses})
+            level_node = tree.root.add(Text(level, style="bold"), expand=level in ("Read", "List"))
+            for name in names:
+                answers = [(p, p.actions[name]) for p in principals if name in p.actions]
+                answers.sort(key=lambda pa: (OUTCOME_ORDER.index(pa[1].outcome), pa[0].name))
+                shown = [pa for pa in answers if pa[1].outcome is not Outcome.DENIED]
+                public = [pa for pa in answers if pa[0].kind == "public" and pa not in shown]
+                outcomes = [a.outcome for _, a in shown] or [Outcome.DENIED]
+                action_node = level_node.add(
+                    labelled(best(outcomes), name, f"{len(shown)} principal(s)"), expand=False
+                )
+                for principal, access in shown + public:
+                    label = principal_label(principal)
+                    action_node.add_leaf(
+                        labelled(access.outcome, label), data=Selection(label, self.bucket, access)
+                    )
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        if isinstance(event.node.data, Selection):
+            self.query_one(EvidencePanel).show(event.node.data)
+
+    # -- copy and export ------------------------------------------------------------------------
+
+    def copy_target(self) -> tuple[str, str] | None:
+        node = self.query_one(AccessTree).cursor_node
+        data = node.data if node is not None else None
+        if isinstance(data, Selection):
+            return data.access.action, "action name"
+        if isinstance(data, str):
+            return data, "principal"
+        return self.bucket, "bucket name"
+
+    def view_json(self) -> tuple[str, str]:
+        body = {
+            "bucket": self.bucket,
+            "context": dict(self.workspace.assumed),
+            "principals": [
+                {
+                    "kind": p.kind,
+                    "id": p.id,
+                    "name": p.name,
+                    "via": list(p.via),
+                    "actions": access_json(p.actions),
+                }
+                for p in self.principals
+            ],
+        }
+        return json.dumps(body, indent=2), f"who can reach {self.bucket} as JSON"
+
+    def export_scopes(self) -> list[tuple[str, str]]:
+        return [("bucket", self.bucket)]

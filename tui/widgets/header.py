@@ -1,0 +1,53 @@
+"""The one-line header: which account, from where, which regions, under which assumed context.
+
+The assumed context changes every answer on screen, so it is shown whenever it is set.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.screens.workspace import Workspace
+
+
+def header_text(workspace: Workspace | None, title: str = "") -> Text:
+    text = Text()
+    text.append(" rolemap ", style="bold reverse")
+    if title:
+        text.append(f" {title}", style="bold")
+    if workspace is None:
+        text.append("  loading…")
+        return text
+    snapshot = workspace.snapshot
+    source = snapshot.source
+    text.append("  account ")
+    text.append(snapshot.account_id, style="bold")
+    label = f"{source.kind}" + (f" {source.label}" if source.label else "")
+    text.append(f"  │ {label}")
+    if source.regions:
+        text.append(f"  │ {', '.join(source.regions)}")
+    if workspace.assumed:
+        pairs = ", ".join(f"{k}={v}" for k, v in sorted(workspace.assumed.items()))
+        text.append("  │ ")
+        text.append(f"context: {pairs}", style="bold yellow")
+    return text
+
+
+class AccountHeader(Static):
+    """Header bar; follows `app.workspace` so a reload or new context updates it."""
+
+    DEFAULT_CSS = """
+    AccountHeader { dock: top; height: 1; background: $panel; color: $foreground; }
+    """
+
+    def __init__(self, title: str = "", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.title = title
+        """What the screen shows (e.g. "trace i-0abc"), after the account line."""
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "workspace", self._show)
+
+    def _show(self, workspace: Workspace | None) -> None:
+        self.update(header_text(workspace, self.title))
