@@ -40,7 +40,7 @@ class AwsConnection:
         self.regions: tuple[str, ...] = regions
         self.default_region = session.region_name or DEFAULT_REGION
         self._config = botocore.config.Config(
-            retries={"mode": retry_mode, "max_attempts": max_attempts},
+            retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             max_pool_connections=max_pool_connections,
         )
         self._clients: dict[tuple[str, str], Any] = {}

@@ -1,0 +1,145 @@
+"""The live boto3 loader over the demo emulator: read-only, denials, throttling, opt-in regions."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import pytest
+from moto.core.authorization import enable_iam_authentication
+from sources_faults import auditor_connection, fresh_connection, inject_error
+
+from graph.model import (
+    UNKNOWN_ACL,
+    UNKNOWN_LOCATION,
+    UNKNOWN_POLICY,
+    UNKNOWN_PUBLIC_ACCESS_BLOCK,
+)
+from graph.sources.connection import AwsConnection
+from graph.sources.demo_cast import PRIVATE_BUCKET, REGIONS
+from graph.sources.live import load_live
+
+READ_ONLY = re.compile(r"^(Get|List|Describe)[A-Z]")
+_users = itertools.count()
+
+
+def test_loader_calls_only_read_operations(demo_conn: AwsConnection) -> None:
+    conn = fresh_connection()
+    called: set[tuple[str, str]] = set()
+
+    def record(model: Any, **_: Any) -> None:
+        called.add((model.service_model.service_name, model.name))
+
+    conn.session.events.register("before-call", record)
+    snapshot = load_live(conn, REGIONS)
+    writes = {c for c in called if not READ_ONLY.match(c[1])}
+    assert not writes, f"loader called non-read operations: {sorted(writes)}"
+    assert {
+        ("sts", "GetCallerIdentity"), ("iam", "GetAccountAuthorizationDetails"),
+        ("ec2", "DescribeInstances"), ("s3", "ListBuckets"), ("s3", "GetBucketLocation"),
+        ("s3", "GetBucketPolicy"), ("s3", "GetPublicAccessBlock"), ("s3", "GetBucketAcl"),
+        ("s3control", "GetPublicAccessBlock"),
+    } <= called
+    assert snapshot.warnings == ()
+
+
+def _deny(demo_conn: AwsConnection, action: str) -> AwsConnection:
+    return auditor_connection(demo_conn, f"auditor-{next(_users)}", action)
+
+
+@pytest.mark.parametrize("kind, action", [
+    (UNKNOWN_POLICY, "s3:GetBucketPolicy"),
+    (UNKNOWN_ACL, "s3:GetBucketAcl"),
+    (UNKNOWN_LOCATION, "s3:GetBucketLocation"),
+])
+def test_denied_bucket_reads_are_unknown_not_absent(
+    demo_conn: AwsConnection, kind: str, action: str
+) -> None:
+    conn = _deny(demo_conn, action)
+    with enable_iam_authentication():
+        snapshot = load_live(conn, REGIONS)
+    assert all(kind in b.unknown for b in snapshot.buckets)
+    denied = [w for w in snapshot.warnings if w.operation == action]
+    assert {w.target for w in denied} == {b.name for b in snapshot.buckets}
+    assert {w.code for w in denied} == {"AccessDenied"}
+    if kind == UNKNOWN_POLICY:
+        # The private bucket has a policy; denied, it must not read as "no policy".
+        private = snapshot.bucket_by_name[PRIVATE_BUCKET]
+        assert private.policy is None and private.policy_unknown
+    assert snapshot.roles and snapshot.instances  # the rest of the account still loads
+
+
+def test_denied_iam_leaves_instances_and_buckets(demo_conn: AwsConnection) -> None:
+    conn = _deny(demo_conn, "iam:GetAccountAuthorizationDetails")
+    with enable_iam_authentication():
+        snapshot = load_live(conn, REGIONS)
+    assert snapshot.roles == () and "iam" in snapshot.account.unknown
+    assert [w.code for w in snapshot.warnings] == ["AccessDenied"]
+    assert snapshot.instances and snapshot.buckets
+
+
+def test_denied_describe_instances_marks_each_region(demo_conn: AwsConnection) -> None:
+    conn = _deny(demo_conn, "ec2:DescribeInstances")
+    with enable_iam_authentication():
+        snapshot = load_live(conn, REGIONS)
+    assert snapshot.instances == ()
+    assert {f"instances:{r}" for r in REGIONS} <= snapshot.account.unknown
+    assert sorted(w.target for w in snapshot.warnings) == sorted(REGIONS)
+
+
+def test_denied_list_buckets(demo_conn: AwsConnection) -> None:
+    conn = _deny(demo_conn, "s3:ListAllMyBuckets")
+    with enable_iam_authentication():
+        snapshot = load_live(conn, REGIONS)
+    assert snapshot.buckets == () and "buckets" in snapshot.account.unknown
+    warnings = [(w.operation, w.code) for w in snapshot.warnings]
+    assert warnings == [("s3:ListBuckets", "AccessDenied")]
+
+
+def test_denied_public_access_block_reads(demo_conn: AwsConnection) -> None:
+    # moto enforces no IAM on these two: the denial is injected.
+    conn = fresh_connection()
+    inject_error(conn, "before-send.s3.GetPublicAccessBlock", status=403, code="AccessDenied",
+                 message="Access Denied")
+    inject_error(conn, "before-send.s3-control.GetPublicAccessBlock", status=403,
+                 code="AccessDenied", message="Access Denied")
+    snapshot = load_live(conn, REGIONS)
+    assert all(UNKNOWN_PUBLIC_ACCESS_BLOCK in b.unknown for b in snapshot.buckets)
+    assert all(b.public_access_block is None for b in snapshot.buckets)
+    assert UNKNOWN_PUBLIC_ACCESS_BLOCK in snapshot.account.unknown
+    ops = {w.operation for w in snapshot.warnings}
+    assert ops == {"s3:GetPublicAccessBlock", "s3control:GetPublicAccessBlock"}
+
+
+def test_persistent_throttling_becomes_a_warning(demo_conn: AwsConnection) -> None:
+    conn = fresh_connection(max_attempts=2)
+    seen = inject_error(conn, "before-send.s3.GetBucketPolicy", status=503, code="SlowDown",
+                        message="Please reduce your request rate.",
+                        when=lambda request: PRIVATE_BUCKET in request.url)
+    snapshot = load_live(conn, REGIONS)
+    assert len(seen) == 2  # botocore retried once before giving up
+    assert snapshot.bucket_by_name[PRIVATE_BUCKET].policy_unknown
+    assert [(w.target, w.code) for w in snapshot.warnings] == [(PRIVATE_BUCKET, "SlowDown")]
+
+
+def test_throttling_that_clears_is_retried(demo_conn: AwsConnection) -> None:
+    conn = fresh_connection(max_attempts=3)
+    seen = inject_error(conn, "before-send.iam.GetAccountAuthorizationDetails", status=400,
+                        code="Throttling", message="Rate exceeded", protocol="query", times=1)
+    snapshot = load_live(conn, REGIONS)
+    assert len(seen) == 1
+    assert snapshot.warnings == () and len(snapshot.roles) == 6
+
+
+def test_region_not_enabled_is_a_warning(demo_conn: AwsConnection) -> None:
+    conn = fresh_connection()
+    inject_error(conn, "before-send.ec2.DescribeInstances", status=401, code="AuthFailure",
+                 message="AWS was not able to validate the provided access credentials",
+                 protocol="ec2", when=lambda request: "me-south-1" in request.url
+                 or request.context.get("client_region") == "me-south-1")
+    snapshot = load_live(conn, (*REGIONS, "me-south-1"))
+    assert [w.target for w in snapshot.warnings] == ["me-south-1"]
+    assert "not enabled" in snapshot.warnings[0].message
+    assert "instances:me-south-1" in snapshot.account.unknown
+    assert {i.region for i in snapshot.instances} == set(REGIONS)
