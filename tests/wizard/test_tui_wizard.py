@@ -1,0 +1,132 @@
+"""The wizard in Pilot: from the first step to a role created in the demo account."""
+
+from __future__ import annotations
+
+import json
+
+import pyperclip
+import pytest
+from textual.app import App
+from textual.widgets import Button, Input, SelectionList, Static, TextArea
+
+from graph.access import build_access_graph
+from graph.sources import SourceSpec, open_source
+from graph.wizard import ApplyResult
+from tui.wizard.screen import RoleWizardScreen
+
+
+class Host(App[None]):
+    """Stands in for the app: pushes the wizard and counts reloads."""
+
+    def __init__(self, loaded) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.reloads = 0
+        self.result: ApplyResult | None = None
+
+    def on_mount(self) -> None:
+        graph = build_access_graph(self.loaded.snapshot, assumed={"aws:SecureTransport": "true"})
+        self.push_screen(RoleWizardScreen(self.loaded.snapshot, graph, self.loaded.connection),
+                         self._done)
+
+    def _done(self, result: ApplyResult | None) -> None:
+        self.result = result
+
+    def action_reload(self) -> None:
+        self.reloads += 1
+
+
+def text(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return open_source(SourceSpec(demo=True))
+
+
+async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_desktop_clipboard(text: str) -> None:
+        raise pyperclip.PyperclipException("headless")
+
+    monkeypatch.setattr(pyperclip, "copy", no_desktop_clipboard)
+    app = Host(demo)
+    ids = {i.name: i.instance_id for i in demo.snapshot.instances}
+    async with app.run_test(size=(120, 50), notifications=True) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RoleWizardScreen)
+        assert "step 1 of 6: Trusted entities" in text(screen, "#wizard-title")
+
+        # Step 1: ec2 is preselected; search and add lambda, then clear the filter.
+        screen.query_one("#service-filter", Input).value = "lambda"
+        await pilot.pause()
+        services = screen.query_one("#services", SelectionList)
+        assert services.option_count == 1
+        services.select("lambda.amazonaws.com")
+        await pilot.pause()
+        screen.query_one("#service-filter", Input).value = ""
+        await pilot.pause()
+        assert set(services.selected) == {"ec2.amazonaws.com", "lambda.amazonaws.com"}
+        await pilot.click("#next")
+
+        # Step 2: read acme-app-logs under reports/ (List and Read are preselected levels).
+        assert "step 2 of 6" in text(screen, "#wizard-title")
+        assert "Read: " in text(screen, "#level-actions")
+        screen.query_one("#buckets", SelectionList).select("acme-app-logs")
+        screen.query_one("#prefix", Input).value = "reports/"
+        await pilot.click("#add-grant")
+        assert "list,read:acme-app-logs/reports/" in text(screen, "#grants")
+        await pilot.click("#next")
+        await pilot.click("#next")  # step 3: no boundary
+
+        # Step 4: the name is validated before Next (empty, then taken, then fine).
+        assert "step 4 of 6" in text(screen, "#wizard-title")
+        await pilot.click("#next")
+        assert "role name must be 1-64" in text(screen, "#wizard-errors")
+        assert "step 4 of 6" in text(screen, "#wizard-title")
+        screen.query_one("#name", Input).value = "Web-Server"
+        await pilot.click("#next")
+        assert "'web-server' already exists" in text(screen, "#wizard-errors")
+        screen.query_one("#name", Input).value = "reports-reader"
+        screen.query_one("#tags", Input).value = "team=data"
+        await pilot.click("#next")
+
+        # Step 5: documents, findings, what-if for the bastion (no role today).
+        assert "step 5 of 6: Review" in text(screen, "#wizard-title")
+        trust = json.loads(screen.query_one("#trust-json", TextArea).text)
+        assert trust["Statement"][0]["Principal"]["Service"] == [
+            "ec2.amazonaws.com", "lambda.amazonaws.com"]
+        policy = json.loads(screen.query_one("#policy-json", TextArea).text)
+        assert "arn:aws:s3:::acme-app-logs/reports/*" in json.dumps(policy)
+        screen.query_one("#instances", SelectionList).select(ids["bastion"])
+        await pilot.click("#preview")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        preview = text(screen, "#whatif")
+        assert f"bastion ({ids['bastion']}): 0 -> 2 bucket(s)" in preview
+        assert "acme-app-logs" in preview and "public exposure unchanged" in preview
+        await pilot.click("#copy-trust")
+        assert json.loads(app.clipboard) == trust
+        await pilot.click("#next")
+
+        # Step 6: the plan, then Create needs a confirming second press.
+        assert "step 6 of 6" in text(screen, "#wizard-title")
+        calls = text(screen, "#calls")
+        assert "1. iam:create_role(RoleName=reports-reader" in calls
+        assert "ec2:replace_iam_instance_profile_association" not in calls
+        assert "ec2:associate_iam_instance_profile" in calls
+        await pilot.click("#create")
+        assert str(screen.query_one("#create", Button).label) == "Confirm: create now"
+        await pilot.click("#create")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+
+    assert app.result is not None and app.result.ok, app.result
+    assert app.result.role_arn == "arn:aws:iam::123456789012:role/reports-reader"
+    assert app.reloads == 1
+    reloaded = demo.reload().snapshot
+    assert "reports-reader" in reloaded.role_by_name
+    profile = "arn:aws:iam::123456789012:instance-profile/reports-reader"
+    assert reloaded.instance_by_id[ids["bastion"]].instance_profile_arn == profile

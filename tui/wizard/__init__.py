@@ -1,0 +1,1 @@
+"""The role wizard in the app: one screen, six steps, each validated before Next."""
