@@ -40,6 +40,13 @@ def text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).content)
 
 
+async def press(pilot, selector: str) -> None:
+    """Let pending value changes settle, click, and let the handlers run."""
+    await pilot.pause()
+    await pilot.click(selector)
+    await pilot.pause()
+
+
 @pytest.fixture(scope="module")
 def demo():
     return open_source(SourceSpec(demo=True))
@@ -68,29 +75,29 @@ async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.Monke
         screen.query_one("#service-filter", Input).value = ""
         await pilot.pause()
         assert set(services.selected) == {"ec2.amazonaws.com", "lambda.amazonaws.com"}
-        await pilot.click("#next")
+        await press(pilot, "#next")
 
         # Step 2: read acme-app-logs under reports/ (List and Read are preselected levels).
         assert "step 2 of 6" in text(screen, "#wizard-title")
         assert "Read: " in text(screen, "#level-actions")
         screen.query_one("#buckets", SelectionList).select("acme-app-logs")
         screen.query_one("#prefix", Input).value = "reports/"
-        await pilot.click("#add-grant")
+        await press(pilot, "#add-grant")
         assert "list,read:acme-app-logs/reports/" in text(screen, "#grants")
-        await pilot.click("#next")
-        await pilot.click("#next")  # step 3: no boundary
+        await press(pilot, "#next")
+        await press(pilot, "#next")  # step 3: no boundary
 
         # Step 4: the name is validated before Next (empty, then taken, then fine).
         assert "step 4 of 6" in text(screen, "#wizard-title")
-        await pilot.click("#next")
+        await press(pilot, "#next")
         assert "role name must be 1-64" in text(screen, "#wizard-errors")
         assert "step 4 of 6" in text(screen, "#wizard-title")
         screen.query_one("#name", Input).value = "Web-Server"
-        await pilot.click("#next")
+        await press(pilot, "#next")
         assert "'web-server' already exists" in text(screen, "#wizard-errors")
         screen.query_one("#name", Input).value = "reports-reader"
         screen.query_one("#tags", Input).value = "team=data"
-        await pilot.click("#next")
+        await press(pilot, "#next")
 
         # Step 5: documents, findings, what-if for the bastion (no role today).
         assert "step 5 of 6: Review" in text(screen, "#wizard-title")
@@ -100,15 +107,15 @@ async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.Monke
         policy = json.loads(screen.query_one("#policy-json", TextArea).text)
         assert "arn:aws:s3:::acme-app-logs/reports/*" in json.dumps(policy)
         screen.query_one("#instances", SelectionList).select(ids["bastion"])
-        await pilot.click("#preview")
+        await press(pilot, "#preview")
         await app.workers.wait_for_complete()
         await pilot.pause()
         preview = text(screen, "#whatif")
         assert f"bastion ({ids['bastion']}): 0 -> 2 bucket(s)" in preview
         assert "acme-app-logs" in preview and "public exposure unchanged" in preview
-        await pilot.click("#copy-trust")
+        await press(pilot, "#copy-trust")
         assert json.loads(app.clipboard) == trust
-        await pilot.click("#next")
+        await press(pilot, "#next")
 
         # Step 6: the plan, then Create needs a confirming second press.
         assert "step 6 of 6" in text(screen, "#wizard-title")
@@ -116,9 +123,9 @@ async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.Monke
         assert "1. iam:create_role(RoleName=reports-reader" in calls
         assert "ec2:replace_iam_instance_profile_association" not in calls
         assert "ec2:associate_iam_instance_profile" in calls
-        await pilot.click("#create")
+        await press(pilot, "#create")
         assert str(screen.query_one("#create", Button).label) == "Confirm: create now"
-        await pilot.click("#create")
+        await press(pilot, "#create")
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
