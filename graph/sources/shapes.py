@@ -45,11 +45,16 @@ def tags_dict(tags: Any) -> dict[str, str]:
 
 
 def text(value: Any) -> str:
-    """Dates come as datetimes from boto3 and as ISO strings from the CLI: keep a string."""
+    """Dates come as datetimes from boto3 and as ISO strings from the CLI: one ISO form.
+
+    The CLI may print UTC as "Z" where datetime.isoformat() says "+00:00"; both become the
+    latter, so an export folder and a live read of the same account compare equal.
+    """
     if value is None:
         return ""
     iso = getattr(value, "isoformat", None)
-    return iso() if iso is not None else str(value)
+    out = iso() if iso is not None else str(value)
+    return out[:-1] + "+00:00" if out.endswith("Z") else out
 
 
 def _kind(value: Any) -> str:

@@ -1,0 +1,129 @@
+"""AWS CLI export folders: loading, absence vs failure, and every bad-input case."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.errors import SourceError
+from graph.model import UNKNOWN_POLICY
+from graph.sources import SourceSpec, open_source
+from graph.sources import export_folder as ef
+from graph.sources.export_folder import load_export_folder
+from graph.sources.synth import write_synthetic
+from tui.cli import main
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_synthetic(tmp_path_factory.mktemp("synth") / "acct", roles=40, instances=120,
+                           buckets=60, seed=7)
+
+
+@pytest.fixture
+def folder(template: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(template, tmp_path / "acct"))
+
+
+def _bucket_with(folder: Path, directory: str) -> str:
+    return sorted((folder / directory).glob("*.json"))[0].stem
+
+
+def test_loads_every_file(folder: Path) -> None:
+    loaded = open_source(SourceSpec(snapshot=str(folder)))
+    snap = loaded.snapshot
+    assert loaded.connection is None and snap.source.kind == "export-folder"
+    assert (len(snap.roles), len(snap.instances), len(snap.buckets)) == (40, 120, 60)
+    assert snap.account_id == "111122223333" and snap.warnings == ()
+    with_policy = {p.stem for p in (folder / "s3api-get-bucket-policy").glob("*.json")}
+    assert {b.name for b in snap.buckets if b.policy is not None} == with_policy
+    assert not any(b.unknown for b in snap.buckets)
+    # Every instance profile an instance names exists among the roles' profiles.
+    profiles = set(snap.profile_by_arn)
+    assert {i.instance_profile_arn for i in snap.instances} - {None} <= profiles
+
+
+def test_missing_per_bucket_file_means_absent(folder: Path) -> None:
+    name = _bucket_with(folder, "s3api-get-bucket-policy")
+    (folder / "s3api-get-bucket-policy" / f"{name}.json").unlink()
+    bucket = load_export_folder(folder).bucket_by_name[name]
+    assert bucket.policy is None and not bucket.policy_unknown
+
+
+def test_error_file_means_unknown_with_warning(folder: Path) -> None:
+    name = _bucket_with(folder, "s3api-get-bucket-policy")
+    (folder / "s3api-get-bucket-policy" / f"{name}.json").unlink()
+    (folder / "s3api-get-bucket-policy" / f"{name}.error").write_text(
+        "\nAn error occurred (AccessDenied) when calling the GetBucketPolicy operation: "
+        "Access Denied\n")
+    (folder / ef.IAM).unlink()
+    (folder / "iam-get-account-authorization-details.error").write_text(
+        "An error occurred (AccessDenied) when calling the GetAccountAuthorizationDetails "
+        "operation: not authorized")
+    snap = load_export_folder(folder)
+    assert UNKNOWN_POLICY in snap.bucket_by_name[name].unknown
+    assert snap.roles == () and "iam" in snap.account.unknown
+    assert {(w.operation, w.target, w.code) for w in snap.warnings} == {
+        ("s3:GetBucketPolicy", name, "AccessDenied"),
+        ("iam:GetAccountAuthorizationDetails", "", "AccessDenied")}
+
+
+@pytest.mark.parametrize("relative", [ef.IDENTITY, ef.IAM, ef.BUCKETS])
+def test_missing_required_file_is_named(folder: Path, relative: str) -> None:
+    (folder / relative).unlink()
+    with pytest.raises(SourceError, match=f"{relative}: missing file"):
+        load_export_folder(folder)
+
+
+def test_missing_instances_directory(folder: Path) -> None:
+    shutil.rmtree(folder / ef.INSTANCES_DIR)
+    with pytest.raises(SourceError, match="ec2-describe-instances: missing directory"):
+        load_export_folder(folder)
+
+
+def test_malformed_json_names_file_line_and_column(folder: Path) -> None:
+    target = folder / ef.INSTANCES_DIR / "eu-west-1.json"
+    target.write_text('{"Reservations": [\n  {"Instances": [}\n]}')
+    with pytest.raises(SourceError, match=r"eu-west-1\.json: not valid JSON \(.* line 2 column"):
+        load_export_folder(folder)
+
+
+def test_wrong_file_is_named(folder: Path) -> None:
+    shutil.copy(folder / ef.BUCKETS, folder / ef.IAM)
+    with pytest.raises(SourceError, match=r"iam-get-account-authorization-details\.json: "
+                                          r"expected get-account-authorization-details output"):
+        load_export_folder(folder)
+
+
+def test_bucket_policy_not_json_names_file(folder: Path) -> None:
+    name = _bucket_with(folder, "s3api-get-bucket-policy")
+    path = folder / "s3api-get-bucket-policy" / f"{name}.json"
+    path.write_text(json.dumps({"Policy": "{\"Version\": \"2012-10-17\", \"Statement\": ["}))
+    with pytest.raises(SourceError, match=rf"{name}\.json: Policy: policy document is not valid"):
+        load_export_folder(folder)
+
+
+def test_empty_account_is_an_error(tmp_path: Path) -> None:
+    write_synthetic(tmp_path, roles=0, instances=0, buckets=0)
+    with pytest.raises(SourceError, match="account 111122223333 is empty"):
+        load_export_folder(tmp_path)
+
+
+def test_cli_reports_one_line_and_exit_2(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / ef.BUCKETS).write_text("[1, 2")
+    out = folder.parent / "out.json"
+    assert main(["snapshot", "save", str(out), "--snapshot", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("rolemap: error: ") and "s3api-list-buckets.json" in err
+    assert "\n" not in err and "Traceback" not in err and not out.exists()
+
+
+def test_synth_is_deterministic(tmp_path: Path) -> None:
+    a = write_synthetic(tmp_path / "a", roles=20, instances=50, buckets=10, seed=3)
+    b = write_synthetic(tmp_path / "b", roles=20, instances=50, buckets=10, seed=3)
+    files = sorted(p.relative_to(a) for p in a.rglob("*.json"))
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*.json"))
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
