@@ -243,3 +243,39 @@ def test_permuting_statements_never_changes_the_decision(
     # The same statements decide, whatever their position.
     assert sorted(json.dumps(r.statement, sort_keys=True) for r in after.deciding) == sorted(
         json.dumps(r.statement, sort_keys=True) for r in before.deciding)
+
+
+# --- compiled policies carry caches; answers must not depend on what was asked before ------
+
+request_strategy = st.builds(
+    lambda action, key, account, context, partial, tagged: Request(
+        ROLE, action, f"{BUCKET}/{key}" if key else BUCKET, account, context=context,
+        partial=partial, principal_tags={"team": "alpha"} if tagged else {}),
+    st.sampled_from(ACTIONS), st.sampled_from(["", "a/x", "alpha/x", "b/y"]),
+    st.sampled_from([ACCOUNT, OTHER_ACCOUNT]), contexts, st.booleans(), st.booleans(),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    identity=st.lists(valid_statements(False), min_size=1, max_size=6),
+    bucket=st.lists(valid_statements(True), min_size=1, max_size=6),
+    batch=st.lists(request_strategy, min_size=2, max_size=12),
+)
+def test_reused_policies_answer_like_fresh_ones(
+    identity: list[dict[str, Any]], bucket: list[dict[str, Any]], batch: list[Request],
+) -> None:
+    def compile_pair() -> tuple[PrincipalPolicies, Policy]:
+        return (
+            PrincipalPolicies(identity=(parse_policy(as_doc(identity), "id",
+                                                     PolicyKind.IDENTITY),)),
+            parse_policy(as_doc(bucket), "bucket", PolicyKind.RESOURCE),
+        )
+
+    shared_principal, shared_bucket = compile_pair()
+    for request in batch:
+        reused = evaluate(request, shared_principal, shared_bucket)
+        fresh_principal, fresh_bucket = compile_pair()
+        fresh = evaluate(request, fresh_principal, fresh_bucket)
+        assert (reused.verdict, reused.outcome, reused.conditions) == (
+            fresh.verdict, fresh.outcome, fresh.conditions)
