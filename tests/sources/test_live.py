@@ -6,6 +6,7 @@ import itertools
 import re
 from typing import Any
 
+import boto3
 import pytest
 from moto.core.authorization import enable_iam_authentication
 from sources_faults import auditor_connection, fresh_connection, inject_error
@@ -143,3 +144,17 @@ def test_region_not_enabled_is_a_warning(demo_conn: AwsConnection) -> None:
     assert "not enabled" in snapshot.warnings[0].message
     assert "instances:me-south-1" in snapshot.account.unknown
     assert {i.region for i in snapshot.instances} == set(REGIONS)
+
+
+def test_aws_endpoint_url_is_honoured(demo_conn: AwsConnection,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """No endpoint passed: botocore takes AWS_ENDPOINT_URL, s3control keeps the account off it."""
+    endpoint = demo_conn.endpoint_url
+    assert endpoint is not None
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                            region_name="us-east-1")
+    conn = AwsConnection(session, retry_mode="standard", max_attempts=1)
+    snapshot = load_live(conn, REGIONS)
+    assert snapshot.warnings == () and len(snapshot.buckets) == 5
+    assert conn.client("s3control").meta.endpoint_url == endpoint
