@@ -137,3 +137,44 @@ async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.Monke
     assert "reports-reader" in reloaded.role_by_name
     profile = "arn:aws:iam::123456789012:instance-profile/reports-reader"
     assert reloaded.instance_by_id[ids["bastion"]].instance_profile_arn == profile
+
+
+class SnapshotOnly:
+    """A saved snapshot: no connection, so the wizard can export but not create."""
+
+    def __init__(self) -> None:
+        from .test_whatif import SNAP
+
+        self.snapshot = SNAP
+        self.connection = None
+
+
+async def test_without_a_connection_create_is_off_and_export_writes_a_file(tmp_path) -> None:
+    import hcl2
+    from textual.widgets import Select
+
+    app = Host(SnapshotOnly())
+    async with app.run_test(size=(120, 50), notifications=True) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await press(pilot, "#next")
+        screen.query_one("#typed-buckets", Input).value = "bucket-a"
+        await press(pilot, "#next")
+        await press(pilot, "#next")
+        screen.query_one("#name", Input).value = "reader-a"
+        await press(pilot, "#next")
+        await press(pilot, "#back")
+        assert "step 4 of 6" in text(screen, "#wizard-title")
+        await press(pilot, "#next")
+        await press(pilot, "#next")
+        assert screen.query_one("#create", Button).disabled
+        assert "saved snapshot" in text(screen, "#result")
+        screen.query_one("#format", Select).value = "terraform"
+        target = tmp_path / "reader.tf"
+        screen.query_one("#export-path", Input).value = str(target)
+        screen.query_one("#save", Button).press()
+        await pilot.pause()
+    parsed = hcl2.loads(target.read_text())
+    names = [name for block in parsed["resource"] for body in block.values() for name in body]
+    assert '"reader_a"' in names and '"reader_a_s3"' in names
+    assert app.result is None
