@@ -182,7 +182,16 @@ class Condition:
             if self.set_op == "foranyvalue":
                 return False
             return self.if_exists or self.negated
-        request_values = (value,) if isinstance(value, str) else value
+        if isinstance(value, str):
+            matcher = self.matcher
+            assert matcher is not None
+            hit = False
+            for p in policy_values:
+                if matcher(value, p):
+                    hit = True
+                    break
+            return hit != self.negated
+        request_values = value
         if self.set_op == "forallvalues":
             return all(self._one(v, policy_values) for v in request_values)
         # ForAnyValue, and a plain operator on a multivalued key: some value must satisfy it.
@@ -255,4 +264,12 @@ def make_condition(operator: str, key: str, values: tuple[str, ...], variables: 
         negated=negated,
         matcher=matcher,
         substitute_vars=variables and base.startswith(_VARIABLE_FAMILIES),
+    )
+
+
+def resource_variable_condition(key: str, patterns: tuple[str, ...]) -> Condition:
+    """A pseudo-condition for the UI: a Resource match that depends on an unknown variable."""
+    return Condition(
+        operator="ResourceVariable", key=key, values=patterns, base="variable", set_op=None,
+        if_exists=False, negated=False, matcher=None, substitute_vars=False,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -46,12 +46,14 @@ class StatementRef:
     sid: str | None
     effect: str
     #: The statement as written in the policy (JSON-decoded), for highlighting in the UI.
-    statement: Any
+    statement: Any = field(compare=False)
+    #: "identity policy X, statement 2 (Sid)": built once, quoted in every decision's reasons.
+    label: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def label(self) -> str:
+    def __post_init__(self) -> None:
         sid = f" ({self.sid})" if self.sid else ""
-        return f"{self.policy_kind.value} policy {self.policy_name}, statement {self.index}{sid}"
+        label = f"{self.policy_kind.value} policy {self.policy_name}, statement {self.index}{sid}"
+        object.__setattr__(self, "label", label)
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,16 @@ from typing import Any
 
 from graph.errors import PolicyParseError
 from graph.policy.conditions import Condition, make_condition
-from graph.policy.context import EvalContext
+from graph.policy.context import UNKNOWN, EvalContext
 from graph.policy.decision import PolicyKind, StatementRef
 from graph.policy.principals import PrincipalSet, build_principal_set
-from graph.policy.variables import VARIABLES_VERSION, has_variables, substitute
+from graph.policy.variables import VARIABLES_VERSION, has_variables, substitute, variable_keys
 from graph.policy.wildcard import compile_glob, compile_globs, has_wildcard
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
 _TARGET_CACHE_LIMIT = 100_000
+#: Stands in for an unknown variable's value until it is turned into a wildcard.
+_UNKNOWN_VALUE = "\x02"
 _POLICY_KEYS = {"Version", "Id", "Statement"}
 _STATEMENT_KEYS = {
     "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",
@@ -69,17 +71,61 @@ class Statement:
             return True
         hit = self._resource_re is not None and self._resource_re.fullmatch(arn) is not None
         if not hit and self._resource_vars:
-            hit = any(_match_variable_pattern(p, arn, ctx) for p in self._resource_vars)
+            maybe = _match_variables(self, arn, ctx)
+            if maybe is None:
+                return True  # depends on an unknown variable: the caller asks unknown_keys()
+            hit = maybe
         return not hit if self.not_resource else hit
 
+    def unknown_resource_keys(self, arn: str, ctx: EvalContext) -> tuple[str, ...]:
+        """Variable keys the Resource match depends on when they are unknown (partial)."""
+        if not self._resource_vars or not ctx.partial:
+            return ()
+        if self._resource_re is not None and self._resource_re.fullmatch(arn) is not None:
+            return ()
+        if _match_variables(self, arn, ctx) is not None:
+            return ()
+        return tuple(
+            key for p in self._resource_vars for key in variable_keys(p)
+            if ctx.single(key) is UNKNOWN
+        )
 
-def _match_variable_pattern(pattern: str, arn: str, ctx: EvalContext) -> bool:
+
+def _match_variable_pattern(pattern: str, arn: str, ctx: EvalContext) -> bool | None:
+    """Match a Resource pattern holding policy variables; None when it depends on unknowns.
+
+    In partial evaluation an unknown variable is replaced by a wildcard: if the ARN cannot
+    match even then, the answer is a definite no; otherwise it is "maybe", never a silent no.
+    """
+    unknown = False
+
     def lookup(key: str) -> str | None:
+        nonlocal unknown
         value = ctx.single(key)
+        if value is UNKNOWN:
+            unknown = True
+            return _UNKNOWN_VALUE
         return value if isinstance(value, str) else None
 
     text = substitute(pattern, lookup)
-    return text is not None and compile_glob(text).fullmatch(arn) is not None
+    if text is None:
+        return False
+    if unknown:
+        text = text.replace(_UNKNOWN_VALUE, "*")
+    if compile_glob(text).fullmatch(arn) is None:
+        return False
+    return None if unknown else True
+
+
+def _match_variables(stmt: Statement, arn: str, ctx: EvalContext) -> bool | None:
+    results = [_match_variable_pattern(p, arn, ctx) for p in stmt._resource_vars]
+    if True in results:
+        return True
+    return None if None in results else False
+
+
+#: (statement, resource fullmatch or None, NotResource?, has variables?, no Resource element?)
+_PlanEntry = tuple[Statement, Any, bool, bool, bool]
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +141,7 @@ class Policy:
     _by_target: dict[tuple[str, str], tuple[tuple[Statement, ...], tuple[Statement, ...]]] = (
         field(default_factory=dict, repr=False)
     )
+    _plans: dict[str, tuple[_PlanEntry, ...]] = field(default_factory=dict, repr=False)
 
     def statements_for(self, action: str) -> tuple[Statement, ...]:
         """Statements whose Action/NotAction matches (cached: actions repeat endlessly)."""
@@ -112,6 +159,36 @@ class Policy:
         request on the same (action, resource), so that part is cached; the access graph asks
         the same pairs for every role sharing a managed policy.
         """
+        if "*" not in resource_arn:
+            # A concrete object ARN rarely repeats: caching it would only churn memory, so
+            # match through the per-action plan (no method call per statement).
+            plan = self._plans.get(action)
+            if plan is None:
+                plan = self._plans[action] = tuple(
+                    (
+                        stmt,
+                        stmt._resource_re.fullmatch if stmt._resource_re is not None else None,
+                        stmt.not_resource,
+                        bool(stmt._resource_vars),
+                        stmt.resources is None,
+                    )
+                    for stmt in self.statements_for(action)
+                )
+            out: list[Statement] = []
+            for stmt, fullmatch, negated, dynamic, always in plan:
+                if always:
+                    out.append(stmt)
+                    continue
+                hit = fullmatch is not None and fullmatch(resource_arn) is not None
+                if not hit and dynamic:
+                    maybe = _match_variables(stmt, resource_arn, ctx)
+                    if maybe is None:  # depends on an unknown variable
+                        out.append(stmt)
+                        continue
+                    hit = maybe
+                if hit != negated:
+                    out.append(stmt)
+            return tuple(out)
         key = (action, resource_arn)
         cached = self._by_target.get(key)
         if cached is None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.policy.conditions import Condition
+from graph.policy.conditions import Condition, resource_variable_condition
 from graph.policy.context import EvalContext
 from graph.policy.decision import (
     ConditionRef,
@@ -85,6 +85,11 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
                 if grant is None:
                     continue
         unknown: list[Condition] = []
+        if stmt._resource_vars:
+            unknown.extend(
+                resource_variable_condition(key, stmt.resources or ())
+                for key in stmt.unknown_resource_keys(request.resource_arn, ctx)
+            )
         failed = False
         for cond in stmt.conditions:
             result = cond.evaluate(ctx)

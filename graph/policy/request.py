@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 #: A context value: a string, or a list of strings for a multivalued key ([] = empty set).
 ContextValue = str | Sequence[str]
@@ -34,17 +33,17 @@ class Request:
     #: only resource-policy grants naming the service (or `*`) can allow it.
     principal_service: str | None = None
 
-    @cached_property
-    def principal_account(self) -> str | None:
-        if not self.principal_arn:
-            return None
-        parts = self.principal_arn.split(":")
-        return parts[4] if len(parts) > 4 else None
+    #: Derived once in __post_init__ (read on every statement of every decision).
+    principal_account: str | None = field(init=False, repr=False, compare=False)
+    #: True when principal and resource live in different accounts (or the caller is anonymous).
+    cross_account: bool = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def cross_account(self) -> bool:
-        """True when principal and resource live in different accounts."""
-        if self.principal_arn is None:
-            return True
+    def __post_init__(self) -> None:
+        account: str | None = None
+        if self.principal_arn:
+            parts = self.principal_arn.split(":")
+            account = parts[4] if len(parts) > 4 else None
+        object.__setattr__(self, "principal_account", account)
         owner = self.resource_account
-        return owner is not None and owner != self.principal_account
+        cross = self.principal_arn is None or (owner is not None and owner != account)
+        object.__setattr__(self, "cross_account", cross)
