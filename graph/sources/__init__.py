@@ -90,7 +90,7 @@ def _load(spec: SourceSpec, progress: Progress, conn: AwsConnection | None) -> L
         if path.is_dir():
             from graph.sources.export_folder import load_export_folder
 
-            snapshot = load_export_folder(path)
+            snapshot = load_export_folder(path, progress)
         else:
             from graph.sources.snapshot_file import load_snapshot
 

@@ -21,7 +21,7 @@ import gc
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ BUCKET_DIRS: tuple[tuple[str, str, str], ...] = (
     (UNKNOWN_PUBLIC_ACCESS_BLOCK, "s3api-get-public-access-block", "s3:GetPublicAccessBlock"),
     (UNKNOWN_ACL, "s3api-get-bucket-acl", "s3:GetBucketAcl"),
 )
+Progress = Callable[[str, int, int], None]
 _ERROR_CODE = re.compile(r"An error occurred \((\w+)\)")
 
 
@@ -80,8 +81,9 @@ def read_json(path: Path) -> Any:
         raise SourceError(f"{path}: not valid UTF-8 JSON ({exc.reason})") from None
 
 
-def read_export_folder(folder: Path | str) -> RawAccount:
+def read_export_folder(folder: Path | str, progress: Progress | None = None) -> RawAccount:
     """Read every file of the folder into a RawAccount (get), without interpreting it."""
+    progress = progress or _no_progress
     folder = Path(folder)
     if not folder.is_dir():
         raise SourceError(f"{folder}: not a directory")
@@ -103,28 +105,37 @@ def read_export_folder(folder: Path | str) -> RawAccount:
     if not instances_dir.is_dir():
         raise SourceError(f"{instances_dir}: missing directory (one <region>.json per region)")
     instances: dict[str, Any] = {}
-    for entry in sorted(os.scandir(instances_dir), key=lambda e: e.name):
+    region_files = sorted(os.scandir(instances_dir), key=lambda e: e.name)
+    for done, entry in enumerate(region_files):
+        progress("instances", done, len(region_files))
         if entry.name.endswith(".json"):
             instances[entry.name[: -len(".json")]] = read_json(Path(entry.path))
         elif entry.name.endswith(".error"):
             region = entry.name[: -len(".error")]
             warnings.append(_error_warning(Path(entry.path), "ec2:DescribeInstances", region))
             account_unknown.add(unknown_instances(region))
+    progress("instances", len(region_files), len(region_files))
     buckets_path = folder / BUCKETS
     buckets = optional(buckets_path, "s3:ListBuckets", "", UNKNOWN_BUCKET_LIST)
     names = [b["Name"] for b in bucket_entries(buckets, str(buckets_path))] if buckets else []
 
     per_bucket: dict[str, dict[str, Any]] = {unknown: {} for unknown, _, _ in BUCKET_DIRS}
     unknown: dict[str, set[str]] = {}
-    for kind, dirname, operation in BUCKET_DIRS:
+    total = len(names) * len(BUCKET_DIRS)
+    step = max(1, total // 100)
+    progress("buckets", 0, total)
+    for k, (kind, dirname, operation) in enumerate(BUCKET_DIRS):
         directory = folder / dirname
         present = _listing(directory)
-        for name in names:
+        for i, name in enumerate(names):
+            if i % step == 0:
+                progress("buckets", k * len(names) + i, total)
             if name + ".json" in present:
                 per_bucket[kind][name] = read_json(directory / f"{name}.json")
             elif name + ".error" in present:
                 unknown.setdefault(name, set()).add(kind)
                 warnings.append(_error_warning(directory / f"{name}.error", operation, name))
+    progress("buckets", total, total)
     account_pab_path = folder / ACCOUNT_PAB
     account_pab = None
     if account_pab_path.exists() or account_pab_path.with_suffix(".error").exists():
@@ -147,11 +158,11 @@ def read_export_folder(folder: Path | str) -> RawAccount:
     )
 
 
-def load_export_folder(folder: Path | str) -> AccountSnapshot:
+def load_export_folder(folder: Path | str, progress: Progress | None = None) -> AccountSnapshot:
     """The account in an AWS CLI export folder; any fault is a SourceError naming the file."""
     folder = Path(folder)
     with _bulk_allocation():
-        raw = read_export_folder(folder)
+        raw = read_export_folder(folder, progress)
     files = {
         "identity": IDENTITY,
         "iam": IAM,
@@ -191,6 +202,10 @@ def _bulk_allocation() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
 
 
 def _error_warning(path: Path, operation: str, target: str) -> LoadWarning:

@@ -148,6 +148,7 @@ def _enabled_regions(conn: AwsConnection, out: _Collector) -> tuple[str, ...]:
         response = conn.client("ec2").describe_regions()
     except (ClientError, BotoCoreError) as exc:
         out.failed("ec2:DescribeRegions", "", exc)
+        out.account_unknown.add(unknown_instances("*"))
         return (conn.default_region,)
     return tuple(sorted(
         r["RegionName"] for r in response.get("Regions", ())

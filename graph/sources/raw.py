@@ -44,7 +44,7 @@ class RawAccount:
     #: Bucket name -> configurations that could not be read (graph.model UNKNOWN_* names).
     bucket_unknown: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Account-level configurations that could not be read ("public_access_block", "iam",
-    #: "buckets", "instances:<region>").
+    #: "buckets", "instances:<region>", "instances:*" when the region list itself failed).
     account_unknown: frozenset[str] = frozenset()
     warnings: tuple[LoadWarning, ...] = ()
     #: Where the responses came from, used in error messages (a folder path or "live").

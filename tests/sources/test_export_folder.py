@@ -127,3 +127,11 @@ def test_synth_is_deterministic(tmp_path: Path) -> None:
     files = sorted(p.relative_to(a) for p in a.rglob("*.json"))
     assert files == sorted(p.relative_to(b) for p in b.rglob("*.json"))
     assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
+def test_progress_reaches_the_end(folder: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+    open_source(SourceSpec(snapshot=str(folder)), progress=lambda *a: seen.append(a))
+    last = {step: (done, total) for step, done, total in seen}
+    assert last["instances"] == (4, 4) and last["buckets"] == (240, 240)
+    assert all(done <= total for _, done, total in seen)

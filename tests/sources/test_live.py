@@ -158,3 +158,16 @@ def test_aws_endpoint_url_is_honoured(demo_conn: AwsConnection,
     snapshot = load_live(conn, REGIONS)
     assert snapshot.warnings == () and len(snapshot.buckets) == 5
     assert conn.client("s3control").meta.endpoint_url == endpoint
+
+
+def test_denied_describe_regions_falls_back_to_the_session_region(
+    demo_conn: AwsConnection,
+) -> None:
+    conn = fresh_connection()
+    inject_error(conn, "before-send.ec2.DescribeRegions", status=403,
+                 code="UnauthorizedOperation", message="You are not authorized", protocol="ec2")
+    snapshot = load_live(conn)  # no regions named: the loader asks DescribeRegions
+    assert [(w.operation, w.code) for w in snapshot.warnings] == [
+        ("ec2:DescribeRegions", "UnauthorizedOperation")]
+    assert {i.region for i in snapshot.instances} == {"us-east-1"}
+    assert "instances:*" in snapshot.account.unknown
