@@ -18,11 +18,14 @@ def register(subparsers: Any) -> None:
         description="Print a bash script of read-only AWS CLI commands that writes the export "
                     "folder `rolemap --snapshot DIR` reads.",
     )
-    parser.add_argument("--regions", nargs="+", metavar="REGION", default=[],
+    parser.add_argument("--regions", dest="script_regions", nargs="+", metavar="REGION",
+                        default=[],
                         help="EC2 regions to read (default: every enabled region)")
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    print(collect_script(args.regions), end="")
+    # `rolemap --region R collect-script` (the source option) means the same thing.
+    regions = args.script_regions or getattr(args, "regions", None) or []
+    print(collect_script(regions), end="")
     return 0
