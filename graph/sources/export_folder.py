@@ -17,12 +17,10 @@ and becomes a warning; only sts-get-caller-identity.json is indispensable.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ from graph.model import (
     SourceInfo,
 )
 from graph.sources.build import build_snapshot
+from graph.sources.bulk import bulk_allocation
 from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
 from graph.sources.transform_s3 import bucket_entries
 
@@ -161,7 +160,7 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
 def load_export_folder(folder: Path | str, progress: Progress | None = None) -> AccountSnapshot:
     """The account in an AWS CLI export folder; any fault is a SourceError naming the file."""
     folder = Path(folder)
-    with _bulk_allocation():
+    with bulk_allocation():
         raw = read_export_folder(folder, progress)
     files = {
         "identity": IDENTITY,
@@ -178,30 +177,13 @@ def load_export_folder(folder: Path | str, progress: Progress | None = None) -> 
             return str(folder / dirs[kind] / f"{key}.json")
         return str(folder / files[kind])
 
-    with _bulk_allocation():
+    with bulk_allocation():
         return build_snapshot(
             raw,
             SourceInfo("export-folder", str(folder), tuple(sorted(raw.instances))),
             strict=True,
             where=where,
         )
-
-
-@contextmanager
-def _bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic GC while building millions of acyclic objects (JSON, records).
-
-    Every few thousand allocations the collector would walk the whole growing heap again;
-    parsing creates no cycles, so pausing it changes no result and removes most of the
-    overhead over a bare json.load.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _no_progress(step: str, done: int, total: int) -> None:

@@ -25,6 +25,7 @@ from graph.model import (
     SourceInfo,
 )
 from graph.sources.build import build_snapshot
+from graph.sources.bulk import bulk_allocation
 from graph.sources.connection import AwsConnection
 from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
 from graph.sources.transform_s3 import region_of
@@ -123,7 +124,8 @@ def load_live(
     raw = gather_live(conn, regions, progress=progress, workers=workers)
     info = source or SourceInfo("profile", f"account {raw.identity['Account']}")
     info = SourceInfo(info.kind, info.label, tuple(sorted(raw.instances)) or conn.regions)
-    return build_snapshot(raw, info, strict=False)
+    with bulk_allocation():
+        return build_snapshot(raw, info, strict=False)
 
 
 def _authorization_details(conn: AwsConnection, out: _Collector) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from typing import Any
 from graph import model
 from graph.errors import SourceError
 from graph.model import SNAPSHOT_SCHEMA_VERSION, AccountSnapshot
+from graph.sources.bulk import bulk_allocation
 
 FORMAT = "rolemap-snapshot"
 
@@ -31,7 +32,8 @@ def snapshot_to_json(snapshot: AccountSnapshot) -> dict[str, Any]:
 def save_snapshot(snapshot: AccountSnapshot, path: Path | str) -> None:
     path = Path(path)
     try:
-        path.write_text(json.dumps(snapshot_to_json(snapshot), indent=1, sort_keys=False) + "\n")
+        # Compact: the C encoder; indenting falls back to the pure-Python one (4x slower).
+        path.write_text(json.dumps(snapshot_to_json(snapshot), separators=(",", ":")) + "\n")
     except OSError as exc:
         raise SourceError(f"{path}: cannot write ({exc.strerror})") from None
 
@@ -41,8 +43,9 @@ def load_snapshot(path: Path | str) -> AccountSnapshot:
     from graph.sources.export_folder import read_json
 
     path = Path(path)
-    data = read_json(path)
-    return snapshot_from_json(data, str(path))
+    with bulk_allocation():
+        data = read_json(path)
+        return snapshot_from_json(data, str(path))
 
 
 def snapshot_from_json(data: Any, where: str = "snapshot") -> AccountSnapshot:
