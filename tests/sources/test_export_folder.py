@@ -7,12 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from graph.errors import SourceError
 from graph.model import UNKNOWN_POLICY
 from graph.sources import SourceSpec, open_source
 from graph.sources import export_folder as ef
 from graph.sources.export_folder import load_export_folder
+from graph.sources.snapshot_file import load_snapshot, save_snapshot
 from graph.sources.synth import write_synthetic
 from tui.cli import main
 
@@ -135,3 +138,29 @@ def test_progress_reaches_the_end(folder: Path) -> None:
     last = {step: (done, total) for step, done, total in seen}
     assert last["instances"] == (4, 4) and last["buckets"] == (240, 240)
     assert all(done <= total for _, done, total in seen)
+
+
+@pytest.mark.parametrize("directory, expected", [
+    ("s3api-get-bucket-acl", "get-bucket-acl output"),
+    ("s3api-get-bucket-policy", "get-bucket-policy output"),
+    ("s3api-get-public-access-block", "get-public-access-block output"),
+])
+def test_wrong_per_bucket_file_is_named(folder: Path, directory: str, expected: str) -> None:
+    name = _bucket_with(folder, directory)
+    (folder / directory / f"{name}.json").write_text('{"LocationConstraint": "eu-west-1"}')
+    with pytest.raises(SourceError, match=rf"{directory}/{name}\.json: expected {expected}"):
+        load_export_folder(folder)
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(roles=st.integers(0, 12), instances=st.integers(0, 30), buckets=st.integers(1, 12),
+       seed=st.integers(0, 10_000))
+def test_folder_to_snapshot_file_round_trip(tmp_path: Path, roles: int, instances: int,
+                                            buckets: int, seed: int) -> None:
+    folder = write_synthetic(tmp_path / f"a-{roles}-{instances}-{buckets}-{seed}", roles=roles,
+                             instances=instances, buckets=buckets, seed=seed)
+    snap = load_export_folder(folder)
+    assert (len(snap.buckets), len(snap.roles)) == (buckets, roles)
+    save_snapshot(snap, folder / "snap.json")
+    assert load_snapshot(folder / "snap.json") == snap
