@@ -142,10 +142,14 @@ async def test_who_can_lists_the_public_and_instances(make_app: MakeApp) -> None
         who = {s.who: s.access.outcome for s in get_object}
         assert who["anyone (public)"] is Outcome.ALLOWED
         assert any("web-1" in w for w in who)
-        await pilot.press("v")  # group by principal
-        labels = tree_labels(tree)
+        labels = tree_labels(tree)  # grouped by principal first
         assert any(label.startswith("The public") for label in labels)
         assert any(label.startswith("Instances") for label in labels)
+        await pilot.press("v")  # then by access level and action
+        labels = tree_labels(tree)
+        assert any(label.startswith("Read: ") for label in labels)
+        by_action = [s for s in leaves(tree) if s.access.action == "s3:GetObject"]
+        assert {s.who for s in by_action} == set(who)
 
 
 async def test_copy_falls_back_to_osc52_and_says_so(

@@ -43,6 +43,9 @@ async def test_loads_the_demo_into_tables_with_the_account_in_the_header(make_ap
         assert row.values[4] == "-" and row.values[5] == 0  # no profile, no bucket
         legacy = next(r for r in screen.table.model.visible if r.values[0] == "legacy-reports")
         assert legacy.values[5] == 5  # s3:* on * reaches every bucket
+        graph = app.workspace.graph
+        for row in screen.table.model.visible:  # the count is what a trace lists
+            assert row.values[5] == len({a.bucket for a in graph.reachable_from_instance(row.key)})
 
 
 async def test_filter_as_you_type_and_escape_clears(make_app: MakeApp) -> None:
@@ -80,6 +83,10 @@ async def test_roles_and_buckets_tabs_show_the_columns_users_scan(make_app: Make
         public = {str(r.values[0]): str(r.values[2]) for r in screen.table.model.visible}
         assert public["acme-public-website"] == "yes"
         assert public["acme-customer-data"] == "no"
+        # The Who can column agrees with the who-can view's principals.
+        graph = app.workspace.graph
+        for row in screen.table.model.visible:
+            assert row.values[3] == len(graph.who_can(row.key)), row.key
 
 
 async def test_jump_to_a_bucket_by_name(make_app: MakeApp) -> None:

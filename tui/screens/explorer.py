@@ -232,6 +232,13 @@ class ExplorerScreen(Screen[None]):
             return key, "bucket name"
         return self.table.model.visible[self.table.cursor].cell(2), "warning"
 
+    def export_scopes(self) -> list[tuple[str, str]]:
+        """The selected instance, role or bucket, offered first in the export dialog."""
+        if self.selected is None or self.selected[0] == "warnings":
+            return []
+        kind, key = self.selected
+        return [(kind.removesuffix("s"), key)]
+
     def view_json(self) -> tuple[str, str]:
         """(JSON, what) for `C`: the rows as shown (filtered, sorted), one object per row."""
         model = self.table.model

@@ -6,7 +6,7 @@ plainly denied (conditional and unknown count, because unknown is not "no").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,17 +96,47 @@ def role_name_of_instance(snapshot: AccountSnapshot, profile_arn: str | None) ->
     return ", ".join(names)
 
 
+class _ReachCache:
+    """Whether an answer map reaches its bucket, computed once per shared map.
+
+    Instances wearing the same role share the graph's per-role answer maps, so on a large
+    account the same few thousand maps come back for every instance."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Mapping[str, ActionAccess], bool]] = {}
+
+    def __call__(self, actions: Mapping[str, ActionAccess]) -> bool:
+        hit = self._seen.get(id(actions))
+        if hit is None:
+            hit = (actions, _any_reach(_open(actions.values())))
+            self._seen[id(actions)] = hit  # keeps the map alive, so its id stays unique
+        return hit[1]
+
+
 def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) -> ExplorerRows:
+    """All tables' rows, from per-role answers (never per instance × bucket × action).
+
+    Instance counts follow the instance's role chains (its role and the roles it can assume);
+    a role's count and the who-can counts use the role's own policies, as the who-can view
+    lists them. Who-can counts are gathered from each principal's reach in one pass instead
+    of asking who-can per bucket, which would scan every instance once per bucket."""
     snapshot = graph.snapshot
     total = len(snapshot.instances)
     instances: list[Row] = []
     users: dict[str, int] = {}
+    reached_by: dict[str, int] = {}
+    reaches = _ReachCache()
     for done, instance in enumerate(snapshot.instances, 1):
         reachable = {
-            access.bucket
-            for access in graph.reachable_from_instance(instance.instance_id)
-            if _any_reach(_open(access.actions.values()))
+            bucket
+            for chain in graph.instance_chains(instance)
+            for bucket, actions in graph.role_buckets(
+                chain.roles[-1], instance if len(chain.roles) == 1 else None
+            )
+            if reaches(actions)
         }
+        for bucket in reachable:
+            reached_by[bucket] = reached_by.get(bucket, 0) + 1
         profile = snapshot.profile_by_arn.get(instance.instance_profile_arn or "")
         for arn in profile.role_arns if profile else ():
             users[arn] = users.get(arn, 0) + 1
@@ -125,11 +155,10 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
             progress("tables: instances", done, total)
     roles: list[Row] = []
     for done, role in enumerate(snapshot.roles, 1):
-        reachable = {
-            access.bucket
-            for access in graph.reachable_from_role(role.arn)
-            if _any_reach(_open(access.actions.values()))
-        }
+        # A role's own reach (without the roles it can assume) is what who-can lists for it.
+        reachable = {bucket for bucket, actions in graph.role_buckets(role.arn) if reaches(actions)}
+        for bucket in reachable:
+            reached_by[bucket] = reached_by.get(bucket, 0) + 1
         roles.append(
             Row.of(
                 role.arn,
@@ -142,20 +171,19 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
         if done % 200 == 0 or done == len(snapshot.roles):
             progress("tables: roles", done, len(snapshot.roles))
     buckets: list[Row] = []
-    for done, bucket in enumerate(snapshot.buckets, 1):
-        principals = graph.who_can(bucket.name)
-        reaching = [p for p in principals if _any_reach(_open(p.actions.values()))]
+    for bucket in snapshot.buckets:
+        public = list(graph.public_access(bucket.name).values())
+        public_reaches = _any_reach(_open(public))
         buckets.append(
             Row.of(
                 bucket.name,
                 bucket.name,
                 bucket.region,
-                _public_word(reaching, bucket.policy_unknown),
-                len(reaching),
+                _public_word(_open(public), bucket.policy_unknown),
+                reached_by.get(bucket.name, 0) + int(public_reaches),
             )
         )
-        if done % 200 == 0 or done == len(snapshot.buckets):
-            progress("tables: buckets", done, len(snapshot.buckets))
+    progress("tables: buckets", len(snapshot.buckets), len(snapshot.buckets))
     warnings = tuple(
         Row.of(str(i), w.operation, w.target or "(account)", _warning_text(w.message, w.code))
         for i, w in enumerate(snapshot.warnings)
@@ -163,9 +191,8 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
     return ExplorerRows(tuple(instances), tuple(roles), tuple(buckets), warnings)
 
 
-def _public_word(reaching: list[Any], policy_unknown: bool) -> str:
+def _public_word(outcomes: list[Outcome], policy_unknown: bool) -> str:
     """Say "yes", "conditional" or "no" in words, so the column reads without colour."""
-    outcomes = [a.outcome for p in reaching if p.kind == "public" for a in p.actions.values()]
     if Outcome.ALLOWED in outcomes:
         return "yes"
     if Outcome.CONDITIONAL in outcomes:

@@ -20,20 +20,32 @@ from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
+from graph.policy import Outcome
 from tui.screens.access_tree import (
     AccessTree,
     NodeData,
     access_json,
     add_levels,
-    labelled,
-    outcomes_of,
     reaches,
 )
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import EvidencePanel, Selection
 from tui.widgets.header import AccountHeader
-from tui.widgets.outcome import best, summary
+from tui.widgets.outcome import OUTCOME_ORDER, summary
+
+
+def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
+    """Each action's strongest outcome over all role paths (an action counts once)."""
+    found: dict[str, Outcome] = {}
+    for path in paths:
+        for name, access in path.actions.items():
+            current = found.get(name)
+            if current is None or OUTCOME_ORDER.index(access.outcome) < OUTCOME_ORDER.index(
+                current
+            ):
+                found[name] = access.outcome
+    return found
 
 
 class TraceScreen(Screen[None]):
@@ -58,8 +70,8 @@ class TraceScreen(Screen[None]):
     @property
     def accesses(self) -> list[BucketAccess]:
         if self.kind == "instance":
-            return self.workspace.graph.reachable_from_instance(self.key)
-        return self.workspace.graph.reachable_from_role(self.key)
+            return self.workspace.graph.reachable_from_instance(self.key, include_denied=True)
+        return self.workspace.graph.reachable_from_role(self.key, include_denied=True)
 
     @property
     def subject(self) -> str:
@@ -120,31 +132,34 @@ class TraceScreen(Screen[None]):
             node.add_leaf(f"can assume {self._role_label(other)}  ({path})", data=other)
 
     def _add_buckets(self, root: TreeNode[NodeData], accesses: list[BucketAccess]) -> None:
-        reachable = [a for a in accesses if reaches(a.actions)]
+        """Buckets any action reaches first, then those where every named action is denied
+        (a deny the user may want to see, e.g. a boundary cutting off a grant)."""
         by_bucket: dict[str, list[BucketAccess]] = {}
-        for access in sorted(reachable, key=lambda a: (a.bucket, len(a.via))):
+        for access in sorted(accesses, key=lambda a: (a.bucket, len(a.via))):
             by_bucket.setdefault(access.bucket, []).append(access)
-        heading = root.add(
-            Text(f"buckets reachable: {len(by_bucket)}", style="bold"), data=None, expand=True
-        )
+        reaching = [b for b, paths in by_bucket.items() if any(reaches(p.actions) for p in paths)]
+        denied = [b for b in by_bucket if b not in reaching]
+        title = f"buckets reachable: {len(reaching)}"
+        if denied:
+            title += f" (and {len(denied)} where every named action is denied)"
+        heading = root.add(Text(title, style="bold"), data=None, expand=True)
         if not by_bucket:
-            heading.add_leaf("none: no S3 action is allowed, even conditionally", data=None)
-        for bucket, paths in by_bucket.items():
-            outcomes = [o for path in paths for o in outcomes_of(path.actions)]
-            bucket_node = heading.add(
-                labelled(best(outcomes), bucket, summary(outcomes)), data=bucket, expand=False
-            )
+            heading.add_leaf("none: no policy grants any S3 action", data=None)
+        for bucket in reaching + denied:
+            paths = by_bucket[bucket]
+            outcomes = list(best_per_action(paths).values())
+            label = Text(bucket, style="bold")
+            label.append("  ")
+            label.append_text(summary(outcomes))
+            bucket_node = heading.add(label, data=bucket, expand=False)
             for path in paths:
-                via = " → ".join(self._role_label(r) for r in path.via) or self._role_label(
-                    path.role_arn
-                )
+                via = " → ".join(self._role_label(r) for r in path.via)
                 target = bucket_node
                 if len(paths) > 1 or len(path.via) > 1:
                     target = bucket_node.add(f"via {via}", data=path.role_arn, expand=True)
-                add_levels(target, path.actions, via, bucket)
-        first = next(iter(heading.children), None)
-        if first is not None and first.data is not None:
-            first.expand()
+                add_levels(target, path.actions, via or self._role_label(path.role_arn), bucket)
+        if reaching:
+            heading.children[0].expand()
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:

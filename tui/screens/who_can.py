@@ -1,7 +1,7 @@
 """Who can reach a bucket: instances, roles and the public, per access level and action.
 
-The reverse of a trace. `v` switches between grouping by action (which principals can do
-s3:GetObject?) and by principal (what can this instance do here?); leaves are the same action
+The reverse of a trace. `v` switches between grouping by principal (what can this instance do
+here?) and by action (which principals can do s3:GetObject?); leaves are the same action
 answers, with the same evidence panel.
 """
 
@@ -49,8 +49,10 @@ KIND_TITLES = {
 def principal_label(principal: PrincipalAccess) -> str:
     if principal.kind == "public":
         return "anyone (public)"
-    if principal.name and principal.name != principal.id:
+    if principal.name and principal.id not in principal.name:
         return f"{principal.kind} {principal.name} ({principal.id})"
+    if principal.name:
+        return f"{principal.kind} {principal.name}"
     return f"{principal.kind} {principal.id}"
 
 
@@ -61,7 +63,7 @@ class WhoCanScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="who_can.back"),
-        Binding("v", "toggle_grouping", "Group by principal", id="who_can.group"),
+        Binding("v", "toggle_grouping", "Regroup", id="who_can.group"),
     ]
 
     def __init__(self, workspace: Workspace, bucket: str) -> None:
@@ -70,7 +72,7 @@ class WhoCanScreen(Screen[None]):
         """The analysed account."""
         self.bucket = bucket
         """The bucket's name."""
-        self.by_principal = False
+        self.by_principal = True
         """Group by principal (True) or by access level and action (False)."""
 
     def compose(self) -> ComposeResult:
@@ -91,7 +93,7 @@ class WhoCanScreen(Screen[None]):
     @property
     def principals(self) -> list[PrincipalAccess]:
         """Principals with any access; the public is always listed, even when denied."""
-        everyone = self.workspace.graph.who_can(self.bucket)
+        everyone = self.workspace.graph.who_can(self.bucket, include_denied=True)
         return [p for p in everyone if p.kind == "public" or reaches(p.actions)]
 
     def action_toggle_grouping(self) -> None:
@@ -134,7 +136,9 @@ class WhoCanScreen(Screen[None]):
         every_action = [a for p in principals for a in p.actions.values()]
         for level, accesses in by_level(every_action).items():
             names = sorted({a.action for a in accesses})
-            level_node = tree.root.add(Text(level, style="bold"), expand=level in ("Read", "List"))
+            level_node = tree.root.add(
+                Text(f"{level}: {len(names)} action(s)", style="bold"), expand=False
+            )
             for name in names:
                 answers = [(p, p.actions[name]) for p in principals if name in p.actions]
                 answers.sort(key=lambda pa: (OUTCOME_ORDER.index(pa[1].outcome), pa[0].name))

@@ -23,7 +23,7 @@ def header_text(workspace: Workspace | None, title: str = "") -> Text:
     source = snapshot.source
     text.append("  account ")
     text.append(snapshot.account_id, style="bold")
-    label = f"{source.kind}" + (f" {source.label}" if source.label else "")
+    label = source.label or source.kind
     text.append(f"  │ {label}")
     if source.regions:
         text.append(f"  │ {', '.join(source.regions)}")

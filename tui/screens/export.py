@@ -1,0 +1,132 @@
+"""`e`: export effective permissions from the app, in the command line's formats.
+
+Same writer as `rolemap export` (graph.exports), so a file saved here and one produced in CI
+can be compared line for line. Writing runs in a worker: a whole account can take seconds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from graph.errors import RolemapError
+from graph.exports import FORMATS, MODES, export
+from tui.screens.workspace import Workspace
+
+#: (kind, key): "instance"/"role"/"bucket" and its id, ARN or name; ("account", "") for all.
+Scope = tuple[str, str]
+
+ACCOUNT: Scope = ("account", "")
+
+_EXTENSIONS = {"json": "json", "csv": "csv", "md": "md", "graphml": "graphml"}
+
+
+def scope_label(scope: Scope) -> str:
+    kind, key = scope
+    return "the whole account" if kind == "account" else f"{kind} {key}"
+
+
+def default_path(scope: Scope, fmt: str) -> str:
+    kind, key = scope
+    stem = "rolemap-account" if kind == "account" else f"rolemap-{kind}-{key.rsplit('/', 1)[-1]}"
+    return f"{stem}.{_EXTENSIONS[fmt]}"
+
+
+class ExportScreen(ModalScreen[str | None]):
+    """Pick what, how and where; dismisses with the written path (or None when cancelled)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="export.cancel"),
+    ]
+
+    def __init__(self, workspace: Workspace, scopes: list[Scope]) -> None:
+        super().__init__()
+        self.workspace = workspace
+        """The analysed account (its assumed context applies to the export too)."""
+        self.scopes = [*scopes, ACCOUNT]
+        """What can be exported from where the user was: the current resource, the account."""
+
+    def compose(self) -> ComposeResult:
+        scope, fmt = self.scopes[0], FORMATS[0]
+        with Vertical(id="export-box"):
+            yield Label("Export effective permissions", id="export-title")
+            yield Select(
+                [(scope_label(s), i) for i, s in enumerate(self.scopes)],
+                value=0,
+                allow_blank=False,
+                id="export-scope",
+            )
+            with Horizontal(id="export-shape"):
+                yield Select([(f, f) for f in FORMATS], value=fmt, allow_blank=False, id="format")
+                yield Select([(m, m) for m in MODES], value=MODES[0], allow_blank=False, id="mode")
+            yield Input(default_path(scope, fmt), placeholder="file to write", id="export-path")
+            yield Static("", id="export-error", markup=False)
+            with Horizontal(id="export-buttons"):
+                yield Button("Write", id="write", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[int(self.query_one("#export-scope", Select).value)]  # type: ignore[arg-type]
+
+    @property
+    def fmt(self) -> str:
+        return str(self.query_one("#format", Select).value)
+
+    @on(Select.Changed)
+    def _choice_changed(self, event: Select.Changed) -> None:
+        """Suggest a matching file name unless the user typed one of their own."""
+        self.query_one("#mode", Select).disabled = self.fmt == "graphml"
+        path = self.query_one("#export-path", Input)
+        suggestions = {default_path(s, f) for s in self.scopes for f in FORMATS}
+        if path.value in suggestions or not path.value:
+            path.value = default_path(self.scope, self.fmt)
+
+    @on(Input.Submitted, "#export-path")
+    def _submitted(self) -> None:
+        self._start()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "write":
+            self._start()
+        else:
+            self.dismiss(None)
+
+    def _start(self) -> None:
+        path = self.query_one("#export-path", Input).value.strip()
+        if not path:
+            self.query_one("#export-error", Static).update("Type the file to write.")
+            return
+        self.query_one("#write", Button).disabled = True
+        self._write(path, self.scope, self.fmt, str(self.query_one("#mode", Select).value))
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _write(self, path: str, scope: Scope, fmt: str, mode: str) -> None:
+        kind, key = scope
+        target = {kind: key} if kind != "account" else {}
+        try:
+            count = export(self.workspace.graph, fmt, Path(path).expanduser(), mode=mode, **target)
+        except RolemapError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        what = "edges" if fmt == "graphml" else "rows"
+        self.app.call_from_thread(self._written, path, f"Wrote {count} {what} to {path}")
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#export-error", Static).update(message)
+        self.query_one("#write", Button).disabled = False
+
+    def _written(self, path: str, message: str) -> None:
+        self.app.notify(message, title="Exported", markup=False)
+        self.dismiss(path)
