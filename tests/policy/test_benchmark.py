@@ -1,8 +1,9 @@
 """Decisions per second: a role with 20 statements against a bucket policy with 10 (issue #2).
 
-Target: at least 100,000 decisions/s on one core. `pytest --benchmark-enable
-tests/policy/test_benchmark.py` reports pytest-benchmark's statistics (decisions/s = batch size
-/ mean). The README figure comes from `python tests/bench_engine.py` (timed assertions would make CI flaky).
+Target: at least 100,000 decisions/s on one core. The default test run disables benchmarks, and
+then no timed assertion is made (CI machines are shared). `pytest --benchmark-enable
+tests/policy/test_benchmark.py` measures with pytest-benchmark and checks the target against its
+fastest round; `python tests/bench_engine.py` prints the README figure without pytest.
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ def test_decisions_per_second(benchmark: Any) -> None:
     batch = requests(BATCH)
     principal, bucket = compiled()
     results = benchmark(decide_all, principal, bucket, batch)
-    assert len(results) == BATCH
-    stats = getattr(benchmark, "stats", None)
-    if stats is not None and getattr(stats, "stats", None) is not None:
-        benchmark.extra_info["decisions_per_second"] = round(BATCH / stats.stats.mean)
-    # No timed assertion: CI machines are shared. The figure goes to the README from
-    # `python tests/bench_engine.py`; the target is TARGET.
+    # Warm, reused policies answer like freshly compiled ones (caches change speed, not answers).
+    fresh_principal, fresh_bucket = compiled()
+    fresh = decide_all(fresh_principal, fresh_bucket, batch[:500])
+    assert [d.verdict for d in results[:500]] == [d.verdict for d in fresh]
+    if not benchmark.enabled:
+        return
+    rate = BATCH / benchmark.stats.stats.min
+    benchmark.extra_info["decisions_per_second"] = round(rate)
+    assert rate >= TARGET, f"{rate:,.0f} decisions/s, target {TARGET:,}"

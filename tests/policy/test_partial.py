@@ -137,3 +137,35 @@ def test_anonymous_caller_has_no_principal_keys_even_when_partial() -> None:
         "StringEquals": {"aws:PrincipalAccount": ACCOUNT}}))
     d = decide(principal=None, resource_policy=policy, partial=True)
     assert d.outcome is Outcome.DENIED
+
+
+def test_unknown_resource_variable_names_the_key() -> None:
+    policy = doc(allow("s3:GetObject", f"{BUCKET}/vpce/${{aws:SourceVpce}}/*"))
+    d = decide("s3:GetObject", f"{BUCKET}/vpce/vpce-1a2b/x", identity=[policy], partial=True)
+    assert [c.key.lower() for c in d.conditions] == [VPCE.lower()]
+    assert all(c.must_hold for c in d.conditions)
+
+
+def test_unknown_resource_variable_cannot_reach_an_arn_outside_the_pattern() -> None:
+    # Whatever the endpoint id is, bucket/vpce/<id>/* never covers bucket/reports/q1.csv.
+    policy = doc(allow("s3:GetObject", f"{BUCKET}/vpce/${{aws:SourceVpce}}/*"))
+    d = decide("s3:GetObject", f"{BUCKET}/reports/q1.csv", identity=[policy], partial=True)
+    assert d.outcome is Outcome.DENIED
+
+
+def test_deny_not_resource_with_unknown_variable() -> None:
+    # Deny everything outside vpce/<caller's endpoint>/*: inside the pattern's reach the deny
+    # depends on the endpoint; outside it the deny is certain.
+    policy = doc(
+        allow("s3:GetObject", f"{BUCKET}/*"),
+        {"Effect": "Deny", "Action": "s3:GetObject",
+         "NotResource": f"{BUCKET}/vpce/${{aws:SourceVpce}}/*"},
+    )
+    inside = decide("s3:GetObject", f"{BUCKET}/vpce/vpce-1a2b/x", identity=[policy],
+                    partial=True)
+    assert inside.outcome is Outcome.CONDITIONAL
+    assert [c.must_hold for c in inside.conditions] == [False]
+    outside = decide("s3:GetObject", f"{BUCKET}/reports/q1.csv", identity=[policy],
+                     partial=True)
+    assert outside.verdict is Verdict.EXPLICIT_DENY
+    assert outside.outcome is Outcome.DENIED
