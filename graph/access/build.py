@@ -60,7 +60,7 @@ class AccessData:
             bucket_facts(b, self.book, self.index) for b in snapshot.buckets]
         self.bucket_by_name = {bf.bucket.name: bf for bf in self.buckets}
         progress("buckets", total_b, total_b)
-        self.reach = ReachComputer(self.decider, self.buckets)
+        self.reach = ReachComputer(self.decider, self.book, self.buckets)
         self.role_facts: dict[str, RoleFacts] = {}
         self.role_reach: dict[str, RoleReach] = {}
         total = len(snapshot.roles)

@@ -11,6 +11,7 @@ when that is not granted, for each object-key prefix a grant names.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from graph.access.acl import effective_block
 from graph.access.facts import BucketFacts
@@ -32,6 +33,11 @@ from graph.policy.evaluate import NO_POLICIES
 
 def _granted(d: Decision) -> bool:
     return d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
+
+
+def _generic(reasons: tuple[str, ...], bucket_arn: str) -> tuple[str, ...]:
+    """Reasons without the bucket's own ARN: buckets that look alike share one answer."""
+    return tuple(r.replace(bucket_arn, "the bucket") for r in reasons)
 
 
 def _access(action: S3Action, d: Decision, *, outcome: Outcome | None = None,
@@ -109,7 +115,7 @@ class Decider:
             return self._ask(req, principal, bf, public=False)
 
         d, prefixes, others = self._object_or_bucket(action, bf, key_parts, make)
-        access = _merge(action, d, others, prefixes)
+        access = _merge(action, d, others, prefixes, bf.bucket.arn)
         if access.granted and (missing or bf.policy_unreadable):
             why = list(missing)
             if bf.policy_unreadable:
@@ -130,7 +136,7 @@ class Decider:
             return self._ask(req, NO_POLICIES, bf, public=True)
 
         d, prefixes, others = self._object_or_bucket(action, bf, key_parts, make)
-        access = _merge(action, d, others, prefixes)
+        access = _merge(action, d, others, prefixes, bf.bucket.arn)
         bpa, bpa_unknown = effective_block(bf.bucket, self.account)
         if access.granted and bpa.restrict_public_buckets and any(
             e.policy_kind is PolicyKind.RESOURCE and not e.policy_name.startswith("bucket ACL")
@@ -149,9 +155,12 @@ class Decider:
 
 
 def _merge(action: S3Action, d: Decision, others: list[Decision],
-           prefixes: tuple[str, ...]) -> ActionAccess:
+           prefixes: tuple[str, ...], bucket_arn: str) -> ActionAccess:
     if not others:
-        return _access(action, d, prefixes=prefixes)
+        access = _access(action, d, prefixes=prefixes)
+        if access.outcome is Outcome.DENIED:
+            return replace(access, reasons=_generic(access.reasons, bucket_arn))
+        return access
     evidence = unique_refs(e for o in others for e in o.deciding)
     conditions = unique_conditions(c for o in others for c in o.conditions)
     reasons = tuple(dict.fromkeys(r for o in others for r in o.reasons))

@@ -11,12 +11,32 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from graph.access.index import BucketIndex, PatternScope
 from graph.access.policies import BucketPolicies, CompiledPolicy, PolicyBook, RolePolicies
 from graph.access.statements import INSTANCE_KEYS, StatementFacts
 from graph.model import Bucket
+
+#: A statement's identity: (id of its CompiledPolicy, statement position).
+StmtId = tuple[int, int]
+#: How a statement concerns a bucket: (statement, object-key part, tag). The tag is None when
+#: the statement treats every bucket it concerns alike, else the bucket's name (prefixed
+#: "not:" for a NotResource exclusion): equal items mean equal matching.
+SigItem = tuple[StmtId, str, str | None]
+
+
+@dataclass(frozen=True)
+class PolicyPart:
+    """What one policy contributes to a role's facts; shared by every role it is attached to."""
+
+    universal_actions: frozenset[str]
+    universal_sig: frozenset[SigItem]
+    sig: dict[str, tuple[SigItem, ...]]
+    specific_actions: dict[str, frozenset[str]]
+    special: frozenset[str]
+    keys_read: frozenset[str]
+    sensitive: bool
 
 
 @dataclass
@@ -24,16 +44,26 @@ class RoleFacts:
     """What a role's identity policies, boundary and SCPs can touch among buckets."""
 
     policies: RolePolicies
+    parts: tuple[PolicyPart, ...] = ()
     #: S3 actions some identity Allow statement grants on every bucket alike.
     universal_actions: frozenset[str] = frozenset()
-    #: S3 actions identity Allow statements grant on specific buckets.
-    specific_actions: dict[str, set[str]] = field(default_factory=dict)
     #: Buckets any statement (Allow or Deny, identity, boundary or SCP) names specifically.
     special: frozenset[str] = frozenset()
-    universal_key_parts: frozenset[str] = frozenset()
-    key_parts: dict[str, set[str]] = field(default_factory=dict)
     principal_sensitive: bool = False
     instance_keys: frozenset[str] = frozenset()
+    #: Statements concerning every bucket alike, as SigItems: part of every decision key.
+    universal_sig: frozenset[SigItem] = frozenset()
+
+    def sig_for(self, bucket: str) -> tuple[SigItem, ...]:
+        """The statements that concern one specifically named bucket (decision key part)."""
+        return tuple(it for part in self.parts for it in part.sig.get(bucket, ()))
+
+    def specific_for(self, bucket: str) -> frozenset[str]:
+        """S3 actions identity Allow statements grant on this bucket specifically."""
+        out: frozenset[str] = frozenset()
+        for part in self.parts:
+            out = out | part.specific_actions.get(bucket, frozenset())
+        return out
 
 
 @dataclass(frozen=True)
@@ -53,55 +83,87 @@ class BucketFacts:
     principal_specific: bool
     instance_keys: frozenset[str]
     policy_unreadable: bool
+    #: Actions named by statements that can apply to this account's roles (Allow or Deny);
+    #: for other actions the bucket's policy and ACL cannot change a role's answer.
+    role_actions: frozenset[str] = frozenset()
 
 
 def _scopes(index: BucketIndex, facts: StatementFacts) -> list[PatternScope]:
     return [index.scope(r) for r in facts.resources]
 
 
-def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFacts:
-    out = RoleFacts(rp)
+def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
+                index: BucketIndex) -> PolicyPart:
+    """Index one policy's statements by the buckets they concern (once per policy)."""
+    cache: dict[tuple[int, bool], PolicyPart] = book.parts
+    found = cache.get((id(cp), grants))
+    if found is not None:
+        return found
     universal: set[str] = set()
     special: set[str] = set()
-    uni_keys: set[str] = set()
     keys_read: set[str] = set()
     sensitive = False
+    uni_sig: set[SigItem] = set()
+    sig: dict[str, list[SigItem]] = {}
+    specific: dict[str, set[str]] = {}
+    for n, f in enumerate(cp.facts):
+        keys_read |= f.condition_keys
+        sensitive = sensitive or f.principal_sensitive
+        if not f.s3_actions:
+            continue
+        allow = grants and f.effect == "Allow"
+        stmt_id = (id(cp), n)
+        book.statement_facts[stmt_id] = f
+        for scope in _scopes(index, f):
+            if f.not_resource:
+                uni_sig.add((stmt_id, "", None))
+                special |= scope.buckets
+                for name in scope.buckets:
+                    sig.setdefault(name, []).append((stmt_id, "", f"not:{name}"))
+                if allow and not scope.universal:
+                    universal |= f.s3_actions
+                continue
+            if scope.universal:
+                uni_sig.add((stmt_id, scope.key_part, None))
+                if allow:
+                    universal |= f.s3_actions
+                continue
+            special |= scope.buckets
+            for name in scope.buckets:
+                sig.setdefault(name, []).append(
+                    (stmt_id, scope.key_part, None if scope.uniform else name))
+                if allow:
+                    specific.setdefault(name, set()).update(f.s3_actions)
+    part = PolicyPart(
+        universal_actions=frozenset(universal),
+        universal_sig=frozenset(uni_sig),
+        sig={k: tuple(v) for k, v in sig.items()},
+        specific_actions={k: frozenset(v) for k, v in specific.items()},
+        special=frozenset(special),
+        keys_read=frozenset(keys_read),
+        sensitive=sensitive,
+    )
+    cache[(id(cp), grants)] = part
+    return part
+
+
+def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFacts:
     groups: list[tuple[bool, CompiledPolicy]] = [(True, cp) for cp in rp.identity]
     if rp.boundary is not None:
         groups.append((False, rp.boundary))
     for level in book.scps or ():
         groups.extend((False, cp) for cp in level)
-    for is_identity, cp in groups:
-        for f in cp.facts:
-            keys_read |= f.condition_keys
-            sensitive = sensitive or f.principal_sensitive
-            if not f.s3_actions:
-                continue
-            grants = is_identity and f.effect == "Allow"
-            for scope in _scopes(index, f):
-                if f.not_resource:
-                    special |= scope.buckets
-                    if grants and not scope.universal:
-                        universal |= f.s3_actions
-                    continue
-                if scope.universal:
-                    if grants:
-                        universal |= f.s3_actions
-                        if scope.key_part not in ("", "*"):
-                            uni_keys.add(scope.key_part)
-                    continue
-                special |= scope.buckets
-                if grants:
-                    for name in scope.buckets:
-                        out.specific_actions.setdefault(name, set()).update(f.s3_actions)
-                        if scope.key_part not in ("", "*"):
-                            out.key_parts.setdefault(name, set()).add(scope.key_part)
-    out.universal_actions = frozenset(universal)
-    out.special = frozenset(special)
-    out.universal_key_parts = frozenset(uni_keys)
-    out.principal_sensitive = sensitive
-    out.instance_keys = frozenset(keys_read & INSTANCE_KEYS)
-    return out
+    parts = tuple(policy_part(cp, grants, book, index) for grants, cp in groups)
+    keys_read = frozenset().union(*(p.keys_read for p in parts))
+    return RoleFacts(
+        policies=rp,
+        parts=parts,
+        universal_actions=frozenset().union(*(p.universal_actions for p in parts)),
+        special=frozenset().union(*(p.special for p in parts)),
+        principal_sensitive=any(p.sensitive for p in parts),
+        instance_keys=keys_read & INSTANCE_KEYS,
+        universal_sig=frozenset().union(*(p.universal_sig for p in parts)),
+    )
 
 
 def _blank(document: object, bucket: Bucket) -> str:
@@ -116,11 +178,16 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
     key_parts: set[str] = set()
     specific = False
     keys_read: set[str] = set()
+    role_actions: set[str] = set()
+    acct = book.snapshot.account_id
     for cp in (bp.policy, bp.acl):
         if cp is None:
             continue
         for f in cp.facts:
             keys_read |= f.condition_keys
+            if f.not_principal or any(p == "*" or p == acct or f":{acct}:" in p
+                                      for p in f.aws_principals):
+                role_actions |= f.s3_actions
             specific = specific or f.principal_sensitive
             if f.effect != "Allow":
                 continue
@@ -154,4 +221,5 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         principal_specific=specific,
         instance_keys=frozenset(keys_read & INSTANCE_KEYS),
         policy_unreadable=unreadable,
+        role_actions=frozenset(role_actions),
     )

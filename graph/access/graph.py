@@ -220,11 +220,7 @@ class AccessGraph:
         bf = self.data.bucket_by_name[bucket_name]
         ctx = self.data.reach.instance_context(rf, instance_values(instance)) if instance \
             else {}
-        key_parts = rf.universal_key_parts | bf.key_parts | frozenset(
-            rf.key_parts.get(bucket_name, ()))
-        rp = rf.policies
-        return self.data.decider.role_action(rp.role, rp.principal, bf, entry, key_parts, ctx,
-                                             rp.missing)
+        return self.data.reach.decide_action(rf, bf, entry, ctx)
 
     def public_access(self, bucket_name: str) -> Mapping[str, ActionAccess]:
         return self.data.public.get(bucket_name, {})

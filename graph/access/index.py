@@ -28,6 +28,9 @@ class PatternScope:
     buckets: frozenset[str]
     #: The object-key part after "bucket/", when the pattern names objects ("" if not).
     key_part: str
+    #: True when it matches every bucket in `buckets` the same way (literal name, or a
+    #: prefix followed by `*` or `*/...`), so those buckets may share a decision.
+    uniform: bool = True
 
 
 class BucketIndex:
@@ -46,7 +49,7 @@ class BucketIndex:
 
     def _scope(self, pattern: str) -> PatternScope:
         none = PatternScope(False, frozenset(), "")
-        everything = PatternScope(False, self._set, "")
+        everything = PatternScope(False, self._set, "", uniform=False)
         m = _WILD.search(pattern)
         literal = pattern if m is None else pattern[: m.start()]
         head = self.head
@@ -69,7 +72,9 @@ class BucketIndex:
         if "/" in rest:
             found = frozenset({rest.split("/", 1)[0]}) & self._set
             return PatternScope(False, found, key_part)
-        return PatternScope(False, self.with_prefix(rest), key_part if slash else "*")
+        wild = pattern[len(literal):]
+        uniform = wild == "*" or wild.startswith("*/")
+        return PatternScope(False, self.with_prefix(rest), key_part if slash else "*", uniform)
 
 
 def key_prefix_label(key_part: str) -> str:

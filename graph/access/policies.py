@@ -63,6 +63,10 @@ class PolicyBook:
         self._managed: dict[tuple[str, PolicyKind], CompiledPolicy | None] = {}
         self._roles: dict[str, RolePolicies] = {}
         self._buckets: dict[str, BucketPolicies] = {}
+        #: Statement facts by (id of CompiledPolicy, position), filled as roles are studied.
+        self.statement_facts: dict[tuple[int, int], StatementFacts] = {}
+        #: Per (id of CompiledPolicy, grants?) the facts.PolicyPart (shared between roles).
+        self.parts: dict[tuple[int, bool], Any] = {}
         self.scps = self._compile_scps()
 
     def compile(self, document: Any, name: str, kind: PolicyKind) -> CompiledPolicy | None:

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from graph.access.decide import Decider
-from graph.access.facts import BucketFacts, RoleFacts
+from graph.access.facts import BucketFacts, RoleFacts, SigItem
 from graph.access.model import ActionAccess
+from graph.access.policies import PolicyBook
 from graph.catalog import S3Action, s3_actions
 
 #: One decided class: action name -> answer (only actions some statement could grant).
@@ -45,8 +46,9 @@ class RoleReach:
 class ReachComputer:
     """Computes RoleReach objects, sharing decisions through one cache."""
 
-    def __init__(self, decider: Decider, buckets: list[BucketFacts]) -> None:
+    def __init__(self, decider: Decider, book: PolicyBook, buckets: list[BucketFacts]) -> None:
         self.decider = decider
+        self.book = book
         self.buckets = buckets
         self.by_name = {bf.bucket.name: bf for bf in buckets}
         self.shape_groups: dict[object, list[BucketFacts]] = {}
@@ -58,7 +60,7 @@ class ReachComputer:
                 self.shape_groups.setdefault(bf.shape, []).append(bf)
         self.actions = s3_actions()
         self._cache: dict[tuple[object, ...], ClassResult] = {}
-        self.decisions = 0
+        self._action_cache: dict[tuple[object, ...], ActionAccess] = {}
 
     def instance_context(self, rf: RoleFacts, values: Mapping[str, str | None]
                          ) -> dict[str, str]:
@@ -77,44 +79,79 @@ class ReachComputer:
     def _candidates(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> set[str]:
         names = set(rf.universal_actions)
         if special:
-            names |= rf.specific_actions.get(bf.bucket.name, set())
+            names |= rf.specific_for(bf.bucket.name)
         if not bf.policy_unreadable:
             names |= bf.anyone_actions
             names |= bf.named_actions.get(rf.policies.role.arn, frozenset())
         return names
+
+    def _items(self, rf: RoleFacts, bf: BucketFacts) -> dict[str, list[SigItem]]:
+        """The statements concerning this bucket, by the S3 action they name."""
+        facts = self.book.statement_facts
+        by_action: dict[str, list[SigItem]] = {}
+        items = list(rf.universal_sig) + list(rf.sig_for(bf.bucket.name))
+        for it in items:
+            for name in facts[it[0]].s3_actions:
+                by_action.setdefault(name, []).append(it)
+        return by_action
+
+    def _who(self, rf: RoleFacts, bf: BucketFacts, bucket_matters: bool = True) -> object:
+        if rf.principal_sensitive or (bucket_matters and bf.principal_specific):
+            role = rf.policies.role
+            return (role.arn, tuple(sorted(role.tags.items())))
+        return None
+
+    def decide_action(self, rf: RoleFacts, bf: BucketFacts, action: S3Action,
+                      context: Mapping[str, str]) -> ActionAccess:
+        """One action on one bucket (for explain: pairs never stored)."""
+        return self._decide_actions(rf, bf, [action], context, self._items(rf, bf))[
+            action.name]
+
+    def _decide_actions(self, rf: RoleFacts, bf: BucketFacts, actions: list[S3Action],
+                        context: Mapping[str, str], by_action: dict[str, list[SigItem]]
+                        ) -> dict[str, ActionAccess]:
+        """Each action cached under exactly what it depends on: the statements naming it
+        that concern the bucket, the bucket's shape only if its policy/ACL name the action
+        for our roles (otherwise every shape shares the plain buckets' answer), the
+        boundary, missing data, the role only if something reads who it is, the context."""
+        rp = rf.policies
+        ctx = tuple(sorted(context.items()))
+        bid = id(rp.boundary) if rp.boundary else None
+        tail_plain = (bid, rp.missing, self._who(rf, bf, False), ctx)
+        tail_shape = (bid, rp.missing, self._who(rf, bf, True), ctx)
+        unreadable = bf.policy_unreadable
+        role_actions = bf.role_actions
+        cache = self._action_cache
+        out: dict[str, ActionAccess] = {}
+        for action in actions:
+            name = action.name
+            items = frozenset(by_action.get(name, ()))
+            matters = unreadable or name in role_actions
+            key = (name, items, bf.shape, tail_shape) if matters else (name, items, tail_plain)
+            found = cache.get(key)
+            if found is None:
+                key_parts = frozenset(it[1] for it in items if it[1] not in ("", "*"))
+                if matters:
+                    key_parts |= bf.key_parts
+                found = self.decider.role_action(rp.role, rp.principal, bf, action,
+                                                 key_parts, context, rp.missing)
+                cache[key] = found
+            out[name] = found
+        return out
 
     def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str]) -> ClassResult:
         candidates = self._candidates(rf, bf, special)
         if not candidates:
             return {}
-        rp = rf.policies
-        key_parts = rf.universal_key_parts | bf.key_parts
-        if special:
-            key_parts |= frozenset(rf.key_parts.get(bf.bucket.name, ()))
-        out: dict[str, ActionAccess] = {}
-        for action in self.actions:
-            if action.name not in candidates:
-                continue
-            out[action.name] = self.decider.role_action(
-                rp.role, rp.principal, bf, action, key_parts, context, rp.missing)
-        return out
+        wanted = [a for a in self.actions if a.name in candidates]
+        return self._decide_actions(rf, bf, wanted, context, self._items(rf, bf))
 
     def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
-                context: Mapping[str, str]) -> ClassResult:
-        rp = rf.policies
-        who: object = None
-        if rf.principal_sensitive or bf.principal_specific:
-            who = (rp.role.arn, tuple(sorted(rp.role.tags.items())))
-        where: object = ("bucket", bf.bucket.name) if special else ("shape", bf.shape)
-        key = (
-            tuple(id(cp) for cp in rp.identity),
-            id(rp.boundary) if rp.boundary else None,
-            rp.missing,
-            who,
-            where,
-            tuple(sorted(context.items())),
-        )
+                context: Mapping[str, str], base: tuple[object, ...]) -> ClassResult:
+        where: object = rf.sig_for(bf.bucket.name) if special else None
+        who = self._who(rf, bf) if bf.principal_specific else None
+        key = (base, where, bf.shape, who)
         found = self._cache.get(key)
         if found is None:
             found = self._decide(rf, bf, special, context)
@@ -122,19 +159,23 @@ class ReachComputer:
         return found
 
     def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
-        reach = RoleReach(rf.policies.role.arn, universal=bool(rf.universal_actions))
-        arn = rf.policies.role.arn
-        for name in sorted(rf.special | set(rf.specific_actions)):
+        rp = rf.policies
+        reach = RoleReach(rp.role.arn, universal=bool(rf.universal_actions))
+        arn = rp.role.arn
+        who = (arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive else None
+        base = (rf.universal_sig, id(rp.boundary) if rp.boundary else None, rp.missing, who,
+                tuple(sorted(context.items())))
+        for name in sorted(rf.special):
             bf = self.by_name.get(name)
             if bf is not None:
-                reach.special[name] = self._cached(rf, bf, True, context)
+                reach.special[name] = self._cached(rf, bf, True, context, base)
         for shape, group in self.shape_groups.items():
             rep = group[0]
             if not (reach.universal or rep.anyone_actions or arn in rep.named_actions):
                 continue
-            reach.by_shape[shape] = self._cached(rf, rep, False, context)
+            reach.by_shape[shape] = self._cached(rf, rep, False, context, base)
         if reach.universal and self.plain:
-            reach.default = self._cached(rf, self.plain[0], False, context)
+            reach.default = self._cached(rf, self.plain[0], False, context, base)
         return reach
 
     def iter_buckets(self, reach: RoleReach) -> Iterator[tuple[BucketFacts, ClassResult]]:
