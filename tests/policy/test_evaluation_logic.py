@@ -11,7 +11,16 @@ resource-policy grant to the role ARN is limited by the boundary, a grant to `*`
 
 from __future__ import annotations
 
-from graph.policy import Outcome, PolicyKind, Verdict
+from graph.policy import (
+    Outcome,
+    Policy,
+    PolicyKind,
+    PrincipalPolicies,
+    Request,
+    Verdict,
+    evaluate,
+    parse_policy,
+)
 
 from .helpers import (
     ACCOUNT,
@@ -424,3 +433,37 @@ def test_secure_transport_deny_pattern() -> None:
                    context={"aws:SecureTransport": "false"}) is Verdict.EXPLICIT_DENY
     assert verdict(identity=[READ], resource_policy=policy,
                    context={"aws:SecureTransport": "true"}) is Verdict.ALLOW
+
+
+def test_scp_deny_not_action_allows_only_listed_services() -> None:
+    # Organizations "SCP examples": deny everything except the listed services.
+    scp = doc(allow("*", "*"), {"Effect": "Deny", "NotAction": ["s3:*", "ec2:*"],
+                                 "Resource": "*"})
+    assert verdict(identity=[ALLOW_ALL], scps=[scp]) is Verdict.ALLOW
+    assert verdict("iam:CreateRole", "*", identity=[ALLOW_ALL],
+                   scps=[scp]) is Verdict.EXPLICIT_DENY
+
+
+def test_scp_region_deny() -> None:
+    scp = doc(allow("*", "*"), deny("*", "*", Condition={
+        "StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}))
+    assert verdict(identity=[READ], scps=[scp],
+                   context={"aws:RequestedRegion": "eu-west-1"}) is Verdict.ALLOW
+    assert verdict(identity=[READ], scps=[scp],
+                   context={"aws:RequestedRegion": "us-east-1"}) is Verdict.EXPLICIT_DENY
+
+
+def test_scp_any_policy_at_a_level_may_allow() -> None:
+    # Several SCPs attached at one level: an Allow in any of them satisfies that level.
+    def scp(d: dict, name: str) -> Policy:
+        return parse_policy(d, name=name, kind=PolicyKind.SCP)
+
+    full = scp(doc(allow("*", "*")), "FullAWSAccess")
+    ec2 = scp(doc(allow("ec2:*", "*")), "Ec2Only")
+    s3 = scp(doc(allow("s3:*", "*")), "S3Only")
+    identity = (parse_policy(READ, name="read", kind=PolicyKind.IDENTITY),)
+    request = Request(ROLE, "s3:GetObject", OBJECT, ACCOUNT)
+    ok = PrincipalPolicies(identity=identity, scps=((full,), (ec2, s3)))
+    assert evaluate(request, ok).verdict is Verdict.ALLOW
+    blocked = PrincipalPolicies(identity=identity, scps=((full,), (ec2,), (full,)))
+    assert evaluate(request, blocked).verdict is Verdict.IMPLICIT_DENY

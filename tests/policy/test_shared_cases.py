@@ -17,7 +17,8 @@ import pytest
 
 from graph.policy.cases import load_cases, run_case
 
-CASES_FILE = Path("/work/shared/cases/iam_eval_public.json")
+#: ../shared/cases next to the repository, as issue #2 names it.
+CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "cases" / "iam_eval_public.json"
 RAW_CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text())["cases"]
 EXPECTED = {c["id"]: c["expected"] for c in RAW_CASES}
 
