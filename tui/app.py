@@ -7,6 +7,7 @@ new assumed context), so screens never reach into workers or sources.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Mapping
 from typing import ClassVar
@@ -76,8 +77,11 @@ class RolemapApp(App[int]):
         self._load(None, {})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("reload", "assumed_context", "export", "copy", "copy_view"):
+        if action == "reload":
             return self.workspace is not None
+        if action in ("assumed_context", "export", "copy", "copy_view"):
+            # Only on the views that answer access questions (not inside the wizard).
+            return self.workspace is not None and hasattr(self.screen, "copy_target")
         return True
 
     # -- loading --------------------------------------------------------------------------------
@@ -125,6 +129,9 @@ class RolemapApp(App[int]):
     async def _workspace_ready(self, message: WorkspaceReady) -> None:
         first = self.workspace is None
         self.workspace = message.workspace
+        # A large account is millions of long-lived objects; without this, the collector's
+        # full passes over them show up as half-second stalls between keystrokes.
+        gc.freeze()
         self.loaded = message.workspace.loaded
         if first:
             await self.switch_screen(ExplorerScreen(message.workspace))
@@ -156,6 +163,7 @@ class RolemapApp(App[int]):
     async def action_reload(self) -> None:
         if self.workspace is None:
             return
+        gc.unfreeze()  # let the previous workspace be collected once it is replaced
         await self.push_screen(LoadingScreen(describe_spec(self.spec)))
         self._load(self.loaded, self.workspace.assumed)
 
@@ -171,6 +179,7 @@ class RolemapApp(App[int]):
         if context is None or self.workspace is None or context == dict(self.workspace.assumed):
             return
         self.notify("Re-deciding access under the new context…", markup=False)
+        gc.unfreeze()
         self._redecide(self.workspace, context)
 
     @work(thread=True, exclusive=True, group="context", exit_on_error=False)

@@ -38,6 +38,7 @@ def as_text(widget: Static) -> str:
 
 
 def tree_labels(tree: AccessTree) -> list[str]:
+    open_all(tree)
     labels: list[str] = []
 
     def walk(node) -> None:  # type: ignore[no-untyped-def]
@@ -49,7 +50,18 @@ def tree_labels(tree: AccessTree) -> list[str]:
     return labels
 
 
+def open_all(tree: AccessTree) -> None:
+    """Expand every node, as a user pressing Enter on each would (children build lazily)."""
+    stack = [tree.root]
+    while stack:
+        node = stack.pop()
+        if node.allow_expand:
+            tree.open(node)
+        stack.extend(node.children)
+
+
 def leaves(tree: AccessTree) -> list[Selection]:
+    open_all(tree)
     found: list[Selection] = []
 
     def walk(node) -> None:  # type: ignore[no-untyped-def]

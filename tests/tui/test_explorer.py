@@ -198,3 +198,21 @@ def test_every_binding_has_an_id() -> None:
     for cls in classes:
         for binding in cls.BINDINGS:
             assert isinstance(binding, Binding) and binding.id, f"{cls.__name__}: {binding}"
+
+
+async def test_w_opens_the_role_wizard_and_escape_returns(make_app: MakeApp) -> None:
+    from tui.wizard.screen import RoleWizardScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        explorer = app.screen
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, RoleWizardScreen)
+        assert app.screen.snapshot is app.workspace.snapshot
+        assert app.check_action("export", ()) is False  # explorer actions stay out of it
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is explorer

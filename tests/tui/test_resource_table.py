@@ -97,3 +97,12 @@ async def test_header_click_and_s_sort() -> None:
         await pilot.click(ResourceTable, offset=(0, 0))  # header of Name: flips
         assert table.model.sort_reverse
         assert "▼" in str(table.render_line(0).text)
+
+
+def test_columns_narrow_to_fit_but_not_below_a_minimum() -> None:
+    from tui.widgets.resource_table import fit_widths
+
+    assert fit_widths((30, 20, 10), 80, 2) == (30, 20, 10)
+    fitted = fit_widths((40, 30, 10), 60, 2)
+    assert sum(fitted) + 6 == 60 and fitted[2] == 10
+    assert fit_widths((20, 20), 10, 2) == (8, 8)  # then it scrolls sideways

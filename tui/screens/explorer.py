@@ -65,6 +65,7 @@ class ExplorerScreen(Screen[None]):
         Binding("t", "who_can", "Who can", id="who_can"),
         Binding("d", "details", "Details", id="details"),
         Binding("y", "raw_json", "JSON", id="raw_json"),
+        Binding("w", "wizard", "New role", id="wizard"),
         Binding("right_square_bracket", "next_tab", "Next tab", show=False, id="tab.next"),
         Binding("left_square_bracket", "previous_tab", "Prev tab", show=False, id="tab.previous"),
     ]
@@ -215,6 +216,15 @@ class ExplorerScreen(Screen[None]):
 
         if self.selected is not None:
             self.app.push_screen(WhoCanScreen(self.workspace, self.selected[1]))
+
+    def action_wizard(self) -> None:
+        """The role wizard; after it creates a role it asks the app to reload."""
+        from tui.wizard.screen import RoleWizardScreen
+
+        workspace = self.workspace
+        self.app.push_screen(
+            RoleWizardScreen(workspace.snapshot, workspace.graph, workspace.loaded.connection)
+        )
 
     # -- copy -----------------------------------------------------------------------------------
 

@@ -16,19 +16,20 @@ from textual.widgets import Footer, Static
 def help_rows(
     bindings: dict[str, ActiveBinding], key_display: Callable[[Binding], str]
 ) -> list[tuple[str, str, str]]:
-    """(key, what it does, binding id) per enabled binding, one row per action."""
-    rows: list[tuple[str, str, str]] = []
-    seen: set[tuple[str, str]] = set()
+    """(keys, what it does, binding id) per enabled binding; keys of one binding are joined
+    ("↓ j"), and rolemap's own bindings (those with ids) come before Textual's generic ones."""
+    grouped: dict[tuple[str, str], list[str]] = {}
     for key, active in bindings.items():
         binding = active.binding
         if not active.enabled or binding.system:
             continue
         description = binding.description or binding.action
-        if (description, binding.id or "") in seen:
-            continue
-        seen.add((description, binding.id or ""))
-        rows.append((key_display(binding) or key, description, binding.id or ""))
-    return rows
+        keys = grouped.setdefault((description, binding.id or ""), [])
+        display = key_display(binding) or key
+        if display not in keys:
+            keys.append(display)
+    rows = [(" ".join(keys), does, binding_id) for (does, binding_id), keys in grouped.items()]
+    return sorted(rows, key=lambda row: not row[2])
 
 
 def rows_table(rows: list[tuple[str, str, str]]) -> Table:

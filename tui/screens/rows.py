@@ -6,12 +6,13 @@ plainly denied (conditional and unknown count, because unknown is not "no").
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess
-from graph.model import AccountSnapshot, Role
+from graph.model import AccountSnapshot, Instance, Role
 from graph.policy import Outcome
 from tui.widgets.table_model import Column, Row
 
@@ -96,21 +97,63 @@ def role_name_of_instance(snapshot: AccountSnapshot, profile_arn: str | None) ->
     return ", ".join(names)
 
 
-class _ReachCache:
-    """Whether an answer map reaches its bucket, computed once per shared map.
+class _BucketSets:
+    """Which buckets a role (as worn by an instance) reaches, computed once per shared reach.
 
-    Instances wearing the same role share the graph's per-role answer maps, so on a large
-    account the same few thousand maps come back for every instance."""
+    On a large account every instance reaches hundreds of buckets, but instances wearing the
+    same role share one decided reach (the access graph keeps one per role, plus one per
+    instance context when a role's conditions read the instance). Keying on that shared
+    object turns millions of (instance, bucket) pairs into one set per distinct reach.
+    """
 
-    def __init__(self) -> None:
-        self._seen: dict[int, tuple[Mapping[str, ActionAccess], bool]] = {}
+    def __init__(self, graph: AccessGraph) -> None:
+        self.graph = graph
+        # id(reach or set) -> (the object, kept alive so the id stays unique; its buckets)
+        self._by_reach: dict[int, tuple[object, frozenset[str]]] = {}
+        self._unions: dict[tuple[int, ...], frozenset[str]] = {}
+        self._by_answers: dict[int, tuple[Mapping[str, ActionAccess], bool]] = {}
 
-    def __call__(self, actions: Mapping[str, ActionAccess]) -> bool:
-        hit = self._seen.get(id(actions))
+    def of_role(self, role_arn: str, instance: Instance | None = None) -> frozenset[str]:
+        reach = self.graph.data.reach_for(role_arn, instance)
+        hit = self._by_reach.get(id(reach))
+        if hit is None:
+            buckets = frozenset(
+                bucket
+                for bucket, actions in self.graph.role_buckets(role_arn, instance)
+                if self._reaches(actions)
+            )
+            hit = (reach, buckets)
+            self._by_reach[id(reach)] = hit
+        return hit[1]
+
+    def _reaches(self, actions: Mapping[str, ActionAccess]) -> bool:
+        """Answer maps are shared between buckets alike and between roles: decide each once."""
+        hit = self._by_answers.get(id(actions))
         if hit is None:
             hit = (actions, _any_reach(_open(actions.values())))
-            self._seen[id(actions)] = hit  # keeps the map alive, so its id stays unique
+            self._by_answers[id(actions)] = hit
         return hit[1]
+
+    def of_instance(self, instance: Instance) -> frozenset[str]:
+        """Union over the instance's role chains (its role, then roles it can assume)."""
+        sets = [
+            self.of_role(chain.roles[-1], instance if len(chain.roles) == 1 else None)
+            for chain in self.graph.instance_chains(instance)
+        ]
+        if len(sets) == 1:
+            return sets[0]
+        key = tuple(id(s) for s in sets)
+        union = self._unions.get(key)
+        if union is None:
+            union = frozenset().union(*sets)
+            self._unions[key] = union
+        return union
+
+
+def _count_into(counts: dict[str, int], sets: Counter[frozenset[str]]) -> None:
+    for buckets, wearers in sets.items():
+        for bucket in buckets:
+            counts[bucket] = counts.get(bucket, 0) + wearers
 
 
 def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) -> ExplorerRows:
@@ -124,19 +167,11 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
     total = len(snapshot.instances)
     instances: list[Row] = []
     users: dict[str, int] = {}
-    reached_by: dict[str, int] = {}
-    reaches = _ReachCache()
+    sets = _BucketSets(graph)
+    instance_sets: Counter[frozenset[str]] = Counter()
     for done, instance in enumerate(snapshot.instances, 1):
-        reachable = {
-            bucket
-            for chain in graph.instance_chains(instance)
-            for bucket, actions in graph.role_buckets(
-                chain.roles[-1], instance if len(chain.roles) == 1 else None
-            )
-            if reaches(actions)
-        }
-        for bucket in reachable:
-            reached_by[bucket] = reached_by.get(bucket, 0) + 1
+        reachable = sets.of_instance(instance)
+        instance_sets[reachable] += 1
         profile = snapshot.profile_by_arn.get(instance.instance_profile_arn or "")
         for arn in profile.role_arns if profile else ():
             users[arn] = users.get(arn, 0) + 1
@@ -154,11 +189,11 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
         if done % 500 == 0 or done == total:
             progress("tables: instances", done, total)
     roles: list[Row] = []
+    role_sets: Counter[frozenset[str]] = Counter()
     for done, role in enumerate(snapshot.roles, 1):
         # A role's own reach (without the roles it can assume) is what who-can lists for it.
-        reachable = {bucket for bucket, actions in graph.role_buckets(role.arn) if reaches(actions)}
-        for bucket in reachable:
-            reached_by[bucket] = reached_by.get(bucket, 0) + 1
+        reachable = sets.of_role(role.arn)
+        role_sets[reachable] += 1
         roles.append(
             Row.of(
                 role.arn,
@@ -170,6 +205,9 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
         )
         if done % 200 == 0 or done == len(snapshot.roles):
             progress("tables: roles", done, len(snapshot.roles))
+    reached_by: dict[str, int] = {}
+    _count_into(reached_by, instance_sets)
+    _count_into(reached_by, role_sets)
     buckets: list[Row] = []
     for bucket in snapshot.buckets:
         public = list(graph.public_access(bucket.name).values())

@@ -8,6 +8,7 @@ statements of the selected action.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -101,7 +102,7 @@ class TraceScreen(Screen[None]):
 
     def _build(self) -> None:
         tree = self.query_one(AccessTree)
-        tree.clear()
+        tree.reset()
         tree.root.data = None
         tree.root.expand()
         snapshot = self.workspace.snapshot
@@ -142,6 +143,7 @@ class TraceScreen(Screen[None]):
         title = f"buckets reachable: {len(reaching)}"
         if denied:
             title += f" (and {len(denied)} where every named action is denied)"
+        tree = self.query_one(AccessTree)
         heading = root.add(Text(title, style="bold"), data=None, expand=True)
         if not by_bucket:
             heading.add_leaf("none: no policy grants any S3 action", data=None)
@@ -151,15 +153,17 @@ class TraceScreen(Screen[None]):
             label = Text(bucket, style="bold")
             label.append("  ")
             label.append_text(summary(outcomes))
-            bucket_node = heading.add(label, data=bucket, expand=False)
-            for path in paths:
-                via = " → ".join(self._role_label(r) for r in path.via)
-                target = bucket_node
-                if len(paths) > 1 or len(path.via) > 1:
-                    target = bucket_node.add(f"via {via}", data=path.role_arn, expand=True)
-                add_levels(target, path.actions, via or self._role_label(path.role_arn), bucket)
+            tree.add_lazy(heading, label, bucket, partial(self._add_paths, bucket, paths))
         if reaching:
-            heading.children[0].expand()
+            tree.open(heading.children[0])
+
+    def _add_paths(self, bucket: str, paths: list[BucketAccess], node: TreeNode[NodeData]) -> None:
+        for path in paths:
+            via = " → ".join(self._role_label(r) for r in path.via)
+            target = node
+            if len(paths) > 1 or len(path.via) > 1:
+                target = node.add(f"via {via}", data=path.role_arn, expand=True)
+            add_levels(target, path.actions, via or self._role_label(path.role_arn), bucket)
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:

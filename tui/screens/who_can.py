@@ -8,6 +8,8 @@ answers, with the same evidence panel.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,8 +19,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Tree
+from textual.widgets.tree import TreeNode
 
-from graph.access import PrincipalAccess
+from graph.access import ActionAccess, PrincipalAccess
 from graph.policy import Outcome
 from tui.screens.access_tree import (
     AccessTree,
@@ -35,6 +38,9 @@ from tui.screens.workspace import Workspace
 from tui.widgets.evidence import EvidencePanel, Selection
 from tui.widgets.header import AccountHeader
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
+
+#: A principal group opens by itself up to this many members (thousands would not be read).
+_OPEN_GROUP_UP_TO = 50
 
 #: Principal kinds in display order, with their group titles.
 KIND_TITLES = {
@@ -102,7 +108,7 @@ class WhoCanScreen(Screen[None]):
 
     def _build(self) -> None:
         tree = self.query_one(AccessTree)
-        tree.clear()
+        tree.reset()
         tree.root.expand()
         principals = sorted(
             self.principals, key=lambda p: (list(KIND_TITLES).index(p.kind), p.name, p.id)
@@ -115,44 +121,67 @@ class WhoCanScreen(Screen[None]):
             self._build_by_action(principals)
 
     def _build_by_principal(self, principals: list[PrincipalAccess]) -> None:
+        """Groups of principals; a group opens by itself when it is short enough to read."""
         tree = self.query_one(AccessTree)
         for kind, title in KIND_TITLES.items():
             group = [p for p in principals if p.kind == kind]
             if not group:
                 continue
-            group_node = tree.root.add(Text(f"{title} ({len(group)})", style="bold"), expand=True)
-            for principal in group:
-                outcomes = outcomes_of(principal.actions)
-                label = principal_label(principal)
-                node = group_node.add(
-                    labelled(best(outcomes), label, summary(outcomes)),
-                    data=principal.id,
-                    expand=False,
-                )
-                add_levels(node, principal.actions, label, self.bucket)
+            label = Text(f"{title} ({len(group)})", style="bold")
+            node = tree.add_lazy(tree.root, label, None, partial(self._add_principals, group))
+            if len(group) <= _OPEN_GROUP_UP_TO:
+                tree.open(node)
+
+    def _add_principals(self, group: list[PrincipalAccess], parent: TreeNode[NodeData]) -> None:
+        tree = self.query_one(AccessTree)
+        for principal in group:
+            outcomes = outcomes_of(principal.actions)
+            label = principal_label(principal)
+            tree.add_lazy(
+                parent,
+                labelled(best(outcomes), label, summary(outcomes)),
+                principal.id,
+                partial(self._add_levels, principal.actions, label),
+            )
+
+    def _add_levels(
+        self, actions: Mapping[str, ActionAccess], who: str, node: TreeNode[NodeData]
+    ) -> None:
+        add_levels(node, actions, who, self.bucket)
 
     def _build_by_action(self, principals: list[PrincipalAccess]) -> None:
         tree = self.query_one(AccessTree)
         every_action = [a for p in principals for a in p.actions.values()]
         for level, accesses in by_level(every_action).items():
             names = sorted({a.action for a in accesses})
-            level_node = tree.root.add(
-                Text(f"{level}: {len(names)} action(s)", style="bold"), expand=False
+            label = Text(f"{level}: {len(names)} action(s)", style="bold")
+            tree.add_lazy(tree.root, label, None, partial(self._add_actions, principals, names))
+
+    def _add_actions(
+        self, principals: list[PrincipalAccess], names: list[str], parent: TreeNode[NodeData]
+    ) -> None:
+        tree = self.query_one(AccessTree)
+        for name in names:
+            answers = [(p, p.actions[name]) for p in principals if name in p.actions]
+            answers.sort(key=lambda pa: (OUTCOME_ORDER.index(pa[1].outcome), pa[0].name))
+            shown = [pa for pa in answers if pa[1].outcome is not Outcome.DENIED]
+            public = [pa for pa in answers if pa[0].kind == "public" and pa not in shown]
+            outcomes = [a.outcome for _, a in shown] or [Outcome.DENIED]
+            tree.add_lazy(
+                parent,
+                labelled(best(outcomes), name, f"{len(shown)} principal(s)"),
+                None,
+                partial(self._add_answers, shown + public),
             )
-            for name in names:
-                answers = [(p, p.actions[name]) for p in principals if name in p.actions]
-                answers.sort(key=lambda pa: (OUTCOME_ORDER.index(pa[1].outcome), pa[0].name))
-                shown = [pa for pa in answers if pa[1].outcome is not Outcome.DENIED]
-                public = [pa for pa in answers if pa[0].kind == "public" and pa not in shown]
-                outcomes = [a.outcome for _, a in shown] or [Outcome.DENIED]
-                action_node = level_node.add(
-                    labelled(best(outcomes), name, f"{len(shown)} principal(s)"), expand=False
-                )
-                for principal, access in shown + public:
-                    label = principal_label(principal)
-                    action_node.add_leaf(
-                        labelled(access.outcome, label), data=Selection(label, self.bucket, access)
-                    )
+
+    def _add_answers(
+        self, answers: list[tuple[PrincipalAccess, ActionAccess]], parent: TreeNode[NodeData]
+    ) -> None:
+        for principal, access in answers:
+            label = principal_label(principal)
+            parent.add_leaf(
+                labelled(access.outcome, label), data=Selection(label, self.bucket, access)
+            )
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:

@@ -24,6 +24,24 @@ from tui.widgets.table_model import Row, TableModel
 _GAP = 2
 
 
+#: Columns are not narrowed below this (past it, the table scrolls sideways instead).
+_MIN_WIDTH = 8
+
+
+def fit_widths(widths: tuple[int, ...], available: int, gap: int) -> tuple[int, ...]:
+    """Narrow the widest columns until the row fits `available` cells, so every column stays
+    on screen at 80 columns (long values are cut with "…" rather than pushed off)."""
+    fitted = list(widths)
+    excess = sum(fitted) + gap * len(fitted) - available
+    while excess > 0 and available > 0:
+        widest = max(range(len(fitted)), key=fitted.__getitem__)
+        if fitted[widest] <= _MIN_WIDTH:
+            break
+        fitted[widest] -= 1
+        excess -= 1
+    return tuple(fitted)
+
+
 class ResourceTable(ScrollView, can_focus=True):
     """Rows of instances, roles or buckets with a cursor, sort on header click and `s`."""
 
@@ -90,6 +108,8 @@ class ResourceTable(ScrollView, can_focus=True):
         """Rows, filter and sort; the widget only draws it."""
         self.empty_text = empty_text
         """What to say when no row is visible, so an empty table does not look broken."""
+        self._widths: tuple[int, ...] = model.widths
+        """Drawn column widths: the model's, narrowed to fit the widget when possible."""
 
     # -- model changes ---------------------------------------------------------------------
 
@@ -128,8 +148,13 @@ class ResourceTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize_virtual(self) -> None:
-        width = sum(self.model.widths) + _GAP * len(self.model.widths)
+        self._widths = fit_widths(self.model.widths, self.scrollable_content_region.width, _GAP)
+        width = sum(self._widths) + _GAP * len(self._widths)
         self.virtual_size = Size(width, len(self.model.visible) + 1)
+
+    def on_resize(self) -> None:
+        self._resize_virtual()
+        self.refresh()
 
     @property
     def current_key(self) -> str | None:
@@ -192,7 +217,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _column_at(self, x: int) -> int | None:
         start = 0
-        for index, width in enumerate(self.model.widths):
+        for index, width in enumerate(self._widths):
             if start <= x < start + width + _GAP:
                 return index
             start += width + _GAP
@@ -231,7 +256,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _strip(self, cells: list[str], style: Style, width: int, scroll_x: int) -> Strip:
         parts = []
-        for text, cell_width in zip(cells, self.model.widths, strict=True):
+        for text, cell_width in zip(cells, self._widths, strict=True):
             if len(text) > cell_width:
                 text = text[: cell_width - 1] + "…"
             parts.append(text.ljust(cell_width + _GAP))
