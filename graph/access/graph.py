@@ -79,6 +79,11 @@ class AccessGraph:
         for bf, res in self.data.reach.iter_buckets(reach):
             yield bf.bucket.name, res
 
+    def role_classes(self, role_arn: str, instance: Instance | None = None
+                     ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
+        """The role's buckets grouped by shared answers (for exports of large accounts)."""
+        return self.data.reach.iter_classes(self.data.reach_for(role_arn, instance))
+
     def role_bucket(self, role_arn: str, bucket: str, instance: Instance | None = None
                     ) -> Mapping[str, ActionAccess]:
         reach = self.data.reach_for(role_arn, instance)

@@ -12,21 +12,20 @@ from typing import Any, TextIO
 from graph.access import AccessGraph
 from graph.errors import RolemapError
 from graph.exports.graphml import write_graphml
-from graph.exports.rows import MODES, columns, rows
+from graph.exports.rows import MODES, blocks, columns, rows
 from graph.exports.writers import write_csv, write_json, write_markdown
 
 FORMATS = ("json", "csv", "md", "graphml")
 
-__all__ = ["FORMATS", "MODES", "columns", "export", "rows"]
+__all__ = ["FORMATS", "MODES", "blocks", "columns", "export", "rows"]
 
 
 def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, Any]) -> int:
-    data = rows(g, mode, **filters)
     if fmt == "json":
-        return write_json(out, g.snapshot, data, g.warnings)
+        return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings)
     if fmt == "csv":
-        return write_csv(out, mode, data)
-    return write_markdown(out, g.snapshot, mode, data, g.warnings)
+        return write_csv(out, mode, blocks(g, mode, **filters))
+    return write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings)
 
 
 def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,

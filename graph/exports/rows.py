@@ -9,13 +9,14 @@ Summaries of a shared answer are computed once and reused for every bucket that 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess
 from graph.access.chain import actions_through
 from graph.access.lookup import find_bucket, find_instance, find_role
+from graph.access.trust import AssumeEdge
 from graph.catalog import LEVELS
 from graph.model import Instance
 from graph.policy import Outcome
@@ -67,12 +68,18 @@ class Summaries:
     def __init__(self, include_denied: bool, per_action: bool) -> None:
         self.include_denied = include_denied
         self.per_action = per_action
-        self._cache: dict[int, tuple[Mapping[str, ActionAccess], list[Group]]] = {}
+        self._cache: dict[tuple[int, ...], tuple[Mapping[str, ActionAccess], list[Group]]] = {}
 
-    def groups(self, res: Mapping[str, ActionAccess]) -> list[Group]:
-        found = self._cache.get(id(res))
+    def groups(self, res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...] = ()
+               ) -> list[Group]:
+        """The rows' groups for one shared answer, reached through `hops` (cached)."""
+        key = (id(res), *map(id, hops))
+        found = self._cache.get(key)
         if found is not None and found[0] is res:
             return found[1]
+        original = res
+        if hops:
+            res = actions_through(res, hops)
         buckets: dict[tuple[str, Outcome], list[ActionAccess]] = {}
         for a in res.values():
             if a.outcome is Outcome.DENIED and not self.include_denied:
@@ -84,22 +91,45 @@ class Summaries:
         out = [_summary(v) for v in buckets.values()]
         out.sort(key=lambda g: (LEVELS.index(g.level), OUTCOME_ORDER.index(g.outcome),
                                 g.actions))
-        self._cache[id(res)] = (res, out)
+        self._cache[key] = (original, out)
         return out
 
 
-def _tail(group: Group, via: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        "conditions": list(group.conditions),
-        "granted_by": list(group.granted_by),
-        "prefixes": list(group.prefixes),
-        "via": list(via),
-    }
+@dataclass(frozen=True)
+class Head:
+    """The leading columns of a row (instance fields + role, or role + its instances)."""
+
+    fields: tuple[tuple[str, Any], ...]
 
 
-def instance_rows(g: AccessGraph, *, per_action: bool = False, include_denied: bool = False,
-                  instance: str | None = None, role: str | None = None,
-                  bucket: str | None = None) -> Iterator[dict[str, Any]]:
+#: Rows before encoding: (leading columns, bucket names, groups, role chain); one row per
+#: bucket and group. Writers encode each shared part once, so millions of rows cost
+#: millions of string joins, not millions of dicts.
+Block = tuple[Head, list[str], list[Group], tuple[str, ...]]
+
+
+def _instance_head(inst: Instance, role_arn: str) -> Head:
+    profile = inst.instance_profile_arn or ""
+    return Head((
+        ("instance_id", inst.instance_id),
+        ("instance_name", inst.name),
+        ("region", inst.region),
+        ("state", inst.state),
+        ("instance_profile", profile.split("/")[-1] if profile else ""),
+        ("role", role_arn),
+    ))
+
+
+def _classes(g: AccessGraph, role_arn: str, only_bucket: str | None,
+             instance: Instance | None) -> Iterable[tuple[Mapping[str, ActionAccess], list[str]]]:
+    if only_bucket is not None:
+        return [(g.role_bucket(role_arn, only_bucket, instance), [only_bucket])]
+    return g.role_classes(role_arn, instance)
+
+
+def instance_blocks(g: AccessGraph, *, per_action: bool = False, include_denied: bool = False,
+                    instance: str | None = None, role: str | None = None,
+                    bucket: str | None = None) -> Iterator[Block]:
     """Rows per instance (default and per-action shapes)."""
     snap = g.snapshot
     sums = Summaries(include_denied, per_action)
@@ -109,43 +139,20 @@ def instance_rows(g: AccessGraph, *, per_action: bool = False, include_denied: b
     role_arn = find_role(snap, role).arn if role is not None else None
     only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
     for inst in instances:
-        profile = inst.instance_profile_arn or ""
-        base = {
-            "instance_id": inst.instance_id,
-            "instance_name": inst.name,
-            "region": inst.region,
-            "state": inst.state,
-            "instance_profile": profile.split("/")[-1] if profile else "",
-        }
         for chain in g.instance_chains(inst):
             if role_arn is not None and role_arn not in chain.roles:
                 continue
             own = inst if len(chain.roles) == 1 else None
             target = chain.roles[-1]
-            if only_bucket is not None:
-                pairs = [(only_bucket, g.role_bucket(target, only_bucket, own))]
-            else:
-                pairs = list(g.role_buckets(target, own))
-            for name, res in pairs:
-                if chain.hops:
-                    res = actions_through(res, chain.hops)
-                for group in sums.groups(res):
-                    row = dict(base)
-                    row["role"] = target
-                    row["bucket"] = name
-                    row["access_level"] = group.level
-                    row["outcome"] = group.outcome.value
-                    if per_action:
-                        row["action"] = group.actions[0]
-                    else:
-                        row["actions"] = list(group.actions)
-                    row.update(_tail(group, chain.roles))
-                    yield row
+            head = _instance_head(inst, target)
+            for res, names in _classes(g, target, only_bucket, own):
+                groups = sums.groups(res, chain.hops)
+                if groups:
+                    yield head, names, groups, chain.roles
 
 
-def role_rows(g: AccessGraph, *, include_denied: bool = False, instance: str | None = None,
-              role: str | None = None, bucket: str | None = None
-              ) -> Iterator[dict[str, Any]]:
+def role_blocks(g: AccessGraph, *, include_denied: bool = False, instance: str | None = None,
+                role: str | None = None, bucket: str | None = None) -> Iterator[Block]:
     """One row per (role, bucket, access level, outcome), the role's instances listed."""
     snap = g.snapshot
     sums = Summaries(include_denied, per_action=False)
@@ -162,31 +169,45 @@ def role_rows(g: AccessGraph, *, include_denied: bool = False, instance: str | N
         roles = [r for r in roles if r.arn in wanted]
     only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
     for r in roles:
-        instances = by_role.get(r.arn, [])
+        instances = tuple(by_role.get(r.arn, []))
         for chain in g.data.chains_from(r.arn):
             target = chain.roles[-1]
-            if only_bucket is not None:
-                pairs = [(only_bucket, g.role_bucket(target, only_bucket))]
-            else:
-                pairs = list(g.role_buckets(target))
-            for name, res in pairs:
-                if chain.hops:
-                    res = actions_through(res, chain.hops)
-                for group in sums.groups(res):
-                    row: dict[str, Any] = {
-                        "role": target,
-                        "role_name": target.rsplit("/", 1)[-1],
-                        "instances": instances,
-                        "bucket": name,
-                        "access_level": group.level,
-                        "outcome": group.outcome.value,
-                        "actions": list(group.actions),
-                    }
-                    row.update(_tail(group, chain.roles))
-                    yield row
+            head = Head((("role", target), ("role_name", target.rsplit("/", 1)[-1]),
+                         ("instances", instances)))
+            for res, names in _classes(g, target, only_bucket, None):
+                groups = sums.groups(res, chain.hops)
+                if groups:
+                    yield head, names, groups, chain.roles
+
+
+def blocks(g: AccessGraph, mode: str = "default", **filters: Any) -> Iterator[Block]:
+    if mode == "by-role":
+        return role_blocks(g, **filters)
+    return instance_blocks(g, per_action=mode == "per-action", **filters)
+
+
+def group_fields(group: Group, per_action: bool) -> tuple[tuple[str, Any], ...]:
+    """The grouped columns of a row, in column order (bucket and via excluded)."""
+    what = ("action", group.actions[0]) if per_action else ("actions", list(group.actions))
+    return (
+        ("access_level", group.level),
+        ("outcome", group.outcome.value),
+        what,
+        ("conditions", list(group.conditions)),
+        ("granted_by", list(group.granted_by)),
+        ("prefixes", list(group.prefixes)),
+    )
 
 
 def rows(g: AccessGraph, mode: str = "default", **filters: Any) -> Iterator[dict[str, Any]]:
-    if mode == "by-role":
-        return role_rows(g, **filters)
-    return instance_rows(g, per_action=mode == "per-action", **filters)
+    """Rows as dicts with the documented keys (for Markdown, the app and tests)."""
+    per_action = mode == "per-action"
+    for head, names, groups, via in blocks(g, mode, **filters):
+        lead = {k: list(v) if isinstance(v, tuple) else v for k, v in head.fields}
+        for name in names:
+            for group in groups:
+                row = dict(lead)
+                row["bucket"] = name
+                row.update(group_fields(group, per_action))
+                row["via"] = list(via)
+                yield row

@@ -7,13 +7,12 @@ with "; " in CSV and Markdown.
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from graph.exports.rows import columns
+from graph.exports.rows import Block, Group, Head, columns, group_fields
 from graph.model import AccountSnapshot
 
 LIST_SEPARATOR = "; "
@@ -25,7 +24,63 @@ def _flat(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def write_json(out: TextIO, snapshot: AccountSnapshot, rows: Iterable[dict[str, Any]],
+class _Encoder:
+    """Encodes the shared parts of rows once (by identity) and joins them per row."""
+
+    def __init__(self, cell: Callable[[str, Any], str], sep: str, per_action: bool) -> None:
+        self.cell = cell
+        self.sep = sep
+        self.per_action = per_action
+        self._heads: dict[int, tuple[Head, str]] = {}
+        self._groups: dict[int, tuple[Group, str]] = {}
+        self._vias: dict[tuple[str, ...], str] = {}
+
+    def _join(self, fields: Iterable[tuple[str, Any]]) -> str:
+        return self.sep.join(self.cell(k, v) for k, v in fields)
+
+    def head(self, head: Head) -> str:
+        h = self._heads.get(id(head))
+        if h is None or h[0] is not head:
+            h = (head, self._join(head.fields))
+            self._heads[id(head)] = h
+        return h[1]
+
+    def group(self, group: Group) -> str:
+        gr = self._groups.get(id(group))
+        if gr is None or gr[0] is not group:
+            gr = (group, self._join(group_fields(group, self.per_action)))
+            self._groups[id(group)] = gr
+        return gr[1]
+
+    def via(self, via: tuple[str, ...]) -> str:
+        v = self._vias.get(via)
+        if v is None:
+            v = self._vias[via] = self.cell("via", list(via))
+        return v
+
+
+def _flush_every(out: TextIO, chunks: Iterable[list[str]], size: int = 20000,
+                 sep: str = "", lead: str = "") -> int:
+    """Write rows (given in lists) in large joined writes; rows separated by `sep`."""
+    buf: list[str] = []
+    count = 0
+    for chunk in chunks:
+        buf.extend(chunk)
+        if len(buf) >= size:
+            out.write((lead if count == 0 else sep) + sep.join(buf))
+            count += len(buf)
+            buf.clear()
+    if buf:
+        out.write((lead if count == 0 else sep) + sep.join(buf))
+        count += len(buf)
+    return count
+
+
+def _json_cell(key: str, value: Any) -> str:
+    return f"{json.dumps(key)}: {json.dumps(value)}"
+
+
+def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterable[Block],
                warnings: Iterable[object]) -> int:
     """`{"account", "generated_at", "warnings", "permissions": [...]}`, streamed."""
     head = {
@@ -36,23 +91,38 @@ def write_json(out: TextIO, snapshot: AccountSnapshot, rows: Iterable[dict[str, 
     }
     text = json.dumps(head, indent=1)
     out.write(text[:-2] + ',\n "permissions": [')
-    count = 0
-    for row in rows:
-        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(row))
-        count += 1
+    enc = _Encoder(_json_cell, ", ", mode == "per-action")
+
+    def lines() -> Iterator[list[str]]:
+        for head, names, groups, via in parts:
+            pre = "{" + enc.head(head) + ', "bucket": '
+            posts = [f", {enc.group(g)}, {enc.via(via)}}}" for g in groups]
+            yield [pre + json.dumps(n) + post for n in names for post in posts]
+
+    count = _flush_every(out, lines(), sep=",\n  ", lead="\n  ")
     out.write("\n ]\n}\n")
     return count
 
 
-def write_csv(out: TextIO, mode: str, rows: Iterable[dict[str, Any]]) -> int:
-    cols = columns(mode)
-    writer = csv.writer(out)
-    writer.writerow(cols)
-    count = 0
-    for row in rows:
-        writer.writerow([_flat(row.get(c)) for c in cols])
-        count += 1
-    return count
+def _csv_cell(key: str, value: Any) -> str:
+    text = _flat(value)
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_csv(out: TextIO, mode: str, parts: Iterable[Block]) -> int:
+    """CSV with a header row; lists joined with "; " (RFC 4180 quoting)."""
+    out.write(",".join(columns(mode)) + "\r\n")
+    enc = _Encoder(_csv_cell, ",", mode == "per-action")
+
+    def lines() -> Iterator[list[str]]:
+        for head, names, groups, via in parts:
+            pre = enc.head(head) + ","
+            posts = [f",{enc.group(g)},{enc.via(via)}\r\n" for g in groups]
+            yield [pre + _csv_cell("bucket", n) + post for n in names for post in posts]
+
+    return _flush_every(out, lines())
 
 
 def _md(value: Any) -> str:
