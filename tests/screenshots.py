@@ -43,9 +43,8 @@ async def capture(loaded: LoadedSource, out: Path) -> list[Path]:
         screen.jump_to(("instances", _instance_id(loaded, "ci-runner-1")))
         await pilot.press("t")
         await pilot.pause()
-        # Open the first bucket and its first access level, then select an action.
-        await pilot.press("down", "down", "down", "down", "down", "enter")
-        await pilot.press("down", "down")
+        # profile, role, assumed role, buckets, first bucket (open), Read, s3:GetObject
+        await pilot.press(*["down"] * 7)
         await pilot.pause()
         save("trace.svg")
         await pilot.press("escape")
@@ -53,7 +52,8 @@ async def capture(loaded: LoadedSource, out: Path) -> list[Path]:
         screen.jump_to(("buckets", "acme-public-website"))
         await pilot.press("t")
         await pilot.pause()
-        await pilot.press("down", "down", "down", "enter", "down")
+        # The public, anyone (opened), Read, s3:GetObject
+        await pilot.press("down", "down", "enter", "down", "down")
         await pilot.pause()
         save("who-can.svg")
     return written

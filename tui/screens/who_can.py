@@ -55,6 +55,8 @@ KIND_TITLES = {
 def principal_label(principal: PrincipalAccess) -> str:
     if principal.kind == "public":
         return "anyone (public)"
+    if principal.kind == "role" and principal.name:
+        return f"role {principal.name}"  # the ARN is one `c` away; the name is what people read
     if principal.name and principal.id not in principal.name:
         return f"{principal.kind} {principal.name} ({principal.id})"
     if principal.name:
