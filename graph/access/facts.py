@@ -37,6 +37,8 @@ class PolicyPart:
     special: frozenset[str]
     keys_read: frozenset[str]
     sensitive: bool
+    #: The specifically named buckets grouped by identical `sig` entries.
+    groups: dict[tuple[SigItem, ...], list[str]]
 
 
 @dataclass
@@ -57,6 +59,19 @@ class RoleFacts:
     def sig_for(self, bucket: str) -> tuple[SigItem, ...]:
         """The statements that concern one specifically named bucket (decision key part)."""
         return tuple(it for part in self.parts for it in part.sig.get(bucket, ()))
+
+    def special_groups(self) -> dict[tuple[SigItem, ...], list[str]]:
+        """Specifically named buckets grouped by the statements that concern them."""
+        with_sig = [p for p in self.parts if p.sig]
+        if len(with_sig) == 1:
+            return with_sig[0].groups
+        groups: dict[tuple[SigItem, ...], list[str]] = {}
+        sigs = [p.sig for p in with_sig]
+        empty: tuple[SigItem, ...] = ()
+        for name in sorted(self.special):
+            key = sum((sig.get(name, empty) for sig in sigs), empty)
+            groups.setdefault(key, []).append(name)
+        return groups
 
     def specific_for(self, bucket: str) -> frozenset[str]:
         """S3 actions identity Allow statements grant on this bucket specifically."""
@@ -134,10 +149,15 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
                     (stmt_id, scope.key_part, None if scope.uniform else name))
                 if allow:
                     specific.setdefault(name, set()).update(f.s3_actions)
+    sigs = {k: tuple(v) for k, v in sig.items()}
+    groups: dict[tuple[SigItem, ...], list[str]] = {}
+    for name in sorted(sigs):
+        groups.setdefault(sigs[name], []).append(name)
     part = PolicyPart(
+        groups=groups,
         universal_actions=frozenset(universal),
         universal_sig=frozenset(uni_sig),
-        sig={k: tuple(v) for k, v in sig.items()},
+        sig=sigs,
         specific_actions={k: frozenset(v) for k, v in specific.items()},
         special=frozenset(special),
         keys_read=frozenset(keys_read),

@@ -149,8 +149,11 @@ class ReachComputer:
         return self._decide_actions(rf, bf, wanted, context, self._items(rf, bf))
 
     def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
-                context: Mapping[str, str], base: tuple[object, ...]) -> ClassResult:
-        where: object = rf.sig_for(bf.bucket.name) if special else None
+                context: Mapping[str, str], base: tuple[object, ...],
+                sig: tuple[SigItem, ...] | None = None) -> ClassResult:
+        where: object = None
+        if special:
+            where = sig if sig is not None else rf.sig_for(bf.bucket.name)
         who = self._who(rf, bf) if bf.principal_specific else None
         key = (base, where, bf.shape, who)
         found = self._cache.get(key)
@@ -166,10 +169,18 @@ class ReachComputer:
         who = (arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive else None
         base = (rf.universal_sig, id(rp.boundary) if rp.boundary else None, rp.missing, who,
                 tuple(sorted(context.items())))
-        for name in sorted(rf.special):
-            bf = self.by_name.get(name)
-            if bf is not None:
-                reach.special[name] = self._cached(rf, bf, True, context, base)
+        for sig, names in rf.special_groups().items():
+            # Buckets the same statements concern share an answer per shape.
+            alike: dict[object, list[BucketFacts]] = {}
+            for name in names:
+                bf = self.by_name.get(name)
+                if bf is not None:
+                    key = (bf.shape, name if bf.principal_specific else None)
+                    alike.setdefault(key, []).append(bf)
+            for group in alike.values():
+                res = self._cached(rf, group[0], True, context, base, sig)
+                for bf in group:
+                    reach.special[bf.bucket.name] = res
         for shape, group in self.shape_groups.items():
             rep = group[0]
             if not (reach.universal or rep.anyone_actions or arn in rep.named_actions):
