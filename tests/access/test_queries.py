@@ -1,0 +1,83 @@
+"""who_can, explain, lookups, the networkx view, and SCPs (not in export folders)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from graph.access import AccessGraph, build_access_graph
+from graph.errors import LookupFailed
+from graph.model import AccountSnapshot, Scp
+from graph.policy import Outcome, PolicyKind
+
+from .helpers import role_arn
+
+
+def test_who_can_lists_instances_roles_and_public(layers: AccessGraph) -> None:
+    found = layers.who_can("public", action="s3:GetObject")
+    kinds = {(p.kind, p.name) for p in found}
+    assert ("public", "anyone (public)") in kinds
+    assert ("instance", "app-1 (i-0000000000000a001)") in kinds
+    assert ("role", "looper") in kinds  # the grant to "*" covers every role too
+    # The lambda-trusted role may write, but no instance can get its credentials.
+    writers = layers.who_can("public", level="write")
+    assert {(p.kind, p.id) for p in writers} == {
+        ("instance", "i-0000000000000a005"), ("role", role_arn("looper")),
+        ("role", role_arn("untrusted"))}
+    hopper = next(p for p in writers if p.kind == "instance")
+    assert hopper.via == (role_arn("hopper"), role_arn("target"), role_arn("looper"))
+
+
+def test_who_can_public_absent_when_blocked(layers: AccessGraph) -> None:
+    assert not [p for p in layers.who_can("restricted") if p.kind == "public"]
+    assert not [p for p in layers.who_can("acl-ignored") if p.kind == "public"]
+
+
+def test_explain_gives_each_hop_and_its_evidence(layers: AccessGraph) -> None:
+    x = layers.explain("hopper-1", "secure", "s3:ListBucket")
+    assert [h.relation for h in x.hops] == ["runs as", "runs as", "can assume", "can access"]
+    assert x.hops[1].evidence[0].policy_kind is PolicyKind.TRUST
+    assert x.hops[2].source_id == f"role:{role_arn('hopper')}"
+    assert x.access.outcome is Outcome.CONDITIONAL
+    denied = layers.explain("app-1", "secure", "s3:GetObject")
+    assert denied.access.outcome is Outcome.DENIED
+
+
+def test_unknown_names_suggest_close_matches(layers: AccessGraph) -> None:
+    with pytest.raises(LookupFailed) as err:
+        layers.reachable_from_instance("app-2")
+    assert "app-1" in err.value.suggestions
+    with pytest.raises(LookupFailed) as err:
+        layers.who_can("sekure")
+    assert err.value.suggestions == ["secure"]
+
+
+def test_networkx_nodes_and_edges(layers: AccessGraph) -> None:
+    G = layers.graph
+    assert G.nodes["instance:i-0000000000000a001"]["kind"] == "instance"
+    profile = "profile:arn:aws:iam::111111111111:instance-profile/app"
+    assert G.has_edge("instance:i-0000000000000a001", profile)
+    assert G.has_edge(f"role:{role_arn('hopper')}", f"role:{role_arn('target')}")
+    assert G.has_edge("service:ec2.amazonaws.com", f"role:{role_arn('app')}")
+    assert G.has_edge("account:222222222222", f"role:{role_arn('partner-access')}")
+    assert G.has_edge("public", "bucket:acl-public")
+    assert not G.has_edge("public", "bucket:restricted") or all(
+        d["outcome"] is Outcome.DENIED for d in G.get_edge_data("public", "bucket:restricted")
+        .values())
+    for _, _, d in G.edges(data=True):
+        if d["relation"] == "can access":
+            assert d["evidence"], "every access edge carries its evidence"
+
+
+def test_scp_blocks_what_identity_allows(layers_snapshot: AccountSnapshot) -> None:
+    deny_put = Scp("DenyPut", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]})
+    snap = dataclasses.replace(layers_snapshot, scps=((deny_put,),))
+    g = build_access_graph(snap)
+    data = [b for b in g.reachable_from_instance("app-1", include_denied=True)
+            if b.bucket == "data"][0]
+    assert data.actions["s3:PutObject"].outcome is Outcome.DENIED
+    assert data.actions["s3:PutObject"].blocked_by is PolicyKind.SCP
+    assert data.actions["s3:GetObject"].outcome is Outcome.ALLOWED
