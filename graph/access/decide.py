@@ -92,11 +92,18 @@ class Decider:
         if _granted(whole) or not key_parts:
             return whole, (), []
         partial: list[tuple[str, Decision]] = []
+        blocked: tuple[str, Decision] | None = None
         for part in sorted(key_parts):
             d = make(f"{arn}/{part}")
             if _granted(d):
                 partial.append((key_prefix_label(part), d))
+            elif blocked is None and (d.verdict is Verdict.EXPLICIT_DENY or d.blocked_by not in (
+                    None, PolicyKind.IDENTITY)):
+                # A grant under a prefix that a later layer blocks says more than "no grant".
+                blocked = (key_prefix_label(part), d)
         if not partial:
+            if blocked is not None:
+                return blocked[1], (blocked[0],), []
             return whole, (), []
         best = max(partial, key=lambda p: OUTCOME_RANK[p[1].outcome])[1]
         return best, tuple(p for p, _ in partial), [d for _, d in partial]
