@@ -13,6 +13,7 @@ import networkx as nx
 
 from graph.access.build import AccessData, Chain, Progress, _no_progress
 from graph.access.chain import actions_through, through
+from graph.access.external import external_principals
 from graph.access.lookup import find_bucket, find_instance, find_role
 from graph.access.model import (
     OUTCOME_RANK,
@@ -168,7 +169,20 @@ class AccessGraph:
             acts = pick(self.role_bucket(role.arn, bucket.name))
             if acts:
                 out.append(PrincipalAccess("role", role.arn, role.name, acts, (role.arn,)))
+        for ext in self.external(bucket.name):
+            acts = pick(ext.actions)
+            if acts:
+                out.append(PrincipalAccess(ext.kind, ext.id, ext.name, acts))
         return out
+
+    def external(self, bucket_name: str) -> list[PrincipalAccess]:
+        """Other accounts and AWS services the bucket policy grants to (cached)."""
+        cache: dict[str, list[PrincipalAccess]] = self.__dict__.setdefault("_external", {})
+        if bucket_name not in cache:
+            cache[bucket_name] = external_principals(
+                self.data.bucket_by_name[bucket_name], self.snapshot.account_id,
+                self.data.assumed)
+        return cache[bucket_name]
 
     def explain(self, instance_id: str, bucket_name: str, action: str) -> Explanation:
         """The path from an instance to a bucket for one action, each hop with its evidence."""

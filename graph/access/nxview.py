@@ -60,6 +60,17 @@ def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
             G.add_edge(f"role:{r.arn}", f"bucket:{name}", relation="can access",
                        outcome=_best(acts), actions=acts,
                        evidence=tuple(e for a in acts.values() for e in a.evidence))
+    for b in snap.buckets:
+        if b.policy is None:
+            continue
+        for ext in g.external(b.name):
+            node = f"{ext.kind}:{ext.id}"
+            if node not in G:
+                G.add_node(node, kind=ext.kind, label=ext.name, obj=None)
+            acts = dict(ext.actions)
+            G.add_edge(node, f"bucket:{b.name}", relation="can access", outcome=_best(acts),
+                       actions=acts,
+                       evidence=tuple(e for a in acts.values() for e in a.evidence))
     for name, res in data.public.items():
         acts = dict(res)
         G.add_edge("public", f"bucket:{name}", relation="can access", outcome=_best(acts),

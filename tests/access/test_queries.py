@@ -81,3 +81,13 @@ def test_scp_blocks_what_identity_allows(layers_snapshot: AccountSnapshot) -> No
     assert data.actions["s3:PutObject"].outcome is Outcome.DENIED
     assert data.actions["s3:PutObject"].blocked_by is PolicyKind.SCP
     assert data.actions["s3:GetObject"].outcome is Outcome.ALLOWED
+
+
+def test_who_can_names_external_accounts_from_bucket_policy(layers: AccessGraph) -> None:
+    partner = [p for p in layers.who_can("shared") if p.kind == "account"]
+    assert [(p.id, sorted(p.actions)) for p in partner] == [
+        ("222222222222", ["s3:GetObject", "s3:ListBucket"])]
+    get = partner[0].actions["s3:GetObject"]
+    assert [e.sid for e in get.evidence] == ["Partner"]
+    assert any("not loaded" in r for r in get.reasons)
+    assert layers.graph.has_edge("account:222222222222", "bucket:shared")
