@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -47,7 +48,7 @@ def describe_spec(spec: SourceSpec) -> str:
 class RolemapApp(App[int]):
     """Which EC2 instance can reach which S3 bucket, with which actions, and why."""
 
-    CSS_PATH = "rolemap.tcss"
+    CSS_PATH = Path(__file__).with_name("rolemap.tcss")  # absolute: subclasses live elsewhere
     TITLE = "rolemap"
 
     BINDINGS: ClassVar[list[BindingType]] = [

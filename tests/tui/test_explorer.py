@@ -216,3 +216,54 @@ async def test_w_opens_the_role_wizard_and_escape_returns(make_app: MakeApp) -> 
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is explorer
+
+
+async def test_ctrl_r_reloads_the_same_source_and_keeps_the_filter(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        explorer = app.screen
+        assert isinstance(explorer, ExplorerScreen)
+        before = app.workspace
+        await pilot.press("slash", *"web", "enter", "ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is explorer
+        assert app.workspace is not before  # a new load, not the old answers
+        assert sorted(names(explorer)) == ["web-1", "web-2"]
+
+
+async def test_themes_switch_without_breaking_the_layout(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for theme in ("textual-light", "nord", "textual-dark"):
+            app.theme = theme
+            await pilot.pause()
+            assert isinstance(app.screen, ExplorerScreen)
+            assert app.screen.table.region.height > 10
+
+
+async def test_loading_screen_names_the_step_and_counts() -> None:
+    from textual.events import Mount
+    from textual.widgets import Label
+
+    from graph.sources import SourceSpec
+    from tui.screens.loading import LoadingScreen
+    from tui.screens.messages import LoadProgress
+
+    class Host(RolemapApp):
+        def on_mount(self, event: Mount) -> None:
+            event.prevent_default()  # no load: only the screen under test
+            self.push_screen(LoadingScreen("the demo account"))
+
+    app = Host(SourceSpec(demo=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LoadingScreen)
+        screen.show_progress(LoadProgress("buckets", 3, 5))
+        await pilot.pause()
+        assert str(screen.query_one("#loading-step", Label).render()) == "buckets (3/5)"
