@@ -212,13 +212,17 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
     for bucket in snapshot.buckets:
         public = list(graph.public_access(bucket.name).values())
         public_reaches = _any_reach(_open(public))
+        # Other accounts and AWS services the bucket policy names (few per bucket).
+        outsiders = sum(
+            1 for p in graph.external(bucket.name) if _any_reach(_open(p.actions.values()))
+        )
         buckets.append(
             Row.of(
                 bucket.name,
                 bucket.name,
                 bucket.region,
                 _public_word(_open(public), bucket.policy_unknown),
-                reached_by.get(bucket.name, 0) + int(public_reaches),
+                reached_by.get(bucket.name, 0) + int(public_reaches) + outsiders,
             )
         )
     progress("tables: buckets", len(snapshot.buckets), len(snapshot.buckets))
