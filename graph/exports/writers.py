@@ -97,7 +97,8 @@ def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterabl
         for head, names, groups, via in parts:
             pre = "{" + enc.head(head) + ', "bucket": '
             posts = [f", {enc.group(g)}, {enc.via(via)}}}" for g in groups]
-            yield [pre + json.dumps(n) + post for n in names for post in posts]
+            # S3 bucket names need no JSON escaping (lowercase letters, digits, dots, hyphens).
+            yield [f'{pre}"{n}"{post}' for n in names for post in posts]
 
     count = _flush_every(out, lines(), sep=",\n  ", lead="\n  ")
     out.write("\n ]\n}\n")
@@ -120,7 +121,8 @@ def write_csv(out: TextIO, mode: str, parts: Iterable[Block]) -> int:
         for head, names, groups, via in parts:
             pre = enc.head(head) + ","
             posts = [f",{enc.group(g)},{enc.via(via)}\r\n" for g in groups]
-            yield [pre + _csv_cell("bucket", n) + post for n in names for post in posts]
+            # S3 bucket names are lowercase letters, digits, dots and hyphens: never quoted.
+            yield [pre + n + post for n in names for post in posts]
 
     return _flush_every(out, lines())
 
