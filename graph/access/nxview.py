@@ -8,18 +8,19 @@ Nodes: "instance:<id>", "profile:<arn>", "role:<arn>", "bucket:<name>", "service
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from graph.access.model import OUTCOME_RANK, ActionAccess
-from graph.policy import Outcome
+from graph.access.model import OUTCOME_RANK, ActionAccess, unique_refs
+from graph.policy import Outcome, StatementRef
 
 if TYPE_CHECKING:
     from graph.access.graph import AccessGraph
 
 
-def _best(actions: dict[str, ActionAccess]) -> Outcome:
+def _best(actions: Mapping[str, ActionAccess]) -> Outcome:
     return max((a.outcome for a in actions.values()), key=OUTCOME_RANK.__getitem__)
 
 
@@ -54,12 +55,21 @@ def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
             G.add_node(e.source, kind=kind, label=ident, obj=None)
         G.add_edge(e.source, f"role:{e.target_arn}", relation="can assume", outcome=e.outcome,
                    reasons=e.reasons, evidence=e.evidence, conditions=e.conditions)
+    # Buckets that share an answer share one attribute dict's values (outcome, evidence).
+    shared: dict[int, tuple[Outcome, tuple[StatementRef, ...]]] = {}
     for r in snap.roles:
-        for name, res in g.role_buckets(r.arn):
-            acts = dict(res)
-            G.add_edge(f"role:{r.arn}", f"bucket:{name}", relation="can access",
-                       outcome=_best(acts), actions=acts,
-                       evidence=tuple(e for a in acts.values() for e in a.evidence))
+        src = f"role:{r.arn}"
+        for res, names in g.role_classes(r.arn):
+            found = shared.get(id(res))
+            if found is None:
+                found = (_best(dict(res)), unique_refs(
+                    e for a in res.values() for e in a.evidence))
+                shared[id(res)] = found
+            outcome, evidence = found
+            G.add_edges_from(
+                (src, f"bucket:{name}", {"relation": "can access", "outcome": outcome,
+                                         "actions": res, "evidence": evidence})
+                for name in names)
     for b in snap.buckets:
         if b.policy is None:
             continue
