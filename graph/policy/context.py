@@ -9,7 +9,8 @@ was not given is *unknown*, except those that cannot exist for the caller (a rol
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from graph.policy.request import ContextValue, Request
 
@@ -40,57 +41,70 @@ def _norm(value: ContextValue) -> Value:
     return tuple(str(v) for v in value)
 
 
-class EvalContext:
-    """Condition-key lookups for one request."""
+def _find(mapping: Mapping[str, Any], key: str, lowered: str) -> Any:
+    """Case-insensitive lookup: exact spelling first (the common case), then a scan."""
+    value = mapping.get(key)
+    if value is None and mapping:
+        for k, v in mapping.items():
+            if k.lower() == lowered:
+                return v
+    return value
 
-    __slots__ = ("_request", "_built", "partial", "_known_absent_prefixes", "_known_absent")
+
+class EvalContext:
+    """Condition-key lookups for one request, resolved key by key.
+
+    Nothing is precomputed: most statements have no condition, and those that do ask for one
+    or two keys, so building a full lower-cased context per request would cost more than it
+    saves.
+    """
+
+    __slots__ = ("_request", "partial", "_is_role")
 
     def __init__(self, request: Request) -> None:
-        # Built on first use: most statements have no condition, so most requests never ask.
         self._request = request
-        self._built: dict[str, Value] | None = None
-        arn = request.principal_arn
         self.partial = request.partial
-        # Facts the engine knows are absent even when analysing without a concrete request.
-        self._known_absent: frozenset[str] = frozenset({"aws:username"}) if arn else frozenset()
-        self._known_absent_prefixes: tuple[str, ...] = (
-            ("aws:principaltag/",) if arn else ("aws:principal",)
-        )
+        self._is_role = request.principal_arn is not None
 
-    @property
-    def _values(self) -> dict[str, Value]:
-        if self._built is None:
-            self._built = self._build(self._request)
-        return self._built
-
-    @staticmethod
-    def _build(request: Request) -> dict[str, Value]:
-        values: dict[str, Value] = {}
-        arn = request.principal_arn
-        if arn:
-            values["aws:principalarn"] = arn
-            account = request.principal_account
-            if account:
-                values["aws:principalaccount"] = account
-            for k, v in request.principal_tags.items():
-                values[f"aws:principaltag/{k.lower()}"] = v
-        if request.resource_account:
-            values["aws:resourceaccount"] = request.resource_account
-        for k, v in request.resource_tags.items():
-            values[f"aws:resourcetag/{k.lower()}"] = v
-        for k, v in request.context.items():
-            values[k.lower()] = _norm(v)
-        return values
+    def _lookup(self, key: str, lk: str) -> Value | None:
+        request = self._request
+        if lk.startswith("aws:"):
+            if lk == "aws:principalarn":
+                return request.principal_arn
+            if lk == "aws:principalaccount":
+                return request.principal_account
+            if lk == "aws:resourceaccount" and request.resource_account:
+                return request.resource_account
+            if lk.startswith("aws:principaltag/"):
+                tag = _find(request.principal_tags, key[len("aws:principaltag/"):],
+                            lk[len("aws:principaltag/"):])
+                if tag is not None:
+                    return tag
+            elif lk.startswith("aws:resourcetag/"):
+                tag = _find(request.resource_tags, key[len("aws:resourcetag/"):],
+                            lk[len("aws:resourcetag/"):])
+                if tag is not None:
+                    return tag
+        value = _find(request.context, key, lk)
+        if value is None or isinstance(value, str):
+            return value
+        return _norm(value)
 
     def get(self, key: str) -> Value | None | _Unknown:
         """The key's value; None when absent; UNKNOWN when partial and not known."""
         lk = key.lower()
-        value = self._values.get(lk)
+        value = self._lookup(key, lk)
         if value is not None:
             return value
-        if not self.partial or lk in self._known_absent:
+        if not self.partial:
             return None
-        if lk.startswith(self._known_absent_prefixes):
+        # Facts the engine knows are absent even when analysing without a concrete request:
+        # a role has no aws:username and all its tags are loaded; an anonymous caller or a
+        # service has no principal keys at all.
+        if self._is_role:
+            if lk == "aws:username" or lk.startswith("aws:principaltag/"):
+                return None
+        elif lk.startswith("aws:principal"):
             return None
         return UNKNOWN
 

@@ -57,10 +57,12 @@ class Statement:
     _resource_re: re.Pattern[str] | None
     _resource_vars: tuple[str, ...]
     ref: StatementRef
+    #: Effect == "Deny", read on every hit of every decision.
+    deny: bool
 
     @property
     def is_deny(self) -> bool:
-        return self.effect == "Deny"
+        return self.deny
 
     def matches_action(self, action: str) -> bool:
         hit = self._action_re.fullmatch(action) is not None
@@ -349,6 +351,7 @@ def _statement(raw: Any, index: int, name: str, kind: PolicyKind, path: str,
         _resource_re=compile_globs(plain) if plain else None,
         _resource_vars=with_vars,
         ref=StatementRef(name, kind, index, sid, effect, raw),
+        deny=effect == "Deny",
     )
 
 

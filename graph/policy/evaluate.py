@@ -47,7 +47,7 @@ class PrincipalPolicies:
 NO_POLICIES = PrincipalPolicies()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Hit:
     """A statement that matches the request (certainly, or depending on unknown conditions)."""
 
@@ -58,12 +58,28 @@ class _Hit:
     deny: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Result:
     verdict: Verdict
     deciding: tuple[_Hit, ...]
     blocked_by: PolicyKind | None
     reasons: tuple[str, ...]
+
+
+#: Hits that depend only on the statement and how its Principal names the caller are shared
+#: (a decision reads them, never changes them): most hits need no allocation at all.
+_SHARED_HITS: dict[tuple[Statement, GrantKind | None], _Hit] = {}
+_SHARED_LIMIT = 500_000
+
+
+def _certain_hit(stmt: Statement, grant: GrantKind | None) -> _Hit:
+    key = (stmt, grant)
+    hit = _SHARED_HITS.get(key)
+    if hit is None:
+        if len(_SHARED_HITS) > _SHARED_LIMIT:
+            _SHARED_HITS.clear()
+        hit = _SHARED_HITS[key] = _Hit(stmt, True, (), grant, stmt.deny)
+    return hit
 
 
 def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
@@ -73,17 +89,20 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
     out: list[_Hit] = []
     for stmt in policy.matching(request.action, request.resource_arn, ctx):
         grant: GrantKind | None = None
-        if stmt.principal is not None:
+        principal = stmt.principal
+        if principal is not None:
             if stmt.not_principal:
                 # A principal with a permissions boundary is never exempted by NotPrincipal+Deny.
-                exempt = stmt.principal.exempts(request) and not (has_boundary and stmt.is_deny)
-                if exempt:
+                if principal.exempts(request) and not (has_boundary and stmt.deny):
                     continue
                 grant = GrantKind.ANY
             else:
-                grant = stmt.principal.match(request)
+                grant = principal.match(request)
                 if grant is None:
                     continue
+        if not stmt.conditions and not stmt._resource_vars:
+            out.append(_certain_hit(stmt, grant))
+            continue
         unknown: list[Condition] = []
         if stmt._resource_vars:
             unknown.extend(
@@ -98,8 +117,10 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
                 break
             if result is None:
                 unknown.append(cond)
-        if not failed:
-            out.append(_Hit(stmt, not unknown, tuple(unknown), grant, stmt.is_deny))
+        if failed:
+            continue
+        out.append(_Hit(stmt, True, (), grant, stmt.deny) if not unknown
+                   else _Hit(stmt, False, tuple(unknown), grant, stmt.deny))
     return out
 
 
@@ -203,7 +224,7 @@ def _condition_refs(hits: list[_Hit]) -> tuple[ConditionRef, ...]:
             continue
         for c in h.unknown:
             out.append(ConditionRef(h.stmt.ref, c.operator, c.key, c.values,
-                                    must_hold=not h.stmt.is_deny))
+                                    must_hold=not h.stmt.deny))
     return tuple(out)
 
 
