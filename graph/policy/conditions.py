@@ -15,10 +15,10 @@ import base64
 import binascii
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from graph.policy.context import UNKNOWN, EvalContext
+from graph.policy.context import UNKNOWN, EvalContext, Value
 from graph.policy.variables import has_variables, substitute, unmark
 from graph.policy.wildcard import compile_glob, has_wildcard
 
@@ -162,12 +162,30 @@ class Condition:
     negated: bool
     matcher: Matcher | None  # None for Null
     substitute_vars: bool
+    #: The lower-cased key, when it is a plain request-context key (not derived from the
+    #: principal or the resource): looked up directly, without the derivation rules.
+    plain_key: str | None = field(default=None, compare=False)
+    #: Results by request value, when no policy value holds a variable (the result then
+    #: depends on the value alone, and values such as "true" repeat across requests).
+    memo: dict[Value | None, bool] | None = field(default=None, compare=False, repr=False)
 
     def evaluate(self, ctx: EvalContext) -> bool | None:
         """True / False, or None when the key is unknown (partial evaluation)."""
-        value = ctx.get(self.key)
+        plain = self.plain_key
+        value = ctx.plain(self.key, plain) if plain is not None else ctx.get(self.key)
         if value is UNKNOWN:
             return None
+        memo = self.memo
+        if memo is not None:
+            known = memo.get(value)  # type: ignore[arg-type]
+            if known is None:
+                known = self._evaluate(value, ctx)  # type: ignore[arg-type]
+                if known is not None and len(memo) < _MEMO_LIMIT:
+                    memo[value] = known  # type: ignore[index]
+            return known
+        return self._evaluate(value, ctx)  # type: ignore[arg-type]
+
+    def _evaluate(self, value: Value | None, ctx: EvalContext) -> bool | None:
         if self.base == "null":
             present = value is not None and value != ()
             wants_absent = any(v.lower() == "true" for v in self.values)
@@ -249,11 +267,18 @@ def parse_operator(name: str) -> tuple[str, str | None, bool, bool, Matcher | No
     return base, set_op, if_exists, negated, matcher
 
 
+#: Keys whose value the context derives (or knows to be absent) rather than reads as given.
+_DERIVED_PREFIXES = ("aws:principal", "aws:resource", "aws:username")
+_MEMO_LIMIT = 4096
+
+
 def make_condition(operator: str, key: str, values: tuple[str, ...], variables: bool) -> Condition:
     parsed = parse_operator(operator)
     if parsed is None:
         raise ValueError(f"unknown condition operator {operator!r}")
     base, set_op, if_exists, negated, matcher = parsed
+    substitute_vars = variables and base.startswith(_VARIABLE_FAMILIES)
+    lowered = key.lower()
     return Condition(
         operator=operator,
         key=key,
@@ -263,7 +288,9 @@ def make_condition(operator: str, key: str, values: tuple[str, ...], variables: 
         if_exists=if_exists,
         negated=negated,
         matcher=matcher,
-        substitute_vars=variables and base.startswith(_VARIABLE_FAMILIES),
+        substitute_vars=substitute_vars,
+        plain_key=None if lowered.startswith(_DERIVED_PREFIXES) else lowered,
+        memo=None if substitute_vars and any(has_variables(v) for v in values) else {},
     )
 
 

@@ -108,6 +108,19 @@ class EvalContext:
             return None
         return UNKNOWN
 
+    def plain(self, key: str, lk: str) -> Value | None | _Unknown:
+        """`get` for a key nothing derives (the caller checked): the request context alone."""
+        context = self._request.context
+        value = context.get(key)
+        if value is None and context:
+            for k, v in context.items():
+                if k.lower() == lk:
+                    value = v
+                    break
+        if value is None:
+            return UNKNOWN if self.partial else None
+        return value if isinstance(value, str) else _norm(value)
+
     def single(self, key: str) -> str | None | _Unknown:
         """For policy variables: a single value (a multivalued key has none)."""
         value = self.get(key)

@@ -144,6 +144,9 @@ class Policy:
         field(default_factory=dict, repr=False)
     )
     _plans: dict[str, tuple[_PlanEntry, ...]] = field(default_factory=dict, repr=False)
+    #: The evaluator's per-(action, caller) statement plans (graph.policy.evaluate._plan).
+    _caller_plans: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict,
+                                                                  repr=False)
 
     def statements_for(self, action: str) -> tuple[Statement, ...]:
         """Statements whose Action/NotAction matches (cached: actions repeat endlessly)."""

@@ -18,6 +18,7 @@ both agree and *conditional* (with the conditions it depends on) when they do no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from graph.policy.conditions import Condition, resource_variable_condition
 from graph.policy.context import EvalContext
@@ -29,7 +30,7 @@ from graph.policy.decision import (
     StatementRef,
     Verdict,
 )
-from graph.policy.document import Policy, Statement
+from graph.policy.document import Policy, Statement, _match_variables
 from graph.policy.principals import GrantKind
 from graph.policy.request import Request
 
@@ -47,9 +48,13 @@ class PrincipalPolicies:
 NO_POLICIES = PrincipalPolicies()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Hit:
-    """A statement that matches the request (certainly, or depending on unknown conditions)."""
+    """A statement that matches the request (certainly, or depending on unknown conditions).
+
+    Compared by identity: certain hits are shared (see `_certain_hit`), so a tuple of them is a
+    cheap, exact key for the decision memo.
+    """
 
     stmt: Statement
     certain: bool
@@ -82,12 +87,25 @@ def _certain_hit(stmt: Statement, grant: GrantKind | None) -> _Hit:
     return hit
 
 
-def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
-          has_boundary: bool) -> list[_Hit]:
-    if policy is None:
-        return []
-    out: list[_Hit] = []
-    for stmt in policy.matching(request.action, request.resource_arn, ctx):
+#: (statement, resource fullmatch or None, NotResource?, has variables?, no Resource element?,
+#:  the grant its Principal makes to the caller, the shared hit when nothing else can vary)
+_Step = tuple[Statement, Any, bool, bool, bool, "GrantKind | None", "_Hit | None"]
+_PLAN_LIMIT = 50_000
+
+
+def _plan(policy: Policy, request: Request, has_boundary: bool) -> tuple[_Step, ...]:
+    """The statements of `policy` that can apply to this caller and action, resolved once.
+
+    Action and Principal depend only on (action, caller), which repeat across thousands of
+    requests: only the Resource and Condition tests remain per request.
+    """
+    key = (request.action, request.principal_arn, request.principal_service, has_boundary)
+    plans = policy._caller_plans
+    plan = plans.get(key)
+    if plan is not None:
+        return plan
+    steps: list[_Step] = []
+    for stmt in policy.statements_for(request.action):
         grant: GrantKind | None = None
         principal = stmt.principal
         if principal is not None:
@@ -100,14 +118,46 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
                 grant = principal.match(request)
                 if grant is None:
                     continue
-        if not stmt.conditions and not stmt._resource_vars:
-            out.append(_certain_hit(stmt, grant))
+        regex = stmt._resource_re
+        dynamic = bool(stmt._resource_vars)
+        shared = _certain_hit(stmt, grant) if not stmt.conditions and not dynamic else None
+        steps.append((stmt, regex.fullmatch if regex is not None else None, stmt.not_resource,
+                      dynamic, stmt.resources is None, grant, shared))
+    if len(plans) > _PLAN_LIMIT:
+        plans.clear()
+    plan = plans[key] = tuple(steps)
+    return plan
+
+
+def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
+          has_boundary: bool) -> list[_Hit]:
+    if policy is None:
+        return []
+    out: list[_Hit] = []
+    arn = request.resource_arn
+    # A pattern ARN (the access graph's "bucket/prefix/*") matches glob against glob: the
+    # policy caches those answers per (action, ARN).
+    static = policy.matching(request.action, arn, ctx) if "*" in arn else None
+    for stmt, fullmatch, negated, dynamic, always, grant, shared in _plan(
+            policy, request, has_boundary):
+        if static is not None:
+            if stmt not in static:
+                continue
+        elif not always:
+            hit = fullmatch is not None and fullmatch(arn) is not None
+            if not hit and dynamic:
+                maybe = _match_variables(stmt, arn, ctx)
+                hit = maybe if maybe is not None else not negated  # unknown: keep, ask below
+            if hit == negated:
+                continue
+        if shared is not None:
+            out.append(shared)
             continue
         unknown: list[Condition] = []
-        if stmt._resource_vars:
+        if dynamic:
             unknown.extend(
                 resource_variable_condition(key, stmt.resources or ())
-                for key in stmt.unknown_resource_keys(request.resource_arn, ctx)
+                for key in stmt.unknown_resource_keys(arn, ctx)
             )
         failed = False
         for cond in stmt.conditions:
@@ -119,7 +169,7 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
                 unknown.append(cond)
         if failed:
             continue
-        out.append(_Hit(stmt, True, (), grant, stmt.deny) if not unknown
+        out.append(_certain_hit(stmt, grant) if not unknown
                    else _Hit(stmt, False, tuple(unknown), grant, stmt.deny))
     return out
 
@@ -213,8 +263,7 @@ def _decide(
         return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.BOUNDARY, (
             f"the permissions boundary does not allow {request.action}",))
     return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.IDENTITY, (
-        f"no identity or resource policy statement allows {request.action} on "
-        f"{request.resource_arn}",))
+        f"no identity or resource policy statement allows {request.action} on this resource",))
 
 
 def _condition_refs(hits: list[_Hit]) -> tuple[ConditionRef, ...]:
@@ -226,6 +275,12 @@ def _condition_refs(hits: list[_Hit]) -> tuple[ConditionRef, ...]:
             out.append(ConditionRef(h.stmt.ref, c.operator, c.key, c.values,
                                     must_hold=not h.stmt.deny))
     return tuple(out)
+
+
+#: Definite decisions by (certain hits, request shape): see `evaluate`. `_decide` reads only
+#: the hits and the request fields in the key, so an entry is exact, never an approximation.
+_DECISIONS: dict[tuple[Any, ...], Decision] = {}
+_DECISIONS_LIMIT = 200_000
 
 
 def evaluate(
@@ -252,15 +307,25 @@ def evaluate(
             ]
     resource = _hits(resource_policy, request, ctx, has_boundary)
 
-    if not request.partial:  # every condition is decidable: one pass
-        result = _decide(request, identity, boundary, scps, resource)
-        return _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW
-                            else Outcome.DENIED, ())
-    everything = identity + (boundary or []) + [h for lv in scps or [] for h in lv] + resource
-    if all(h.certain for h in everything):
-        result = _decide(request, identity, boundary, scps, resource)
-        return _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW
-                            else Outcome.DENIED, ())
+    everything: list[_Hit] = []
+    if request.partial:
+        everything = identity + (boundary or []) + [h for lv in scps or [] for h in lv] + resource
+    if not request.partial or all(h.certain for h in everything):
+        # Every hit is certain, hence shared: the same hits with the same request shape give
+        # the same Decision, which thousands of requests (one per object key) reuse.
+        key = (tuple(identity), tuple(boundary) if boundary is not None else None,
+               tuple(tuple(level) for level in scps) if scps is not None else None,
+               tuple(resource), request.action, is_role, request.cross_account,
+               request.principal_service, request.resource_account)
+        decision = _DECISIONS.get(key)
+        if decision is None:
+            result = _decide(request, identity, boundary, scps, resource)
+            decision = _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW
+                                    else Outcome.DENIED, ())
+            if len(_DECISIONS) > _DECISIONS_LIMIT:
+                _DECISIONS.clear()
+            _DECISIONS[key] = decision
+        return decision
 
     def resolved(optimistic: bool) -> _Result:
         return _decide(
