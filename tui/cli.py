@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,12 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rolemap",
         description="Which EC2 instance can reach which S3 bucket, with which actions, and why.",
     )
-    try:
-        from tui.commands.source_options import add_source_options
-    except ImportError:  # the sources are not built yet
-        add_source_options = None
-    if add_source_options is not None:
-        add_source_options(parser)
+    from tui.commands.source_options import add_source_options
+
+    add_source_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"tui.commands.{name}")
@@ -57,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `rolemap export ... | head`: the reader left; that is not an error of ours. Point
+        # stdout at /dev/null so the interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

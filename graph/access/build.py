@@ -76,7 +76,8 @@ class AccessData:
         actions = s3_actions()
         self.public: dict[str, ClassResult] = {}
         for bf in self.buckets:
-            if bf.anyone_actions or bf.policies.public_acl is not None:
+            if (bf.anyone_actions or bf.policies.public_acl is not None
+                    or bf.policy_unreadable):
                 res = public_reach(self.decider, bf, actions)
                 if res:
                     self.public[bf.bucket.name] = res

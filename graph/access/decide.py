@@ -161,6 +161,24 @@ class Decider:
         return access
 
 
+    def public_unread(self, bf: BucketFacts, action: S3Action,
+                      known: ActionAccess | None) -> ActionAccess | None:
+        """The public's answer when the bucket policy could not be read: it may grant
+        anything to anyone, so a "denied" would be a guess. None when the answer stands:
+        already granted, or Block Public Access (known to be on) confines policy grants to
+        the owner account and AWS services."""
+        if not bf.policy_unreadable or (known is not None and known.granted):
+            return None
+        bpa, bpa_unknown = effective_block(bf.bucket, self.account)
+        if bpa.restrict_public_buckets and not bpa_unknown:
+            return None
+        why = (f"the bucket policy of {bf.bucket.name} could not be read (it may grant "
+               f"{action.name} to anyone)",)
+        if known is None:
+            return ActionAccess(action.name, action.level, action.scope, Outcome.UNKNOWN, why)
+        return _unknown(known, why)
+
+
 def _merge(action: S3Action, d: Decision, others: list[Decision],
            prefixes: tuple[str, ...], bucket_arn: str) -> ActionAccess:
     if not others:

@@ -240,13 +240,19 @@ def public_candidates(bf: BucketFacts) -> set[str]:
 
 def public_reach(decider: Decider, bf: BucketFacts, actions: tuple[S3Action, ...]
                  ) -> ClassResult:
-    """The anonymous public's answers on one bucket (only actions granted to anyone)."""
+    """The anonymous public's answers on one bucket: actions granted to anyone, and every
+    action "unknown" when the bucket policy could not be read."""
     names = public_candidates(bf)
     if bf.policies.public_acl is not None:
         for f in bf.policies.public_acl.facts:
             names |= f.s3_actions
     out: dict[str, ActionAccess] = {}
     for action in actions:
-        if action.name in names:
-            out[action.name] = decider.public_action(bf, action, bf.key_parts)
+        known = (decider.public_action(bf, action, bf.key_parts) if action.name in names
+                 else None)
+        unread = decider.public_unread(bf, action, known)
+        if unread is not None:
+            known = unread
+        if known is not None:
+            out[action.name] = known
     return out

@@ -71,7 +71,7 @@ class TrustAnalyzer:
     def trust(self, role: Role) -> CompiledPolicy | None:
         if role.arn not in self._trust:
             self._trust[role.arn] = self.book.compile(
-                role.trust_policy, f"trust policy of {role.name}", PolicyKind.TRUST)
+                role.trust_policy, role.name, PolicyKind.TRUST)
         return self._trust[role.arn]
 
     def service_edge(self, role: Role, service: str) -> AssumeEdge:

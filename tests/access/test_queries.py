@@ -91,3 +91,24 @@ def test_who_can_names_external_accounts_from_bucket_policy(layers: AccessGraph)
     assert [e.sid for e in get.evidence] == ["Partner"]
     assert any("not loaded" in r for r in get.reasons)
     assert layers.graph.has_edge("account:222222222222", "bucket:shared")
+
+
+def _without_bucket_bpa(snapshot: AccountSnapshot, bucket: str) -> AccountSnapshot:
+    buckets = tuple(dataclasses.replace(b, public_access_block=None) if b.name == bucket else b
+                    for b in snapshot.buckets)
+    return dataclasses.replace(snapshot, buckets=buckets)
+
+
+def test_unreadable_bucket_policy_leaves_public_access_unknown(
+        layers_snapshot: AccountSnapshot) -> None:
+    # With Block Public Access fully on, an unreadable policy cannot open the bucket to anyone.
+    assert not [p for p in build_access_graph(layers_snapshot).who_can("unknown")
+                if p.kind == "public"]
+    # Without it, the policy nobody could read may grant anything to anyone: never "no".
+    g = build_access_graph(_without_bucket_bpa(layers_snapshot, "unknown"))
+    public = [p for p in g.who_can("unknown") if p.kind == "public"]
+    assert len(public) == 1
+    get = public[0].actions["s3:GetObject"]
+    assert get.outcome is Outcome.UNKNOWN
+    assert any("could not be read" in r for r in get.reasons)
+    assert public[0].actions["s3:PutBucketPolicy"].outcome is Outcome.UNKNOWN

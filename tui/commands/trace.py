@@ -13,6 +13,7 @@ from typing import Any
 
 from graph.access import ActionAccess, Explanation
 from graph.access.lookup import find_bucket, find_instance
+from graph.model import Instance
 from tui.commands.access_options import add_access_options, graph_from_args
 
 
@@ -54,10 +55,21 @@ def _line(a: ActionAccess) -> list[str]:
     return lines
 
 
-def _explain_text(x: Explanation) -> list[str]:
+def _node_name(node_id: str, instance: Instance) -> str:
+    """A graph node id ("role:arn:aws:iam::…:role/ops/x") as a person reads it ("role x")."""
+    kind, _, ident = node_id.partition(":")
+    if kind == "instance" and ident == instance.instance_id:
+        return f"instance {instance.label}"
+    if ident.startswith("arn:"):
+        ident = ident.rsplit("/", 1)[-1]
+    return f"{kind} {ident}"
+
+
+def _explain_text(x: Explanation, instance: Instance) -> list[str]:
     lines: list[str] = []
     for hop in x.hops:
-        lines.append(f"{hop.source_id} --{hop.relation}--> {hop.target_id}")
+        lines.append(f"{_node_name(hop.source_id, instance)} --{hop.relation}--> "
+                     f"{_node_name(hop.target_id, instance)}")
         for e in hop.evidence:
             lines.append(f"    by {e.label}")
         if not hop.evidence:
@@ -87,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             }, sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
-            print("\n".join(_explain_text(x)))
+            print("\n".join(_explain_text(x, instance)))
         return 0 if reachable else 1
     paths = [b for b in g.reachable_from_instance(instance.instance_id) if b.bucket == bucket.name]
     if args.format == "json":
