@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from graph.policy.context import UNKNOWN, EvalContext, Value
-from graph.policy.variables import has_variables, substitute, unmark
+from graph.policy.variables import has_variables, unmark
 from graph.policy.wildcard import compile_glob, has_wildcard
 
 #: A base test: does one request value match one policy value?
@@ -229,17 +229,7 @@ class Condition:
             if not has_variables(p):
                 out.append(p)
                 continue
-            unknown = False
-
-            def lookup(key: str) -> str | None:
-                nonlocal unknown
-                v = ctx.single(key)
-                if v is UNKNOWN:
-                    unknown = True
-                    return None
-                return v  # type: ignore[return-value]
-
-            text = substitute(p, lookup)
+            text, unknown = ctx.substitute(p, "")
             if unknown:
                 return None
             if text is not None:

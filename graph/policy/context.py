@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from graph.policy.request import ContextValue, Request
+from graph.policy.variables import substitute
 
 
 class _Unknown:
@@ -120,6 +121,21 @@ class EvalContext:
         if value is None:
             return UNKNOWN if self.partial else None
         return value if isinstance(value, str) else _norm(value)
+
+    def substitute(self, text: str, unknown_as: str) -> tuple[str | None, bool]:
+        """`text` with its policy variables replaced from this context, and whether one of
+        them was unknown (then replaced by `unknown_as`, for the caller to widen or give up)."""
+        unknown = False
+
+        def lookup(key: str) -> str | None:
+            nonlocal unknown
+            value = self.single(key)
+            if value is UNKNOWN:
+                unknown = True
+                return unknown_as
+            return value if isinstance(value, str) else None
+
+        return substitute(text, lookup), unknown
 
     def single(self, key: str) -> str | None | _Unknown:
         """For policy variables: a single value (a multivalued key has none)."""

@@ -19,7 +19,7 @@ from graph.policy.conditions import Condition, make_condition
 from graph.policy.context import UNKNOWN, EvalContext
 from graph.policy.decision import PolicyKind, StatementRef
 from graph.policy.principals import PrincipalSet, build_principal_set
-from graph.policy.variables import VARIABLES_VERSION, has_variables, substitute, variable_keys
+from graph.policy.variables import VARIABLES_VERSION, has_variables, variable_keys
 from graph.policy.wildcard import compile_glob, compile_globs, has_wildcard
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
@@ -99,17 +99,7 @@ def _match_variable_pattern(pattern: str, arn: str, ctx: EvalContext) -> bool | 
     In partial evaluation an unknown variable is replaced by a wildcard: if the ARN cannot
     match even then, the answer is a definite no; otherwise it is "maybe", never a silent no.
     """
-    unknown = False
-
-    def lookup(key: str) -> str | None:
-        nonlocal unknown
-        value = ctx.single(key)
-        if value is UNKNOWN:
-            unknown = True
-            return _UNKNOWN_VALUE
-        return value if isinstance(value, str) else None
-
-    text = substitute(pattern, lookup)
+    text, unknown = ctx.substitute(pattern, _UNKNOWN_VALUE)
     if text is None:
         return False
     if unknown:

@@ -12,16 +12,12 @@ from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
 from graph.policy import Outcome
+from tui.screens.access_screen import AccessTreeScreen
 from tui.screens.access_tree import (
     AccessTree,
     NodeData,
@@ -29,10 +25,8 @@ from tui.screens.access_tree import (
     add_levels,
     reaches,
 )
-from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import EvidencePanel, Selection
-from tui.widgets.header import AccountHeader
 from tui.widgets.outcome import OUTCOME_ORDER, summary
 
 
@@ -49,10 +43,11 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
     return found
 
 
-class TraceScreen(Screen[None]):
+class TraceScreen(AccessTreeScreen):
     """Everything one instance or role can reach; Esc goes back to the explorer."""
 
     HELP_TITLE = "trace"
+    ID_PREFIX = "trace"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="trace.back"),
@@ -60,9 +55,7 @@ class TraceScreen(Screen[None]):
     ]
 
     def __init__(self, workspace: Workspace, kind: str, key: str) -> None:
-        super().__init__()
-        self.workspace = workspace
-        """The analysed account."""
+        super().__init__(workspace)
         self.kind = kind
         """"instance" or "role"."""
         self.key = key
@@ -81,20 +74,13 @@ class TraceScreen(Screen[None]):
             return snapshot.instance_by_id[self.key].label
         return snapshot.role_by_arn[self.key].name
 
-    def compose(self) -> ComposeResult:
-        yield AccountHeader(f"trace {self.subject}")
-        with Horizontal(id="trace-body"):
-            yield AccessTree(Text(self.subject, style="bold"), id="trace-tree")
-            yield EvidencePanel(id="trace-evidence")
-        yield Footer()
+    @property
+    def heading(self) -> str:
+        return f"trace {self.subject}"
 
-    def on_mount(self) -> None:
-        self._build()
-        self.query_one(AccessTree).focus()
-
-    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
-        self.workspace = message.workspace
-        self._build()
+    @property
+    def root_label(self) -> str:
+        return self.subject
 
     def _role_label(self, arn: str) -> str:
         role = self.workspace.snapshot.role_by_arn.get(arn)
@@ -164,11 +150,6 @@ class TraceScreen(Screen[None]):
             if len(paths) > 1 or len(path.via) > 1:
                 target = node.add(f"via {via}", data=path.role_arn, expand=True)
             add_levels(target, path.actions, via or self._role_label(path.role_arn), bucket)
-
-    @on(Tree.NodeHighlighted)
-    def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
-        if isinstance(event.node.data, Selection):
-            self.query_one(EvidencePanel).show(event.node.data)
 
     def action_explain(self) -> None:
         node = self.query_one(AccessTree).cursor_node

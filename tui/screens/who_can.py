@@ -13,16 +13,12 @@ from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
 from graph.policy import Outcome
+from tui.screens.access_screen import AccessTreeScreen
 from tui.screens.access_tree import (
     AccessTree,
     NodeData,
@@ -33,10 +29,8 @@ from tui.screens.access_tree import (
     outcomes_of,
     reaches,
 )
-from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
-from tui.widgets.evidence import EvidencePanel, Selection
-from tui.widgets.header import AccountHeader
+from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
 
 #: A principal group opens by itself up to this many members (thousands would not be read).
@@ -64,10 +58,11 @@ def principal_label(principal: PrincipalAccess) -> str:
     return f"{principal.kind} {principal.id}"
 
 
-class WhoCanScreen(Screen[None]):
+class WhoCanScreen(AccessTreeScreen):
     """Every principal with any access to one bucket; Esc goes back."""
 
     HELP_TITLE = "who-can view"
+    ID_PREFIX = "who-can"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="who_can.back"),
@@ -75,28 +70,19 @@ class WhoCanScreen(Screen[None]):
     ]
 
     def __init__(self, workspace: Workspace, bucket: str) -> None:
-        super().__init__()
-        self.workspace = workspace
-        """The analysed account."""
+        super().__init__(workspace)
         self.bucket = bucket
         """The bucket's name."""
         self.by_principal = True
         """Group by principal (True) or by access level and action (False)."""
 
-    def compose(self) -> ComposeResult:
-        yield AccountHeader(f"who can reach {self.bucket}")
-        with Horizontal(id="who-can-body"):
-            yield AccessTree(Text(self.bucket, style="bold"), id="who-can-tree")
-            yield EvidencePanel(id="who-can-evidence")
-        yield Footer()
+    @property
+    def heading(self) -> str:
+        return f"who can reach {self.bucket}"
 
-    def on_mount(self) -> None:
-        self._build()
-        self.query_one(AccessTree).focus()
-
-    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
-        self.workspace = message.workspace
-        self._build()
+    @property
+    def root_label(self) -> str:
+        return self.bucket
 
     @property
     def principals(self) -> list[PrincipalAccess]:
@@ -184,11 +170,6 @@ class WhoCanScreen(Screen[None]):
             parent.add_leaf(
                 labelled(access.outcome, label), data=Selection(label, self.bucket, access)
             )
-
-    @on(Tree.NodeHighlighted)
-    def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
-        if isinstance(event.node.data, Selection):
-            self.query_one(EvidencePanel).show(event.node.data)
 
     # -- copy and export ------------------------------------------------------------------------
 
