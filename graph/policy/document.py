@@ -12,6 +12,7 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from graph.errors import PolicyParseError
@@ -135,8 +136,14 @@ class Policy:
     )
     _plans: dict[str, tuple[_PlanEntry, ...]] = field(default_factory=dict, repr=False)
     #: The evaluator's per-(action, caller) statement plans (graph.policy.evaluate._plan).
-    _caller_plans: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict,
+    _caller_plans: dict[Any, tuple[Any, ...]] = field(default_factory=dict,
                                                                   repr=False)
+
+    @cached_property
+    def names_principals(self) -> bool:
+        """Whether any statement has a Principal or NotPrincipal (resource and trust
+        policies): only then does which statements apply depend on the caller."""
+        return any(s.principal is not None for s in self.statements)
 
     def statements_for(self, action: str) -> tuple[Statement, ...]:
         """Statements whose Action/NotAction matches (cached: actions repeat endlessly)."""

@@ -99,7 +99,10 @@ def _plan(policy: Policy, request: Request, has_boundary: bool) -> tuple[_Step, 
     Action and Principal depend only on (action, caller), which repeat across thousands of
     requests: only the Resource and Condition tests remain per request.
     """
-    key = (request.action, request.principal_arn, request.principal_service, has_boundary)
+    # Identity policies and boundaries name no principal: their plan serves every caller
+    # (the access graph asks the same managed policy for thousands of roles).
+    key: Any = ((request.action, request.principal_arn, request.principal_service, has_boundary)
+                if policy.names_principals else request.action)
     plans = policy._caller_plans
     plan = plans.get(key)
     if plan is not None:
