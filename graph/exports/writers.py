@@ -59,21 +59,56 @@ class _Encoder:
         return v
 
 
-def _flush_every(out: TextIO, chunks: Iterable[list[str]], size: int = 20000,
-                 sep: str = "", lead: str = "") -> int:
-    """Write rows (given in lists) in large joined writes; rows separated by `sep`."""
+#: Characters of joined rows collected before one write.
+_WRITE_CHARS = 1 << 22
+
+
+def _flush_every(out: TextIO, pieces: Iterable[tuple[str, int]], sep: str = "",
+                 lead: str = "") -> int:
+    """Write pieces (each: rows already joined by `sep`, and how many) in large writes."""
     buf: list[str] = []
+    pending = 0
     count = 0
-    for chunk in chunks:
-        buf.extend(chunk)
-        if len(buf) >= size:
-            out.write((lead if count == 0 else sep) + sep.join(buf))
-            count += len(buf)
+    first = True
+    for text, rows in pieces:
+        buf.append(text)
+        pending += len(text)
+        count += rows
+        if pending >= _WRITE_CHARS:
+            out.write((lead if first else sep) + sep.join(buf))
+            first = False
             buf.clear()
+            pending = 0
     if buf:
-        out.write((lead if count == 0 else sep) + sep.join(buf))
-        count += len(buf)
+        out.write((lead if first else sep) + sep.join(buf))
     return count
+
+
+class _RowJoiner:
+    """Turns blocks into row text: per group, one C-level join over the bucket names.
+
+    A row is `lead(head) + bucket + tail(group, via)`; rows are separated by `sep`.
+    """
+
+    def __init__(self, lead: Callable[[Head], str], tail: Callable[[Group, tuple[str, ...]], str],
+                 sep: str) -> None:
+        self.lead = lead
+        self.tail = tail
+        self.sep = sep
+
+    def pieces(self, parts: Iterable[Block]) -> Iterator[tuple[str, int]]:
+        """(rows joined by `sep`, how many) per block."""
+        sep = self.sep
+        tail = self.tail
+        for head, names, groups, via in parts:
+            if not names or not groups:
+                continue
+            pre = self.lead(head)
+            texts = []
+            for g in groups:
+                post = tail(g, via)
+                texts.append(pre + (post + sep + pre).join(names) + post)
+            yield sep.join(texts), len(names) * len(groups)
 
 
 def _json_cell(key: str, value: Any) -> str:
@@ -93,14 +128,12 @@ def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterabl
     out.write(text[:-2] + ',\n "permissions": [')
     enc = _Encoder(_json_cell, ", ", mode == "per-action")
 
-    def lines() -> Iterator[list[str]]:
-        for head, names, groups, via in parts:
-            pre = "{" + enc.head(head) + ', "bucket": '
-            posts = [f", {enc.group(g)}, {enc.via(via)}}}" for g in groups]
-            # S3 bucket names need no JSON escaping (lowercase letters, digits, dots, hyphens).
-            yield [f'{pre}"{n}"{post}' for n in names for post in posts]
+    sep = ",\n  "
+    # S3 bucket names need no JSON escaping (lowercase letters, digits, dots, hyphens).
+    rows = _RowJoiner(lambda head: "{" + enc.head(head) + ', "bucket": "',
+                      lambda g, via: f'", {enc.group(g)}, {enc.via(via)}}}', sep)
 
-    count = _flush_every(out, lines(), sep=",\n  ", lead="\n  ")
+    count = _flush_every(out, rows.pieces(parts), sep=sep, lead="\n  ")
     out.write("\n ]\n}\n")
     return count
 
@@ -117,14 +150,10 @@ def write_csv(out: TextIO, mode: str, parts: Iterable[Block]) -> int:
     out.write(",".join(columns(mode)) + "\r\n")
     enc = _Encoder(_csv_cell, ",", mode == "per-action")
 
-    def lines() -> Iterator[list[str]]:
-        for head, names, groups, via in parts:
-            pre = enc.head(head) + ","
-            posts = [f",{enc.group(g)},{enc.via(via)}\r\n" for g in groups]
-            # S3 bucket names are lowercase letters, digits, dots and hyphens: never quoted.
-            yield [pre + n + post for n in names for post in posts]
-
-    return _flush_every(out, lines())
+    # S3 bucket names are lowercase letters, digits, dots and hyphens: never quoted.
+    rows = _RowJoiner(lambda head: enc.head(head) + ",",
+                      lambda g, via: f",{enc.group(g)},{enc.via(via)}\r\n", "")
+    return _flush_every(out, rows.pieces(parts))
 
 
 def _md(value: Any) -> str:
