@@ -59,13 +59,16 @@ class _Encoder:
         return v
 
 
-#: Characters of joined rows collected before one write.
-_WRITE_CHARS = 1 << 22
+#: Characters of joined rows collected before one write. Kept small on purpose: strings of
+#: megabytes are fresh memory mappings whose page faults cost more than the copying itself.
+_WRITE_CHARS = 1 << 18
+#: Rows per join (a chunk of a few hundred kilobytes at most, for the same reason).
+_ROWS_PER_JOIN = 128
 
 
 def _flush_every(out: TextIO, pieces: Iterable[tuple[str, int]], sep: str = "",
                  lead: str = "") -> int:
-    """Write pieces (each: rows already joined by `sep`, and how many) in large writes."""
+    """Write pieces (each: rows already joined by `sep`, and how many) in moderate writes."""
     buf: list[str] = []
     pending = 0
     count = 0
@@ -75,12 +78,14 @@ def _flush_every(out: TextIO, pieces: Iterable[tuple[str, int]], sep: str = "",
         pending += len(text)
         count += rows
         if pending >= _WRITE_CHARS:
-            out.write((lead if first else sep) + sep.join(buf))
+            out.write(lead if first else sep)
+            out.write(sep.join(buf) if len(buf) > 1 else buf[0])
             first = False
             buf.clear()
             pending = 0
     if buf:
-        out.write((lead if first else sep) + sep.join(buf))
+        out.write(lead if first else sep)
+        out.write(sep.join(buf))
     return count
 
 
@@ -100,15 +105,20 @@ class _RowJoiner:
         """(rows joined by `sep`, how many) per block."""
         sep = self.sep
         tail = self.tail
+        step = _ROWS_PER_JOIN
         for head, names, groups, via in parts:
             if not names or not groups:
                 continue
             pre = self.lead(head)
-            texts = []
             for g in groups:
                 post = tail(g, via)
-                texts.append(pre + (post + sep + pre).join(names) + post)
-            yield sep.join(texts), len(names) * len(groups)
+                glue = post + sep + pre
+                if len(names) <= step:
+                    yield pre + glue.join(names) + post, len(names)
+                    continue
+                for i in range(0, len(names), step):
+                    chunk = names[i:i + step]
+                    yield pre + glue.join(chunk) + post, len(chunk)
 
 
 def _json_cell(key: str, value: Any) -> str:
