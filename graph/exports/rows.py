@@ -69,6 +69,7 @@ class Summaries:
         self.include_denied = include_denied
         self.per_action = per_action
         self._cache: dict[tuple[int, ...], tuple[Mapping[str, ActionAccess], list[Group]]] = {}
+        self._interned: dict[Group, Group] = {}
 
     def groups(self, res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...] = ()
                ) -> list[Group]:
@@ -88,9 +89,10 @@ class Summaries:
                 buckets[(a.action, a.outcome)] = [a]
             else:
                 buckets.setdefault((a.level, a.outcome), []).append(a)
-        out = [_summary(v) for v in buckets.values()]
-        out.sort(key=lambda g: (LEVELS.index(g.level), OUTCOME_ORDER.index(g.outcome),
-                                g.actions))
+        # Equal groups become one object, so blocks can be merged by identity (cheap) rather
+        # than by value (hashing dozens of action names per row group).
+        out = [self._interned.setdefault(g, g) for g in map(_summary, buckets.values())]
+        out.sort(key=_group_order)
         self._cache[key] = (original, out)
         return out
 
@@ -127,6 +129,30 @@ def _classes(g: AccessGraph, role_arn: str, only_bucket: str | None,
     return g.role_classes(role_arn, instance)
 
 
+def _merged(head: Head, classes: Iterable[tuple[Mapping[str, ActionAccess], list[str]]],
+            sums: Summaries, hops: tuple[AssumeEdge, ...], via: tuple[str, ...]
+            ) -> Iterator[Block]:
+    """One block per row group for one head: the buckets of every class sharing the group.
+
+    A role that names hundreds of buckets one by one has hundreds of one-bucket classes with
+    the same few groups; merged, each group's rows are one join instead of hundreds.
+    """
+    merged: dict[int, tuple[Group, list[str]]] = {}
+    for res, names in classes:
+        for group in sums.groups(res, hops):
+            found = merged.get(id(group))
+            if found is None:
+                merged[id(group)] = (group, list(names))
+            else:
+                found[1].extend(names)
+    for group, names in sorted(merged.values(), key=lambda gn: _group_order(gn[0])):
+        yield head, names, [group], via
+
+
+def _group_order(g: Group) -> tuple[int, int, tuple[str, ...]]:
+    return LEVELS.index(g.level), OUTCOME_ORDER.index(g.outcome), g.actions
+
+
 def instance_blocks(g: AccessGraph, *, per_action: bool = False, include_denied: bool = False,
                     instance: str | None = None, role: str | None = None,
                     bucket: str | None = None) -> Iterator[Block]:
@@ -145,10 +171,8 @@ def instance_blocks(g: AccessGraph, *, per_action: bool = False, include_denied:
             own = inst if len(chain.roles) == 1 else None
             target = chain.roles[-1]
             head = _instance_head(inst, target)
-            for res, names in _classes(g, target, only_bucket, own):
-                groups = sums.groups(res, chain.hops)
-                if groups:
-                    yield head, names, groups, chain.roles
+            yield from _merged(head, _classes(g, target, only_bucket, own), sums, chain.hops,
+                               chain.roles)
 
 
 def role_blocks(g: AccessGraph, *, include_denied: bool = False, instance: str | None = None,
@@ -174,10 +198,8 @@ def role_blocks(g: AccessGraph, *, include_denied: bool = False, instance: str |
             target = chain.roles[-1]
             head = Head((("role", target), ("role_name", target.rsplit("/", 1)[-1]),
                          ("instances", instances)))
-            for res, names in _classes(g, target, only_bucket, None):
-                groups = sums.groups(res, chain.hops)
-                if groups:
-                    yield head, names, groups, chain.roles
+            yield from _merged(head, _classes(g, target, only_bucket, None), sums, chain.hops,
+                               chain.roles)
 
 
 def blocks(g: AccessGraph, mode: str = "default", **filters: Any) -> Iterator[Block]:
