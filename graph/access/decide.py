@@ -126,8 +126,7 @@ class Decider:
         if access.granted and (missing or bf.policy_unreadable):
             why = list(missing)
             if bf.policy_unreadable:
-                why.append(f"the bucket policy of {bf.bucket.name} could not be read "
-                           "(it may deny)")
+                why.append("the bucket policy could not be read (it may deny)")
             return _unknown(access, tuple(why))
         return access
 
@@ -172,8 +171,8 @@ class Decider:
         bpa, bpa_unknown = effective_block(bf.bucket, self.account)
         if bpa.restrict_public_buckets and not bpa_unknown:
             return None
-        why = (f"the bucket policy of {bf.bucket.name} could not be read (it may grant "
-               f"{action.name} to anyone)",)
+        why = (f"the bucket policy could not be read (it may grant {action.name} to "
+               "anyone)",)
         if known is None:
             return ActionAccess(action.name, action.level, action.scope, Outcome.UNKNOWN, why)
         return _unknown(known, why)

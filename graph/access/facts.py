@@ -65,12 +65,35 @@ class RoleFacts:
         with_sig = [p for p in self.parts if p.sig]
         if len(with_sig) == 1:
             return with_sig[0].groups
-        groups: dict[tuple[SigItem, ...], list[str]] = {}
+        if not with_sig:
+            return {}
+        # Start from the policy naming the most buckets (often a shared managed policy) and
+        # recompute only the buckets other policies also name: a role with a team policy over
+        # a thousand buckets and an inline one over a single bucket costs one bucket, not all.
+        base = max(with_sig, key=lambda p: len(p.sig))
+        touched: set[str] = set()
+        for part in with_sig:
+            if part is not base:
+                touched.update(part.sig)
+        groups = dict(base.groups)  # lists shared with `base` until changed
+        gone: dict[tuple[SigItem, ...], set[str]] = {}
+        for name in touched.intersection(base.sig):
+            gone.setdefault(base.sig[name], set()).add(name)
+        for key, names in gone.items():
+            kept = [n for n in groups[key] if n not in names]
+            if kept:
+                groups[key] = kept
+            else:
+                del groups[key]
         sigs = [p.sig for p in with_sig]
         empty: tuple[SigItem, ...] = ()
-        for name in sorted(self.special):
+        fresh: set[tuple[SigItem, ...]] = set()
+        for name in sorted(touched):
             key = sum((sig.get(name, empty) for sig in sigs), empty)
-            groups.setdefault(key, []).append(name)
+            if key not in fresh:
+                fresh.add(key)
+                groups[key] = list(groups.get(key, ()))
+            groups[key].append(name)
         return groups
 
     def specific_for(self, bucket: str) -> frozenset[str]:

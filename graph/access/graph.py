@@ -24,10 +24,11 @@ from graph.access.model import (
     PrincipalAccess,
 )
 from graph.access.nxview import build_networkx
+from graph.access.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
 from graph.catalog import find_action, normalize_level
 from graph.errors import LookupFailed
 from graph.model import AccountSnapshot, Instance, LoadWarning
-from graph.policy import Outcome
+from graph.policy import Outcome, PolicyKind, StatementRef
 
 PUBLIC_ID = "public"
 
@@ -84,6 +85,25 @@ class AccessGraph:
                      ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
         """The role's buckets grouped by shared answers (for exports of large accounts)."""
         return self.data.reach.iter_classes(self.data.reach_for(role_arn, instance))
+
+    def own_evidence(self, bucket: str, refs: tuple[StatementRef, ...]
+                     ) -> tuple[StatementRef, ...]:
+        """`refs` with bucket-policy and ACL statements taken from `bucket`'s own documents.
+
+        Buckets whose policies differ only by their own name share one decided answer, so its
+        evidence may quote a look-alike bucket's statement: same position, same effect, but
+        the other bucket's ARN. Shown to a person, it must be this bucket's statement.
+        """
+        policies = self.data.book.bucket(find_bucket(self.snapshot, bucket))
+        own = {BUCKET_POLICY: policies.policy, BUCKET_ACL: policies.acl,
+               BUCKET_PUBLIC_ACL: policies.public_acl}
+        out: list[StatementRef] = []
+        for ref in refs:
+            compiled = own.get(ref.policy_name) if ref.policy_kind is PolicyKind.RESOURCE \
+                else None
+            statements = compiled.policy.statements if compiled is not None else ()
+            out.append(statements[ref.index].ref if ref.index < len(statements) else ref)
+        return tuple(out)
 
     def role_bucket(self, role_arn: str, bucket: str, instance: Instance | None = None
                     ) -> Mapping[str, ActionAccess]:

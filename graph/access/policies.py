@@ -17,6 +17,10 @@ from graph.errors import PolicyParseError
 from graph.model import AccountSnapshot, Bucket, LoadWarning, Role
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
 
+#: Names of a bucket's own policies in evidence ("bucket policy, statement 0").
+BUCKET_POLICY = "bucket policy"
+BUCKET_ACL = "bucket ACL"
+BUCKET_PUBLIC_ACL = "bucket ACL (public grants)"
 
 @dataclass(frozen=True, eq=False)
 class CompiledPolicy:
@@ -69,11 +73,14 @@ class PolicyBook:
         self.parts: dict[tuple[int, bool], Any] = {}
         self.scps = self._compile_scps()
 
-    def compile(self, document: Any, name: str, kind: PolicyKind) -> CompiledPolicy | None:
+    def compile(self, document: Any, name: str, kind: PolicyKind,
+                subject: str | None = None) -> CompiledPolicy | None:
+        """Parse once; a malformed document becomes a warning about `subject` (default: the
+        policy's name)."""
         try:
             policy = parse_policy(document, name=name, kind=kind)
         except PolicyParseError as exc:
-            self.warnings.append(LoadWarning("policy", name, str(exc)))
+            self.warnings.append(LoadWarning("policy", subject or name, str(exc)))
             return None
         return CompiledPolicy(policy, document_facts(policy.raw))
 
@@ -137,8 +144,11 @@ class PolicyBook:
             return found
         policy = None
         if bucket.policy is not None:
-            policy = self.compile(bucket.policy, f"bucket policy of {bucket.name}",
-                                  PolicyKind.RESOURCE)
+            # Named without the bucket: buckets of one shape share answers, and the evidence
+            # must read true for each of them (AccessGraph.own_evidence finds each bucket's
+            # own statement by this name and index).
+            policy = self.compile(bucket.policy, BUCKET_POLICY, PolicyKind.RESOURCE,
+                                  subject=bucket.name)
             if policy is None:
                 self.warnings.append(LoadWarning(
                     "policy", bucket.name, "bucket policy unreadable: its answers are unknown"))
@@ -146,10 +156,10 @@ class PolicyBook:
         ignore = bpa.ignore_public_acls
         acl_doc = acl_document(bucket, public_only=False, ignore_public=ignore)
         public_doc = acl_document(bucket, public_only=True, ignore_public=ignore)
-        acl = self.compile(acl_doc, f"bucket ACL of {bucket.name}", PolicyKind.RESOURCE) \
+        acl = self.compile(acl_doc, BUCKET_ACL, PolicyKind.RESOURCE, subject=bucket.name) \
             if acl_doc else None
-        public_acl = self.compile(public_doc, f"bucket ACL of {bucket.name}",
-                                  PolicyKind.RESOURCE) if public_doc else None
+        public_acl = self.compile(public_doc, BUCKET_PUBLIC_ACL, PolicyKind.RESOURCE,
+                                  subject=bucket.name) if public_doc else None
         result = BucketPolicies(bucket, policy, acl, public_acl)
         self._buckets[bucket.name] = result
         return result

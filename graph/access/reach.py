@@ -62,6 +62,7 @@ class ReachComputer:
         self.actions = s3_actions()
         self._cache: dict[tuple[object, ...], ClassResult] = {}
         self._action_cache: dict[tuple[object, ...], ActionAccess] = {}
+        self._alike_kept: dict[int, tuple[list[str], list[tuple[BucketFacts, list[str]]]]] = {}
 
     def instance_context(self, rf: RoleFacts, values: Mapping[str, str | None]
                          ) -> dict[str, str]:
@@ -169,18 +170,11 @@ class ReachComputer:
         who = (arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive else None
         base = (rf.universal_sig, id(rp.boundary) if rp.boundary else None, rp.missing, who,
                 tuple(sorted(context.items())))
+        special = reach.special
         for sig, names in rf.special_groups().items():
-            # Buckets the same statements concern share an answer per shape.
-            alike: dict[object, list[BucketFacts]] = {}
-            for name in names:
-                bf = self.by_name.get(name)
-                if bf is not None:
-                    key = (bf.shape, name if bf.principal_specific else None)
-                    alike.setdefault(key, []).append(bf)
-            for group in alike.values():
-                res = self._cached(rf, group[0], True, context, base, sig)
-                for bf in group:
-                    reach.special[bf.bucket.name] = res
+            for rep, alike in self._alike(names):
+                special.update(dict.fromkeys(alike, self._cached(rf, rep, True, context, base,
+                                                                 sig)))
         for shape, group in self.shape_groups.items():
             rep = group[0]
             if not (reach.universal or rep.anyone_actions or arn in rep.named_actions):
@@ -189,6 +183,28 @@ class ReachComputer:
         if reach.universal and self.plain:
             reach.default = self._cached(rf, self.plain[0], False, context, base)
         return reach
+
+    def _alike(self, names: list[str]) -> list[tuple[BucketFacts, list[str]]]:
+        """Buckets the same statements concern, split by shape (and by name where the
+        bucket's policy reads who asks): each part shares one answer. Kept per names list,
+        since roles sharing a policy share its lists."""
+        kept = self._alike_kept.get(id(names))
+        if kept is not None and kept[0] is names:
+            return kept[1]
+        alike: dict[object, tuple[BucketFacts, list[str]]] = {}
+        for name in names:
+            bf = self.by_name.get(name)
+            if bf is not None:
+                key = (bf.shape, name if bf.principal_specific else None)
+                found = alike.get(key)
+                if found is None:
+                    alike[key] = (bf, [name])
+                else:
+                    found[1].append(name)
+        out = list(alike.values())
+        if len(names) > 8:  # short lists are cheap to split again; don't hoard them
+            self._alike_kept[id(names)] = (names, out)
+        return out
 
     def iter_buckets(self, reach: RoleReach) -> Iterator[tuple[BucketFacts, ClassResult]]:
         """Every bucket the role touches, with its (possibly shared) answers."""

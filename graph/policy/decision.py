@@ -52,7 +52,9 @@ class StatementRef:
 
     def __post_init__(self) -> None:
         sid = f" ({self.sid})" if self.sid else ""
-        label = f"{self.policy_kind.value} policy {self.policy_name}, statement {self.index}{sid}"
+        # "bucket policy" / "bucket ACL" already say what they are.
+        kind = "" if self.policy_name.startswith("bucket ") else f"{self.policy_kind.value} policy "
+        label = f"{kind}{self.policy_name}, statement {self.index}{sid}"
         object.__setattr__(self, "label", label)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -112,3 +113,22 @@ def test_unreadable_bucket_policy_leaves_public_access_unknown(
     assert get.outcome is Outcome.UNKNOWN
     assert any("could not be read" in r for r in get.reasons)
     assert public[0].actions["s3:PutBucketPolicy"].outcome is Outcome.UNKNOWN
+
+
+def test_look_alike_buckets_share_answers_but_quote_their_own_statements(
+        layers_snapshot: AccountSnapshot) -> None:
+    public = next(b for b in layers_snapshot.buckets if b.name == "public")
+    twin = dataclasses.replace(public, name="public-twin", policy=json.loads(
+        json.dumps(public.policy).replace("arn:aws:s3:::public/", "arn:aws:s3:::public-twin/")))
+    g = build_access_graph(dataclasses.replace(
+        layers_snapshot, buckets=(*layers_snapshot.buckets, twin)))
+    quoted = set()
+    for name in ("public", "public-twin"):
+        app = next(p for p in g.who_can(name) if p.kind == "role" and p.name == "app")
+        get = app.actions["s3:GetObject"]
+        assert get.outcome is Outcome.ALLOWED
+        assert [e.label for e in get.evidence] == ["bucket policy, statement 0 (PublicRead)"]
+        quoted.add(get.evidence[0].statement["Resource"])
+        own = g.own_evidence(name, get.evidence)
+        assert own[0].statement["Resource"] == f"arn:aws:s3:::{name}/site/*"
+    assert len(quoted) == 1  # the shared answer quotes one of them; own_evidence corrects it

@@ -6,6 +6,8 @@ the tree; the frame, the rebuild on a new workspace and the evidence on highligh
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -63,5 +65,10 @@ class AccessTreeScreen(Screen[None]):
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
-        if isinstance(event.node.data, Selection):
-            self.query_one(EvidencePanel).show(event.node.data)
+        selection = event.node.data
+        if isinstance(selection, Selection):
+            access = selection.access
+            own = self.workspace.graph.own_evidence(selection.bucket, access.evidence)
+            if any(a is not b for a, b in zip(own, access.evidence, strict=True)):
+                selection = replace(selection, access=replace(access, evidence=own))
+            self.query_one(EvidencePanel).show(selection)
