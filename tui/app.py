@@ -72,6 +72,8 @@ class RolemapApp(App[int]):
         """How to open `spec`; the real sources, or a failing one in error-screen tests."""
         self.loaded: LoadedSource | None = None
         """The open source, kept so ctrl+r reloads the same one (the demo keeps its server)."""
+        self.show_after_load: str | None = None
+        """A role ARN whose access paths to open once the next load is ready (a new role)."""
 
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen(describe_spec(self.spec)))
@@ -141,6 +143,7 @@ class RolemapApp(App[int]):
                 await self.pop_screen()
             for screen in self.screen_stack:
                 screen.post_message(WorkspaceChanged(message.workspace))
+        await self._show_new_role(message.workspace)
         warnings = len(message.workspace.snapshot.warnings)
         if warnings:
             self.notify(
@@ -160,6 +163,23 @@ class RolemapApp(App[int]):
     async def action_retry_load(self) -> None:
         await self.switch_screen(LoadingScreen(describe_spec(self.spec)))
         self._load(self.loaded, self.workspace.assumed if self.workspace else {})
+
+    async def _show_new_role(self, workspace: Workspace) -> None:
+        """After the wizard created a role: its paths, opened for the user to check."""
+        arn, self.show_after_load = self.show_after_load, None
+        role = workspace.snapshot.role_by_arn.get(arn) if arn else None
+        if role is None:
+            return
+        from tui.screens.trace import TraceScreen
+
+        await self.push_screen(TraceScreen(workspace, "role", role.arn))
+        self.notify(f"The access paths of the new role {role.name}, and of any instance it "
+                    "was attached to (Instances tab).", title="New role", markup=False)
+
+    async def action_reload_and_show(self, role_arn: str) -> None:
+        """Reload the account, then open `role_arn`'s access paths."""
+        self.show_after_load = role_arn
+        await self.action_reload()
 
     async def action_reload(self) -> None:
         if self.workspace is None:

@@ -11,6 +11,7 @@ from tui.screens.details import DetailsScreen
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.help import HelpScreen
 from tui.screens.raw_json import RawJsonScreen
+from tui.screens.trace import TraceScreen
 from tui.widgets.header import AccountHeader
 from tui.widgets.resource_table import ResourceTable
 
@@ -232,6 +233,25 @@ async def test_ctrl_r_reloads_the_same_source_and_keeps_the_filter(make_app: Mak
         assert app.screen is explorer
         assert app.workspace is not before  # a new load, not the old answers
         assert sorted(names(explorer)) == ["web-1", "web-2"]
+
+
+async def test_after_a_new_role_the_reload_opens_its_access_paths(make_app: MakeApp) -> None:
+    # What the wizard asks for once it has created a role (here: one the demo already has).
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        arn = app.workspace.snapshot.role_by_name["web-server"].arn
+        await app.run_action(f"reload_and_show({arn!r})")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, TraceScreen)
+        assert (app.screen.kind, app.screen.key) == ("role", arn)
+        assert app.show_after_load is None  # once only
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
 
 
 async def test_themes_switch_without_breaking_the_layout(make_app: MakeApp) -> None:

@@ -22,6 +22,7 @@ class Host(App[None]):
         super().__init__()
         self.loaded = loaded
         self.reloads = 0
+        self.shown: str | None = None
         self.result: ApplyResult | None = None
 
     def on_mount(self) -> None:
@@ -32,8 +33,9 @@ class Host(App[None]):
     def _done(self, result: ApplyResult | None) -> None:
         self.result = result
 
-    def action_reload(self) -> None:
+    def action_reload_and_show(self, role_arn: str) -> None:
         self.reloads += 1
+        self.shown = role_arn
 
 
 def text(screen, selector: str) -> str:
@@ -133,6 +135,7 @@ async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.Monke
     assert app.result is not None and app.result.ok, app.result
     assert app.result.role_arn == "arn:aws:iam::123456789012:role/reports-reader"
     assert app.reloads == 1
+    assert app.shown == app.result.role_arn  # the app opens the new role's paths after reload
     reloaded = demo.reload().snapshot
     assert "reports-reader" in reloaded.role_by_name
     profile = "arn:aws:iam::123456789012:instance-profile/reports-reader"

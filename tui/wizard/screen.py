@@ -139,4 +139,4 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
             return
         self.app.notify(f"Created {result.role_arn}", title="Role created", markup=False)
         self.dismiss(result)
-        await self.app.run_action("reload")
+        await self.app.run_action(f"reload_and_show({result.role_arn!r})")
