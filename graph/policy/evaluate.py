@@ -87,9 +87,34 @@ def _certain_hit(stmt: Statement, grant: GrantKind | None) -> _Hit:
     return hit
 
 
-#: (statement, resource fullmatch or None, NotResource?, has variables?, no Resource element?,
-#:  the grant its Principal makes to the caller, the shared hit when nothing else can vary)
-_Step = tuple[Statement, Any, bool, bool, bool, "GrantKind | None", "_Hit | None"]
+#: (statement, resource fullmatch or None, literal prefixes and exact ARNs when every plain
+#:  Resource pattern is one of those (else None), NotResource?, has variables?, no Resource
+#:  element?, the grant its Principal makes to the caller, the shared hit when nothing else
+#:  can vary)
+_Step = tuple[Statement, Any, "tuple[tuple[str, ...], frozenset[str]] | None", bool, bool, bool,
+              "GrantKind | None", "_Hit | None"]
+
+
+def _literal_patterns(stmt: Statement) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """Most Resource patterns are an exact ARN or a literal prefix and one trailing `*`:
+    `str.startswith` decides those several times faster than a regex."""
+    if stmt.resources is None:
+        return None
+    prefixes: list[str] = []
+    exact: set[str] = set()
+    for p in stmt.resources:
+        if p in stmt._resource_vars:
+            continue  # matched through its variables
+        if "?" in p:
+            return None
+        star = p.find("*")
+        if star == -1:
+            exact.add(p)
+        elif star == len(p) - 1:
+            prefixes.append(p[:-1])
+        else:
+            return None
+    return tuple(prefixes), frozenset(exact)
 _PLAN_LIMIT = 50_000
 
 
@@ -124,8 +149,9 @@ def _plan(policy: Policy, request: Request, has_boundary: bool) -> tuple[_Step, 
         regex = stmt._resource_re
         dynamic = bool(stmt._resource_vars)
         shared = _certain_hit(stmt, grant) if not stmt.conditions and not dynamic else None
-        steps.append((stmt, regex.fullmatch if regex is not None else None, stmt.not_resource,
-                      dynamic, stmt.resources is None, grant, shared))
+        steps.append((stmt, regex.fullmatch if regex is not None else None,
+                      _literal_patterns(stmt), stmt.not_resource, dynamic,
+                      stmt.resources is None, grant, shared))
     if len(plans) > _PLAN_LIMIT:
         plans.clear()
     plan = plans[key] = tuple(steps)
@@ -141,13 +167,16 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
     # A pattern ARN (the access graph's "bucket/prefix/*") matches glob against glob: the
     # policy caches those answers per (action, ARN).
     static = policy.matching(request.action, arn, ctx) if "*" in arn else None
-    for stmt, fullmatch, negated, dynamic, always, grant, shared in _plan(
+    for stmt, fullmatch, literal, negated, dynamic, always, grant, shared in _plan(
             policy, request, has_boundary):
         if static is not None:
             if stmt not in static:
                 continue
         elif not always:
-            hit = fullmatch is not None and fullmatch(arn) is not None
+            if literal is not None:
+                hit = arn.startswith(literal[0]) or arn in literal[1]
+            else:
+                hit = fullmatch is not None and fullmatch(arn) is not None
             if not hit and dynamic:
                 maybe = _match_variables(stmt, arn, ctx)
                 hit = maybe if maybe is not None else not negated  # unknown: keep, ask below
