@@ -68,11 +68,15 @@ class ConditionRef:
     values: tuple[str, ...]
     #: True: must hold for the access (an Allow's condition); False: must not hold (a Deny's).
     must_hold: bool
+    #: "StringEquals aws:SourceVpce [vpce-1]": built once, quoted in every conditional answer.
+    text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        text = f"{self.operator} {self.key} [{', '.join(self.values)}]"
+        object.__setattr__(self, "text", text if self.must_hold else f"NOT {text}")
 
     def __str__(self) -> str:
-        vals = ", ".join(self.values)
-        text = f"{self.operator} {self.key} [{vals}]"
-        return text if self.must_hold else f"NOT {text}"
+        return self.text
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ class _Hit:
     unknown: tuple[Condition, ...]
     grant: GrantKind | None
     deny: bool
+    #: Interned (see `_certain_hit`, `_conditional_hit`): identity stands for equality.
+    shared: bool = True
 
 
 @dataclass(slots=True)
@@ -73,8 +75,21 @@ class _Result:
 
 #: Hits that depend only on the statement and how its Principal names the caller are shared
 #: (a decision reads them, never changes them): most hits need no allocation at all.
-_SHARED_HITS: dict[tuple[Statement, GrantKind | None], _Hit] = {}
+_SHARED_HITS: dict[tuple[Any, ...], _Hit] = {}
 _SHARED_LIMIT = 500_000
+
+
+def _conditional_hit(stmt: Statement, grant: GrantKind | None,
+                     unknown: tuple[Condition, ...]) -> _Hit:
+    """A hit that depends on unknown keys of the statement's own conditions: interned too,
+    so decisions that depend on the same unknowns are memoised like definite ones."""
+    key = (stmt, grant, unknown)
+    hit = _SHARED_HITS.get(key)
+    if hit is None:
+        if len(_SHARED_HITS) > _SHARED_LIMIT:
+            _SHARED_HITS.clear()
+        hit = _SHARED_HITS[key] = _Hit(stmt, False, unknown, grant, stmt.deny)
+    return hit
 
 
 def _certain_hit(stmt: Statement, grant: GrantKind | None) -> _Hit:
@@ -201,8 +216,12 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
                 unknown.append(cond)
         if failed:
             continue
-        out.append(_certain_hit(stmt, grant) if not unknown
-                   else _Hit(stmt, False, tuple(unknown), grant, stmt.deny))
+        if not unknown:
+            out.append(_certain_hit(stmt, grant))
+        elif dynamic:  # pseudo-conditions made for this request's ARN: not interned
+            out.append(_Hit(stmt, False, tuple(unknown), grant, stmt.deny, shared=False))
+        else:
+            out.append(_conditional_hit(stmt, grant, tuple(unknown)))
     return out
 
 
@@ -342,22 +361,32 @@ def evaluate(
     everything: list[_Hit] = []
     if request.partial:
         everything = identity + (boundary or []) + [h for lv in scps or [] for h in lv] + resource
-    if not request.partial or all(h.certain for h in everything):
-        # Every hit is certain, hence shared: the same hits with the same request shape give
-        # the same Decision, which thousands of requests (one per object key) reuse.
-        key = (tuple(identity), tuple(boundary) if boundary is not None else None,
-               tuple(tuple(level) for level in scps) if scps is not None else None,
-               tuple(resource), request.action, is_role, request.cross_account,
-               request.principal_service, request.resource_account)
-        decision = _DECISIONS.get(key)
-        if decision is None:
-            result = _decide(request, identity, boundary, scps, resource)
-            decision = _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW
-                                    else Outcome.DENIED, ())
-            if len(_DECISIONS) > _DECISIONS_LIMIT:
-                _DECISIONS.clear()
-            _DECISIONS[key] = decision
-        return decision
+    if request.partial and not all(h.shared for h in everything):
+        return _decide_partial(request, identity, boundary, scps, resource, everything)
+    # Every hit is interned: the same hits with the same request shape give the same
+    # Decision, which thousands of requests (one per object key, bucket, role) reuse.
+    # `_decide` reads only the hits and the request fields in the key.
+    key = (tuple(identity), tuple(boundary) if boundary is not None else None,
+           tuple(tuple(level) for level in scps) if scps is not None else None,
+           tuple(resource), request.action, is_role, request.cross_account,
+           request.principal_service, request.resource_account)
+    decision = _DECISIONS.get(key)
+    if decision is None:
+        decision = _decide_partial(request, identity, boundary, scps, resource, everything)
+        if len(_DECISIONS) > _DECISIONS_LIMIT:
+            _DECISIONS.clear()
+        _DECISIONS[key] = decision
+    return decision
+
+
+def _decide_partial(request: Request, identity: list[_Hit], boundary: list[_Hit] | None,
+                    scps: list[list[_Hit]] | None, resource: list[_Hit],
+                    everything: list[_Hit]) -> Decision:
+    """One pass when every hit is certain; else twice (unknowns for, then against access)."""
+    if all(h.certain for h in everything):
+        result = _decide(request, identity, boundary, scps, resource)
+        return _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW
+                            else Outcome.DENIED, ())
 
     def resolved(optimistic: bool) -> _Result:
         return _decide(
