@@ -98,7 +98,8 @@ class PolicyBook:
             return None
         levels: list[tuple[CompiledPolicy, ...]] = []
         for level in self.snapshot.scps:
-            compiled = (self.compile(s.document, f"SCP {s.name}", PolicyKind.SCP) for s in level)
+            compiled = (self.compile(s.document, s.name, PolicyKind.SCP,
+                                         subject=f"SCP {s.name}") for s in level)
             levels.append(tuple(c for c in compiled if c is not None))
         return tuple(levels)
 

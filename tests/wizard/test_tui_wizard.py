@@ -43,7 +43,10 @@ def text(screen, selector: str) -> str:
 
 
 async def press(pilot, selector: str) -> None:
-    """Let pending value changes settle, click, and let the handlers run."""
+    """Let pending value changes settle, click, and let the handlers run. Toasts are
+    cleared first: one left from an earlier step (e.g. "copied") can sit over the button."""
+    await pilot.pause()
+    pilot.app.clear_notifications()
     await pilot.pause()
     await pilot.click(selector)
     await pilot.pause()
@@ -129,10 +132,15 @@ async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.Monke
         assert str(screen.query_one("#create", Button).label) == "Confirm: create now"
         await press(pilot, "#create")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        # The worker's result comes back as a message; give the wizard time to handle it.
+        for _ in range(50):
+            if app.result is not None:
+                break
+            await pilot.pause(0.05)
         await pilot.pause()
 
-    assert app.result is not None and app.result.ok, app.result
+        shown = text(screen, "#wizard-errors") if app.result is None else ""
+    assert app.result is not None and app.result.ok, (app.result, shown)
     assert app.result.role_arn == "arn:aws:iam::123456789012:role/reports-reader"
     assert app.reloads == 1
     assert app.shown == app.result.role_arn  # the app opens the new role's paths after reload
