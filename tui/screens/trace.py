@@ -43,6 +43,10 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
     return found
 
 
+#: Bucket nodes built at a time (the rest behind a "more" node).
+_PAGE = 100
+
+
 class TraceScreen(AccessTreeScreen):
     """Everything one instance or role can reach; Esc goes back to the explorer."""
 
@@ -125,7 +129,8 @@ class TraceScreen(AccessTreeScreen):
         for access in sorted(accesses, key=lambda a: (a.bucket, len(a.via))):
             by_bucket.setdefault(access.bucket, []).append(access)
         reaching = [b for b, paths in by_bucket.items() if any(reaches(p.actions) for p in paths)]
-        denied = [b for b in by_bucket if b not in reaching]
+        reached = set(reaching)
+        denied = [b for b in by_bucket if b not in reached]
         title = f"buckets reachable: {len(reaching)}"
         if denied:
             title += f" (and {len(denied)} where every named action is denied)"
@@ -133,15 +138,26 @@ class TraceScreen(AccessTreeScreen):
         heading = root.add(Text(title, style="bold"), data=None, expand=True)
         if not by_bucket:
             heading.add_leaf("none: no policy grants any S3 action", data=None)
-        for bucket in reaching + denied:
+        self._add_bucket_page(by_bucket, reaching + denied, heading)
+        if reaching:
+            tree.open(heading.children[0])
+
+    def _add_bucket_page(self, by_bucket: dict[str, list[BucketAccess]], order: list[str],
+                         parent: TreeNode[NodeData]) -> None:
+        """One page of bucket nodes, and a node that opens the next page: a role reaching
+        thousands of buckets opens as fast as one reaching a few."""
+        tree = self.query_one(AccessTree)
+        for bucket in order[:_PAGE]:
             paths = by_bucket[bucket]
             outcomes = list(best_per_action(paths).values())
             label = Text(bucket, style="bold")
             label.append("  ")
             label.append_text(summary(outcomes))
-            tree.add_lazy(heading, label, bucket, partial(self._add_paths, bucket, paths))
-        if reaching:
-            tree.open(heading.children[0])
+            tree.add_lazy(parent, label, bucket, partial(self._add_paths, bucket, paths))
+        rest = order[_PAGE:]
+        if rest:
+            tree.add_lazy(parent, Text(f"… {len(rest)} more bucket(s)", style="italic"), None,
+                          partial(self._add_bucket_page, by_bucket, rest))
 
     def _add_paths(self, bucket: str, paths: list[BucketAccess], node: TreeNode[NodeData]) -> None:
         for path in paths:
