@@ -128,6 +128,12 @@ class Decider:
             if bf.policy_unreadable:
                 why.append("the bucket policy could not be read (it may deny)")
             return _unknown(access, tuple(why))
+        if (bf.policy_unreadable and d.verdict is not Verdict.EXPLICIT_DENY
+                and d.blocked_by is not PolicyKind.SCP):
+            # In the same account a bucket policy alone can grant the role (to its ARN or to
+            # "*"); only an explicit deny or the SCPs make the answer a certain no.
+            return _unknown(access, ("the bucket policy could not be read (it may grant "
+                                     f"{action.name} to this role)",))
         return access
 
     def public_action(self, bf: BucketFacts, action: S3Action,

@@ -79,12 +79,15 @@ class ReachComputer:
         return keys
 
     def _candidates(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> set[str]:
+        if bf.policy_unreadable:
+            # The unread policy may grant anything to this role: every action gets an answer
+            # (unknown unless something else denies it), never a silent no.
+            return {a.name for a in self.actions}
         names = set(rf.universal_actions)
         if special:
             names |= rf.specific_for(bf.bucket.name)
-        if not bf.policy_unreadable:
-            names |= bf.anyone_actions
-            names |= bf.named_actions.get(rf.policies.role.arn, frozenset())
+        names |= bf.anyone_actions
+        names |= bf.named_actions.get(rf.policies.role.arn, frozenset())
         return names
 
     def _items(self, rf: RoleFacts, bf: BucketFacts) -> dict[str, list[SigItem]]:
@@ -177,7 +180,8 @@ class ReachComputer:
                                                                  sig)))
         for shape, group in self.shape_groups.items():
             rep = group[0]
-            if not (reach.universal or rep.anyone_actions or arn in rep.named_actions):
+            if not (reach.universal or rep.anyone_actions or arn in rep.named_actions
+                    or rep.policy_unreadable):
                 continue
             reach.by_shape[shape] = self._cached(rf, rep, False, context, base)
         if reach.universal and self.plain:

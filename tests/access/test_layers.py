@@ -128,3 +128,14 @@ def test_public_acl_reaches_roles_too_unless_ignored(layers: AccessGraph) -> Non
 
 def test_instance_without_profile_reaches_nothing(layers: AccessGraph) -> None:
     assert layers.reachable_from_instance("no-profile-1") == []
+
+
+def test_unreadable_bucket_policy_never_turns_into_a_silent_no(layers: AccessGraph) -> None:
+    # reader-1's role grants nothing like PutBucketTagging; the unread policy might.
+    ba = reach(layers, "reader-1", "unknown")
+    tagging = ba.actions["s3:PutBucketTagging"]
+    assert tagging.outcome is Outcome.UNKNOWN
+    assert any("may grant" in r for r in tagging.reasons)
+    # Every role in the account is a "maybe" for that bucket, listed as such by who-can.
+    maybe = {p.name for p in layers.who_can("unknown") if p.kind == "role"}
+    assert {"app", "looper"} <= maybe
