@@ -89,36 +89,22 @@ def _flush_every(out: TextIO, pieces: Iterable[tuple[str, int]], sep: str = "",
     return count
 
 
-class _RowJoiner:
-    """Turns blocks into row text: per group, one C-level join over the bucket names.
-
-    A row is `lead(head) + bucket + tail(group, via)`; rows are separated by `sep`.
-    """
-
-    def __init__(self, lead: Callable[[Head], str], tail: Callable[[Group, tuple[str, ...]], str],
-                 sep: str) -> None:
-        self.lead = lead
-        self.tail = tail
-        self.sep = sep
-
-    def pieces(self, parts: Iterable[Block]) -> Iterator[tuple[str, int]]:
-        """(rows joined by `sep`, how many) per block."""
-        sep = self.sep
-        tail = self.tail
-        step = _ROWS_PER_JOIN
-        for head, names, groups, via in parts:
-            if not names or not groups:
-                continue
-            pre = self.lead(head)
-            for g in groups:
-                post = tail(g, via)
-                glue = post + sep + pre
-                if len(names) <= step:
-                    yield pre + glue.join(names) + post, len(names)
-                    continue
-                for i in range(0, len(names), step):
-                    chunk = names[i:i + step]
-                    yield pre + glue.join(chunk) + post, len(chunk)
+def _row_pieces(parts: Iterable[Block], lead: Callable[[Head], str],
+                tail: Callable[[Group, tuple[str, ...]], str], sep: str
+                ) -> Iterator[tuple[str, int]]:
+    """Rows as `lead(head) + bucket + tail(group, via)`, joined by `sep`: per group, one
+    C-level join per `_ROWS_PER_JOIN` bucket names. Yields (text, how many rows)."""
+    step = _ROWS_PER_JOIN
+    for head, names, groups, via in parts:
+        if not names:
+            continue
+        pre = lead(head)
+        for g in groups:
+            post = tail(g, via)
+            glue = post + sep + pre
+            for i in range(0, len(names), step):
+                chunk = names[i:i + step]
+                yield pre + glue.join(chunk) + post, len(chunk)
 
 
 def _json_cell(key: str, value: Any) -> str:
@@ -140,10 +126,10 @@ def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterabl
 
     sep = ",\n  "
     # S3 bucket names need no JSON escaping (lowercase letters, digits, dots, hyphens).
-    rows = _RowJoiner(lambda head: "{" + enc.head(head) + ', "bucket": "',
-                      lambda g, via: f'", {enc.group(g)}, {enc.via(via)}}}', sep)
+    rows = _row_pieces(parts, lambda head: "{" + enc.head(head) + ', "bucket": "',
+                       lambda g, via: f'", {enc.group(g)}, {enc.via(via)}}}', sep)
 
-    count = _flush_every(out, rows.pieces(parts), sep=sep, lead="\n  ")
+    count = _flush_every(out, rows, sep=sep, lead="\n  ")
     out.write("\n ]\n}\n")
     return count
 
@@ -161,9 +147,9 @@ def write_csv(out: TextIO, mode: str, parts: Iterable[Block]) -> int:
     enc = _Encoder(_csv_cell, ",", mode == "per-action")
 
     # S3 bucket names are lowercase letters, digits, dots and hyphens: never quoted.
-    rows = _RowJoiner(lambda head: enc.head(head) + ",",
-                      lambda g, via: f",{enc.group(g)},{enc.via(via)}\r\n", "")
-    return _flush_every(out, rows.pieces(parts))
+    rows = _row_pieces(parts, lambda head: enc.head(head) + ",",
+                       lambda g, via: f",{enc.group(g)},{enc.via(via)}\r\n", "")
+    return _flush_every(out, rows)
 
 
 def _md(value: Any) -> str:

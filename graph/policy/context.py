@@ -111,13 +111,7 @@ class EvalContext:
 
     def plain(self, key: str, lk: str) -> Value | None | _Unknown:
         """`get` for a key nothing derives (the caller checked): the request context alone."""
-        context = self._request.context
-        value = context.get(key)
-        if value is None and context:
-            for k, v in context.items():
-                if k.lower() == lk:
-                    value = v
-                    break
+        value = _find(self._request.context, key, lk)
         if value is None:
             return UNKNOWN if self.partial else None
         return value if isinstance(value, str) else _norm(value)

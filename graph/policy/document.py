@@ -61,10 +61,6 @@ class Statement:
     #: Effect == "Deny", read on every hit of every decision.
     deny: bool
 
-    @property
-    def is_deny(self) -> bool:
-        return self.deny
-
     def matches_action(self, action: str) -> bool:
         hit = self._action_re.fullmatch(action) is not None
         return not hit if self.not_action else hit
@@ -74,7 +70,7 @@ class Statement:
             return True
         hit = self._resource_re is not None and self._resource_re.fullmatch(arn) is not None
         if not hit and self._resource_vars:
-            maybe = _match_variables(self, arn, ctx)
+            maybe = match_variables(self, arn, ctx)
             if maybe is None:
                 return True  # depends on an unknown variable: the caller asks unknown_keys()
             hit = maybe
@@ -86,7 +82,7 @@ class Statement:
             return ()
         if self._resource_re is not None and self._resource_re.fullmatch(arn) is not None:
             return ()
-        if _match_variables(self, arn, ctx) is not None:
+        if match_variables(self, arn, ctx) is not None:
             return ()
         return tuple(
             key for p in self._resource_vars for key in variable_keys(p)
@@ -110,15 +106,12 @@ def _match_variable_pattern(pattern: str, arn: str, ctx: EvalContext) -> bool | 
     return None if unknown else True
 
 
-def _match_variables(stmt: Statement, arn: str, ctx: EvalContext) -> bool | None:
+def match_variables(stmt: Statement, arn: str, ctx: EvalContext) -> bool | None:
+    """Whether a Resource pattern with policy variables matches; None when unknown."""
     results = [_match_variable_pattern(p, arn, ctx) for p in stmt._resource_vars]
     if True in results:
         return True
     return None if None in results else False
-
-
-#: (statement, resource fullmatch or None, NotResource?, has variables?, no Resource element?)
-_PlanEntry = tuple[Statement, Any, bool, bool, bool]
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,7 +127,6 @@ class Policy:
     _by_target: dict[tuple[str, str], tuple[tuple[Statement, ...], tuple[Statement, ...]]] = (
         field(default_factory=dict, repr=False)
     )
-    _plans: dict[str, tuple[_PlanEntry, ...]] = field(default_factory=dict, repr=False)
     #: The evaluator's per-(action, caller) statement plans (graph.policy.evaluate._plan).
     _caller_plans: dict[Any, tuple[Any, ...]] = field(default_factory=dict,
                                                                   repr=False)
@@ -159,38 +151,10 @@ class Policy:
 
         Statements without policy variables in their Resource match the same way for every
         request on the same (action, resource), so that part is cached; the access graph asks
-        the same pairs for every role sharing a managed policy.
+        the same pattern ARNs ("bucket/prefix/*") for every role sharing a managed policy.
+        The evaluator matches concrete ARNs itself (graph.policy.evaluate._plan): they rarely
+        repeat, and caching them would only churn memory.
         """
-        if "*" not in resource_arn:
-            # A concrete object ARN rarely repeats: caching it would only churn memory, so
-            # match through the per-action plan (no method call per statement).
-            plan = self._plans.get(action)
-            if plan is None:
-                plan = self._plans[action] = tuple(
-                    (
-                        stmt,
-                        stmt._resource_re.fullmatch if stmt._resource_re is not None else None,
-                        stmt.not_resource,
-                        bool(stmt._resource_vars),
-                        stmt.resources is None,
-                    )
-                    for stmt in self.statements_for(action)
-                )
-            out: list[Statement] = []
-            for stmt, fullmatch, negated, dynamic, always in plan:
-                if always:
-                    out.append(stmt)
-                    continue
-                hit = fullmatch is not None and fullmatch(resource_arn) is not None
-                if not hit and dynamic:
-                    maybe = _match_variables(stmt, resource_arn, ctx)
-                    if maybe is None:  # depends on an unknown variable
-                        out.append(stmt)
-                        continue
-                    hit = maybe
-                if hit != negated:
-                    out.append(stmt)
-            return tuple(out)
         key = (action, resource_arn)
         cached = self._by_target.get(key)
         if cached is None:

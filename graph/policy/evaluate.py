@@ -30,7 +30,7 @@ from graph.policy.decision import (
     StatementRef,
     Verdict,
 )
-from graph.policy.document import Policy, Statement, _match_variables
+from graph.policy.document import Policy, Statement, match_variables
 from graph.policy.principals import GrantKind
 from graph.policy.request import Request
 
@@ -193,7 +193,7 @@ def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
             else:
                 hit = fullmatch is not None and fullmatch(arn) is not None
             if not hit and dynamic:
-                maybe = _match_variables(stmt, arn, ctx)
+                maybe = match_variables(stmt, arn, ctx)
                 hit = maybe if maybe is not None else not negated  # unknown: keep, ask below
             if hit == negated:
                 continue
