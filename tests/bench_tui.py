@@ -24,7 +24,6 @@ from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from graph.access import build_access_graph
 from graph.sources import LoadedSource, SourceSpec, open_source
@@ -33,6 +32,7 @@ from tui.screens.explorer import ExplorerScreen
 from tui.screens.rows import build_rows
 from tui.screens.trace import TraceScreen
 from tui.widgets.header import AccountHeader
+from tui.widgets.key_bar import KeyBar
 
 #: What a user types into the filter: a synthetic instance name, one character at a time.
 TYPED = "data-0001"
@@ -114,7 +114,7 @@ class _Empty(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield AccountHeader("baseline")
-        yield Footer()
+        yield KeyBar()
 
 
 async def _empty_screen(app: RolemapApp, pilot: Pilot[int]) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
+from types import MappingProxyType
 
 import networkx as nx
 
@@ -25,6 +26,7 @@ from graph.access.model import (
 )
 from graph.access.nxview import build_networkx
 from graph.access.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
+from graph.access.trust import AssumeEdge
 from graph.catalog import find_action, normalize_level
 from graph.errors import LookupFailed
 from graph.model import AccountSnapshot, Instance, LoadWarning
@@ -44,6 +46,28 @@ class AccessGraph:
 
     def __init__(self, data: AccessData) -> None:
         self.data = data
+        self._views: dict[int, tuple[Mapping[str, ActionAccess], Mapping[str, ActionAccess]]] = {}
+
+    def _answers(self, res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...],
+                 include_denied: bool) -> Mapping[str, ActionAccess]:
+        """A role's answers on one bucket as seen through `hops`, denied ones dropped unless
+        asked for.
+
+        The common case (the instance's own role, denied kept) hands out one read-only view
+        of the analysed answers instead of copying ~180 entries per bucket, and the same view
+        for every bucket that shares them, so callers can summarise each distinct answer set
+        once: a trace of a role reaching a thousand buckets opens in milliseconds.
+        """
+        acts = actions_through(res, hops) if hops else res
+        if not include_denied:
+            return {k: a for k, a in acts.items() if a.outcome is not Outcome.DENIED}
+        if acts is not res:
+            return acts
+        found = self._views.get(id(res))
+        if found is None or found[0] is not res:
+            found = (res, MappingProxyType(res))
+            self._views[id(res)] = found
+        return found[1]
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -116,11 +140,10 @@ class AccessGraph:
     def reachable_from_role(self, role_arn: str, include_denied: bool = False
                             ) -> list[BucketAccess]:
         role = find_role(self.snapshot, role_arn)
-        keep = _keep(include_denied)
         out: list[BucketAccess] = []
         for chain in self.data.chains_from(role.arn):
             for name, res in self.role_buckets(chain.roles[-1]):
-                acts = {k: a for k, a in actions_through(res, chain.hops).items() if keep(a)}
+                acts = self._answers(res, chain.hops, include_denied)
                 if acts:
                     out.append(BucketAccess(name, chain.roles[-1], chain.roles, acts))
         out.sort(key=lambda b: (b.bucket, len(b.via)))
@@ -129,12 +152,11 @@ class AccessGraph:
     def reachable_from_instance(self, instance_id: str, include_denied: bool = False
                                 ) -> list[BucketAccess]:
         instance = find_instance(self.snapshot, instance_id)
-        keep = _keep(include_denied)
         out: list[BucketAccess] = []
         for chain in self.instance_chains(instance):
             own = instance if len(chain.roles) == 1 else None
             for name, res in self.role_buckets(chain.roles[-1], own):
-                acts = {k: a for k, a in actions_through(res, chain.hops).items() if keep(a)}
+                acts = self._answers(res, chain.hops, include_denied)
                 if acts:
                     out.append(BucketAccess(name, chain.roles[-1], chain.roles, acts))
         out.sort(key=lambda b: (b.bucket, len(b.via)))

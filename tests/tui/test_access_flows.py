@@ -239,3 +239,81 @@ async def test_context_panel_rejects_a_line_without_key_value(make_app: MakeApp)
         await pilot.pause()
         assert isinstance(app.screen, AssumedContextScreen)
         assert "line 1" in str(app.screen.query_one("#context-error", Static).render())
+
+
+async def test_second_trace_reuses_the_screen_and_shows_only_the_new_instance(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_explorer(app, pilot)
+        screen.jump_to(("instances", instance_id(app, "ci-runner-1")))
+        await pilot.press("t")
+        await pilot.pause()
+        first = app.screen
+        assert isinstance(first, TraceScreen)
+        tree = first.query_one(AccessTree)
+        # Leave the trace with something selected and the evidence panel filled in.
+        target = next(s for s in leaves(tree) if s.bucket == "acme-build-artifacts")
+        tree.move_cursor(next(n for n in _nodes(tree) if n.data is target))
+        await pilot.pause()
+        assert "acme-build-artifacts" in as_text(first.query_one("#evidence", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        screen.jump_to(("instances", instance_id(app, "web-1")))
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen is first  # the same screen, aimed at the new instance
+        labels = tree_labels(tree)
+        assert labels[0].startswith("web-1")
+        assert "profile ci-runner" not in labels
+        assert not any(label.startswith("can assume website-deployer") for label in labels)
+        assert {s.bucket for s in leaves(tree)} >= {"acme-app-logs"}
+        assert "acme-build-artifacts" not in {s.bucket for s in leaves(tree) if s.access.granted}
+        assert "trace web-1" in str(first.query_one(AccountHeader).render())
+        evidence = as_text(first.query_one("#evidence", Static))
+        assert "Select an action" in evidence  # no stale statement from the last trace
+        assert tree.cursor_line == 0 and tree.has_focus
+
+
+async def test_reload_drops_the_kept_trace_and_the_next_one_uses_the_new_account(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_explorer(app, pilot)
+        screen.jump_to(("instances", instance_id(app, "web-1")))
+        await pilot.press("t")
+        await pilot.pause()
+        first = app.screen
+        await pilot.press("escape", "ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.is_screen_installed("trace")  # the old account is not kept alive
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TraceScreen) and app.screen is not first
+        assert app.screen.workspace is app.workspace
+
+
+async def test_a_trace_on_the_stack_is_not_reaimed_under_the_user(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_explorer(app, pilot)
+        assert app.workspace is not None
+        web = instance_id(app, "web-1")
+        await pilot.press("t")
+        await pilot.pause()
+        first = app.screen
+        assert isinstance(first, TraceScreen)
+        shown = (first.kind, first.key)
+        # e.g. the wizard's "show the new role" while a trace is open
+        from tui.screens.trace import open_trace
+
+        open_trace(app, app.workspace, "instance", web)
+        await pilot.pause()
+        assert app.screen is not first and isinstance(app.screen, TraceScreen)
+        assert (first.kind, first.key) == shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is first

@@ -6,20 +6,59 @@ the tree; the frame, the rebuild on a new workspace and the evidence on highligh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 
 from tui.screens.access_tree import AccessTree, NodeData
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import EvidencePanel, Selection
 from tui.widgets.header import AccountHeader
+from tui.widgets.key_bar import KeyBar
+
+
+def open_view(
+    app: App[object], kind: type[S], create: Callable[[], S], aim: Callable[[S], None]
+) -> None:
+    """Push an access view, reusing the one shown last time when it is not open already.
+
+    Each view kind keeps one installed screen (named by its `ID_PREFIX`): the first open
+    composes it, later opens re-aim it (`aim`) at a new subject. A view of the same kind
+    already on the stack (e.g. a trace opened from a trace) gets a fresh screen instead.
+    """
+    name = kind.ID_PREFIX
+    if app.is_screen_installed(name):
+        kept = app.get_screen(name)
+        if kept in app.screen_stack or not isinstance(kept, kind):
+            app.push_screen(create())
+            return
+        aim(kept)
+    else:
+        app.install_screen(create(), name)
+    app.push_screen(name)
+
+
+async def forget_views(app: App[object]) -> None:
+    """Drop kept access views that are not on the stack (after a reload they would hold the
+    previous account in memory until the next open)."""
+    for kind in AccessTreeScreen.__subclasses__():
+        name = kind.ID_PREFIX
+        if app.is_screen_installed(name):
+            kept = app.get_screen(name)
+            if kept not in app.screen_stack:
+                app.uninstall_screen(name)
+                await kept.remove()
+
+
+S = TypeVar("S", bound="AccessTreeScreen")
 
 
 class AccessTreeScreen(Screen[None]):
@@ -53,15 +92,35 @@ class AccessTreeScreen(Screen[None]):
         with Horizontal(id=f"{prefix}-body"):
             yield AccessTree(Text(self.root_label, style="bold"), id=f"{prefix}-tree")
             yield EvidencePanel(id=f"{prefix}-evidence")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self._build()
+        self._rebuild()
         self.query_one(AccessTree).focus()
+
+    def _rebuild(self) -> None:
+        with self.query_one(AccessTree).batch():
+            self._build()
+
+    def _aimed(self, workspace: Workspace) -> None:
+        """Show the subject just set, on a screen that was shown before (see `open_view`).
+
+        Reusing the mounted screen skips composing, mounting and styling its widgets, which
+        is most of what opening a fresh one costs; only the tree is rebuilt.
+        """
+        self.workspace = workspace
+        self.query_one(AccountHeader).retitle(self.heading)
+        tree = self.query_one(AccessTree)
+        tree.root.set_label(Text(self.root_label, style="bold"))
+        self.query_one(EvidencePanel).show(None)
+        self._rebuild()
+        tree.cursor_line = 0
+        tree.scroll_home(animate=False)
+        tree.focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         self.workspace = message.workspace
-        self._build()
+        self._rebuild()
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:

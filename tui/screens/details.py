@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 from tui.screens.describe import describe, resource_of
 from tui.screens.workspace import Workspace
+from tui.widgets.key_bar import KeyBar
 
 
 class DetailsScreen(ModalScreen[None]):
@@ -37,7 +38,7 @@ class DetailsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="details-body"):
             yield Markdown(describe(self.workspace.snapshot, self.kind, self.key))
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#details-body").focus()

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent, TabPane
 
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.rows import (
@@ -25,6 +25,7 @@ from tui.screens.rows import (
 )
 from tui.screens.workspace import Workspace
 from tui.widgets.header import AccountHeader
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.table_model import Column, Row, TableModel
 
@@ -86,7 +87,7 @@ class ExplorerScreen(Screen[None]):
                     model = TableModel(tab.columns, tab.rows(self.workspace.rows))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
         yield Input(placeholder="filter (Esc clears)", id="filter")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -205,17 +206,17 @@ class ExplorerScreen(Screen[None]):
             self.app.push_screen(RawJsonScreen(self.workspace, *self.selected))
 
     def action_trace(self) -> None:
-        from tui.screens.trace import TraceScreen
+        from tui.screens.trace import open_trace
 
         if self.selected is not None:
             kind, key = self.selected
-            self.app.push_screen(TraceScreen(self.workspace, kind.removesuffix("s"), key))
+            open_trace(self.app, self.workspace, kind.removesuffix("s"), key)
 
     def action_who_can(self) -> None:
-        from tui.screens.who_can import WhoCanScreen
+        from tui.screens.who_can import open_who_can
 
         if self.selected is not None:
-            self.app.push_screen(WhoCanScreen(self.workspace, self.selected[1]))
+            open_who_can(self.app, self.workspace, self.selected[1])
 
     def action_wizard(self) -> None:
         """The role wizard; after it creates a role it asks the app to reload."""

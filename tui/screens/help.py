@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from tui.widgets.key_bar import KeyBar
 
 
 def help_rows(
@@ -68,4 +70,4 @@ class HelpScreen(ModalScreen[None]):
                 "! unknown.",
                 id="help-notes",
             )
-        yield Footer()
+        yield KeyBar()

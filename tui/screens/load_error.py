@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
 from tui.widgets.header import AccountHeader
+from tui.widgets.key_bar import KeyBar
 
 
 class LoadErrorScreen(Screen[None]):
@@ -33,7 +34,7 @@ class LoadErrorScreen(Screen[None]):
             with Horizontal(id="error-buttons"):
                 yield Button("Retry", id="retry", variant="primary")
                 yield Button("Quit", id="quit", variant="error")
-        yield Footer()
+        yield KeyBar()
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "retry":

@@ -9,10 +9,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar
+from textual.widgets import Label, ProgressBar
 
 from tui.screens.messages import LoadProgress
 from tui.widgets.header import AccountHeader
+from tui.widgets.key_bar import KeyBar
 
 
 class LoadingScreen(Screen[None]):
@@ -29,7 +30,7 @@ class LoadingScreen(Screen[None]):
             yield Label(f"Loading {self.source_label}…", id="loading-title")
             yield Label("starting", id="loading-step")
             yield ProgressBar(id="loading-bar", show_eta=False)
-        yield Footer()
+        yield KeyBar()
 
     def show_progress(self, message: LoadProgress) -> None:
         counts = f" ({message.done:,}/{message.total:,})" if message.total else ""

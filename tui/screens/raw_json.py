@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.clipboard import copy_text
 from tui.screens.describe import raw_json
 from tui.screens.workspace import Workspace
+from tui.widgets.key_bar import KeyBar
 
 
 class RawJsonScreen(ModalScreen[None]):
@@ -36,7 +37,7 @@ class RawJsonScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="raw-json-body"):
             yield Static(Syntax(self.text, "json", word_wrap=True, theme="ansi_dark"))
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#raw-json-body").focus()

@@ -12,12 +12,13 @@ from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
 from graph.policy import Outcome
-from tui.screens.access_screen import AccessTreeScreen
+from tui.screens.access_screen import AccessTreeScreen, open_view
 from tui.screens.access_tree import (
     AccessTree,
     NodeData,
@@ -47,6 +48,12 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
 _PAGE = 100
 
 
+def open_trace(app: App[object], workspace: Workspace, kind: str, key: str) -> None:
+    """Show the trace of an instance or role (reusing the trace screen shown last)."""
+    open_view(app, TraceScreen, lambda: TraceScreen(workspace, kind, key),
+              lambda screen: screen.aim(workspace, kind, key))
+
+
 class TraceScreen(AccessTreeScreen):
     """Everything one instance or role can reach; Esc goes back to the explorer."""
 
@@ -64,6 +71,11 @@ class TraceScreen(AccessTreeScreen):
         """"instance" or "role"."""
         self.key = key
         """Instance id or role ARN."""
+
+    def aim(self, workspace: Workspace, kind: str, key: str) -> None:
+        """Show another instance or role on this (kept) screen."""
+        self.kind, self.key = kind, key
+        self._aimed(workspace)
 
     @property
     def accesses(self) -> list[BucketAccess]:
@@ -128,7 +140,13 @@ class TraceScreen(AccessTreeScreen):
         by_bucket: dict[str, list[BucketAccess]] = {}
         for access in sorted(accesses, key=lambda a: (a.bucket, len(a.via))):
             by_bucket.setdefault(access.bucket, []).append(access)
-        reaching = [b for b, paths in by_bucket.items() if any(reaches(p.actions) for p in paths)]
+        # Buckets sharing one answer set share its mapping: decide each set once.
+        reaching_sets: dict[int, bool] = {}
+        for access in accesses:
+            if id(access.actions) not in reaching_sets:
+                reaching_sets[id(access.actions)] = reaches(access.actions)
+        reaching = [b for b, paths in by_bucket.items()
+                    if any(reaching_sets[id(p.actions)] for p in paths)]
         reached = set(reaching)
         denied = [b for b in by_bucket if b not in reached]
         title = f"buckets reachable: {len(reaching)}"
@@ -147,12 +165,16 @@ class TraceScreen(AccessTreeScreen):
         """One page of bucket nodes, and a node that opens the next page: a role reaching
         thousands of buckets opens as fast as one reaching a few."""
         tree = self.query_one(AccessTree)
+        summaries: dict[tuple[int, ...], Text] = {}
         for bucket in order[:_PAGE]:
             paths = by_bucket[bucket]
-            outcomes = list(best_per_action(paths).values())
+            shared = tuple(id(p.actions) for p in paths)
+            found = summaries.get(shared)
+            if found is None:
+                found = summaries[shared] = summary(list(best_per_action(paths).values()))
             label = Text(bucket, style="bold")
             label.append("  ")
-            label.append_text(summary(outcomes))
+            label.append_text(found)
             tree.add_lazy(parent, label, bucket, partial(self._add_paths, bucket, paths))
         rest = order[_PAGE:]
         if rest:

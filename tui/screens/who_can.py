@@ -13,12 +13,13 @@ from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
 from graph.policy import Outcome
-from tui.screens.access_screen import AccessTreeScreen
+from tui.screens.access_screen import AccessTreeScreen, open_view
 from tui.screens.access_tree import (
     AccessTree,
     NodeData,
@@ -58,6 +59,12 @@ def principal_label(principal: PrincipalAccess) -> str:
     return f"{principal.kind} {principal.id}"
 
 
+def open_who_can(app: App[object], workspace: Workspace, bucket: str) -> None:
+    """Show who can reach a bucket (reusing the who-can screen shown last)."""
+    open_view(app, WhoCanScreen, lambda: WhoCanScreen(workspace, bucket),
+              lambda screen: screen.aim(workspace, bucket))
+
+
 class WhoCanScreen(AccessTreeScreen):
     """Every principal with any access to one bucket; Esc goes back."""
 
@@ -76,6 +83,12 @@ class WhoCanScreen(AccessTreeScreen):
         self.by_principal = True
         """Group by principal (True) or by access level and action (False)."""
 
+    def aim(self, workspace: Workspace, bucket: str) -> None:
+        """Show another bucket on this (kept) screen."""
+        self.bucket = bucket
+        self.by_principal = True
+        self._aimed(workspace)
+
     @property
     def heading(self) -> str:
         return f"who can reach {self.bucket}"
@@ -92,7 +105,7 @@ class WhoCanScreen(AccessTreeScreen):
 
     def action_toggle_grouping(self) -> None:
         self.by_principal = not self.by_principal
-        self._build()
+        self._rebuild()
 
     def _build(self) -> None:
         tree = self.query_one(AccessTree)

@@ -49,5 +49,10 @@ class AccountHeader(Static):
     def on_mount(self) -> None:
         self.watch(self.app, "workspace", self._show)
 
+    def retitle(self, title: str) -> None:
+        """Show another title (a kept screen shown for a new subject)."""
+        self.title = title
+        self._show(getattr(self.app, "workspace", None))
+
     def _show(self, workspace: Workspace | None) -> None:
         self.update(header_text(workspace, self.title))

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Static
+from textual.widgets import Button, ContentSwitcher, Static
 
 from graph.access import AccessGraph
 from graph.errors import RolemapError
 from graph.model import AccountSnapshot
 from graph.sources import AwsConnection
 from graph.wizard import ApplyResult, RolePlan, validate_step
+from tui.widgets.key_bar import KeyBar
 from tui.wizard.boundary_step import BoundaryStep
 from tui.wizard.details_step import DetailsStep
 from tui.wizard.finish_step import FinishStep
@@ -67,7 +68,7 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
             yield Button("Back", id="back")
             yield Button("Next", variant="primary", id="next")
             yield Button("Cancel", id="cancel")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show()

@@ -1,0 +1,121 @@
+"""The bottom line of every screen: the keys that work here, as one line of text.
+
+Textual's `Footer` builds one widget per key and rebuilds them all whenever focus or
+bindings change; pushing a trace screen paid for that several times (about a fifth of a
+second on a 2-core machine). One widget rendering one `Text` costs a single style pass,
+which is what lets a trace open without a visible pause. Clicking a key still presses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+class KeyBar(Widget, can_focus=False):
+    """Shown keys of the screen's active bindings (one per action), refreshed as they change."""
+
+    ALLOW_SELECT = False
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"key-bar--key", "key-bar--description"}
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        color: $footer-foreground;
+        background: $footer-background;
+        .key-bar--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .key-bar--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+    }
+    """
+
+    def __init__(self, **kwargs: str | None) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.keys: list[tuple[str, str, bool]] = []
+        """(key, description, enabled) as shown, left to right."""
+        self._spans: list[tuple[int, int, str]] = []
+        """(start, end, key) cell ranges of the last render, for clicks."""
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if not self.is_attached or screen is not self.screen:
+            return
+        keys = shown_keys(screen, self.app.get_key_display)
+        if keys != self.keys:
+            self.keys = keys
+            self.refresh()
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-bar--key")
+        description_style = self.get_component_rich_style("key-bar--description")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        self._spans = []
+        for key, description, enabled in self.keys:
+            start = text.cell_len
+            text.append(f" {key} ", key_style)
+            text.append(f"{description} ", description_style)
+            if not enabled:
+                text.stylize("dim", start)
+            self._spans.append((start, text.cell_len, key))
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key in self._spans:
+            if start <= event.x < end:
+                self.app.simulate_key(self._key_of(key))
+                return
+
+    def _key_of(self, display: str) -> str:
+        """The key name behind a shown key display (what `simulate_key` wants)."""
+        for _, binding, _, _ in self.screen.active_bindings.values():
+            if self.app.get_key_display(binding) == display:
+                return binding.key
+        return display
+
+
+def shown_keys(
+    screen: Screen[object], key_display: Callable[[Binding], str]
+) -> list[tuple[str, str, bool]]:
+    """One entry per action among the shown bindings, in binding order, then the command
+    palette's key (as Textual's Footer lays them out) — except help, which comes first so
+    that a narrow terminal, which cuts the line short, still shows where the rest is."""
+    seen: set[str] = set()
+    keys: list[tuple[str, str, bool]] = []
+    active = screen.active_bindings
+    for _, binding, enabled, _ in active.values():
+        if not binding.show or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        entry = (key_display(binding), binding.description, enabled)
+        if binding.action.removeprefix("app.") == "help":
+            keys.insert(0, entry)
+        else:
+            keys.append(entry)
+    app = screen.app
+    palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+    if palette is not None and palette.binding.action not in seen:
+        keys.append((key_display(palette.binding), palette.binding.description, palette.enabled))
+    return keys
