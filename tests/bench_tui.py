@@ -6,6 +6,11 @@ Writes a synthetic account with `rolemap snapshot synth` (seeded, so runs compar
 the way the app does, then drives the app with Pilot: each keystroke typed into the filter is
 timed from the key press until the table has re-filtered and redrawn, and opening a trace is
 timed from `t` until the trace tree is built and drawn.
+
+Two clocks: "to first frame" stops when Textual has composed the first frame that shows the
+answer (what a person sees; a hook on the screen's compositor refresh records it), and
+"round trip" when Pilot finds the app idle again, which adds Pilot's own polling (measured
+with a key bound to nothing).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from tui.screens.trace import TraceScreen
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 
+#: Traces opened (each on another instance); the first composes the screen, later ones reuse it.
+TRACES = 15
+
 #: What a user types into the filter: a synthetic instance name, one character at a time.
 TYPED = "data-0001"
 
@@ -46,6 +54,26 @@ def synth(out: Path, roles: int, instances: int, buckets: int) -> None:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
+
+
+class FrameClock:
+    """When each screen composed a frame (the moment its update is handed to the terminal)."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[float, Screen[Any]]] = []
+        original = Screen._compositor_refresh
+        frames = self.frames
+
+        def refresh(screen: Screen[Any]) -> None:
+            original(screen)
+            frames.append((time.perf_counter(), screen))
+
+        Screen._compositor_refresh = refresh  # type: ignore[method-assign]
+
+    def first(self, after: float, kind: type[Screen[Any]]) -> float:
+        """Seconds from `after` to the first frame of a `kind` screen drawn since."""
+        return next(t for t, screen in self.frames if t > after and isinstance(screen, kind)) \
+            - after
 
 
 async def round_trip(pilot: Pilot[int], *keys: str) -> float:
@@ -61,6 +89,7 @@ async def drive(loaded: LoadedSource) -> dict[str, Any]:
 
     app = RolemapApp(SourceSpec(snapshot="synthetic"), opener=opener)
     figures: dict[str, Any] = {}
+    clock = FrameClock()
     async with app.run_test(size=(160, 48)) as pilot:
         start = time.perf_counter()
         await app.workers.wait_for_complete()
@@ -73,10 +102,31 @@ async def drive(loaded: LoadedSource) -> dict[str, Any]:
         figures["key round trip, no-op key"] = statistics.median(
             [await round_trip(pilot, "f12") for _ in range(5)]
         )
+        applied: list[float] = []
+        apply_filter = table.apply_filter
+
+        def recording(text: str) -> None:
+            apply_filter(text)
+            applied.append(time.perf_counter())
+
+        table.apply_filter = recording  # type: ignore[method-assign]
         await pilot.press("slash")
-        keystrokes = [await round_trip(pilot, char) for char in TYPED]
+        keystrokes, shown = [], []
+
+        async def keystroke(key: str) -> None:
+            start = time.perf_counter()
+            keystrokes.append(await round_trip(pilot, key))
+            filtered = next(t for t in applied if t > start)
+            shown.append(clock.first(filtered, ExplorerScreen) + (filtered - start))
+
+        for char in TYPED:
+            await keystroke(char)
         figures["rows shown after filter"] = len(table.model.visible)
-        keystrokes += [await round_trip(pilot, "backspace") for _ in TYPED]
+        for _ in TYPED:
+            await keystroke("backspace")
+        table.apply_filter = apply_filter  # type: ignore[method-assign]
+        figures["filter key to first frame (median)"] = statistics.median(shown)
+        figures["filter key to first frame (max)"] = max(shown)
         figures["filter key round trip (median)"] = statistics.median(keystrokes)
         figures["filter key round trip (max)"] = max(keystrokes)
         # The app's own work per keystroke: filter every row, draw the visible ones.
@@ -89,20 +139,28 @@ async def drive(loaded: LoadedSource) -> dict[str, Any]:
             work.append(time.perf_counter() - start)
         figures["filter work per key (max)"] = max(work)
         await pilot.press("escape")
-        traces = []
+        traces, first_frames, buckets = [], [], []
         graph = app.workspace.graph if app.workspace else None
         assert graph is not None
         query = []
-        for step in range(5):
+        for step in range(TRACES):
             table.cursor = step * 997 % len(table.model.visible)
+            await pilot.pause()  # the cursor move is drawn before `t`, as when a person moves
             start = time.perf_counter()
-            graph.reachable_from_instance(str(table.current_key), include_denied=True)
+            found = graph.reachable_from_instance(str(table.current_key), include_denied=True)
             query.append(time.perf_counter() - start)
+            buckets.append(len({a.bucket for a in found}))
+            start = time.perf_counter()
             traces.append(await round_trip(pilot, "t"))
+            first_frames.append(clock.first(start, TraceScreen))
             assert isinstance(app.screen, TraceScreen)
             await pilot.press("escape")
             await pilot.pause()
+        figures["traces opened"] = f"{TRACES} (buckets per instance: {min(buckets)}-{max(buckets)})"
         figures["trace query (max)"] = max(query)
+        figures["open trace, first (fresh screen)"] = first_frames[0]
+        figures["open trace to first frame (median)"] = statistics.median(first_frames)
+        figures["open trace to first frame (max)"] = max(first_frames)
         figures["open trace round trip (median)"] = statistics.median(traces)
         figures["open trace round trip (max)"] = max(traces)
         figures["push an empty screen (baseline)"] = await _empty_screen(app, pilot)
@@ -153,12 +211,12 @@ def main() -> int:
         figures = asyncio.run(drive(loaded))
     print(f"account: {len(snapshot.roles)} roles, {len(snapshot.instances)} instances, "
           f"{len(snapshot.buckets)} buckets")
-    print(f"  read snapshot folder:        {ms(load)}")
-    print(f"  access graph:                {ms(analyse)}")
-    print(f"  explorer tables (all rows):  {ms(tables)}")
+    print(f"  {'read snapshot folder:':<40}{ms(load)}")
+    print(f"  {'access graph:':<40}{ms(analyse)}")
+    print(f"  {'explorer tables (all rows):':<40}{ms(tables)}")
     for name, value in figures.items():
         shown = ms(value) if isinstance(value, float) else value
-        print(f"  {name + ':':<29}{shown}")
+        print(f"  {name + ':':<40}{shown}")
     return 0
 
 

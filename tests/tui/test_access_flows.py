@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import Callable
@@ -176,8 +177,15 @@ async def test_copy_falls_back_to_osc52_and_says_so(
         screen = await open_explorer(app, pilot)
         web1 = instance_id(app, "web-1")
         screen.jump_to(("instances", web1))
+        written: list[str] = []
+        assert app._driver is not None
+        monkeypatch.setattr(app._driver, "write", written.append)
         await pilot.press("c")
-        assert app.clipboard == f"arn:aws:ec2:us-east-1:123456789012:instance/{web1}"
+        arn = f"arn:aws:ec2:us-east-1:123456789012:instance/{web1}"
+        assert app.clipboard == arn
+        # What the terminal receives: OSC 52 "set clipboard" with the ARN, base64-encoded.
+        osc52 = [w for w in written if w.startswith("\x1b]52;c;")]
+        assert osc52 and base64.b64decode(osc52[-1][len("\x1b]52;c;"):-1]).decode() == arn
         assert any(clipboard.TERMINAL in n.message for n in app._notifications)
 
 

@@ -99,7 +99,8 @@ class WhoCanScreen(AccessTreeScreen):
 
     @property
     def principals(self) -> list[PrincipalAccess]:
-        """Principals with any access; the public is always listed, even when denied."""
+        """Principals with any access; the public is listed even when denied, whenever a
+        statement or ACL grant names it (so a blocked public grant is visible)."""
         everyone = self.workspace.graph.who_can(self.bucket, include_denied=True)
         return [p for p in everyone if p.kind == "public" or reaches(p.actions)]
 
