@@ -36,11 +36,15 @@ from tui.app import RolemapApp
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.rows import build_rows
 from tui.screens.trace import TraceScreen
+from tui.screens.who_can import WhoCanScreen
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 
 #: Traces opened (each on another instance); the first composes the screen, later ones reuse it.
 TRACES = 15
+
+#: Who-can views opened (each on another bucket).
+WHO_CAN = 9
 
 #: What a user types into the filter: a synthetic instance name, one character at a time.
 TYPED = "data-0001"
@@ -163,6 +167,26 @@ async def drive(loaded: LoadedSource) -> dict[str, Any]:
         figures["open trace to first frame (max)"] = max(first_frames)
         figures["open trace round trip (median)"] = statistics.median(traces)
         figures["open trace round trip (max)"] = max(traces)
+        who, who_frames, reached = [], [], []
+        names = [b.name for b in app.workspace.snapshot.buckets]
+        for step in range(WHO_CAN):
+            name = names[step * 97 % len(names)]
+            app.screen.jump_to(("buckets", name))  # type: ignore[attr-defined]
+            await pilot.pause()
+            start = time.perf_counter()
+            reached.append(len(graph.who_can(name, include_denied=True)))
+            who.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            await round_trip(pilot, "t")
+            who_frames.append(clock.first(start, WhoCanScreen))
+            assert isinstance(app.screen, WhoCanScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+        figures["who-can views opened"] = (
+            f"{WHO_CAN} (principals per bucket: {min(reached)}-{max(reached)})")
+        figures["who-can query (max)"] = max(who)
+        figures["open who-can to first frame (median)"] = statistics.median(who_frames)
+        figures["open who-can to first frame (max)"] = max(who_frames)
         figures["push an empty screen (baseline)"] = await _empty_screen(app, pilot)
     return figures
 

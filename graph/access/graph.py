@@ -41,6 +41,17 @@ def _keep(include_denied: bool) -> Callable[[ActionAccess], bool]:
     return lambda a: a.outcome is not Outcome.DENIED
 
 
+def _stronger(first: Mapping[str, ActionAccess], more: Mapping[str, ActionAccess]
+              ) -> dict[str, ActionAccess]:
+    """Each action's strongest answer over two paths (the first one's on a tie)."""
+    merged = dict(first)
+    for k, a in more.items():
+        current = merged.get(k)
+        if current is None or OUTCOME_RANK[a.outcome] > OUTCOME_RANK[current.outcome]:
+            merged[k] = a
+    return merged
+
+
 class AccessGraph:
     """Which instance (via which role) can do what on which bucket, and why."""
 
@@ -183,27 +194,43 @@ class AccessGraph:
         bucket = find_bucket(self.snapshot, bucket_name)
         wanted = self._action_filter(action, level)
         keep = _keep(include_denied)
+        everything = action is None and level is None and include_denied
+        # Thousands of instances share a handful of answer sets (same role, same hops): each
+        # distinct set is filtered once and handed out read-only, not copied per instance.
+        picked: dict[tuple[int, ...], tuple[object, Mapping[str, ActionAccess]]] = {}
 
-        def pick(res: Mapping[str, ActionAccess]) -> dict[str, ActionAccess]:
-            return {k: a for k, a in res.items() if wanted(a) and keep(a)}
+        def pick(res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...] = ()
+                 ) -> Mapping[str, ActionAccess]:
+            key = (id(res), *map(id, hops))
+            found = picked.get(key)
+            if found is not None and found[0] is res:
+                return found[1]
+            if everything:
+                acts = self._answers(res, hops, include_denied=True)
+            else:
+                seen = actions_through(res, hops) if hops else res
+                acts = MappingProxyType({k: a for k, a in seen.items() if wanted(a) and keep(a)})
+            picked[key] = (res, acts)
+            return acts
 
         out: list[PrincipalAccess] = []
         pub = pick(self.data.public.get(bucket.name, {}))
         if pub:
             out.append(PrincipalAccess("public", PUBLIC_ID, "anyone (public)", pub))
+        # Instances with the same roles get the same answer unless a statement reads an
+        # instance's own keys (its ARN, VPC, IP): decide once per role set, not per instance.
+        shared: dict[tuple[str, ...], tuple[Mapping[str, ActionAccess], tuple[str, ...]]] = {}
+        plan = self.data.instance_plan
         for inst in self.snapshot.instances:
-            merged: dict[str, ActionAccess] = {}
-            via: tuple[str, ...] = ()
-            for chain in self.instance_chains(inst):
-                own = inst if len(chain.roles) == 1 else None
-                res = self.role_bucket(chain.roles[-1], bucket.name, own)
-                acts = pick(actions_through(res, chain.hops))
-                if acts and not via:
-                    via = chain.roles
-                for k, a in acts.items():
-                    if k not in merged or OUTCOME_RANK[a.outcome] > OUTCOME_RANK[
-                            merged[k].outcome]:
-                        merged[k] = a
+            roles, own = plan(inst)
+            if not roles:
+                continue
+            found = None if own else shared.get(roles)
+            if found is None:
+                found = self._instance_on_bucket(inst, bucket.name, pick)
+                if not own:
+                    shared[roles] = found
+            merged, via = found
             if merged:
                 out.append(PrincipalAccess("instance", inst.instance_id, inst.label, merged,
                                            via))
@@ -216,6 +243,26 @@ class AccessGraph:
             if acts:
                 out.append(PrincipalAccess(ext.kind, ext.id, ext.name, acts))
         return out
+
+    def _instance_on_bucket(
+        self, inst: Instance, bucket: str,
+        pick: Callable[[Mapping[str, ActionAccess], tuple[AssumeEdge, ...]],
+                       Mapping[str, ActionAccess]],
+    ) -> tuple[Mapping[str, ActionAccess], tuple[str, ...]]:
+        """The instance's strongest answer per action over every role it can act as, and the
+        first chain of roles that reaches the bucket at all."""
+        merged: Mapping[str, ActionAccess] = {}
+        via: tuple[str, ...] = ()
+        for chain in self.instance_chains(inst):
+            own = inst if len(chain.roles) == 1 else None
+            acts = pick(self.role_bucket(chain.roles[-1], bucket, own), chain.hops)
+            if not acts or acts is merged:
+                continue
+            if not via:
+                merged, via = acts, chain.roles
+                continue
+            merged = _stronger(merged, acts)
+        return merged, via
 
     def external(self, bucket_name: str) -> list[PrincipalAccess]:
         """Other accounts and AWS services the bucket policy grants to (cached)."""

@@ -90,6 +90,23 @@ def test_instance_context_decides_per_instance(layers: AccessGraph) -> None:
     assert by_role[0].actions["s3:GetObject"].outcome is Outcome.CONDITIONAL
 
 
+def test_who_can_decides_instance_keys_per_instance_even_with_one_shared_role(
+    layers: AccessGraph,
+) -> None:
+    # Both instances act as the same role; only the one in the allowed VPC reaches "data".
+    snapshot = layers.snapshot
+    roles = {i.name: layers.data.instance_roles(i) for i in snapshot.instances
+             if i.name in ("vpc-a-1", "vpc-b-1")}
+    assert roles["vpc-a-1"] == roles["vpc-b-1"] == (role_arn("vpc-only"),)
+    names = {p.name.split(" ")[0]: p for p in layers.who_can("data", include_denied=True)
+             if p.kind == "instance"}
+    assert names["vpc-a-1"].actions["s3:GetObject"].outcome is Outcome.ALLOWED
+    assert "vpc-b-1" not in names or names["vpc-b-1"].actions["s3:GetObject"].outcome \
+        is Outcome.DENIED
+    reaching = {p.name.split(" ")[0] for p in layers.who_can("data", action="s3:GetObject")}
+    assert "vpc-a-1" in reaching and "vpc-b-1" not in reaching
+
+
 def test_role_whose_trust_excludes_ec2_gives_the_instance_nothing(layers: AccessGraph) -> None:
     assert layers.reachable_from_instance("lambda-role-1") == []
     assert layers.reachable_from_role(role_arn("untrusted"))  # the role itself can reach

