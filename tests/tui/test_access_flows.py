@@ -325,3 +325,23 @@ async def test_a_trace_on_the_stack_is_not_reaimed_under_the_user(make_app: Make
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is first
+
+
+async def test_a_kept_trace_follows_a_theme_change_made_while_it_was_hidden(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_explorer(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        dark = app.screen.query_one(AccessTree).styles.background
+        await pilot.press("escape")
+        await pilot.pause()
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TraceScreen)
+        light = app.screen.query_one(AccessTree).styles.background
+        assert light != dark and light.brightness > dark.brightness
