@@ -345,3 +345,48 @@ async def test_a_kept_trace_follows_a_theme_change_made_while_it_was_hidden(
         assert isinstance(app.screen, TraceScreen)
         light = app.screen.query_one(AccessTree).styles.background
         assert light != dark and light.brightness > dark.brightness
+
+
+async def test_d_and_y_in_a_trace_describe_the_node_under_the_cursor(make_app: MakeApp) -> None:
+    from tui.screens.details import DetailsScreen
+    from tui.screens.raw_json import RawJsonScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_explorer(app, pilot)
+        screen.jump_to(("instances", instance_id(app, "web-1")))
+        await pilot.press("t")
+        await pilot.pause()
+        trace = app.screen
+        assert isinstance(trace, TraceScreen)
+        tree = trace.query_one(AccessTree)
+        role = next(n for n in _nodes(tree) if str(n.label) == "role web-server")
+        tree.move_cursor(role)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+        assert (app.screen.kind, app.screen.key) == ("roles", role.data)
+        await pilot.press("escape")
+        await pilot.pause()
+        bucket = next(n for n in _nodes(tree) if n.data == "acme-app-logs")
+        tree.move_cursor(bucket)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, RawJsonScreen)
+        assert '"name": "acme-app-logs"' in app.screen.text
+        await pilot.press("escape")
+        await pilot.pause()
+        # On an action, d reads its evidence: the statement panel takes the focus.
+        target = next(s for s in leaves(tree) if s.bucket == "acme-app-logs")
+        tree.move_cursor(next(n for n in _nodes(tree) if n.data is target))
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen is trace and app.focused is not None
+        assert app.focused.id == "trace-evidence"
+        # A level heading is not a resource: a message, no dialog.
+        level = next(n for n in _nodes(tree) if str(n.label).startswith("Read:"))
+        tree.focus()
+        tree.move_cursor(level)
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen is trace

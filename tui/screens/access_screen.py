@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Tree
@@ -64,6 +65,11 @@ S = TypeVar("S", bound="AccessTreeScreen")
 class AccessTreeScreen(Screen[None]):
     """A tree of access answers and the evidence for the highlighted one."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "describe", "Details", id="access.describe"),
+        Binding("y", "raw_json", "JSON", id="access.raw_json"),
+    ]
+
     #: Prefix of the widget ids ("trace" -> #trace-body, #trace-tree, #trace-evidence).
     ID_PREFIX = "access"
 
@@ -85,6 +91,63 @@ class AccessTreeScreen(Screen[None]):
     def _build(self) -> None:
         """Fill the tree for the current workspace."""
         raise NotImplementedError
+
+    def subject_resource(self) -> tuple[str, str]:
+        """(explorer tab id, key) of what the view is about: the tree root describes it."""
+        raise NotImplementedError
+
+    def resource_at_cursor(self) -> tuple[str, str] | None:
+        """(tab id, key) of the instance, role or bucket under the cursor, if it is one.
+
+        An action's leaf stands for its bucket; an instance profile for its role (the node
+        below it); the public, other accounts and services have no record to describe.
+        """
+        node = self.query_one(AccessTree).cursor_node
+        data = node.data if node is not None else None
+        if node is None or node.is_root:
+            return self.subject_resource()
+        if isinstance(data, Selection):
+            return "buckets", data.bucket
+        snapshot = self.workspace.snapshot
+        if not isinstance(data, str):
+            return None
+        if data in snapshot.role_by_arn:
+            return "roles", data
+        if data in snapshot.instance_by_id:
+            return "instances", data
+        if data in snapshot.bucket_by_name:
+            return "buckets", data
+        profile = snapshot.profile_by_arn.get(data)
+        if profile is not None and profile.role_arns:
+            return "roles", profile.role_arns[0]
+        return None
+
+    def action_describe(self) -> None:
+        """`d`: on an action, read its evidence (focus the panel); else describe the resource."""
+        node = self.query_one(AccessTree).cursor_node
+        if node is not None and isinstance(node.data, Selection):
+            self.query_one(EvidencePanel).focus()
+            return
+        self._open_resource("details")
+
+    def action_raw_json(self) -> None:
+        self._open_resource("raw")
+
+    def _open_resource(self, view: str) -> None:
+        from tui.screens.details import DetailsScreen
+        from tui.screens.raw_json import RawJsonScreen
+
+        found = self.resource_at_cursor()
+        if found is None:
+            node = self.query_one(AccessTree).cursor_node
+            if node is not None and isinstance(node.data, str):
+                why = "the public, other accounts and services have no record in this account"
+            else:
+                why = "move to an instance, role, bucket or action first"
+            self.notify(f"Nothing to describe here: {why}.", severity="warning", markup=False)
+            return
+        screen = DetailsScreen if view == "details" else RawJsonScreen
+        self.app.push_screen(screen(self.workspace, *found))
 
     def compose(self) -> ComposeResult:
         prefix = self.ID_PREFIX

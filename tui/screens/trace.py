@@ -28,7 +28,7 @@ from tui.screens.access_tree import (
     reaches,
 )
 from tui.screens.workspace import Workspace
-from tui.widgets.evidence import EvidencePanel, Selection
+from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, summary
 
 
@@ -61,7 +61,6 @@ class TraceScreen(AccessTreeScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="trace.back"),
-        Binding("d", "explain", "Explain", show=False, id="trace.explain"),
     ]
 
     def __init__(self, workspace: Workspace, kind: str, key: str) -> None:
@@ -188,10 +187,8 @@ class TraceScreen(AccessTreeScreen):
                 target = node.add(f"via {via}", data=path.role_arn, expand=True)
             add_levels(target, path.actions, via or self._role_label(path.role_arn), bucket)
 
-    def action_explain(self) -> None:
-        node = self.query_one(AccessTree).cursor_node
-        if node is not None and isinstance(node.data, Selection):
-            self.query_one(EvidencePanel).focus()
+    def subject_resource(self) -> tuple[str, str]:
+        return ("instances" if self.kind == "instance" else "roles"), self.key
 
     # -- copy and export ------------------------------------------------------------------------
 

@@ -94,6 +94,9 @@ class WhoCanScreen(AccessTreeScreen):
     def heading(self) -> str:
         return f"who can reach {self.bucket}"
 
+    def subject_resource(self) -> tuple[str, str]:
+        return "buckets", self.bucket
+
     @property
     def root_label(self) -> str:
         return self.bucket
