@@ -16,7 +16,7 @@ MakeApp = Callable[[], RolemapApp]
 
 
 def shown(app: RolemapApp) -> dict[str, str]:
-    return {description: key for key, description, _ in app.screen.query_one(KeyBar).keys}
+    return {key.description: key.display for key in app.screen.query_one(KeyBar).keys}
 
 
 async def test_keys_follow_the_screen(make_app: MakeApp) -> None:
@@ -59,7 +59,7 @@ async def test_clicking_a_key_presses_it(make_app: MakeApp) -> None:
         await pilot.pause()
         bar = app.screen.query_one(KeyBar)
         bar.render()  # lay out the spans
-        start = next(s for s, _, key in bar._spans if key == "?")
+        start = next(s for s, _, key in bar._spans if key == "question_mark")
         await pilot.click(KeyBar, offset=(start + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)

@@ -9,6 +9,7 @@ which is what lets a trace open without a visible pause. Clicking a key still pr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -16,6 +17,20 @@ from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
+
+
+@dataclass(frozen=True)
+class ShownKey:
+    """One key on the line."""
+
+    display: str
+    """How the key is written ("esc", "^r", "?")."""
+    description: str
+    """What it does ("Back")."""
+    enabled: bool
+    """False when the binding is inactive here (drawn dim)."""
+    key: str
+    """The key's name, which a click presses ("escape", "ctrl+r", "question_mark")."""
 
 
 class KeyBar(Widget, can_focus=False):
@@ -48,10 +63,10 @@ class KeyBar(Widget, can_focus=False):
 
     def __init__(self, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.keys: list[tuple[str, str, bool]] = []
-        """(key, description, enabled) as shown, left to right."""
+        self.keys: list[ShownKey] = []
+        """The keys as shown, left to right."""
         self._spans: list[tuple[int, int, str]] = []
-        """(start, end, key) cell ranges of the last render, for clicks."""
+        """(start, end, key name) cell ranges of the last render, for clicks."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -73,43 +88,34 @@ class KeyBar(Widget, can_focus=False):
         description_style = self.get_component_rich_style("key-bar--description")
         text = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
-        for key, description, enabled in self.keys:
+        for shown in self.keys:
             start = text.cell_len
-            text.append(f" {key} ", key_style)
-            text.append(f"{description} ", description_style)
-            if not enabled:
+            text.append(f" {shown.display} ", key_style)
+            text.append(f"{shown.description} ", description_style)
+            if not shown.enabled:
                 text.stylize("dim", start)
-            self._spans.append((start, text.cell_len, key))
+            self._spans.append((start, text.cell_len, shown.key))
         return text
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._spans:
             if start <= event.x < end:
-                self.app.simulate_key(self._key_of(key))
+                self.app.simulate_key(key)
                 return
 
-    def _key_of(self, display: str) -> str:
-        """The key name behind a shown key display (what `simulate_key` wants)."""
-        for _, binding, _, _ in self.screen.active_bindings.values():
-            if self.app.get_key_display(binding) == display:
-                return binding.key
-        return display
 
-
-def shown_keys(
-    screen: Screen[object], key_display: Callable[[Binding], str]
-) -> list[tuple[str, str, bool]]:
+def shown_keys(screen: Screen[object], key_display: Callable[[Binding], str]) -> list[ShownKey]:
     """One entry per action among the shown bindings, in binding order, then the command
     palette's key (as Textual's Footer lays them out) — except help, which comes first so
     that a narrow terminal, which cuts the line short, still shows where the rest is."""
     seen: set[str] = set()
-    keys: list[tuple[str, str, bool]] = []
+    keys: list[ShownKey] = []
     active = screen.active_bindings
-    for _, binding, enabled, _ in active.values():
+    for key, (_, binding, enabled, _) in active.items():
         if not binding.show or binding.action in seen:
             continue
         seen.add(binding.action)
-        entry = (key_display(binding), binding.description, enabled)
+        entry = ShownKey(key_display(binding), binding.description, enabled, key)
         if binding.action.removeprefix("app.") == "help":
             keys.insert(0, entry)
         else:
@@ -117,5 +123,6 @@ def shown_keys(
     app = screen.app
     palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
     if palette is not None and palette.binding.action not in seen:
-        keys.append((key_display(palette.binding), palette.binding.description, palette.enabled))
+        keys.append(ShownKey(key_display(palette.binding), palette.binding.description,
+                             palette.enabled, app.COMMAND_PALETTE_BINDING))
     return keys
