@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 
+import pytest
 from textual.widgets import Input, Markdown, TabbedContent
 
+import tui.app as app_module
 from tui.app import RolemapApp
 from tui.screens.details import DetailsScreen
 from tui.screens.explorer import ExplorerScreen
@@ -287,3 +291,26 @@ async def test_loading_screen_names_the_step_and_counts() -> None:
         screen.show_progress(LoadProgress("buckets", 3, 5))
         await pilot.pause()
         assert str(screen.query_one("#loading-step", Label).render()) == "buckets (3/5)"
+
+
+async def test_reload_lets_the_previous_account_go(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loaded account is frozen out of the garbage collector for speed; a reload must not
+    # freeze the previous one (kept alive by cycles in the screens that showed it) for good.
+    monkeypatch.setattr(app_module, "SETTLE_AFTER_CHANGE", 0.05)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("t", "escape")  # a kept trace screen now holds the account too
+        await pilot.pause()
+        assert app.workspace is not None
+        previous = weakref.ref(app.workspace.graph)
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        assert app.workspace is not None and app.workspace.graph is not previous()
+        gc.collect()
+        assert previous() is None
+        assert gc.get_freeze_count() > 0  # the new account is frozen again
