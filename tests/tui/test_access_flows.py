@@ -38,6 +38,17 @@ def as_text(widget: Static) -> str:
     return console.export_text()
 
 
+async def show_trace(  # type: ignore[no-untyped-def]
+    app: RolemapApp, pilot, explorer: ExplorerScreen, name: str
+) -> TraceScreen:
+    """Select the instance called `name` in the explorer and press `t`, as a user would."""
+    explorer.jump_to(("instances", instance_id(app, name)))
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(app.screen, TraceScreen)
+    return app.screen
+
+
 def tree_labels(tree: AccessTree) -> list[str]:
     open_all(tree)
     labels: list[str] = []
@@ -87,11 +98,7 @@ async def test_trace_shows_role_chain_and_buckets_with_words(make_app: MakeApp) 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_explorer(app, pilot)
-        screen.jump_to(("instances", instance_id(app, "ci-runner-1")))
-        await pilot.press("t")
-        await pilot.pause()
-        assert isinstance(app.screen, TraceScreen)
-        tree = app.screen.query_one(AccessTree)
+        tree = (await show_trace(app, pilot, screen, "ci-runner-1")).query_one(AccessTree)
         labels = tree_labels(tree)
         assert "profile ci-runner" in labels
         assert any(label.startswith("can assume website-deployer") for label in labels)
@@ -109,10 +116,7 @@ async def test_selecting_an_action_shows_the_deciding_statement(make_app: MakeAp
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_explorer(app, pilot)
-        screen.jump_to(("instances", instance_id(app, "web-1")))
-        await pilot.press("t")
-        await pilot.pause()
-        tree = app.screen.query_one(AccessTree)
+        tree = (await show_trace(app, pilot, screen, "web-1")).query_one(AccessTree)
         target = next(
             s
             for s in leaves(tree)
@@ -255,11 +259,7 @@ async def test_second_trace_reuses_the_screen_and_shows_only_the_new_instance(
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_explorer(app, pilot)
-        screen.jump_to(("instances", instance_id(app, "ci-runner-1")))
-        await pilot.press("t")
-        await pilot.pause()
-        first = app.screen
-        assert isinstance(first, TraceScreen)
+        first = await show_trace(app, pilot, screen, "ci-runner-1")
         tree = first.query_one(AccessTree)
         # Leave the trace with something selected and the evidence panel filled in.
         target = next(s for s in leaves(tree) if s.bucket == "acme-build-artifacts")
@@ -268,9 +268,7 @@ async def test_second_trace_reuses_the_screen_and_shows_only_the_new_instance(
         assert "acme-build-artifacts" in as_text(first.query_one("#evidence", Static))
         await pilot.press("escape")
         await pilot.pause()
-        screen.jump_to(("instances", instance_id(app, "web-1")))
-        await pilot.press("t")
-        await pilot.pause()
+        await show_trace(app, pilot, screen, "web-1")
         assert app.screen is first  # the same screen, aimed at the new instance
         labels = tree_labels(tree)
         assert labels[0].startswith("web-1")
@@ -290,10 +288,7 @@ async def test_reload_drops_the_kept_trace_and_the_next_one_uses_the_new_account
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_explorer(app, pilot)
-        screen.jump_to(("instances", instance_id(app, "web-1")))
-        await pilot.press("t")
-        await pilot.pause()
-        first = app.screen
+        first = await show_trace(app, pilot, screen, "web-1")
         await pilot.press("escape", "ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -354,11 +349,7 @@ async def test_d_and_y_in_a_trace_describe_the_node_under_the_cursor(make_app: M
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_explorer(app, pilot)
-        screen.jump_to(("instances", instance_id(app, "web-1")))
-        await pilot.press("t")
-        await pilot.pause()
-        trace = app.screen
-        assert isinstance(trace, TraceScreen)
+        trace = await show_trace(app, pilot, screen, "web-1")
         tree = trace.query_one(AccessTree)
         role = next(n for n in _nodes(tree) if str(n.label) == "role web-server")
         tree.move_cursor(role)

@@ -31,6 +31,18 @@ def _app(folder: Path) -> RolemapApp:
     return RolemapApp(spec, opener=lambda s, progress=None: loaded)
 
 
+async def _press_t(app: RolemapApp, pilot, target: tuple[str, str],  # type: ignore[no-untyped-def]
+                   view: type[TraceScreen | WhoCanScreen]) -> AccessTree:
+    """Select `target` in the explorer, press `t`, and return the opened view's tree."""
+    explorer = app.screen
+    assert isinstance(explorer, ExplorerScreen)
+    explorer.jump_to(target)
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(app.screen, view)
+    return app.screen.query_one(AccessTree)
+
+
 def _labels(node) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(child.label) for child in node.children]
 
@@ -60,11 +72,7 @@ async def test_who_can_pages_a_large_group_of_instances(big: Path) -> None:
                   for b in app.workspace.snapshot.buckets}
         bucket, reached = max(counts.items(), key=lambda item: item[1])
         assert reached > PAGE, "the synthetic account should have a widely reached bucket"
-        screen.jump_to(("buckets", bucket))
-        await pilot.press("t")
-        await pilot.pause()
-        assert isinstance(app.screen, WhoCanScreen)
-        tree = app.screen.query_one(AccessTree)
+        tree = await _press_t(app, pilot, ("buckets", bucket), WhoCanScreen)
         group = next(n for n in tree.root.children if str(n.label).startswith("Instances"))
         assert f"({reached})" in str(group.label)
         tree.open(group)
@@ -90,13 +98,7 @@ async def test_trace_pages_buckets_of_a_role_reaching_many(big: Path) -> None:
         instance, buckets = max(reach.items(), key=lambda item: item[1])
         if buckets <= PAGE:
             pytest.skip("no instance reaches more than a page of buckets in this account")
-        screen = app.screen
-        assert isinstance(screen, ExplorerScreen)
-        screen.jump_to(("instances", instance))
-        await pilot.press("t")
-        await pilot.pause()
-        assert isinstance(app.screen, TraceScreen)
-        tree = app.screen.query_one(AccessTree)
+        tree = await _press_t(app, pilot, ("instances", instance), TraceScreen)
         heading = next(n for n in tree.root.children if str(n.label).startswith("buckets"))
         shown = _labels(heading)
         assert len(shown) == PAGE + 1 and shown[-1] == f"… {buckets - PAGE} more bucket(s)"
