@@ -45,8 +45,6 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
     return found
 
 
-
-
 def open_trace(app: App[object], workspace: Workspace, kind: str, key: str) -> None:
     """Show the trace of an instance or role (reusing the trace screen shown last)."""
     open_view(app, TraceScreen, lambda: TraceScreen(workspace, kind, key),
