@@ -72,8 +72,6 @@ class AccessData:
                 progress("roles", i, total)
         progress("roles", total, total)
         self._instance_reach: dict[tuple[str, tuple[tuple[str, str], ...]], RoleReach] = {}
-        self._instance_keyed: dict[str, bool] = {}
-        self._profile_roles: dict[str, tuple[str, ...]] = {}
         self._profile_plans: dict[str, tuple[tuple[str, ...], bool]] = {}
         progress("public access", 0, total_b)
         actions = s3_actions()
@@ -132,37 +130,26 @@ class AccessData:
         return self._chains[role_arn]
 
     def instance_roles(self, instance: Instance) -> tuple[str, ...]:
-        """The roles of the instance's profile that exist in the account (kept per profile:
-        thousands of instances share a few profiles)."""
-        arn = instance.instance_profile_arn or ""
-        found = self._profile_roles.get(arn)
-        if found is None:
-            profile = self.snapshot.profile_by_arn.get(arn)
-            roles = self.snapshot.role_by_arn
-            found = tuple(a for a in profile.role_arns if a in roles) if profile else ()
-            self._profile_roles[arn] = found
-        return found
+        """The roles of the instance's profile that exist in the account."""
+        return self.instance_plan(instance)[0]
 
     def instance_plan(self, instance: Instance) -> tuple[tuple[str, ...], bool]:
         """The instance's roles, and whether its answers are its own (a statement reads an
-        instance-derived key) or shared with every instance of the same profile."""
+        instance-derived key) or shared with every instance of the same profile. Kept per
+        profile: who-can asks for each of thousands of instances sharing a few profiles."""
         arn = instance.instance_profile_arn or ""
         found = self._profile_plans.get(arn)
         if found is None:
-            roles = self.instance_roles(instance)
+            profile = self.snapshot.profile_by_arn.get(arn)
+            known = self.snapshot.role_by_arn
+            roles = tuple(a for a in profile.role_arns if a in known) if profile else ()
             found = (roles, any(self.reads_instance_keys(r) for r in roles))
             self._profile_plans[arn] = found
         return found
 
     def reads_instance_keys(self, role_arn: str) -> bool:
-        """Whether the role's statements or any bucket policy read an instance-derived key
-        (asked per instance in who-can over thousands of instances, so kept per role)."""
-        found = self._instance_keyed.get(role_arn)
-        if found is None:
-            rf = self.role_facts[role_arn]
-            found = bool(rf.instance_keys or self.reach.bucket_instance_keys)
-            self._instance_keyed[role_arn] = found
-        return found
+        """Whether the role's statements or any bucket policy read an instance-derived key."""
+        return bool(self.role_facts[role_arn].instance_keys or self.reach.bucket_instance_keys)
 
     def reach_for(self, role_arn: str, instance: Instance | None) -> RoleReach:
         """The role's reach, with the instance's own context when its statements read it."""
