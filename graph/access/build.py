@@ -86,8 +86,12 @@ class AccessData:
         progress("public access", 0, total_b)
         actions = s3_actions()
         self.public: dict[str, ClassResult] = {}
+        same = reuse.public_answers(self) if reuse is not None else {}
         for bf in self.buckets:
-            if (bf.anyone_actions or bf.policies.public_acl is not None
+            if bf.bucket.name in same:
+                if same[bf.bucket.name]:
+                    self.public[bf.bucket.name] = same[bf.bucket.name]
+            elif (bf.anyone_actions or bf.policies.public_acl is not None
                     or bf.policy_unreadable):
                 res = public_reach(self.decider, bf, actions)
                 if res:

@@ -88,6 +88,16 @@ class Reuse:
                 and first.snapshot.scps == data.snapshot.scps
                 and first.assumed == data.assumed)
 
+    def public_answers(self, data: AccessData) -> dict[str, Mapping[str, Any]]:
+        """The first side's public answers (empty map: none) for buckets whose record is
+        the same, when the account and context are too: they depend on nothing else."""
+        if not self.same_questions(data):
+            return {}
+        first = self.first
+        before = first.snapshot.bucket_by_name
+        return {b.name: first.public.get(b.name, {}) for b in data.snapshot.buckets
+                if before.get(b.name) == b}
+
     def seed_book(self, book: PolicyBook, same_buckets: bool) -> None:
         """Share the per-policy bucket index parts (only valid over the same bucket names)."""
         if same_buckets:
