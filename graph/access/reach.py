@@ -178,14 +178,19 @@ class ReachComputer:
             for rep, alike in self._alike(names):
                 special.update(dict.fromkeys(alike, self._cached(rf, rep, True, context, base,
                                                                  sig)))
+        # A shared answer must be decided on a bucket the role does not name: one it names
+        # would lend its specific statements (an unconditional grant, a deny) to the rest.
+        named = rf.special
         for shape, group in self.shape_groups.items():
-            rep = group[0]
-            if not (reach.universal or rep.anyone_actions or arn in rep.named_actions
-                    or rep.policy_unreadable):
+            rep = next((bf for bf in group if bf.bucket.name not in named), None)
+            if rep is None or not (reach.universal or rep.anyone_actions
+                                   or arn in rep.named_actions or rep.policy_unreadable):
                 continue
             reach.by_shape[shape] = self._cached(rf, rep, False, context, base)
-        if reach.universal and self.plain:
-            reach.default = self._cached(rf, self.plain[0], False, context, base)
+        if reach.universal:
+            rep = next((bf for bf in self.plain if bf.bucket.name not in named), None)
+            if rep is not None:
+                reach.default = self._cached(rf, rep, False, context, base)
         return reach
 
     def _alike(self, names: list[str]) -> list[tuple[BucketFacts, list[str]]]:

@@ -105,6 +105,10 @@ class Reuse:
             book.statement_facts.update(self.first.book.statement_facts)
 
     def seed_reach(self, reach: ReachComputer, data: AccessData) -> None:
+        """Start the decision caches from copies of the first side's. Copies, not the same
+        dicts: keys hold identities of objects, and entries the second side adds must not
+        outlive it in the first side's cache (a later object at a freed address would hit
+        them)."""
         if self.same_questions(data):
-            reach._cache = self.first.reach._cache
-            reach._action_cache = self.first.reach._action_cache
+            reach._cache = dict(self.first.reach._cache)
+            reach._action_cache = dict(self.first.reach._action_cache)
