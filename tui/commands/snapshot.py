@@ -26,16 +26,19 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="snapshot_action", metavar="ACTION", required=True)
 
     save = actions.add_parser("save", help="save the opened account to OUT.json")
-    save.add_argument("out", metavar="OUT.json")
+    save.add_argument("out", metavar="OUT.json", help="the snapshot file to write")
     add_source_options(save)
     save.set_defaults(func=_save)
 
     synth = actions.add_parser("synth", help="write a synthetic account as an export folder")
-    synth.add_argument("out", metavar="OUT_DIR")
-    synth.add_argument("--roles", type=_count, default=1000)
-    synth.add_argument("--instances", type=_count, default=10000)
-    synth.add_argument("--buckets", type=_count, default=1000)
-    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("out", metavar="OUT_DIR", help="the export folder to write")
+    synth.add_argument("--roles", type=_count, default=1000, help="roles (default 1000)")
+    synth.add_argument("--instances", type=_count, default=10000,
+                       help="instances (default 10000)")
+    synth.add_argument("--buckets", type=_count, default=1000,
+                       help="buckets (default 1000)")
+    synth.add_argument("--seed", type=int, default=0,
+                       help="random seed: the same seed writes the same account (default 0)")
     synth.set_defaults(func=_synth)
 
 
