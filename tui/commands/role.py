@@ -59,9 +59,14 @@ def _plan_options(parser: argparse.ArgumentParser) -> None:
                              "repeatable")
     parser.add_argument("--external-id", help="require sts:ExternalId in the trust policy")
     parser.add_argument("--source-account", help="require aws:SourceAccount in the trust policy")
-    parser.add_argument("--grant", action="append", default=[], metavar="LEVEL:BUCKET[/PREFIX]",
-                        help="e.g. read:data or list,read:data/reports/ (levels: list, read, "
-                             "write, tagging, permissions-management); repeatable")
+    parser.add_argument("--grant", action="append", default=[], metavar="TASK:BUCKET[/PREFIX]",
+                        help="what the role may do on a bucket, e.g. read:data or "
+                             "list,read:data/reports/. Tasks grant the fewest actions: list "
+                             "(ListBucket, narrowed to the prefix), read (GetObject, "
+                             "GetObjectVersion), write (PutObject), delete (DeleteObject); add "
+                             "single actions by name (read,s3:GetObjectTagging:data) or, "
+                             "advanced, a whole AWS access level (level-read, level-write, "
+                             "tagging, permissions-management); repeatable")
     parser.add_argument("--require-tls", action="store_true",
                         help="grants hold only over TLS (aws:SecureTransport)")
     parser.add_argument("--managed", action="append", default=[], metavar="ARN",
