@@ -37,7 +37,7 @@ def commands(text: str) -> list[str]:
     for block in shell_blocks(text):
         joined = re.sub(r"\\\n\s*", "", block)
         for line in joined.splitlines():
-            line = line.strip()
+            line = re.sub(r"\s+#\s.*$", "", line).strip()  # a trailing comment
             if not line or line.startswith("#"):
                 continue
             found.extend(part.strip() for part in line.split("&&"))
