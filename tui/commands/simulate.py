@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "does not, 2 on bad input.",
     )
     parser.add_argument("cases", help="case file (JSON, shared case format)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default): one line per case; json: results and a summary")
     parser.set_defaults(func=run)
 
 
