@@ -31,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
         row: dict[str, Any] = {
             "id": case.id,
             "decision": decision.verdict.value,
+            # Which of AWS's rules applied: an IAM user's differ from a role's.
+            "principal_type": case.request.principal_type,
             "reasons": list(decision.reasons),
         }
         if decision.blocked_by is not None and not decision.allowed:
