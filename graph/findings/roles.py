@@ -36,7 +36,8 @@ OTHER_PROBES = (
     ("ec2:TerminateInstances", "arn:aws:ec2:us-east-1:{a}:instance/i-0rolemapprobe"),
     ("s3:DeleteBucket", "arn:aws:s3:::rolemap-probe-bucket"),
     ("s3:GetObject", "arn:aws:s3:::rolemap-probe-bucket/key"),
-    ("kms:Decrypt", "arn:aws:kms:us-east-1:{a}:key/rolemap-probe"),
+    # (Not KMS: a key policy must grant too, so an identity policy alone never allows it.)
+    ("sqs:DeleteQueue", "arn:aws:sqs:us-east-1:{a}:rolemap-probe"),
     ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:{a}:secret:probe"),
     ("lambda:UpdateFunctionCode", "arn:aws:lambda:us-east-1:{a}:function:rolemap-probe"),
     ("dynamodb:DeleteTable", "arn:aws:dynamodb:us-east-1:{a}:table/rolemap-probe"),
