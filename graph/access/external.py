@@ -7,15 +7,14 @@ service principal needs nothing but the bucket policy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 
 from graph.access.facts import BucketFacts
 from graph.access.index import key_prefix_label
-from graph.access.model import OUTCOME_RANK, ActionAccess, PrincipalAccess
+from graph.access.model import ActionAccess, PrincipalAccess
 from graph.access.trust import _EXTERNAL_ALLOW
 from graph.catalog import s3_actions
-from graph.policy import Decision, Outcome, PrincipalPolicies, Request, evaluate
+from graph.policy import Decision, Outcome, Policy, PrincipalPolicies, Request, evaluate
 from graph.policy.evaluate import NO_POLICIES
 from graph.policy.principals import account_of_root
 
@@ -27,24 +26,17 @@ def _account(principal: str) -> str | None:
     return acct
 
 
-def _decide(bf: BucketFacts, scope: str, ask: Callable[[str], Decision]
-            ) -> tuple[Decision, tuple[str, ...]]:
-    """A bucket action on the bucket; an object action on every object (`bucket/*`) and,
-    when that is not granted, on each object-key prefix the bucket policy grants: a grant
-    to a partner account limited to `exports/*` is a grant, not a "no"."""
-    arn = bf.bucket.arn
-    if scope == "bucket":
-        return ask(arn), ()
-    whole = ask(f"{arn}/*")
-    if whole.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL) or not bf.key_parts:
-        return whole, ()
-    parts = [(key_prefix_label(part), ask(f"{arn}/{part}")) for part in sorted(bf.key_parts)]
-    granted = [(label, d) for label, d in parts
-               if d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)]
-    if not granted:
-        return whole, ()
-    best = max((d for _, d in granted), key=lambda d: OUTCOME_RANK[d.outcome])
-    return best, tuple(label for label, _ in granted)
+def _decide(kind: str, who: str, action: str, resource: str, own_account: str,
+            assumed: Mapping[str, str], policy: Policy) -> Decision:
+    if kind == "account":
+        arn = who if who.startswith("arn:") else f"arn:aws:iam::{who}:root"
+        req = Request(principal_arn=arn, action=action, resource_arn=resource,
+                      resource_account=own_account, context=assumed, partial=True)
+        return evaluate(req, PrincipalPolicies(identity=(_EXTERNAL_ALLOW,)), policy)
+    req = Request(principal_arn=None, principal_service=who, action=action,
+                  resource_arn=resource, resource_account=own_account, context=assumed,
+                  partial=True)
+    return evaluate(req, NO_POLICIES, policy)
 
 
 def external_principals(bf: BucketFacts, own_account: str, assumed: Mapping[str, str]
@@ -69,27 +61,22 @@ def external_principals(bf: BucketFacts, own_account: str, assumed: Mapping[str,
         for action in s3_actions():
             if action.name not in names:
                 continue
-            if kind == "account":
-                arn = who if who.startswith("arn:") else f"arn:aws:iam::{who}:root"
-                base = Request(principal_arn=arn, action=action.name, resource_arn="",
-                               resource_account=own_account, context=assumed, partial=True)
-                principal = PrincipalPolicies(identity=(_EXTERNAL_ALLOW,))
-                note = (f"and only if account {_account(who)}'s own policies allow it "
-                        "(not loaded)",)
-            else:
-                base = Request(principal_arn=None, principal_service=who, action=action.name,
-                               resource_arn="", resource_account=own_account,
-                               context=assumed, partial=True)
-                principal = NO_POLICIES
-                note = ()
-            d, prefixes = _decide(bf, action.scope,
-                                  lambda r, b=base, p=principal: evaluate(
-                                      replace(b, resource_arn=r), p, cp.policy))
+            # Object actions: the whole bucket first, then each object-key prefix a statement
+            # names (a grant on "exports/*" is a grant, not a "no").
+            arn = bf.bucket.arn
+            resources = [arn] if action.scope == "bucket" else [f"{arn}/*"] + [
+                f"{arn}/{part}" for part in sorted(bf.key_parts)]
+            for resource in resources:
+                d = _decide(kind, who, action.name, resource, own_account, assumed, cp.policy)
+                if d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL):
+                    break
+            note = (f"and only if account {_account(who)}'s own policies allow it "
+                    "(not loaded)",) if kind == "account" else ()
             if d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL):
-                where = (f"only for objects under {', '.join(prefixes)}",) if prefixes else ()
+                prefixes = () if resource in (arn, f"{arn}/*") else (
+                    key_prefix_label(resource[len(arn) + 1:]),)
                 actions[action.name] = ActionAccess(
-                    action.name, action.level, action.scope, d.outcome,
-                    where + d.reasons + note,
+                    action.name, action.level, action.scope, d.outcome, d.reasons + note,
                     tuple(e for e in d.deciding if e.policy_name != _EXTERNAL_ALLOW.name),
                     d.conditions, prefixes=prefixes)
         if actions:
