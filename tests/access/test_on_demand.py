@@ -4,7 +4,6 @@ answers of the full analysis: who-can on one bucket, a trace of one instance, ev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import pytest
 
