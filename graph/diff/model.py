@@ -85,6 +85,7 @@ class FindingChange:
     id: str
     title: str
     severity: str = ""
+    category: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graph.diff.model import KINDS, ChangeRow, Side, SnapshotDiff
+from graph.diff.model import KINDS, ChangeRow, FindingChange, Side, SnapshotDiff
 
 
 def side_json(side: Side) -> dict[str, Any]:
@@ -33,6 +33,10 @@ def row_json(row: ChangeRow) -> dict[str, Any]:
     }
 
 
+def finding_json(f: FindingChange) -> dict[str, Any]:
+    return {"id": f.id, "category": f.category, "severity": f.severity, "title": f.title}
+
+
 def diff_json(diff: SnapshotDiff) -> dict[str, Any]:
     """The documented shape: old/new, gained/lost/changed rows, findings new/resolved."""
     return {
@@ -43,10 +47,8 @@ def diff_json(diff: SnapshotDiff) -> dict[str, Any]:
         "lost": [row_json(r) for r in diff.lost],
         "changed": [row_json(r) for r in diff.changed],
         "findings": {
-            "new": [{"id": f.id, "title": f.title, "severity": f.severity}
-                    for f in diff.new_findings],
-            "resolved": [{"id": f.id, "title": f.title, "severity": f.severity}
-                         for f in diff.resolved_findings],
+            "new": [finding_json(f) for f in diff.new_findings],
+            "resolved": [finding_json(f) for f in diff.resolved_findings],
         },
     }
 

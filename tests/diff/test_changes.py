@@ -117,3 +117,14 @@ def test_filters_limit_rows_to_one_instance_or_bucket() -> None:
     widened = bucket_policy_widened(base())
     only_app = diff_graphs(*analyse_pair(base(), widened), instance="app-1").rows
     assert [r.instance_id for r in only_app] == [APP_1]
+
+
+def test_findings_that_appear_and_go_away() -> None:
+    old = public_data(base())
+    opened = diff(old, bpa_turned_off(old))
+    categories = {f.category for f in opened.new_findings}
+    assert "public-bucket" in categories and opened.resolved_findings == ()
+    public = next(f for f in opened.new_findings if f.category == "public-bucket")
+    closed = diff(bpa_turned_off(old), old)
+    assert public.id in {f.id for f in closed.resolved_findings}
+    assert closed.new_findings == ()
