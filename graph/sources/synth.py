@@ -14,6 +14,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from graph.safe_files import write_text
 from graph.sources import export_folder as ef
 
 ACCOUNT = "111122223333"
@@ -245,7 +246,7 @@ def write_synthetic(out: Path | str, *, roles: int, instances: int, buckets: int
     out.mkdir(parents=True, exist_ok=True)
 
     def dump(path: Path, value: Any) -> None:
-        path.write_text(json.dumps(value))
+        write_text(path, json.dumps(value), durable=False)
 
     dump(out / ef.IDENTITY, {"UserId": "AIDAEXAMPLE", "Account": ACCOUNT,
                              "Arn": f"arn:aws:iam::{ACCOUNT}:user/auditor"})
