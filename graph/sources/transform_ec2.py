@@ -1,6 +1,7 @@
 """EC2: describe-instances (pages merged, one region) -> Instance records.
 
-describe-instances is most of an account's bytes; only the fields rolemap uses are kept.
+describe-instances is most of an account's bytes; only the fields rolemap uses are kept
+(the public IP and metadata options feed the instance-exposure finding).
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ def transform_instances(
     out: list[Instance] = []
     reservations = expect_list(response["Reservations"], f"{prefix}Reservations")
     for r, reservation in enumerate(reservations):
-        at = -1
         try:
             owner = reservation.get("OwnerId") or account_id
             if type(owner) is not str:
@@ -78,6 +78,7 @@ def _instance(raw: Any, region: str, owner: str, partition: str) -> Instance | N
     if not all(type(k) is str and type(v) is str for k, v in tags.items()):
         raise ShapeError("Tags", "keys and values must be strings")
     profile = raw.get("IamInstanceProfile")
+    metadata = raw.get("MetadataOptions") or {}
     instance_id = raw["InstanceId"]
     if type(instance_id) is not str or not instance_id or type(state) is not str:
         raise ShapeError("InstanceId", "expected an instance id and a state name")
@@ -94,4 +95,7 @@ def _instance(raw: Any, region: str, owner: str, partition: str) -> Instance | N
                                      "instance-profile") if profile else None,
         tags=tags,
         partition=partition,
+        public_ip=_optional(raw, "PublicIpAddress") or None,
+        metadata_http_tokens=_optional(metadata, "HttpTokens"),
+        metadata_http_endpoint=_optional(metadata, "HttpEndpoint"),
     )
