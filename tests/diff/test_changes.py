@@ -128,3 +128,12 @@ def test_findings_that_appear_and_go_away() -> None:
     closed = diff(bpa_turned_off(old), old)
     assert public.id in {f.id for f in closed.resolved_findings}
     assert closed.new_findings == ()
+
+
+def test_why_names_only_statements_that_can_concern_the_bucket() -> None:
+    result = diff(base(), bucket_policy_widened(statement_added(base())))
+    by_bucket = {r.bucket: r.why for r in result.rows if r.instance_id}
+    assert by_bucket == {
+        "data": ("role app: inline policy app-inline: statement 1 (List) added",),
+        "site": ("bucket site: bucket policy: statement 0 (PublicRead) changed (Resource)",),
+    }

@@ -18,7 +18,7 @@ from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
 from graph.policy import Outcome
-from tui.screens.access_screen import AccessTreeScreen, open_view
+from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
     AccessTree,
@@ -27,6 +27,7 @@ from tui.screens.access_tree import (
     add_levels,
     reaches,
 )
+from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, summary
@@ -45,10 +46,12 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
     return found
 
 
-def open_trace(app: App[object], workspace: Workspace, kind: str, key: str) -> None:
-    """Show the trace of an instance or role (reusing the trace screen shown last)."""
-    open_view(app, TraceScreen, lambda: TraceScreen(workspace, kind, key),
-              lambda screen: screen.aim(workspace, kind, key))
+def open_trace(app: App[object], workspace: Workspace, kind: str, key: str,
+               mark: ChangeMark | None = None) -> None:
+    """Show the trace of an instance or role (reusing the trace screen shown last); `mark`:
+    a change to select and label (from the Changes tab)."""
+    open_view(app, TraceScreen, lambda: marked(TraceScreen(workspace, kind, key), mark),
+              lambda screen: marked(screen, mark).aim(workspace, kind, key))
 
 
 class TraceScreen(AccessTreeScreen):

@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
 from graph.policy import Outcome
-from tui.screens.access_screen import AccessTreeScreen, open_view
+from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
     AccessTree,
@@ -31,6 +31,7 @@ from tui.screens.access_tree import (
     outcomes_of,
     reaches,
 )
+from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
@@ -60,10 +61,12 @@ def principal_label(principal: PrincipalAccess) -> str:
     return f"{principal.kind} {principal.id}"
 
 
-def open_who_can(app: App[object], workspace: Workspace, bucket: str) -> None:
-    """Show who can reach a bucket (reusing the who-can screen shown last)."""
-    open_view(app, WhoCanScreen, lambda: WhoCanScreen(workspace, bucket),
-              lambda screen: screen.aim(workspace, bucket))
+def open_who_can(app: App[object], workspace: Workspace, bucket: str,
+                 mark: ChangeMark | None = None) -> None:
+    """Show who can reach a bucket (reusing the who-can screen shown last); `mark`: a
+    change to select and label (from the Changes tab)."""
+    open_view(app, WhoCanScreen, lambda: marked(WhoCanScreen(workspace, bucket), mark),
+              lambda screen: marked(screen, mark).aim(workspace, bucket))
 
 
 class WhoCanScreen(AccessTreeScreen):

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
+from graph.diff import SnapshotDiff
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
 from tui.screens.rows import ExplorerRows, build_rows
@@ -25,6 +26,8 @@ class Workspace:
     loaded: LoadedSource
     graph: AccessGraph
     rows: ExplorerRows
+    #: What changed since the snapshot given with --compare (None without one).
+    diff: SnapshotDiff | None = None
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -41,5 +44,6 @@ class Workspace:
         return self.graph.who_can(bucket)
 
 
-def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress) -> Workspace:
-    return Workspace(loaded, graph, build_rows(graph, progress))
+def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
+                   diff: SnapshotDiff | None = None) -> Workspace:
+    return Workspace(loaded, graph, build_rows(graph, progress), diff)
