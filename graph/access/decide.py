@@ -39,7 +39,7 @@ def _granted(d: Decision) -> bool:
     return d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
 
 
-def _generic(reasons: tuple[str, ...], bucket_arn: str) -> tuple[str, ...]:
+def generic_reasons(reasons: tuple[str, ...], bucket_arn: str) -> tuple[str, ...]:
     """Reasons without the bucket's own ARN: buckets that look alike share one answer."""
     return tuple(r.replace(bucket_arn, "the bucket") for r in reasons)
 
@@ -225,7 +225,7 @@ def _merge(action: S3Action, d: Decision, others: list[Decision],
     if not others:
         access = _access(action, d, prefixes=prefixes)
         if access.outcome is Outcome.DENIED:
-            return replace(access, reasons=_generic(access.reasons, bucket_arn))
+            return replace(access, reasons=generic_reasons(access.reasons, bucket_arn))
         return access
     evidence = unique_refs(e for o in others for e in o.deciding)
     conditions = unique_conditions(c for o in others for c in o.conditions)

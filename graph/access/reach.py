@@ -16,11 +16,12 @@ from functools import cached_property
 
 from graph.access.classify import action_classes
 from graph.access.compile import action_mask, actions_in, first_action, mask_of
-from graph.access.decide import Decider, for_member
+from graph.access.decide import Decider, for_member, generic_reasons
 from graph.access.facts import BucketFacts, RoleFacts, SigItem
 from graph.access.model import ActionAccess
 from graph.access.policies import PolicyBook
 from graph.catalog import S3Action, s3_actions
+from graph.policy import Decision
 
 #: One decided class: action name -> answer (only actions some statement could grant).
 ClassResult = Mapping[str, ActionAccess]
@@ -158,9 +159,25 @@ class ReachComputer:
         key_parts = frozenset(it[1] for it in named if it[1] not in ("", "*")) | parts
         rep = first_action(cls)
         core = decider.role_core(rp.role, rp.principal, bf, rep, key_parts, context)
+        first = decider.role_finish(rep, core, bf, rp.missing)
+        # The finished answer names its action only in an unreadable policy's "it may grant
+        # <action>" reason; otherwise a member whose decisions are the representative's own
+        # gets the same answer under its own name.
+        same = not (bf.policy_unreadable and not first.granted)
         out: list[tuple[str, ActionAccess]] = []
         for action in actions_in(cls):
-            own = core if action is rep else for_member(core, rep, action)
+            if action is rep:
+                out.append((action.name, first))
+                continue
+            own = for_member(core, rep, action)
+            reasons: tuple[str, ...] | None = first.reasons
+            if own is not core and own is not None and same:
+                reasons = _renamed(first.reasons, core[0], own[0], bf.bucket.arn)
+            if own is not None and same and reasons is not None:
+                out.append((action.name, ActionAccess(
+                    action.name, action.level, action.scope, first.outcome, reasons,
+                    first.evidence, first.conditions, first.blocked_by, first.prefixes)))
+                continue
             if own is None:
                 own = decider.role_core(rp.role, rp.principal, bf, action, key_parts, context)
             out.append((action.name, decider.role_finish(action, own, bf, rp.missing)))
@@ -281,6 +298,17 @@ class ReachComputer:
     @cached_property
     def plain_names(self) -> list[str]:
         return [bf.bucket.name for bf in self.plain]
+
+
+def _renamed(reasons: tuple[str, ...], rep: Decision, member: Decision, bucket_arn: str
+             ) -> tuple[str, ...] | None:
+    """A finished answer's reasons with the representative's implicit-denial reason
+    swapped for the member's (both as the answer shows them); None if it is not there once."""
+    old = generic_reasons(rep.reasons, bucket_arn)[0]
+    if reasons.count(old) != 1:
+        return None
+    new = generic_reasons(member.reasons, bucket_arn)[0]
+    return tuple(new if r == old else r for r in reasons)
 
 
 def _unnamed(group: list[BucketFacts], rf: RoleFacts) -> BucketFacts | None:
