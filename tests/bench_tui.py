@@ -47,7 +47,7 @@ TRACES = 15
 WHO_CAN = 9
 
 #: What a user types into the filter: a synthetic instance name, one character at a time.
-TYPED = "data-0001"
+TYPED = "data-prod-0001"
 
 
 def synth(out: Path, roles: int, instances: int, buckets: int) -> None:

@@ -1,19 +1,24 @@
 """`rolemap snapshot save|synth`: keep an account for offline analysis, or make a large one.
 
     rolemap snapshot save OUT.json [--demo | --profile P | --snapshot DIR] [--region R ...]
-    rolemap snapshot synth OUT_DIR --roles N --instances M --buckets B [--seed S]
+    rolemap snapshot synth OUT_DIR|OUT.json [--size small|medium|large] [--roles N]
+        [--instances M] [--buckets B] [--policies P] [--seed S]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from graph.errors import SourceError
+from graph.sources.export_folder import load_export_folder
 from graph.sources.snapshot_file import save_snapshot
-from graph.sources.synth import write_synthetic
+from graph.sources.synth import DATE, SIZES, default_policies, write_synthetic
 from tui.commands.source_options import add_source_options, load_from_args
 
 
@@ -21,7 +26,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "snapshot", help="save an account to a snapshot file, or synthesise a large account",
         description="Save an account to a versioned snapshot file (policies, no credentials), "
-                    "or write a synthetic large account as an AWS CLI export folder.",
+                    "or write a synthetic realistic account.",
     )
     actions = parser.add_subparsers(dest="snapshot_action", metavar="ACTION", required=True)
 
@@ -30,11 +35,23 @@ def register(subparsers: Any) -> None:
     add_source_options(save)
     save.set_defaults(func=_save)
 
-    synth = actions.add_parser("synth", help="write a synthetic account as an export folder")
-    synth.add_argument("out", metavar="OUT_DIR")
-    synth.add_argument("--roles", type=_count, default=1000)
-    synth.add_argument("--instances", type=_count, default=10000)
-    synth.add_argument("--buckets", type=_count, default=1000)
+    synth = actions.add_parser(
+        "synth", help="write a synthetic realistic account (export folder or snapshot file)",
+        description="Write a seeded synthetic account with the traits of real ones (shared "
+                    "managed policies, bucket policies, prefixes, conditions, boundaries) as an "
+                    "AWS CLI export folder, or as a snapshot file when OUT ends in .json. The "
+                    "same seed gives the same bytes.")
+    synth.add_argument("out", metavar="OUT_DIR|OUT.json")
+    synth.add_argument("--size", choices=tuple(SIZES), default="medium",
+                       help="named size: " + "; ".join(
+                           f"{k} {v.roles}/{v.instances}/{v.buckets}" for k, v in SIZES.items())
+                       + " roles/instances/buckets (default medium); counts below override it")
+    synth.add_argument("--roles", type=_count)
+    synth.add_argument("--instances", type=_count)
+    synth.add_argument("--buckets", type=_count)
+    synth.add_argument("--policies", type=_count,
+                       help="shared customer managed policies (default: the size's, or about "
+                            "1.2 x roles^0.8 when --roles is given)")
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(func=_synth)
 
@@ -60,13 +77,37 @@ def _save(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
+    size = SIZES[args.size]
+    roles = size.roles if args.roles is None else args.roles
+    policies = args.policies
+    if policies is None:
+        policies = size.policies if args.roles is None else default_policies(roles)
+    counts = {"roles": roles, "policies": policies,
+              "instances": size.instances if args.instances is None else args.instances,
+              "buckets": size.buckets if args.buckets is None else args.buckets}
     start = time.perf_counter()
+    out = Path(args.out)
     try:
-        out = write_synthetic(args.out, roles=args.roles, instances=args.instances,
-                              buckets=args.buckets, seed=args.seed)
+        if out.suffix == ".json":
+            _synth_snapshot_file(out, counts, args.seed)
+        else:
+            write_synthetic(out, **counts, seed=args.seed)
     except OSError as exc:
         raise SourceError(f"{args.out}: cannot write ({exc.strerror})") from None
-    print(f"wrote {args.roles} roles, {args.instances} instances, {args.buckets} buckets to "
-          f"{out} in {time.perf_counter() - start:.1f} s; open with: rolemap --snapshot {out}",
-          file=sys.stderr)
+    print(f"wrote {counts['roles']} roles, {counts['instances']} instances, "
+          f"{counts['buckets']} buckets, {counts['policies']} customer policies (seed "
+          f"{args.seed}) to {out} in {time.perf_counter() - start:.1f} s; "
+          f"open with: rolemap --snapshot {out}", file=sys.stderr)
     return 0
+
+
+def _synth_snapshot_file(out: Path, counts: dict[str, int], seed: int) -> None:
+    """The export folder read back through the ordinary loader, saved as a snapshot file.
+
+    The capture time is the generator's fixed date so the file, too, is the same for a seed.
+    """
+    with tempfile.TemporaryDirectory(prefix="rolemap-synth-") as tmp:
+        snapshot = load_export_folder(write_synthetic(Path(tmp) / "account", **counts, seed=seed))
+    source = dataclasses.replace(snapshot.source, kind="synthetic", label=f"synthetic seed {seed}")
+    save_snapshot(dataclasses.replace(snapshot, source=source,
+                                      captured_at=DATE), out)

@@ -1,0 +1,65 @@
+"""Synthetic realistic accounts, written as AWS CLI export folders, for tests and benchmarks.
+
+The accounts have the traits of `../shared/REALISTIC-ACCOUNTS.md`: Zipf-shared managed policies
+(with the real documents of the AWS managed ones), inline policies naming buckets and prefixes,
+conditions, policy variables, NotAction / NotResource, boundaries, per-bucket policies, ACLs and
+Block Public Access, instances in Auto Scaling-like reservations over three regions. An
+account that only looks uniform says nothing about speed or correctness.
+
+    write_synthetic(out, **SIZES["medium"].__dict__, seed=0)
+
+Output is byte-identical for a seed (files written with the C JSON encoder, unindented); it is
+what `rolemap collect-script` would collect, so it loads through the ordinary export folder
+loader and `cloudsplaining scan` reads its authorization details.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from graph.sources import export_folder as ef
+from graph.sources.synth.ec2 import build_instances
+from graph.sources.synth.iam import build_iam
+from graph.sources.synth.s3 import account_public_access_block, bucket_files
+from graph.sources.synth.world import ACCOUNT, DATE, OWNER, SIZES, Size, World, default_policies
+
+__all__ = ["ACCOUNT", "DATE", "SIZES", "Size", "default_policies", "write_synthetic"]
+
+
+def write_synthetic(out: Path | str, *, roles: int, instances: int, buckets: int,
+                    policies: int | None = None, seed: int = 0) -> Path:
+    """Write a synthetic account as an AWS CLI export folder under `out`; returns the folder.
+
+    `policies` is the number of shared customer managed policies (default: about what an
+    account of `roles` roles has, see `default_policies`).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    world = World(seed, roles, buckets)
+
+    def dump(path: Path, value: Any) -> None:
+        path.write_text(json.dumps(value))
+
+    dump(out / ef.IDENTITY, {"UserId": "AIDAEXAMPLE", "Account": ACCOUNT,
+                             "Arn": f"arn:aws:iam::{ACCOUNT}:user/auditor"})
+    iam = build_iam(world, default_policies(roles) if policies is None else policies)
+    dump(out / ef.IAM, iam.details)
+    (out / ef.INSTANCES_DIR).mkdir(exist_ok=True)
+    regions = build_instances(world.rng("instances"), instances, iam.profiles)
+    for region, response in regions.items():
+        dump(out / ef.INSTANCES_DIR / f"{region}.json", response)
+    dirs = {kind: out / dirname for kind, dirname, _ in ef.BUCKET_DIRS}
+    for directory in dirs.values():
+        directory.mkdir(exist_ok=True)
+    rng = world.rng("buckets")
+    for plan in world.buckets:
+        for kind, value in bucket_files(rng, world, plan).items():
+            dump(dirs[kind] / f"{plan.name}.json", value)
+    dump(out / ef.BUCKETS, {"Buckets": [{"Name": b.name, "CreationDate": DATE}
+                                        for b in world.buckets], "Owner": OWNER})
+    account_pab = account_public_access_block(world)
+    if account_pab is not None:
+        dump(out / ef.ACCOUNT_PAB, account_pab)
+    return out
