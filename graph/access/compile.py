@@ -19,6 +19,16 @@ def _bits() -> dict[str, int]:
     return {a.name: 1 << n for n, a in enumerate(s3_actions())}
 
 
+def position(name: str) -> int:
+    """The bit number of a catalogue action (KeyError for other names)."""
+    return _positions()[name]
+
+
+@cache
+def _positions() -> dict[str, int]:
+    return {a.name: n for n, a in enumerate(s3_actions())}
+
+
 @cache
 def action_mask(names: frozenset[str]) -> int:
     """The bitmask of a set of catalogue action names (unknown names are ignored)."""

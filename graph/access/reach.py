@@ -14,14 +14,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from graph.access.answers import ClassAnswer, ClassAnswers, single
 from graph.access.classify import action_classes
-from graph.access.compile import action_mask, actions_in, first_action, mask_of
+from graph.access.compile import action_mask, actions_in, first_action, mask_of, position
 from graph.access.decide import Decider, for_member, generic_reasons
 from graph.access.facts import BucketFacts, RoleFacts, SigItem
 from graph.access.model import ActionAccess
 from graph.access.policies import PolicyBook
 from graph.catalog import S3Action, s3_actions
-from graph.policy import Decision
 
 #: One decided class: action name -> answer (only actions some statement could grant).
 ClassResult = Mapping[str, ActionAccess]
@@ -64,7 +64,8 @@ class ReachComputer:
                 self.shape_groups.setdefault(bf.shape, []).append(bf)
         self.actions = s3_actions()
         self._cache: dict[tuple[object, ...], ClassResult] = {}
-        self._class_cache: dict[tuple[object, ...], tuple[tuple[str, ActionAccess], ...]] = {}
+        self._class_cache: dict[tuple[object, ...], tuple[ClassAnswer, ...]] = {}
+        self._answer_sets: dict[tuple[object, ...], ClassAnswers] = {}
         self._alike_kept: dict[tuple[object, ...], list[tuple[BucketFacts, list[str]]]] = {}
 
     def instance_context(self, rf: RoleFacts, values: Mapping[str, str | None]
@@ -114,11 +115,10 @@ class ReachComputer:
                                  self._items(rf, bf, special))[action.name]
 
     def _decide_mask(self, rf: RoleFacts, bf: BucketFacts, wanted: int,
-                     context: Mapping[str, str], items: list[SigItem]
-                     ) -> dict[str, ActionAccess]:
+                     context: Mapping[str, str], items: list[SigItem]) -> ClassAnswers:
         """The wanted actions, one engine question per action class (classify.py).
 
-        Each class's answers are cached under exactly what they depend on: the class, the
+        Each class's answer is cached under exactly what it depends on: the class, the
         statements concerning the bucket that name it, the object-key parts the bucket's
         policy names for it, the bucket's shape only if its policy/ACL name the class for
         our roles (else every shape shares the plain buckets' answer), the boundary,
@@ -134,7 +134,8 @@ class ReachComputer:
         tail_plain = (bid, rp.missing, self._who(rf, bf, False), ctx)
         tail_shape = (bid, rp.missing, self._who(rf, bf, True), ctx)
         cache = self._class_cache
-        out: dict[str, ActionAccess] = {}
+        entries: list[ClassAnswer] = []
+        keys: list[tuple[object, ...]] = []
         for cls in classes:
             low = cls & -cls
             named = frozenset(it for it, m in masked if m & low)
@@ -147,47 +148,54 @@ class ReachComputer:
             if found is None:
                 found = self._decide_class(rf, bf, cls, named, parts, context)
                 cache[key] = found
-            out.update(found)
-        return out
+            entries.extend(found)
+            keys.append(key)
+        # One ClassAnswers per distinct set of class answers, named by their cache keys.
+        whole = tuple(keys)
+        answers = self._answer_sets.get(whole)
+        if answers is None:
+            answers = self._answer_sets[whole] = ClassAnswers(tuple(entries))
+        return answers
 
     def _decide_class(self, rf: RoleFacts, bf: BucketFacts, cls: int,
                       named: frozenset[SigItem], parts: frozenset[str],
-                      context: Mapping[str, str]) -> tuple[tuple[str, ActionAccess], ...]:
-        """Ask the engine for the class's first action; carry the answer to the others."""
+                      context: Mapping[str, str]) -> tuple[ClassAnswer, ...]:
+        """Ask the engine for the class's first action; carry the answer to the others.
+
+        The finished answer names its action only in an implicit denial's reason and in an
+        unreadable policy's "it may grant <action>" reason: the first is renamed per member
+        (ClassAnswer.named_reason), the second (and anything unexpected) is asked per action.
+        """
         rp = rf.policies
         decider = self.decider
         key_parts = frozenset(it[1] for it in named if it[1] not in ("", "*")) | parts
         rep = first_action(cls)
         core = decider.role_core(rp.role, rp.principal, bf, rep, key_parts, context)
         first = decider.role_finish(rep, core, bf, rp.missing)
-        # The finished answer names its action only in an unreadable policy's "it may grant
-        # <action>" reason; otherwise a member whose decisions are the representative's own
-        # gets the same answer under its own name.
-        same = not (bf.policy_unreadable and not first.granted)
-        out: list[tuple[str, ActionAccess]] = []
-        for action in actions_in(cls):
-            if action is rep:
-                out.append((action.name, first))
-                continue
+        shared = cls
+        named_reason: str | None = None
+        probe = for_member(core, rep, rep)
+        if probe is None or (bf.policy_unreadable and not first.granted):
+            shared = 1 << position(rep.name)
+        elif probe is not core:
+            # An implicit denial: its reason names the action; it must read back exactly.
+            named_reason = generic_reasons(core[0].reasons, bf.bucket.arn)[0]
+            if first.reasons.count(named_reason) != 1 or named_reason.count(rep.name) != 1:
+                shared = 1 << position(rep.name)
+                named_reason = None
+        out = [ClassAnswer(shared, first, named_reason)]
+        for action in actions_in(cls ^ shared):
             own = for_member(core, rep, action)
-            reasons: tuple[str, ...] | None = first.reasons
-            if own is not core and own is not None and same:
-                reasons = _renamed(first.reasons, core[0], own[0], bf.bucket.arn)
-            if own is not None and same and reasons is not None:
-                out.append((action.name, ActionAccess(
-                    action.name, action.level, action.scope, first.outcome, reasons,
-                    first.evidence, first.conditions, first.blocked_by, first.prefixes)))
-                continue
             if own is None:
                 own = decider.role_core(rp.role, rp.principal, bf, action, key_parts, context)
-            out.append((action.name, decider.role_finish(action, own, bf, rp.missing)))
+            out.append(single(decider.role_finish(action, own, bf, rp.missing)))
         return tuple(out)
 
     def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str]) -> ClassResult:
         wanted = mask_of(self._candidates(rf, bf, special))
         if not wanted:
-            return {}
+            return ClassAnswers(())
         return self._decide_mask(rf, bf, wanted, context, self._items(rf, bf, special))
 
     def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
@@ -298,17 +306,6 @@ class ReachComputer:
     @cached_property
     def plain_names(self) -> list[str]:
         return [bf.bucket.name for bf in self.plain]
-
-
-def _renamed(reasons: tuple[str, ...], rep: Decision, member: Decision, bucket_arn: str
-             ) -> tuple[str, ...] | None:
-    """A finished answer's reasons with the representative's implicit-denial reason
-    swapped for the member's (both as the answer shows them); None if it is not there once."""
-    old = generic_reasons(rep.reasons, bucket_arn)[0]
-    if reasons.count(old) != 1:
-        return None
-    new = generic_reasons(member.reasons, bucket_arn)[0]
-    return tuple(new if r == old else r for r in reasons)
 
 
 def _unnamed(group: list[BucketFacts], rf: RoleFacts) -> BucketFacts | None:
