@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from graph.access.compile import action_mask
 from graph.access.index import BucketIndex, PatternScope
@@ -56,6 +57,20 @@ class RoleFacts:
     instance_keys: frozenset[str] = frozenset()
     #: Statements concerning every bucket alike, as SigItems: part of every decision key.
     universal_sig: frozenset[SigItem] = frozenset()
+    #: Each policy's place in the order the engine reads them (identity policies, boundary,
+    #: SCPs), by CompiledPolicy.key: evidence lists statements in that order.
+    order: dict[int, int] = field(default_factory=dict)
+
+    @cached_property
+    def universal_key(self) -> tuple[SigItem, ...]:
+        """`universal_sig` in reading order: answers with the same statements in another
+        order list their evidence in another order, so they are not shared."""
+        return tuple(self.in_order(list(self.universal_sig)))
+
+    def in_order(self, items: list[SigItem]) -> list[SigItem]:
+        """Statements in the engine's reading order (their evidence order)."""
+        order = self.order
+        return sorted(items, key=lambda it: (order[it[0][0]], it[0][1], it[1], it[2] or ""))
 
     def sig_for(self, bucket: str) -> tuple[SigItem, ...]:
         """The statements that concern one specifically named bucket (decision key part)."""
@@ -218,6 +233,7 @@ def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFa
         principal_sensitive=any(p.sensitive for p in parts),
         instance_keys=keys_read & INSTANCE_KEYS,
         universal_sig=frozenset().union(*(p.universal_sig for p in parts)),
+        order={cp.key: n for n, (_, cp) in enumerate(groups)},
     )
 
 

@@ -126,7 +126,7 @@ class ReachComputer:
         """
         rp = rf.policies
         facts = self.book.statement_facts
-        masked = [(it, action_mask(facts[it[0]].s3_actions)) for it in items]
+        masked = [(it, action_mask(facts[it[0]].s3_actions)) for it in rf.in_order(items)]
         classes = action_classes(wanted, [m for _, m in masked] + [
             *bf.statement_masks, bf.role_mask])
         ctx = tuple(sorted(context.items()))
@@ -138,7 +138,7 @@ class ReachComputer:
         keys: list[tuple[object, ...]] = []
         for cls in classes:
             low = cls & -cls
-            named = frozenset(it for it, m in masked if m & low)
+            named = tuple(it for it, m in masked if m & low)
             parts = bf.parts_for(low)
             if bf.policy_unreadable or bf.role_mask & low:
                 key: tuple[object, ...] = (cls, named, parts, bf.shape, tail_shape)
@@ -158,7 +158,7 @@ class ReachComputer:
         return answers
 
     def _decide_class(self, rf: RoleFacts, bf: BucketFacts, cls: int,
-                      named: frozenset[SigItem], parts: frozenset[str],
+                      named: tuple[SigItem, ...], parts: frozenset[str],
                       context: Mapping[str, str]) -> tuple[ClassAnswer, ...]:
         """Ask the engine for the class's first action; carry the answer to the others.
 
@@ -203,7 +203,9 @@ class ReachComputer:
                 sig: tuple[SigItem, ...] | None = None) -> ClassResult:
         where: object = None
         if special:
-            where = sig if sig is not None else rf.sig_for(bf.bucket.name)
+            # Every statement concerning the bucket in reading order (evidence order).
+            named = sig if sig is not None else rf.sig_for(bf.bucket.name)
+            where = tuple(rf.in_order([*rf.universal_sig, *named]))
         who = self._who(rf, bf) if bf.principal_specific else None
         key = (base, where, bf.shape, who)
         found = self._cache.get(key)
@@ -217,7 +219,7 @@ class ReachComputer:
         reach = RoleReach(rp.role.arn, universal=bool(rf.universal_actions))
         arn = rp.role.arn
         who = (arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive else None
-        base = (rf.universal_sig, rp.boundary.key if rp.boundary else None, rp.missing, who,
+        base = (rf.universal_key, rp.boundary.key if rp.boundary else None, rp.missing, who,
                 tuple(sorted(context.items())))
         special = reach.special
         for sig, names in rf.special_groups().items():
