@@ -29,7 +29,9 @@ COMMAND_MODULES: tuple[str, ...] = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rolemap",
-        description="Which EC2 instance can reach which S3 bucket, with which actions, and why.",
+        description="Which EC2 instance can reach which S3 bucket, with which actions, and why. "
+                    "Run `rolemap` alone (with a source option, e.g. `rolemap --demo`) to open "
+                    "the app; a COMMAND answers one question on the command line.",
     )
     from tui.commands.source_options import add_source_options
 

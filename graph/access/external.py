@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graph.access.facts import BucketFacts
+from graph.access.index import key_prefix_label
 from graph.access.model import ActionAccess, PrincipalAccess
 from graph.access.trust import _EXTERNAL_ALLOW
 from graph.catalog import s3_actions
-from graph.policy import Outcome, PrincipalPolicies, Request, evaluate
+from graph.policy import Decision, Outcome, Policy, PrincipalPolicies, Request, evaluate
 from graph.policy.evaluate import NO_POLICIES
 from graph.policy.principals import account_of_root
 
@@ -23,6 +24,19 @@ def _account(principal: str) -> str | None:
     if acct is None and principal.startswith("arn:") and principal.count(":") >= 5:
         acct = principal.split(":")[4]
     return acct
+
+
+def _decide(kind: str, who: str, action: str, resource: str, own_account: str,
+            assumed: Mapping[str, str], policy: Policy) -> Decision:
+    if kind == "account":
+        arn = who if who.startswith("arn:") else f"arn:aws:iam::{who}:root"
+        req = Request(principal_arn=arn, action=action, resource_arn=resource,
+                      resource_account=own_account, context=assumed, partial=True)
+        return evaluate(req, PrincipalPolicies(identity=(_EXTERNAL_ALLOW,)), policy)
+    req = Request(principal_arn=None, principal_service=who, action=action,
+                  resource_arn=resource, resource_account=own_account, context=assumed,
+                  partial=True)
+    return evaluate(req, NO_POLICIES, policy)
 
 
 def external_principals(bf: BucketFacts, own_account: str, assumed: Mapping[str, str]
@@ -47,26 +61,24 @@ def external_principals(bf: BucketFacts, own_account: str, assumed: Mapping[str,
         for action in s3_actions():
             if action.name not in names:
                 continue
-            resource = bf.bucket.arn if action.scope == "bucket" else f"{bf.bucket.arn}/*"
-            if kind == "account":
-                arn = who if who.startswith("arn:") else f"arn:aws:iam::{who}:root"
-                req = Request(principal_arn=arn, action=action.name, resource_arn=resource,
-                              resource_account=own_account, context=assumed,
-                              partial=True)
-                d = evaluate(req, PrincipalPolicies(identity=(_EXTERNAL_ALLOW,)), cp.policy)
-                note = (f"and only if account {_account(who)}'s own policies allow it "
-                        "(not loaded)",)
-            else:
-                req = Request(principal_arn=None, principal_service=who, action=action.name,
-                              resource_arn=resource, resource_account=own_account,
-                              context=assumed, partial=True)
-                d = evaluate(req, NO_POLICIES, cp.policy)
-                note = ()
+            # Object actions: the whole bucket first, then each object-key prefix a statement
+            # names (a grant on "exports/*" is a grant, not a "no").
+            arn = bf.bucket.arn
+            resources = [arn] if action.scope == "bucket" else [f"{arn}/*"] + [
+                f"{arn}/{part}" for part in sorted(bf.key_parts)]
+            for resource in resources:
+                d = _decide(kind, who, action.name, resource, own_account, assumed, cp.policy)
+                if d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL):
+                    break
+            note = (f"and only if account {_account(who)}'s own policies allow it "
+                    "(not loaded)",) if kind == "account" else ()
             if d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL):
+                prefixes = () if resource in (arn, f"{arn}/*") else (
+                    key_prefix_label(resource[len(arn) + 1:]),)
                 actions[action.name] = ActionAccess(
                     action.name, action.level, action.scope, d.outcome, d.reasons + note,
                     tuple(e for e in d.deciding if e.policy_name != _EXTERNAL_ALLOW.name),
-                    d.conditions)
+                    d.conditions, prefixes=prefixes)
         if actions:
             ident = _account(who) or who if kind == "account" else who
             out.append(PrincipalAccess(kind, ident, who, actions))

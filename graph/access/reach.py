@@ -214,33 +214,60 @@ class ReachComputer:
             self._cache[key] = found
         return found
 
+    def _base(self, rf: RoleFacts, context: Mapping[str, str]) -> tuple[object, ...]:
+        """The part of every class key that comes from the role and the context."""
+        rp = rf.policies
+        who = (rp.role.arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive \
+            else None
+        return (rf.universal_key, rp.boundary.key if rp.boundary else None, rp.missing, who,
+                tuple(sorted(context.items())))
+
+    def bucket_answer(self, rf: RoleFacts, bf: BucketFacts, context: Mapping[str, str]
+                      ) -> ClassResult | None:
+        """One role's answers on one bucket, decided alone: what `role_reach(rf,
+        context).lookup(bf)` gives, without deciding the role's other buckets.
+
+        The app asks this for a who-can view opened before the background analysis has
+        reached every role; the answer goes through the same class cache, so it is the very
+        answer the full analysis hands out later.
+        """
+        base = self._base(rf, context)
+        sig = rf.sig_for(bf.bucket.name)
+        if sig:
+            return self._cached(rf, bf, True, context, base, sig)
+        universal = bool(rf.universal_actions)
+        if bf.shape is not None:
+            rep = self.shape_groups[bf.shape][0]
+            if not (universal or rep.anyone_actions or rf.policies.role.arn in rep.named_actions
+                    or rep.policy_unreadable):
+                return None
+            rep = _unnamed(rf, self.shape_groups[bf.shape]) or bf
+            return self._cached(rf, rep, False, context, base)
+        if universal:
+            return self._cached(rf, _unnamed(rf, self.plain) or bf, False, context, base)
+        return None
+
     def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
         rp = rf.policies
         reach = RoleReach(rp.role.arn, universal=bool(rf.universal_actions))
         arn = rp.role.arn
-        who = (arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive else None
-        base = (rf.universal_key, rp.boundary.key if rp.boundary else None, rp.missing, who,
-                tuple(sorted(context.items())))
+        base = self._base(rf, context)
         special = reach.special
         for sig, names in rf.special_groups().items():
             for rep, alike in self._alike(sig, names):
                 special.update(dict.fromkeys(alike, self._cached(rf, rep, True, context, base,
                                                                  sig)))
-        # The engine is asked about a real bucket: the class's representative must be one
-        # none of the role's own statements name, or their grants would leak into the
-        # answer every other bucket of the class shares.
         for shape, group in self.shape_groups.items():
-            first = group[0]
-            if not (reach.universal or first.anyone_actions or arn in first.named_actions
-                    or first.policy_unreadable):
+            rep = group[0]
+            if not (reach.universal or rep.anyone_actions or arn in rep.named_actions
+                    or rep.policy_unreadable):
                 continue
-            rep = _unnamed(group, rf)
-            if rep is not None:
-                reach.by_shape[shape] = self._cached(rf, rep, False, context, base)
-        if reach.universal:
-            rep = _unnamed(self.plain, rf)
-            if rep is not None:
-                reach.default = self._cached(rf, rep, False, context, base)
+            unnamed = _unnamed(rf, group)
+            if unnamed is not None:
+                reach.by_shape[shape] = self._cached(rf, unnamed, False, context, base)
+        unnamed = _unnamed(rf, self.plain) if reach.universal else None
+        if unnamed is not None:
+            reach.default = self._cached(rf, unnamed, False, context, base)
         return reach
 
     def _alike(self, sig: tuple[SigItem, ...], names: list[str]
@@ -248,23 +275,23 @@ class ReachComputer:
         """Buckets the same statements concern, split by shape (and by name where the
         bucket's policy reads who asks): each part shares one answer. Kept per names list,
         since roles sharing a policy share its lists."""
-        key = (sig, tuple(names))
-        kept = self._alike_kept.get(key)
+        kept_key = (sig, tuple(names))
+        kept = self._alike_kept.get(kept_key)
         if kept is not None:
             return kept
         alike: dict[object, tuple[BucketFacts, list[str]]] = {}
         for name in names:
             bf = self.by_name.get(name)
             if bf is not None:
-                key = (bf.shape, name if bf.principal_specific else None)
-                found = alike.get(key)
+                part = (bf.shape, name if bf.principal_specific else None)
+                found = alike.get(part)
                 if found is None:
-                    alike[key] = (bf, [name])
+                    alike[part] = (bf, [name])
                 else:
                     found[1].append(name)
         out = list(alike.values())
         if len(names) > 8:  # short lists are cheap to split again; don't hoard them
-            self._alike_kept[key] = out
+            self._alike_kept[kept_key] = out
         return out
 
     def iter_buckets(self, reach: RoleReach) -> Iterator[tuple[BucketFacts, ClassResult]]:
@@ -310,13 +337,14 @@ class ReachComputer:
         return [bf.bucket.name for bf in self.plain]
 
 
-def _unnamed(group: list[BucketFacts], rf: RoleFacts) -> BucketFacts | None:
-    """The first bucket of the group that no statement of the role names specifically."""
-    special = rf.special
-    for bf in group:
-        if bf.bucket.name not in special:
-            return bf
-    return None
+def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:
+    """A bucket of `group` no statement of the role names specifically: the one to decide
+    the group's shared answer on. The engine reads the role's real policies, so on a bucket
+    some statement names (a Deny, a grant with conditions) the answer would carry that
+    statement to every look-alike bucket, and through the class cache to every role with the
+    same account-wide statements. None when the role names every bucket of the group."""
+    special = rf.special  # the buckets with statements of their own (`sig_for` non-empty)
+    return next((bf for bf in group if bf.bucket.name not in special), None)
 
 
 def public_candidates(bf: BucketFacts) -> set[str]:

@@ -1,7 +1,9 @@
 """Who can become which role: services, external accounts and other roles (role chaining).
 
-A role can assume another when the target's trust policy allows it **and** the caller's own
-policies allow `sts:AssumeRole` on the target; both are asked of the engine. Services and
+A role can assume another when the target's trust policy allows it: naming the caller's ARN
+grants it directly, naming the caller's account delegates to the caller's own policies, which
+must then allow `sts:AssumeRole` on the target; the engine applies that rule (a trust policy
+must allow explicitly, an identity Allow alone is never enough). Services and
 external accounts are decided on the trust policy alone: a service needs nothing else, and
 an external account's own policies are not loaded (the answer says so).
 """
@@ -11,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from graph.access.model import OUTCOME_RANK, unique_conditions, unique_refs
+from graph.access.model import unique_conditions, unique_refs
 from graph.access.policies import CompiledPolicy, PolicyBook
 from graph.access.statements import StatementFacts, document_facts
 from graph.model import AccountSnapshot, Role
 from graph.policy import (
     ConditionRef,
-    Decision,
     Outcome,
     PolicyKind,
     PrincipalPolicies,
@@ -52,10 +53,6 @@ class AssumeEdge:
     @property
     def granted(self) -> bool:
         return self.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
-
-
-def _worst(*ds: Decision) -> Outcome:
-    return min((d.outcome for d in ds), key=OUTCOME_RANK.__getitem__)
 
 
 class TrustAnalyzer:
@@ -123,18 +120,19 @@ class TrustAnalyzer:
         req = Request(principal_arn=caller.arn, action=ASSUME, resource_arn=target.arn,
                       resource_account=target.account_id, context=self.assumed,
                       principal_tags=caller.tags, partial=True)
-        by_trust = evaluate(req, rp.principal, trust.policy)
-        by_self = evaluate(req, rp.principal, None)
-        outcome = _worst(by_trust, by_self)
+        d = evaluate(req, rp.principal, trust.policy)
+        outcome = d.outcome
         if outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL) and rp.missing:
             outcome = Outcome.UNKNOWN
-        reasons = tuple(dict.fromkeys(by_trust.reasons + by_self.reasons + rp.missing))
-        return AssumeEdge(source, target.arn, outcome, reasons,
-                          unique_refs(by_trust.deciding + by_self.deciding),
-                          unique_conditions(by_trust.conditions + by_self.conditions))
+        reasons = tuple(dict.fromkeys(d.reasons + rp.missing))
+        return AssumeEdge(source, target.arn, outcome, reasons, unique_refs(d.deciding),
+                          unique_conditions(d.conditions))
 
     def may_assume(self, caller: Role, target: Role) -> bool:
-        """Cheap pre-check: some identity Allow of the caller names sts:AssumeRole on target."""
+        """Cheap pre-check: the target's trust names the caller's ARN (a direct grant), or
+        some identity Allow of the caller names sts:AssumeRole on the target."""
+        if any(p == caller.arn for p, _ in self.named(target)):
+            return True
         for cp in self.book.role(caller).identity:
             for f in cp.facts:
                 if f.effect == "Allow" and f.names_action(ASSUME) and f.resource_matches(
@@ -142,12 +140,20 @@ class TrustAnalyzer:
                     return True
         return False
 
+    def _may_call(self, caller: Role) -> bool:
+        """Whether some identity Allow of the caller names sts:AssumeRole at all (cached)."""
+        cache: dict[str, bool] = self.__dict__.setdefault("_callers", {})
+        found = cache.get(caller.arn)
+        if found is None:
+            found = cache[caller.arn] = any(
+                f.effect == "Allow" and f.names_action(ASSUME)
+                for cp in self.book.role(caller).identity for f in cp.facts)
+        return found
+
     def role_edges(self) -> list[AssumeEdge]:
         """Every role → role edge the engine grants (or leaves conditional/unknown)."""
         acct = self.snapshot.account_id
-        callers = [r for r in self.snapshot.roles
-                   if any(f.effect == "Allow" and f.names_action(ASSUME)
-                          for cp in self.book.role(r).identity for f in cp.facts)]
+        callers = self.snapshot.roles
         edges: list[AssumeEdge] = []
         for target in self.snapshot.roles:
             principals = {p for p, _ in self.named(target) if not p.startswith("service:")}
@@ -156,6 +162,8 @@ class TrustAnalyzer:
             broad = "*" in principals or acct in {account_of_root(p) for p in principals}
             for caller in callers:
                 if not (broad or caller.arn in principals):
+                    continue
+                if caller.arn not in principals and not self._may_call(caller):
                     continue
                 if not self.may_assume(caller, target):
                     continue

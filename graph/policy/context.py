@@ -4,7 +4,7 @@ Condition key names (including the tag-key part) are case-insensitive, so everyt
 by the lower-cased name. The engine derives the keys it can know from the request itself
 (principal ARN/account/tags, resource account/tags); in partial evaluation every other key that
 was not given is *unknown*, except those that cannot exist for the caller (a role has no
-`aws:username`, and its tags are all known).
+`aws:username`, an IAM user's is its name, and the caller's tags are all known).
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ class EvalContext:
                 return request.principal_account
             if lk == "aws:resourceaccount" and request.resource_account:
                 return request.resource_account
+            if lk == "aws:username" and request.principal_type == "user":
+                # An IAM user's friendly name: the last part of arn:...:user/path/NAME.
+                return request.principal_arn.rsplit("/", 1)[-1]  # type: ignore[union-attr]
             if lk.startswith("aws:principaltag/"):
                 tag = _find(request.principal_tags, key[len("aws:principaltag/"):],
                             lk[len("aws:principaltag/"):])
@@ -100,8 +103,8 @@ class EvalContext:
         if not self.partial:
             return None
         # Facts the engine knows are absent even when analysing without a concrete request:
-        # a role has no aws:username and all its tags are loaded; an anonymous caller or a
-        # service has no principal keys at all.
+        # a role has no aws:username (a user's is derived above) and all its tags are loaded;
+        # an anonymous caller or a service has no principal keys at all.
         if self._is_role:
             if lk == "aws:username" or lk.startswith("aws:principaltag/"):
                 return None

@@ -20,7 +20,13 @@ from graph.policy.conditions import Condition, make_condition
 from graph.policy.context import UNKNOWN, EvalContext
 from graph.policy.decision import PolicyKind, StatementRef
 from graph.policy.principals import PrincipalSet, build_principal_set
-from graph.policy.variables import VARIABLES_VERSION, has_variables, variable_keys
+from graph.policy.variables import (
+    VARIABLES_VERSION,
+    has_variables,
+    literal_variables,
+    split_arn_pattern,
+    variable_keys,
+)
 from graph.policy.wildcard import compile_glob, compile_globs, has_wildcard
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
@@ -85,7 +91,7 @@ class Statement:
         if match_variables(self, arn, ctx) is not None:
             return ()
         return tuple(
-            key for p in self._resource_vars for key in variable_keys(p)
+            key for p in self._resource_vars for key in variable_keys(split_arn_pattern(p)[1])
             if ctx.single(key) is UNKNOWN
         )
 
@@ -96,9 +102,11 @@ def _match_variable_pattern(pattern: str, arn: str, ctx: EvalContext) -> bool | 
     In partial evaluation an unknown variable is replaced by a wildcard: if the ARN cannot
     match even then, the answer is a definite no; otherwise it is "maybe", never a silent no.
     """
-    text, unknown = ctx.substitute(pattern, _UNKNOWN_VALUE)
+    head, tail = split_arn_pattern(pattern)
+    text, unknown = ctx.substitute(tail, _UNKNOWN_VALUE)
     if text is None:
         return False
+    text = literal_variables(head) + text
     if unknown:
         text = text.replace(_UNKNOWN_VALUE, "*")
     if compile_glob(text).fullmatch(arn) is None:
@@ -296,8 +304,7 @@ def _statement(raw: Any, index: int, name: str, kind: PolicyKind, path: str,
         if "Condition" in raw
         else ()
     )
-    plain = tuple(r for r in resources or () if not (variables and has_variables(r)))
-    with_vars = tuple(r for r in resources or () if variables and has_variables(r))
+    plain, with_vars = _split_resources(resources or (), variables)
     return Statement(
         index=index,
         sid=sid,
@@ -317,6 +324,27 @@ def _statement(raw: Any, index: int, name: str, kind: PolicyKind, path: str,
         ref=StatementRef(name, kind, index, sid, effect, raw),
         deny=effect == "Deny",
     )
+
+
+def _split_resources(resources: tuple[str, ...], variables: bool
+                     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(patterns matched as plain globs, patterns with variables to substitute per request).
+
+    Variables are substituted only under Version 2012-10-17 and only in the resource part of
+    an ARN; anywhere else `${...}` is literal text that matches only itself.
+    """
+    plain: list[str] = []
+    with_vars: list[str] = []
+    for r in resources:
+        if not (variables and has_variables(r)):
+            plain.append(r)
+            continue
+        head, tail = split_arn_pattern(r)
+        if has_variables(tail):
+            with_vars.append(r)
+        else:
+            plain.append(literal_variables(head) + tail)
+    return tuple(plain), tuple(with_vars)
 
 
 def parse_policy(doc: Any, name: str, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:

@@ -4,11 +4,16 @@ Order, from the IAM User Guide's "Policy evaluation logic" and "Cross-account po
 evaluation logic" pages:
 1. an explicit Deny in any policy (SCP, resource, identity, boundary) wins;
 2. every SCP level (root, OUs, account) must allow;
-3. same account: a resource-policy grant to `*` allows on its own (boundaries do not limit it);
-   a grant to the role ARN allows unless the boundary does not allow the action; a grant to the
-   account only delegates to identity policies; otherwise identity policy AND boundary must allow;
-4. cross account: the resource policy must grant (to `*`, the role or its account) AND the
+3. same account: a resource-policy grant to `*`, to an IAM user's ARN or to a role session ARN
+   allows on its own (boundaries do not limit it); a grant to the role ARN allows unless the
+   boundary does not allow the action; a grant to the account only delegates to identity
+   policies; otherwise identity policy AND boundary must allow. Role trust policies and KMS
+   key policies are the exception: they must grant the caller or its account explicitly, an
+   identity Allow alone is not enough;
+4. cross account: the resource policy must grant (to `*`, the caller or its account) AND the
    caller's identity policy and boundary must allow.
+
+SCPs do not restrict service-linked roles (path /aws-service-role/).
 
 Partial evaluation (unknown condition keys) is decided twice — unknown Allow conditions taken
 as true and unknown Deny conditions as false, then the reverse — so the answer is definite when
@@ -33,6 +38,7 @@ from graph.policy.decision import (
 from graph.policy.document import Policy, Statement, match_variables
 from graph.policy.principals import GrantKind
 from graph.policy.request import Request
+from graph.policy.wildcard import LITERAL_QMARK, LITERAL_STAR
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ def _literal_patterns(stmt: Statement) -> tuple[tuple[str, ...], frozenset[str]]
     for p in stmt.resources:
         if p in stmt._resource_vars:
             continue  # matched through its variables
-        if "?" in p:
+        if "?" in p or LITERAL_STAR in p or LITERAL_QMARK in p:
             return None
         star = p.find("*")
         if star == -1:
@@ -141,7 +147,8 @@ def _plan(policy: Policy, request: Request, has_boundary: bool) -> tuple[_Step, 
     """
     # Identity policies and boundaries name no principal: their plan serves every caller
     # (the access graph asks the same managed policy for thousands of roles).
-    key: Any = ((request.action, request.principal_arn, request.principal_service, has_boundary)
+    key: Any = ((request.action, request.principal_arn, request.principal_service,
+                 request.session_arn, has_boundary)
                 if policy.names_principals else request.action)
     plans = policy._caller_plans
     plan = plans.get(key)
@@ -269,8 +276,7 @@ def _decide(
                 )
 
     granted = allows(resource)
-    is_role = request.principal_arn is not None and request.principal_service is None
-    if not is_role:
+    if request.principal_type in ("service", "anonymous"):
         if granted:
             return _Result(Verdict.ALLOW, granted, None,
                            tuple(f"allowed by {_label(h)}" for h in granted))
@@ -281,15 +287,20 @@ def _decide(
     identity_ok = allows(identity)
     boundary_ok = allows(boundary) if boundary is not None else ()
     boundary_passes = boundary is None or bool(boundary_ok)
+    explicit = request.explicit_grant
+    owner = ("the role's trust policy" if explicit == "trust" else "the key policy"
+             if explicit == "key" else "the resource policy")
 
     if request.cross_account:
         if not granted:
-            return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.RESOURCE, (
-                f"cross-account: the resource policy of account {request.resource_account} "
-                f"does not grant {request.action} to this role or its account",))
+            return _Result(Verdict.IMPLICIT_DENY, (), _resource_layer(explicit), (
+                f"cross-account: {owner} of account {request.resource_account} "
+                f"does not grant {request.action} to this {request.principal_type} or its "
+                "account",))
         if not identity_ok:
             return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.IDENTITY, (
-                f"cross-account: no identity policy of the role allows {request.action}",))
+                f"cross-account: no identity policy of the {request.principal_type} allows "
+                f"{request.action}",))
         if not boundary_passes:
             return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.BOUNDARY, (
                 f"the permissions boundary does not allow {request.action}",))
@@ -297,24 +308,45 @@ def _decide(
         return _Result(Verdict.ALLOW, deciding, None,
                        tuple(f"allowed by {_label(h)}" for h in deciding))
 
-    direct_any = tuple(h for h in granted if h.grant is GrantKind.ANY)
-    if direct_any:
-        return _Result(Verdict.ALLOW, direct_any, None,
-                       tuple(f"allowed by {_label(h)} (grant to *)" for h in direct_any))
-    direct_arn = tuple(h for h in granted if h.grant is GrantKind.ARN)
-    if direct_arn and boundary_passes:
-        deciding = direct_arn + boundary_ok
-        return _Result(Verdict.ALLOW, deciding, None,
-                       tuple(f"allowed by {_label(h)}" for h in deciding))
-    if identity_ok and boundary_passes:
-        deciding = identity_ok + boundary_ok
-        return _Result(Verdict.ALLOW, deciding, None,
-                       tuple(f"allowed by {_label(h)}" for h in deciding))
-    if (identity_ok or direct_arn) and not boundary_passes:
+    # Same account. Permissions boundaries page: a resource-policy grant to `*`, to an IAM
+    # user's ARN or to a role session ARN is not limited by an implicit deny of the boundary;
+    # a grant to the role ARN is.
+    user = request.principal_type == "user"
+    free = tuple(h for h in granted if h.grant is GrantKind.ANY or h.grant is GrantKind.SESSION
+                 or (user and h.grant is GrantKind.ARN))
+    bounded = tuple(h for h in granted if h.grant is GrantKind.ARN and not user)
+    delegated = tuple(h for h in granted if h.grant is GrantKind.ACCOUNT)
+    # Trust and key policies must grant explicitly: an identity Allow counts only where the
+    # resource policy delegates to the account.
+    identity_counts = bool(identity_ok) and (explicit is None or bool(delegated))
+    # Every statement that would allow on its own is evidence, not only the first found.
+    deciding_list: list[_Hit] = list(free)
+    if boundary_passes:
+        deciding_list.extend(bounded)
+        if identity_counts:
+            deciding_list.extend(identity_ok)
+            if explicit is not None:
+                deciding_list.extend(delegated)
+        if len(deciding_list) > len(free):
+            deciding_list.extend(boundary_ok)
+    if deciding_list:
+        deciding = tuple(deciding_list)
+        return _Result(Verdict.ALLOW, deciding, None, tuple(
+            f"allowed by {_label(h)}" + (" (grant to *)" if h.grant is GrantKind.ANY else "")
+            for h in deciding))
+    if (identity_counts or bounded) and not boundary_passes:
         return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.BOUNDARY, (
             f"the permissions boundary does not allow {request.action}",))
+    if explicit is not None and not delegated:
+        return _Result(Verdict.IMPLICIT_DENY, (), _resource_layer(explicit), (
+            f"{owner} does not grant {request.action} to this {request.principal_type} "
+            "(an identity policy alone cannot allow it)",))
     return _Result(Verdict.IMPLICIT_DENY, (), PolicyKind.IDENTITY, (
         f"no identity or resource policy statement allows {request.action} on this resource",))
+
+
+def _resource_layer(explicit: str | None) -> PolicyKind:
+    return PolicyKind.TRUST if explicit == "trust" else PolicyKind.RESOURCE
 
 
 def _condition_refs(hits: list[_Hit]) -> tuple[ConditionRef, ...]:
@@ -341,7 +373,7 @@ def evaluate(
 ) -> Decision:
     """Decide one request; the Decision says allow/deny, how sure, and which statements."""
     ctx = EvalContext(request)
-    is_role = request.principal_arn is not None and request.principal_service is None
+    is_role = request.principal_type in ("role", "user")
     has_boundary = is_role and principal.boundary is not None
     identity: list[_Hit] = []
     boundary: list[_Hit] | None = None
@@ -351,7 +383,8 @@ def evaluate(
             identity.extend(_hits(policy, request, ctx, has_boundary))
         if principal.boundary is not None:
             boundary = _hits(principal.boundary, request, ctx, has_boundary)
-        if principal.scps is not None:
+        # Service control policies page: SCPs do not affect service-linked roles.
+        if principal.scps is not None and not request.service_linked:
             scps = [
                 [h for p in level for h in _hits(p, request, ctx, has_boundary)]
                 for level in principal.scps
@@ -368,8 +401,8 @@ def evaluate(
     # `_decide` reads only the hits and the request fields in the key.
     key = (tuple(identity), tuple(boundary) if boundary is not None else None,
            tuple(tuple(level) for level in scps) if scps is not None else None,
-           tuple(resource), request.action, is_role, request.cross_account,
-           request.principal_service, request.resource_account)
+           tuple(resource), request.action, request.principal_type, request.cross_account,
+           request.principal_service, request.resource_account, request.explicit_grant)
     decision = _DECISIONS.get(key)
     if decision is None:
         decision = _decide_partial(request, identity, boundary, scps, resource, everything)

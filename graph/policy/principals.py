@@ -1,7 +1,8 @@
 """The Principal / NotPrincipal element, and which kind of grant it makes to a caller.
 
-The kind matters to evaluation: in the same account a grant to the role ARN or to `*` allows
-on its own, while a grant to the account (`123…` or `arn:…:root`) only delegates to the
+The kind matters to evaluation: in the same account a grant to the caller's ARN, its role
+session ARN or `*` allows on its own (a role's permissions boundary still limits a grant to
+the role ARN), while a grant to the account (`123…` or `arn:…:root`) only delegates to the
 account's identity policies.
 """
 
@@ -15,7 +16,8 @@ from graph.policy.request import Request
 
 class GrantKind(StrEnum):
     ANY = "any"  # "*" / {"AWS": "*"}
-    ARN = "arn"  # the caller's own ARN
+    ARN = "arn"  # the caller's own ARN (role or IAM user)
+    SESSION = "session"  # the caller's role session ARN (sts assumed-role)
     ACCOUNT = "account"  # the caller's account (delegation)
     SERVICE = "service"  # a service principal
 
@@ -40,6 +42,8 @@ class PrincipalSet:
         arn = request.principal_arn
         if arn is None:
             return None
+        if request.session_arn is not None and request.session_arn in self.arns:
+            return GrantKind.SESSION
         if arn in self.arns:
             return GrantKind.ARN
         account = request.principal_account
@@ -53,6 +57,8 @@ class PrincipalSet:
             return True
         if request.principal_service is not None:
             return request.principal_service.lower() in self.services
+        if request.session_arn is not None and request.session_arn in self.arns:
+            return True
         return request.principal_arn is not None and request.principal_arn in self.arns
 
 

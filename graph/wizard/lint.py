@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from graph.catalog import S3Action
 from graph.model import AccountSnapshot
-from graph.wizard.plan import RolePlan
+from graph.wizard.plan import BucketGrant, RolePlan
 
 WARNING = "warning"
 INFO = "info"
@@ -80,6 +81,33 @@ def _trust_findings(plan: RolePlan) -> list[Finding]:
     return findings
 
 
+def _names(actions: list[S3Action]) -> str:
+    shown = ", ".join(a.name.removeprefix("s3:") for a in actions[:4])
+    return shown + (f" and {len(actions) - 4} more" if len(actions) > 4 else "")
+
+
+def _breadth_findings(grant: BucketGrant) -> list[Finding]:
+    """Actions beyond the job: permissions management (the role could grant itself more)
+    and reads of the bucket's configuration (its policy, ACL, encryption, logging…), which
+    no task needs and which tell a compromised role how the bucket is defended."""
+    granted = grant.granted
+    managing = [a for a in granted if a.level == "Permissions management"]
+    config = sorted((a for a in granted if a.level == "Read" and a.scope == "bucket"),
+                    key=lambda a: ("Policy" not in a.name and "Acl" not in a.name, a.name))
+    findings = []
+    if managing:
+        findings.append(Finding(WARNING, "permissions-management",
+                                f"{grant.bucket}: {len(managing)} permissions-management "
+                                f"action(s) ({_names(managing)}) let the role rewrite the "
+                                "bucket policy and ACLs, i.e. grant itself more"))
+    if config:
+        findings.append(Finding(WARNING, "bucket-configuration-read",
+                                f"{grant.bucket}: {len(config)} bucket-configuration read(s) "
+                                f"({_names(config)}); reading objects needs none of them "
+                                "(use the read task)"))
+    return findings
+
+
 def lint(plan: RolePlan, snapshot: AccountSnapshot | None = None) -> list[Finding]:
     """Every finding for the plan, most serious first."""
     findings = _trust_findings(plan)
@@ -88,15 +116,12 @@ def lint(plan: RolePlan, snapshot: AccountSnapshot | None = None) -> list[Findin
             findings.append(Finding(WARNING, "wildcard-prefix",
                                     f"prefix {grant.prefix!r} of {grant.bucket} contains a "
                                     "wildcard: the grant reaches more keys than it names"))
-        if grant.prefix and grant.object_actions and "List" not in grant.levels:
+        if grant.prefix and grant.object_actions and "s3:ListBucket" not in grant.bucket_actions:
             findings.append(Finding(WARNING, "prefix-without-list",
                                     f"{grant.bucket}/{grant.prefix}: objects are reachable but "
-                                    "cannot be listed (add the List level for s3:ListBucket "
+                                    "cannot be listed (add the list task for s3:ListBucket "
                                     "on the prefix)"))
-        if "Permissions management" in grant.levels:
-            findings.append(Finding(WARNING, "permissions-management",
-                                    f"{grant.bucket}: Permissions management lets the role "
-                                    "rewrite the bucket policy and ACLs, i.e. grant itself more"))
+        findings.extend(_breadth_findings(grant))
         if snapshot is not None and grant.bucket not in snapshot.bucket_by_name:
             findings.append(Finding(INFO, "unknown-bucket",
                                     f"bucket {grant.bucket} is not in the loaded account "

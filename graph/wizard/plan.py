@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.catalog import S3Action, find_action
 from graph.errors import RolemapError
-from graph.wizard.actions import LEVEL_TOKENS, LEVELS, LevelActions, level_actions
+from graph.wizard.actions import LEVELS, level_actions
+from graph.wizard.tasks import (
+    TASK_BY_TOKEN,
+    grantable_action,
+    level_token,
+    parse_level_token,
+    token_choices,
+)
 
 #: The service principal of EC2: trusting it is what makes an instance profile useful.
 EC2_SERVICE = "ec2.amazonaws.com"
@@ -59,50 +67,87 @@ class TrustCondition:
 
 @dataclass(frozen=True)
 class BucketGrant:
-    """Access to one bucket at one or more access levels, optionally under a key prefix."""
+    """Access to one bucket, optionally under a key prefix: tasks (the least-privilege
+    presets of graph.wizard.tasks), single actions, and — the advanced choice — whole AWS
+    access levels."""
 
     bucket: str
-    levels: tuple[str, ...]
+    #: Task tokens ("list", "read", "write", "delete"), in TASKS order.
+    tasks: tuple[str, ...] = ()
     #: Object-key prefix the grant is limited to ("" = the whole bucket).
     prefix: str = ""
     #: Deny-by-omission of plain HTTP: the grant holds only when aws:SecureTransport is true.
     require_tls: bool = False
+    #: Whole AWS access levels (LEVELS spelling); every action of each level is granted.
+    levels: tuple[str, ...] = ()
+    #: Single actions by catalogue name ("s3:GetObjectTagging").
+    actions: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, spec: str, require_tls: bool = False) -> BucketGrant:
-        """Parse `level[,level...]:bucket[/prefix]`, the `--grant` syntax."""
-        levels_part, sep, target = spec.partition(":")
-        if not sep or not target:
-            raise PlanInputError(
-                f"grant {spec!r}: expected LEVEL:BUCKET[/PREFIX], e.g. read:my-bucket/logs/"
-            )
-        levels = []
-        for token in levels_part.split(","):
-            level = LEVEL_TOKENS.get(token.strip().lower())
-            if level is None:
-                choices = ", ".join(sorted(set(LEVEL_TOKENS) - {"permissions"}))
-                raise PlanInputError(f"grant {spec!r}: unknown access level {token!r} ({choices})")
-            levels.append(level)
-        bucket, _, prefix = target.partition("/")
-        return cls(bucket=bucket, levels=ordered_levels(levels), prefix=prefix,
-                   require_tls=require_tls)
+        """Parse `TOKEN[,TOKEN...]:BUCKET[/PREFIX]`, the `--grant` syntax; a token is a task
+        (read), a single action (s3:GetObjectTagging) or an AWS level (level-read)."""
+        head, _, prefix = spec.partition("/")
+        tokens_part, sep, bucket = head.rpartition(":")
+        if not sep or not bucket or not tokens_part:
+            raise PlanInputError(f"grant {spec!r}: expected TASK[,TASK...]:BUCKET[/PREFIX], "
+                                 "e.g. list,read:my-bucket/logs/")
+        tasks: list[str] = []
+        levels: list[str] = []
+        actions: list[str] = []
+        for token in (t.strip() for t in tokens_part.split(",")):
+            level = parse_level_token(token)
+            action = grantable_action(token)
+            if token.lower() in TASK_BY_TOKEN:
+                tasks.append(token.lower())
+            elif level is not None:
+                levels.append(level)
+            elif action is not None:
+                actions.append(action.name)
+            else:
+                what = "S3 action on a bucket or object" if ":" in token else "task"
+                raise PlanInputError(f"grant {spec!r}: unknown {what} {token!r} "
+                                     f"({token_choices()})")
+        return cls(bucket=bucket, tasks=ordered_tasks(tasks), prefix=prefix,
+                   require_tls=require_tls, levels=ordered_levels(levels),
+                   actions=tuple(sorted(set(actions))))
 
-    def actions(self) -> tuple[LevelActions, ...]:
-        return tuple(level_actions(level) for level in self.levels)
+    @property
+    def granted(self) -> tuple[S3Action, ...]:
+        """Every action the grant gives, from its tasks, single actions and levels."""
+        names = {a for token in self.tasks for a in TASK_BY_TOKEN[token].actions}
+        names.update(self.actions)
+        for level in self.levels:
+            names.update(level_actions(level).all)
+        found = (find_action(name) for name in sorted(names))
+        return tuple(a for a in found if a is not None)
 
     @property
     def bucket_actions(self) -> tuple[str, ...]:
-        return tuple(sorted({a for la in self.actions() for a in la.bucket}))
+        return tuple(a.name for a in self.granted if a.scope == "bucket")
 
     @property
     def object_actions(self) -> tuple[str, ...]:
-        return tuple(sorted({a for la in self.actions() for a in la.object}))
+        return tuple(a.name for a in self.granted if a.scope == "object")
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.tasks or self.levels or self.actions)
 
     @property
     def label(self) -> str:
-        levels = ",".join(level.lower().replace(" ", "-") for level in self.levels)
+        """The grant in `--grant` syntax (parse(label) gives the same grant back)."""
+        tokens = [*self.tasks, *(level_token(lv) for lv in self.levels), *self.actions]
         target = f"{self.bucket}/{self.prefix}" if self.prefix else self.bucket
-        return f"{levels}:{target}"
+        return f"{','.join(tokens)}:{target}"
+
+
+def ordered_tasks(tasks: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Task tokens deduplicated in TASKS order, so equal choices compare equal."""
+    unknown = [t for t in tasks if t not in TASK_BY_TOKEN]
+    if unknown:
+        raise PlanInputError(f"unknown task {unknown[0]!r} ({', '.join(TASK_BY_TOKEN)})")
+    return tuple(t for t in TASK_BY_TOKEN if t in set(tasks))
 
 
 def ordered_levels(levels: list[str] | tuple[str, ...] | set[str]) -> tuple[str, ...]:

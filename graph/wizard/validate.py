@@ -126,14 +126,14 @@ def validate_permissions(plan: RolePlan) -> list[ValidationIssue]:
     for grant in plan.grants:
         if not _BUCKET.fullmatch(grant.bucket) or ".." in grant.bucket:
             add("grant", f"{grant.bucket!r} is not a valid bucket name (3-63 of a-z 0-9 . -)")
-        if not grant.levels:
-            add("grant", f"choose an access level for {grant.bucket}")
+        if grant.is_empty:
+            add("grant", f"choose a task (or actions) for {grant.bucket}")
         if grant.prefix.startswith("/"):
             add("grant", f"prefix {grant.prefix!r} of {grant.bucket}: S3 keys do not start with /")
         if "${" in grant.prefix:
             add("grant", f"prefix {grant.prefix!r} of {grant.bucket}: '${{' is a policy variable")
         if (grant.bucket, grant.prefix) in seen:
-            add("grant", f"{grant.bucket}/{grant.prefix} is granted twice; combine the levels")
+            add("grant", f"{grant.bucket}/{grant.prefix} is granted twice; combine the tasks")
         seen.add((grant.bucket, grant.prefix))
     for arn in plan.managed_policy_arns:
         if not _POLICY_ARN.fullmatch(arn):

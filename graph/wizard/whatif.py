@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graph.access import AccessGraph, BucketAccess, build_access_graph
 from graph.model import AccountSnapshot, InlinePolicy, InstanceProfile, Role
@@ -66,6 +66,8 @@ class InstanceChange:
     after: frozenset[str]
     #: Actions (allowed or conditional) per bucket, after the change.
     actions_after: Mapping[str, tuple[str, ...]]
+    #: The same, before it (what the instance's current role, if any, reaches).
+    actions_before: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def gained(self) -> frozenset[str]:
@@ -74,6 +76,25 @@ class InstanceChange:
     @property
     def lost(self) -> frozenset[str]:
         return self.before - self.after
+
+    def actions_gained(self) -> dict[str, tuple[str, ...]]:
+        """Per bucket, the actions the instance could not do before and can after (the
+        change a reviewer signs off: a new bucket, or new actions on a bucket it had)."""
+        gained = {}
+        for bucket, actions in sorted(self.actions_after.items()):
+            new = tuple(a for a in actions if a not in set(self.actions_before.get(bucket, ())))
+            if new:
+                gained[bucket] = new
+        return gained
+
+    def actions_lost(self) -> dict[str, tuple[str, ...]]:
+        """Per bucket, the actions the instance loses (its profile is replaced)."""
+        lost = {}
+        for bucket, actions in sorted(self.actions_before.items()):
+            gone = tuple(a for a in actions if a not in set(self.actions_after.get(bucket, ())))
+            if gone:
+                lost[bucket] = gone
+        return lost
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,10 @@ class WhatIf:
         for ch in self.changes:
             out.append(f"{ch.label}: {len(ch.before)} -> {len(ch.after)} bucket(s); "
                        f"+{len(ch.gained)} {sorted(ch.gained)} -{len(ch.lost)} {sorted(ch.lost)}")
+            for sign, per_bucket in (("+", ch.actions_gained()), ("-", ch.actions_lost())):
+                for bucket, actions in per_bucket.items():
+                    names = ", ".join(a.removeprefix("s3:") for a in actions)
+                    out.append(f"  {sign} {bucket}: {names}")
         out.append("public exposure unchanged" if self.public_unchanged else
                    f"public exposure CHANGES: {sorted(self.public_before)} -> "
                    f"{sorted(self.public_after)}")
@@ -147,7 +172,7 @@ def what_if(
         before = _reached(current.reachable_from_instance(instance_id))
         now = _reached(after.reachable_from_instance(instance_id))
         changes.append(InstanceChange(instance_id, instance.label, frozenset(before),
-                                      frozenset(now), now))
+                                      frozenset(now), now, before))
     role_buckets = frozenset(_reached(after.reachable_from_role(role_arn)))
     touched = sorted(role_buckets | {g.bucket for g in plan.grants if g.bucket in
                                      snapshot.bucket_by_name}

@@ -23,6 +23,8 @@ ACCOUNT = "111122223333"
 OTHER_ACCOUNT = "444455556666"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
 OTHER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/other"
+USER = f"arn:aws:iam::{ACCOUNT}:user/division/alice"
+SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/i-0123456789abcdef0"
 FOREIGN_ROLE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/partner"
 BUCKET = "arn:aws:s3:::data-bucket"
 OBJECT = f"{BUCKET}/reports/q1.csv"
@@ -64,6 +66,7 @@ def decide(
     partial: bool = False,
     principal_service: str | None = None,
     resource_kind: PolicyKind = PolicyKind.RESOURCE,
+    session_arn: str | None = None,
 ) -> Decision:
     """Parse the documents with their kinds and decide one request."""
     principal_policies = PrincipalPolicies(
@@ -100,6 +103,7 @@ def decide(
         resource_tags=dict(resource_tags or {}),
         partial=partial,
         principal_service=principal_service,
+        **({"session_arn": session_arn} if session_arn else {}),
     )
     return evaluate(request, principal_policies, resource_policy=res_pol)
 

@@ -279,3 +279,74 @@ def test_reused_policies_answer_like_fresh_ones(
         fresh = evaluate(request, fresh_principal, fresh_bucket)
         assert (reused.verdict, reused.outcome, reused.conditions) == (
             fresh.verdict, fresh.outcome, fresh.conditions)
+
+
+# --- IAM users and roles differ only where "Permissions boundaries" says (issue #11) -------
+
+USER = f"arn:aws:iam::{ACCOUNT}:user/app"
+CALLER = "CALLER"  # replaced by the user's or the role's ARN
+
+
+def arn_blind(stmt: dict[str, Any]) -> dict[str, Any]:
+    """The statement without a condition on aws:PrincipalArn (which differs by construction)."""
+    if "aws:PrincipalArn" in json.dumps(stmt.get("Condition")):
+        del stmt["Condition"]
+    return stmt
+
+
+blind_statements = valid_statements(False).map(arn_blind)
+
+
+@st.composite
+def caller_statements(draw: st.DrawFn) -> dict[str, Any]:
+    """Bucket statements whose Principal may name the caller, its account, anyone or another
+    account."""
+    stmt = draw(blind_statements)
+    stmt[draw(st.sampled_from(["Principal", "Principal", "NotPrincipal"]))] = draw(
+        st.sampled_from(["*", {"AWS": CALLER}, {"AWS": ACCOUNT}, {"AWS": OTHER_ACCOUNT}]))
+    return stmt
+
+
+def named(statements: list[dict[str, Any]], arn: str) -> list[dict[str, Any]]:
+    return json.loads(json.dumps(statements).replace(CALLER, arn))
+
+
+@SETTINGS
+@given(
+    identity=st.lists(blind_statements, max_size=4),
+    boundary=st.none() | st.lists(blind_statements, min_size=1, max_size=3),
+    bucket=st.lists(caller_statements(), min_size=1, max_size=5),
+    action=st.sampled_from(ACTIONS),
+    key=st.sampled_from(["", "a/x", "alpha/x"]),
+    account=st.sampled_from([ACCOUNT, OTHER_ACCOUNT]),
+    context=contexts,
+)
+def test_user_and_role_differ_only_where_boundaries_say(
+    identity: list[dict[str, Any]], boundary: list[dict[str, Any]] | None,
+    bucket: list[dict[str, Any]], action: str, key: str, account: str,
+    context: dict[str, str],
+) -> None:
+    """The same policies naming an IAM user or a role decide alike, except that in the same
+    account a bucket-policy grant to the user's ARN is not cut by the boundary's implicit
+    deny while the same grant to the role's ARN is."""
+    resource = f"{BUCKET}/{key}" if key else BUCKET
+
+    def decide(arn: str) -> Decision:
+        principal = PrincipalPolicies(
+            identity=(parse_policy(as_doc(identity), "id", PolicyKind.IDENTITY),)
+            if identity else (),
+            boundary=parse_policy(as_doc(boundary), "boundary", PolicyKind.BOUNDARY)
+            if boundary is not None else None)
+        return evaluate(Request(arn, action, resource, account, context=context), principal,
+                        parse_policy(as_doc(named(bucket, arn)), "bucket",
+                                     PolicyKind.RESOURCE))
+
+    as_role, as_user = decide(ROLE), decide(USER)
+    if as_role.verdict is as_user.verdict:
+        return
+    assert account == ACCOUNT and boundary is not None
+    assert (as_role.verdict, as_role.blocked_by) == (Verdict.IMPLICIT_DENY,
+                                                     PolicyKind.BOUNDARY)
+    assert as_user.verdict is Verdict.ALLOW
+    assert any(ref.policy_kind is PolicyKind.RESOURCE and ref.statement.get("Principal") ==
+               {"AWS": USER} for ref in as_user.deciding)

@@ -44,8 +44,8 @@ def test_plan_formats(capsys: pytest.CaptureFixture[str], fmt: str, marker: str)
 @pytest.mark.parametrize("argv, reason", [
     (["--name", "bad name", *TRUST], "role name 'bad name' may use only"),
     (["--name", "app"], "choose at least one service or account"),
-    (["--name", "app", *TRUST, "--grant", "read"], "expected LEVEL:BUCKET"),
-    (["--name", "app", *TRUST, "--grant", "own:data"], "unknown access level 'own'"),
+    (["--name", "app", *TRUST, "--grant", "read"], "expected TASK[,TASK...]:BUCKET"),
+    (["--name", "app", *TRUST, "--grant", "own:data"], "unknown task 'own'"),
     (["--name", "app", *TRUST, "--tag", "novalue"], "expected KEY=VALUE"),
     (["--name", "app", *TRUST, "--tag", "aws:x=1"], "reserved"),
     (["--name", "app", *TRUST, "--max-session", "60"], "outside 3600-43200"),
@@ -100,3 +100,20 @@ def test_create_unknown_instance(capsys: pytest.CaptureFixture[str],
     code, _, err = run(capsys, "--demo", "role", "create", "--name", "x", *TRUST,
                        "--attach", "i-nope", "--yes")
     assert code == 2 and "no instance named 'i-nope'" in err
+
+
+def test_plan_grant_uses_the_task_presets(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--grant read:BUCKET/prefix` grants GetObject and GetObjectVersion under the prefix,
+    nothing on the bucket's configuration; list is ListBucket narrowed with s3:prefix."""
+    code, out, err = run(capsys, "role", "plan", "--name", "app", *TRUST,
+                         "--grant", "list,read:data/reports/", "--require-tls")
+    assert code == 0
+    statements = json.loads(out)["inline_policy"]["Statement"]
+    granted = {a: s["Resource"] for s in statements for a in s["Action"]}
+    assert granted == {"s3:ListBucket": "arn:aws:s3:::data",
+                       "s3:GetObject": "arn:aws:s3:::data/reports/*",
+                       "s3:GetObjectVersion": "arn:aws:s3:::data/reports/*"}
+    assert "warning" not in err
+    code, _, err = run(capsys, "role", "plan", "--name", "app", *TRUST,
+                       "--grant", "level-read:data", "--require-tls")
+    assert code == 0 and "bucket-configuration-read" in err

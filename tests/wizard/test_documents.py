@@ -35,8 +35,11 @@ def plan_with(*grants: BucketGrant) -> RolePlan:
 def test_read_on_a_allows_objects_of_a_and_nothing_on_b() -> None:
     p = plan_with(BucketGrant.parse("read:bucket-a"))
     assert decide(p, "s3:GetObject", "arn:aws:s3:::bucket-a/any/key.csv").verdict is Verdict.ALLOW
-    assert decide(p, "s3:GetBucketLocation", "arn:aws:s3:::bucket-a").verdict is Verdict.ALLOW
+    assert decide(p, "s3:GetObjectVersion", "arn:aws:s3:::bucket-a/k").verdict is Verdict.ALLOW
     for action, resource in [("s3:GetObject", "arn:aws:s3:::bucket-b/key"),
+                             ("s3:GetBucketLocation", "arn:aws:s3:::bucket-a"),
+                             ("s3:GetBucketPolicy", "arn:aws:s3:::bucket-a"),
+                             ("s3:GetObjectAcl", "arn:aws:s3:::bucket-a/key"),
                              ("s3:ListBucket", "arn:aws:s3:::bucket-b"),
                              ("s3:PutObject", "arn:aws:s3:::bucket-a/key"),
                              ("s3:DeleteObject", "arn:aws:s3:::bucket-a/key")]:
@@ -71,6 +74,30 @@ def test_require_tls_makes_grants_hold_only_over_tls() -> None:
     assert not decide(p, "s3:GetObject", obj, {"aws:SecureTransport": "false"}).allowed
 
 
+def test_tasks_grant_their_minimum_actions_and_nothing_else() -> None:
+    doc = inline_policy(plan_with(BucketGrant.parse("list,read,write,delete:bucket-a/r/")))
+    granted = sorted(a for s in doc["Statement"] for a in s["Action"])
+    assert granted == ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion",
+                       "s3:ListBucket", "s3:PutObject"]
+
+
+def test_single_actions_are_added_to_tasks_on_their_own_resource() -> None:
+    p = plan_with(BucketGrant.parse("read,s3:GetObjectTagging,s3:getbucketversioning:bucket-a"))
+    assert decide(p, "s3:GetObjectTagging", "arn:aws:s3:::bucket-a/k").allowed
+    assert decide(p, "s3:GetBucketVersioning", "arn:aws:s3:::bucket-a").allowed
+    assert not decide(p, "s3:GetObjectTagging", "arn:aws:s3:::bucket-a").allowed
+    assert not decide(p, "s3:PutObjectTagging", "arn:aws:s3:::bucket-a/k").allowed
+
+
+def test_an_aws_access_level_is_the_explicit_advanced_choice() -> None:
+    p = plan_with(BucketGrant.parse("level-read:bucket-a"))
+    read = level_actions("Read")
+    assert decide(p, "s3:GetBucketPolicy", "arn:aws:s3:::bucket-a").allowed
+    for action in read.object:
+        assert decide(p, action, "arn:aws:s3:::bucket-a/k").allowed, action
+    assert BucketGrant.parse("level-read:bucket-a").label == "level-read:bucket-a"
+
+
 def test_levels_grant_exactly_the_catalogue_actions() -> None:
     p = plan_with(BucketGrant.parse("tagging:bucket-a"))
     tagging = level_actions("Tagging")
@@ -93,8 +120,8 @@ def test_no_wildcard_actions_are_generated() -> None:
 def test_grants_with_the_same_actions_share_a_statement() -> None:
     p = plan_with(BucketGrant.parse("read:bucket-a"), BucketGrant.parse("read:bucket-b"))
     statements = inline_policy(p)["Statement"]
-    assert len(statements) == 2  # bucket-level and object-level, each naming both buckets
-    assert statements[1]["Resource"] == ["arn:aws:s3:::bucket-a/*", "arn:aws:s3:::bucket-b/*"]
+    assert len(statements) == 1  # the object actions, naming both buckets
+    assert statements[0]["Resource"] == ["arn:aws:s3:::bucket-a/*", "arn:aws:s3:::bucket-b/*"]
 
 
 def test_no_grants_means_no_inline_policy() -> None:

@@ -70,3 +70,27 @@ def test_permissions_management_and_tls() -> None:
     found = lint(plan, SNAP)
     assert [f.code for f in found] == ["permissions-management", "tls-not-required"]
     assert found[0].severity == "warning" and found[1].severity == "info"
+
+
+def test_a_whole_read_level_warns_about_bucket_configuration_reads() -> None:
+    """The issue's case: `read` on reports/ granted GetBucketPolicy, GetBucketAcl and every
+    Get*Configuration, and the lint said nothing. The read task grants none of them; the
+    AWS Read level, chosen explicitly, is flagged."""
+    task = RolePlan(name="r", trusted_services=EC2,
+                    grants=(BucketGrant.parse("list,read:data-bucket/reports/",
+                                              require_tls=True),))
+    assert codes(task) == []
+    level = RolePlan(name="r", trusted_services=EC2,
+                     grants=(BucketGrant.parse("list,level-read:data-bucket/reports/",
+                                               require_tls=True),))
+    found = [f for f in lint(level, SNAP) if f.code == "bucket-configuration-read"]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "GetBucketAcl" in found[0].message or "GetBucketPolicy" in found[0].message
+
+
+def test_a_single_permissions_management_action_is_flagged() -> None:
+    plan = RolePlan(name="r", trusted_services=EC2,
+                    grants=(BucketGrant.parse("read,s3:PutBucketPolicy:data-bucket",
+                                              require_tls=True),))
+    found = [f for f in lint(plan, SNAP) if f.code == "permissions-management"]
+    assert len(found) == 1 and "PutBucketPolicy" in found[0].message

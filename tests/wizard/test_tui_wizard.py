@@ -82,9 +82,9 @@ async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.Monke
         assert set(services.selected) == {"ec2.amazonaws.com", "lambda.amazonaws.com"}
         await press(pilot, "#next")
 
-        # Step 2: read acme-app-logs under reports/ (List and Read are preselected levels).
+        # Step 2: read acme-app-logs under reports/ (the list and read tasks are preselected).
         assert "step 2 of 6" in text(screen, "#wizard-title")
-        assert "Read: " in text(screen, "#level-actions")
+        assert "GetObject, GetObjectVersion" in text(screen, "#level-actions")
         screen.query_one("#buckets", SelectionList).select("acme-app-logs")
         screen.query_one("#prefix", Input).value = "reports/"
         await press(pilot, "#add-grant")
@@ -129,7 +129,7 @@ async def test_wizard_from_start_to_created_role(demo, monkeypatch: pytest.Monke
         assert "ec2:replace_iam_instance_profile_association" not in calls
         assert "ec2:associate_iam_instance_profile" in calls
         await press(pilot, "#create")
-        assert str(screen.query_one("#create", Button).label) == "Confirm: create now"
+        assert str(screen.query_one("#create", Button).label) == "Press again to create"
         await press(pilot, "#create")
         await app.workers.wait_for_complete()
         # The worker's result comes back as a message; give the wizard time to handle it.

@@ -15,5 +15,9 @@ def run_explorer(args: argparse.Namespace) -> int:
     from tui.app import RolemapApp
 
     spec = spec_from_args(args)  # conflicting options fail here, before the screen opens
+    if spec.demo:
+        from graph.sources.demo import require_emulator
+
+        require_emulator()  # a missing extra is a one-line error, not a screen
     result = RolemapApp(spec).run()
     return int(result or 0)

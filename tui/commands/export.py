@@ -13,7 +13,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export", help="export effective permissions (json, csv, md) or the graph (graphml)",
         description="One row per (instance, bucket, access level, outcome) by default.")
-    parser.add_argument("--format", choices=FORMATS, default="json")
+    parser.add_argument("--format", choices=FORMATS, default="json",
+                        help="json (default), csv, md (a review document) or graphml")
     parser.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
     parser.add_argument("--instance", help="only this instance (id or Name tag)")
     parser.add_argument("--role", help="only this role (name or ARN)")

@@ -12,7 +12,8 @@ import argparse
 import sys
 from typing import TextIO
 
-from graph.errors import LookupFailed, RolemapError
+from graph.access.lookup import find_instance
+from graph.errors import RolemapError
 from graph.model import AccountSnapshot, Instance
 from graph.sources import LoadedSource
 from graph.wizard import (
@@ -44,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create = actions.add_parser("create", help="create the role (shows the plan, then asks)")
     _plan_options(create)
     create.add_argument("--attach", action="append", default=[], metavar="INSTANCE",
-                        help="instance id to give the new profile (replaces its current one)")
+                        help="instance id or Name tag to give the new profile (replaces its "
+                             "current one); repeatable")
     create.add_argument("--yes", action="store_true", help="create without asking")
     create.set_defaults(func=run_create)
 
@@ -57,17 +59,23 @@ def _plan_options(parser: argparse.ArgumentParser) -> None:
                              "repeatable")
     parser.add_argument("--external-id", help="require sts:ExternalId in the trust policy")
     parser.add_argument("--source-account", help="require aws:SourceAccount in the trust policy")
-    parser.add_argument("--grant", action="append", default=[], metavar="LEVEL:BUCKET[/PREFIX]",
-                        help="e.g. read:data or list,read:data/reports/ (levels: list, read, "
-                             "write, tagging, permissions-management); repeatable")
+    parser.add_argument("--grant", action="append", default=[], metavar="TASK:BUCKET[/PREFIX]",
+                        help="what the role may do on a bucket, e.g. read:data or "
+                             "list,read:data/reports/. Tasks grant the fewest actions: list "
+                             "(ListBucket, narrowed to the prefix), read (GetObject, "
+                             "GetObjectVersion), write (PutObject), delete (DeleteObject); add "
+                             "single actions by name (read,s3:GetObjectTagging:data) or, "
+                             "advanced, a whole AWS access level (level-read, level-write, "
+                             "tagging, permissions-management); repeatable")
     parser.add_argument("--require-tls", action="store_true",
                         help="grants hold only over TLS (aws:SecureTransport)")
     parser.add_argument("--managed", action="append", default=[], metavar="ARN",
                         help="attach an existing managed policy; repeatable")
     parser.add_argument("--boundary", metavar="ARN", help="permissions boundary policy ARN")
     parser.add_argument("--path", default="/", help="role path (default /)")
-    parser.add_argument("--description", default="")
-    parser.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--description", default="", help="the role's description")
+    parser.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
+                        help="a tag on the role and its instance profile; repeatable")
     parser.add_argument("--max-session", type=int, default=3600, metavar="SECONDS",
                         help="max session duration, 3600-43200 (default 3600)")
     parser.add_argument("--no-instance-profile", action="store_true",
@@ -114,16 +122,10 @@ def run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def find_instances(snapshot: AccountSnapshot, ids: list[str]) -> list[Instance]:
-    """The named instances of the snapshot; LookupFailed with close ids otherwise."""
-    found = []
-    for instance_id in ids:
-        instance = snapshot.instance_by_id.get(instance_id)
-        if instance is None:
-            close = [i for i in snapshot.instance_by_id if instance_id in i][:3]
-            raise LookupFailed("instance", instance_id, close)
-        found.append(instance)
-    return found
+def find_instances(snapshot: AccountSnapshot, keys: list[str]) -> list[Instance]:
+    """The instances named by id or Name tag, as every other command takes them
+    (LookupFailed with close matches, or with the ids when a Name tag is not unique)."""
+    return list({i.instance_id: i for i in (find_instance(snapshot, k) for k in keys)}.values())
 
 
 def confirm(prompt: str, stdin: TextIO | None = None) -> bool:

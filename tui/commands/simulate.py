@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "does not, 2 on bad input.",
     )
     parser.add_argument("cases", help="case file (JSON, shared case format)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default): one line per case; json: results and a summary")
     parser.set_defaults(func=run)
 
 
@@ -30,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
         row: dict[str, Any] = {
             "id": case.id,
             "decision": decision.verdict.value,
+            # Which of AWS's rules applied: an IAM user's differ from a role's.
+            "principal_type": case.request.principal_type,
             "reasons": list(decision.reasons),
         }
         if decision.blocked_by is not None and not decision.allowed:

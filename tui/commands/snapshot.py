@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="snapshot_action", metavar="ACTION", required=True)
 
     save = actions.add_parser("save", help="save the opened account to OUT.json")
-    save.add_argument("out", metavar="OUT.json")
+    save.add_argument("out", metavar="OUT.json", help="the snapshot file to write")
     add_source_options(save)
     save.set_defaults(func=_save)
 
@@ -41,18 +41,20 @@ def register(subparsers: Any) -> None:
                     "managed policies, bucket policies, prefixes, conditions, boundaries) as an "
                     "AWS CLI export folder, or as a snapshot file when OUT ends in .json. The "
                     "same seed gives the same bytes.")
-    synth.add_argument("out", metavar="OUT_DIR|OUT.json")
+    synth.add_argument("out", metavar="OUT_DIR|OUT.json",
+                       help="the export folder (or .json snapshot file) to write")
     synth.add_argument("--size", choices=tuple(SIZES), default="medium",
                        help="named size: " + "; ".join(
                            f"{k} {v.roles}/{v.instances}/{v.buckets}" for k, v in SIZES.items())
                        + " roles/instances/buckets (default medium); counts below override it")
-    synth.add_argument("--roles", type=_count)
-    synth.add_argument("--instances", type=_count)
-    synth.add_argument("--buckets", type=_count)
+    synth.add_argument("--roles", type=_count, help="roles (overrides the size's)")
+    synth.add_argument("--instances", type=_count, help="instances (overrides the size's)")
+    synth.add_argument("--buckets", type=_count, help="buckets (overrides the size's)")
     synth.add_argument("--policies", type=_count,
                        help="shared customer managed policies (default: the size's, or about "
                             "1.2 x roles^0.8 when --roles is given)")
-    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--seed", type=int, default=0,
+                       help="random seed: the same seed writes the same account (default 0)")
     synth.set_defaults(func=_synth)
 
 

@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("instance", help="instance id or Name tag")
     parser.add_argument("bucket", help="bucket name")
     parser.add_argument("--action", help="one S3 action, e.g. s3:GetObject (explains the path)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default) or json")
     add_access_options(parser)
     parser.set_defaults(func=run)
 

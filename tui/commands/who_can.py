@@ -14,12 +14,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "who-can", help="list who can reach a bucket (instances, roles, the public)",
         description="List every instance, role and the public that can act on BUCKET.")
-    parser.add_argument("bucket")
+    parser.add_argument("bucket", help="bucket name")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--action", help="only this S3 action, e.g. s3:PutObject")
     which.add_argument("--level", choices=sorted({k for k in LEVEL_ALIASES if " " not in k}),
                        help="only actions of this access level")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default) or json")
     add_access_options(parser)
     parser.set_defaults(func=run)
 

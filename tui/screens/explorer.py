@@ -223,9 +223,10 @@ class ExplorerScreen(Screen[None]):
         from tui.wizard.screen import RoleWizardScreen
 
         workspace = self.workspace
-        self.app.push_screen(
-            RoleWizardScreen(workspace.snapshot, workspace.graph, workspace.loaded.connection)
-        )
+        selected = self.selected
+        attach = (selected[1],) if selected is not None and selected[0] == "instances" else ()
+        self.app.push_screen(RoleWizardScreen(
+            workspace.snapshot, workspace.graph, workspace.loaded.connection, attach))
 
     # -- copy -----------------------------------------------------------------------------------
 

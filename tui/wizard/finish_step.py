@@ -82,7 +82,7 @@ class FinishStep(VerticalScroll):
         if button == "create" and self.connection is not None:
             if not self.armed:
                 self.armed = True
-                event.button.label = "Confirm: create now"
+                event.button.label = "Press again to create"
             else:
                 event.button.disabled = True
                 self.query_one("#result", Static).update("Creating…")

@@ -1,4 +1,6 @@
-"""Step 2, permissions: buckets with an access level each, prefix, TLS, managed policies."""
+"""Step 2, permissions: per bucket, the tasks the role does (the fewest actions for each),
+single actions by name, AWS access levels only as an explicit advanced choice; prefix, TLS,
+managed policies."""
 
 from __future__ import annotations
 
@@ -10,13 +12,17 @@ from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Stati
 from textual.widgets.selection_list import Selection
 
 from graph.model import AccountSnapshot
-from graph.wizard import BucketGrant
-from graph.wizard.actions import LEVELS, level_actions
-from graph.wizard.plan import ordered_levels
+from graph.wizard import BucketGrant, PlanInputError
+from graph.wizard.actions import LEVELS
+from graph.wizard.plan import ordered_levels, ordered_tasks
+from graph.wizard.tasks import TASKS, grantable_action
+
+#: Tasks chosen when the step opens: reading and listing is what most roles are made for.
+_DEFAULT_TASKS = ("list", "read")
 
 
 class PermissionsStep(VerticalScroll):
-    """Grants are added one group at a time, so each bucket can get its own level and prefix."""
+    """Grants are added one group at a time, so each bucket can get its own tasks and prefix."""
 
     step = "permissions"
     title = "Permissions"
@@ -31,11 +37,17 @@ class PermissionsStep(VerticalScroll):
         yield SelectionList[str](*[Selection(b.name, b.name) for b in self.snapshot.buckets],
                                  id="buckets")
         yield Input(placeholder="other bucket names, comma separated", id="typed-buckets")
-        yield Label("Access level (AWS's levels; the resulting actions are listed below)")
-        yield SelectionList[str](*[Selection(lv, lv, lv in ("List", "Read")) for lv in LEVELS],
-                                 id="levels")
+        yield Label("What the role does there (each task grants only the actions it needs)")
+        yield SelectionList[str](
+            *[Selection(f"{t.title}  ({', '.join(a.removeprefix('s3:') for a in t.actions)})",
+                        t.token, t.token in _DEFAULT_TASKS) for t in TASKS],
+            id="tasks")
+        yield Input(placeholder="more single actions, e.g. s3:GetObjectTagging", id="actions")
         yield Input(placeholder="key prefix (optional), e.g. reports/", id="prefix")
         yield Checkbox("Require TLS (aws:SecureTransport)", value=True, id="tls")
+        yield Checkbox("Advanced: grant whole AWS access levels (dozens of actions each)",
+                       value=False, id="advanced")
+        yield SelectionList[str](*[Selection(lv, lv) for lv in LEVELS], id="levels")
         yield Static(id="level-actions")
         with Horizontal(classes="row"):
             yield Button("Add grant", id="add-grant")
@@ -47,22 +59,53 @@ class PermissionsStep(VerticalScroll):
             id="managed")
 
     def on_mount(self) -> None:
+        self.query_one("#levels", SelectionList).display = False
         self._show_actions()
 
+    def _tasks(self) -> tuple[str, ...]:
+        return ordered_tasks([str(v) for v in self.query_one("#tasks", SelectionList).selected])
+
     def _levels(self) -> tuple[str, ...]:
+        if not self.query_one("#advanced", Checkbox).value:
+            return ()
         return ordered_levels([str(v) for v in self.query_one("#levels", SelectionList).selected])
 
+    def _single_actions(self) -> tuple[str, ...]:
+        """The typed actions by catalogue name; PlanInputError names one that is not one."""
+        found = []
+        for typed in self.query_one("#actions", Input).value.replace(",", " ").split():
+            action = grantable_action(typed if ":" in typed else f"s3:{typed}")
+            if action is None:
+                raise PlanInputError(f"{typed!r} is not an S3 action on a bucket or its objects")
+            found.append(action.name)
+        return tuple(sorted(set(found)))
+
+    def _draft_grant(self) -> BucketGrant:
+        """The choices as a grant on no bucket yet: what the actions line shows."""
+        try:
+            actions = self._single_actions()
+        except PlanInputError:
+            actions = ()
+        return BucketGrant("", self._tasks(), levels=self._levels(), actions=actions)
+
     def _show_actions(self) -> None:
-        lines = []
-        for level in self._levels():
-            actions = level_actions(level)
-            lines.append(f"{level}: {len(actions.bucket)} on the bucket, {len(actions.object)} "
-                         f"on objects: " + ", ".join(a.removeprefix("s3:") for a in actions.all))
-        self.query_one("#level-actions", Static).update(
-            "\n".join(lines) or "Pick at least one level.")
+        granted = self._draft_grant().granted
+        names = ", ".join(a.name.removeprefix("s3:") for a in granted)
+        text = f"Grants {len(granted)} action(s): {names}" if granted else (
+            "Pick at least one task (or type an action).")
+        self.query_one("#level-actions", Static).update(text)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
-        if event.selection_list.id == "levels":
+        if event.selection_list.id in ("tasks", "levels"):
+            self._show_actions()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "advanced":
+            self.query_one("#levels", SelectionList).display = event.value
+            self._show_actions()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "actions":
             self._show_actions()
 
     def pending(self) -> list[BucketGrant]:
@@ -72,11 +115,18 @@ class PermissionsStep(VerticalScroll):
         names += [n.strip() for n in typed.split(",") if n.strip()]
         prefix = self.query_one("#prefix", Input).value.strip()
         tls = self.query_one("#tls", Checkbox).value
-        return [BucketGrant(n, self._levels(), prefix, tls) for n in dict.fromkeys(names)]
+        actions = self._single_actions()
+        return [BucketGrant(n, self._tasks(), prefix, tls, self._levels(), actions)
+                for n in dict.fromkeys(names)]
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "add-grant":
-            self.grants += self.pending()
+            try:
+                self.grants += self.pending()
+            except PlanInputError as exc:
+                self.query_one("#grants", Static).update(str(exc))
+                event.stop()
+                return
             self.query_one("#buckets", SelectionList).deselect_all()
             self.query_one("#typed-buckets", Input).value = ""
             self.query_one("#prefix", Input).value = ""

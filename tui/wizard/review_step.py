@@ -24,8 +24,11 @@ class ReviewStep(VerticalScroll):
     step = "review"
     title = "Review"
 
-    def __init__(self, snapshot: AccountSnapshot, access_graph: AccessGraph | None) -> None:
+    def __init__(self, snapshot: AccountSnapshot, access_graph: AccessGraph | None,
+                 attach: tuple[str, ...] = ()) -> None:
         super().__init__(id="step-review")
+        self.preselected = set(attach)
+        """Instances ticked from the start (the wizard was opened on one of them)."""
         self.snapshot = snapshot
         self.access_graph = access_graph
         self.plan: RolePlan | None = None
@@ -43,7 +46,8 @@ class ReviewStep(VerticalScroll):
         yield Static(id="findings")
         yield Label("Attach to instances (what-if preview, and Create attaches them)")
         yield SelectionList[str](
-            *[Selection(f"{i.label}  [{i.state}]", i.instance_id)
+            *[Selection(f"{i.label}  [{i.state}]", i.instance_id,
+                        i.instance_id in self.preselected)
               for i in self.snapshot.instances], id="instances")
         yield Button("Preview access", id="preview")
         yield Static(id="whatif")

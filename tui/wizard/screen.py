@@ -37,33 +37,59 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="wizard_cancel"),
     ]
+    # The step scrolls between a fixed title and fixed error and button lines: the user
+    # always sees where they are and why Next refused. Focus is drawn as a thick accent
+    # border (Textual's default focus tint is nearly invisible on most themes).
     DEFAULT_CSS = """
-    RoleWizardScreen #wizard-title { padding: 0 1; text-style: bold; }
-    RoleWizardScreen #wizard-errors { color: $error; padding: 0 1; }
-    RoleWizardScreen #wizard-nav { height: auto; dock: bottom; }
+    RoleWizardScreen { layout: vertical; }
+    RoleWizardScreen #wizard-title {
+        height: auto; padding: 0 1; text-style: bold; background: $panel;
+    }
+    RoleWizardScreen #wizard-errors {
+        height: auto; max-height: 6; color: $error; padding: 0 1; text-style: bold;
+    }
+    RoleWizardScreen #wizard-errors.-empty { display: none; }
+    RoleWizardScreen #wizard-nav { height: auto; }
+    RoleWizardScreen ContentSwitcher { height: 1fr; }
+    RoleWizardScreen ContentSwitcher > * { height: 1fr; }
     RoleWizardScreen .row { height: auto; }
+    RoleWizardScreen .row Button { width: auto; min-width: 10; margin-right: 1; }
+    RoleWizardScreen .row Select { width: 22; }
+    RoleWizardScreen .row #create { width: 25; }
+    RoleWizardScreen .row Input { width: 1fr; min-width: 16; }
     RoleWizardScreen TextArea { height: 12; }
     RoleWizardScreen SelectionList { max-height: 12; }
+    RoleWizardScreen Input:focus, RoleWizardScreen SelectionList:focus,
+    RoleWizardScreen TextArea:focus, RoleWizardScreen Select:focus > SelectCurrent {
+        border: thick $accent;
+    }
+    RoleWizardScreen Button:focus, RoleWizardScreen Checkbox:focus {
+        text-style: bold reverse;
+    }
     """
 
     def __init__(self, snapshot: AccountSnapshot, access_graph: AccessGraph | None,
-                 connection: AwsConnection | None) -> None:
+                 connection: AwsConnection | None, attach: tuple[str, ...] = ()) -> None:
+        """`attach`: instance ids preselected for attaching (the instance the wizard was
+        opened from)."""
         super().__init__()
         self.snapshot = snapshot
         self.access_graph = access_graph
         self.connection = connection
         self.steps = [
             TrustStep(), PermissionsStep(snapshot), BoundaryStep(snapshot), DetailsStep(),
-            ReviewStep(snapshot, access_graph), FinishStep(snapshot, connection),
+            ReviewStep(snapshot, access_graph, attach), FinishStep(snapshot, connection),
         ]
         self.index = 0
         self.plan: RolePlan | None = None
+        self._untouched: RolePlan | None = None
+        """The plan as the steps describe it before the user changes anything."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="wizard-title")
         with ContentSwitcher(initial=self.steps[0].id):
             yield from self.steps
-        yield Static(id="wizard-errors")
+        yield Static(id="wizard-errors", classes="-empty", markup=False)
         with Horizontal(id="wizard-nav"):
             yield Button("Back", id="back")
             yield Button("Next", variant="primary", id="next")
@@ -72,6 +98,18 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
 
     def on_mount(self) -> None:
         self._show()
+        self.call_after_refresh(self._remember_untouched)
+
+    def _remember_untouched(self) -> None:
+        try:
+            self._untouched = self.build_plan()
+        except RolemapError:
+            self._untouched = None
+
+    def _show_errors(self, issues: list[str]) -> None:
+        errors = self.query_one("#wizard-errors", Static)
+        errors.update("\n".join(issues))
+        errors.set_class(not issues, "-empty")
 
     def _show(self) -> None:
         step = self.steps[self.index]
@@ -103,7 +141,7 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
 
     def action_next(self) -> None:
         issues = self.step_issues()
-        self.query_one("#wizard-errors", Static).update("\n".join(issues))
+        self._show_errors(issues)
         if issues or self.index == len(self.steps) - 1 or self.plan is None:
             return
         self.index += 1
@@ -119,11 +157,32 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
     def action_back(self) -> None:
         if self.index > 0:
             self.index -= 1
-            self.query_one("#wizard-errors", Static).update("")
+            self._show_errors([])
             self._show()
 
+    def _changed(self) -> bool:
+        """Whether leaving would lose choices the user made."""
+        if self.index > 0:
+            return True
+        try:
+            return self.build_plan() != self._untouched
+        except RolemapError:
+            return True
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc or Cancel: leave, after asking when that would discard the user's choices."""
+        if not self._changed():
+            self.dismiss(None)
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(
+            "Discard this role?", f"Everything chosen in steps 1 to {self.index + 1} is lost; "
+            "nothing has been created.", yes="Discard", no="Keep editing"), answered)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {"next": self.action_next, "back": self.action_back,
