@@ -123,7 +123,7 @@ async def test_no_changes_tab_without_compare(pair: tuple[str, str]) -> None:
     app = RolemapApp(SourceSpec(snapshot=pair[1]))
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _explorer(app, pilot)
-        assert not screen.query("#changes") and screen.tab_id == "instances"
+        assert not screen.query("#changes") and screen.tab_id != "changes"
 
 
 async def test_another_account_is_refused_with_a_message(
