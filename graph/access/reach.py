@@ -179,13 +179,15 @@ class ReachComputer:
                 special.update(dict.fromkeys(alike, self._cached(rf, rep, True, context, base,
                                                                  sig)))
         for shape, group in self.shape_groups.items():
-            rep = group[0]
-            if not (reach.universal or rep.anyone_actions or arn in rep.named_actions
-                    or rep.policy_unreadable):
+            rep = _representative(group, rf.special)
+            if rep is None or not (reach.universal or rep.anyone_actions
+                                   or arn in rep.named_actions or rep.policy_unreadable):
                 continue
             reach.by_shape[shape] = self._cached(rf, rep, False, context, base)
         if reach.universal and self.plain:
-            reach.default = self._cached(rf, self.plain[0], False, context, base)
+            rep = _representative(self.plain, rf.special)
+            if rep is not None:
+                reach.default = self._cached(rf, rep, False, context, base)
         return reach
 
     def _alike(self, names: list[str]) -> list[tuple[BucketFacts, list[str]]]:
@@ -251,6 +253,17 @@ class ReachComputer:
     @cached_property
     def plain_names(self) -> list[str]:
         return [bf.bucket.name for bf in self.plain]
+
+
+def _representative(group: list[BucketFacts], special: frozenset[str]) -> BucketFacts | None:
+    """A bucket of the group the role does not name specifically: a class answer is shared
+    by every bucket of the class and every role with the same universal statements, so it must
+    be decided where only those statements apply (the engine sees all the role's policies).
+    None when the role names every bucket of the group (each then has its own answer)."""
+    for bf in group:
+        if bf.bucket.name not in special:
+            return bf
+    return None
 
 
 def public_candidates(bf: BucketFacts) -> set[str]:

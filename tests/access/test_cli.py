@@ -19,7 +19,7 @@ def test_trace_reachable_exit_0_with_evidence(capsys: pytest.CaptureFixture[str]
     assert main(["trace", "app-1", "data", *SRC]) == 0
     out = capsys.readouterr().out
     assert "app-1 (i-0000000000000a001) -> app -> data" in out
-    assert "by identity policy app/app-s3, statement 0" in out
+    assert "by identity policy app/app-s3, statement 1" in out
 
 
 def test_trace_unreachable_exit_1(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
+from graph.access.model import chain_label
 from graph.policy import Outcome
 from tui.screens.access_screen import AccessTreeScreen, open_view
 from tui.screens.access_tree import (
@@ -49,6 +50,15 @@ KIND_TITLES = {
 
 
 def principal_label(principal: PrincipalAccess) -> str:
+    """How a principal reads in the tree; an instance that reaches the bucket through
+    assumed roles shows the whole chain ("via ci-runner → website-deployer")."""
+    label = _name_label(principal)
+    if principal.kind == "instance" and (len(principal.via) > 1 or len(principal.paths) > 1):
+        label += " via " + " | ".join(chain_label(c) for c in principal.paths)
+    return label
+
+
+def _name_label(principal: PrincipalAccess) -> str:
     if principal.kind == "public":
         return "anyone (public)"
     if principal.kind == "role" and principal.name:
@@ -232,6 +242,7 @@ class WhoCanScreen(AccessTreeScreen):
                     "id": p.id,
                     "name": p.name,
                     "via": list(p.via),
+                    "chains": [list(c) for c in p.paths],
                     "actions": access_json(p.actions),
                 }
                 for p in self.principals
