@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "trace",
     "who_can",
     "export",
+    "findings",
 )
 
 

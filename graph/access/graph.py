@@ -92,6 +92,17 @@ class AccessGraph:
     def warnings(self) -> tuple[LoadWarning, ...]:
         return self.data.warnings
 
+    @property
+    def complete(self) -> bool:
+        """Whether every role is decided (see `decide_all`)."""
+        return self.data.complete
+
+    def decide_all(self, progress: Progress | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Decide every role not decided yet (thread-safe next to on-demand queries); False
+        when `cancelled` stopped it early."""
+        return self.data.decide_all(progress or _no_progress, cancelled)
+
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         return build_networkx(self)
@@ -142,9 +153,7 @@ class AccessGraph:
 
     def role_bucket(self, role_arn: str, bucket: str, instance: Instance | None = None
                     ) -> Mapping[str, ActionAccess]:
-        reach = self.data.reach_for(role_arn, instance)
-        bf = self.data.bucket_by_name[bucket]
-        return reach.lookup(bf) or {}
+        return self.data.bucket_answer(role_arn, bucket, instance) or {}
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -331,7 +340,7 @@ class AccessGraph:
         entry = find_action(action)
         if entry is None:
             raise LookupFailed("S3 action", action)
-        rf = self.data.role_facts[role_arn]
+        rf = self.data.facts_of(role_arn)
         bf = self.data.bucket_by_name[bucket_name]
         ctx = self.data.reach.instance_context(rf, instance_values(instance)) if instance \
             else {}
@@ -342,6 +351,11 @@ class AccessGraph:
 
 
 def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | None = None,
-                       progress: Progress | None = None) -> AccessGraph:
-    """Decide every layer for the snapshot (see reach.py for how work is shared)."""
-    return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress))
+                       progress: Progress | None = None, *, decide: bool = True) -> AccessGraph:
+    """Decide every layer for the snapshot (see reach.py for how work is shared).
+
+    `decide=False` sets up the account-wide layers only: every query still answers (deciding
+    the roles it needs on first use), and `decide_all` decides the rest, e.g. in a worker.
+    """
+    return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress,
+                                  decide=decide))

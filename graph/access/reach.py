@@ -166,28 +166,60 @@ class ReachComputer:
             self._cache[key] = found
         return found
 
+    def _base(self, rf: RoleFacts, context: Mapping[str, str]) -> tuple[object, ...]:
+        """The part of every class key that comes from the role and the context."""
+        rp = rf.policies
+        who = (rp.role.arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive \
+            else None
+        return (rf.universal_sig, id(rp.boundary) if rp.boundary else None, rp.missing, who,
+                tuple(sorted(context.items())))
+
+    def bucket_answer(self, rf: RoleFacts, bf: BucketFacts, context: Mapping[str, str]
+                      ) -> ClassResult | None:
+        """One role's answers on one bucket, decided alone: what `role_reach(rf,
+        context).lookup(bf)` gives, without deciding the role's other buckets.
+
+        The app asks this for a who-can view opened before the background analysis has
+        reached every role; the answer goes through the same class cache, so it is the very
+        answer the full analysis hands out later.
+        """
+        base = self._base(rf, context)
+        sig = rf.sig_for(bf.bucket.name)
+        if sig:
+            return self._cached(rf, bf, True, context, base, sig)
+        universal = bool(rf.universal_actions)
+        if bf.shape is not None:
+            rep = self.shape_groups[bf.shape][0]
+            if not (universal or rep.anyone_actions or rf.policies.role.arn in rep.named_actions
+                    or rep.policy_unreadable):
+                return None
+            rep = _unnamed(rf, self.shape_groups[bf.shape]) or bf
+            return self._cached(rf, rep, False, context, base)
+        if universal:
+            return self._cached(rf, _unnamed(rf, self.plain) or bf, False, context, base)
+        return None
+
     def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
         rp = rf.policies
         reach = RoleReach(rp.role.arn, universal=bool(rf.universal_actions))
         arn = rp.role.arn
-        who = (arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive else None
-        base = (rf.universal_sig, id(rp.boundary) if rp.boundary else None, rp.missing, who,
-                tuple(sorted(context.items())))
+        base = self._base(rf, context)
         special = reach.special
         for sig, names in rf.special_groups().items():
             for rep, alike in self._alike(names):
                 special.update(dict.fromkeys(alike, self._cached(rf, rep, True, context, base,
                                                                  sig)))
         for shape, group in self.shape_groups.items():
-            rep = _representative(group, rf.special)
-            if rep is None or not (reach.universal or rep.anyone_actions
-                                   or arn in rep.named_actions or rep.policy_unreadable):
+            rep = group[0]
+            if not (reach.universal or rep.anyone_actions or arn in rep.named_actions
+                    or rep.policy_unreadable):
                 continue
-            reach.by_shape[shape] = self._cached(rf, rep, False, context, base)
-        if reach.universal and self.plain:
-            rep = _representative(self.plain, rf.special)
-            if rep is not None:
-                reach.default = self._cached(rf, rep, False, context, base)
+            unnamed = _unnamed(rf, group)
+            if unnamed is not None:
+                reach.by_shape[shape] = self._cached(rf, unnamed, False, context, base)
+        unnamed = _unnamed(rf, self.plain) if reach.universal else None
+        if unnamed is not None:
+            reach.default = self._cached(rf, unnamed, False, context, base)
         return reach
 
     def _alike(self, names: list[str]) -> list[tuple[BucketFacts, list[str]]]:
@@ -255,15 +287,13 @@ class ReachComputer:
         return [bf.bucket.name for bf in self.plain]
 
 
-def _representative(group: list[BucketFacts], special: frozenset[str]) -> BucketFacts | None:
-    """A bucket of the group the role does not name specifically: a class answer is shared
-    by every bucket of the class and every role with the same universal statements, so it must
-    be decided where only those statements apply (the engine sees all the role's policies).
-    None when the role names every bucket of the group (each then has its own answer)."""
-    for bf in group:
-        if bf.bucket.name not in special:
-            return bf
-    return None
+def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:
+    """A bucket of `group` no statement of the role names specifically: the one to decide
+    the group's shared answer on. The engine reads the role's real policies, so on a bucket
+    some statement names (a Deny, a grant with conditions) the answer would carry that
+    statement to every look-alike bucket, and through the class cache to every role with the
+    same account-wide statements. None when the role names every bucket of the group."""
+    return next((bf for bf in group if not rf.sig_for(bf.bucket.name)), None)
 
 
 def public_candidates(bf: BucketFacts) -> set[str]:

@@ -1,6 +1,7 @@
 """EC2: describe-instances (pages merged, one region) -> Instance records.
 
-describe-instances is most of an account's bytes; only the fields rolemap uses are kept.
+describe-instances is most of an account's bytes; only the fields rolemap uses are kept
+(the public IP and metadata options feed the instance-exposure finding).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def transform_instances(
                     continue
                 tags = {t["Key"]: t.get("Value", "") for t in raw.get("Tags") or ()}
                 profile = raw.get("IamInstanceProfile")
+                metadata = raw.get("MetadataOptions") or {}
                 out.append(
                     Instance(
                         instance_id=raw["InstanceId"],
@@ -49,6 +51,9 @@ def transform_instances(
                         instance_profile_arn=profile["Arn"] if profile else None,
                         tags=tags,
                         partition=partition,
+                        public_ip=raw.get("PublicIpAddress") or None,
+                        metadata_http_tokens=metadata.get("HttpTokens"),
+                        metadata_http_endpoint=metadata.get("HttpEndpoint"),
                     )
                 )
         except (KeyError, TypeError, AttributeError) as exc:
