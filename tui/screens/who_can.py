@@ -52,10 +52,16 @@ KIND_TITLES = {
 def principal_label(principal: PrincipalAccess) -> str:
     """How a principal reads in the tree; an instance that reaches the bucket through
     assumed roles shows the whole chain ("via ci-runner → website-deployer")."""
-    label = _name_label(principal)
-    if principal.kind == "instance" and (len(principal.via) > 1 or len(principal.paths) > 1):
-        label += " via " + " | ".join(chain_label(c) for c in principal.paths)
-    return label
+    via = chains_text(principal)
+    return f"{_name_label(principal)} {via}" if via else _name_label(principal)
+
+
+def chains_text(principal: PrincipalAccess) -> str:
+    """"via ci-runner → website-deployer" for an instance reaching through assumed roles
+    (every chain, "|" between them); "" for one reaching through its own role only."""
+    if principal.kind != "instance" or (len(principal.via) < 2 and len(principal.paths) < 2):
+        return ""
+    return "via " + " | ".join(chain_label(c) for c in principal.paths)
 
 
 def _name_label(principal: PrincipalAccess) -> str:
@@ -171,9 +177,11 @@ class WhoCanScreen(AccessTreeScreen):
         for principal in group[:PAGE]:
             outcomes = outcomes_of(principal.actions)
             label = principal_label(principal)
+            via = chains_text(principal)
             tree.add_lazy(
                 parent,
-                labelled(best(outcomes), label, summary(outcomes)),
+                labelled(best(outcomes), _name_label(principal),
+                         f"{summary(outcomes)}  {via}" if via else summary(outcomes)),
                 principal.id,
                 partial(self._add_levels, principal.actions, label),
             )
