@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "who_can",
     "export",
     "findings",
+    "diff",
 )
 
 

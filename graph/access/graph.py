@@ -26,6 +26,7 @@ from graph.access.model import (
 )
 from graph.access.nxview import build_networkx
 from graph.access.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
+from graph.access.reuse import Reuse
 from graph.access.trust import AssumeEdge
 from graph.catalog import find_action, normalize_level
 from graph.errors import LookupFailed
@@ -351,11 +352,16 @@ class AccessGraph:
 
 
 def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | None = None,
-                       progress: Progress | None = None, *, decide: bool = True) -> AccessGraph:
+                       progress: Progress | None = None, *, decide: bool = True,
+                       reuse_from: AccessGraph | None = None) -> AccessGraph:
     """Decide every layer for the snapshot (see reach.py for how work is shared).
 
     `decide=False` sets up the account-wide layers only: every query still answers (deciding
     the roles it needs on first use), and `decide_all` decides the rest, e.g. in a worker.
+    `reuse_from`: another snapshot's analysis (usually an earlier one of the same account)
+    whose compiled policies and decisions are taken where they are provably the same
+    (reuse.py); answers identical on both sides are then the same objects.
     """
+    reuse = Reuse(reuse_from.data) if reuse_from is not None else None
     return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress,
-                                  decide=decide))
+                                  decide=decide, reuse=reuse))

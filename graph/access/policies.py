@@ -9,13 +9,16 @@ but was not loaded makes the affected answers "unknown", never "no".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.access.acl import acl_document, effective_block
 from graph.access.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import AccountSnapshot, Bucket, LoadWarning, Role
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
+
+if TYPE_CHECKING:
+    from graph.access.reuse import Reuse
 
 #: Names of a bucket's own policies in evidence ("bucket policy, statement 0").
 BUCKET_POLICY = "bucket policy"
@@ -61,8 +64,10 @@ class BucketPolicies:
 class PolicyBook:
     """Parses on first use and remembers; collects warnings for documents that fail."""
 
-    def __init__(self, snapshot: AccountSnapshot) -> None:
+    def __init__(self, snapshot: AccountSnapshot, reuse: Reuse | None = None) -> None:
         self.snapshot = snapshot
+        #: Another snapshot's analysis whose compiled policies may be taken as they are.
+        self.reuse = reuse
         self.warnings: list[LoadWarning] = []
         self._managed: dict[tuple[str, PolicyKind], CompiledPolicy | None] = {}
         self._roles: dict[str, RolePolicies] = {}
@@ -77,6 +82,10 @@ class PolicyBook:
                 subject: str | None = None) -> CompiledPolicy | None:
         """Parse once; a malformed document becomes a warning about `subject` (default: the
         policy's name)."""
+        if self.reuse is not None:
+            found = self.reuse.compiled(document, name, kind)
+            if found is not None:
+                return found
         try:
             policy = parse_policy(document, name=name, kind=kind)
         except PolicyParseError as exc:
