@@ -35,8 +35,9 @@ def _text(value: Any) -> str:
 
 
 def _name(index: int, statement: Any) -> str:
+    """Numbered from 1, as evidence labels number statements."""
     sid = statement.get("Sid") if isinstance(statement, dict) else None
-    return f"statement {index} ({sid})" if sid else f"statement {index}"
+    return f"statement {index + 1} ({sid})" if sid else f"statement {index + 1}"
 
 
 def _elements(old: Any, new: Any) -> str:
