@@ -11,8 +11,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
+from graph.errors import RolemapError
 from graph.model import AccountSnapshot, Instance
+from graph.safe_files import write_text
 from graph.sources import AwsConnection
+from graph.text import printable
 from graph.wizard import FORMATS, ApplyResult, RolePlan, api_calls, apply_plan, render
 from tui.clipboard import copy_text
 
@@ -90,10 +93,9 @@ class FinishStep(VerticalScroll):
         elif button == "save":
             path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
             try:
-                path.write_text(render(self.plan, self._format()), encoding="utf-8")
-            except OSError as exc:
-                self.app.notify(f"Cannot write {path}: {exc.strerror}", severity="error",
-                                markup=False)
+                write_text(path, render(self.plan, self._format()))
+            except RolemapError as exc:
+                self.app.notify(printable(str(exc)), severity="error", markup=False)
             else:
                 self.app.notify(f"Saved {path}", markup=False)
         elif button == "copy":
