@@ -17,6 +17,8 @@ from graph.safe_files import write_text
 from graph.sources import AwsConnection
 from graph.text import printable
 from graph.wizard import FORMATS, ApplyResult, RolePlan, api_calls, apply_plan, render
+from graph.wizard.apply import preflight
+from graph.wizard.journal import Journal, default_journal_path
 from tui.clipboard import copy_text
 
 _SUFFIX = {"json": "json", "cli": "sh", "cloudformation": "yaml", "terraform": "tf"}
@@ -107,11 +109,25 @@ class FinishStep(VerticalScroll):
     @work(thread=True, exclusive=True, group="wizard-create")
     def _create(self, plan: RolePlan, attach: list[Instance]) -> None:
         assert self.connection is not None
-        result = apply_plan(plan, self.connection, attach)
+        try:
+            preflight(plan, self.connection)  # a name already taken: nothing is written
+        except RolemapError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
+            return
+        journal = Journal(default_journal_path(plan.name), plan.name, self.snapshot.account_id)
+        result = apply_plan(plan, self.connection, attach, journal=journal)
         self.app.call_from_thread(self._created, result)
 
+    def _refused(self, message: str) -> None:
+        self.query_one("#result", Static).update(printable(message))
+        self.armed = False
+        create = self.query_one("#create", Button)
+        create.label = "Create"
+        create.disabled = False
+
     def _created(self, result: ApplyResult) -> None:
-        self.query_one("#result", Static).update("\n".join(result.lines()))
+        self.query_one("#result", Static).update(
+            printable("\n".join(result.lines()), multiline=True))
         self.post_message(self.Created(result))
 
     def collect(self, draft: dict[str, Any]) -> None:
