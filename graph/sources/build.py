@@ -48,6 +48,7 @@ def build_snapshot(
     strict: bool = True,
     where: WhereFn = _no_where,
     allow_empty: bool = False,
+    taken_at: str | None = None,
 ) -> AccountSnapshot:
     """Transform every response; `strict` makes undecodable policy documents errors, not warnings.
 
@@ -110,7 +111,8 @@ def build_snapshot(
         scps=None,
         warnings=tuple(warnings),
         source=source,
-        captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        taken_at=datetime.now(UTC).isoformat(timespec="seconds") if taken_at is None
+        else taken_at,
     )
     if not allow_empty and not (roles or instances or buckets):
         origin = raw.origin or source.label or source.kind

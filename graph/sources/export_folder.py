@@ -17,6 +17,7 @@ and becomes a warning; only sts-get-caller-identity.json is indispensable.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable
@@ -164,7 +165,29 @@ def load_export_folder(folder: Path | str, progress: Progress | None = None) -> 
             SourceInfo("export-folder", str(folder), tuple(sorted(raw.instances))),
             strict=True,
             where=where,
+            taken_at=folder_taken_at(folder),
         )
+
+
+def folder_taken_at(folder: Path) -> str:
+    """When the folder's account was read: the newest modification time of its account-wide
+    files (the collect script writes them as it goes), ISO 8601 in UTC; "" when none can be
+    read. It is only as good as the files' times: a copy that did not keep them says when
+    it was copied."""
+    from datetime import UTC, datetime
+
+    paths = [folder / IDENTITY, folder / IAM, folder / BUCKETS, folder / ACCOUNT_PAB]
+    with contextlib.suppress(OSError):
+        paths.extend(Path(e.path) for e in os.scandir(folder / INSTANCES_DIR))
+    times: list[float] = []
+    for path in paths:
+        try:
+            times.append(path.stat().st_mtime)
+        except OSError:
+            continue
+    if not times:
+        return ""
+    return datetime.fromtimestamp(max(times), UTC).isoformat(timespec="seconds")
 
 
 def _no_progress(step: str, done: int, total: int) -> None:

@@ -63,6 +63,8 @@ def snapshot_from_json(data: Any, where: str = "snapshot") -> AccountSnapshot:
     if version < 1:
         raise SourceError(f"{where}: unknown snapshot version {version}")
     body = {k: v for k, v in data.items() if k not in ("format", "version")}
+    if "captured_at" in body:  # the field's name in files written before it was taken_at
+        body.setdefault("taken_at", body.pop("captured_at"))
     snapshot = _decode(AccountSnapshot, body, where, "$")
     if not (snapshot.roles or snapshot.instances or snapshot.buckets):
         raise SourceError(

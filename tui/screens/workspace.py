@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
+from graph.diff import SnapshotDiff
+from graph.findings import Escalation, Finding, escalations, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
 from tui.screens.rows import ExplorerRows, build_rows
@@ -25,6 +28,8 @@ class Workspace:
     loaded: LoadedSource
     graph: AccessGraph
     rows: ExplorerRows
+    #: What changed since the snapshot given with --compare (None without one).
+    diff: SnapshotDiff | None = None
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -40,6 +45,17 @@ class Workspace:
     def who_can(self, bucket: str) -> list[PrincipalAccess]:
         return self.graph.who_can(bucket)
 
+    @cached_property
+    def findings(self) -> Mapping[str, Finding]:
+        """Findings by id, worst first (computed with the rows, in the load worker)."""
+        return {f.id: f for f in find(self.graph)}
 
-def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress) -> Workspace:
-    return Workspace(loaded, graph, build_rows(graph, progress))
+    @cached_property
+    def escalations(self) -> tuple[Escalation, ...]:
+        """Every "could gain" path, for traces and who-can views."""
+        return escalations(self.graph)
+
+
+def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
+                   diff: SnapshotDiff | None = None) -> Workspace:
+    return Workspace(loaded, graph, build_rows(graph, progress), diff)
