@@ -107,13 +107,14 @@ async def test_the_app_shows_escapes_everywhere(evil_snapshot: Path) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
+        evil = next(i.instance_id for i in app.workspace.snapshot.instances
+                    if i.name == EVIL_NAME)
+        screen.jump_to(("instances", evil))
+        await pilot.pause()
         table = screen.table
         drawn = "\n".join(table.render_line(y).text for y in range(table.size.height))
         assert "web-1\\x1b[2J" in drawn and "\x1b" not in drawn
         assert "web-server[/x]\\x1b[31m\\u202e" in drawn
-
-        table.move_to_key(next(i.instance_id for i in app.workspace.snapshot.instances
-                               if i.name == EVIL_NAME))
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()
