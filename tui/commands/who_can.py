@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 
-from graph.catalog import LEVEL_ALIASES
+from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
+from graph.findings import Escalation, escalation_json, escalations_to_bucket
+from graph.findings.context import level_of
 from tui.commands.access_options import add_access_options, graph_from_args
 
 
@@ -28,11 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     g = graph_from_args(args)
     found = g.who_can(args.bucket, action=args.action, level=args.level)
+    # Escalation: who could gain access here; listed apart, never among the principals.
+    gain = [e for e in escalations_to_bucket(g, args.bucket) if _wanted(e, args)]
     if args.format == "json":
         json.dump({"bucket": args.bucket, "principals": [
             {"kind": p.kind, "id": p.id, "name": p.name,
              "actions": {k: a.outcome.value for k, a in p.actions.items()},
-             "via": list(p.via)} for p in found]}, sys.stdout, indent=2)
+             "via": list(p.via)} for p in found],
+            "could_gain": [escalation_json(e, args.bucket) for e in gain]},
+            sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     if not found:
@@ -45,4 +51,19 @@ def run(args: argparse.Namespace) -> int:
         via = f"  via {' -> '.join(v.rsplit('/', 1)[-1] for v in p.via)}" if p.kind == \
             "instance" and p.via else ""
         print(f"{p.kind:<9} {p.name:<40} {summary}{via}")
+    for e in gain:
+        names = [g.snapshot.instance_by_id[i].label for i in e.instances[:2]]
+        who = ", ".join(names) + (f" +{len(e.instances) - 2}" if len(e.instances) > 2 else "")
+        print(f"{'could gain':<9} {who:<40} {e.label} (escalation, not allowed now)")
     return 0
+
+
+def _wanted(e: Escalation, args: argparse.Namespace) -> bool:
+    """An escalation matters for --action/--level when it gains such an action here."""
+    if e.everything or (args.action is None and args.level is None):
+        return True
+    gained = e.gains.get(args.bucket, frozenset())
+    if args.action is not None:
+        entry = find_action(args.action)
+        return entry is not None and entry.name in gained
+    return any(level_of(a) == normalize_level(args.level) for a in gained)
