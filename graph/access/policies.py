@@ -31,6 +31,9 @@ class CompiledPolicy:
 
     policy: Policy
     facts: tuple[StatementFacts, ...]
+    #: Its number in the PolicyBook: what caches of decisions use to name it (a value that
+    #: stays unique for the book's life, unlike an object id).
+    key: int = 0
 
     @property
     def name(self) -> str:
@@ -69,12 +72,13 @@ class PolicyBook:
         #: Another snapshot's analysis whose compiled policies may be taken as they are.
         self.reuse = reuse
         self.warnings: list[LoadWarning] = []
+        self._count = 0
         self._managed: dict[tuple[str, PolicyKind], CompiledPolicy | None] = {}
         self._roles: dict[str, RolePolicies] = {}
         self._buckets: dict[str, BucketPolicies] = {}
-        #: Statement facts by (id of CompiledPolicy, position), filled as roles are studied.
+        #: Statement facts by (CompiledPolicy.key, position), filled as roles are studied.
         self.statement_facts: dict[tuple[int, int], StatementFacts] = {}
-        #: Per (id of CompiledPolicy, grants?) the facts.PolicyPart (shared between roles).
+        #: Per (CompiledPolicy.key, grants?) the facts.PolicyPart (shared between roles).
         self.parts: dict[tuple[int, bool], Any] = {}
         self.scps = self._compile_scps()
 
@@ -91,7 +95,8 @@ class PolicyBook:
         except PolicyParseError as exc:
             self.warnings.append(LoadWarning("policy", subject or name, str(exc)))
             return None
-        return CompiledPolicy(policy, document_facts(policy.raw))
+        self._count += 1
+        return CompiledPolicy(policy, document_facts(policy.raw), self._count)
 
     def managed(self, arn: str, kind: PolicyKind) -> CompiledPolicy | None:
         key = (arn, kind)

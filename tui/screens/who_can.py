@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
+from graph.access.model import chain_label
 from graph.findings import Finding, escalations_to_bucket
 from graph.findings.context import verbs
 from graph.policy import Outcome
@@ -51,6 +52,21 @@ KIND_TITLES = {
 
 
 def principal_label(principal: PrincipalAccess) -> str:
+    """How a principal reads in the tree; an instance that reaches the bucket through
+    assumed roles shows the whole chain ("via ci-runner → website-deployer")."""
+    via = chains_text(principal)
+    return f"{_name_label(principal)} {via}" if via else _name_label(principal)
+
+
+def chains_text(principal: PrincipalAccess) -> str:
+    """"via ci-runner → website-deployer" for an instance reaching through assumed roles
+    (every chain, "|" between them); "" for one reaching through its own role only."""
+    if principal.kind != "instance" or (len(principal.via) < 2 and len(principal.paths) < 2):
+        return ""
+    return "via " + " | ".join(chain_label(c) for c in principal.paths)
+
+
+def _name_label(principal: PrincipalAccess) -> str:
     if principal.kind == "public":
         return "anyone (public)"
     if principal.kind == "role" and principal.name:
@@ -197,9 +213,11 @@ class WhoCanScreen(AccessTreeScreen):
         for principal in group[:PAGE]:
             outcomes = outcomes_of(principal.actions)
             label = principal_label(principal)
+            via = chains_text(principal)
             tree.add_lazy(
                 parent,
-                labelled(best(outcomes), label, summary(outcomes)),
+                labelled(best(outcomes), _name_label(principal),
+                         f"{summary(outcomes)}  {via}" if via else summary(outcomes)),
                 principal.id,
                 partial(self._add_levels, principal.actions, label),
             )
@@ -268,6 +286,7 @@ class WhoCanScreen(AccessTreeScreen):
                     "id": p.id,
                     "name": p.name,
                     "via": list(p.via),
+                    "chains": [list(c) for c in p.paths],
                     "actions": access_json(p.actions),
                 }
                 for p in self.principals
