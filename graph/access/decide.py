@@ -168,8 +168,8 @@ class Decider:
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
         bpa, bpa_unknown = effective_block(bf.bucket, self.account)
         if access.granted and bpa.restrict_public_buckets and any(
-            e.policy_kind is PolicyKind.RESOURCE and not e.policy_name.startswith("bucket ACL")
-            for e in access.evidence
+            e.policy_kind is PolicyKind.RESOURCE and e.effect == "Allow"
+            and not e.policy_name.startswith("bucket ACL") for e in access.evidence
         ):
             return ActionAccess(
                 action.name, action.level, action.scope, Outcome.DENIED,

@@ -229,7 +229,8 @@ class AccessGraph:
             out.append(PrincipalAccess("public", PUBLIC_ID, "anyone (public)", pub))
         # Instances with the same roles get the same answer unless a statement reads an
         # instance's own keys (its ARN, VPC, IP): decide once per role set, not per instance.
-        shared: dict[tuple[str, ...], tuple[Mapping[str, ActionAccess], tuple[str, ...]]] = {}
+        shared: dict[tuple[str, ...], tuple[Mapping[str, ActionAccess], tuple[str, ...],
+                                            tuple[tuple[str, ...], ...]]] = {}
         plan = self.data.instance_plan
         for inst in self.snapshot.instances:
             roles, own = plan(inst)
@@ -240,10 +241,10 @@ class AccessGraph:
                 found = self._instance_on_bucket(inst, bucket.name, pick)
                 if not own:
                     shared[roles] = found
-            merged, via = found
+            merged, via, chains = found
             if merged:
                 out.append(PrincipalAccess("instance", inst.instance_id, inst.label, merged,
-                                           via))
+                                           via, chains))
         for role in self.snapshot.roles:
             acts = pick(self.role_bucket(role.arn, bucket.name))
             if acts:
@@ -258,21 +259,27 @@ class AccessGraph:
         self, inst: Instance, bucket: str,
         pick: Callable[[Mapping[str, ActionAccess], tuple[AssumeEdge, ...]],
                        Mapping[str, ActionAccess]],
-    ) -> tuple[Mapping[str, ActionAccess], tuple[str, ...]]:
-        """The instance's strongest answer per action over every role it can act as, and the
-        first chain of roles that reaches the bucket at all."""
+    ) -> tuple[Mapping[str, ActionAccess], tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """The instance's strongest answer per action over every role it can act as, the chain
+        of roles that grants the most actions, and every chain that grants any."""
         merged: Mapping[str, ActionAccess] = {}
-        via: tuple[str, ...] = ()
+        found: list[tuple[tuple[str, ...], int]] = []
         for chain in self.instance_chains(inst):
             own = inst if len(chain.roles) == 1 else None
             acts = pick(self.role_bucket(chain.roles[-1], bucket, own), chain.hops)
-            if not acts or acts is merged:
+            if not acts:
                 continue
-            if not via:
-                merged, via = acts, chain.roles
+            granted = sum(1 for a in acts.values() if a.outcome is not Outcome.DENIED)
+            if granted or not found:
+                found.append((chain.roles, granted))
+            if acts is merged:
                 continue
-            merged = _stronger(merged, acts)
-        return merged, via
+            merged = _stronger(merged, acts) if merged else acts
+        if not found:
+            return merged, (), ()
+        via = max(found, key=lambda f: f[1])[0]
+        chains = tuple(roles for roles, n in found if n) if len(found) > 1 else ()
+        return merged, via, chains
 
     def external(self, bucket_name: str) -> list[PrincipalAccess]:
         """Other accounts and AWS services the bucket policy grants to (cached)."""

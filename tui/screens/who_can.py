@@ -18,10 +18,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
+from graph.access.model import chain_label
 from graph.findings import Finding
 from graph.findings.context import verbs
 from graph.policy import Outcome
-from tui.screens.access_screen import AccessTreeScreen, open_view
+from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
     AccessTree,
@@ -33,6 +34,7 @@ from tui.screens.access_tree import (
     outcomes_of,
     reaches,
 )
+from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
@@ -51,6 +53,21 @@ KIND_TITLES = {
 
 
 def principal_label(principal: PrincipalAccess) -> str:
+    """How a principal reads in the tree; an instance that reaches the bucket through
+    assumed roles shows the whole chain ("via ci-runner → website-deployer")."""
+    via = chains_text(principal)
+    return f"{_name_label(principal)} {via}" if via else _name_label(principal)
+
+
+def chains_text(principal: PrincipalAccess) -> str:
+    """"via ci-runner → website-deployer" for an instance reaching through assumed roles
+    (every chain, "|" between them); "" for one reaching through its own role only."""
+    if principal.kind != "instance" or (len(principal.via) < 2 and len(principal.paths) < 2):
+        return ""
+    return "via " + " | ".join(chain_label(c) for c in principal.paths)
+
+
+def _name_label(principal: PrincipalAccess) -> str:
     if principal.kind == "public":
         return "anyone (public)"
     if principal.kind == "role" and principal.name:
@@ -63,11 +80,12 @@ def principal_label(principal: PrincipalAccess) -> str:
 
 
 def open_who_can(app: App[object], workspace: Workspace, bucket: str,
-                 focus: Finding | None = None) -> None:
+                 focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
     """Show who can reach a bucket (reusing the who-can screen shown last); with `focus`, the
-    finding it was opened for is explained first."""
-    open_view(app, WhoCanScreen, lambda: WhoCanScreen(workspace, bucket, focus),
-              lambda screen: screen.aim(workspace, bucket, focus))
+    finding it was opened for is explained first; `mark`: a change to select and label
+    (from the Changes tab)."""
+    open_view(app, WhoCanScreen, lambda: marked(WhoCanScreen(workspace, bucket, focus), mark),
+              lambda screen: marked(screen, mark).aim(workspace, bucket, focus))
 
 
 class WhoCanScreen(AccessTreeScreen):
@@ -198,9 +216,11 @@ class WhoCanScreen(AccessTreeScreen):
         for principal in group[:PAGE]:
             outcomes = outcomes_of(principal.actions)
             label = principal_label(principal)
+            via = chains_text(principal)
             tree.add_lazy(
                 parent,
-                labelled(best(outcomes), label, summary(outcomes)),
+                labelled(best(outcomes), _name_label(principal),
+                         f"{summary(outcomes)}  {via}" if via else summary(outcomes)),
                 principal.id,
                 partial(self._add_levels, principal.actions, label),
             )
@@ -269,6 +289,7 @@ class WhoCanScreen(AccessTreeScreen):
                     "id": p.id,
                     "name": p.name,
                     "via": list(p.via),
+                    "chains": [list(c) for c in p.paths],
                     "actions": access_json(p.actions),
                 }
                 for p in self.principals
