@@ -24,6 +24,7 @@ from tui.screens.rows import (
     ExplorerRows,
 )
 from tui.screens.workspace import Workspace
+from tui.widgets.analysis_bar import AnalysisBar
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.resource_table import ResourceTable
@@ -58,6 +59,9 @@ TAB_IDS = tuple(tab.id for tab in TABS)
 class ExplorerScreen(Screen[None]):
     """Tables of the account's resources; opens traces, who-can views and details from them."""
 
+    #: The tables take the room left by the bars (the analysis bar sits below them).
+    DEFAULT_CSS = "ExplorerScreen #tabs { height: 1fr; }"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("colon", "jump", "Jump", id="jump"),
@@ -87,11 +91,18 @@ class ExplorerScreen(Screen[None]):
                     model = TableModel(tab.columns, tab.rows(self.workspace.rows))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
         yield Input(placeholder="filter (Esc clears)", id="filter")
+        yield AnalysisBar(id="analysis")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.query_one(AnalysisBar).display = not self.workspace.analysed
         self.table.focus()
+
+    def show_analysis(self, step: str, done: int, total: int) -> None:
+        """Progress of the background analysis (the app forwards its worker's messages)."""
+        if not self.workspace.analysed:
+            self.query_one(AnalysisBar).show(step, done, total)
 
     # -- state ------------------------------------------------------------------------------
 
@@ -117,6 +128,8 @@ class ExplorerScreen(Screen[None]):
             return self.tab_id == "buckets"
         if action in ("details", "raw_json"):
             return self.tab_id != "warnings" or None
+        if action == "wizard":
+            return self.workspace.analysed  # its what-if compares against the whole account
         return True
 
     @on(TabbedContent.TabActivated)
@@ -130,7 +143,12 @@ class ExplorerScreen(Screen[None]):
             self.table.focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        same_rows = message.workspace.rows is self.workspace.rows
         self.workspace = message.workspace
+        self.query_one(AnalysisBar).display = not message.workspace.analysed
+        self.refresh_bindings()
+        if same_rows:
+            return
         for tab in TABS:
             self.query_one(f"#{tab.id}", ResourceTable).replace_rows(
                 list(tab.rows(message.workspace.rows))
@@ -210,12 +228,18 @@ class ExplorerScreen(Screen[None]):
 
         if self.selected is not None:
             kind, key = self.selected
+            if not self.workspace.analysed:
+                self.app.decide_then_open(kind.removesuffix("s"), key)  # type: ignore[attr-defined]
+                return
             open_trace(self.app, self.workspace, kind.removesuffix("s"), key)
 
     def action_who_can(self) -> None:
         from tui.screens.who_can import open_who_can
 
         if self.selected is not None:
+            if not self.workspace.analysed:
+                self.app.decide_then_open("bucket", self.selected[1])  # type: ignore[attr-defined]
+                return
             open_who_can(self.app, self.workspace, self.selected[1])
 
     def action_wizard(self) -> None:
@@ -226,7 +250,7 @@ class ExplorerScreen(Screen[None]):
         selected = self.selected
         attach = (selected[1],) if selected is not None and selected[0] == "instances" else ()
         self.app.push_screen(RoleWizardScreen(
-            workspace.snapshot, workspace.graph, workspace.loaded.connection, attach))
+            workspace.snapshot, workspace.decided, workspace.loaded.connection, attach))
 
     # -- copy -----------------------------------------------------------------------------------
 

@@ -76,8 +76,8 @@ class TraceScreen(AccessTreeScreen):
     @property
     def accesses(self) -> list[BucketAccess]:
         if self.kind == "instance":
-            return self.workspace.graph.reachable_from_instance(self.key, include_denied=True)
-        return self.workspace.graph.reachable_from_role(self.key, include_denied=True)
+            return self.workspace.decided.reachable_from_instance(self.key, include_denied=True)
+        return self.workspace.decided.reachable_from_role(self.key, include_denied=True)
 
     @property
     def subject(self) -> str:

@@ -105,7 +105,7 @@ class WhoCanScreen(AccessTreeScreen):
     def principals(self) -> list[PrincipalAccess]:
         """Principals with any access; the public is listed even when denied, whenever a
         statement or ACL grant names it (so a blocked public grant is visible)."""
-        everyone = self.workspace.graph.who_can(self.bucket, include_denied=True)
+        everyone = self.workspace.decided.who_can(self.bucket, include_denied=True)
         # Thousands of instances share a few answer sets: decide "reaches" once per set.
         decided: dict[int, bool] = {}
         kept = []
