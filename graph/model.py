@@ -278,7 +278,9 @@ class AccountSnapshot:
     scps: tuple[tuple[Scp, ...], ...] | None = None
     warnings: tuple[LoadWarning, ...] = ()
     source: SourceInfo = SourceInfo("unknown")
-    captured_at: str = ""
+    #: When the account was read (ISO 8601, UTC): the load time for live and demo sources,
+    #: the newest file's modification time for an export folder; "" when not known.
+    taken_at: str = ""
 
     @cached_property
     def role_by_arn(self) -> Mapping[str, Role]:

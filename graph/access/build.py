@@ -17,6 +17,7 @@ from graph.access.facts import BucketFacts, RoleFacts, bucket_facts, role_facts
 from graph.access.index import BucketIndex
 from graph.access.policies import PolicyBook
 from graph.access.reach import ClassResult, ReachComputer, RoleReach, public_reach
+from graph.access.reuse import Reuse
 from graph.access.trust import EC2, AssumeEdge, TrustAnalyzer
 from graph.catalog import s3_actions
 from graph.model import AccountSnapshot, Instance, LoadWarning
@@ -56,13 +57,21 @@ class AccessData:
     """
 
     def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str],
-                 progress: Progress = _no_progress, *, decide: bool = True) -> None:
+                 progress: Progress = _no_progress, *, decide: bool = True,
+                 reuse: Reuse | None = None) -> None:
         self.snapshot = snapshot
         self.assumed = dict(assumed)
         self._lock = threading.RLock()
-        self.book = PolicyBook(snapshot)
-        self.index = BucketIndex([b.name for b in snapshot.buckets],
-                                 snapshot.account.partition)
+        #: The analysis this one shares compiled policies and decisions with (see reuse.py);
+        #: kept alive because shared cache keys hold the identities of its objects.
+        self.reused_from = reuse.first if reuse else None
+        self.book = PolicyBook(snapshot, reuse)
+        names = [b.name for b in snapshot.buckets]
+        same_buckets = reuse is not None and reuse.same_buckets(names, snapshot.account.partition)
+        self.index = reuse.first.index if reuse and same_buckets else BucketIndex(
+            names, snapshot.account.partition)
+        if reuse is not None:
+            reuse.seed_book(self.book, same_buckets)
         self.decider = Decider(snapshot.account, self.assumed)
         total_b = len(snapshot.buckets)
         progress("buckets", 0, total_b)
@@ -71,6 +80,8 @@ class AccessData:
         self.bucket_by_name = {bf.bucket.name: bf for bf in self.buckets}
         progress("buckets", total_b, total_b)
         self.reach = ReachComputer(self.decider, self.book, self.buckets)
+        if reuse is not None:
+            reuse.seed_reach(self.reach, self)
         #: Filled role by role (all of them once `complete`).
         self.role_facts: dict[str, RoleFacts] = {}
         self.role_reach: dict[str, RoleReach] = {}
@@ -79,8 +90,12 @@ class AccessData:
         progress("public access", 0, total_b)
         actions = s3_actions()
         self.public: dict[str, ClassResult] = {}
+        same = reuse.public_answers(self) if reuse is not None else {}
         for bf in self.buckets:
-            if (bf.anyone_actions or bf.policies.public_acl is not None
+            if bf.bucket.name in same:
+                if same[bf.bucket.name]:
+                    self.public[bf.bucket.name] = same[bf.bucket.name]
+            elif (bf.anyone_actions or bf.policies.public_acl is not None
                     or bf.policy_unreadable):
                 res = public_reach(self.decider, bf, actions)
                 if res:

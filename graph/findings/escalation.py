@@ -17,7 +17,7 @@ These answers are "could gain", never "allowed": the trace and who-can show them
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graph.access.model import OUTCOME_RANK, unique_refs
 from graph.findings.context import FindingContext, gained, short
@@ -62,6 +62,8 @@ class Escalation:
     #: True when the path lets it write its own permissions: anything the boundary allows.
     everything: bool = False
     target_admin: bool = False
+    #: Instances that can act as `role` (running first), for the who-can view.
+    instances: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> Outcome:
@@ -109,8 +111,9 @@ class EscalationFinder:
 
     def all(self) -> list[Escalation]:
         out: list[Escalation] = []
-        for arn in sorted(self.ctx.acting_instances):
-            out.extend(self.for_role(self.ctx.role(arn)))
+        for arn, acting in sorted(self.ctx.acting_instances.items()):
+            ids = tuple(i.instance_id for i in acting)
+            out.extend(replace(e, instances=ids) for e in self.for_role(self.ctx.role(arn)))
         return out
 
     def for_role(self, role: Role) -> Iterator[Escalation]:

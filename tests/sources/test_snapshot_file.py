@@ -41,7 +41,7 @@ def _snapshot() -> AccountSnapshot:
         scps=((Scp("root", DOC),), ()),
         warnings=(LoadWarning("s3:GetBucketPolicy", "b", "Access Denied", "AccessDenied"),),
         source=SourceInfo("profile", "default", ("eu-west-1",)),
-        captured_at="2024-01-01T00:00:00+00:00",
+        taken_at="2024-01-01T00:00:00+00:00",
     )
 
 

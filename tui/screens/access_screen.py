@@ -18,10 +18,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Tree
 
+from graph.findings import Escalation, Finding
 from tui.screens.access_tree import AccessTree, NodeData
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import EvidencePanel, Selection
+from tui.widgets.finding import render_escalation, render_finding
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 
@@ -73,10 +75,12 @@ class AccessTreeScreen(Screen[None]):
     #: Prefix of the widget ids ("trace" -> #trace-body, #trace-tree, #trace-evidence).
     ID_PREFIX = "access"
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, focus: Finding | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         """The analysed account."""
+        self.focus_finding = focus
+        """The finding this view was opened for (its statements shown first), if any."""
 
     @property
     def heading(self) -> str:
@@ -160,6 +164,31 @@ class AccessTreeScreen(Screen[None]):
     def on_mount(self) -> None:
         self._rebuild()
         self.query_one(AccessTree).focus()
+        self._show_focus()
+
+    def focus_matches(self, data: NodeData) -> bool:
+        """Whether a tree node is where the focused finding's path shows (see subclasses)."""
+        return False
+
+    def _show_focus(self) -> None:
+        """The focused finding in the evidence panel, the cursor on its node when built."""
+        finding = self.focus_finding
+        if finding is None:
+            return
+        self.query_one(EvidencePanel).show_content(render_finding(finding))
+        # Node lines exist once the tree has laid out the rebuilt nodes.
+        self.call_after_refresh(self._cursor_to_focus)
+
+    def _cursor_to_focus(self) -> None:
+        tree = self.query_one(AccessTree)
+        stack = list(tree.root.children)
+        while stack:
+            node = stack.pop(0)
+            if self.focus_matches(node.data):
+                tree.move_cursor(node)
+                tree.scroll_to_node(node, animate=False)
+                return
+            stack.extend(node.children)
 
     def _rebuild(self) -> None:
         with self.query_one(AccessTree).batch():
@@ -180,6 +209,7 @@ class AccessTreeScreen(Screen[None]):
         tree.cursor_line = 0
         tree.scroll_home(animate=False)
         tree.focus()
+        self._show_focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         self.workspace = message.workspace
@@ -188,6 +218,13 @@ class AccessTreeScreen(Screen[None]):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         selection = event.node.data
+        if self.focus_finding is not None and self.focus_matches(selection):
+            # The node the finding is about: the finding (with its fix) explains it.
+            self.query_one(EvidencePanel).show_content(render_finding(self.focus_finding))
+            return
+        if isinstance(selection, Escalation):
+            self.query_one(EvidencePanel).show_content(render_escalation(selection))
+            return
         if isinstance(selection, Selection):
             access = selection.access
             own = self.workspace.decided.own_evidence(selection.bucket, access.evidence)

@@ -36,6 +36,11 @@ BUCKET_COLUMNS = (
     Column("public", "Public?", 12),
     Column("who", "Who can", 8),
 )
+FINDING_COLUMNS = (
+    Column("severity", "Severity", 9),
+    Column("category", "Category", 22),
+    Column("finding", "Finding", 120),
+)
 WARNING_COLUMNS = (
     Column("operation", "Operation", 30),
     Column("target", "Target", 36),
@@ -51,6 +56,8 @@ class ExplorerRows:
     roles: tuple[Row, ...]
     buckets: tuple[Row, ...]
     warnings: tuple[Row, ...]
+    #: Ranked findings, keyed by finding id (worst first).
+    findings: tuple[Row, ...] = ()
 
 
 def _open(actions: Iterable[ActionAccess]) -> list[Outcome]:
@@ -226,11 +233,18 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
             )
         )
     progress("tables: buckets", len(snapshot.buckets), len(snapshot.buckets))
-    return ExplorerRows(tuple(instances), tuple(roles), tuple(buckets), _warning_rows(snapshot))
+    from graph.findings import find
+
+    findings = tuple(Row.of(f.id, f.severity.value, f.category, f.title)
+                     for f in find(graph, progress=progress))
+    return ExplorerRows(tuple(instances), tuple(roles), tuple(buckets), _warning_rows(snapshot),
+                        findings)
 
 
 #: An access count the background analysis has not reached yet.
 PENDING = "…"
+#: The key of the Findings tab's one row while the analysis runs (no finding has it).
+PENDING_FINDING = "pending"
 
 
 def pending_rows(snapshot: AccountSnapshot) -> ExplorerRows:
@@ -249,7 +263,9 @@ def pending_rows(snapshot: AccountSnapshot) -> ExplorerRows:
                          users[role.arn], PENDING) for role in snapshot.roles)
     buckets = tuple(Row.of(b.name, b.name, b.region, PENDING, PENDING)
                     for b in snapshot.buckets)
-    return ExplorerRows(tuple(instances), roles, buckets, _warning_rows(snapshot))
+    findings = (Row.of(PENDING_FINDING, PENDING, PENDING,
+                       "Findings are ranked once the analysis is done"),)
+    return ExplorerRows(tuple(instances), roles, buckets, _warning_rows(snapshot), findings)
 
 
 def _warning_rows(snapshot: AccountSnapshot) -> tuple[Row, ...]:

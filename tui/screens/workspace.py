@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
+from graph.findings import Escalation, Finding, escalations, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
 from tui.screens.rows import ExplorerRows, build_rows, pending_rows
@@ -56,6 +58,18 @@ class Workspace:
 
     def who_can(self, bucket: str) -> list[PrincipalAccess]:
         return self.decided.who_can(bucket)
+
+    @cached_property
+    def findings(self) -> Mapping[str, Finding]:
+        """Findings by id, worst first (computed with the rows, in the load worker); none
+        while the background analysis runs (they rank the whole account)."""
+        return {f.id: f for f in find(self.graph)} if self.analysed and self.graph else {}
+
+    @cached_property
+    def escalations(self) -> tuple[Escalation, ...]:
+        """Every "could gain" path, for traces and who-can views; they come with the
+        analysis (a view opened before it redraws with them when it is done)."""
+        return escalations(self.graph) if self.analysed and self.graph else ()
 
 
 def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress) -> Workspace:

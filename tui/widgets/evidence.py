@@ -73,6 +73,11 @@ class EvidencePanel(VerticalScroll):
             "Select an action (Enter) to see the statements that decide it.", id="evidence"
         )
 
+    def show_content(self, content: RenderableType) -> None:
+        """Anything else the panel explains (a finding, an escalation path)."""
+        self.query_one("#evidence", Static).update(content)
+        self.scroll_home(animate=False)
+
     def show(self, selection: Selection | None) -> None:
         body = self.query_one("#evidence", Static)
         if selection is None:
