@@ -20,6 +20,7 @@ from tui.screens.rows import PENDING
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
 from tui.widgets.analysis_bar import AnalysisBar
+from tui.widgets.resource_table import ResourceTable
 
 from .screen_text import screen_text
 from .test_access_flows import instance_id, tree_labels
@@ -65,19 +66,24 @@ async def test_tables_show_before_the_analysis_with_a_progress_bar_that_goes(
     async with app.run_test(size=(120, 36)) as pilot:
         explorer = await _explorer_mid_analysis(app, pilot)
         assert app.workspace is not None and not app.workspace.analysed
-        rows = {r.values[0]: r for r in explorer.table.model.visible}
+        instances = explorer.query_one("#instances", ResourceTable)
+        rows = {r.values[0]: r for r in instances.model.visible}
         assert {"web-1", "bastion", "legacy-reports"} <= set(rows)
         assert rows["web-1"].values[4] == "web-server" and rows["web-1"].values[5] == PENDING
         bar = explorer.query_one(AnalysisBar)
         assert bar.display and "Analysing access" in screen_text(app)
         assert app.check_action("export", ()) is False  # exports wait for the whole account
+        findings = explorer.query_one("#findings", ResourceTable).model.rows
+        assert [r.values[2] for r in findings] == ["Findings are ranked once the analysis is done"]
         gate.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is explorer and app.workspace.analysed
         assert not bar.display and "Analysing access" not in screen_text(app)
-        legacy = next(r for r in explorer.table.model.visible if r.values[0] == "legacy-reports")
+        legacy = next(r for r in instances.model.visible if r.values[0] == "legacy-reports")
         assert legacy.values[5] == 5  # the count arrived in place of "…"
+        findings = explorer.query_one("#findings", ResourceTable).model.rows
+        assert findings and all(r.key != "pending" for r in findings)
 
 
 async def test_a_trace_opened_before_the_analysis_is_done_equals_the_one_after(
@@ -100,7 +106,11 @@ async def test_a_trace_opened_before_the_analysis_is_done_equals_the_one_after(
         await pilot.pause()
         assert app.screen is trace and app.workspace.analysed
         after = tree_labels(trace.query_one("AccessTree"))  # type: ignore[arg-type]
-        assert before == after and any("acme-customer-data" in label for label in after)
+        # Escalation paths ("could gain") are findings over the whole account: they come
+        # with the analysis, after every answer that was already shown.
+        gained = next((i for i, label in enumerate(after) if label.startswith("could gain")),
+                      len(after))
+        assert before == after[:gained] and any("acme-customer-data" in x for x in before)
         full = build_access_graph(app.workspace.snapshot)
         expected = full.reachable_from_instance(trace.key, include_denied=True)
         assert early == [(a.bucket, a.via, {k: (v.outcome, v.conditions)
