@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
+from graph.diff import SnapshotDiff
 from graph.findings import Escalation, Finding, escalations, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
@@ -37,6 +38,8 @@ class Workspace:
     analysed: bool = True
     #: The assumed context while there is no graph yet (the graph's own otherwise).
     context: Mapping[str, str] = field(default_factory=dict)
+    #: What changed since the snapshot given with --compare (None without one).
+    diff: SnapshotDiff | None = None
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -72,8 +75,9 @@ class Workspace:
         return escalations(self.graph) if self.analysed and self.graph else ()
 
 
-def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress) -> Workspace:
-    return Workspace(loaded, graph, build_rows(graph, progress))
+def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
+                   diff: SnapshotDiff | None = None) -> Workspace:
+    return Workspace(loaded, graph, build_rows(graph, progress), diff=diff)
 
 
 def pending_workspace(loaded: LoadedSource, graph: AccessGraph | None,
