@@ -16,7 +16,7 @@ from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
 from graph.diff import SnapshotDiff
-from graph.findings import Escalation, Finding, escalations, find
+from graph.findings import Finding, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
 from tui.screens.rows import ExplorerRows, build_rows, pending_rows
@@ -67,12 +67,6 @@ class Workspace:
         """Findings by id, worst first (computed with the rows, in the load worker); none
         while the background analysis runs (they rank the whole account)."""
         return {f.id: f for f in find(self.graph)} if self.analysed and self.graph else {}
-
-    @cached_property
-    def escalations(self) -> tuple[Escalation, ...]:
-        """Every "could gain" path, for traces and who-can views; they come with the
-        analysis (a view opened before it redraws with them when it is done)."""
-        return escalations(self.graph) if self.analysed and self.graph else ()
 
 
 def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
