@@ -8,8 +8,12 @@ goes to stderr as one rewritten line, so stdout stays clean for JSON/CSV output 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from graph.sources import LoadedSource, SourceSpec, open_source
@@ -65,14 +69,60 @@ def spec_from_args(args: argparse.Namespace) -> SourceSpec:
     )
 
 
+#: Seconds between two progress lines of the same step (the terminal need not see every one).
+_PROGRESS_INTERVAL = 0.1
+_last_write: dict[str, float] = {}
+
+
 def stderr_progress(step: str, done: int, total: int) -> None:
-    """One progress line on stderr, rewritten in place when stderr is a terminal."""
+    """One progress line on stderr, rewritten in place, only when stderr is a terminal.
+
+    A step that reaches its total clears the line, so whatever is printed next (the result
+    on stdout, the next step) starts on a clean line; scripts that capture stderr see nothing.
+    """
     if not sys.stderr.isatty():
         return
-    line = printable(f"loading {step}: {done}/{total}")
-    width = shutil.get_terminal_size().columns - 1
-    sys.stderr.write("\r\x1b[2K" + (line if len(line) <= width else line[:width - 1] + "…"))
+    now = time.monotonic()
+    last = _last_write.get(step)
+    if done < total and last is not None and now - last < _PROGRESS_INTERVAL:
+        return
+    _last_write[step] = now
+    if total and done >= total:
+        _last_write.pop(step, None)
+        sys.stderr.write("\r\x1b[2K")
+    else:
+        share = f" ({100 * done // total}%)" if total else ""
+        # The step may name a bucket (a call waiting on it): escaped, and cut to one line.
+        line = printable(f"rolemap: {step} {done:,}/{total:,}{share}")
+        width = shutil.get_terminal_size().columns - 1
+        sys.stderr.write("\r\x1b[2K" + (line if len(line) <= width else line[:width - 1] + "…"))
     sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def stderr_activity(what: str) -> Iterator[None]:
+    """"rolemap: writing the export… 12 s" on stderr while a step without counts runs (only
+    when stderr is a terminal); the line is cleared when it ends."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    stop = threading.Event()
+    start = time.monotonic()
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            sys.stderr.write(f"\r\x1b[2Krolemap: {what}… {time.monotonic() - start:.0f} s")
+            sys.stderr.flush()
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
+        sys.stderr.write("\r\x1b[2K")
+        sys.stderr.flush()
 
 
 def load_from_args(args: argparse.Namespace) -> LoadedSource:
@@ -80,6 +130,6 @@ def load_from_args(args: argparse.Namespace) -> LoadedSource:
     try:
         return open_source(spec_from_args(args), progress=stderr_progress)
     finally:
-        if sys.stderr.isatty():
+        if sys.stderr.isatty():  # also when opening failed half-way
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
