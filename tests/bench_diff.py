@@ -122,6 +122,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, default="medium")
     parser.add_argument("--folder", help="an existing export folder (skips generation)")
+    parser.add_argument("--no-findings", action="store_true",
+                        help="skip findings (graph.findings' own cost, the same as running "
+                             "`rolemap findings` on both snapshots)")
     args = parser.parse_args()
     roles, instances, buckets = SIZES[args.size]
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,7 +154,7 @@ def main() -> int:
     comparer = Comparer(p_old, p_new)
     rows = list(comparer.instance_rows()) + list(comparer.principal_rows())
     compare = clock.lap()
-    added, resolved = compare_findings(p_old, p_new)
+    added, resolved = compare_findings(p_old, p_new) if not args.no_findings else ((), ())
     findings = clock.lap()
     diff = (pair[0] + compare[0], pair[1] + compare[1])
     print(f"diff                {diff[0]:6.1f} s CPU ({diff[1]:.1f} s wall)  analyse old + new "
