@@ -20,6 +20,7 @@ from graph.diff import ChangeRow, SnapshotDiff, analyse_pair, check_accounts, di
 from graph.diff.model import ACCOUNT, PUBLIC, SERVICE
 from graph.diff.render import diff_json, diff_markdown, diff_text
 from graph.errors import RolemapError
+from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
 from tui.commands.access_options import parse_assumed
 from tui.commands.source_options import (
@@ -135,11 +136,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = "\n".join(diff_text(diff)) + "\n"
     if args.output:
-        try:
-            with open(args.output, "w") as out:
-                out.write(text)
-        except OSError as exc:
-            raise RolemapError(f"{args.output}: cannot write ({exc.strerror})") from None
+        write_text(args.output, text)  # a temporary file renamed into place, never via a link
     else:
         sys.stdout.write(text)
     return 1 if fails(diff, kinds) else 0
