@@ -55,7 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("old", metavar="OLD", help="snapshot file or AWS CLI export folder")
     parser.add_argument("new", metavar="NEW", nargs="?",
                         help="snapshot file or export folder (default: the source options)")
-    parser.add_argument("--format", choices=("text", "json", "md"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "md"), default="text",
+                        help="text (default), json or md (a review section)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--instance", metavar="X", help="only this instance (id or Name tag)")
     parser.add_argument("--bucket", metavar="B", help="only this bucket")
