@@ -117,3 +117,19 @@ def test_compare_is_for_the_explorer(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "rolemap diff OLD [NEW]" in capsys.readouterr().err
     assert main(["--snapshot", old, "--compare", str(tmp_path / "nope.json")]) == 2
     assert "--compare" in capsys.readouterr().err
+
+
+def test_export_folders_say_their_time_comes_from_the_files(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import shutil
+
+    folder = tmp_path / "layers"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "accounts" / "layers",
+                    folder)
+    for path in folder.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert main(["diff", str(folder), str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "taken 2023-11-14T22:13:20+00:00 (file modification time)" in out
+    assert "0 gained, 0 lost, 0 changed" in out
