@@ -133,3 +133,19 @@ def test_export_folders_say_their_time_comes_from_the_files(
     out = capsys.readouterr().out
     assert "taken 2023-11-14T22:13:20+00:00 (file modification time)" in out
     assert "0 gained, 0 lost, 0 changed" in out
+
+
+def test_snapshots_without_a_time_say_so_and_old_files_keep_theirs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    untimed = save(tmp_path, "untimed.json", base(taken_at=""))
+    legacy = tmp_path / "legacy.json"
+    data = json.loads(Path(untimed).read_text())
+    del data["taken_at"]
+    data["captured_at"] = "2024-05-06T07:08:09+00:00"  # the field's name before taken_at
+    legacy.write_text(json.dumps(data))
+    assert main(["diff", untimed, str(legacy)]) == 0
+    out = capsys.readouterr().out
+    assert "taken: unknown (not recorded)" in out
+    assert "taken 2024-05-06T07:08:09+00:00 (recorded in the snapshot file)" in out
+    assert main(["diff", untimed, str(legacy), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["old"]["taken_at"] is None
