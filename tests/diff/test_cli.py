@@ -149,3 +149,15 @@ def test_snapshots_without_a_time_say_so_and_old_files_keep_theirs(
     assert "taken 2024-05-06T07:08:09+00:00 (recorded in the snapshot file)" in out
     assert main(["diff", untimed, str(legacy), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["old"]["taken_at"] is None
+
+
+def test_names_from_the_account_cannot_drive_the_terminal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snapshot = statement_added(base())
+    evil = replace(snapshot, instances=tuple(replace(i, name="app\x1b]0;owned\x07")
+                                             for i in snapshot.instances))
+    old = save(tmp_path, "old.json", replace(base(), instances=evil.instances))
+    new = save(tmp_path, "new.json", evil)
+    assert main(["diff", old, new]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "owned" in out
