@@ -156,13 +156,20 @@ def _md(value: Any) -> str:
     return _flat(value).replace("|", "\\|").replace("\n", " ")
 
 
+def source_words(kind: str, label: str) -> str:
+    """"demo account (moto)", "snapshot acct.json": the kind once, not "demo demo account"."""
+    if not label:
+        return kind
+    return label if kind.lower() in label.lower() else f"{kind} {label}"
+
+
 def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
                    rows: Iterable[dict[str, Any]], warnings: Iterable[object]) -> int:
     """A review document: one section per instance (per role with by-role), one table each."""
     by_role = mode == "by-role"
     out.write(f"# Effective S3 permissions — account {snapshot.account_id}\n\n")
     out.write(f"Generated {datetime.now(UTC).isoformat(timespec='seconds')} from "
-              f"{snapshot.source.kind} {snapshot.source.label}".rstrip() + ".\n\n")
+              f"{source_words(snapshot.source.kind, snapshot.source.label)}.\n\n")
     warn = [str(w) for w in warnings]
     if warn:
         out.write("## Warnings\n\n" + "".join(f"- {_md(w)}\n" for w in warn) + "\n")

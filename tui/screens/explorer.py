@@ -141,7 +141,7 @@ class ExplorerScreen(Screen[None]):
     def action_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
         filter_input.display = True
-        filter_input.focus()
+        self.set_focus(filter_input)  # now: keys typed at once go in
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -191,7 +191,12 @@ class ExplorerScreen(Screen[None]):
 
     @on(ResourceTable.Selected)
     def _row_selected(self) -> None:
-        self.action_details()
+        """Enter opens what the row can reach (an instance's or role's trace, a bucket's
+        who-can); `d` keeps the details. A warning has nothing to reach: Enter shows it."""
+        if self.tab_id in ("instances", "roles"):
+            self.action_trace()
+        elif self.tab_id == "buckets":
+            self.action_who_can()
 
     def action_details(self) -> None:
         from tui.screens.details import DetailsScreen
@@ -231,7 +236,7 @@ class ExplorerScreen(Screen[None]):
     # -- copy -----------------------------------------------------------------------------------
 
     def copy_target(self) -> tuple[str, str] | None:
-        """(text, what) for `c`: the selected resource's ARN (a bucket's name)."""
+        """(text, what) for `c`: the selected resource's ARN (a warning's text)."""
         if self.selected is None:
             return None
         kind, key = self.selected
@@ -241,7 +246,7 @@ class ExplorerScreen(Screen[None]):
         if kind == "roles":
             return key, "role ARN"
         if kind == "buckets":
-            return key, "bucket name"
+            return snapshot.bucket_by_name[key].arn, "bucket ARN"
         return self.table.model.visible[self.table.cursor].cell(2), "warning"
 
     def export_scopes(self) -> list[tuple[str, str]]:
