@@ -9,9 +9,10 @@ Lens...) have no bucket to reach and are left out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
+
+from graph.policy.wildcard import compile_glob
 
 #: Access levels in the order rolemap shows them (least to most powerful).
 LEVELS: tuple[str, ...] = ("List", "Read", "Write", "Tagging", "Permissions management")
@@ -100,19 +101,11 @@ def normalize_level(level: str) -> str:
 
 
 @cache
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    body = "".join(
-        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern.lower()
-    )
-    return re.compile(body + r"\Z", re.DOTALL)
-
-
-@cache
 def expand_action_pattern(pattern: str) -> frozenset[str]:
     """The catalogue actions an IAM action pattern ("s3:Get*", "*") can name.
 
     Used only to pre-select which actions are worth asking the engine about; the
     engine decides each of them.
     """
-    rx = _pattern_regex(pattern)
-    return frozenset(a.name for a in s3_actions() if rx.match(a.name.lower()))
+    rx = compile_glob(pattern.lower())
+    return frozenset(a.name for a in s3_actions() if rx.fullmatch(a.name.lower()))

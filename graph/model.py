@@ -152,6 +152,23 @@ class Instance:
     instance_profile_arn: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     partition: str = "aws"
+    #: Public IPv4 address, when the instance has one (reachable from the internet).
+    public_ip: str | None = None
+    #: MetadataOptions.HttpTokens: "required" (IMDSv2 only) or "optional" (IMDSv1 allowed);
+    #: None when the source did not say (an older snapshot): never read as either.
+    metadata_http_tokens: str | None = None
+    #: MetadataOptions.HttpEndpoint: "enabled" or "disabled" (no metadata service at all).
+    metadata_http_endpoint: str | None = None
+
+    @property
+    def imdsv1_allowed(self) -> bool | None:
+        """Whether credentials can be read from the metadata service without a session token
+        (what an SSRF needs); None when the loader did not see the metadata options."""
+        if self.metadata_http_endpoint == "disabled":
+            return False
+        if self.metadata_http_tokens is None:
+            return None
+        return self.metadata_http_tokens == "optional"
 
     @property
     def arn(self) -> str:
@@ -261,7 +278,9 @@ class AccountSnapshot:
     scps: tuple[tuple[Scp, ...], ...] | None = None
     warnings: tuple[LoadWarning, ...] = ()
     source: SourceInfo = SourceInfo("unknown")
-    captured_at: str = ""
+    #: When the account was read (ISO 8601, UTC): the load time for live and demo sources,
+    #: the newest file's modification time for an export folder; "" when not known.
+    taken_at: str = ""
 
     @cached_property
     def role_by_arn(self) -> Mapping[str, Role]:

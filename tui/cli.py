@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "trace",
     "who_can",
     "export",
+    "findings",
+    "diff",
 )
 
 

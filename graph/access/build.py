@@ -7,6 +7,7 @@ compact per-role maps; the networkx graph, the queries and the exports all read 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from graph.access.facts import BucketFacts, RoleFacts, bucket_facts, role_facts
 from graph.access.index import BucketIndex
 from graph.access.policies import PolicyBook
 from graph.access.reach import ClassResult, ReachComputer, RoleReach, public_reach
+from graph.access.reuse import Reuse
 from graph.access.trust import EC2, AssumeEdge, TrustAnalyzer
 from graph.catalog import s3_actions
 from graph.model import AccountSnapshot, Instance, LoadWarning
@@ -44,15 +46,31 @@ def instance_values(instance: Instance) -> dict[str, str | None]:
 
 
 class AccessData:
-    """Everything decided for one snapshot and one assumed context."""
+    """Everything decided for one snapshot and one assumed context.
+
+    With `decide=False` only the account-wide layers are set up (bucket facts, public
+    access, trust); each role is then decided when first asked (`reach_of`, `bucket_answer`)
+    or by `decide_all`, which the app runs in a background worker while the user already
+    browses. One lock serialises the deciding, so a trace asked for on demand waits at most
+    for the role the background is deciding, and both get the same cached answers.
+    """
 
     def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str],
-                 progress: Progress = _no_progress) -> None:
+                 progress: Progress = _no_progress, *, decide: bool = True,
+                 reuse: Reuse | None = None) -> None:
         self.snapshot = snapshot
         self.assumed = dict(assumed)
-        self.book = PolicyBook(snapshot)
-        self.index = BucketIndex([b.name for b in snapshot.buckets],
-                                 snapshot.account.partition)
+        self._lock = threading.RLock()
+        #: The analysis this one shares compiled policies and decisions with (see reuse.py);
+        #: kept alive because shared cache keys hold the identities of its objects.
+        self.reused_from = reuse.first if reuse else None
+        self.book = PolicyBook(snapshot, reuse)
+        names = [b.name for b in snapshot.buckets]
+        same_buckets = reuse is not None and reuse.same_buckets(names, snapshot.account.partition)
+        self.index = reuse.first.index if reuse and same_buckets else BucketIndex(
+            names, snapshot.account.partition)
+        if reuse is not None:
+            reuse.seed_book(self.book, same_buckets)
         self.decider = Decider(snapshot.account, self.assumed)
         total_b = len(snapshot.buckets)
         progress("buckets", 0, total_b)
@@ -61,23 +79,22 @@ class AccessData:
         self.bucket_by_name = {bf.bucket.name: bf for bf in self.buckets}
         progress("buckets", total_b, total_b)
         self.reach = ReachComputer(self.decider, self.book, self.buckets)
+        if reuse is not None:
+            reuse.seed_reach(self.reach, self)
+        #: Filled role by role (all of them once `complete`).
         self.role_facts: dict[str, RoleFacts] = {}
         self.role_reach: dict[str, RoleReach] = {}
-        total = len(snapshot.roles)
-        for i, role in enumerate(snapshot.roles):
-            rf = role_facts(self.book.role(role), self.book, self.index)
-            self.role_facts[role.arn] = rf
-            self.role_reach[role.arn] = self.reach.role_reach(rf, {})
-            if i % 100 == 0:
-                progress("roles", i, total)
-        progress("roles", total, total)
         self._instance_reach: dict[tuple[str, tuple[tuple[str, str], ...]], RoleReach] = {}
         self._profile_plans: dict[str, tuple[tuple[str, ...], bool]] = {}
         progress("public access", 0, total_b)
         actions = s3_actions()
         self.public: dict[str, ClassResult] = {}
+        same = reuse.public_answers(self) if reuse is not None else {}
         for bf in self.buckets:
-            if (bf.anyone_actions or bf.policies.public_acl is not None
+            if bf.bucket.name in same:
+                if same[bf.bucket.name]:
+                    self.public[bf.bucket.name] = same[bf.bucket.name]
+            elif (bf.anyone_actions or bf.policies.public_acl is not None
                     or bf.policy_unreadable):
                 res = public_reach(self.decider, bf, actions)
                 if res:
@@ -95,6 +112,65 @@ class AccessData:
             e.target_arn: e for e in self.assume_edges if e.source == f"service:{EC2}"}
         self._chains: dict[str, tuple[Chain, ...]] = {}
         progress("trust", 1, 1)
+        if decide:
+            self.decide_all(progress)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every role is decided (the per-role maps are full)."""
+        return len(self.role_reach) == len(self.snapshot.roles)
+
+    def decide_all(self, progress: Progress = _no_progress,
+                   cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Decide every role not decided yet; False when `cancelled` stopped it early."""
+        roles = self.snapshot.roles
+        total = len(roles)
+        progress("roles", 0, total)
+        for i, role in enumerate(roles, 1):
+            if cancelled():
+                return False
+            self.reach_of(role.arn)
+            if i % 20 == 0:
+                progress("roles", i, total)
+        progress("roles", total, total)
+        return True
+
+    def facts_of(self, role_arn: str) -> RoleFacts:
+        """The role's facts, computed on first use."""
+        found = self.role_facts.get(role_arn)
+        if found is None:
+            with self._lock:
+                found = self.role_facts.get(role_arn)
+                if found is None:
+                    role = self.snapshot.role_by_arn[role_arn]
+                    found = role_facts(self.book.role(role), self.book, self.index)
+                    self.role_facts[role_arn] = found
+        return found
+
+    def reach_of(self, role_arn: str) -> RoleReach:
+        """The role's reach on every bucket (without an instance's own context), decided on
+        first use."""
+        found = self.role_reach.get(role_arn)
+        if found is None:
+            with self._lock:
+                found = self.role_reach.get(role_arn)
+                if found is None:
+                    found = self.reach.role_reach(self.facts_of(role_arn), {})
+                    self.role_reach[role_arn] = found
+        return found
+
+    def bucket_answer(self, role_arn: str, bucket: str, instance: Instance | None = None
+                      ) -> ClassResult | None:
+        """The role's answers on one bucket: looked up in its decided reach, or (before the
+        role is decided) decided for that bucket alone, e.g. for a who-can asked early."""
+        bf = self.bucket_by_name[bucket]
+        if role_arn in self.role_reach or instance is not None and self.reads_instance_keys(
+                role_arn):
+            return self.reach_for(role_arn, instance).lookup(bf)
+        with self._lock:
+            if role_arn in self.role_reach:
+                return self.role_reach[role_arn].lookup(bf)
+            return self.reach.bucket_answer(self.facts_of(role_arn), bf, {})
 
     @property
     def warnings(self) -> tuple[LoadWarning, ...]:
@@ -149,22 +225,22 @@ class AccessData:
 
     def reads_instance_keys(self, role_arn: str) -> bool:
         """Whether the role's statements or any bucket policy read an instance-derived key."""
-        return bool(self.role_facts[role_arn].instance_keys or self.reach.bucket_instance_keys)
+        return bool(self.facts_of(role_arn).instance_keys or self.reach.bucket_instance_keys)
 
     def reach_for(self, role_arn: str, instance: Instance | None) -> RoleReach:
         """The role's reach, with the instance's own context when its statements read it."""
-        base = self.role_reach[role_arn]
-        if instance is None:
-            return base
-        rf = self.role_facts[role_arn]
-        if not self.reads_instance_keys(role_arn):
-            return base  # most roles: no statement reads an instance's own keys
+        if instance is None or not self.reads_instance_keys(role_arn):
+            return self.reach_of(role_arn)  # most roles: no statement reads an instance's keys
+        rf = self.facts_of(role_arn)
         ctx = self.reach.instance_context(rf, instance_values(instance))
         if not ctx:
-            return base
+            return self.reach_of(role_arn)
         key = (role_arn, tuple(sorted(ctx.items())))
         found = self._instance_reach.get(key)
         if found is None:
-            found = self.reach.role_reach(rf, ctx)
-            self._instance_reach[key] = found
+            with self._lock:
+                found = self._instance_reach.get(key)
+                if found is None:
+                    found = self.reach.role_reach(rf, ctx)
+                    self._instance_reach[key] = found
         return found

@@ -30,12 +30,16 @@ from graph.policy import (
 )
 from graph.policy.evaluate import NO_POLICIES
 
+#: The engine's decisions for one action on one bucket: the deciding one, the object-key
+#: prefixes it is limited to, and the decisions of those prefixes.
+Core = tuple[Decision, tuple[str, ...], list[Decision]]
+
 
 def _granted(d: Decision) -> bool:
     return d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
 
 
-def _generic(reasons: tuple[str, ...], bucket_arn: str) -> tuple[str, ...]:
+def generic_reasons(reasons: tuple[str, ...], bucket_arn: str) -> tuple[str, ...]:
     """Reasons without the bucket's own ARN: buckets that look alike share one answer."""
     return tuple(r.replace(bucket_arn, "the bucket") for r in reasons)
 
@@ -83,8 +87,7 @@ class Decider:
         return d
 
     def _object_or_bucket(self, action: S3Action, bf: BucketFacts, key_parts: frozenset[str],
-                          make: Callable[[str], Decision]
-                          ) -> tuple[Decision, tuple[str, ...], list[Decision]]:
+                          make: Callable[[str], Decision]) -> Core:
         arn = bf.bucket.arn
         if action.scope == "bucket":
             return make(arn), (), []
@@ -108,11 +111,11 @@ class Decider:
         best = max(partial, key=lambda p: OUTCOME_RANK[p[1].outcome])[1]
         return best, tuple(p for p, _ in partial), [d for _, d in partial]
 
-    def role_action(self, role: Role, principal: PrincipalPolicies, bf: BucketFacts,
-                    action: S3Action, key_parts: frozenset[str],
-                    instance_context: Mapping[str, str], missing: tuple[str, ...]
-                    ) -> ActionAccess:
-        """A role's answer for one action on one bucket."""
+    def role_core(self, role: Role, principal: PrincipalPolicies, bf: BucketFacts,
+                  action: S3Action, key_parts: frozenset[str],
+                  instance_context: Mapping[str, str]) -> Core:
+        """The engine's decisions for one action: on the bucket or its objects, and on each
+        object-key prefix a statement names when the whole bucket is not granted."""
         context = {**self.assumed, **instance_context}
 
         def make(resource: str) -> Decision:
@@ -121,7 +124,13 @@ class Decider:
                           principal_tags=role.tags, partial=True)
             return self._ask(req, principal, bf, public=False)
 
-        d, prefixes, others = self._object_or_bucket(action, bf, key_parts, make)
+        return self._object_or_bucket(action, bf, key_parts, make)
+
+    def role_finish(self, action: S3Action, core: Core, bf: BucketFacts,
+                    missing: tuple[str, ...]) -> ActionAccess:
+        """A role's answer from the engine's decisions: merged over prefixes, then made
+        "unknown" where data is missing or the bucket policy could not be read."""
+        d, prefixes, others = core
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
         if access.granted and (missing or bf.policy_unreadable):
             why = list(missing)
@@ -135,6 +144,14 @@ class Decider:
             return _unknown(access, ("the bucket policy could not be read (it may grant "
                                      f"{action.name} to this role)",))
         return access
+
+    def role_action(self, role: Role, principal: PrincipalPolicies, bf: BucketFacts,
+                    action: S3Action, key_parts: frozenset[str],
+                    instance_context: Mapping[str, str], missing: tuple[str, ...]
+                    ) -> ActionAccess:
+        """A role's answer for one action on one bucket (one cell, asked directly)."""
+        core = self.role_core(role, principal, bf, action, key_parts, instance_context)
+        return self.role_finish(action, core, bf, missing)
 
     def public_action(self, bf: BucketFacts, action: S3Action,
                       key_parts: frozenset[str]) -> ActionAccess:
@@ -151,8 +168,8 @@ class Decider:
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
         bpa, bpa_unknown = effective_block(bf.bucket, self.account)
         if access.granted and bpa.restrict_public_buckets and any(
-            e.policy_kind is PolicyKind.RESOURCE and not e.policy_name.startswith("bucket ACL")
-            for e in access.evidence
+            e.policy_kind is PolicyKind.RESOURCE and e.effect == "Allow"
+            and not e.policy_name.startswith("bucket ACL") for e in access.evidence
         ):
             return ActionAccess(
                 action.name, action.level, action.scope, Outcome.DENIED,
@@ -184,12 +201,31 @@ class Decider:
         return _unknown(known, why)
 
 
+def for_member(core: Core, rep: S3Action, member: S3Action) -> Core | None:
+    """The class representative's decisions as the member's own.
+
+    Within an action class every statement matches both actions alike, so the engine's
+    decisions are the same statements, verdicts and conditions; only an implicit denial's
+    reason names the action it was asked about ("... does not allow s3:GetObject"). That one
+    reason is rewritten for the member; None (ask the engine) if it does not read as expected.
+    """
+    d, prefixes, others = core
+    if d.verdict is not Verdict.IMPLICIT_DENY or d.outcome is not Outcome.DENIED:
+        return core
+    if len(d.reasons) != 1 or d.reasons[0].count(rep.name) != 1:
+        return None
+    head, tail = d.reasons[0].split(rep.name)
+    if tail and tail[0] not in " )":
+        return None
+    return replace(d, reasons=(head + member.name + tail,)), prefixes, others
+
+
 def _merge(action: S3Action, d: Decision, others: list[Decision],
            prefixes: tuple[str, ...], bucket_arn: str) -> ActionAccess:
     if not others:
         access = _access(action, d, prefixes=prefixes)
         if access.outcome is Outcome.DENIED:
-            return replace(access, reasons=_generic(access.reasons, bucket_arn))
+            return replace(access, reasons=generic_reasons(access.reasons, bucket_arn))
         return access
     evidence = unique_refs(e for o in others for e in o.deciding)
     conditions = unique_conditions(c for o in others for c in o.conditions)

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
+from graph.access.compile import action_mask
 from graph.access.index import BucketIndex, PatternScope
 from graph.access.policies import BucketPolicies, CompiledPolicy, PolicyBook, RolePolicies
 from graph.access.statements import INSTANCE_KEYS, StatementFacts
 from graph.model import Bucket
 
-#: A statement's identity: (id of its CompiledPolicy, statement position).
+#: A statement's identity: (its CompiledPolicy's key, statement position).
 StmtId = tuple[int, int]
 #: How a statement concerns a bucket: (statement, object-key part, tag). The tag is None when
 #: the statement treats every bucket it concerns alike, else the bucket's name (prefixed
@@ -55,6 +57,20 @@ class RoleFacts:
     instance_keys: frozenset[str] = frozenset()
     #: Statements concerning every bucket alike, as SigItems: part of every decision key.
     universal_sig: frozenset[SigItem] = frozenset()
+    #: Each policy's place in the order the engine reads them (identity policies, boundary,
+    #: SCPs), by CompiledPolicy.key: evidence lists statements in that order.
+    order: dict[int, int] = field(default_factory=dict)
+
+    @cached_property
+    def universal_key(self) -> tuple[SigItem, ...]:
+        """`universal_sig` in reading order: answers with the same statements in another
+        order list their evidence in another order, so they are not shared."""
+        return tuple(self.in_order(list(self.universal_sig)))
+
+    def in_order(self, items: list[SigItem]) -> list[SigItem]:
+        """Statements in the engine's reading order (their evidence order)."""
+        order = self.order
+        return sorted(items, key=lambda it: (order[it[0][0]], it[0][1], it[1], it[2] or ""))
 
     def sig_for(self, bucket: str) -> tuple[SigItem, ...]:
         """The statements that concern one specifically named bucket (decision key part)."""
@@ -124,6 +140,17 @@ class BucketFacts:
     #: Actions named by statements that can apply to this account's roles (Allow or Deny);
     #: for other actions the bucket's policy and ACL cannot change a role's answer.
     role_actions: frozenset[str] = frozenset()
+    #: `role_actions` as a bitmask (compile.py).
+    role_mask: int = 0
+    #: The action bitmask of each statement of the bucket's policy and ACL.
+    statement_masks: tuple[int, ...] = ()
+    #: (actions, object-key part) of each Allow statement's pattern naming a part of this
+    #: bucket's keys: the prefixes probed for those actions.
+    allow_parts: tuple[tuple[int, str], ...] = ()
+
+    def parts_for(self, bit: int) -> frozenset[str]:
+        """The object-key parts the bucket's Allow statements name for an action (its bit)."""
+        return frozenset(part for mask, part in self.allow_parts if mask & bit)
 
 
 def _scopes(index: BucketIndex, facts: StatementFacts) -> list[PatternScope]:
@@ -134,7 +161,7 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
                 index: BucketIndex) -> PolicyPart:
     """Index one policy's statements by the buckets they concern (once per policy)."""
     cache: dict[tuple[int, bool], PolicyPart] = book.parts
-    found = cache.get((id(cp), grants))
+    found = cache.get((cp.key, grants))
     if found is not None:
         return found
     universal: set[str] = set()
@@ -150,7 +177,7 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
         if not f.s3_actions:
             continue
         allow = grants and f.effect == "Allow"
-        stmt_id = (id(cp), n)
+        stmt_id = (cp.key, n)
         book.statement_facts[stmt_id] = f
         for scope in _scopes(index, f):
             if f.not_resource:
@@ -186,7 +213,7 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
         keys_read=frozenset(keys_read),
         sensitive=sensitive,
     )
-    cache[(id(cp), grants)] = part
+    cache[(cp.key, grants)] = part
     return part
 
 
@@ -206,6 +233,7 @@ def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFa
         principal_sensitive=any(p.sensitive for p in parts),
         instance_keys=keys_read & INSTANCE_KEYS,
         universal_sig=frozenset().union(*(p.universal_sig for p in parts)),
+        order={cp.key: n for n, (_, cp) in enumerate(groups)},
     )
 
 
@@ -222,11 +250,14 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
     specific = False
     keys_read: set[str] = set()
     role_actions: set[str] = set()
+    masks: list[int] = []
+    allow_parts: list[tuple[int, str]] = []
     acct = book.snapshot.account_id
     for cp in (bp.policy, bp.acl):
         if cp is None:
             continue
         for f in cp.facts:
+            masks.append(action_mask(f.s3_actions))
             keys_read |= f.condition_keys
             if f.not_principal or any(p == "*" or p == acct or f":{acct}:" in p
                                       for p in f.aws_principals):
@@ -237,8 +268,9 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
             for r in f.resources:
                 scope = index.scope(r)
                 concerns = bucket.name in scope.buckets or scope.universal
-                if concerns and scope.key_part not in ("", "*"):
+                if concerns and scope.key_part not in ("", "*") and not f.not_resource:
                     key_parts.add(scope.key_part)
+                    allow_parts.append((masks[-1], scope.key_part))
             if f.not_principal or "*" in f.aws_principals:
                 anyone |= f.s3_actions
                 continue
@@ -265,4 +297,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         instance_keys=frozenset(keys_read & INSTANCE_KEYS),
         policy_unreadable=unreadable,
         role_actions=frozenset(role_actions),
+        role_mask=action_mask(frozenset(role_actions)),
+        statement_masks=tuple(masks),
+        allow_parts=tuple(allow_parts),
     )

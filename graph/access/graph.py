@@ -26,6 +26,7 @@ from graph.access.model import (
 )
 from graph.access.nxview import build_networkx
 from graph.access.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
+from graph.access.reuse import Reuse
 from graph.access.trust import AssumeEdge
 from graph.catalog import find_action, normalize_level
 from graph.errors import LookupFailed
@@ -92,6 +93,17 @@ class AccessGraph:
     def warnings(self) -> tuple[LoadWarning, ...]:
         return self.data.warnings
 
+    @property
+    def complete(self) -> bool:
+        """Whether every role is decided (see `decide_all`)."""
+        return self.data.complete
+
+    def decide_all(self, progress: Progress | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Decide every role not decided yet (thread-safe next to on-demand queries); False
+        when `cancelled` stopped it early."""
+        return self.data.decide_all(progress or _no_progress, cancelled)
+
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         return build_networkx(self)
@@ -142,9 +154,7 @@ class AccessGraph:
 
     def role_bucket(self, role_arn: str, bucket: str, instance: Instance | None = None
                     ) -> Mapping[str, ActionAccess]:
-        reach = self.data.reach_for(role_arn, instance)
-        bf = self.data.bucket_by_name[bucket]
-        return reach.lookup(bf) or {}
+        return self.data.bucket_answer(role_arn, bucket, instance) or {}
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -219,7 +229,8 @@ class AccessGraph:
             out.append(PrincipalAccess("public", PUBLIC_ID, "anyone (public)", pub))
         # Instances with the same roles get the same answer unless a statement reads an
         # instance's own keys (its ARN, VPC, IP): decide once per role set, not per instance.
-        shared: dict[tuple[str, ...], tuple[Mapping[str, ActionAccess], tuple[str, ...]]] = {}
+        shared: dict[tuple[str, ...], tuple[Mapping[str, ActionAccess], tuple[str, ...],
+                                            tuple[tuple[str, ...], ...]]] = {}
         plan = self.data.instance_plan
         for inst in self.snapshot.instances:
             roles, own = plan(inst)
@@ -230,10 +241,10 @@ class AccessGraph:
                 found = self._instance_on_bucket(inst, bucket.name, pick)
                 if not own:
                     shared[roles] = found
-            merged, via = found
+            merged, via, chains = found
             if merged:
                 out.append(PrincipalAccess("instance", inst.instance_id, inst.label, merged,
-                                           via))
+                                           via, chains))
         for role in self.snapshot.roles:
             acts = pick(self.role_bucket(role.arn, bucket.name))
             if acts:
@@ -248,21 +259,27 @@ class AccessGraph:
         self, inst: Instance, bucket: str,
         pick: Callable[[Mapping[str, ActionAccess], tuple[AssumeEdge, ...]],
                        Mapping[str, ActionAccess]],
-    ) -> tuple[Mapping[str, ActionAccess], tuple[str, ...]]:
-        """The instance's strongest answer per action over every role it can act as, and the
-        first chain of roles that reaches the bucket at all."""
+    ) -> tuple[Mapping[str, ActionAccess], tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """The instance's strongest answer per action over every role it can act as, the chain
+        of roles that grants the most actions, and every chain that grants any."""
         merged: Mapping[str, ActionAccess] = {}
-        via: tuple[str, ...] = ()
+        found: list[tuple[tuple[str, ...], int]] = []
         for chain in self.instance_chains(inst):
             own = inst if len(chain.roles) == 1 else None
             acts = pick(self.role_bucket(chain.roles[-1], bucket, own), chain.hops)
-            if not acts or acts is merged:
+            if not acts:
                 continue
-            if not via:
-                merged, via = acts, chain.roles
+            granted = sum(1 for a in acts.values() if a.outcome is not Outcome.DENIED)
+            if granted or not found:
+                found.append((chain.roles, granted))
+            if acts is merged:
                 continue
-            merged = _stronger(merged, acts)
-        return merged, via
+            merged = _stronger(merged, acts) if merged else acts
+        if not found:
+            return merged, (), ()
+        via = max(found, key=lambda f: f[1])[0]
+        chains = tuple(roles for roles, n in found if n) if len(found) > 1 else ()
+        return merged, via, chains
 
     def external(self, bucket_name: str) -> list[PrincipalAccess]:
         """Other accounts and AWS services the bucket policy grants to (cached)."""
@@ -324,7 +341,7 @@ class AccessGraph:
         entry = find_action(action)
         if entry is None:
             raise LookupFailed("S3 action", action)
-        rf = self.data.role_facts[role_arn]
+        rf = self.data.facts_of(role_arn)
         bf = self.data.bucket_by_name[bucket_name]
         ctx = self.data.reach.instance_context(rf, instance_values(instance)) if instance \
             else {}
@@ -335,6 +352,16 @@ class AccessGraph:
 
 
 def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | None = None,
-                       progress: Progress | None = None) -> AccessGraph:
-    """Decide every layer for the snapshot (see reach.py for how work is shared)."""
-    return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress))
+                       progress: Progress | None = None, *, decide: bool = True,
+                       reuse_from: AccessGraph | None = None) -> AccessGraph:
+    """Decide every layer for the snapshot (see reach.py for how work is shared).
+
+    `decide=False` sets up the account-wide layers only: every query still answers (deciding
+    the roles it needs on first use), and `decide_all` decides the rest, e.g. in a worker.
+    `reuse_from`: another snapshot's analysis (usually an earlier one of the same account)
+    whose compiled policies and decisions are taken where they are provably the same
+    (reuse.py); answers identical on both sides are then the same objects.
+    """
+    reuse = Reuse(reuse_from.data) if reuse_from is not None else None
+    return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress,
+                                  decide=decide, reuse=reuse))

@@ -87,7 +87,22 @@ class PrincipalAccess:
     id: str
     name: str
     actions: Mapping[str, ActionAccess] = field(default_factory=dict)
+    #: The chain of role ARNs through which most of `actions` are granted (an instance's own
+    #: role first, then each role assumed in turn).
     via: tuple[str, ...] = ()
+    #: Every chain of roles that grants something here (`via` among them), for a principal
+    #: that reaches the bucket several ways; () when there is only `via`.
+    chains: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def paths(self) -> tuple[tuple[str, ...], ...]:
+        """Every chain of roles through which this principal reaches the bucket."""
+        return self.chains or ((self.via,) if self.via else ())
+
+
+def chain_label(arns: tuple[str, ...]) -> str:
+    """A chain of roles as a person reads it: "ci-runner → website-deployer"."""
+    return " → ".join(a.rsplit("/", 1)[-1] for a in arns)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from graph.access.decide import Decider
+from graph.access.answers import ClassAnswer, ClassAnswers, single
+from graph.access.classify import action_classes
+from graph.access.compile import action_mask, actions_in, first_action, mask_of, position
+from graph.access.decide import Decider, for_member, generic_reasons
 from graph.access.facts import BucketFacts, RoleFacts, SigItem
 from graph.access.model import ActionAccess
 from graph.access.policies import PolicyBook
@@ -61,8 +64,9 @@ class ReachComputer:
                 self.shape_groups.setdefault(bf.shape, []).append(bf)
         self.actions = s3_actions()
         self._cache: dict[tuple[object, ...], ClassResult] = {}
-        self._action_cache: dict[tuple[object, ...], ActionAccess] = {}
-        self._alike_kept: dict[int, tuple[list[str], list[tuple[BucketFacts, list[str]]]]] = {}
+        self._class_cache: dict[tuple[object, ...], tuple[ClassAnswer, ...]] = {}
+        self._answer_sets: dict[tuple[object, ...], ClassAnswers] = {}
+        self._alike_kept: dict[tuple[object, ...], list[tuple[BucketFacts, list[str]]]] = {}
 
     def instance_context(self, rf: RoleFacts, values: Mapping[str, str | None]
                          ) -> dict[str, str]:
@@ -90,15 +94,12 @@ class ReachComputer:
         names |= bf.named_actions.get(rf.policies.role.arn, frozenset())
         return names
 
-    def _items(self, rf: RoleFacts, bf: BucketFacts) -> dict[str, list[SigItem]]:
-        """The statements concerning this bucket, by the S3 action they name."""
-        facts = self.book.statement_facts
-        by_action: dict[str, list[SigItem]] = {}
-        items = list(rf.universal_sig) + list(rf.sig_for(bf.bucket.name))
-        for it in items:
-            for name in facts[it[0]].s3_actions:
-                by_action.setdefault(name, []).append(it)
-        return by_action
+    def _items(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> list[SigItem]:
+        """The role-side statements concerning this bucket: those concerning every bucket
+        alike, and (for a bucket the role's statements name) those naming it."""
+        if not special:
+            return list(rf.universal_sig)
+        return [*rf.universal_sig, *rf.sig_for(bf.bucket.name)]
 
     def _who(self, rf: RoleFacts, bf: BucketFacts, bucket_matters: bool = True) -> object:
         if rf.principal_sensitive or (bucket_matters and bf.principal_specific):
@@ -109,55 +110,102 @@ class ReachComputer:
     def decide_action(self, rf: RoleFacts, bf: BucketFacts, action: S3Action,
                       context: Mapping[str, str]) -> ActionAccess:
         """One action on one bucket (for explain: pairs never stored)."""
-        return self._decide_actions(rf, bf, [action], context, self._items(rf, bf))[
-            action.name]
+        special = bf.bucket.name in rf.special
+        return self._decide_mask(rf, bf, mask_of((action.name,)), context,
+                                 self._items(rf, bf, special))[action.name]
 
-    def _decide_actions(self, rf: RoleFacts, bf: BucketFacts, actions: list[S3Action],
-                        context: Mapping[str, str], by_action: dict[str, list[SigItem]]
-                        ) -> dict[str, ActionAccess]:
-        """Each action cached under exactly what it depends on: the statements naming it
-        that concern the bucket, the bucket's shape only if its policy/ACL name the action
-        for our roles (otherwise every shape shares the plain buckets' answer), the
-        boundary, missing data, the role only if something reads who it is, the context."""
+    def _decide_mask(self, rf: RoleFacts, bf: BucketFacts, wanted: int,
+                     context: Mapping[str, str], items: list[SigItem]) -> ClassAnswers:
+        """The wanted actions, one engine question per action class (classify.py).
+
+        Each class's answer is cached under exactly what it depends on: the class, the
+        statements concerning the bucket that name it, the object-key parts the bucket's
+        policy names for it, the bucket's shape only if its policy/ACL name the class for
+        our roles (else every shape shares the plain buckets' answer), the boundary,
+        missing data, the role only if something reads who it is, and the context.
+        """
         rp = rf.policies
+        facts = self.book.statement_facts
+        masked = [(it, action_mask(facts[it[0]].s3_actions)) for it in rf.in_order(items)]
+        classes = action_classes(wanted, [m for _, m in masked] + [
+            *bf.statement_masks, bf.role_mask])
         ctx = tuple(sorted(context.items()))
-        bid = id(rp.boundary) if rp.boundary else None
+        bid = rp.boundary.key if rp.boundary else None
         tail_plain = (bid, rp.missing, self._who(rf, bf, False), ctx)
         tail_shape = (bid, rp.missing, self._who(rf, bf, True), ctx)
-        unreadable = bf.policy_unreadable
-        role_actions = bf.role_actions
-        cache = self._action_cache
-        out: dict[str, ActionAccess] = {}
-        for action in actions:
-            name = action.name
-            items = frozenset(by_action.get(name, ()))
-            matters = unreadable or name in role_actions
-            key = (name, items, bf.shape, tail_shape) if matters else (name, items, tail_plain)
+        cache = self._class_cache
+        entries: list[ClassAnswer] = []
+        keys: list[tuple[object, ...]] = []
+        for cls in classes:
+            low = cls & -cls
+            named = tuple(it for it, m in masked if m & low)
+            parts = bf.parts_for(low)
+            if bf.policy_unreadable or bf.role_mask & low:
+                key: tuple[object, ...] = (cls, named, parts, bf.shape, tail_shape)
+            else:
+                key = (cls, named, parts, tail_plain)
             found = cache.get(key)
             if found is None:
-                key_parts = frozenset(it[1] for it in items if it[1] not in ("", "*"))
-                if matters:
-                    key_parts |= bf.key_parts
-                found = self.decider.role_action(rp.role, rp.principal, bf, action,
-                                                 key_parts, context, rp.missing)
+                found = self._decide_class(rf, bf, cls, named, parts, context)
                 cache[key] = found
-            out[name] = found
-        return out
+            entries.extend(found)
+            keys.append(key)
+        # One ClassAnswers per distinct set of class answers, named by their cache keys.
+        whole = tuple(keys)
+        answers = self._answer_sets.get(whole)
+        if answers is None:
+            answers = self._answer_sets[whole] = ClassAnswers(tuple(entries))
+        return answers
+
+    def _decide_class(self, rf: RoleFacts, bf: BucketFacts, cls: int,
+                      named: tuple[SigItem, ...], parts: frozenset[str],
+                      context: Mapping[str, str]) -> tuple[ClassAnswer, ...]:
+        """Ask the engine for the class's first action; carry the answer to the others.
+
+        The finished answer names its action only in an implicit denial's reason and in an
+        unreadable policy's "it may grant <action>" reason: the first is renamed per member
+        (ClassAnswer.named_reason), the second (and anything unexpected) is asked per action.
+        """
+        rp = rf.policies
+        decider = self.decider
+        key_parts = frozenset(it[1] for it in named if it[1] not in ("", "*")) | parts
+        rep = first_action(cls)
+        core = decider.role_core(rp.role, rp.principal, bf, rep, key_parts, context)
+        first = decider.role_finish(rep, core, bf, rp.missing)
+        shared = cls
+        named_reason: str | None = None
+        probe = for_member(core, rep, rep)
+        if probe is None or (bf.policy_unreadable and not first.granted):
+            shared = 1 << position(rep.name)
+        elif probe is not core:
+            # An implicit denial: its reason names the action; it must read back exactly.
+            named_reason = generic_reasons(core[0].reasons, bf.bucket.arn)[0]
+            if first.reasons.count(named_reason) != 1 or named_reason.count(rep.name) != 1:
+                shared = 1 << position(rep.name)
+                named_reason = None
+        out = [ClassAnswer(shared, first, named_reason)]
+        for action in actions_in(cls ^ shared):
+            own = for_member(core, rep, action)
+            if own is None:
+                own = decider.role_core(rp.role, rp.principal, bf, action, key_parts, context)
+            out.append(single(decider.role_finish(action, own, bf, rp.missing)))
+        return tuple(out)
 
     def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str]) -> ClassResult:
-        candidates = self._candidates(rf, bf, special)
-        if not candidates:
-            return {}
-        wanted = [a for a in self.actions if a.name in candidates]
-        return self._decide_actions(rf, bf, wanted, context, self._items(rf, bf))
+        wanted = mask_of(self._candidates(rf, bf, special))
+        if not wanted:
+            return ClassAnswers(())
+        return self._decide_mask(rf, bf, wanted, context, self._items(rf, bf, special))
 
     def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str], base: tuple[object, ...],
                 sig: tuple[SigItem, ...] | None = None) -> ClassResult:
         where: object = None
         if special:
-            where = sig if sig is not None else rf.sig_for(bf.bucket.name)
+            # Every statement concerning the bucket in reading order (evidence order).
+            named = sig if sig is not None else rf.sig_for(bf.bucket.name)
+            where = tuple(rf.in_order([*rf.universal_sig, *named]))
         who = self._who(rf, bf) if bf.principal_specific else None
         key = (base, where, bf.shape, who)
         found = self._cache.get(key)
@@ -166,16 +214,47 @@ class ReachComputer:
             self._cache[key] = found
         return found
 
+    def _base(self, rf: RoleFacts, context: Mapping[str, str]) -> tuple[object, ...]:
+        """The part of every class key that comes from the role and the context."""
+        rp = rf.policies
+        who = (rp.role.arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive \
+            else None
+        return (rf.universal_key, rp.boundary.key if rp.boundary else None, rp.missing, who,
+                tuple(sorted(context.items())))
+
+    def bucket_answer(self, rf: RoleFacts, bf: BucketFacts, context: Mapping[str, str]
+                      ) -> ClassResult | None:
+        """One role's answers on one bucket, decided alone: what `role_reach(rf,
+        context).lookup(bf)` gives, without deciding the role's other buckets.
+
+        The app asks this for a who-can view opened before the background analysis has
+        reached every role; the answer goes through the same class cache, so it is the very
+        answer the full analysis hands out later.
+        """
+        base = self._base(rf, context)
+        sig = rf.sig_for(bf.bucket.name)
+        if sig:
+            return self._cached(rf, bf, True, context, base, sig)
+        universal = bool(rf.universal_actions)
+        if bf.shape is not None:
+            rep = self.shape_groups[bf.shape][0]
+            if not (universal or rep.anyone_actions or rf.policies.role.arn in rep.named_actions
+                    or rep.policy_unreadable):
+                return None
+            rep = _unnamed(rf, self.shape_groups[bf.shape]) or bf
+            return self._cached(rf, rep, False, context, base)
+        if universal:
+            return self._cached(rf, _unnamed(rf, self.plain) or bf, False, context, base)
+        return None
+
     def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
         rp = rf.policies
         reach = RoleReach(rp.role.arn, universal=bool(rf.universal_actions))
         arn = rp.role.arn
-        who = (arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive else None
-        base = (rf.universal_sig, id(rp.boundary) if rp.boundary else None, rp.missing, who,
-                tuple(sorted(context.items())))
+        base = self._base(rf, context)
         special = reach.special
         for sig, names in rf.special_groups().items():
-            for rep, alike in self._alike(names):
+            for rep, alike in self._alike(sig, names):
                 special.update(dict.fromkeys(alike, self._cached(rf, rep, True, context, base,
                                                                  sig)))
         for shape, group in self.shape_groups.items():
@@ -183,31 +262,36 @@ class ReachComputer:
             if not (reach.universal or rep.anyone_actions or arn in rep.named_actions
                     or rep.policy_unreadable):
                 continue
-            reach.by_shape[shape] = self._cached(rf, rep, False, context, base)
-        if reach.universal and self.plain:
-            reach.default = self._cached(rf, self.plain[0], False, context, base)
+            unnamed = _unnamed(rf, group)
+            if unnamed is not None:
+                reach.by_shape[shape] = self._cached(rf, unnamed, False, context, base)
+        unnamed = _unnamed(rf, self.plain) if reach.universal else None
+        if unnamed is not None:
+            reach.default = self._cached(rf, unnamed, False, context, base)
         return reach
 
-    def _alike(self, names: list[str]) -> list[tuple[BucketFacts, list[str]]]:
+    def _alike(self, sig: tuple[SigItem, ...], names: list[str]
+               ) -> list[tuple[BucketFacts, list[str]]]:
         """Buckets the same statements concern, split by shape (and by name where the
         bucket's policy reads who asks): each part shares one answer. Kept per names list,
         since roles sharing a policy share its lists."""
-        kept = self._alike_kept.get(id(names))
-        if kept is not None and kept[0] is names:
-            return kept[1]
+        kept_key = (sig, tuple(names))
+        kept = self._alike_kept.get(kept_key)
+        if kept is not None:
+            return kept
         alike: dict[object, tuple[BucketFacts, list[str]]] = {}
         for name in names:
             bf = self.by_name.get(name)
             if bf is not None:
-                key = (bf.shape, name if bf.principal_specific else None)
-                found = alike.get(key)
+                part = (bf.shape, name if bf.principal_specific else None)
+                found = alike.get(part)
                 if found is None:
-                    alike[key] = (bf, [name])
+                    alike[part] = (bf, [name])
                 else:
                     found[1].append(name)
         out = list(alike.values())
         if len(names) > 8:  # short lists are cheap to split again; don't hoard them
-            self._alike_kept[id(names)] = (names, out)
+            self._alike_kept[kept_key] = out
         return out
 
     def iter_buckets(self, reach: RoleReach) -> Iterator[tuple[BucketFacts, ClassResult]]:
@@ -253,6 +337,16 @@ class ReachComputer:
         return [bf.bucket.name for bf in self.plain]
 
 
+def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:
+    """A bucket of `group` no statement of the role names specifically: the one to decide
+    the group's shared answer on. The engine reads the role's real policies, so on a bucket
+    some statement names (a Deny, a grant with conditions) the answer would carry that
+    statement to every look-alike bucket, and through the class cache to every role with the
+    same account-wide statements. None when the role names every bucket of the group."""
+    special = rf.special  # the buckets with statements of their own (`sig_for` non-empty)
+    return next((bf for bf in group if bf.bucket.name not in special), None)
+
+
 def public_candidates(bf: BucketFacts) -> set[str]:
     """Actions some statement grants to anyone on this bucket."""
     return set(bf.anyone_actions)
@@ -268,8 +362,8 @@ def public_reach(decider: Decider, bf: BucketFacts, actions: tuple[S3Action, ...
             names |= f.s3_actions
     out: dict[str, ActionAccess] = {}
     for action in actions:
-        known = (decider.public_action(bf, action, bf.key_parts) if action.name in names
-                 else None)
+        known = (decider.public_action(bf, action, bf.parts_for(mask_of((action.name,))))
+                 if action.name in names else None)
         unread = decider.public_unread(bf, action, known)
         if unread is not None:
             known = unread

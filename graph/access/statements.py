@@ -10,13 +10,13 @@ statement could allow.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from graph.catalog import expand_action_pattern, s3_actions
+from graph.policy.variables import replace_variables
+from graph.policy.wildcard import compile_glob
 
 #: Condition keys whose value rolemap derives from the instance a role runs on.
 INSTANCE_KEYS: frozenset[str] = frozenset(
@@ -52,22 +52,14 @@ def raw_statements(document: Any) -> Iterator[dict[str, Any]]:
             yield stmt
 
 
-@cache
-def _regex(pattern: str) -> re.Pattern[str]:
-    body = "".join(
-        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern
-    )
-    return re.compile(body + r"\Z", re.DOTALL)
-
-
 def arn_pattern(pattern: str) -> str:
     """A resource pattern with policy variables widened to `*` (a superset of its matches)."""
-    return re.sub(r"\$\{[^}]*\}", "*", pattern)
+    return replace_variables(pattern, lambda _body: "*")
 
 
 def pattern_matches(pattern: str, value: str) -> bool:
     """IAM-style wildcard match of a resource ARN pattern (case-sensitive)."""
-    return _regex(arn_pattern(pattern)).match(value) is not None
+    return compile_glob(arn_pattern(pattern)).fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
@@ -94,7 +86,7 @@ class StatementFacts:
     def names_action(self, action: str) -> bool:
         """True when this statement's Action/NotAction covers `action` (any service)."""
         low = action.lower()
-        hit = any(_regex(p).match(low) for p in self.action_patterns)
+        hit = any(compile_glob(p).fullmatch(low) for p in self.action_patterns)
         return hit != self.not_action
 
     def resource_matches(self, arn: str) -> bool:

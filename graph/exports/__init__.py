@@ -14,6 +14,7 @@ from graph.errors import RolemapError
 from graph.exports.graphml import write_graphml
 from graph.exports.rows import MODES, blocks, columns, rows
 from graph.exports.writers import write_csv, write_json, write_markdown
+from graph.safe_files import writing
 
 FORMATS = ("json", "csv", "md", "graphml")
 
@@ -39,13 +40,10 @@ def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
     if fmt == "graphml":
         if path is None:
             return write_graphml(sys.stdout.buffer, g)
-        return write_graphml(str(path), g)
+        return writing(path, lambda out: write_graphml(out, g), binary=True)
     filters = {"include_denied": include_denied, "instance": instance, "role": role,
                "bucket": bucket}
     if path is None:
         return _write(sys.stdout, g, fmt, mode, filters)
-    try:
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            return _write(out, g, fmt, mode, filters)
-    except OSError as exc:
-        raise RolemapError(f"cannot write {path}: {exc.strerror}") from None
+    # A temporary file renamed over `path` when complete; never through a symlink at `path`.
+    return writing(path, lambda out: _write(out, g, fmt, mode, filters), newline="")

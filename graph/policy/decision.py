@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from graph.policy.plain_words import plain, raw, requirement
+
 
 class Verdict(StrEnum):
     """AWS's three answers for a concrete request."""
@@ -48,14 +50,21 @@ class StatementRef:
     #: The statement as written in the policy (JSON-decoded), for highlighting in the UI.
     statement: Any = field(compare=False)
     #: "identity policy X, statement 2 (Sid)": built once, quoted in every decision's reasons.
+    #: Statements are numbered from 1 in the order of the policy's Statement list, as a person
+    #: counts them (`index` is the 0-based position in that list).
     label: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sid = f" ({self.sid})" if self.sid else ""
         # "bucket policy" / "bucket ACL" already say what they are.
         kind = "" if self.policy_name.startswith("bucket ") else f"{self.policy_kind.value} policy "
-        label = f"{kind}{self.policy_name}, statement {self.index}{sid}"
+        label = f"{kind}{self.policy_name}, statement {self.number}{sid}"
         object.__setattr__(self, "label", label)
+
+    @property
+    def number(self) -> int:
+        """The statement's position as shown everywhere: 1 for the first statement."""
+        return self.index + 1
 
 
 @dataclass(frozen=True)
@@ -68,12 +77,29 @@ class ConditionRef:
     values: tuple[str, ...]
     #: True: must hold for the access (an Allow's condition); False: must not hold (a Deny's).
     must_hold: bool
-    #: "StringEquals aws:SourceVpce [vpce-1]": built once, quoted in every conditional answer.
+    #: Built once, quoted in every conditional answer: the plain words, then the raw form and
+    #: the statement it comes from — "only over TLS — aws:SecureTransport must be true (Deny
+    #: if Bool aws:SecureTransport [false]: bucket policy, statement 1 (DenyInsecureTransport))".
     text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        text = f"{self.operator} {self.key} [{', '.join(self.values)}]"
-        object.__setattr__(self, "text", text if self.must_hold else f"NOT {text}")
+        text = f"{self.plain} ({self.raw}: {self.statement.label})"
+        object.__setattr__(self, "text", text)
+
+    @property
+    def plain(self) -> str:
+        """"only over TLS — aws:SecureTransport must be true" (graph.policy.plain_words)."""
+        return plain(self.operator, self.key, self.values, self.must_hold)
+
+    @property
+    def requirement(self) -> str:
+        """"aws:SecureTransport must be true": what must hold of the key, stated positively."""
+        return requirement(self.operator, self.key, self.values, self.must_hold)
+
+    @property
+    def raw(self) -> str:
+        """"Deny if Bool aws:SecureTransport [false]": the condition as written."""
+        return raw(self.operator, self.key, self.values, self.must_hold)
 
     def __str__(self) -> str:
         return self.text

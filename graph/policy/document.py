@@ -192,14 +192,18 @@ def _load_document(doc: Any, name: str) -> Any:
         text = doc
         try:
             return json.loads(text)
+        except RecursionError:
+            raise PolicyParseError(name, "$", "JSON nested too deeply") from None
         except json.JSONDecodeError as exc:
             if "%" in text:
                 try:
                     return json.loads(urllib.parse.unquote(text))
-                except json.JSONDecodeError:
+                except (ValueError, RecursionError):
                     pass
             raise PolicyParseError(name, "$", f"not valid JSON ({exc.msg} at line "
                                    f"{exc.lineno} column {exc.colno})") from None
+        except ValueError as exc:  # an integer too long to convert, and the like
+            raise PolicyParseError(name, "$", str(exc).split(";")[0]) from None
     return doc
 
 

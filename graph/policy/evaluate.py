@@ -435,8 +435,13 @@ def _decide_partial(request: Request, identity: list[_Hit], boundary: list[_Hit]
     if best.verdict is Verdict.ALLOW and worst.verdict is not Verdict.ALLOW:
         conditions = _condition_refs(everything)
         reasons = best.reasons + tuple(f"only if {c}" for c in conditions)
-        return Decision(worst.verdict, Outcome.CONDITIONAL, reasons,
-                        tuple(h.stmt.ref for h in best.deciding), worst.blocked_by, conditions)
+        # The answer depends on the statements whose conditions it lists, wherever they are
+        # (a bucket policy's Deny on aws:SecureTransport=false): they are evidence too.
+        deciding = [h.stmt.ref for h in best.deciding]
+        deciding.extend(c.statement for c in conditions
+                        if all(c.statement is not r for r in deciding))
+        return Decision(worst.verdict, Outcome.CONDITIONAL, reasons, tuple(deciding),
+                        worst.blocked_by, conditions)
     if best.verdict is Verdict.ALLOW:
         return _to_decision(worst, Outcome.ALLOWED, ())
     return _to_decision(best, Outcome.DENIED, ())

@@ -1,140 +1,133 @@
-"""A condition an answer depends on, in plain words ("only over TLS (HTTPS)").
+"""Conditions in plain words, with the raw form beside them.
 
-Reviewers read `NOT Bool aws:SecureTransport [false]` slowly and sometimes wrongly (the NOT
-comes from a Deny statement). This module turns the operator, key and values into one
-sentence saying what must be true of the request for the access to hold; the raw form stays
-next to it in every view so the sentence can be checked against the policy.
+A reviewer reads "only over TLS — aws:SecureTransport must be true" faster than
+`NOT Bool aws:SecureTransport [false]`, but must still be able to check it against the policy:
+every rendering keeps the operator, key and values as written. One module, so the command
+line, the exports and the app (graph/ and tui/) say it the same way.
 """
 
 from __future__ import annotations
 
-#: What a condition key stands for, as the subject of a sentence.
-_SUBJECTS = {
+#: Keys with a well-known meaning: (what must hold, in words, when the key is true / false).
+_BOOL_WORDS = {
+    "aws:securetransport": ("only over TLS", "only without TLS"),
+    "aws:multifactorauthpresent": ("only with MFA", "only without MFA"),
+    "aws:viaawsservice": ("only through an AWS service", "only not through an AWS service"),
+}
+#: What a key names, for the generic sentence ("the VPC endpoint must be vpce-1").
+_KEY_WORDS = {
+    "aws:sourcevpce": "the VPC endpoint",
+    "aws:sourcevpc": "the source VPC",
     "aws:sourceip": "the caller's IP address",
-    "aws:sourcevpce": "the VPC endpoint the request comes through",
-    "aws:sourcevpc": "the VPC the request comes from",
-    "aws:principalorgid": "the caller's AWS organization",
+    "aws:principalorgid": "the caller's organization",
     "aws:principalarn": "the caller's ARN",
     "aws:principalaccount": "the caller's account",
-    "aws:sourceaccount": "the calling service's account",
-    "aws:sourcearn": "the calling resource's ARN",
+    "aws:sourceaccount": "the source account",
+    "aws:sourcearn": "the source ARN",
     "aws:currenttime": "the time of the request",
-    "aws:username": "the IAM user name",
-    "aws:userid": "the caller's user id",
-    "aws:requestedregion": "the region of the request",
-    "aws:ec2instancesourcevpc": "the calling instance's VPC",
-    "aws:ec2instancesourceprivateipv4": "the calling instance's private IP",
+    "aws:requestedregion": "the region",
+    "s3:prefix": "the listed key prefix",
+    "s3:x-amz-acl": "the canned ACL",
+    "s3:x-amz-server-side-encryption": "the server-side encryption",
     "ec2:sourceinstancearn": "the calling instance",
-    "s3:prefix": "the key prefix being listed",
-    "s3:x-amz-acl": "the ACL the request sets",
-    "s3:x-amz-server-side-encryption": "the object's server-side encryption",
-    "s3:x-amz-server-side-encryption-aws-kms-key-id": "the object's KMS key",
-    "s3:resourceaccount": "the bucket's account",
-    "s3:tlsversion": "the TLS version",
-    "s3:signatureversion": "the signature version",
-    "s3:authtype": "the authentication type",
-    "s3:delimiter": "the delimiter being listed with",
-    "s3:max-keys": "the number of keys listed",
-    "sts:externalid": "the external id",
+    "aws:ec2instancesourcevpc": "the calling instance's VPC",
 }
-
-#: Bool keys with their own sentences for true and false.
-_BOOL_SENTENCES = {
-    "aws:securetransport": ("the request uses TLS (HTTPS)",
-                            "the request does not use TLS (plain HTTP)"),
-    "aws:multifactorauthpresent": ("the caller signed in with MFA",
-                                   "the caller did not sign in with MFA"),
-    "aws:viaawsservice": ("an AWS service makes the request on the caller's behalf",
-                          "the caller makes the request directly"),
-    "aws:principalisawsservice": ("the caller is an AWS service",
-                                  "the caller is not an AWS service"),
-}
-
-#: Operator families: (words when it holds, words when negated).
-_VERBS = {
-    "stringequals": ("is", "is not"),
-    "stringequalsignorecase": ("is (any case)", "is not (any case)"),
-    "stringlike": ("matches", "does not match"),
-    "arnequals": ("is", "is not"),
-    "arnlike": ("matches", "does not match"),
-    "numericequals": ("equals", "does not equal"),
-    "numericlessthan": ("is less than", "is at least"),
-    "numericlessthanequals": ("is at most", "is more than"),
-    "numericgreaterthan": ("is more than", "is at most"),
-    "numericgreaterthanequals": ("is at least", "is less than"),
-    "datelessthan": ("is before", "is not before"),
-    "datelessthanequals": ("is at or before", "is after"),
-    "dategreaterthan": ("is after", "is not after"),
-    "dategreaterthanequals": ("is at or after", "is before"),
-    "ipaddress": ("is in", "is not in"),
-    "binaryequals": ("is", "is not"),
-}
-
-#: Operators that are the negation of a family above ("StringNotEquals" = not "StringEquals").
-_NEGATED = {
-    "stringnotequals": "stringequals",
-    "stringnotequalsignorecase": "stringequalsignorecase",
-    "stringnotlike": "stringlike",
-    "arnnotequals": "arnequals",
-    "arnnotlike": "arnlike",
-    "numericnotequals": "numericequals",
-    "datenotequals": "dateequals",
-    "notipaddress": "ipaddress",
-}
+#: Operator family (prefix, without Not/IfExists) -> (positive verb, negated verb).
+_VERBS = [
+    ("StringEqualsIgnoreCase", "must be (ignoring case)", "must not be (ignoring case)"),
+    ("StringEquals", "must be", "must not be"),
+    ("StringLike", "must match", "must not match"),
+    ("NumericEquals", "must equal", "must not equal"),
+    ("NumericLessThanEquals", "must be at most", "must be more than"),
+    ("NumericLessThan", "must be less than", "must be at least"),
+    ("NumericGreaterThanEquals", "must be at least", "must be less than"),
+    ("NumericGreaterThan", "must be more than", "must be at most"),
+    ("DateEquals", "must be", "must not be"),
+    ("DateLessThanEquals", "must be at or before", "must be after"),
+    ("DateLessThan", "must be before", "must be at or after"),
+    ("DateGreaterThanEquals", "must be at or after", "must be before"),
+    ("DateGreaterThan", "must be after", "must be at or before"),
+    ("BinaryEquals", "must be", "must not be"),
+    ("IpAddress", "must be in", "must not be in"),
+    ("ArnEquals", "must be", "must not be"),
+    ("ArnLike", "must match", "must not match"),
+]
+_NEGATED = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase":
+            "StringEqualsIgnoreCase", "StringNotLike": "StringLike", "NumericNotEquals":
+            "NumericEquals", "DateNotEquals": "DateEquals", "NotIpAddress": "IpAddress",
+            "ArnNotEquals": "ArnEquals", "ArnNotLike": "ArnLike"}
 
 
-def _subject(key: str) -> str:
-    lowered = key.lower()
-    if lowered in _SUBJECTS:
-        return _SUBJECTS[lowered]
-    for prefix, words in (("aws:resourcetag/", "the resource's tag"),
-                          ("aws:principaltag/", "the caller's tag"),
-                          ("aws:requesttag/", "the requested tag"),
-                          ("s3:existingobjecttag/", "the object's tag")):
-        if lowered.startswith(prefix):
-            return f"{words} {key.split('/', 1)[1]}"
-    return key
+def _split(operator: str) -> tuple[str, str, bool]:
+    """(set qualifier, base operator, IfExists?)."""
+    qualifier = ""
+    if ":" in operator:
+        qualifier, operator = operator.split(":", 1)
+    if_exists = operator.endswith("IfExists")
+    if if_exists:
+        operator = operator[: -len("IfExists")]
+    return qualifier, operator, if_exists
 
 
 def _values(values: tuple[str, ...]) -> str:
-    quoted = [f"{v}" for v in values]
-    if len(quoted) <= 1:
-        return quoted[0] if quoted else "(no value)"
-    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
+    if len(values) == 1:
+        return values[0]
+    return ", ".join(values[:-1]) + " or " + values[-1]
 
 
-def condition_in_words(operator: str, key: str, values: tuple[str, ...],
-                       must_hold: bool = True) -> str:
-    """What must be true of the request: the condition itself when `must_hold` (an Allow's
-    condition), its opposite otherwise (a Deny's condition must not hold)."""
-    op = operator.lower()
-    set_op = ""
-    if ":" in op:
-        set_op, op = op.split(":", 1)
-    if_exists = op.endswith("ifexists")
-    op = op.removesuffix("ifexists")
-    negate = not must_hold
-    if op in _NEGATED:
-        op, negate = _NEGATED[op], not negate
-    subject = _subject(key)
-    lowered_key = key.lower()
-    if op == "bool" and len(values) == 1 and values[0].lower() in ("true", "false"):
-        truth = (values[0].lower() == "true") != negate
-        if lowered_key in _BOOL_SENTENCES:
-            sentence = _BOOL_SENTENCES[lowered_key][0 if truth else 1]
+def requirement(operator: str, key: str, values: tuple[str, ...], must_hold: bool) -> str:
+    """What must be true of the key for the access, stated positively:
+    `NOT Bool aws:SecureTransport [false]` -> "aws:SecureTransport must be true"."""
+    qualifier, base, if_exists = _split(operator)
+    positive = must_hold
+    if base in _NEGATED:
+        base, positive = _NEGATED[base], not positive
+    if base == "Bool":
+        wanted = {v.lower() for v in values}
+        if len(wanted) == 1 and wanted <= {"true", "false"}:
+            value = wanted.pop() == "true"
+            text = f"{key} must be {'true' if value == positive else 'false'}"
         else:
-            sentence = f"{subject} is {'true' if truth else 'false'}"
-    elif op == "null" and len(values) == 1 and values[0].lower() in ("true", "false"):
-        absent = (values[0].lower() == "true") != negate
-        return f"{subject} is {'absent' if absent else 'present'}"
-    elif op in _VERBS:
-        verb = _VERBS[op][1 if negate else 0]
-        scope = {"foranyvalue": "one of ", "forallvalues": "every one of "}.get(set_op, "")
-        sentence = f"{scope}{subject} {verb} {_values(values)}"
+            text = f"{key} {'must' if positive else 'must not'} be {_values(values)}"
+    elif base == "Null":
+        absent = {v.lower() for v in values} == {"true"}
+        text = f"{key} must be {'absent' if absent == positive else 'present'}"
     else:
-        text = f"{operator} {key} {_values(values)}"
-        return f"not ({text})" if negate else text
-    if if_exists:
-        sentence += (" (and it is in the request)" if negate
-                     else " (or it is not in the request)")
-    return sentence
+        verbs = next(((p, n) for name, p, n in _VERBS if name == base), None)
+        if verbs is None:
+            verb = "must satisfy" if positive else "must not satisfy"
+            text = f"{key} {verb} {base} {_values(values)}"
+        else:
+            text = f"{key} {verbs[0] if positive else verbs[1]} {_values(values)}"
+    if qualifier == "ForAnyValue":
+        text = f"at least one value of {text}" if positive else f"no value of {text}"
+    elif qualifier == "ForAllValues":
+        text = f"every value of {text}" if positive else f"some value of {text} fails"
+    if if_exists and base != "Null":
+        text += " (when present)"
+    return text
+
+
+def plain(operator: str, key: str, values: tuple[str, ...], must_hold: bool) -> str:
+    """The condition in a reviewer's words, then its requirement on the key:
+    "only over TLS — aws:SecureTransport must be true"."""
+    req = requirement(operator, key, values, must_hold)
+    lk = key.lower()
+    _, base, _ = _split(operator)
+    if base == "Bool" and lk in _BOOL_WORDS:
+        if req.startswith(f"{key} must be true"):
+            return f"{_BOOL_WORDS[lk][0]} — {req}"
+        if req.startswith(f"{key} must be false"):
+            return f"{_BOOL_WORDS[lk][1]} — {req}"
+    words = _KEY_WORDS.get(lk) or (f"the caller's tag {key.split('/', 1)[1]}"
+                                   if lk.startswith("aws:principaltag/") else None)
+    if words is not None and req.startswith(key):
+        return f"{words}{req[len(key):]} — {key}"
+    return req
+
+
+def raw(operator: str, key: str, values: tuple[str, ...], must_hold: bool) -> str:
+    """The condition as written, and whether the access needs it true (an Allow's) or false
+    (a Deny's): "Deny if Bool aws:SecureTransport [false]"."""
+    written = f"{operator} {key} [{', '.join(values)}]"
+    return f"Allow if {written}" if must_hold else f"Deny if {written}"

@@ -15,7 +15,9 @@ from graph.policy.wildcard import LITERAL_QMARK, LITERAL_STAR
 VARIABLES_VERSION = "2012-10-17"
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
-_DEFAULT = re.compile(r"^\s*([^,]+?)\s*,\s*'([^']*)'\s*$")
+#: `key, 'default'`: the key is group 1 stripped (no lazy `+?` before `\s*`: that pair is
+#: quadratic on a long run of spaces).
+_DEFAULT = re.compile(r"([^,]+),\s*'([^']*)'\s*\Z")
 _SPECIAL = {"*": LITERAL_STAR, "?": LITERAL_QMARK, "$": "$"}
 
 #: Looks a context key up; returns its single value, or None when the key has no value.
@@ -64,7 +66,7 @@ def literal_variables(text: str) -> str:
 def variable_keys(text: str) -> list[str]:
     """The context keys a text refers to (specials and defaults stripped)."""
     keys: list[str] = []
-    for body in _VAR.findall(text):
+    for body in _VAR.findall(_closed(text)):
         if body in _SPECIAL:
             continue
         m = _DEFAULT.match(body)
@@ -100,8 +102,25 @@ def substitute(text: str, lookup: Lookup, *, escape_value: bool = True) -> str |
             value = value.replace("*", LITERAL_STAR).replace("?", LITERAL_QMARK)
         return value
 
-    out = _VAR.sub(repl, text)
+    out = replace_variables(text, repl)
     return None if missing else out
+
+
+def _closed(text: str) -> str:
+    """The part of `text` that can hold a `${...}`: up to its last `}`.
+
+    Every match ends at a `}`; past the last one, `${` cannot match, and retrying the regex at
+    each of thousands of unclosed `${` would cost the square of the text's length.
+    """
+    return text[: text.rfind("}") + 1]
+
+
+def replace_variables(text: str, repl: Callable[[re.Match[str]], str]) -> str:
+    """`_VAR.sub(repl, text)` in linear time (see `_closed`)."""
+    if "${" not in text:
+        return text
+    head = _closed(text)
+    return _VAR.sub(repl, head) + text[len(head):]
 
 
 def unmark(text: str) -> str:

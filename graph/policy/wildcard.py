@@ -1,7 +1,17 @@
-"""Wildcard patterns (`*` any run of characters, `?` one character) compiled to regexes once.
+"""Wildcard patterns (`*` any run of characters, `?` one character), matched in linear time.
 
 AWS uses the same two wildcards in actions, resources, `StringLike` and `ArnLike`; what differs
-is case sensitivity and whether `*` may cross a separator, which the callers decide.
+is case sensitivity, which the callers decide. Policies are written by whoever can edit one, so
+a pattern must never cost more than a scan of the value: the naive translation (`*` -> `.*`)
+backtracks, and `arn:aws:s3:::***************X` or `"*a" * 8 + "b"` then take minutes.
+
+A pattern with stars is its literal head, its literal tail and the pieces between them. The
+value matches when it starts with the head, ends with the tail and holds the pieces in order
+in between; taking each piece at its leftmost place is never worse than any other choice, so
+no choice is ever revisited. The regex says exactly that: an atomic group `(?>.*?piece)` per
+piece commits to the leftmost occurrence, and only the last `.*tail` may move. Each piece's
+search scans the value once: the cost is at most |value| x |longest piece|, never exponential
+in the number of stars, and it stays one C-level `re` call on the hot path.
 """
 
 from __future__ import annotations
@@ -14,12 +24,11 @@ LITERAL_STAR = "\x00"
 LITERAL_QMARK = "\x01"
 
 
-def _translate(pattern: str) -> str:
+def _piece(text: str) -> str:
+    """One star-free run: `?` any one character, markers their literal character."""
     out: list[str] = []
-    for ch in pattern:
-        if ch == "*":
-            out.append(".*")
-        elif ch == "?":
+    for ch in text:
+        if ch == "?":
             out.append(".")
         elif ch == LITERAL_STAR:
             out.append(re.escape("*"))
@@ -30,19 +39,36 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
+def translate(pattern: str) -> str:
+    """A regex body that `fullmatch`es exactly what the glob matches, without backtracking."""
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return _piece(pattern)
+    head, *middle, tail = parts
+    body = [_piece(head)]
+    body.extend(f"(?>.*?{_piece(p)})" for p in middle if p)  # `**` is one star
+    body.append(".*")
+    body.append(_piece(tail))
+    return "".join(body)
+
+
 @lru_cache(maxsize=65536)
 def compile_glob(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     """A full-match regex for one glob pattern (DOTALL: `*` spans `/`, `:` and newlines)."""
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.compile(_translate(pattern), flags)
+    return re.compile(translate(pattern), flags)
 
 
 def compile_globs(patterns: tuple[str, ...], ignore_case: bool = False) -> re.Pattern[str]:
-    """One alternation regex for several patterns: one C-level match instead of a Python loop."""
+    """One alternation regex for several patterns: one C-level match instead of a Python loop.
+
+    Each alternative is linear on its own; `fullmatch` tries them in turn, so the whole costs
+    their sum.
+    """
     if len(patterns) == 1:
         return compile_glob(patterns[0], ignore_case)
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.compile("|".join(f"(?:{_translate(p)})" for p in patterns), flags)
+    return re.compile("|".join(f"(?:{translate(p)})" for p in patterns), flags)
 
 
 def has_wildcard(pattern: str) -> bool:
@@ -50,6 +76,5 @@ def has_wildcard(pattern: str) -> bool:
 
 
 def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    if not has_wildcard(pattern):
-        return pattern.lower() == value.lower() if ignore_case else pattern == value
+    """One-off match (literal markers honoured); hot paths keep the compiled regex instead."""
     return compile_glob(pattern, ignore_case).fullmatch(value) is not None

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from graph.errors import SourceError
-from graph.model import Account, AccountSnapshot, Bucket, Instance, LoadWarning, SourceInfo
+from graph.model import (
+    UNKNOWN_ACL,
+    UNKNOWN_LOCATION,
+    UNKNOWN_POLICY,
+    UNKNOWN_PUBLIC_ACCESS_BLOCK,
+    Account,
+    AccountSnapshot,
+    Bucket,
+    Instance,
+    LoadWarning,
+    SourceInfo,
+)
 from graph.sources.raw import RawAccount
 from graph.sources.shapes import expect_object
 from graph.sources.transform_ec2 import transform_instances
 from graph.sources.transform_iam import transform_authorization_details
 from graph.sources.transform_s3 import (
     bucket_entries,
+    list_owner,
     transform_account_public_access_block,
     transform_bucket,
 )
+from graph.text import printable
 
+ALL_BUCKET_UNKNOWN = frozenset(
+    {UNKNOWN_ACL, UNKNOWN_LOCATION, UNKNOWN_POLICY, UNKNOWN_PUBLIC_ACCESS_BLOCK})
 #: Names a file (or API call) for error messages: kind ("identity", "iam", "instances",
 #: "buckets", "policy", "location", "public_access_block", "acl", "account_pab") and a key.
 WhereFn = Callable[[str, str], str]
@@ -33,6 +48,7 @@ def build_snapshot(
     strict: bool = True,
     where: WhereFn = _no_where,
     allow_empty: bool = False,
+    taken_at: str | None = None,
 ) -> AccountSnapshot:
     """Transform every response; `strict` makes undecodable policy documents errors, not warnings.
 
@@ -45,6 +61,9 @@ def build_snapshot(
         "get-caller-identity output", ("Account",),
     )
     account_id = str(identity["Account"])
+    if len(account_id) != 12 or not account_id.isdigit():
+        raise SourceError(f"{where('identity', '') or 'sts get-caller-identity'}: Account: "
+                          f"expected a 12-digit account id, found {printable(account_id[:40])!r}")
     arn = str(identity.get("Arn", ""))
     partition = arn.split(":")[1] if arn.startswith("arn:") and arn.count(":") >= 2 else "aws"
     warnings: list[LoadWarning] = list(raw.warnings)
@@ -65,6 +84,7 @@ def build_snapshot(
             transform_instances(
                 raw.instances[region], region, account_id,
                 partition=partition, where=where("instances", region),
+                skipped=None if strict else warnings,
             )
         )
 
@@ -91,7 +111,8 @@ def build_snapshot(
         scps=None,
         warnings=tuple(warnings),
         source=source,
-        captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        taken_at=datetime.now(UTC).isoformat(timespec="seconds") if taken_at is None
+        else taken_at,
     )
     if not allow_empty and not (roles or instances or buckets):
         origin = raw.origin or source.label or source.kind
@@ -107,26 +128,40 @@ def _buckets(
 ) -> tuple[list[Bucket], list[LoadWarning]]:
     if raw.buckets is None:
         return [], []
-    owner: Mapping | None = raw.buckets.get("Owner") if isinstance(raw.buckets, Mapping) else None
     out: list[Bucket] = []
     warnings: list[LoadWarning] = []
+    try:
+        owner = list_owner(raw.buckets, where("buckets", ""))
+    except SourceError as exc:
+        if strict:
+            raise
+        owner = None
+        warnings.append(LoadWarning("s3:ListBuckets", "", f"owner ignored: {exc}"))
     for entry in bucket_entries(raw.buckets, where("buckets", "")):
         name = entry["Name"]
-        bucket, extra = transform_bucket(
-            entry,
-            location=raw.bucket_locations.get(name),
-            policy=raw.bucket_policies.get(name),
-            public_access_block=raw.bucket_public_access_blocks.get(name),
-            acl=raw.bucket_acls.get(name),
-            unknown=raw.bucket_unknown.get(name, frozenset()),
-            list_owner=owner,
-            where={
-                k: w
-                for k in ("location", "policy", "public_access_block", "acl")
-                if (w := where(k, name))
-            },
-            strict=strict,
-        )
+        try:
+            bucket, extra = transform_bucket(
+                entry,
+                location=raw.bucket_locations.get(name),
+                policy=raw.bucket_policies.get(name),
+                public_access_block=raw.bucket_public_access_blocks.get(name),
+                acl=raw.bucket_acls.get(name),
+                unknown=raw.bucket_unknown.get(name, frozenset()),
+                list_owner=owner,
+                where={
+                    k: w
+                    for k in ("location", "policy", "public_access_block", "acl")
+                    if (w := where(k, name))
+                },
+                strict=strict,
+            )
+        except SourceError as exc:
+            if strict:
+                raise
+            # Live: a malformed response makes that bucket unknown (named in a warning), not
+            # the whole load fail, and never "no policy".
+            bucket, extra = Bucket(name=name, unknown=ALL_BUCKET_UNKNOWN), ()
+            warnings.append(LoadWarning("s3", name, f"configuration unknown: {exc}"))
         out.append(bucket)
         warnings.extend(extra)
     return out, warnings

@@ -137,6 +137,8 @@ def seed_cast(conn: AwsConnection) -> None:
             "ImageId": "ami-12c6146b", "MinCount": 1, "MaxCount": 1, "InstanceType": "t3.micro",
             "TagSpecifications": [{"ResourceType": "instance",
                                    "Tags": [{"Key": "Name", "Value": name}]}],
+            "MetadataOptions": {"HttpTokens": "optional" if name in cast.IMDSV1_INSTANCES
+                                else "required", "HttpEndpoint": "enabled"},
         }
         if profile is not None:
             kwargs["IamInstanceProfile"] = {"Name": profile}

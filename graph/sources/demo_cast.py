@@ -74,6 +74,8 @@ MANAGED_POLICIES: dict[str, tuple[str, dict[str, Any]]] = {
     )),
     "LegacyFullS3": ("Over-privileged: every S3 action on every bucket",
                      _doc(_allow("s3:*", "*"))),
+    "AcmeAdministrator": ("Break-glass administrator: every action on everything",
+                          _doc(_allow("*", "*"))),
 }
 
 #: Roles: name -> settings. "profile": gets an instance profile of the same name.
@@ -112,6 +114,11 @@ ROLES: dict[str, dict[str, Any]] = {
         "inline": {"ci-artifacts": _doc(
             _allow(["s3:PutObject", "s3:GetObject"], bucket_arn(ARTIFACTS_BUCKET, "/*")),
             _allow("sts:AssumeRole", "arn:aws:iam::{account}:role/website-deployer"),
+        ), "ci-test-instances": _doc(
+            # Meant for launching throwaway test boxes; the PassRole names the wrong role, so
+            # the runner can start an instance as the administrator (privilege escalation).
+            _allow("ec2:RunInstances", "*"),
+            _allow("iam:PassRole", "arn:aws:iam::{account}:role/admin-box"),
         )},
     },
     "website-deployer": {
@@ -123,6 +130,12 @@ ROLES: dict[str, dict[str, Any]] = {
             _allow("s3:ListBucket", bucket_arn(PUBLIC_BUCKET)),
             _allow(["s3:PutObject", "s3:DeleteObject"], bucket_arn(PUBLIC_BUCKET, "/*")),
         )},
+    },
+    # An administrator role with an instance profile but no instance: only an escalation
+    # (ci-runner's PassRole + RunInstances) puts it on a machine.
+    "admin-box": {
+        "trust": trust("ec2.amazonaws.com"), "profile": True, "tags": {"team": "platform"},
+        "managed": ["AcmeAdministrator"],
     },
 }
 
@@ -136,3 +149,8 @@ INSTANCES: tuple[tuple[str, str, str | None, bool], ...] = (
     ("etl-worker-1", "eu-west-1", "batch-etl", True),
     ("analytics-1", "eu-west-1", "analytics", False),
 )
+
+#: Instances whose metadata service still answers IMDSv1 (no session token); every other
+#: instance requires IMDSv2. With its public IP, legacy-reports is an SSRF away from its
+#: role's credentials (instance exposure).
+IMDSV1_INSTANCES: frozenset[str] = frozenset({"legacy-reports"})

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from graph.errors import SourceError
+from graph.safe_files import MAX_DEPTH, too_deep
 
 
 class DocumentDecodeError(SourceError):
@@ -29,15 +30,30 @@ def decode_document(value: Any, where: str) -> Any:
     A string is tried as JSON first, then URL-decoded (IAM's wire form), because a valid JSON
     document can contain '%' and must not be unquoted blindly.
     """
+    document = _parse(value, where)
+    deep = too_deep(document)
+    if deep is not None:
+        # Nothing in the policy grammar nests this deep; deeper still would exhaust the stack
+        # of whatever shows or saves it.
+        raise DocumentDecodeError(where, f"nested deeper than {MAX_DEPTH} levels at {deep}")
+    return document
+
+
+def _parse(value: Any, where: str) -> Any:
     if not isinstance(value, str):
         return value
     try:
         return json.loads(value)
-    except json.JSONDecodeError as first:
+    except RecursionError:
+        raise DocumentDecodeError(where, f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            raise DocumentDecodeError(where, str(exc).split(";")[0]) from None
+        first = exc
         if "%" in value:
             try:
                 return json.loads(unquote(value))
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 pass
         message = f"{first.msg} at line {first.lineno} column {first.colno}"
         raise DocumentDecodeError(where, message) from None

@@ -17,7 +17,7 @@ and becomes a warning; only sts-get-caller-identity.json is indispensable.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import re
 from collections.abc import Callable
@@ -34,6 +34,7 @@ from graph.model import (
     LoadWarning,
     SourceInfo,
 )
+from graph.safe_files import file_kind, read_bytes, read_json
 from graph.sources.build import build_snapshot
 from graph.sources.bulk import bulk_allocation
 from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
@@ -59,27 +60,6 @@ def is_export_folder(path: Path) -> bool:
     return path.is_dir()
 
 
-def read_json(path: Path) -> Any:
-    """Parse one file; a fault is one line naming the file, line and column."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: missing file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
-    if not data.strip():
-        raise SourceError(f"{path}: empty file (expected AWS CLI JSON output)")
-    try:
-        return json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise SourceError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not valid UTF-8 JSON ({exc.reason})") from None
-
-
 def read_export_folder(folder: Path | str, progress: Progress | None = None) -> RawAccount:
     """Read every file of the folder into a RawAccount (get), without interpreting it."""
     progress = progress or _no_progress
@@ -102,9 +82,11 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
     iam = optional(folder / IAM, "iam:GetAccountAuthorizationDetails", "", UNKNOWN_IAM)
     instances_dir = folder / INSTANCES_DIR
     if not instances_dir.is_dir():
+        if os.path.lexists(instances_dir):
+            _entries(instances_dir)  # raises, naming what is there instead
         raise SourceError(f"{instances_dir}: missing directory (one <region>.json per region)")
     instances: dict[str, Any] = {}
-    region_files = sorted(os.scandir(instances_dir), key=lambda e: e.name)
+    region_files = sorted(_entries(instances_dir), key=lambda e: e.name)
     for done, entry in enumerate(region_files):
         progress("instances", done, len(region_files))
         if entry.name.endswith(".json"):
@@ -183,7 +165,29 @@ def load_export_folder(folder: Path | str, progress: Progress | None = None) -> 
             SourceInfo("export-folder", str(folder), tuple(sorted(raw.instances))),
             strict=True,
             where=where,
+            taken_at=folder_taken_at(folder),
         )
+
+
+def folder_taken_at(folder: Path) -> str:
+    """When the folder's account was read: the newest modification time of its account-wide
+    files (the collect script writes them as it goes), ISO 8601 in UTC; "" when none can be
+    read. It is only as good as the files' times: a copy that did not keep them says when
+    it was copied."""
+    from datetime import UTC, datetime
+
+    paths = [folder / IDENTITY, folder / IAM, folder / BUCKETS, folder / ACCOUNT_PAB]
+    with contextlib.suppress(OSError):
+        paths.extend(Path(e.path) for e in os.scandir(folder / INSTANCES_DIR))
+    times: list[float] = []
+    for path in paths:
+        try:
+            times.append(path.stat().st_mtime)
+        except OSError:
+            continue
+    if not times:
+        return ""
+    return datetime.fromtimestamp(max(times), UTC).isoformat(timespec="seconds")
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -192,15 +196,36 @@ def _no_progress(step: str, done: int, total: int) -> None:
 
 def _error_warning(path: Path, operation: str, target: str) -> LoadWarning:
     """The CLI's error message kept by the collect script, as a warning."""
-    message = path.read_text(errors="replace").strip()
+    try:
+        message = read_bytes(path).decode("utf-8", errors="replace").strip()
+    except SourceError as exc:
+        # Still unknown (the collect script wrote *something* in place of the answer).
+        return LoadWarning(operation, target, f"failed; its error file is unusable ({exc})")
     code = _ERROR_CODE.search(message)
     last = message.splitlines()[-1] if message else "failed (no message)"
     return LoadWarning(operation, target, last, code.group(1) if code else "")
 
 
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    """A directory's entries; a path that is not a directory is a SourceError naming it."""
+    try:
+        with os.scandir(directory) as it:
+            return list(it)
+    except NotADirectoryError:
+        raise SourceError(f"{directory}: {_kind(directory)}, expected a directory") from None
+    except OSError as exc:
+        raise SourceError(f"{directory}: cannot list ({exc.strerror})") from None
+
+
+def _kind(path: Path) -> str:
+    try:
+        return file_kind(path.stat().st_mode)
+    except OSError:
+        return "not a directory"
+
+
 def _listing(directory: Path) -> frozenset[str]:
     """File names in a per-bucket directory (one scandir beats a stat per bucket)."""
-    try:
-        return frozenset(e.name for e in os.scandir(directory))
-    except FileNotFoundError:
+    if not os.path.lexists(directory):
         return frozenset()
+    return frozenset(e.name for e in _entries(directory))

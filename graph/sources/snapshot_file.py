@@ -18,7 +18,10 @@ from typing import Any
 from graph import model
 from graph.errors import SourceError
 from graph.model import SNAPSHOT_SCHEMA_VERSION, AccountSnapshot
+from graph.safe_files import MAX_DEPTH, read_json, too_deep, write_text
 from graph.sources.bulk import bulk_allocation
+from graph.sources.shapes import ShapeError, iam_arn
+from graph.text import printable
 
 FORMAT = "rolemap-snapshot"
 
@@ -30,18 +33,16 @@ def snapshot_to_json(snapshot: AccountSnapshot) -> dict[str, Any]:
 
 
 def save_snapshot(snapshot: AccountSnapshot, path: Path | str) -> None:
-    path = Path(path)
-    try:
-        # Compact: the C encoder; indenting falls back to the pure-Python one (4x slower).
-        path.write_text(json.dumps(snapshot_to_json(snapshot), separators=(",", ":")) + "\n")
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot write ({exc.strerror})") from None
+    """Write `path` whole or not at all, readable by its owner only (it is the account's IAM).
+
+    Compact JSON: the C encoder; indenting falls back to the pure-Python one (4x slower).
+    """
+    text = json.dumps(snapshot_to_json(snapshot), separators=(",", ":")) + "\n"
+    write_text(path, text, private=True)
 
 
 def load_snapshot(path: Path | str) -> AccountSnapshot:
     """Read a snapshot file; every fault is a SourceError naming the file and the JSON path."""
-    from graph.sources.export_folder import read_json
-
     path = Path(path)
     with bulk_allocation():
         data = read_json(path)
@@ -62,6 +63,8 @@ def snapshot_from_json(data: Any, where: str = "snapshot") -> AccountSnapshot:
     if version < 1:
         raise SourceError(f"{where}: unknown snapshot version {version}")
     body = {k: v for k, v in data.items() if k not in ("format", "version")}
+    if "captured_at" in body:  # the field's name in files written before it was taken_at
+        body.setdefault("taken_at", body.pop("captured_at"))
     snapshot = _decode(AccountSnapshot, body, where, "$")
     if not (snapshot.roles or snapshot.instances or snapshot.buckets):
         raise SourceError(
@@ -96,6 +99,9 @@ def _decode(tp: Any, value: Any, where: str, path: str) -> Any:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if tp is Any:
+        deep = too_deep(value)
+        if deep is not None:
+            raise SourceError(f"{where}: {path}{deep[1:]}: nested deeper than {MAX_DEPTH} levels")
         return value
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
@@ -112,6 +118,7 @@ def _decode(tp: Any, value: Any, where: str, path: str) -> Any:
                 kwargs[f.name] = _decode(hints[f.name], value[f.name], where, f"{path}.{f.name}")
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise SourceError(f"{where}: {path}: missing key {f.name!r}")
+        _check(tp, kwargs, where, path)
         return tp(**kwargs)
     if origin is tuple:
         if not isinstance(value, list):
@@ -135,6 +142,36 @@ def _decode(tp: Any, value: Any, where: str, path: str) -> Any:
     raise SourceError(f"{where}: {path}: cannot read type {tp!r}")
 
 
+#: Fields the model reads parts of (Role.account_id splits the ARN): checked on load.
+_ARNS: dict[type, tuple[tuple[str, str], ...]] = {
+    model.Role: (("arn", "role"), ("attached_policy_arns", "policy"),
+                 ("permissions_boundary_arn", "policy")),
+    model.InstanceProfile: (("arn", "instance-profile"), ("role_arns", "role")),
+    model.ManagedPolicy: (("arn", "policy"),),
+    model.Instance: (("instance_profile_arn", "instance-profile"),),
+}
+
+
+def _check(tp: type, fields: Mapping[str, Any], where: str, path: str) -> None:
+    for name, kind in _ARNS.get(tp, ()):
+        value = fields.get(name)
+        values = value if isinstance(value, tuple) else () if value is None else (value,)
+        for i, arn in enumerate(values):
+            try:
+                iam_arn(arn, f"{name}[{i}]" if isinstance(value, tuple) else name, kind)
+            except ShapeError as exc:
+                raise SourceError(f"{where}: {path}.{exc.field}: {exc.message}") from None
+    if tp is model.Account:
+        account = fields.get("account_id", "")
+        if len(account) != 12 or not account.isdigit():
+            raise SourceError(f"{where}: {path}.account_id: expected a 12-digit account id, "
+                              f"found {printable(account[:40])!r}")
+    if tp in (model.Bucket, model.Instance):
+        key = "name" if tp is model.Bucket else "instance_id"
+        if not fields.get(key):
+            raise SourceError(f"{where}: {path}.{key}: must not be empty")
+
+
 def _bad(where: str, path: str, message: str, value: Any) -> SourceError:
-    shown = json.dumps(value)[:40] if not isinstance(value, str) else repr(value[:40])
+    shown = json.dumps(value)[:40] if not isinstance(value, str) else repr(printable(value[:40]))
     return SourceError(f"{where}: {path}: {message}, found {shown}")

@@ -12,7 +12,19 @@ from typing import Any
 
 from graph.model import InlinePolicy, InstanceProfile, LoadWarning, ManagedPolicy, Role
 from graph.sources.documents import DocumentDecodeError, decode_document
-from graph.sources.shapes import bad_shape, expect_list, expect_object, tags_dict, text
+from graph.sources.shapes import (
+    RECORD_FAULTS,
+    ShapeError,
+    bad_shape,
+    expect_list,
+    expect_object,
+    iam_arn,
+    object_or_none,
+    optional_string,
+    string,
+    tags_dict,
+    text,
+)
 
 OPERATION = "iam:GetAccountAuthorizationDetails"
 
@@ -46,6 +58,17 @@ class _Documents:
             self.warnings.append(LoadWarning(OPERATION, target, f"{path}: {exc.message}"))
             return value
 
+    def skip(self, where: str, path: str, exc: Exception) -> None:
+        """A record that is not the documented shape: an error (strict) or skipped with a warning.
+
+        One malformed role in a live account must not hide the other thousands; the warning
+        names it, so the reviewer knows the map is missing something.
+        """
+        fault = bad_shape(f"{where}: {path}" if where else path, exc)
+        if self.strict:
+            raise fault from exc
+        self.warnings.append(LoadWarning(OPERATION, path, f"record skipped: {fault}"))
+
 
 def transform_authorization_details(
     details: Any, *, where: str = "", strict: bool = True
@@ -63,12 +86,14 @@ def transform_authorization_details(
         path = f"RoleDetailList[{i}]"
         try:
             role = _role(raw, path, docs)
-            for prof in raw.get("InstanceProfileList") or ():
-                profile = _profile(prof)
-                if profile.arn not in profiles or not profiles[profile.arn].role_arns:
-                    profiles[profile.arn] = profile
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise bad_shape(f"{prefix}{path}", exc) from exc
+            found = [_profile(prof, f"InstanceProfileList[{j}]")
+                     for j, prof in enumerate(raw.get("InstanceProfileList") or ())]
+        except RECORD_FAULTS as exc:
+            docs.skip(where, path, exc)
+            continue
+        for profile in found:
+            if profile.arn not in profiles or not profiles[profile.arn].role_arns:
+                profiles[profile.arn] = profile
         roles.append(role)
     referenced = {a for r in roles for a in r.attached_policy_arns}
     referenced.update(r.permissions_boundary_arn for r in roles if r.permissions_boundary_arn)
@@ -77,8 +102,9 @@ def transform_authorization_details(
         path = f"Policies[{i}]"
         try:
             policy = _managed_policy(raw, path, docs)
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise bad_shape(f"{prefix}{path}", exc) from exc
+        except RECORD_FAULTS as exc:
+            docs.skip(where, path, exc)
+            continue
         if policy.is_aws_managed and policy.arn not in referenced and not policy.attachment_count:
             continue
         policies.append(policy)
@@ -86,47 +112,61 @@ def transform_authorization_details(
 
 
 def _role(raw: Any, path: str, docs: _Documents) -> Role:
-    arn = raw["Arn"]
+    arn = iam_arn(raw["Arn"], "Arn", "role")
     inline = tuple(
         InlinePolicy(
-            p["PolicyName"],
+            string(p["PolicyName"], f"RolePolicyList[{j}].PolicyName"),
             docs.decode(p["PolicyDocument"], f"{path}.RolePolicyList[{j}].PolicyDocument", arn),
         )
         for j, p in enumerate(raw.get("RolePolicyList") or ())
     )
-    boundary = raw.get("PermissionsBoundary") or {}
+    boundary = object_or_none(raw.get("PermissionsBoundary"), "PermissionsBoundary") or {}
+    boundary_arn = boundary.get("PermissionsBoundaryArn")
     return Role(
         arn=arn,
-        name=raw.get("RoleName") or arn.rsplit("/", 1)[-1],
+        name=optional_string(raw.get("RoleName"), "RoleName") or arn.rsplit("/", 1)[-1],
         trust_policy=docs.decode(
             raw.get("AssumeRolePolicyDocument"), f"{path}.AssumeRolePolicyDocument", arn
         ),
-        path=raw.get("Path", "/"),
-        role_id=raw.get("RoleId", ""),
+        path=optional_string(raw.get("Path"), "Path", "/"),
+        role_id=optional_string(raw.get("RoleId"), "RoleId"),
         inline_policies=inline,
         attached_policy_arns=tuple(
-            p["PolicyArn"] for p in raw.get("AttachedManagedPolicies") or ()
+            iam_arn(p["PolicyArn"], f"AttachedManagedPolicies[{j}].PolicyArn", "policy")
+            for j, p in enumerate(raw.get("AttachedManagedPolicies") or ())
         ),
-        permissions_boundary_arn=boundary.get("PermissionsBoundaryArn"),
+        permissions_boundary_arn=None if boundary_arn is None else iam_arn(
+            boundary_arn, "PermissionsBoundary.PermissionsBoundaryArn", "policy"),
         tags=tags_dict(raw.get("Tags")),
-        max_session_duration=int(raw.get("MaxSessionDuration", 3600)),
-        description=raw.get("Description", ""),
+        max_session_duration=_integer(raw.get("MaxSessionDuration", 3600), "MaxSessionDuration"),
+        description=optional_string(raw.get("Description"), "Description"),
         create_date=text(raw.get("CreateDate")),
     )
 
 
-def _profile(raw: Any) -> InstanceProfile:
-    arn = raw["Arn"]
+def _integer(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ShapeError(field, "expected an integer")
+    try:
+        return int(value)
+    except ValueError:
+        raise ShapeError(field, "expected an integer") from None
+
+
+def _profile(raw: Any, field: str) -> InstanceProfile:
+    arn = iam_arn(raw["Arn"], f"{field}.Arn", "instance-profile")
     return InstanceProfile(
         arn=arn,
-        name=raw.get("InstanceProfileName") or arn.rsplit("/", 1)[-1],
-        path=raw.get("Path", "/"),
-        role_arns=tuple(r["Arn"] for r in raw.get("Roles") or ()),
+        name=optional_string(raw.get("InstanceProfileName"), f"{field}.InstanceProfileName")
+        or arn.rsplit("/", 1)[-1],
+        path=optional_string(raw.get("Path"), f"{field}.Path", "/"),
+        role_arns=tuple(iam_arn(r["Arn"], f"{field}.Roles[{k}].Arn", "role")
+                        for k, r in enumerate(raw.get("Roles") or ())),
     )
 
 
 def _managed_policy(raw: Any, path: str, docs: _Documents) -> ManagedPolicy:
-    arn = raw["Arn"]
+    arn = iam_arn(raw["Arn"], "Arn", "policy")
     default = raw.get("DefaultVersionId", "v1")
     versions = raw.get("PolicyVersionList") or ()
     chosen = next((v for v in versions if v.get("IsDefaultVersion")), None)
@@ -137,12 +177,12 @@ def _managed_policy(raw: Any, path: str, docs: _Documents) -> ManagedPolicy:
     index = versions.index(chosen)
     return ManagedPolicy(
         arn=arn,
-        name=raw.get("PolicyName") or arn.rsplit("/", 1)[-1],
+        name=optional_string(raw.get("PolicyName"), "PolicyName") or arn.rsplit("/", 1)[-1],
         document=docs.decode(
             chosen["Document"], f"{path}.PolicyVersionList[{index}].Document", arn
         ),
-        path=raw.get("Path", "/"),
-        default_version_id=chosen.get("VersionId", default),
-        attachment_count=int(raw.get("AttachmentCount", 0)),
-        description=raw.get("Description", ""),
+        path=optional_string(raw.get("Path"), "Path", "/"),
+        default_version_id=optional_string(chosen.get("VersionId", default), "VersionId"),
+        attachment_count=_integer(raw.get("AttachmentCount", 0), "AttachmentCount"),
+        description=optional_string(raw.get("Description"), "Description"),
     )

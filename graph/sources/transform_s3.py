@@ -17,7 +17,16 @@ from graph.model import (
     LoadWarning,
 )
 from graph.sources.documents import DocumentDecodeError, decode_document
-from graph.sources.shapes import bad_shape, expect_list, expect_object, text
+from graph.sources.shapes import (
+    RECORD_FAULTS,
+    ShapeError,
+    bad_shape,
+    expect_list,
+    expect_object,
+    optional_string,
+    string,
+    text,
+)
 
 #: get-bucket-location's legacy values (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html).
 _LEGACY_LOCATIONS = {"": "us-east-1", "EU": "eu-west-1"}
@@ -28,10 +37,33 @@ def bucket_entries(response: Any, where: str = "") -> list[Mapping[str, Any]]:
     response = expect_object(response, where or "list-buckets", "list-buckets output", ("Buckets",))
     entries = expect_list(response["Buckets"], f"{where}: Buckets" if where else "Buckets")
     for i, entry in enumerate(entries):
+        path = f"{where}: Buckets[{i}]" if where else f"Buckets[{i}]"
         if not isinstance(entry, Mapping) or "Name" not in entry:
-            path = f"{where}: Buckets[{i}]" if where else f"Buckets[{i}]"
             raise bad_shape(path, KeyError("Name"))
+        name = entry["Name"]
+        if type(name) is not str or not name:
+            raise bad_shape(path, ShapeError("Name", "expected a bucket name (a string)"))
     return entries
+
+
+def list_owner(response: Any, where: str = "") -> Mapping[str, Any] | None:
+    """list-buckets' Owner ({"ID", "DisplayName"}), checked: the model reads its strings."""
+    owner = response.get("Owner") if isinstance(response, Mapping) else None
+    try:
+        return _owner(owner)
+    except ShapeError as exc:
+        raise bad_shape(where or "list-buckets", exc) from None
+
+
+def _owner(owner: Any) -> Mapping[str, Any] | None:
+    if owner is None:
+        return None
+    if not isinstance(owner, Mapping):
+        raise ShapeError("Owner", "expected an object with ID and DisplayName")
+    for key in ("ID", "DisplayName"):
+        if owner.get(key) is not None and type(owner[key]) is not str:
+            raise ShapeError(f"Owner.{key}", "expected a string")
+    return owner
 
 
 def region_of(location: Mapping[str, Any] | None, entry: Mapping[str, Any]) -> str:
@@ -84,9 +116,12 @@ def transform_bucket(
         acl = expect_object(acl, w, "get-bucket-acl output", ("Grants", "Owner"))
         try:
             grants = tuple(_grant(g) for g in expect_list(acl.get("Grants"), f"{w}: Grants"))
-        except (KeyError, TypeError, AttributeError) as exc:
+        except RECORD_FAULTS as exc:
             raise bad_shape(f"{w}: Grants", exc) from exc
-        owner = acl.get("Owner") or owner
+        try:
+            owner = dict(_owner(acl.get("Owner")) or owner)
+        except ShapeError as exc:
+            raise bad_shape(w, exc) from None
     if location is not None:
         location = expect_object(
             location, where.get("location", f"bucket {name} location"),
@@ -117,6 +152,7 @@ def transform_account_public_access_block(response: Any, where: str = "") -> Blo
 
 def _grant(raw: Mapping[str, Any]) -> AclGrant:
     grantee = raw["Grantee"]
-    kind = grantee["Type"]
+    kind = string(grantee["Type"], "Grantee.Type")
     ident = grantee.get("ID") or grantee.get("URI") or grantee.get("EmailAddress") or ""
-    return AclGrant(kind, ident, raw["Permission"], grantee.get("DisplayName", ""))
+    return AclGrant(kind, string(ident, "Grantee"), string(raw["Permission"], "Permission"),
+                    optional_string(grantee.get("DisplayName"), "Grantee.DisplayName"))

@@ -19,7 +19,7 @@ def test_trace_reachable_exit_0_with_evidence(capsys: pytest.CaptureFixture[str]
     assert main(["trace", "app-1", "data", *SRC]) == 0
     out = capsys.readouterr().out
     assert "app-1 (i-0000000000000a001) -> app -> data" in out
-    assert "by identity policy app/app-s3, statement 0" in out
+    assert "by identity policy app/app-s3, statement 1" in out
 
 
 def test_trace_unreachable_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,10 +53,16 @@ def test_who_can_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert data["bucket"] == "acl-public"
     public = [p for p in data["principals"] if p["kind"] == "public"]
+    details = public[0].pop("details")
     assert public == [{"kind": "public", "id": "public", "name": "anyone (public)",
                        "actions": {"s3:ListBucket": "allowed",
                                    "s3:ListBucketMultipartUploads": "allowed",
-                                   "s3:ListBucketVersions": "allowed"}, "via": []}]
+                                   "s3:ListBucketVersions": "allowed"}, "via": [],
+                       "chains": []}]
+    # Each action with its evidence: the ACL grant that allows it.
+    assert {d["action"] for d in details} == set(public[0]["actions"])
+    assert all(d["granted_by"] and d["granted_by"][0].startswith("bucket ACL")
+               for d in details)
 
 
 def test_export_by_role_csv_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,3 +53,25 @@ def test_public_site_and_bastion(demo: AccessGraph) -> None:
     assert demo.public_access("acme-public-website")["s3:GetObject"].outcome is Outcome.ALLOWED
     assert demo.public_access("acme-customer-data") == {}
     assert demo.reachable_from_instance("bastion") == []
+
+
+def test_findings_headline(demo: AccessGraph) -> None:
+    """What the Findings tab opens on: the planted escalation first, then the public site,
+    the administrator role, the CI role chain and the exposed reporting box."""
+    from graph.findings import Severity, find
+
+    findings = find(demo)
+    top = findings[0]
+    assert (top.severity, top.category) == (Severity.CRITICAL, "privilege-escalation")
+    assert "ci-runner-1" in top.title and "PassRole + RunInstances → role admin-box" in top.title
+    by_category = {}
+    for f in findings:
+        by_category.setdefault(f.category, []).append(f)
+    assert [f.bucket for f in by_category["public-bucket"]] == ["acme-public-website"]
+    assert [f.role.rsplit("/", 1)[-1] for f in by_category["admin-role"]] == ["admin-box"]
+    exposed = by_category["instance-exposure"]
+    assert len(exposed) == 1 and "legacy-reports" in exposed[0].title
+    partner = by_category["cross-account"][0]
+    assert partner.bucket == "acme-partner-exchange" and "210987654321" in partner.title
+    assert set(partner.actions) == {"s3:GetObject", "s3:ListBucket"}
+    assert "broad-trust" not in by_category

@@ -29,7 +29,7 @@ def test_default_csv_has_one_row_per_instance_bucket_level_outcome(
     assert set(by_level) == {("List", "allowed"), ("Read", "allowed"), ("Write", "allowed")}
     assert by_level[("Write", "allowed")]["actions"] == "s3:PutObject"
     assert by_level[("Write", "allowed")]["prefixes"] == "uploads/"
-    assert by_level[("Read", "allowed")]["granted_by"] == "identity policy app/app-s3, statement 0"
+    assert by_level[("Read", "allowed")]["granted_by"] == "identity policy app/app-s3, statement 1"
     assert {r["outcome"] for r in rows} <= {"allowed", "conditional", "unknown"}
     keys = {(r["instance_id"], r["bucket"], r["access_level"], r["outcome"], r["via"])
             for r in rows}
@@ -54,7 +54,12 @@ def test_per_action_json_rows(layers: AccessGraph, tmp_path: Path) -> None:
     assert all("action" in r and "actions" not in r for r in rows)
     secure = [r for r in rows if r["bucket"] == "secure"]
     assert secure == [{**secure[0], "action": "s3:GetObject", "outcome": "conditional",
-                       "conditions": ["NOT Bool aws:SecureTransport [false]"]}]
+                       "conditions": [
+                           "only over TLS — aws:SecureTransport must be true (Deny if Bool "
+                           "aws:SecureTransport [false]: bucket policy, statement 1 "
+                           "(DenyInsecureTransport))"]}]
+    # The Deny whose condition the answer depends on is named among its statements.
+    assert "bucket policy, statement 1 (DenyInsecureTransport)" in secure[0]["granted_by"]
     assert {r["bucket"]: r["outcome"] for r in rows}["unknown"] == "unknown"
 
 

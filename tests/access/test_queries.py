@@ -131,7 +131,7 @@ def test_look_alike_buckets_share_answers_but_quote_their_own_statements(
         app = next(p for p in g.who_can(name) if p.kind == "role" and p.name == "app")
         get = app.actions["s3:GetObject"]
         assert get.outcome is Outcome.ALLOWED
-        assert [e.label for e in get.evidence] == ["bucket policy, statement 0 (PublicRead)"]
+        assert [e.label for e in get.evidence] == ["bucket policy, statement 1 (PublicRead)"]
         quoted.add(get.evidence[0].statement["Resource"])
         own = g.own_evidence(name, get.evidence)
         assert own[0].statement["Resource"] == f"arn:aws:s3:::{name}/site/*"

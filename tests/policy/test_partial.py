@@ -53,7 +53,8 @@ def test_deny_on_unknown_key_makes_allowed_request_conditional() -> None:
     assert cond.key.lower() == VPCE.lower()
     assert cond.must_hold is False
     assert cond.statement.effect == "Deny"
-    assert "NOT" in str(cond)
+    assert "the VPC endpoint must be vpce-1a2b" in str(cond)  # what must hold, in words
+    assert "Deny if StringNotEquals aws:SourceVpce [vpce-1a2b]" in str(cond)  # as written
 
 
 def test_deny_on_unknown_key_does_not_make_a_denied_request_conditional() -> None:

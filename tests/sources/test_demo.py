@@ -69,6 +69,9 @@ def test_demo_cast() -> None:
     web_profile = snap.profile_by_arn[instances["web-1"].instance_profile_arn]
     assert web_profile.role_arns == (roles["web-server"].arn,)
     assert instances["web-2"].instance_profile_arn == instances["web-1"].instance_profile_arn
+    # The metadata options a finding reads: only legacy-reports still answers IMDSv1.
+    assert {n for n, i in instances.items() if i.imdsv1_allowed} == {"legacy-reports"}
+    assert instances["legacy-reports"].public_ip
 
 
 def test_demo_ids_are_deterministic_and_reload_keeps_changes() -> None:

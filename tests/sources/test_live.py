@@ -130,7 +130,7 @@ def test_throttling_that_clears_is_retried(demo_conn: AwsConnection) -> None:
                         code="Throttling", message="Rate exceeded", protocol="query", times=1)
     snapshot = load_live(conn, REGIONS)
     assert len(seen) == 1
-    assert snapshot.warnings == () and len(snapshot.roles) == 6
+    assert snapshot.warnings == () and len(snapshot.roles) == 7
 
 
 def test_region_not_enabled_is_a_warning(demo_conn: AwsConnection) -> None:

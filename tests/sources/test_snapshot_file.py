@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from graph.model import (
     BlockPublicAccess,
     Bucket,
     InlinePolicy,
+    Instance,
     LoadWarning,
     Role,
     Scp,
@@ -39,7 +41,7 @@ def _snapshot() -> AccountSnapshot:
         scps=((Scp("root", DOC),), ()),
         warnings=(LoadWarning("s3:GetBucketPolicy", "b", "Access Denied", "AccessDenied"),),
         source=SourceInfo("profile", "default", ("eu-west-1",)),
-        captured_at="2024-01-01T00:00:00+00:00",
+        taken_at="2024-01-01T00:00:00+00:00",
     )
 
 
@@ -58,6 +60,20 @@ def test_demo_round_trip_without_credentials(tmp_path: Path) -> None:
     text = path.read_text()
     for secret in ("testing", "SecretAccessKey", "SessionToken", "aws_secret_access_key"):
         assert secret not in text
+
+
+def test_instance_metadata_options_round_trip_and_older_files(tmp_path: Path) -> None:
+    exposed = Instance("i-1", "eu-west-1", "running", "111122223333", public_ip="203.0.113.7",
+                       metadata_http_tokens="optional", metadata_http_endpoint="enabled")
+    original = dataclasses.replace(_snapshot(), instances=(exposed,))
+    save_snapshot(original, tmp_path / "s.json")
+    assert load_snapshot(tmp_path / "s.json") == original
+    # A file written before these fields existed reads them as "not known".
+    data = json.loads((tmp_path / "s.json").read_text())
+    for key in ("public_ip", "metadata_http_tokens", "metadata_http_endpoint"):
+        del data["instances"][0][key]
+    old = load_snapshot(_write(tmp_path, data)).instances[0]
+    assert (old.public_ip, old.imdsv1_allowed) == (None, None)
 
 
 def _write(tmp_path: Path, data: object) -> Path:

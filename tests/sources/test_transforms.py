@@ -102,10 +102,18 @@ def _instance(iid: str, state: str, profile: str | None = None) -> dict:
 
 def test_instances_keep_used_fields_and_skip_terminated() -> None:
     profile = f"arn:aws:iam::{ACCT}:instance-profile/app"
+    exposed = {**_instance("i-1", "running", profile), "PublicIpAddress": "203.0.113.7",
+               "MetadataOptions": {"State": "applied", "HttpTokens": "optional",
+                                   "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1}}
     response = {"Reservations": [{"OwnerId": ACCT, "Instances": [
-        _instance("i-1", "running", profile), _instance("i-2", "terminated", profile),
-        _instance("i-3", "stopped")]}]}
+        exposed, _instance("i-2", "terminated", profile), _instance("i-3", "stopped")]}]}
     out = transform_instances(response, "eu-west-1", ACCT)
+    # The public IP and metadata options feed the instance-exposure finding; an instance
+    # whose output does not say keeps "not known", never "IMDSv2 required".
+    assert (out[0].public_ip, out[0].metadata_http_tokens, out[0].imdsv1_allowed) == (
+        "203.0.113.7", "optional", True)
+    assert (out[1].public_ip, out[1].metadata_http_tokens, out[1].imdsv1_allowed) == (
+        None, None, None)
     assert [(i.instance_id, i.state, i.instance_profile_arn) for i in out] == [
         ("i-1", "running", profile), ("i-3", "stopped", None)]
     assert out[0].name == "box-i-1" and out[0].arn.endswith(":eu-west-1:111122223333:instance/i-1")

@@ -204,7 +204,7 @@ async def test_copy_view_json_uses_the_system_clipboard(
     app = make_app()
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await open_explorer(app, pilot)
-        await pilot.press("slash", *"web", "enter", "C")
+        await pilot.press("right_square_bracket", "slash", *"web", "enter", "C")
         rows = json.loads(copied[-1])
         assert sorted(r["name"] for r in rows) == ["web-1", "web-2"]
         assert any(clipboard.SYSTEM in n.message for n in app._notifications)

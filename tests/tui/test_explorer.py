@@ -33,6 +33,12 @@ async def test_loads_the_demo_into_tables_with_the_account_in_the_header(make_ap
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
+        # Findings first, worst on top: the planted escalation of the CI runner.
+        assert screen.tab_id == "findings"
+        top = screen.table.model.visible[0]
+        assert top.values[:2] == ("critical", "privilege-escalation")
+        assert "ci-runner-1" in str(top.values[2])
+        await pilot.press("right_square_bracket")
         assert sorted(names(screen)) == [
             "analytics-1",
             "bastion",
@@ -60,7 +66,7 @@ async def test_filter_as_you_type_and_escape_clears(make_app: MakeApp) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
-        await pilot.press("slash", "w", "e", "b")
+        await pilot.press("right_square_bracket", "slash", "w", "e", "b")
         assert sorted(names(screen)) == ["web-1", "web-2"]
         await pilot.press("backspace", "backspace", "backspace", "q")  # q is text here, not quit
         assert app.is_running
@@ -78,7 +84,7 @@ async def test_roles_and_buckets_tabs_show_the_columns_users_scan(make_app: Make
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
-        await pilot.press("right_square_bracket")
+        await pilot.press("right_square_bracket", "right_square_bracket")
         assert screen.tab_id == "roles"
         analytics = next(r for r in screen.table.model.visible if r.values[0] == "analytics")
         assert "ecs-tasks.amazonaws.com" in str(analytics.values[1])
@@ -231,7 +237,7 @@ async def test_ctrl_r_reloads_the_same_source_and_keeps_the_filter(make_app: Mak
         explorer = app.screen
         assert isinstance(explorer, ExplorerScreen)
         before = app.workspace
-        await pilot.press("slash", *"web", "enter", "ctrl+r")
+        await pilot.press("right_square_bracket", "slash", *"web", "enter", "ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is explorer

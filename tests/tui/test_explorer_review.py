@@ -201,7 +201,7 @@ async def test_conditions_read_in_plain_words_in_the_evidence(make_app: MakeApp)
         await pilot.pause()
         evidence = " ".join(as_text(trace.query_one("#evidence", Static)).split())
         assert "Allowed only if" in evidence
-        assert "the request uses TLS (HTTPS)" in evidence
+        assert "only over TLS" in evidence
         assert "aws:SecureTransport" in evidence  # the raw form stays, to check against
 
 
@@ -270,6 +270,8 @@ async def test_80x24_never_cuts_identifiers(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         explorer = await open_explorer(app, pilot)
+        explorer.jump_to(("instances", None))
+        await pilot.pause()
         text = screen_text(app)
         for instance in app.workspace.snapshot.instances:
             assert instance.instance_id in text and (instance.name or "") in text
@@ -306,6 +308,7 @@ async def test_empty_filter_says_no_match(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         explorer = await open_explorer(app, pilot)
+        explorer.jump_to(("instances", None))
         await pilot.press("slash", *"zzz")
         await pilot.pause()
         assert "No match for “zzz”" in screen_text(app)

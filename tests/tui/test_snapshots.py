@@ -42,7 +42,7 @@ def test_explorer_filtered_at_80x24(
 ) -> None:
     async def run_before(pilot: Pilot[int]) -> None:
         await loaded(pilot)
-        await pilot.press("slash", *"us-east", "enter", "s")
+        await pilot.press("right_square_bracket", "slash", *"us-east", "enter", "s")
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
 

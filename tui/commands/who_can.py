@@ -1,4 +1,5 @@
-"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles and the public."""
+"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles, the public, other
+accounts and services, each with its actions, key prefixes, role chain and evidence."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import argparse
 import json
 import sys
 
+from graph.access import PrincipalAccess
+from graph.access.model import chain_label
 from graph.catalog import LEVEL_ALIASES
 from tui.commands.access_options import add_access_options, graph_from_args
+from tui.commands.trace import access_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,24 +29,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _text(p: PrincipalAccess) -> list[str]:
+    counts: dict[str, int] = {}
+    for a in p.actions.values():
+        counts[a.outcome.value] = counts.get(a.outcome.value, 0) + 1
+    summary = ", ".join(f"{n} {o}" for o, n in counts.items())
+    via = f"  via {chain_label(p.via)}" if p.kind == "instance" and p.via else ""
+    lines = [f"{p.kind:<9} {p.name:<40} {summary}{via}"]
+    for chain in p.chains:
+        if chain != p.via:
+            lines.append(f"{'':<10}also via {chain_label(chain)}")
+    limited: dict[tuple[str, ...], list[str]] = {}
+    for a in p.actions.values():
+        if a.prefixes:
+            limited.setdefault(a.prefixes, []).append(a.action)
+    for prefixes, names in limited.items():
+        lines.append(f"{'':<10}{', '.join(names)} only under {', '.join(prefixes)}")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     g = graph_from_args(args)
     found = g.who_can(args.bucket, action=args.action, level=args.level)
     if args.format == "json":
-        json.dump({"bucket": args.bucket, "principals": [
+        json.dump({"bucket": args.bucket, "assumed_context": dict(g.assumed), "principals": [
             {"kind": p.kind, "id": p.id, "name": p.name,
              "actions": {k: a.outcome.value for k, a in p.actions.items()},
-             "via": list(p.via)} for p in found]}, sys.stdout, indent=2)
+             "via": list(p.via), "chains": [list(c) for c in p.paths],
+             "details": [access_json(a) for a in p.actions.values()]}
+            for p in found]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     if not found:
         print(f"nobody can reach {args.bucket} with that")
     for p in found:
-        counts: dict[str, int] = {}
-        for a in p.actions.values():
-            counts[a.outcome.value] = counts.get(a.outcome.value, 0) + 1
-        summary = ", ".join(f"{n} {o}" for o, n in counts.items())
-        via = f"  via {' -> '.join(v.rsplit('/', 1)[-1] for v in p.via)}" if p.kind == \
-            "instance" and p.via else ""
-        print(f"{p.kind:<9} {p.name:<40} {summary}{via}")
+        print("\n".join(_text(p)))
     return 0

@@ -18,11 +18,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Tree
 
+from graph.findings import Escalation, Finding
 from tui.screens.access_tree import AccessTree, NodeData, TreeFilter
 from tui.screens.describe import resource_of
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import EvidencePanel, Selection
+from tui.widgets.finding import render_escalation, render_finding
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 
@@ -85,10 +87,12 @@ class AccessTreeScreen(Screen[None]):
     #: Prefix of the widget ids ("trace" -> #trace-body, #trace-tree, #trace-evidence).
     ID_PREFIX = "access"
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, focus: Finding | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         """The analysed account."""
+        self.focus_finding = focus
+        """The finding this view was opened for (its statements shown first), if any."""
         self.tree_filter = TreeFilter("")
         """What `/` typed: buckets, principals and answers not matching it are left out."""
         self.sort: str | None = None
@@ -229,6 +233,31 @@ class AccessTreeScreen(Screen[None]):
         self._fit_layout()
         self._rebuild()
         self.query_one(AccessTree).focus()
+        self._show_focus()
+
+    def focus_matches(self, data: NodeData) -> bool:
+        """Whether a tree node is where the focused finding's path shows (see subclasses)."""
+        return False
+
+    def _show_focus(self) -> None:
+        """The focused finding in the evidence panel, the cursor on its node when built."""
+        finding = self.focus_finding
+        if finding is None:
+            return
+        self.query_one(EvidencePanel).show_content(render_finding(finding))
+        # Node lines exist once the tree has laid out the rebuilt nodes.
+        self.call_after_refresh(self._cursor_to_focus)
+
+    def _cursor_to_focus(self) -> None:
+        tree = self.query_one(AccessTree)
+        stack = list(tree.root.children)
+        while stack:
+            node = stack.pop(0)
+            if self.focus_matches(node.data):
+                tree.move_cursor(node)
+                tree.scroll_to_node(node, animate=False)
+                return
+            stack.extend(node.children)
 
     def on_resize(self) -> None:
         self._fit_layout()
@@ -313,6 +342,7 @@ class AccessTreeScreen(Screen[None]):
         tree.cursor_line = 0
         tree.scroll_home(animate=False)
         tree.focus()
+        self._show_focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         """A new assumed context (or a reload): same view, answers decided again; the nodes
@@ -325,9 +355,17 @@ class AccessTreeScreen(Screen[None]):
         self._show_evidence(event.node.data)
 
     def _show_evidence(self, data: NodeData) -> None:
-        """The answer's evidence on an action; otherwise the panel says what to do (never the
-        previous answer, which may no longer be what the tree shows)."""
+        """What the cursor is on, explained: the focused finding on its node, an escalation
+        path, an answer's evidence; elsewhere the panel says what to do (never the previous
+        answer, which may no longer be what the tree shows)."""
         panel = self.query_one(EvidencePanel)
+        if self.focus_finding is not None and self.focus_matches(data):
+            # The node the finding is about: the finding (with its fix) explains it.
+            panel.show_content(render_finding(self.focus_finding))
+            return
+        if isinstance(data, Escalation):
+            panel.show_content(render_escalation(data))
+            return
         if not isinstance(data, Selection):
             panel.show(None)
             return

@@ -18,6 +18,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess
+from graph.findings import Escalation
 from graph.policy import Outcome
 from graph.risk import action_risk, actions_risks
 from tui.widgets.evidence import Selection
@@ -31,8 +32,9 @@ LEVELS = ("List", "Read", "Write", "Tagging", "Permissions management")
 #: group); the rest wait behind a "… N more" node that builds the next page when opened.
 PAGE = 100
 
-#: What a tree node can carry: an action answer to drill into, or a resource to copy.
-NodeData = Selection | str | None
+#: What a tree node can carry: an action answer to drill into, a resource to copy, or an
+#: escalation path ("could gain", shown apart from what is allowed).
+NodeData = Selection | str | Escalation | None
 
 
 def _level_rank(level: str) -> int:

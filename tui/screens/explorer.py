@@ -18,6 +18,7 @@ from textual.widgets import Input, TabbedContent, TabPane
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.rows import (
     BUCKET_COLUMNS,
+    FINDING_COLUMNS,
     INSTANCE_COLUMNS,
     ROLE_COLUMNS,
     WARNING_COLUMNS,
@@ -45,6 +46,8 @@ class Tab:
 
 
 TABS = (
+    Tab("findings", "Findings", FINDING_COLUMNS,
+        "No findings: nothing public, shared, administrator-level or escalating."),
     Tab("instances", "Instances", INSTANCE_COLUMNS, "No instances in this account."),
     Tab("roles", "Roles", ROLE_COLUMNS, "No roles in this account."),
     Tab("buckets", "Buckets", BUCKET_COLUMNS, "No buckets in this account."),
@@ -81,8 +84,8 @@ class ExplorerScreen(Screen[None]):
         with TabbedContent(id="tabs"):
             for tab in TABS:
                 title = tab.title
-                if tab.id == "warnings":
-                    title = f"{tab.title} ({len(self.workspace.rows.warnings)})"
+                if tab.id in ("warnings", "findings"):
+                    title = f"{tab.title} ({len(tab.rows(self.workspace.rows))})"
                 with TabPane(title, id=f"tab-{tab.id}"):
                     model = TableModel(tab.columns, tab.rows(self.workspace.rows))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
@@ -112,7 +115,7 @@ class ExplorerScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "trace":
-            return self.tab_id in ("instances", "roles")
+            return self.tab_id in ("instances", "roles", "findings")
         if action == "who_can":
             return self.tab_id == "buckets"
         if action in ("details", "raw_json"):
@@ -192,8 +195,10 @@ class ExplorerScreen(Screen[None]):
     @on(ResourceTable.Selected)
     def _row_selected(self) -> None:
         """Enter opens what the row can reach (an instance's or role's trace, a bucket's
-        who-can); `d` keeps the details. A warning has nothing to reach: Enter shows it."""
-        if self.tab_id in ("instances", "roles"):
+        who-can, a finding's path); `d` keeps the details. A warning has nothing to reach."""
+        if self.tab_id == "findings" and self.selected is not None:
+            self.open_finding(self.selected[1])
+        elif self.tab_id in ("instances", "roles"):
             self.action_trace()
         elif self.tab_id == "buckets":
             self.action_who_can()
@@ -201,12 +206,18 @@ class ExplorerScreen(Screen[None]):
     def action_details(self) -> None:
         from tui.screens.details import DetailsScreen
 
+        if self.selected is not None and self.selected[0] == "findings":
+            self.open_finding(self.selected[1])
+            return
         if self.selected is not None and self.selected[0] != "warnings":
             self.app.push_screen(DetailsScreen(self.workspace, *self.selected))
 
     def action_raw_json(self) -> None:
         from tui.screens.raw_json import RawJsonScreen
 
+        if self.selected is not None and self.selected[0] == "findings":
+            self.open_finding(self.selected[1])
+            return
         if self.selected is not None and self.selected[0] != "warnings":
             self.app.push_screen(RawJsonScreen(self.workspace, *self.selected))
 
@@ -215,7 +226,25 @@ class ExplorerScreen(Screen[None]):
 
         if self.selected is not None:
             kind, key = self.selected
+            if kind == "findings":
+                self.open_finding(key)
+                return
             open_trace(self.app, self.workspace, kind.removesuffix("s"), key)
+
+    def open_finding(self, finding_id: str) -> None:
+        """The finding's trace (instance, role) or who-can (bucket), with the finding and its
+        deciding statements in the evidence panel and the cursor on its path."""
+        from tui.screens.trace import open_trace
+        from tui.screens.who_can import open_who_can
+
+        finding = self.workspace.findings.get(finding_id)
+        if finding is None or finding.view is None:
+            return
+        kind, key = finding.view
+        if kind == "bucket":
+            open_who_can(self.app, self.workspace, key, focus=finding)
+        else:
+            open_trace(self.app, self.workspace, kind, key, focus=finding)
 
     def action_who_can(self) -> None:
         from tui.screens.who_can import open_who_can
@@ -241,6 +270,8 @@ class ExplorerScreen(Screen[None]):
             return None
         kind, key = self.selected
         snapshot = self.workspace.snapshot
+        if kind == "findings":
+            return key, "finding id"
         if kind == "instances":
             return snapshot.instance_by_id[key].arn, "instance ARN"
         if kind == "roles":
@@ -251,7 +282,7 @@ class ExplorerScreen(Screen[None]):
 
     def export_scopes(self) -> list[tuple[str, str]]:
         """The selected instance, role or bucket, offered first in the export dialog."""
-        if self.selected is None or self.selected[0] == "warnings":
+        if self.selected is None or self.selected[0] in ("warnings", "findings"):
             return []
         kind, key = self.selected
         return [(kind.removesuffix("s"), key)]

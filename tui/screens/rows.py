@@ -36,6 +36,11 @@ BUCKET_COLUMNS = (
     Column("public", "Public?", 12),
     Column("who", "Who can", 8),
 )
+FINDING_COLUMNS = (
+    Column("severity", "Severity", 9),
+    Column("category", "Category", 22),
+    Column("finding", "Finding", 120),
+)
 WARNING_COLUMNS = (
     Column("operation", "Operation", 30),
     Column("target", "Target", 36),
@@ -51,6 +56,8 @@ class ExplorerRows:
     roles: tuple[Row, ...]
     buckets: tuple[Row, ...]
     warnings: tuple[Row, ...]
+    #: Ranked findings, keyed by finding id (worst first).
+    findings: tuple[Row, ...] = ()
 
 
 def _open(actions: Iterable[ActionAccess]) -> list[Outcome]:
@@ -230,7 +237,11 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
         Row.of(str(i), w.operation, w.target or "(account)", _warning_text(w.message, w.code))
         for i, w in enumerate(snapshot.warnings)
     )
-    return ExplorerRows(tuple(instances), tuple(roles), tuple(buckets), warnings)
+    from graph.findings import find
+
+    findings = tuple(Row.of(f.id, f.severity.value, f.category, f.title)
+                     for f in find(graph, progress=progress))
+    return ExplorerRows(tuple(instances), tuple(roles), tuple(buckets), warnings, findings)
 
 
 def _public_word(outcomes: list[Outcome], policy_unknown: bool) -> str:

@@ -16,6 +16,8 @@ from textual.app import App
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
+from graph.findings import Escalation, Finding
+from graph.findings.context import verbs
 from graph.model import AccountSnapshot
 from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, bucket_risks, rank, role_risks
@@ -49,10 +51,12 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
     return found
 
 
-def open_trace(app: App[object], workspace: Workspace, kind: str, key: str) -> None:
-    """Show the trace of an instance or role (reusing the trace screen shown last)."""
-    open_view(app, TraceScreen, lambda: TraceScreen(workspace, kind, key),
-              lambda screen: screen.aim(workspace, kind, key))
+def open_trace(app: App[object], workspace: Workspace, kind: str, key: str,
+               focus: Finding | None = None) -> None:
+    """Show the trace of an instance or role (reusing the trace screen shown last); with
+    `focus`, the finding it was opened for is explained first."""
+    open_view(app, TraceScreen, lambda: TraceScreen(workspace, kind, key, focus),
+              lambda screen: screen.aim(workspace, kind, key, focus))
 
 
 class TraceScreen(AccessTreeScreen):
@@ -61,16 +65,19 @@ class TraceScreen(AccessTreeScreen):
     HELP_TITLE = "trace"
     ID_PREFIX = "trace"
 
-    def __init__(self, workspace: Workspace, kind: str, key: str) -> None:
-        super().__init__(workspace)
+    def __init__(self, workspace: Workspace, kind: str, key: str,
+                 focus: Finding | None = None) -> None:
+        super().__init__(workspace, focus)
         self.kind = kind
         """"instance" or "role"."""
         self.key = key
         """Instance id or role ARN."""
 
-    def aim(self, workspace: Workspace, kind: str, key: str) -> None:
+    def aim(self, workspace: Workspace, kind: str, key: str,
+            focus: Finding | None = None) -> None:
         """Show another instance or role on this (kept) screen."""
         self.kind, self.key = kind, key
+        self.focus_finding = focus
         self._aimed(workspace)
 
     @property
@@ -118,9 +125,44 @@ class TraceScreen(AccessTreeScreen):
                 role_arns = list(profile.role_arns) if profile else []
                 for arn in role_arns:
                     self._add_role(node, arn, accesses)
+            role_arns = [*role_arns, *(a.role_arn for a in accesses)]
         else:
             self._add_role(tree.root, self.key, accesses)
+            role_arns = [self.key, *(a.role_arn for a in accesses)]
         self._add_buckets(tree.root, accesses)
+        self._add_escalations(tree.root, set(role_arns))
+
+    def _add_escalations(self, root: TreeNode[NodeData], roles: set[str]) -> None:
+        """Paths the instance's roles could take to more access: their own kind of node,
+        never counted as reachable (role chains are already above, as "can assume")."""
+        paths = [e for e in self.workspace.escalations if e.role in roles and e.kind != "assume"]
+        if not paths:
+            return
+        tree = self.query_one(AccessTree)
+        title = Text(f"could gain (escalation, not allowed now): {len(paths)} path(s)",
+                     style="bold yellow")
+        heading = root.add(title, data=None, expand=True)
+        for e in paths:
+            label = Text(f"⚠ {e.label}", style="yellow")
+            label.append(f"  {e.gains_text}", style="dim")
+            if not e.gains:
+                heading.add_leaf(label, data=e)
+                continue
+            tree.add_lazy(heading, label, e, partial(self._add_gains, e))
+
+    def _add_gains(self, e: Escalation, node: TreeNode[NodeData]) -> None:
+        for bucket, actions in sorted(e.gains.items())[:PAGE]:
+            node.add_leaf(Text(f"{bucket}: could {verbs(actions)} ({len(actions)} action(s))",
+                               style="yellow"), data=bucket)
+
+    def focus_matches(self, data: NodeData) -> bool:
+        finding = self.focus_finding
+        if finding is None:
+            return False
+        if finding.category == "privilege-escalation" and finding.principal:
+            return isinstance(data, Escalation) and data.role == finding.role \
+                and data.target == finding.principal
+        return isinstance(data, str) and data == finding.role
 
     def _add_role(self, parent: TreeNode[NodeData], arn: str, accesses: list[BucketAccess]) -> None:
         role = self.workspace.snapshot.role_by_arn.get(arn)

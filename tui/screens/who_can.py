@@ -19,6 +19,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
+from graph.access.model import chain_label
+from graph.findings import Finding
+from graph.findings.context import verbs
 from graph.policy import Outcome
 from graph.risk import action_risk, actions_risks, bucket_risks, principal_risks, rank
 from tui.screens.access_screen import AccessTreeScreen, open_view
@@ -61,6 +64,21 @@ def principal_context(principal: PrincipalAccess) -> str:
 
 
 def principal_label(principal: PrincipalAccess) -> str:
+    """How a principal reads in the tree; an instance that reaches the bucket through
+    assumed roles shows the whole chain ("via ci-runner → website-deployer")."""
+    via = chains_text(principal)
+    return f"{_name_label(principal)} {via}" if via else _name_label(principal)
+
+
+def chains_text(principal: PrincipalAccess) -> str:
+    """"via ci-runner → website-deployer" for an instance reaching through assumed roles
+    (every chain, "|" between them); "" for one reaching through its own role only."""
+    if principal.kind != "instance" or (len(principal.via) < 2 and len(principal.paths) < 2):
+        return ""
+    return "via " + " | ".join(chain_label(c) for c in principal.paths)
+
+
+def _name_label(principal: PrincipalAccess) -> str:
     if principal.kind == "public":
         return "anyone (public)"
     if principal.kind == "role" and principal.name:
@@ -72,10 +90,12 @@ def principal_label(principal: PrincipalAccess) -> str:
     return f"{principal.kind} {principal.id}"
 
 
-def open_who_can(app: App[object], workspace: Workspace, bucket: str) -> None:
-    """Show who can reach a bucket (reusing the who-can screen shown last)."""
-    open_view(app, WhoCanScreen, lambda: WhoCanScreen(workspace, bucket),
-              lambda screen: screen.aim(workspace, bucket))
+def open_who_can(app: App[object], workspace: Workspace, bucket: str,
+                 focus: Finding | None = None) -> None:
+    """Show who can reach a bucket (reusing the who-can screen shown last); with `focus`, the
+    finding it was opened for is explained first."""
+    open_view(app, WhoCanScreen, lambda: WhoCanScreen(workspace, bucket, focus),
+              lambda screen: screen.aim(workspace, bucket, focus))
 
 
 class WhoCanScreen(AccessTreeScreen):
@@ -88,18 +108,27 @@ class WhoCanScreen(AccessTreeScreen):
         Binding("v", "toggle_grouping", "Regroup", id="who_can.group"),
     ]
 
-    def __init__(self, workspace: Workspace, bucket: str) -> None:
-        super().__init__(workspace)
+    def __init__(self, workspace: Workspace, bucket: str, focus: Finding | None = None) -> None:
+        super().__init__(workspace, focus)
         self.bucket = bucket
         """The bucket's name."""
         self.by_principal = True
         """Group by principal (True) or by access level and action (False)."""
 
-    def aim(self, workspace: Workspace, bucket: str) -> None:
+    def aim(self, workspace: Workspace, bucket: str, focus: Finding | None = None) -> None:
         """Show another bucket on this (kept) screen."""
         self.bucket = bucket
         self.by_principal = True
+        self.focus_finding = focus
         self._aimed(workspace)
+
+    def focus_matches(self, data: NodeData) -> bool:
+        """The principal the finding is about (the public, an account, a service)."""
+        finding = self.focus_finding
+        if finding is None or not isinstance(data, str):
+            return False
+        source = finding.path[0].source if finding.path else "public"
+        return data == source.partition(":")[2] if ":" in source else data == source
 
     @property
     def heading(self) -> str:
@@ -175,6 +204,30 @@ class WhoCanScreen(AccessTreeScreen):
         else:
             rank = {kind: n for n, kind in enumerate(KIND_TITLES)}
             self._build_by_action(sorted(principals, key=lambda p: (rank[p.kind], p.name, p.id)))
+        self._add_escalations()
+
+    def _add_escalations(self) -> None:
+        """Instances that could gain access here by escalating: their own group, apart from
+        (and never counted with) the principals that are allowed."""
+        paths = [e for e in self.workspace.escalations if e.kind != "assume" and (
+            self.bucket in e.gains or e.everything)]
+        if not paths:
+            return
+        tree = self.query_one(AccessTree)
+        snapshot = self.workspace.snapshot
+        title = Text(f"Could gain (escalation, not allowed now) ({len(paths)})",
+                     style="bold yellow")
+        heading = tree.root.add(title, data=None, expand=True)
+        for e in paths:
+            first = snapshot.instance_by_id.get(e.instances[0]) if e.instances else None
+            who = first.label if first else e.role.rsplit("/", 1)[-1]
+            if len(e.instances) > 1:
+                who += f" (+{len(e.instances) - 1})"
+            gained = e.gains.get(self.bucket, frozenset())
+            what = f"could {verbs(gained)}" if gained else "could write its own policy"
+            label = Text(f"⚠ {who}: {e.label}", style="yellow")
+            label.append(f"  {what}", style="dim")
+            heading.add_leaf(label, data=e)
 
     def _build_by_principal(self, principals: list[PrincipalAccess]) -> None:
         """Groups of principals; a group opens by itself when it is short enough to read.
@@ -211,10 +264,13 @@ class WhoCanScreen(AccessTreeScreen):
         for principal in group[:PAGE]:
             outcomes = outcomes_of(principal.actions)
             label = principal_label(principal)
+            via = chains_text(principal)
             risks = principal_risks(principal.kind) + actions_risks(principal.actions)
             tree.add_lazy(
                 parent,
-                with_risks(labelled(best(outcomes), label, summary(outcomes)), risks),
+                with_risks(labelled(best(outcomes), _name_label(principal),
+                                    f"{summary(outcomes)}  {via}" if via else summary(outcomes)),
+                           risks),
                 principal.id,
                 partial(self._add_levels, principal.actions, label),
             )
@@ -275,6 +331,7 @@ class WhoCanScreen(AccessTreeScreen):
                     "id": p.id,
                     "name": p.name,
                     "via": list(p.via),
+                    "chains": [list(c) for c in p.paths],
                     "actions": access_json(p.actions),
                 }
                 for p in self.principals

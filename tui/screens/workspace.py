@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
+from graph.findings import Escalation, Finding, escalations, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
 from tui.screens.rows import ExplorerRows, build_rows
@@ -39,6 +41,16 @@ class Workspace:
 
     def who_can(self, bucket: str) -> list[PrincipalAccess]:
         return self.graph.who_can(bucket)
+
+    @cached_property
+    def findings(self) -> Mapping[str, Finding]:
+        """Findings by id, worst first (computed with the rows, in the load worker)."""
+        return {f.id: f for f in find(self.graph)}
+
+    @cached_property
+    def escalations(self) -> tuple[Escalation, ...]:
+        """Every "could gain" path, for traces and who-can views."""
+        return escalations(self.graph)
 
 
 def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress) -> Workspace:

@@ -17,7 +17,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from graph.access import ActionAccess
-from graph.policy.plain_words import condition_in_words
 from graph.risk import action_risk
 from tui.widgets.outcome import outcome_text
 from tui.widgets.risk import risk_text
@@ -58,10 +57,8 @@ def render_evidence(selection: Selection) -> RenderableType:
         parts.append(Text("\nAllowed only if", style="bold underline"))
         for condition in access.conditions:
             line = Text("• ")
-            line.append(condition_in_words(condition.operator, condition.key,
-                                           condition.values, condition.must_hold),
-                        style="yellow")
-            line.append(f"\n  {condition}  ({condition.statement.label})", style="dim")
+            line.append(condition.plain, style="yellow")
+            line.append(f"\n  {condition.raw}: {condition.statement.label}", style="dim")
             parts.append(line)
     if access.evidence:
         parts.append(Text("\nDeciding statements", style="bold underline"))
@@ -85,6 +82,11 @@ class EvidencePanel(VerticalScroll):
         yield Static(
             "Select an action (Enter) to see the statements that decide it.", id="evidence"
         )
+
+    def show_content(self, content: RenderableType) -> None:
+        """Anything else the panel explains (a finding, an escalation path)."""
+        self.query_one("#evidence", Static).update(content)
+        self.scroll_home(animate=False)
 
     def show(self, selection: Selection | None) -> None:
         body = self.query_one("#evidence", Static)

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from graph.safe_files import write_text
 from graph.sources import export_folder as ef
 from graph.sources.synth.ec2 import build_instances
 from graph.sources.synth.iam import build_iam
@@ -40,7 +41,7 @@ def write_synthetic(out: Path | str, *, roles: int, instances: int, buckets: int
     world = World(seed, roles, buckets)
 
     def dump(path: Path, value: Any) -> None:
-        path.write_text(json.dumps(value))
+        write_text(path, json.dumps(value), durable=False)  # renamed into place, no links
 
     dump(out / ef.IDENTITY, {"UserId": "AIDAEXAMPLE", "Account": ACCOUNT,
                              "Arn": f"arn:aws:iam::{ACCOUNT}:user/auditor"})

@@ -1,0 +1,108 @@
+"""Decided answers kept per action class, not per action: compact and shared.
+
+An action class's members get the same answer but for their own name (see classify.py and
+decide.py), so one `ClassAnswer` stands for all of them, and a role's answers on a bucket
+class are a tuple of such entries, shared by every bucket of the class and every role in the
+same situation. `ClassAnswers` reads as the `Mapping[str, ActionAccess]` the queries, the app
+and the exports have always used; each action's `ActionAccess` is made when it is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from graph.access.compile import actions_in, position
+from graph.access.model import ActionAccess
+from graph.catalog import S3Action, s3_actions
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class ClassAnswer:
+    """The answer for every action of `mask`: the representative's, renamed per member."""
+
+    mask: int
+    #: The answer of the class's first action.
+    answer: ActionAccess
+    #: The one reason that names the asked action (an implicit denial's), if any: it is
+    #: rewritten with each member's name.
+    named_reason: str | None = None
+
+    def member(self, action: S3Action) -> ActionAccess:
+        a = self.answer
+        if action.name == a.action:
+            return a
+        reasons = a.reasons
+        if self.named_reason is not None:
+            own = self.named_reason.replace(a.action, action.name, 1)
+            reasons = tuple(own if r == self.named_reason else r for r in reasons)
+        return ActionAccess(action.name, action.level, action.scope, a.outcome, reasons,
+                            a.evidence, a.conditions, a.blocked_by, a.prefixes)
+
+    def members(self) -> Iterator[ActionAccess]:
+        for action in actions_in(self.mask):
+            yield self.member(action)
+
+
+def single(answer: ActionAccess) -> ClassAnswer:
+    """A class of one action (asked on its own)."""
+    return ClassAnswer(1 << position(answer.action), answer)
+
+
+def _bit(name: object) -> int:
+    """The action's bit by its exact catalogue name (0 for anything else)."""
+    try:
+        return 1 << position(name)  # type: ignore[arg-type]
+    except (KeyError, TypeError):
+        return 0
+
+
+class ClassAnswers(Mapping[str, ActionAccess]):
+    """A role's answers on one bucket class, as class entries (read-only)."""
+
+    __slots__ = ("entries", "mask")
+
+    def __init__(self, entries: tuple[ClassAnswer, ...]) -> None:
+        self.entries = entries
+        mask = 0
+        for e in entries:
+            mask |= e.mask
+        self.mask = mask
+
+    def _entry(self, bit: int) -> ClassAnswer | None:
+        for e in self.entries:
+            if e.mask & bit:
+                return e
+        return None
+
+    def __getitem__(self, name: str) -> ActionAccess:
+        bit = _bit(name)
+        e = self._entry(bit) if bit else None
+        if e is None:
+            raise KeyError(name)
+        return e.member(s3_actions()[bit.bit_length() - 1])
+
+    def __contains__(self, name: object) -> bool:
+        return bool(self.mask & _bit(name))
+
+    def __iter__(self) -> Iterator[str]:
+        """Action names in catalogue order (as the per-action maps always were)."""
+        return (a.name for a in actions_in(self.mask))
+
+    def __len__(self) -> int:
+        return self.mask.bit_count()
+
+    def values(self) -> list[ActionAccess]:  # type: ignore[override]
+        """Every action's answer, in catalogue order."""
+        pairs = [(a, e) for e in self.entries for a in actions_in(e.mask)]
+        if len(self.entries) > 1:
+            pairs.sort(key=lambda p: position(p[0].name))
+        return [e.member(a) for a, e in pairs]
+
+    def items(self) -> list[tuple[str, ActionAccess]]:  # type: ignore[override]
+        return [(a.action, a) for a in self.values()]
+
+    def __repr__(self) -> str:
+        return f"ClassAnswers({dict(self.items())!r})"
+
+

@@ -1,0 +1,116 @@
+"""What changed between two snapshots of an account: access gained, lost and changed.
+
+    old_graph, new_graph = analyse_pair(old_snapshot, new_snapshot, assumed={})
+    result = diff_graphs(old_graph, new_graph)
+    result.gained, result.lost, result.changed     # ChangeRow tuples
+    diff_json(result)                              # the documented JSON shape
+
+The second side is decided with the first side's compiled policies and decisions where they
+are provably the same (graph.access.reuse), and only answers that are not the same object on
+both sides are compared, so a diff costs little more than analysing the changed parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from graph.access import AccessGraph, build_access_graph
+from graph.access.lookup import find_bucket, find_instance
+from graph.diff.compare import Comparer
+from graph.diff.findings import compare_findings
+from graph.diff.model import (
+    CHANGED,
+    GAINED,
+    KINDS,
+    LOST,
+    ChangeRow,
+    FindingChange,
+    Side,
+    SnapshotDiff,
+)
+from graph.diff.render import diff_json, row_json
+from graph.errors import LookupFailed, RolemapError
+from graph.model import AccountSnapshot
+
+__all__ = [
+    "CHANGED", "GAINED", "KINDS", "LOST", "ChangeRow", "DifferentAccounts", "FindingChange",
+    "Side", "SnapshotDiff", "analyse_pair", "check_accounts", "diff_graphs", "diff_json",
+    "row_json", "side_of",
+]
+
+Progress = Callable[[str, int, int], None]
+
+
+class DifferentAccounts(RolemapError):
+    """The two snapshots are of different accounts and that was not asked for."""
+
+
+def side_of(snapshot: AccountSnapshot, source: str | None = None) -> Side:
+    """The header of one side: source, account, when it was taken and how that is known."""
+    kind = snapshot.source.kind
+    taken_from = {"export-folder": "file modification time", "snapshot": "snapshot file",
+                  "synthetic": "generated"}.get(kind, "loaded")
+    if not snapshot.taken_at:
+        taken_from = "not recorded"
+    return Side(source or snapshot.source.label or kind, snapshot.account_id,
+                snapshot.taken_at, taken_from)
+
+
+def check_accounts(old: AccountSnapshot, new: AccountSnapshot, allow_different: bool) -> None:
+    """Refuse two different accounts unless asked: every row would be noise."""
+    if old.account_id != new.account_id and not allow_different:
+        raise DifferentAccounts(
+            f"OLD is account {old.account_id} and NEW is account {new.account_id}: comparing "
+            "two different accounts is refused (pass --allow-different-accounts to compare "
+            "them anyway)")
+
+
+def analyse_pair(old: AccountSnapshot, new: AccountSnapshot,
+                 assumed: Mapping[str, str] | None = None,
+                 progress: Progress | None = None) -> tuple[AccessGraph, AccessGraph]:
+    """Decide both snapshots; the new one reuses what is identical in the old one."""
+    old_graph = build_access_graph(old, assumed=assumed, progress=progress)
+    new_graph = build_access_graph(new, assumed=assumed, progress=progress,
+                                   reuse_from=old_graph)
+    return old_graph, new_graph
+
+
+def _resolve(old: AccountSnapshot, new: AccountSnapshot, instance: str | None,
+             bucket: str | None) -> tuple[str | None, str | None]:
+    """Filters name an instance or bucket of either side (one gone from NEW still counts)."""
+    iid = name = None
+    if instance is not None:
+        try:
+            iid = find_instance(new, instance).instance_id
+        except LookupFailed:
+            iid = find_instance(old, instance).instance_id
+    if bucket is not None:
+        try:
+            name = find_bucket(new, bucket).name
+        except LookupFailed:
+            name = find_bucket(old, bucket).name
+    return iid, name
+
+
+def diff_graphs(old: AccessGraph, new: AccessGraph, *, old_side: Side | None = None,
+                new_side: Side | None = None, instance: str | None = None,
+                bucket: str | None = None) -> SnapshotDiff:
+    """Every gained, lost and changed row (optionally for one instance and/or bucket)."""
+    iid, name = _resolve(old.snapshot, new.snapshot, instance, bucket)
+    comparer = Comparer(old, new)
+    rows = list(comparer.instance_rows(iid, name))
+    if iid is None:
+        rows.extend(comparer.principal_rows(name))
+    rows.sort(key=lambda r: (r.instance_id == "", r.instance_name or r.principal,
+                             r.instance_id, r.bucket, r.action))
+    new_findings, resolved = compare_findings(old, new)
+    return SnapshotDiff(
+        old=old_side or side_of(old.snapshot),
+        new=new_side or side_of(new.snapshot),
+        gained=tuple(r for r in rows if r.kind == GAINED),
+        lost=tuple(r for r in rows if r.kind == LOST),
+        changed=tuple(r for r in rows if r.kind == CHANGED),
+        new_findings=new_findings,
+        resolved_findings=resolved,
+        assumed=tuple(sorted(new.assumed.items())),
+    )

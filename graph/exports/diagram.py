@@ -1,0 +1,86 @@
+"""Access paths drawn as Mermaid flowcharts (GitHub and GitLab render them) or Graphviz DOT.
+
+A path is a list of `PathStep`s: instance → profile → role → [chain / escalation] → bucket,
+each edge labelled with what it allows and the statements that decide it. Escalation steps
+("could gain") are drawn dashed, never like an allowed edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graph.access import AccessGraph
+from graph.findings.model import PathStep
+
+
+def node_label(node: str, graph: AccessGraph) -> str:
+    """A node id as a person reads it ("instance web-1 (i-…)", "role admin-box")."""
+    kind, _, ident = node.partition(":")
+    snapshot = graph.snapshot
+    if kind == "instance":
+        inst = snapshot.instance_by_id.get(ident)
+        return f"instance {inst.label if inst else ident}"
+    if kind in ("role", "profile"):
+        return f"{'instance profile' if kind == 'profile' else 'role'} {ident.rsplit('/', 1)[-1]}"
+    if kind == "bucket":
+        return f"bucket {ident}"
+    if kind in ("account", "service"):
+        return f"{kind} {ident}"
+    return {"public": "anyone (public)", "internet": "the internet",
+            "everything": "every action on every resource"}.get(node, node)
+
+
+def _edge_text(step: PathStep, limit: int = 3) -> str:
+    refs = [r.label for r in step.evidence[:limit]]
+    if len(step.evidence) > limit:
+        refs.append(f"… {len(step.evidence) - limit} more")
+    return "\n".join([step.relation, *refs])
+
+
+def _ids(steps: Iterable[PathStep]) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for step in steps:
+        for node in (step.source, step.target):
+            ids.setdefault(node, f"n{len(ids)}")
+    return ids
+
+
+def _mermaid_text(text: str) -> str:
+    """Mermaid label text: quotes and markup characters as entities, lines as <br/>."""
+    for char, entity in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(char, entity)
+    return text.replace("\n", "<br/>")
+
+
+def to_mermaid(steps: Iterable[PathStep], graph: AccessGraph) -> str:
+    """`flowchart LR` with one node per resource; escalation edges dashed."""
+    steps = list(steps)
+    ids = _ids(steps)
+    lines = ["flowchart LR"]
+    for node, nid in ids.items():
+        lines.append(f'    {nid}["{_mermaid_text(node_label(node, graph))}"]')
+    for step in steps:
+        label = _mermaid_text(_edge_text(step))
+        arrow = f'-. "{label}" .->' if step.escalation else f'-- "{label}" -->'
+        lines.append(f"    {ids[step.source]} {arrow} {ids[step.target]}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def to_dot(steps: Iterable[PathStep], graph: AccessGraph, name: str = "path") -> str:
+    """A Graphviz digraph of the same path (`dot -Tsvg`)."""
+    steps = list(steps)
+    ids = _ids(steps)
+    lines = [f'digraph "{_dot_text(name)}" {{', "    rankdir=LR;",
+             "    node [shape=box, fontname=Helvetica];"]
+    for node, nid in ids.items():
+        lines.append(f'    {nid} [label="{_dot_text(node_label(node, graph))}"];')
+    for step in steps:
+        style = ', style=dashed, color="red"' if step.escalation else ""
+        lines.append(f'    {ids[step.source]} -> {ids[step.target]} '
+                     f'[label="{_dot_text(_edge_text(step))}"{style}];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,96 @@
+"""Findings: the ranked risks of an account, each traceable to its statements.
+
+Public API::
+
+    findings = find(graph)                      # tuple[Finding, ...], worst first
+    find(graph, min_severity="high")
+    paths = escalations(graph)                  # every "could gain" path (trace, who-can)
+
+Built on the access graph's decided answers and, for IAM/EC2 actions the graph does not
+decide (iam:PassRole, ec2:RunInstances, iam:PutRolePolicy…), on the same policy engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from weakref import WeakKeyDictionary
+
+from graph.access import AccessGraph
+from graph.findings.buckets import cross_account_findings, no_block_findings, public_findings
+from graph.findings.context import FindingContext
+from graph.findings.escalation import Escalation, EscalationFinder
+from graph.findings.instances import escalation_findings, exposure_findings
+from graph.findings.model import (
+    CATEGORIES,
+    CATEGORY_BY_ID,
+    Category,
+    Finding,
+    PathStep,
+    Severity,
+    category_order,
+)
+from graph.findings.roles import admin_findings, broad_trust_findings
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_BY_ID",
+    "Category",
+    "Escalation",
+    "Finding",
+    "PathStep",
+    "Severity",
+    "escalations",
+    "find",
+]
+
+Progress = Callable[[str, int, int], None]
+
+_CACHE: WeakKeyDictionary[AccessGraph, tuple[tuple[Finding, ...], tuple[Escalation, ...]]] = \
+    WeakKeyDictionary()
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+def _compute(graph: AccessGraph, progress: Progress
+             ) -> tuple[tuple[Finding, ...], tuple[Escalation, ...]]:
+    found = _CACHE.get(graph)
+    if found is not None:
+        return found
+    ctx = FindingContext(graph)
+    rules = [
+        ("findings: buckets", lambda: [*public_findings(ctx), *cross_account_findings(ctx),
+                                       *no_block_findings(ctx)]),
+        ("findings: roles", lambda: [*admin_findings(ctx), *broad_trust_findings(ctx)]),
+    ]
+    out: list[Finding] = []
+    total = len(rules) + 2
+    for done, (step, rule) in enumerate(rules):
+        progress(step, done, total)
+        out.extend(rule())
+    progress("findings: escalation", len(rules), total)
+    paths = tuple(EscalationFinder(ctx).all())
+    out.extend(escalation_findings(ctx, list(paths)))
+    progress("findings: exposure", len(rules) + 1, total)
+    out.extend(exposure_findings(ctx))
+    progress("findings", total, total)
+    out.sort(key=lambda f: (-f.rank, category_order(f.category), f.title, f.id))
+    found = (tuple(out), paths)
+    _CACHE[graph] = found
+    return found
+
+
+def find(graph: AccessGraph, min_severity: Severity | str | None = None,
+         progress: Progress | None = None) -> tuple[Finding, ...]:
+    """Every finding of the account, worst first (severity, then category, then title)."""
+    findings, _ = _compute(graph, progress or _no_progress)
+    if min_severity is None:
+        return findings
+    floor = Severity.parse(min_severity) if isinstance(min_severity, str) else min_severity
+    return tuple(f for f in findings if f.rank >= floor.rank)
+
+
+def escalations(graph: AccessGraph) -> tuple[Escalation, ...]:
+    """Every escalation path of the roles instances can act as ("could gain", not allowed)."""
+    return _compute(graph, _no_progress)[1]

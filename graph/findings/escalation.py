@@ -1,0 +1,287 @@
+"""Privilege escalation: what an instance's role could acquire that it does not have.
+
+Each path is a list of engine decisions with their statements, never a guess from names:
+- launch as another role: iam:PassRole on the role (to ec2.amazonaws.com) and
+  ec2:RunInstances / AssociateIamInstanceProfile / ReplaceIamInstanceProfileAssociation; the
+  role must be in an instance profile (or the caller may create one and add the role) and
+  trust EC2;
+- write the policies of a role it runs as or can launch as (PutRolePolicy, AttachRolePolicy,
+  CreatePolicyVersion / SetDefaultPolicyVersion of an attached customer policy,
+  Put/DeleteRolePermissionsBoundary);
+- rewrite another role's trust policy (UpdateAssumeRolePolicy), then assume it;
+- assume a broader role (already an access path; reported for what it adds).
+What a path gains is what the new identity reaches on S3 minus what the role reaches already.
+These answers are "could gain", never "allowed": the trace and who-can show them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+
+from graph.access.model import OUTCOME_RANK, unique_refs
+from graph.findings.context import FindingContext, gained, short
+from graph.findings.permissions import granted
+from graph.model import Role
+from graph.policy import ConditionRef, Decision, Outcome, PolicyKind, StatementRef
+
+LAUNCH_ACTIONS = ("ec2:RunInstances", "ec2:AssociateIamInstanceProfile",
+                  "ec2:ReplaceIamInstanceProfileAssociation")
+ROLE_WRITE_ACTIONS = ("iam:PutRolePolicy", "iam:AttachRolePolicy")
+VERSION_ACTIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion")
+BOUNDARY_ACTIONS = ("iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary")
+ALL_ACTIONS = ("iam:PassRole", "iam:UpdateAssumeRolePolicy", *ROLE_WRITE_ACTIONS,
+               *VERSION_ACTIONS, *BOUNDARY_ACTIONS)
+#: Targets examined per (role, kind); the rest are counted, not analysed one by one.
+MAX_TARGETS = 200
+
+
+@dataclass(frozen=True)
+class Step:
+    """One permission the path needs, as the engine decided it for the role."""
+
+    action: str
+    resource: str
+    outcome: Outcome
+    evidence: tuple[StatementRef, ...]
+    conditions: tuple[ConditionRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A way for `role` to act as (or with the powers of) `target`."""
+
+    role: str
+    kind: str
+    #: "PassRole + RunInstances", "PutRolePolicy", "AssumeRole"...
+    via: str
+    target: str
+    steps: tuple[Step, ...]
+    #: Bucket -> S3 actions gained.
+    gains: Mapping[str, frozenset[str]]
+    #: True when the path lets it write its own permissions: anything the boundary allows.
+    everything: bool = False
+    target_admin: bool = False
+    #: Instances that can act as `role` (running first), for the who-can view.
+    instances: tuple[str, ...] = ()
+
+    @property
+    def outcome(self) -> Outcome:
+        """The weakest step: a conditional PassRole makes the whole path conditional."""
+        return min((s.outcome for s in self.steps), key=OUTCOME_RANK.__getitem__,
+                   default=Outcome.ALLOWED)
+
+    @property
+    def evidence(self) -> tuple[StatementRef, ...]:
+        return unique_refs(e for s in self.steps for e in s.evidence)
+
+    @property
+    def label(self) -> str:
+        verb = "can" if self.kind == "assume" else "could"
+        return f"{verb} gain via {self.via} → role {short(self.target)}"
+
+    @property
+    def gains_text(self) -> str:
+        if self.everything:
+            return "any action it writes into its own policy"
+        if self.target_admin:
+            return "administrator access"
+        n = len(self.gains)
+        return f"{n} bucket(s) it does not reach" if n else "no S3 access it lacks"
+
+
+def _step(action: str, resource: str, d: Decision) -> Step:
+    return Step(action, resource, d.outcome, d.deciding, d.conditions)
+
+
+class EscalationFinder:
+    """Escalation paths of every role an instance can act as."""
+
+    def __init__(self, ctx: FindingContext) -> None:
+        self.ctx = ctx
+        self.acct = ctx.snapshot.account_id
+        self._base: dict[str, dict[str, frozenset[str]]] = {}
+
+    def base(self, role_arn: str) -> dict[str, frozenset[str]]:
+        """What the role reaches already, itself and through roles it can assume."""
+        found = self._base.get(role_arn)
+        if found is None:
+            found = self._base[role_arn] = self.ctx.union_reach(self.ctx.chain_roles(role_arn))
+        return found
+
+    def all(self) -> list[Escalation]:
+        out: list[Escalation] = []
+        for arn, acting in sorted(self.ctx.acting_instances.items()):
+            ids = tuple(i.instance_id for i in acting)
+            out.extend(replace(e, instances=ids) for e in self.for_role(self.ctx.role(arn)))
+        return out
+
+    def for_role(self, role: Role) -> Iterator[Escalation]:
+        if self._admin(role.arn):
+            return  # an administrator has nothing left to gain (admin-role reports it)
+        yield from self._assume(role)
+        perms = self.ctx.perms
+        if not perms.may_allow(role, ALL_ACTIONS):
+            return
+        launched = list(self._launch(role))
+        yield from launched
+        yield from self._write(role, role, ())
+        for e in launched:
+            yield from self._write(role, self.ctx.role(e.target), e.steps)
+        yield from self._trust_rewrite(role)
+
+    # -- paths --------------------------------------------------------------------------------
+
+    def _assume(self, role: Role) -> Iterator[Escalation]:
+        own = self.ctx.role_reach(role.arn)
+        for chain in self.ctx.graph.data.chains_from(role.arn)[1:]:
+            target = chain.roles[-1]
+            gains = gained(own, self.ctx.union_reach([target]))
+            admin = self._admin(target)
+            if not gains and not admin:
+                continue
+            steps = tuple(Step("sts:AssumeRole", hop.target_arn, hop.outcome, hop.evidence,
+                               hop.conditions) for hop in chain.hops)
+            yield Escalation(role.arn, "assume", "AssumeRole", target, steps, gains,
+                             target_admin=admin)
+
+    def _launch_steps(self, role: Role) -> list[Step]:
+        perms = self.ctx.perms
+        region = next((i.region for i in self.ctx.acting_instances.get(role.arn, ())),
+                      "us-east-1")
+        resource = f"arn:aws:ec2:{region}:{self.acct}:instance/*"
+        out = []
+        for action in LAUNCH_ACTIONS:
+            if not perms.may_allow(role, [action]):
+                continue
+            d = perms.decide(role, action, resource)
+            if granted(d) or d.outcome is Outcome.UNKNOWN:
+                out.append(_step(action, resource, d))
+        return out
+
+    def _launch(self, role: Role) -> Iterator[Escalation]:
+        perms = self.ctx.perms
+        if not perms.may_allow(role, ["iam:PassRole"]):
+            return
+        launches = self._launch_steps(role)
+        if not launches:
+            return
+        launch = launches[0]
+        new_profile = self._new_profile_steps(role)
+        examined = 0
+        for target in self.ctx.snapshot.roles:
+            if target.arn == role.arn or examined >= MAX_TARGETS:
+                continue
+            has_profile = bool(self.ctx.profile_of_role.get(target.arn))
+            if not has_profile and not new_profile:
+                continue
+            if not perms.may_allow(role, ["iam:PassRole"], target.arn):
+                continue
+            if not self.ctx.ec2_trusts(target.arn):
+                continue
+            examined += 1
+            d = perms.decide(role, "iam:PassRole", target.arn,
+                             {"iam:PassedToService": "ec2.amazonaws.com"})
+            if not (granted(d) or d.outcome is Outcome.UNKNOWN):
+                continue
+            gains = gained(self.base(role.arn), self.ctx.union_reach(
+                self.ctx.chain_roles(target.arn)))
+            admin = self._admin(target.arn)
+            if not gains and not admin:
+                continue
+            steps = (_step("iam:PassRole", target.arn, d), launch)
+            via = f"PassRole + {launch.action.split(':')[1]}"
+            kind = "passrole-launch"
+            if not has_profile:
+                steps = steps + tuple(new_profile)
+                via = f"PassRole + CreateInstanceProfile + {launch.action.split(':')[1]}"
+                kind = "passrole-new-profile"
+            yield Escalation(role.arn, kind, via, target.arn, steps, gains, target_admin=admin)
+
+    def _new_profile_steps(self, role: Role) -> list[Step]:
+        resource = f"arn:aws:iam::{self.acct}:instance-profile/*"
+        out = []
+        for action in ("iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"):
+            if not self.ctx.perms.may_allow(role, [action]):
+                return []
+            d = self.ctx.perms.decide(role, action, resource)
+            if not granted(d):
+                return []
+            out.append(_step(action, resource, d))
+        return out
+
+    def _write(self, role: Role, target: Role, prefix: tuple[Step, ...]
+               ) -> Iterator[Escalation]:
+        """Writing the target's own policies (the role itself, or one it can launch as after
+        the steps in `prefix`)."""
+        perms = self.ctx.perms
+        for action in ROLE_WRITE_ACTIONS:
+            if not perms.may_allow(role, [action], target.arn):
+                continue
+            d = perms.decide(role, action, target.arn)
+            if granted(d):
+                yield Escalation(role.arn, "write-policy", action.split(":")[1], target.arn,
+                                 prefix + (_step(action, target.arn, d),), {}, everything=True)
+                break
+        for policy_arn in target.attached_policy_arns:
+            if ":iam::aws:policy/" in policy_arn:
+                continue  # AWS managed policies cannot be changed by anyone
+            for action in VERSION_ACTIONS:
+                if not perms.may_allow(role, [action], policy_arn):
+                    continue
+                d = perms.decide(role, action, policy_arn)
+                if granted(d):
+                    yield Escalation(role.arn, "policy-version",
+                                     f"{action.split(':')[1]} on {short(policy_arn)}",
+                                     target.arn, prefix + (_step(action, policy_arn, d),), {},
+                                     everything=True)
+                    break
+        if target.permissions_boundary_arn:
+            for action in BOUNDARY_ACTIONS:
+                if not perms.may_allow(role, [action], target.arn):
+                    continue
+                d = perms.decide(role, action, target.arn)
+                if granted(d):
+                    gains = self._boundary_gains(target)
+                    if gains:
+                        yield Escalation(role.arn, "boundary", action.split(":")[1],
+                                         target.arn, prefix + (_step(action, target.arn, d),),
+                                         gains)
+                    break
+
+    def _boundary_gains(self, target: Role) -> dict[str, frozenset[str]]:
+        out: dict[str, frozenset[str]] = {}
+        for bucket, answers in self.ctx.graph.role_buckets(target.arn):
+            cut = frozenset(k for k, a in answers.items()
+                            if a.outcome is Outcome.DENIED and a.blocked_by is PolicyKind.BOUNDARY)
+            if cut:
+                out[bucket] = cut
+        return out
+
+    def _trust_rewrite(self, role: Role) -> Iterator[Escalation]:
+        perms = self.ctx.perms
+        if not perms.may_allow(role, ["iam:UpdateAssumeRolePolicy"]):
+            return
+        examined = 0
+        for target in self.ctx.snapshot.roles:
+            if target.arn == role.arn or examined >= MAX_TARGETS:
+                continue
+            if not perms.may_allow(role, ["iam:UpdateAssumeRolePolicy"], target.arn):
+                continue
+            examined += 1
+            d = perms.decide(role, "iam:UpdateAssumeRolePolicy", target.arn)
+            if not granted(d):
+                continue
+            gains = gained(self.base(role.arn), self.ctx.union_reach(
+                self.ctx.chain_roles(target.arn)))
+            admin = self._admin(target.arn)
+            if gains or admin:
+                yield Escalation(role.arn, "trust-rewrite", "UpdateAssumeRolePolicy + AssumeRole",
+                                 target.arn, (_step("iam:UpdateAssumeRolePolicy", target.arn, d),),
+                                 gains, target_admin=admin)
+
+    def _admin(self, role_arn: str) -> bool:
+        from graph.findings.roles import admin_level
+
+        found = admin_level(self.ctx, self.ctx.role(role_arn))
+        return found is not None and found[0] == "admin"

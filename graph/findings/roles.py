@@ -1,0 +1,212 @@
+"""Role findings: administrator-equivalent roles and trust policies open too wide.
+
+"Administrator-equivalent" is asked of the engine, not read off policy names: a set of
+sensitive actions across services, each on a resource of its kind. Allowed for all of them is
+administrator; allowed for all but IAM is the NotAction shape (PowerUserAccess) that leaves
+nearly everything. A permissions boundary or an SCP that cuts them is honoured by the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graph.access.model import unique_refs
+from graph.access.trust import _EXTERNAL_ALLOW
+from graph.findings.context import FindingContext, short
+from graph.findings.model import Finding, PathStep, Severity, finding_id
+from graph.findings.permissions import granted
+from graph.model import Role
+from graph.policy import (
+    Outcome,
+    PolicyKind,
+    PrincipalPolicies,
+    Request,
+    StatementRef,
+    evaluate,
+    parse_policy,
+)
+
+#: (action, resource pattern) probes; {a} is the account id. IAM probes come first.
+IAM_PROBES = (
+    ("iam:CreateUser", "arn:aws:iam::{a}:user/rolemap-probe"),
+    ("iam:AttachRolePolicy", "arn:aws:iam::{a}:role/rolemap-probe"),
+    ("iam:PutRolePolicy", "arn:aws:iam::{a}:role/rolemap-probe"),
+)
+OTHER_PROBES = (
+    ("ec2:TerminateInstances", "arn:aws:ec2:us-east-1:{a}:instance/i-0rolemapprobe"),
+    ("s3:DeleteBucket", "arn:aws:s3:::rolemap-probe-bucket"),
+    ("s3:GetObject", "arn:aws:s3:::rolemap-probe-bucket/key"),
+    # (Not KMS: a key policy must grant too, so an identity policy alone never allows it.)
+    ("sqs:DeleteQueue", "arn:aws:sqs:us-east-1:{a}:rolemap-probe"),
+    ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:{a}:secret:probe"),
+    ("lambda:UpdateFunctionCode", "arn:aws:lambda:us-east-1:{a}:function:rolemap-probe"),
+    ("dynamodb:DeleteTable", "arn:aws:dynamodb:us-east-1:{a}:table/rolemap-probe"),
+    ("cloudtrail:StopLogging", "arn:aws:cloudtrail:us-east-1:{a}:trail/rolemap-probe"),
+)
+ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+#: Trust conditions that keep a third party's (or anyone's) assumption in check.
+SAFE_TRUST_KEYS = frozenset({"sts:externalid", "aws:principalorgid", "aws:principalorgpaths",
+                             "aws:principalaccount", "aws:principalarn", "aws:sourceaccount",
+                             "aws:sourcearn", "aws:userid"})
+#: Stands in for "some principal of another account" when a trust statement names "*".
+_STRANGER = "arn:aws:iam::000000000000:role/stranger"
+
+
+def admin_level(ctx: FindingContext, role: Role) -> tuple[str, tuple[StatementRef, ...]] | None:
+    """("admin" | "nearly-admin", deciding statements), or None."""
+    cache: dict[str, tuple[str, tuple[StatementRef, ...]] | None] = \
+        ctx.__dict__.setdefault("_admin", {})
+    if role.arn in cache:
+        return cache[role.arn]
+    found = _admin_level(ctx, role)
+    cache[role.arn] = found
+    return found
+
+
+def _admin_level(ctx: FindingContext, role: Role) -> tuple[str, tuple[StatementRef, ...]] | None:
+    acct = role.account_id
+    perms = ctx.perms
+    if not perms.may_allow(role, [a for a, _ in OTHER_PROBES]):
+        return None
+    refs: list[StatementRef] = []
+    for action, resource in OTHER_PROBES:
+        d = perms.decide(role, action, resource.format(a=acct))
+        if d.outcome is not Outcome.ALLOWED:
+            return None
+        refs.extend(d.deciding)
+    kind = "admin"
+    for action, resource in IAM_PROBES:
+        d = perms.decide(role, action, resource.format(a=acct))
+        if d.outcome is not Outcome.ALLOWED:
+            kind = "nearly-admin"
+            break
+        refs.extend(d.deciding)
+    return kind, unique_refs(refs)
+
+
+def admin_findings(ctx: FindingContext) -> Iterator[Finding]:
+    for role in ctx.snapshot.roles:
+        found = admin_level(ctx, role)
+        if found is None:
+            continue
+        kind, evidence = found
+        instances = ctx.acting_instances.get(role.arn, ())
+        running = [i for i in instances if i.state == "running"]
+        if kind == "admin":
+            severity = Severity.CRITICAL if running else Severity.HIGH
+            what = "administrator access (every action tested is allowed on every resource)"
+        else:
+            severity = Severity.HIGH if running else Severity.MEDIUM
+            what = "nearly administrator access (everything tested but IAM)"
+        on = (f"; {len(instances)} instance(s) can act as it ({len(running)} running)"
+              if instances else "; no instance runs as it")
+        named = " (AdministratorAccess)" if ADMIN_POLICY in role.attached_policy_arns else ""
+        fix = [f"narrow {ref.label}" for ref in evidence if ref.policy_kind is
+               PolicyKind.IDENTITY]
+        if named:
+            fix.insert(0, f"detach {ADMIN_POLICY} from role {role.name}")
+        fix.append("grant only the actions and resources the workload uses (the role "
+                   "wizard, w, writes a least-privilege role)")
+        path: list[PathStep] = []
+        if instances:
+            path.extend(ctx.instance_path(instances[0], role.arn)
+                        if role.arn in ctx.own_roles(instances[0].instance_profile_arn or "")
+                        else [PathStep(f"instance:{instances[0].instance_id}", f"role:{role.arn}",
+                                       "can assume")])
+        path.append(PathStep(f"role:{role.arn}", "everything", "can do", evidence))
+        yield Finding(
+            finding_id("admin-role", role.arn), severity, "admin-role",
+            f"role {role.name}{named}: {what}{on}", "; ".join(dict.fromkeys(fix)),
+            instance=instances[0].instance_id if instances else None, role=role.arn,
+            actions=("*",), evidence=evidence,
+            instances=tuple(i.instance_id for i in instances), path=tuple(path),
+            view=("role", role.arn))
+
+
+def _trust_statements(role: Role) -> list[dict]:
+    doc = role.trust_policy
+    if not isinstance(doc, dict):
+        return []
+    stmts = doc.get("Statement", [])
+    return [s for s in (stmts if isinstance(stmts, list) else [stmts]) if isinstance(s, dict)]
+
+
+def _named_principals(stmt: dict) -> list[str]:
+    principal = stmt.get("Principal")
+    if principal == "*":
+        return ["*"]
+    if not isinstance(principal, dict):
+        return []
+    aws = principal.get("AWS", [])
+    return [str(p) for p in (aws if isinstance(aws, list) else [aws])]
+
+
+def broad_trust_findings(ctx: FindingContext) -> Iterator[Finding]:
+    own = ctx.snapshot.account_id
+    assumed = ctx.graph.assumed
+    for role in ctx.snapshot.roles:
+        try:
+            trust = parse_policy(role.trust_policy, name=role.name, kind=PolicyKind.TRUST)
+        except Exception:  # noqa: BLE001 - the access graph warns about malformed trust
+            continue
+        seen: set[str] = set()
+        for stmt in _trust_statements(role):
+            if stmt.get("Effect") != "Allow" or "NotPrincipal" in stmt:
+                continue
+            for who in _named_principals(stmt):
+                account = _account_of(who)
+                if who != "*" and (account is None or account == own):
+                    continue
+                if who in seen:
+                    continue
+                seen.add(who)
+                caller = _STRANGER if who == "*" else (
+                    who if ":root" not in who and who.startswith("arn:")
+                    else f"arn:aws:iam::{account}:root")
+                req = Request(principal_arn=caller, action="sts:AssumeRole",
+                              resource_arn=role.arn, resource_account=own, context=assumed,
+                              partial=True)
+                d = evaluate(req, PrincipalPolicies(identity=(_EXTERNAL_ALLOW,)), trust)
+                if not granted(d):
+                    continue
+                keys = {c.key.lower() for c in d.conditions if c.must_hold}
+                if keys & SAFE_TRUST_KEYS:
+                    continue
+                yield _broad(ctx, role, who, account, d.conditions,
+                             tuple(e for e in d.deciding if e.policy_kind is PolicyKind.TRUST))
+
+
+def _account_of(principal: str) -> str | None:
+    if principal.isdigit() and len(principal) == 12:
+        return principal
+    parts = principal.split(":")
+    return parts[4] if len(parts) >= 6 and parts[0] == "arn" and parts[4] else None
+
+
+def _broad(ctx: FindingContext, role: Role, who: str, account: str | None,
+           conditions: tuple, evidence: tuple[StatementRef, ...]) -> Finding:
+    reach = ctx.role_reach(role.arn)
+    admin = admin_level(ctx, role)
+    if who == "*":
+        severity, subject = Severity.CRITICAL, "any AWS principal (Principal \"*\")"
+    else:
+        severity = Severity.HIGH
+        subject = f"account {account}" if who.endswith(":root") or who == account \
+            else f"{short(who)} of account {account}"
+    if conditions:
+        severity = severity.lowered()
+    powers = "administrator access" if admin else (
+        f"reaches {len(reach)} bucket(s)" if reach else "reaches no bucket")
+    detail = [f"only if {', '.join(str(c) for c in conditions)}"] if conditions else []
+    fix = (f"in role {role.name}'s trust policy, name the exact principal and add "
+           '"Condition": {"StringEquals": {"sts:ExternalId": "<secret agreed with the third '
+           'party>"}} (or aws:PrincipalOrgID for your own organization)')
+    node = "public" if who == "*" else f"account:{account}"
+    return Finding(
+        finding_id("broad-trust", role.arn, who), severity, "broad-trust",
+        f"role {role.name}: {subject} can assume it without an ExternalId or organization "
+        f"condition ({powers})", fix, role=role.arn, principal=who, actions=("sts:AssumeRole",),
+        evidence=evidence, detail=tuple(detail),
+        path=(PathStep(node, f"role:{role.arn}", "can assume", evidence),),
+        view=("role", role.arn))

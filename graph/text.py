@@ -1,0 +1,36 @@
+"""Text from an account, made safe to show in a terminal.
+
+Names, tags, descriptions and policy documents are written by whoever controls the account;
+a tag value holding `ESC ]52;...` or `ESC [2J` would otherwise reach the reviewer's terminal
+as a command (set the clipboard, rewrite the screen, retitle the window). Every character
+that is not printable — C0/C1 controls, DEL, bidirectional overrides and other format
+characters, lone surrogates, line separators — is shown as a Python-style escape (`\\x1b`,
+`\\u202e`), so it is both harmless and visible to the reviewer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """`text` with every non-printable character escaped; `multiline` keeps newlines."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or (multiline and ch == "\n") else _escape(ch) for ch in text
+    )
+
+
+def shown(value: Any, *, multiline: bool = False) -> str:
+    """Any value as printable text (None as the empty string)."""
+    return "" if value is None else printable(str(value), multiline=multiline)

@@ -1,0 +1,91 @@
+"""The Findings tab: first, ranked; Enter opens the finding's trace or who-can with its
+statements in the evidence panel and the cursor on its path; escalation shown apart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import Static
+
+from graph.findings import Escalation
+from tui.app import RolemapApp
+from tui.screens.access_tree import AccessTree
+from tui.screens.explorer import ExplorerScreen
+from tui.screens.trace import TraceScreen
+from tui.screens.who_can import WhoCanScreen
+
+from .test_access_flows import as_text, open_explorer, tree_labels
+
+MakeApp = Callable[[], RolemapApp]
+
+
+async def _select_row(pilot, screen: ExplorerScreen, category: str) -> None:  # type: ignore[no-untyped-def]
+    """Move down the Findings table to the first row of `category`, as a user would."""
+    rows = screen.table.model.visible
+    index = next(i for i, r in enumerate(rows) if r.values[1] == category)
+    for _ in range(index - screen.table.cursor):
+        await pilot.press("j")
+    assert screen.table.model.visible[screen.table.cursor].values[1] == category
+
+
+async def test_findings_first_ranked_and_enter_opens_the_escalation(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        explorer = await open_explorer(app, pilot)
+        assert explorer.tab_id == "findings"
+        order = ["critical", "high", "medium", "low", "info"]
+        ranks = [order.index(str(r.values[0])) for r in explorer.table.model.visible]
+        assert ranks == sorted(ranks) and len(ranks) == len(app.workspace.findings)
+        await pilot.press("enter")
+        await pilot.pause()
+        trace = app.screen
+        assert isinstance(trace, TraceScreen) and trace.key.startswith("i-")
+        assert app.workspace.snapshot.instance_by_id[trace.key].name == "ci-runner-1"
+        panel = as_text(trace.query_one("#evidence", Static))
+        assert "critical" in panel and "PassRole + RunInstances → role admin-box" in panel
+        assert "Deciding statements" in panel and '"iam:PassRole"' in panel  # the JSON
+        assert "Fix" in panel and "iam:PassedToService" in panel
+        tree = trace.query_one(AccessTree)
+        node = tree.cursor_node
+        assert node is not None and isinstance(node.data, Escalation)
+        assert node.data.target.endswith(":role/admin-box")
+        labels = tree_labels(tree)
+        # Its own kind of path: never counted among the buckets the instance reaches.
+        assert any(lb.startswith("could gain (escalation, not allowed now)") for lb in labels)
+        assert any(lb.startswith("buckets reachable: 2") for lb in labels)
+
+
+async def test_enter_on_a_public_bucket_opens_who_can_on_the_public(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        explorer = await open_explorer(app, pilot)
+        await _select_row(pilot, explorer, "public-bucket")
+        await pilot.press("enter")
+        await pilot.pause()
+        who = app.screen
+        assert isinstance(who, WhoCanScreen) and who.bucket == "acme-public-website"
+        node = who.query_one(AccessTree).cursor_node
+        assert node is not None and node.data == "public"
+        panel = as_text(who.query_one("#evidence", Static))
+        assert "anyone can read" in panel and "PublicRead" in panel
+        assert "Fix" in panel and "put-public-access-block" in panel.replace("\n", "")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is explorer
+
+
+async def test_who_can_lists_escalation_apart(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        explorer = await open_explorer(app, pilot)
+        explorer.jump_to(("buckets", "acme-app-logs"))
+        await pilot.press("t")
+        await pilot.pause()
+        who = app.screen
+        assert isinstance(who, WhoCanScreen)
+        labels = tree_labels(who.query_one(AccessTree))
+        group = next(i for i, lb in enumerate(labels) if lb.startswith("Could gain"))
+        assert "ci-runner-1" in labels[group + 1] and "admin-box" in labels[group + 1]
+        # Allowed principals do not include it: the instance cannot reach the logs now.
+        allowed = labels[:group]
+        assert not any("ci-runner-1" in lb for lb in allowed)

@@ -1,0 +1,145 @@
+"""`rolemap diff OLD [NEW]`: access gained, lost and changed between two snapshots.
+
+OLD is a snapshot file or an AWS CLI export folder. NEW is one too when given; without it,
+NEW is the account the source options name, like every other command: `--demo`, `--profile`
+and `--region` for a live account, or (no option) the default credentials. So the nightly
+routine is `rolemap diff last.json --profile audit --fail-on public,cross-account`.
+
+Exit codes: 0 nothing differs (or, with --fail-on, nothing of the named kinds), 1 something
+does, 2 bad input (including two different accounts, unless --allow-different-accounts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+
+from graph.diff import ChangeRow, SnapshotDiff, analyse_pair, check_accounts, diff_graphs, side_of
+from graph.diff.model import ACCOUNT, PUBLIC, SERVICE
+from graph.diff.render import diff_json, diff_markdown, diff_text
+from graph.errors import RolemapError
+from graph.sources import SourceSpec, open_source
+from tui.commands.access_options import parse_assumed
+from tui.commands.source_options import (
+    add_source_options,
+    spec_from_args,
+    stderr_progress,
+)
+
+#: --fail-on words and the rows (or findings) each one fails on.
+FAIL_ON = {
+    "any": "any difference (the default)",
+    "gained": "any gained row",
+    "lost": "any lost row",
+    "changed": "any changed row",
+    "public": "access for anyone (the public) gained or changed",
+    "cross-account": "access for another account gained or changed",
+    "service": "access for an AWS service gained or changed",
+    "findings": "a new finding",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "diff", help="what access changed between two snapshots (gained, lost, changed)",
+        description="Compare two snapshots of an account: every (instance, bucket, action) and "
+                    "every (public / other account / service, bucket, action) whose answer "
+                    "differs, with the statements and settings that changed. OLD is a "
+                    "snapshot file or an export folder; NEW too, or (omitted) the account the "
+                    "source options name: --demo, --profile/--region, or live by default.",
+        epilog="exit codes: 0 nothing differs, 1 something does (with --fail-on: something "
+               "of those kinds), 2 bad input")
+    parser.add_argument("old", metavar="OLD", help="snapshot file or AWS CLI export folder")
+    parser.add_argument("new", metavar="NEW", nargs="?",
+                        help="snapshot file or export folder (default: the source options)")
+    parser.add_argument("--format", choices=("text", "json", "md"), default="text",
+                        help="text (default), json, or md (a review document)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("--instance", metavar="X", help="only this instance (id or Name tag)")
+    parser.add_argument("--bucket", metavar="B", help="only this bucket")
+    parser.add_argument(
+        "--fail-on", action="append", default=[], metavar="KINDS",
+        help="exit 1 only for these kinds of change (comma-separated, repeatable): "
+             + "; ".join(f"{k}: {v}" for k, v in FAIL_ON.items()))
+    parser.add_argument("--allow-different-accounts", action="store_true",
+                        help="compare snapshots of two different accounts (refused otherwise)")
+    parser.add_argument(
+        "--assume", action="append", default=[], metavar="KEY=VALUE",
+        help="take a request condition key as known on both sides, e.g. "
+             "aws:SecureTransport=true (repeatable)")
+    add_source_options(parser)
+    parser.set_defaults(func=run)
+
+
+def fail_kinds(items: list[str]) -> set[str]:
+    kinds = {k.strip() for item in items for k in item.split(",") if k.strip()}
+    unknown = sorted(kinds - FAIL_ON.keys())
+    if unknown:
+        raise RolemapError(f"--fail-on {', '.join(unknown)}: unknown kind (choose from "
+                           f"{', '.join(FAIL_ON)})")
+    return kinds
+
+
+def _reachable_now(diff: SnapshotDiff) -> Iterable[ChangeRow]:
+    return diff.gained + diff.changed
+
+
+def fails(diff: SnapshotDiff, kinds: set[str]) -> bool:
+    """Whether the diff has something of the named kinds (no kinds: anything at all)."""
+    if not kinds or "any" in kinds:
+        return diff.differs
+    checks = {
+        "gained": bool(diff.gained), "lost": bool(diff.lost), "changed": bool(diff.changed),
+        "findings": bool(diff.new_findings),
+        "public": any(r.principal_kind == PUBLIC for r in _reachable_now(diff)),
+        "cross-account": any(r.principal_kind == ACCOUNT for r in _reachable_now(diff)),
+        "service": any(r.principal_kind == SERVICE for r in _reachable_now(diff)),
+    }
+    return any(checks.get(k, False) for k in kinds)
+
+
+def new_spec(args: argparse.Namespace) -> SourceSpec:
+    """NEW: the positional path, or the source options (refusing both at once)."""
+    if args.new is not None:
+        named = [o for o in ("demo", "profile", "snapshot") if getattr(args, o, None)]
+        if named:
+            raise RolemapError(f"NEW is given twice: {args.new!r} and --{named[0]}; "
+                               "give one of them")
+        return SourceSpec(snapshot=args.new, regions=tuple(getattr(args, "regions", ()) or ()))
+    return spec_from_args(args)
+
+
+def compute(args: argparse.Namespace) -> SnapshotDiff:
+    assumed = parse_assumed(args.assume)
+    spec = new_spec(args)
+    old = open_source(SourceSpec(snapshot=args.old), progress=stderr_progress).snapshot
+    new = open_source(spec, progress=stderr_progress).snapshot
+    check_accounts(old, new, args.allow_different_accounts)
+    old_graph, new_graph = analyse_pair(old, new, assumed, progress=stderr_progress)
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[2K")
+    return diff_graphs(old_graph, new_graph, old_side=side_of(old, args.old),
+                       new_side=side_of(new, args.new), instance=args.instance,
+                       bucket=args.bucket)
+
+
+def run(args: argparse.Namespace) -> int:
+    kinds = fail_kinds(args.fail_on)  # bad input fails before anything is loaded
+    diff = compute(args)
+    if args.format == "json":
+        text = json.dumps(diff_json(diff), indent=2) + "\n"
+    elif args.format == "md":
+        text = "\n".join(diff_markdown(diff)) + "\n"
+    else:
+        text = "\n".join(diff_text(diff)) + "\n"
+    if args.output:
+        try:
+            with open(args.output, "w") as out:
+                out.write(text)
+        except OSError as exc:
+            raise RolemapError(f"{args.output}: cannot write ({exc.strerror})") from None
+    else:
+        sys.stdout.write(text)
+    return 1 if fails(diff, kinds) else 0
