@@ -20,6 +20,7 @@ from textual.widgets import Input, Tree
 
 from graph.findings import Escalation, Finding
 from tui.screens.access_tree import AccessTree, NodeData, TreeFilter
+from tui.screens.changes import ChangeMark, reveal
 from tui.screens.describe import resource_of
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
@@ -69,6 +70,12 @@ T = TypeVar("T")
 NARROW = 120
 
 
+def marked(screen: S, mark: ChangeMark | None) -> S:
+    """The screen, set to select and label `mark` after it builds (None: no mark)."""
+    screen.mark = mark
+    return screen
+
+
 class AccessTreeScreen(Screen[None]):
     """A tree of access answers and the evidence for the highlighted one."""
 
@@ -86,6 +93,9 @@ class AccessTreeScreen(Screen[None]):
 
     #: Prefix of the widget ids ("trace" -> #trace-body, #trace-tree, #trace-evidence).
     ID_PREFIX = "access"
+
+    #: A change from the Changes tab to select and label once the tree is built.
+    mark: ChangeMark | None = None
 
     def __init__(self, workspace: Workspace, focus: Finding | None = None) -> None:
         super().__init__()
@@ -232,6 +242,7 @@ class AccessTreeScreen(Screen[None]):
         self.query_one(".tree-filter", Input).display = False
         self._fit_layout()
         self._rebuild()
+        self._reveal_mark()
         self.query_one(AccessTree).focus()
         self._show_focus()
 
@@ -258,6 +269,19 @@ class AccessTreeScreen(Screen[None]):
                 tree.scroll_to_node(node, animate=False)
                 return
             stack.extend(node.children)
+
+    def _reveal_mark(self) -> None:
+        if self.mark is None:
+            return
+        tree = self.query_one(AccessTree)
+        target = reveal(tree, self.mark)
+        if target is not None:
+            # Lines are laid out on the next refresh; the cursor can only go there after it.
+            self.call_after_refresh(tree.move_cursor, target)
+        else:
+            self.notify(f"{self.mark.node}: not in this view of the new snapshot "
+                        f"({self.mark.action} {self.mark.text.lstrip('◀ ')}).",
+                        severity="warning", markup=False)
 
     def on_resize(self) -> None:
         self._fit_layout()
@@ -341,6 +365,7 @@ class AccessTreeScreen(Screen[None]):
         self._rebuild()
         tree.cursor_line = 0
         tree.scroll_home(animate=False)
+        self._reveal_mark()
         tree.focus()
         self._show_focus()
 
@@ -349,6 +374,7 @@ class AccessTreeScreen(Screen[None]):
         the user opened stay open and the panel shows the new answer under the cursor."""
         self.workspace = message.workspace
         self._rebuild(keep=True)
+        self._reveal_mark()
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:

@@ -21,7 +21,7 @@ from graph.findings.context import verbs
 from graph.model import AccountSnapshot
 from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, bucket_risks, rank, role_risks
-from tui.screens.access_screen import AccessTreeScreen, open_view
+from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
     AccessTree,
@@ -30,6 +30,7 @@ from tui.screens.access_tree import (
     add_levels,
     reaches,
 )
+from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
 from tui.widgets.outcome import OUTCOME_ORDER, summary
 from tui.widgets.risk import with_risks
@@ -52,11 +53,12 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
 
 
 def open_trace(app: App[object], workspace: Workspace, kind: str, key: str,
-               focus: Finding | None = None) -> None:
+               focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
     """Show the trace of an instance or role (reusing the trace screen shown last); with
-    `focus`, the finding it was opened for is explained first."""
-    open_view(app, TraceScreen, lambda: TraceScreen(workspace, kind, key, focus),
-              lambda screen: screen.aim(workspace, kind, key, focus))
+    `focus`, the finding it was opened for is explained first; `mark`: a change to select
+    and label (from the Changes tab)."""
+    open_view(app, TraceScreen, lambda: marked(TraceScreen(workspace, kind, key, focus), mark),
+              lambda screen: marked(screen, mark).aim(workspace, kind, key, focus))
 
 
 class TraceScreen(AccessTreeScreen):

@@ -24,7 +24,7 @@ from graph.findings import Finding
 from graph.findings.context import verbs
 from graph.policy import Outcome
 from graph.risk import action_risk, actions_risks, bucket_risks, principal_risks, rank
-from tui.screens.access_screen import AccessTreeScreen, open_view
+from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
     AccessTree,
@@ -36,6 +36,7 @@ from tui.screens.access_tree import (
     outcomes_of,
     reaches,
 )
+from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
@@ -91,11 +92,12 @@ def _name_label(principal: PrincipalAccess) -> str:
 
 
 def open_who_can(app: App[object], workspace: Workspace, bucket: str,
-                 focus: Finding | None = None) -> None:
+                 focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
     """Show who can reach a bucket (reusing the who-can screen shown last); with `focus`, the
-    finding it was opened for is explained first."""
-    open_view(app, WhoCanScreen, lambda: WhoCanScreen(workspace, bucket, focus),
-              lambda screen: screen.aim(workspace, bucket, focus))
+    finding it was opened for is explained first; `mark`: a change to select and label
+    (from the Changes tab)."""
+    open_view(app, WhoCanScreen, lambda: marked(WhoCanScreen(workspace, bucket, focus), mark),
+              lambda screen: marked(screen, mark).aim(workspace, bucket, focus))
 
 
 class WhoCanScreen(AccessTreeScreen):
