@@ -228,8 +228,10 @@ async def test_regroup_and_new_context_never_leave_a_stale_panel(make_app: MakeA
         app.screen.query_one(TextArea).text = "aws:SecureTransport=true"
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
+        for _ in range(40):  # the new answers arrive as a message, then a refresh
+            await pilot.pause(0.05)
+            if "✔ allowed" in as_text(trace.query_one("#evidence", Static)):
+                break
         assert app.screen is trace
         # The bucket the user opened is still open, the cursor on the same action, and the
         # panel shows its new answer.
