@@ -11,9 +11,11 @@ from typing import Any, TextIO
 
 from graph.access import AccessGraph
 from graph.errors import RolemapError
+from graph.exports.findings import write_markdown_findings
 from graph.exports.graphml import write_graphml
 from graph.exports.rows import MODES, blocks, columns, rows
 from graph.exports.writers import write_csv, write_json, write_markdown
+from graph.findings import find
 from graph.safe_files import writing
 
 FORMATS = ("json", "csv", "md", "graphml")
@@ -26,7 +28,8 @@ def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, 
         return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings)
     if fmt == "csv":
         return write_csv(out, mode, blocks(g, mode, **filters))
-    return write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings)
+    return write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,
+                          preface=lambda out: write_markdown_findings(out, g, find(g)))
 
 
 def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,

@@ -12,6 +12,7 @@ does, 2 bad input (including two different accounts, unless --allow-different-ac
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from graph.diff import ChangeRow, SnapshotDiff, analyse_pair, check_accounts, di
 from graph.diff.model import ACCOUNT, PUBLIC, SERVICE
 from graph.diff.render import diff_json, diff_markdown, diff_text
 from graph.errors import RolemapError
+from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
 from tui.commands.access_options import parse_assumed
 from tui.commands.source_options import (
@@ -55,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("new", metavar="NEW", nargs="?",
                         help="snapshot file or export folder (default: the source options)")
     parser.add_argument("--format", choices=("text", "json", "md"), default="text",
-                        help="text (default), json, or md (a review document)")
+                        help="text (default), json or md (a review section)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--instance", metavar="X", help="only this instance (id or Name tag)")
     parser.add_argument("--bucket", metavar="B", help="only this bucket")
@@ -119,6 +121,9 @@ def compute(args: argparse.Namespace) -> SnapshotDiff:
     new = open_source(spec, progress=stderr_progress).snapshot
     check_accounts(old, new, args.allow_different_accounts)
     old_graph, new_graph = analyse_pair(old, new, assumed, progress=stderr_progress)
+    # Millions of long-lived decided answers: keep them out of the collector's passes while
+    # the rows are compared (the process ends right after).
+    gc.freeze()
     if sys.stderr.isatty():
         sys.stderr.write("\r\x1b[2K")
     return diff_graphs(old_graph, new_graph, old_side=side_of(old, args.old, old_spec.kind),
@@ -130,17 +135,13 @@ def run(args: argparse.Namespace) -> int:
     kinds = fail_kinds(args.fail_on)  # bad input fails before anything is loaded
     diff = compute(args)
     if args.format == "json":
-        text = json.dumps(diff_json(diff), indent=2) + "\n"
+        text = json.dumps(diff_json(diff), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "md":
         text = "\n".join(diff_markdown(diff)) + "\n"
     else:
         text = "\n".join(diff_text(diff)) + "\n"
     if args.output:
-        try:
-            with open(args.output, "w") as out:
-                out.write(text)
-        except OSError as exc:
-            raise RolemapError(f"{args.output}: cannot write ({exc.strerror})") from None
+        write_text(args.output, text)  # a temporary file renamed into place, never via a link
     else:
         sys.stdout.write(text)
     return 1 if fails(diff, kinds) else 0

@@ -397,7 +397,7 @@ class AccessTreeScreen(Screen[None]):
             return
         selection = data
         access = selection.access
-        own = self.workspace.graph.own_evidence(selection.bucket, access.evidence)
+        own = self.workspace.decided.own_evidence(selection.bucket, access.evidence)
         if any(a is not b for a, b in zip(own, access.evidence, strict=True)):
             selection = replace(selection, access=replace(access, evidence=own))
         panel.show(selection)

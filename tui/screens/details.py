@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from graph.text import printable
 from tui.screens.describe import describe, resource_of
 from tui.screens.reach_summary import reach_summary
 from tui.screens.workspace import Workspace
@@ -43,9 +44,12 @@ class DetailsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         text = describe(self.workspace.snapshot, self.kind, self.key)
         head, sep, rest = text.partition("\n## ")
-        reach = reach_summary(self.workspace.graph, self.kind, self.key)
+        graph = self.workspace.graph
+        reach = (reach_summary(graph, self.kind, self.key) if graph is not None
+                 else "## Reach\n\n_Access is still being decided._\n")
         with VerticalScroll(id="details-body"):
-            yield Markdown(f"{head}\n{reach}{sep}{rest}")
+            # Account text: control characters escaped before Markdown sees them.
+            yield Markdown(printable(f"{head}\n{reach}{sep}{rest}", multiline=True))
         yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -16,7 +16,7 @@ from textual.app import App
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
-from graph.findings import Escalation, Finding
+from graph.findings import Escalation, Finding, escalations_of_roles
 from graph.findings.context import verbs
 from graph.model import AccountSnapshot
 from graph.policy import Outcome
@@ -85,8 +85,8 @@ class TraceScreen(AccessTreeScreen):
     @property
     def accesses(self) -> list[BucketAccess]:
         if self.kind == "instance":
-            return self.workspace.graph.reachable_from_instance(self.key, include_denied=True)
-        return self.workspace.graph.reachable_from_role(self.key, include_denied=True)
+            return self.workspace.decided.reachable_from_instance(self.key, include_denied=True)
+        return self.workspace.decided.reachable_from_role(self.key, include_denied=True)
 
     @property
     def subject(self) -> str:
@@ -137,7 +137,9 @@ class TraceScreen(AccessTreeScreen):
     def _add_escalations(self, root: TreeNode[NodeData], roles: set[str]) -> None:
         """Paths the instance's roles could take to more access: their own kind of node,
         never counted as reachable (role chains are already above, as "can assume")."""
-        paths = [e for e in self.workspace.escalations if e.role in roles and e.kind != "assume"]
+        if not self.workspace.analysed:
+            return  # found over the whole account: they come (and redraw) with the analysis
+        paths = escalations_of_roles(self.workspace.graph, roles)
         if not paths:
             return
         tree = self.query_one(AccessTree)

@@ -20,7 +20,7 @@ from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
 from graph.access.model import chain_label
-from graph.findings import Finding
+from graph.findings import Finding, escalations_to_bucket
 from graph.findings.context import verbs
 from graph.policy import Outcome
 from graph.risk import action_risk, actions_risks, bucket_risks, principal_risks, rank
@@ -147,7 +147,7 @@ class WhoCanScreen(AccessTreeScreen):
     def principals(self) -> list[PrincipalAccess]:
         """Principals with any access; the public is listed even when denied, whenever a
         statement or ACL grant names it (so a blocked public grant is visible)."""
-        everyone = self.workspace.graph.who_can(self.bucket, include_denied=True)
+        everyone = self.workspace.decided.who_can(self.bucket, include_denied=True)
         # Thousands of instances share a few answer sets: decide "reaches" once per set.
         decided: dict[int, bool] = {}
         kept = []
@@ -211,8 +211,9 @@ class WhoCanScreen(AccessTreeScreen):
     def _add_escalations(self) -> None:
         """Instances that could gain access here by escalating: their own group, apart from
         (and never counted with) the principals that are allowed."""
-        paths = [e for e in self.workspace.escalations if e.kind != "assume" and (
-            self.bucket in e.gains or e.everything)]
+        if not self.workspace.analysed:
+            return  # found over the whole account: they come (and redraw) with the analysis
+        paths = escalations_to_bucket(self.workspace.graph, self.bucket)
         if not paths:
             return
         tree = self.query_one(AccessTree)

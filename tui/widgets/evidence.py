@@ -20,6 +20,7 @@ from graph.access import ActionAccess
 from graph.risk import action_risk
 from tui.widgets.outcome import outcome_text
 from tui.widgets.risk import risk_text
+from tui.widgets.safe_text import safe_text
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def render_evidence(selection: Selection) -> RenderableType:
         parts.append(Syntax(statement, "json", theme="ansi_dark", word_wrap=True))
     if not access.evidence and not access.reasons:
         parts.append(Text("\nNo statement mentions this action: denied by default."))
+    parts = [safe_text(p) if isinstance(p, Text) else p for p in parts]
     return Group(*parts)
 
 

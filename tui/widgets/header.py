@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.screens.workspace import Workspace
+from tui.widgets.safe_text import safe_text
 
 
 def header_text(workspace: Workspace | None, title: str = "") -> Text:
@@ -19,7 +20,7 @@ def header_text(workspace: Workspace | None, title: str = "") -> Text:
     if workspace is None:
         if not title:  # a screen title (e.g. "loading") already says what is going on
             text.append("  loading…")
-        return text
+        return safe_text(text)
     snapshot = workspace.snapshot
     source = snapshot.source
     text.append("  account ")
@@ -32,7 +33,7 @@ def header_text(workspace: Workspace | None, title: str = "") -> Text:
         pairs = ", ".join(f"{k}={v}" for k, v in sorted(workspace.assumed.items()))
         text.append("  │ ")
         text.append(f"context: {pairs}", style="bold yellow")
-    return text
+    return safe_text(text)
 
 
 class AccountHeader(Static):
