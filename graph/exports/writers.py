@@ -113,13 +113,15 @@ def _json_cell(key: str, value: Any) -> str:
 
 
 def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterable[Block],
-               warnings: Iterable[object]) -> int:
-    """`{"account", "generated_at", "warnings", "permissions": [...]}`, streamed."""
+               warnings: Iterable[object], extra: dict[str, Any] | None = None) -> int:
+    """`{"account", "generated_at", "warnings", [extra keys,] "permissions": [...]}`,
+    streamed."""
     head = {
         "account": snapshot.account_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": snapshot.source.kind,
         "warnings": [str(w) for w in warnings],
+        **(extra or {}),
     }
     text = json.dumps(head, indent=1)
     out.write(text[:-2] + ',\n "permissions": [')
