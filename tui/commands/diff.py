@@ -12,6 +12,7 @@ does, 2 bad input (including two different accounts, unless --allow-different-ac
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from graph.diff.render import diff_json, diff_markdown, diff_text
 from graph.errors import RolemapError
 from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
+from graph.text import printable
 from tui.commands.access_options import parse_assumed
 from tui.commands.source_options import (
     add_source_options,
@@ -120,6 +122,9 @@ def compute(args: argparse.Namespace) -> SnapshotDiff:
     new = open_source(spec, progress=stderr_progress).snapshot
     check_accounts(old, new, args.allow_different_accounts)
     old_graph, new_graph = analyse_pair(old, new, assumed, progress=stderr_progress)
+    # Millions of long-lived decided answers: keep them out of the collector's passes while
+    # the rows are compared (the process ends right after).
+    gc.freeze()
     if sys.stderr.isatty():
         sys.stderr.write("\r\x1b[2K")
     return diff_graphs(old_graph, new_graph, old_side=side_of(old, args.old, old_spec.kind),
@@ -131,11 +136,12 @@ def run(args: argparse.Namespace) -> int:
     kinds = fail_kinds(args.fail_on)  # bad input fails before anything is loaded
     diff = compute(args)
     if args.format == "json":
-        text = json.dumps(diff_json(diff), indent=2) + "\n"
+        text = json.dumps(diff_json(diff), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "md":
-        text = "\n".join(diff_markdown(diff)) + "\n"
+        text = printable("\n".join(diff_markdown(diff)), multiline=True) + "\n"
     else:
-        text = "\n".join(diff_text(diff)) + "\n"
+        # Names and statements come from the account: no escape sequence reaches a terminal.
+        text = printable("\n".join(diff_text(diff)), multiline=True) + "\n"
     if args.output:
         write_text(args.output, text)  # a temporary file renamed into place, never via a link
     else:
