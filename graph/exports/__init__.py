@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from graph.access import AccessGraph
 from graph.errors import RolemapError
 from graph.exports.graphml import write_graphml
+from graph.exports.review import write_who_can
 from graph.exports.rows import MODES, blocks, columns, rows
 from graph.exports.writers import write_csv, write_json, write_markdown
 from graph.safe_files import writing
@@ -23,10 +24,16 @@ __all__ = ["FORMATS", "MODES", "blocks", "columns", "export", "rows"]
 
 def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, Any]) -> int:
     if fmt == "json":
-        return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings)
+        return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings,
+                          g.assumed)
     if fmt == "csv":
-        return write_csv(out, mode, blocks(g, mode, **filters))
-    return write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings)
+        return write_csv(out, mode, blocks(g, mode, **filters), g.assumed)
+    count = write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,
+                           g.assumed)
+    if filters.get("instance") is None and filters.get("role") is None:
+        bucket = filters.get("bucket")
+        write_who_can(out, g, [bucket] if bucket is not None else None)
+    return count
 
 
 def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
