@@ -19,7 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import get_current_worker
 
-from graph.access import build_access_graph
+from graph.access import AccessGraph, build_access_graph
+from graph.diff import SnapshotDiff
 from graph.errors import RolemapError
 from graph.sources import LoadedSource, SourceSpec, open_source
 from tui.clipboard import copy_text
@@ -94,10 +95,13 @@ class RolemapApp(App[int]):
     workspace: reactive[Workspace | None] = reactive(None, always_update=True)
     """The loaded account and its analysis; None until the first load finishes."""
 
-    def __init__(self, spec: SourceSpec, opener: Opener = open_source) -> None:
+    def __init__(self, spec: SourceSpec, opener: Opener = open_source,
+                 compare: str | None = None) -> None:
         super().__init__()
         self.spec = spec
         """Where the account comes from (demo, profile and regions, snapshot)."""
+        self.compare = compare
+        """An older snapshot (file or export folder) to show the Changes tab against."""
         self.opener = opener
         """How to open `spec`; the real sources, or a failing one in error-screen tests."""
         self.loaded: LoadedSource | None = None
@@ -129,8 +133,8 @@ class RolemapApp(App[int]):
                 loaded = previous.reload(progress=progress)
             else:
                 loaded = self.opener(self.spec, progress=progress)
-            graph = build_access_graph(loaded.snapshot, assumed=dict(assumed), progress=progress)
-            workspace = make_workspace(loaded, graph, progress)
+            graph, diff = self._analyse(loaded, assumed, progress)
+            workspace = make_workspace(loaded, graph, progress, diff)
         except RolemapError as exc:
             message = str(exc)
         except Exception as exc:  # AWS or network failure: still a message, never a traceback
@@ -141,6 +145,17 @@ class RolemapApp(App[int]):
             return
         if not worker.is_cancelled:
             self.post_message(LoadFailed(message))
+
+    def _analyse(self, loaded: LoadedSource, assumed: Mapping[str, str],
+                 progress: Callable[[str, int, int], None]
+                 ) -> tuple[AccessGraph, SnapshotDiff | None]:
+        """The access graph, and with --compare the changes since the older snapshot."""
+        if self.compare is None:
+            return build_access_graph(loaded.snapshot, assumed=dict(assumed),
+                                      progress=progress), None
+        from tui.screens.changes import compare_with
+
+        return compare_with(self.compare, loaded.snapshot, dict(assumed), progress)
 
     def _progress_poster(self) -> Callable[[str, int, int], None]:
         last: dict[str, float] = {}
@@ -238,8 +253,14 @@ class RolemapApp(App[int]):
     @work(thread=True, exclusive=True, group="context", exit_on_error=False)
     def _redecide(self, workspace: Workspace, context: dict[str, str]) -> None:
         """Re-decide every conditional answer; the same graph with other assumed keys."""
-        graph = workspace.graph.with_assumed(context)
-        updated = make_workspace(workspace.loaded, graph, lambda step, done, total: None)
+        def quiet(step: str, done: int, total: int) -> None:
+            return None
+
+        if self.compare is None:
+            graph, diff = workspace.graph.with_assumed(context), None
+        else:
+            graph, diff = self._analyse(workspace.loaded, context, quiet)
+        updated = make_workspace(workspace.loaded, graph, quiet, diff)
         if not get_current_worker().is_cancelled:
             self.post_message(WorkspaceReady(updated))
 

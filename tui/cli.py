@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.commands.source_options import add_source_options
 
     add_source_options(parser)
+    parser.add_argument("--compare", metavar="OLD",
+                        help="with the explorer: a Changes tab of access gained, lost and "
+                             "changed since OLD (a snapshot file or export folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"tui.commands.{name}")

@@ -72,7 +72,9 @@ class PolicyBook:
         #: Another snapshot's analysis whose compiled policies may be taken as they are.
         self.reuse = reuse
         self.warnings: list[LoadWarning] = []
-        self._count = 0
+        #: Keys of this book's compiled policies continue the book it reuses policies from:
+        #: caches shared with it name policies by key, and two policies must never share one.
+        self._count = reuse.first.book._count if reuse is not None else 0
         self._managed: dict[tuple[str, PolicyKind], CompiledPolicy | None] = {}
         self._roles: dict[str, RolePolicies] = {}
         self._buckets: dict[str, BucketPolicies] = {}

@@ -5,8 +5,9 @@ nothing identical should be decided twice. Sharing works at three points, each o
 is provably the same question:
 
 - a policy document (same name, kind and JSON text) is compiled once: the second side gets the
-  first side's `CompiledPolicy` object, so every key built from statement identities (the
-  decision caches, the per-policy bucket index parts) is equal on both sides;
+  first side's `CompiledPolicy` object, so every key built from it (`CompiledPolicy.key`, which
+  the second book continues numbering from the first's) is equal on both sides: the decision
+  caches and the per-policy bucket index parts;
 - with the same bucket names, the bucket index and the per-policy parts are shared as well;
 - with the same account (id, partition, Block Public Access), SCPs and assumed context, the
   engine is asked the same questions with the same inputs, so the decision caches (keyed by
@@ -105,10 +106,10 @@ class Reuse:
             book.statement_facts.update(self.first.book.statement_facts)
 
     def seed_reach(self, reach: ReachComputer, data: AccessData) -> None:
-        """Start the decision caches from copies of the first side's. Copies, not the same
-        dicts: keys hold identities of objects, and entries the second side adds must not
-        outlive it in the first side's cache (a later object at a freed address would hit
-        them)."""
+        """Start the decision caches from copies of the first side's (copies: what the second
+        side adds stays its own)."""
         if self.same_questions(data):
-            reach._cache = dict(self.first.reach._cache)
-            reach._action_cache = dict(self.first.reach._action_cache)
+            first = self.first.reach
+            reach._cache = dict(first._cache)
+            reach._class_cache = dict(first._class_cache)
+            reach._answer_sets = dict(first._answer_sets)

@@ -45,11 +45,15 @@ class DifferentAccounts(RolemapError):
     """The two snapshots are of different accounts and that was not asked for."""
 
 
-def side_of(snapshot: AccountSnapshot, source: str | None = None) -> Side:
-    """The header of one side: source, account, when it was taken and how that is known."""
-    kind = snapshot.source.kind
-    taken_from = {"export-folder": "file modification time", "snapshot": "snapshot file",
-                  "synthetic": "generated"}.get(kind, "loaded")
+def side_of(snapshot: AccountSnapshot, source: str | None = None,
+            opened_as: str | None = None) -> Side:
+    """The header of one side: source, account, when it was taken and how that is known.
+
+    `opened_as`: how it was opened now ("snapshot", "export-folder", "demo", "profile"); a
+    snapshot file keeps the time its account was read, whatever the source was then."""
+    kind = opened_as or snapshot.source.kind
+    taken_from = {"export-folder": "file modification time",
+                  "snapshot": "recorded in the snapshot file"}.get(kind, "loaded now")
     if not snapshot.taken_at:
         taken_from = "not recorded"
     return Side(source or snapshot.source.label or kind, snapshot.account_id,

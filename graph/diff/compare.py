@@ -61,7 +61,8 @@ class Comparer:
         self.facts = PathFacts(old.snapshot, new.snapshot)
         self._pairs: dict[tuple[object, object], list[Cell]] = {}
         self._roles: dict[tuple[str, str, str], set[str]] = {}
-        self._evidence: dict[tuple[int, int, str], tuple[tuple[str, str, int, str], ...]] = {}
+        self._evidence: dict[tuple[int, int, str],
+                             tuple[ActionAccess, tuple[tuple[str, str, int, str], ...]]] = {}
 
     # -- classification ---------------------------------------------------------------------
 
@@ -69,12 +70,13 @@ class Comparer:
                       ) -> tuple[tuple[str, str, int, str], ...]:
         key = (id(side), id(access), bucket)
         found = self._evidence.get(key)
-        if found is None:
+        # Answers may be made on read: the cache keeps the object, so its id stays its own.
+        if found is None or found[0] is not access:
             refs = access.evidence
             if bucket in side.buckets:
                 refs = side.graph.own_evidence(bucket, refs)
-            found = self._evidence[key] = tuple(sorted(map(_ref_key, refs)))
-        return found
+            found = self._evidence[key] = (access, tuple(sorted(map(_ref_key, refs))))
+        return found[1]
 
     def classify(self, bucket: str, before: tuple[ActionAccess, tuple[str, ...]] | None,
                  after: tuple[ActionAccess, tuple[str, ...]] | None) -> tuple[str, str] | None:

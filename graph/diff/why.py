@@ -24,8 +24,8 @@ def _short(arn: str | None) -> str:
     return arn.rsplit("/", 1)[-1] if arn else "none"
 
 
-def _document(what: str, old: Any, new: Any) -> list[str]:
-    return [f"{what}: {change}" for change in statement_changes(old, new)]
+def _document(what: str, old: Any, new: Any, bucket: str | None = None) -> list[str]:
+    return [f"{what}: {change}" for change in statement_changes(old, new, bucket)]
 
 
 def bpa_change(what: str, old: BlockPublicAccess | None, new: BlockPublicAccess | None
@@ -58,7 +58,16 @@ class PathFacts:
         self.account = cache(self._account)
 
     def why(self, instance_id: str, roles: Iterable[str], bucket: str) -> tuple[str, ...]:
-        """Every differing fact on the path of one row (instance "" for principal rows)."""
+        """Every differing fact on the path of one row (instance "" for principal rows).
+
+        Statements of the roles' policies count only when they can concern the bucket; when
+        nothing that does differs, every differing statement is listed instead."""
+        roles = tuple(roles)
+        found = self._why(instance_id, roles, bucket, bucket)
+        return found or self._why(instance_id, roles, bucket, None)
+
+    def _why(self, instance_id: str, roles: tuple[str, ...], bucket: str,
+             concerning: str | None) -> tuple[str, ...]:
         out: list[str] = []
         if instance_id:
             out.extend(self.instance(instance_id))
@@ -67,7 +76,7 @@ class PathFacts:
                 if inst is not None and inst.instance_profile_arn:
                     out.extend(self.profile(inst.instance_profile_arn))
         for arn in roles:
-            out.extend(self.role(arn))
+            out.extend(self.role(arn, concerning))
         out.extend(self.bucket(bucket))
         out.extend(self.account())
         return tuple(dict.fromkeys(out))
@@ -105,7 +114,7 @@ class PathFacts:
         after = ", ".join(map(_short, new.role_arns)) or "no role"
         return [f"instance profile {name}: role {before} → {after}"]
 
-    def _role(self, arn: str) -> list[str]:
+    def _role(self, arn: str, bucket: str | None) -> list[str]:
         old = self.old.role_by_arn.get(arn)
         new = self.new.role_by_arn.get(arn)
         if old is None and new is None:
@@ -115,26 +124,26 @@ class PathFacts:
                     else f"role {_short(arn)} is gone from the new snapshot"]
         what = f"role {new.name}"
         out = _document(f"{what}: trust policy", old.trust_policy, new.trust_policy)
-        out.extend(self._inline(what, old, new))
+        out.extend(self._inline(what, old, new, bucket))
         for policy in sorted(set(old.attached_policy_arns) - set(new.attached_policy_arns)):
             out.append(f"{what}: managed policy {_short(policy)} detached")
         for policy in sorted(set(new.attached_policy_arns) - set(old.attached_policy_arns)):
             out.append(f"{what}: managed policy {_short(policy)} attached")
         for policy in new.attached_policy_arns:
             if policy in old.attached_policy_arns:
-                out.extend(self.managed(policy))
+                out.extend(self.managed(policy, bucket))
         if old.permissions_boundary_arn != new.permissions_boundary_arn:
             out.append(f"{what}: permissions boundary {_short(old.permissions_boundary_arn)}"
                        f" → {_short(new.permissions_boundary_arn)}")
         elif new.permissions_boundary_arn:
-            out.extend(self.managed(new.permissions_boundary_arn))
+            out.extend(self.managed(new.permissions_boundary_arn, bucket))
         if dict(old.tags) != dict(new.tags):
             keys = sorted(k for k in {*old.tags, *new.tags} if old.tags.get(k) != new.tags.get(k))
             out.append(f"{what}: tags changed ({', '.join(keys)})")
         return out
 
     @staticmethod
-    def _inline(what: str, old: Role, new: Role) -> list[str]:
+    def _inline(what: str, old: Role, new: Role, bucket: str | None) -> list[str]:
         before = {p.name: p.document for p in old.inline_policies}
         after = {p.name: p.document for p in new.inline_policies}
         out = [f"{what}: inline policy {n} removed" for n in before if n not in after]
@@ -142,10 +151,11 @@ class PathFacts:
             if name not in before:
                 out.append(f"{what}: inline policy {name} added")
             else:
-                out.extend(_document(f"{what}: inline policy {name}", before[name], document))
+                out.extend(_document(f"{what}: inline policy {name}", before[name], document,
+                                     bucket))
         return out
 
-    def _managed(self, arn: str) -> list[str]:
+    def _managed(self, arn: str, bucket: str | None) -> list[str]:
         old: ManagedPolicy | None = self.old.policy_by_arn.get(arn)
         new: ManagedPolicy | None = self.new.policy_by_arn.get(arn)
         name = f"managed policy {_short(arn)}"
@@ -154,12 +164,13 @@ class PathFacts:
                 return []
             return [f"{name} could not be read in the {'old' if old is None else 'new'} "
                     "snapshot"]
+        statements = _document(name, old.document, new.document, bucket)
         out = []
-        if old.default_version_id != new.default_version_id:
+        if old.default_version_id != new.default_version_id and (
+                statements or bucket is None):
             out.append(f"{name}: default version {old.default_version_id} → "
                        f"{new.default_version_id}")
-        out.extend(_document(name, old.document, new.document))
-        return out
+        return out + statements
 
     def _bucket(self, name: str) -> list[str]:
         old = self.old.bucket_by_name.get(name)

@@ -40,8 +40,8 @@ def test_a_statement_added() -> None:
     result = diff(base(), statement_added(base()))
     assert [essentials(r) for r in result.rows] == [
         ("gained", APP_1, "data", "s3:ListBucket", "denied", "allowed",
-         ("identity policy app/app-inline, statement 1 (List)",), (APP,),
-         ("role app: inline policy app-inline: statement 1 (List) added",)),
+         ("identity policy app/app-inline, statement 2 (List)",), (APP,),
+         ("role app: inline policy app-inline: statement 2 (List) added",)),
     ]
     assert result.gained[0].instance_name == "app-1" and result.gained[0].role == APP
 
@@ -50,9 +50,9 @@ def test_a_policy_version_made_default() -> None:
     result = diff(base(), version_made_default(base()))
     assert [essentials(r) for r in result.rows] == [
         ("gained", APP_1, "data", "s3:DeleteObject", "denied", "allowed",
-         ("identity policy AppRead, statement 1 (Prune)",), (APP,),
+         ("identity policy AppRead, statement 2 (Prune)",), (APP,),
          ("managed policy AppRead: default version v1 → v2",
-          "managed policy AppRead: statement 1 (Prune) added")),
+          "managed policy AppRead: statement 2 (Prune) added")),
     ]
 
 
@@ -62,11 +62,11 @@ def test_a_profile_reassociated() -> None:
            "→ reports-profile",)
     assert [essentials(r) for r in result.rows] == [
         ("lost", APP_1, "data", "s3:PutObject", "allowed", "denied",
-         ("identity policy app/app-inline, statement 0 (Logs)",), (APP,), why),
+         ("identity policy app/app-inline, statement 1 (Logs)",), (APP,), why),
         ("changed", APP_1, "data", "s3:GetObject", "allowed", "allowed",
-         ("identity policy reports/reports-inline, statement 0 (ReadAll)",), (REPORTS,), why),
+         ("identity policy reports/reports-inline, statement 1 (ReadAll)",), (REPORTS,), why),
         ("changed", APP_1, "site", "s3:GetObject", "allowed", "allowed",
-         ("bucket policy, statement 0 (PublicRead)",), (REPORTS,), why),
+         ("bucket policy, statement 1 (PublicRead)",), (REPORTS,), why),
     ]
     data_row = result.changed[0]
     assert "keys reports/ → whole bucket" in data_row.change
@@ -76,12 +76,12 @@ def test_a_profile_reassociated() -> None:
 
 def test_a_bucket_policy_widened_to_a_prefix() -> None:
     result = diff(base(), bucket_policy_widened(base()))
-    why = ("bucket site: bucket policy: statement 0 (PublicRead) changed (Resource)",)
+    why = ("bucket site: bucket policy: statement 1 (PublicRead) changed (Resource)",)
     assert [essentials(r) for r in result.rows] == [
         ("changed", APP_1, "site", "s3:GetObject", "allowed", "allowed",
-         ("bucket policy, statement 0 (PublicRead)",), (APP,), why),
+         ("bucket policy, statement 1 (PublicRead)",), (APP,), why),
         ("changed", "public", "site", "s3:GetObject", "allowed", "allowed",
-         ("bucket policy, statement 0 (PublicRead)",), (), why),
+         ("bucket policy, statement 1 (PublicRead)",), (), why),
     ]
     for row in result.rows:
         assert row.change.startswith("keys public/index.html → public/")
@@ -92,7 +92,7 @@ def test_block_public_access_turned_off() -> None:
     result = diff(old, bpa_turned_off(old))
     assert [essentials(r) for r in result.rows] == [
         ("gained", "public", "data", "s3:GetObject", "denied", "allowed",
-         ("bucket policy, statement 0 (PublicRead)",), (),
+         ("bucket policy, statement 1 (PublicRead)",), (),
          (f"bucket data: Block Public Access turned off ({ALL_FLAGS}) "
           "(configuration removed)",)),
     ]
@@ -104,9 +104,9 @@ def test_the_reverse_change_is_lost() -> None:
     assert [(r.kind, r.action, r.before.value, r.after.value, r.granted_by)
             for r in result.rows] == [
         ("lost", "s3:ListBucket", "allowed", "denied",
-         ("identity policy app/app-inline, statement 1 (List)",)),
+         ("identity policy app/app-inline, statement 2 (List)",)),
     ]
-    assert result.lost[0].why == ("role app: inline policy app-inline: statement 1 (List) "
+    assert result.lost[0].why == ("role app: inline policy app-inline: statement 2 (List) "
                                   "removed",)
 
 
@@ -128,3 +128,12 @@ def test_findings_that_appear_and_go_away() -> None:
     closed = diff(bpa_turned_off(old), old)
     assert public.id in {f.id for f in closed.resolved_findings}
     assert closed.new_findings == ()
+
+
+def test_why_names_only_statements_that_can_concern_the_bucket() -> None:
+    result = diff(base(), bucket_policy_widened(statement_added(base())))
+    by_bucket = {r.bucket: r.why for r in result.rows if r.instance_id}
+    assert by_bucket == {
+        "data": ("role app: inline policy app-inline: statement 2 (List) added",),
+        "site": ("bucket site: bucket policy: statement 1 (PublicRead) changed (Resource)",),
+    }

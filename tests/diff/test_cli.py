@@ -53,15 +53,15 @@ def test_a_change_exits_1_with_the_documented_row(tmp_path: Path,
         "instance_id": APP_1, "instance_name": "app-1",
         "role": f"arn:aws:iam::{ACCT}:role/app", "principal": None, "principal_kind": None,
         "bucket": "data", "action": "s3:ListBucket", "before": "denied", "after": "allowed",
-        "granted_by": ["identity policy app/app-inline, statement 1 (List)"],
+        "granted_by": ["identity policy app/app-inline, statement 2 (List)"],
         "via": [f"arn:aws:iam::{ACCT}:role/app"], "change": "denied → allowed",
-        "why": ["role app: inline policy app-inline: statement 1 (List) added"],
+        "why": ["role app: inline policy app-inline: statement 2 (List) added"],
     }]
     assert main(["diff", old, new]) == 1
     text = capsys.readouterr().out
     assert "1 gained, 0 lost, 0 changed" in text
     assert "app-1 (i-0000000000000a001) → data: s3:ListBucket  denied → allowed" in text
-    assert "why: role app: inline policy app-inline: statement 1 (List) added" in text
+    assert "why: role app: inline policy app-inline: statement 2 (List) added" in text
     assert main(["diff", old, new, "--format", "md"]) == 1
     md = capsys.readouterr().out
     assert "## Gained (1)" in md and "| app-1 (i-0000000000000a001) | data | s3:ListBucket |" in md

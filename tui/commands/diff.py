@@ -113,14 +113,15 @@ def new_spec(args: argparse.Namespace) -> SourceSpec:
 def compute(args: argparse.Namespace) -> SnapshotDiff:
     assumed = parse_assumed(args.assume)
     spec = new_spec(args)
-    old = open_source(SourceSpec(snapshot=args.old), progress=stderr_progress).snapshot
+    old_spec = SourceSpec(snapshot=args.old)
+    old = open_source(old_spec, progress=stderr_progress).snapshot
     new = open_source(spec, progress=stderr_progress).snapshot
     check_accounts(old, new, args.allow_different_accounts)
     old_graph, new_graph = analyse_pair(old, new, assumed, progress=stderr_progress)
     if sys.stderr.isatty():
         sys.stderr.write("\r\x1b[2K")
-    return diff_graphs(old_graph, new_graph, old_side=side_of(old, args.old),
-                       new_side=side_of(new, args.new), instance=args.instance,
+    return diff_graphs(old_graph, new_graph, old_side=side_of(old, args.old, old_spec.kind),
+                       new_side=side_of(new, args.new, spec.kind), instance=args.instance,
                        bucket=args.bucket)
 
 

@@ -7,7 +7,9 @@ progress instead of a frozen terminal.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from graph.errors import SourceError
 from tui.commands.source_options import spec_from_args
 
 
@@ -19,5 +21,8 @@ def run_explorer(args: argparse.Namespace) -> int:
         from graph.sources.demo import require_emulator
 
         require_emulator()  # a missing extra is a one-line error, not a screen
-    result = RolemapApp(spec).run()
+    compare = getattr(args, "compare", None)
+    if compare is not None and not Path(compare).exists():
+        raise SourceError(f"--compare {compare}: no such file or directory")
+    result = RolemapApp(spec, compare=compare).run()
     return int(result or 0)

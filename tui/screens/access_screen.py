@@ -20,6 +20,7 @@ from textual.widgets import Tree
 
 from graph.findings import Escalation, Finding
 from tui.screens.access_tree import AccessTree, NodeData
+from tui.screens.changes import ChangeMark, reveal
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import EvidencePanel, Selection
@@ -64,6 +65,12 @@ async def forget_views(app: App[object]) -> None:
 S = TypeVar("S", bound="AccessTreeScreen")
 
 
+def marked(screen: S, mark: ChangeMark | None) -> S:
+    """The screen, set to select and label `mark` after it builds (None: no mark)."""
+    screen.mark = mark
+    return screen
+
+
 class AccessTreeScreen(Screen[None]):
     """A tree of access answers and the evidence for the highlighted one."""
 
@@ -74,6 +81,9 @@ class AccessTreeScreen(Screen[None]):
 
     #: Prefix of the widget ids ("trace" -> #trace-body, #trace-tree, #trace-evidence).
     ID_PREFIX = "access"
+
+    #: A change from the Changes tab to select and label once the tree is built.
+    mark: ChangeMark | None = None
 
     def __init__(self, workspace: Workspace, focus: Finding | None = None) -> None:
         super().__init__()
@@ -163,6 +173,7 @@ class AccessTreeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._rebuild()
+        self._reveal_mark()
         self.query_one(AccessTree).focus()
         self._show_focus()
 
@@ -190,6 +201,19 @@ class AccessTreeScreen(Screen[None]):
                 return
             stack.extend(node.children)
 
+    def _reveal_mark(self) -> None:
+        if self.mark is None:
+            return
+        tree = self.query_one(AccessTree)
+        target = reveal(tree, self.mark)
+        if target is not None:
+            # Lines are laid out on the next refresh; the cursor can only go there after it.
+            self.call_after_refresh(tree.move_cursor, target)
+        else:
+            self.notify(f"{self.mark.node}: not in this view of the new snapshot "
+                        f"({self.mark.action} {self.mark.text.lstrip('◀ ')}).",
+                        severity="warning", markup=False)
+
     def _rebuild(self) -> None:
         with self.query_one(AccessTree).batch():
             self._build()
@@ -208,12 +232,14 @@ class AccessTreeScreen(Screen[None]):
         self._rebuild()
         tree.cursor_line = 0
         tree.scroll_home(animate=False)
+        self._reveal_mark()
         tree.focus()
         self._show_focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         self.workspace = message.workspace
         self._rebuild()
+        self._reveal_mark()
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:

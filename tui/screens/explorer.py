@@ -15,6 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input, TabbedContent, TabPane
 
+from graph.diff import ChangeRow, row_json
+from tui.screens.changes import (
+    CHANGE_COLUMNS,
+    ChangeDetailsScreen,
+    change_rows,
+    open_change,
+)
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.rows import (
     BUCKET_COLUMNS,
@@ -57,6 +64,9 @@ TABS = (
 #: Words accepted by `:` to jump to a tab (first letters are enough).
 TAB_IDS = tuple(tab.id for tab in TABS)
 
+#: Shown with `--compare OLD`: access gained, lost and changed since OLD.
+CHANGES_TAB = Tab("changes", "Changes", CHANGE_COLUMNS, "Nothing changed since the old snapshot.")
+
 
 class ExplorerScreen(Screen[None]):
     """Tables of the account's resources; opens traces, who-can views and details from them."""
@@ -78,16 +88,26 @@ class ExplorerScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         """The loaded account and its analysis; replaced on a new assumed context."""
+        self.tabs = TABS + ((CHANGES_TAB,) if workspace.diff is not None else ())
+        """The tabs shown: the Changes tab only when comparing with an older snapshot."""
+
+    def _rows(self, tab: Tab, workspace: Workspace) -> tuple[Row, ...]:
+        if tab is CHANGES_TAB:
+            return change_rows(workspace.diff) if workspace.diff is not None else ()
+        return tab.rows(workspace.rows)
 
     def compose(self) -> ComposeResult:
         yield AccountHeader()
-        with TabbedContent(id="tabs"):
-            for tab in TABS:
+        initial = "tab-changes" if CHANGES_TAB in self.tabs else ""
+        with TabbedContent(id="tabs", initial=initial):
+            for tab in self.tabs:
                 title = tab.title
                 if tab.id in ("warnings", "findings"):
                     title = f"{tab.title} ({len(tab.rows(self.workspace.rows))})"
+                if tab is CHANGES_TAB and self.workspace.diff is not None:
+                    title = f"{tab.title} ({len(self.workspace.diff.rows)})"
                 with TabPane(title, id=f"tab-{tab.id}"):
-                    model = TableModel(tab.columns, tab.rows(self.workspace.rows))
+                    model = TableModel(tab.columns, self._rows(tab, self.workspace))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
         yield Input(placeholder="filter (Esc clears)", id="filter")
         yield KeyBar()
@@ -95,13 +115,14 @@ class ExplorerScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.table.focus()
+        self.refresh_bindings()  # the first tab may be Changes, whose keys differ
 
     # -- state ------------------------------------------------------------------------------
 
     @property
     def tab_id(self) -> str:
         active = self.query_one(TabbedContent).active
-        return active.removeprefix("tab-") or TABS[0].id
+        return active.removeprefix("tab-") or self.tabs[0].id
 
     @property
     def table(self) -> ResourceTable:
@@ -114,8 +135,10 @@ class ExplorerScreen(Screen[None]):
         return (self.tab_id, key) if key is not None else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.tab_id == "changes" and action in ("raw_json", "who_can"):
+            return None
         if action == "trace":
-            return self.tab_id in ("instances", "roles", "findings")
+            return self.tab_id in ("instances", "roles", "findings", "changes")
         if action == "who_can":
             return self.tab_id == "buckets"
         if action in ("details", "raw_json"):
@@ -134,9 +157,9 @@ class ExplorerScreen(Screen[None]):
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         self.workspace = message.workspace
-        for tab in TABS:
+        for tab in self.tabs:
             self.query_one(f"#{tab.id}", ResourceTable).replace_rows(
-                list(tab.rows(message.workspace.rows))
+                list(self._rows(tab, message.workspace))
             )
 
     # -- filter and jump ----------------------------------------------------------------------
@@ -187,18 +210,34 @@ class ExplorerScreen(Screen[None]):
         self._cycle_tab(-1)
 
     def _cycle_tab(self, step: int) -> None:
-        index = TAB_IDS.index(self.tab_id)
-        self.query_one(TabbedContent).active = f"tab-{TAB_IDS[(index + step) % len(TAB_IDS)]}"
+        ids = [tab.id for tab in self.tabs]
+        index = ids.index(self.tab_id)
+        self.query_one(TabbedContent).active = f"tab-{ids[(index + step) % len(ids)]}"
 
     # -- opening things -------------------------------------------------------------------------
 
     @on(ResourceTable.Selected)
     def _row_selected(self) -> None:
-        self.action_details()
+        if self.tab_id == "changes":
+            self.action_trace()
+        else:
+            self.action_details()
+
+    @property
+    def selected_change(self) -> ChangeRow | None:
+        """The diff row under the cursor on the Changes tab."""
+        diff = self.workspace.diff
+        if self.selected is None or self.selected[0] != "changes" or diff is None:
+            return None
+        return diff.rows[int(self.selected[1])]
 
     def action_details(self) -> None:
         from tui.screens.details import DetailsScreen
 
+        change = self.selected_change
+        if change is not None:
+            self.app.push_screen(ChangeDetailsScreen(change))
+            return
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
             return
@@ -217,7 +256,10 @@ class ExplorerScreen(Screen[None]):
     def action_trace(self) -> None:
         from tui.screens.trace import open_trace
 
-        if self.selected is not None:
+        change = self.selected_change
+        if change is not None:
+            open_change(self.app, self.workspace, change)
+        elif self.selected is not None:
             kind, key = self.selected
             if kind == "findings":
                 self.open_finding(key)
@@ -271,11 +313,14 @@ class ExplorerScreen(Screen[None]):
             return key, "role ARN"
         if kind == "buckets":
             return key, "bucket name"
+        change = self.selected_change
+        if change is not None:
+            return json.dumps(row_json(change), indent=2), "change as JSON"
         return self.table.model.visible[self.table.cursor].cell(2), "warning"
 
     def export_scopes(self) -> list[tuple[str, str]]:
         """The selected instance, role or bucket, offered first in the export dialog."""
-        if self.selected is None or self.selected[0] in ("warnings", "findings"):
+        if self.selected is None or self.selected[0] in ("warnings", "findings", "changes"):
             return []
         kind, key = self.selected
         return [(kind.removesuffix("s"), key)]

@@ -20,7 +20,7 @@ from graph.access import BucketAccess
 from graph.findings import Escalation, Finding
 from graph.findings.context import verbs
 from graph.policy import Outcome
-from tui.screens.access_screen import AccessTreeScreen, open_view
+from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
     AccessTree,
@@ -29,6 +29,7 @@ from tui.screens.access_tree import (
     add_levels,
     reaches,
 )
+from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, summary
@@ -48,11 +49,12 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
 
 
 def open_trace(app: App[object], workspace: Workspace, kind: str, key: str,
-               focus: Finding | None = None) -> None:
+               focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
     """Show the trace of an instance or role (reusing the trace screen shown last); with
-    `focus`, the finding it was opened for is explained first."""
-    open_view(app, TraceScreen, lambda: TraceScreen(workspace, kind, key, focus),
-              lambda screen: screen.aim(workspace, kind, key, focus))
+    `focus`, the finding it was opened for is explained first; `mark`: a change to select
+    and label (from the Changes tab)."""
+    open_view(app, TraceScreen, lambda: marked(TraceScreen(workspace, kind, key, focus), mark),
+              lambda screen: marked(screen, mark).aim(workspace, kind, key, focus))
 
 
 class TraceScreen(AccessTreeScreen):

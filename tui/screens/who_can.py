@@ -22,7 +22,7 @@ from graph.access.model import chain_label
 from graph.findings import Finding
 from graph.findings.context import verbs
 from graph.policy import Outcome
-from tui.screens.access_screen import AccessTreeScreen, open_view
+from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
     AccessTree,
@@ -34,6 +34,7 @@ from tui.screens.access_tree import (
     outcomes_of,
     reaches,
 )
+from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
@@ -79,11 +80,12 @@ def _name_label(principal: PrincipalAccess) -> str:
 
 
 def open_who_can(app: App[object], workspace: Workspace, bucket: str,
-                 focus: Finding | None = None) -> None:
+                 focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
     """Show who can reach a bucket (reusing the who-can screen shown last); with `focus`, the
-    finding it was opened for is explained first."""
-    open_view(app, WhoCanScreen, lambda: WhoCanScreen(workspace, bucket, focus),
-              lambda screen: screen.aim(workspace, bucket, focus))
+    finding it was opened for is explained first; `mark`: a change to select and label
+    (from the Changes tab)."""
+    open_view(app, WhoCanScreen, lambda: marked(WhoCanScreen(workspace, bucket, focus), mark),
+              lambda screen: marked(screen, mark).aim(workspace, bucket, focus))
 
 
 class WhoCanScreen(AccessTreeScreen):

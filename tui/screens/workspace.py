@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
+from graph.diff import SnapshotDiff
 from graph.findings import Escalation, Finding, escalations, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
@@ -27,6 +28,8 @@ class Workspace:
     loaded: LoadedSource
     graph: AccessGraph
     rows: ExplorerRows
+    #: What changed since the snapshot given with --compare (None without one).
+    diff: SnapshotDiff | None = None
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -53,5 +56,6 @@ class Workspace:
         return escalations(self.graph)
 
 
-def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress) -> Workspace:
-    return Workspace(loaded, graph, build_rows(graph, progress))
+def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
+                   diff: SnapshotDiff | None = None) -> Workspace:
+    return Workspace(loaded, graph, build_rows(graph, progress), diff)

@@ -1,0 +1,138 @@
+"""`rolemap --snapshot NEW --compare OLD`: the Changes tab, its filter, and Enter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from graph.model import Account, AccountSnapshot, InlinePolicy
+from graph.sources import LoadedSource, SourceSpec
+from graph.sources.snapshot_file import save_snapshot
+from tui.app import RolemapApp
+from tui.screens.access_tree import AccessTree
+from tui.screens.explorer import ExplorerScreen
+from tui.screens.load_error import LoadErrorScreen
+from tui.screens.trace import TraceScreen
+from tui.screens.who_can import WhoCanScreen
+from tui.widgets.evidence import Selection
+from tui.widgets.resource_table import ResourceTable
+
+READ_CUSTOMERS = {"Sid": "ReadCustomers", "Effect": "Allow", "Action": "s3:GetObject",
+                  "Resource": "arn:aws:s3:::acme-customer-data/*"}
+PUBLIC_DOWNLOADS = {"Version": "2012-10-17", "Statement": [{
+    "Sid": "PublicDownloads", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::acme-build-artifacts/releases/*"}]}
+
+
+def changed(snapshot: AccountSnapshot) -> AccountSnapshot:
+    """web-server may read acme-customer-data; acme-build-artifacts serves releases/ to all."""
+    roles = []
+    for role in snapshot.roles:
+        if role.name == "web-server":
+            first = role.inline_policies[0]
+            document = {**first.document,
+                        "Statement": [*first.document["Statement"], READ_CUSTOMERS]}
+            role = replace(role, inline_policies=(InlinePolicy(first.name, document),
+                                                  *role.inline_policies[1:]))
+        roles.append(role)
+    buckets = tuple(replace(b, policy=PUBLIC_DOWNLOADS) if b.name == "acme-build-artifacts"
+                    else b for b in snapshot.buckets)
+    return replace(snapshot, roles=tuple(roles), buckets=buckets)
+
+
+@pytest.fixture
+def pair(tmp_path: Path, demo_loaded: LoadedSource) -> tuple[str, str]:
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    save_snapshot(demo_loaded.snapshot, old)
+    save_snapshot(changed(demo_loaded.snapshot), new)
+    return str(old), str(new)
+
+
+async def _explorer(app: RolemapApp, pilot) -> ExplorerScreen:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, ExplorerScreen)
+    return app.screen
+
+
+def _rows(screen: ExplorerScreen) -> list[tuple[str, ...]]:
+    model = screen.query_one("#changes", ResourceTable).model
+    return [tuple(str(v) for v in row.values[:4]) for row in model.visible]
+
+
+async def test_changes_tab_lists_gained_rows_and_filters(pair: tuple[str, str]) -> None:
+    old, new = pair
+    app = RolemapApp(SourceSpec(snapshot=new), compare=old)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await _explorer(app, pilot)
+        assert screen.tab_id == "changes"
+        rows = _rows(screen)
+        assert ("gained", "anyone (public)", "acme-build-artifacts", "s3:GetObject") in rows
+        web = [r for r in rows if r[1].startswith("web-")]
+        assert sorted(r[2:] for r in web) == [
+            ("acme-build-artifacts", "s3:GetObject"), ("acme-build-artifacts", "s3:GetObject"),
+            ("acme-customer-data", "s3:GetObject"), ("acme-customer-data", "s3:GetObject")]
+        assert {r[0] for r in rows} == {"gained"}
+        await pilot.press("slash", *"anyone")
+        await pilot.pause()
+        assert _rows(screen) == [
+            ("gained", "anyone (public)", "acme-build-artifacts", "s3:GetObject")]
+
+
+async def test_enter_opens_the_trace_with_the_change_marked(pair: tuple[str, str]) -> None:
+    old, new = pair
+    app = RolemapApp(SourceSpec(snapshot=new), compare=old)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await _explorer(app, pilot)
+        await pilot.press("slash", *"web-1 customer", "enter")
+        (row,) = _rows(screen)
+        assert row[0] == "gained" and row[1].startswith("web-1 (i-")
+        assert row[2:] == ("acme-customer-data", "s3:GetObject")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        trace = app.screen
+        assert isinstance(trace, TraceScreen) and trace.subject.startswith("web-1")
+        node = trace.query_one(AccessTree).cursor_node
+        assert node is not None and isinstance(node.data, Selection)
+        assert (node.data.bucket, node.data.access.action) == ("acme-customer-data",
+                                                               "s3:GetObject")
+        assert "◀ gained: denied → conditional" in str(node.label)
+
+
+async def test_enter_on_a_public_row_opens_who_can_marked(pair: tuple[str, str]) -> None:
+    old, new = pair
+    app = RolemapApp(SourceSpec(snapshot=new), compare=old)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _explorer(app, pilot)
+        await pilot.press("slash", *"anyone", "enter", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        who = app.screen
+        assert isinstance(who, WhoCanScreen) and who.bucket == "acme-build-artifacts"
+        node = who.query_one(AccessTree).cursor_node
+        assert node is not None and isinstance(node.data, Selection)
+        assert node.data.who == "anyone (public)"
+        assert node.data.access.action == "s3:GetObject"
+        assert "◀ gained: denied → allowed" in str(node.label)
+
+
+async def test_no_changes_tab_without_compare(pair: tuple[str, str]) -> None:
+    app = RolemapApp(SourceSpec(snapshot=pair[1]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _explorer(app, pilot)
+        assert not screen.query("#changes") and screen.tab_id != "changes"
+
+
+async def test_another_account_is_refused_with_a_message(
+        tmp_path: Path, pair: tuple[str, str], demo_loaded: LoadedSource) -> None:
+    other = tmp_path / "other.json"
+    save_snapshot(replace(demo_loaded.snapshot, account=Account("999999999999")), other)
+    app = RolemapApp(SourceSpec(snapshot=pair[1]), compare=str(other))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, LoadErrorScreen)
+        assert "comparing two different accounts is refused" in app.screen.message
