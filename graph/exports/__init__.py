@@ -11,10 +11,12 @@ from typing import Any, TextIO
 
 from graph.access import AccessGraph
 from graph.errors import RolemapError
+from graph.exports.findings import write_markdown_findings
 from graph.exports.graphml import write_graphml
 from graph.exports.review import write_who_can
 from graph.exports.rows import MODES, blocks, columns, rows
 from graph.exports.writers import write_csv, write_json, write_markdown
+from graph.findings import find
 from graph.safe_files import writing
 
 FORMATS = ("json", "csv", "md", "graphml")
@@ -29,7 +31,8 @@ def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, 
     if fmt == "csv":
         return write_csv(out, mode, blocks(g, mode, **filters), g.assumed)
     count = write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,
-                           g.assumed)
+                           g.assumed,
+                           preface=lambda out: write_markdown_findings(out, g, find(g)))
     if filters.get("instance") is None and filters.get("role") is None:
         bucket = filters.get("bucket")
         write_who_can(out, g, [bucket] if bucket is not None else None)

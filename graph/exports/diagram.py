@@ -84,3 +84,57 @@ def to_dot(steps: Iterable[PathStep], graph: AccessGraph, name: str = "path") ->
                      f'[label="{_dot_text(_edge_text(step))}"{style}];')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def trace_steps(graph: AccessGraph, instance_id: str, bucket: str, action: str | None = None
+                ) -> list[PathStep]:
+    """One instance's paths to one bucket as steps: the explained path of `action`, or every
+    role path with its granted actions; "could gain" paths are added, marked as escalation."""
+    from graph.findings import escalations_of_roles
+    from graph.findings.context import listed
+
+    inst = graph.snapshot.instance_by_id[instance_id]
+    steps: list[PathStep] = []
+    if action is not None:
+        x = graph.explain(instance_id, bucket, action)
+        for hop in x.hops:
+            relation = hop.relation
+            if hop.target_id.startswith("bucket:") and x.access is not None:
+                relation = f"{action}: {x.access.outcome.value}"
+            steps.append(PathStep(hop.source_id, hop.target_id, relation, hop.evidence))
+        roles = {h.target_id.partition(":")[2] for h in x.hops if h.target_id.startswith("role:")}
+    else:
+        profile = f"profile:{inst.instance_profile_arn or ''}"
+        roles = set()
+        for path in graph.reachable_from_instance(instance_id):
+            if path.bucket != bucket:
+                continue
+            granted = {k: a for k, a in path.actions.items() if a.granted}
+            if not granted:
+                continue
+            first = path.via[0]
+            roles.update(path.via)
+            _add(steps, PathStep(f"instance:{instance_id}", profile, "runs as"))
+            _add(steps, PathStep(profile, f"role:{first}", "runs as"))
+            for a, b in zip(path.via, path.via[1:], strict=False):
+                _add(steps, PathStep(f"role:{a}", f"role:{b}", "can assume"))
+            evidence = tuple({(r.policy_name, r.index): r for a in granted.values()
+                              for r in a.evidence}.values())
+            _add(steps, PathStep(f"role:{path.role_arn}", f"bucket:{bucket}",
+                                 f"can {listed(granted)}", evidence))
+        roles.update(a for a in graph.data.instance_roles(inst))
+    for e in escalations_of_roles(graph, roles):
+        if bucket not in e.gains and not e.everything:
+            continue
+        _add(steps, PathStep(f"role:{e.role}", f"role:{e.target}", e.via, e.evidence,
+                             escalation=True))
+        what = listed(e.gains[bucket]) if bucket in e.gains else "any action"
+        _add(steps, PathStep(f"role:{e.target}", f"bucket:{bucket}", f"could {what}",
+                             escalation=True))
+    return steps
+
+
+def _add(steps: list[PathStep], step: PathStep) -> None:
+    if all((s.source, s.target, s.relation) != (step.source, step.target, step.relation)
+           for s in steps):
+        steps.append(step)

@@ -165,8 +165,10 @@ def _md(value: Any) -> str:
 
 def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
                    rows: Iterable[dict[str, Any]], warnings: Iterable[object],
-                   assumed: Mapping[str, str] | None = None) -> int:
-    """A review document: one section per instance (per role with by-role), one table each."""
+                   assumed: Mapping[str, str] | None = None,
+                   preface: Callable[[TextIO], object] | None = None) -> int:
+    """A review document: one section per instance (per role with by-role), one table each;
+    `preface` writes what comes first (the findings summary)."""
     by_role = mode == "by-role"
     out.write(f"# Effective S3 permissions — account {snapshot.account_id}\n\n")
     out.write(f"Generated {datetime.now(UTC).isoformat(timespec='seconds')} from "
@@ -175,6 +177,8 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
     out.write(f"Assumed request context: {context}.\n\n" if context else
               "Assumed request context: none (conditional answers list their conditions)."
               "\n\n")
+    if preface is not None:
+        preface(out)
     warn = [str(w) for w in warnings]
     if warn:
         out.write("## Warnings\n\n" + "".join(f"- {_md(w)}\n" for w in warn) + "\n")

@@ -12,7 +12,8 @@ decide (iam:PassRole, ec2:RunInstances, iam:PutRolePolicy…), on the same polic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from graph.access import AccessGraph
@@ -39,7 +40,10 @@ __all__ = [
     "Finding",
     "PathStep",
     "Severity",
+    "escalation_json",
     "escalations",
+    "escalations_of_roles",
+    "escalations_to_bucket",
     "find",
 ]
 
@@ -94,3 +98,28 @@ def find(graph: AccessGraph, min_severity: Severity | str | None = None,
 def escalations(graph: AccessGraph) -> tuple[Escalation, ...]:
     """Every escalation path of the roles instances can act as ("could gain", not allowed)."""
     return _compute(graph, _no_progress)[1]
+
+
+def escalations_of_roles(graph: AccessGraph, roles: Iterable[str]) -> list[Escalation]:
+    """"Could gain" paths of these roles (role chains left out: they are access already)."""
+    wanted = set(roles)
+    return [e for e in escalations(graph) if e.role in wanted and e.kind != "assume"]
+
+
+def escalations_to_bucket(graph: AccessGraph, bucket: str) -> list[Escalation]:
+    """"Could gain" paths that add access to `bucket` (or let a role write its own policy)."""
+    return [e for e in escalations(graph) if e.kind != "assume"
+            and (bucket in e.gains or e.everything)]
+
+
+def escalation_json(e: Escalation, bucket: str | None = None) -> dict[str, Any]:
+    """How exports mark an escalation: never among allowed answers, always with its steps."""
+    gained = e.gains.get(bucket, frozenset()) if bucket is not None else frozenset(
+        a for acts in e.gains.values() for a in acts)
+    return {
+        "kind": "escalation", "role": e.role, "via": e.via, "target": e.target,
+        "steps_outcome": e.outcome.value, "instances": list(e.instances),
+        "gains": "any action (writes its own policy)" if e.everything else sorted(gained),
+        "steps": [{"action": s.action, "resource": s.resource, "outcome": s.outcome.value,
+                   "evidence": [r.label for r in s.evidence]} for s in e.steps],
+    }

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from graph.errors import RolemapError
 from graph.exports.findings import FINDING_FORMATS, write_findings
 from graph.findings import Severity, find
+from graph.safe_files import writing
 from tui.commands.access_options import add_access_options, graph_from_args
 from tui.commands.source_options import stderr_progress
 
@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "escalation, broad trust, Block Public Access off and exposed instances. "
                     "Exit 1 with --fail-on when a finding at or above that severity exists, "
                     "0 otherwise, 2 on bad input.")
-    parser.add_argument("--format", choices=FINDING_FORMATS, default="text")
+    parser.add_argument("--format", choices=FINDING_FORMATS, default="text",
+                        help="text (default), json, md (a review document with flowcharts) or "
+                             "sarif (SARIF 2.1.0 for code-scanning dashboards)")
     parser.add_argument("--min-severity", choices=SEVERITIES, default="info", metavar="S",
                         help=f"leave out findings below S ({', '.join(SEVERITIES)})")
     parser.add_argument("--fail-on", choices=SEVERITIES, metavar="S",
@@ -41,11 +43,8 @@ def run(args: argparse.Namespace) -> int:
     everything = find(g, progress=stderr_progress)
     shown = tuple(f for f in everything if f.rank >= Severity(args.min_severity).rank)
     if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as out:
-                write_findings(out, g, shown, args.format)
-        except OSError as exc:
-            raise RolemapError(f"cannot write {args.output}: {exc.strerror}") from None
+        # A temporary file renamed over the target when complete (never through a symlink).
+        writing(args.output, lambda out: write_findings(out, g, shown, args.format))
         print(f"wrote {len(shown)} finding(s) to {args.output}", file=sys.stderr)
     else:
         write_findings(sys.stdout, g, shown, args.format)

@@ -11,8 +11,9 @@ import json
 import sys
 from typing import Any
 
-from graph.access import ActionAccess, Explanation
+from graph.access import AccessGraph, ActionAccess, Explanation
 from graph.access.lookup import find_bucket, find_instance
+from graph.findings import Escalation, escalation_json, escalations_of_roles
 from graph.model import Instance
 from tui.commands.access_options import add_access_options, graph_from_args
 
@@ -25,10 +26,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("instance", help="instance id or Name tag")
     parser.add_argument("bucket", help="bucket name")
     parser.add_argument("--action", help="one S3 action, e.g. s3:GetObject (explains the path)")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or json")
+    parser.add_argument("--format", choices=("text", "json", "mermaid", "dot"), default="text",
+                        help="text (default), json, or the path drawn as a Mermaid flowchart "
+                             "or Graphviz DOT (escalation steps dashed)")
     add_access_options(parser)
     parser.set_defaults(func=run)
+
+
+def _could_gain(g: AccessGraph, instance: Instance, bucket: str) -> list[Escalation]:
+    """Escalation paths of the instance's roles that add access to the bucket."""
+    roles = {r for c in g.instance_chains(instance) for r in c.roles}
+    return [e for e in escalations_of_roles(g, roles) if bucket in e.gains or e.everything]
+
+
+def _could_gain_text(paths: list[Escalation], bucket: str) -> list[str]:
+    if not paths:
+        return []
+    lines = ["could gain (escalation, not allowed now):"]
+    for e in paths:
+        gained = sorted(e.gains.get(bucket, ())) or ["any action (writes its own policy)"]
+        lines.append(f"  {e.label}: {', '.join(gained[:6])}"
+                     + (f" … +{len(gained) - 6}" if len(gained) > 6 else ""))
+        lines.extend(f"      {s.action} by {r.label}" for s in e.steps for r in s.evidence)
+    return lines
 
 
 def access_json(a: ActionAccess) -> dict[str, Any]:
@@ -86,6 +106,15 @@ def run(args: argparse.Namespace) -> int:
     g = graph_from_args(args)
     instance = find_instance(g.snapshot, args.instance)
     bucket = find_bucket(g.snapshot, args.bucket)
+    if args.format in ("mermaid", "dot"):
+        from graph.exports.diagram import to_dot, to_mermaid, trace_steps
+
+        steps = trace_steps(g, instance.instance_id, bucket.name, args.action)
+        draw = to_mermaid if args.format == "mermaid" else to_dot
+        sys.stdout.write(draw(steps, g))
+        return 0 if any(not s.escalation and s.target == f"bucket:{bucket.name}"
+                        and not s.relation.endswith(": denied") for s in steps) else 1
+    gain = _could_gain(g, instance, bucket.name)
     if args.action:
         x = g.explain(instance.instance_id, bucket.name, args.action)
         reachable = x.access is not None and x.access.outcome.value != "denied"
@@ -97,17 +126,20 @@ def run(args: argparse.Namespace) -> int:
                           "reasons": list(h.reasons), "evidence": [e.label for e in h.evidence]}
                          for h in x.hops],
                 "access": access_json(x.access) if x.access else None,
+                "could_gain": [escalation_json(e, bucket.name) for e in gain],
             }, sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
-            print("\n".join(_explain_text(x, instance)))
+            print("\n".join(_explain_text(x, instance) + _could_gain_text(gain, bucket.name)))
         return 0 if reachable else 1
     paths = [b for b in g.reachable_from_instance(instance.instance_id) if b.bucket == bucket.name]
     if args.format == "json":
         json.dump({"instance": instance.instance_id, "bucket": bucket.name,
                    "paths": [{"via": list(p.via),
                               "actions": [access_json(a) for a in p.actions.values()]}
-                             for p in paths]}, sys.stdout, indent=2)
+                             for p in paths],
+                   "could_gain": [escalation_json(e, bucket.name) for e in gain]},
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         if not paths:
@@ -117,4 +149,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"{instance.label} -> {chain} -> {bucket.name}")
             for a in p.actions.values():
                 print("\n".join(_line(a)))
+        for line in _could_gain_text(gain, bucket.name):
+            print(line)
     return 0 if paths else 1

@@ -9,7 +9,9 @@ import sys
 
 from graph.access import PrincipalAccess
 from graph.access.model import chain_label
-from graph.catalog import LEVEL_ALIASES
+from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
+from graph.findings import Escalation, escalation_json, escalations_to_bucket
+from graph.findings.context import level_of
 from tui.commands.access_options import add_access_options, graph_from_args
 from tui.commands.trace import access_json
 
@@ -51,17 +53,36 @@ def _text(p: PrincipalAccess) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     g = graph_from_args(args)
     found = g.who_can(args.bucket, action=args.action, level=args.level)
+    # Escalation: who could gain access here; listed apart, never among the principals.
+    gain = [e for e in escalations_to_bucket(g, args.bucket) if _wanted(e, args)]
     if args.format == "json":
         json.dump({"bucket": args.bucket, "assumed_context": dict(g.assumed), "principals": [
             {"kind": p.kind, "id": p.id, "name": p.name,
              "actions": {k: a.outcome.value for k, a in p.actions.items()},
              "via": list(p.via), "chains": [list(c) for c in p.paths],
              "details": [access_json(a) for a in p.actions.values()]}
-            for p in found]}, sys.stdout, indent=2)
+            for p in found],
+            "could_gain": [escalation_json(e, args.bucket) for e in gain]},
+            sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     if not found:
         print(f"nobody can reach {args.bucket} with that")
     for p in found:
         print("\n".join(_text(p)))
+    for e in gain:
+        names = [g.snapshot.instance_by_id[i].label for i in e.instances[:2]]
+        who = ", ".join(names) + (f" +{len(e.instances) - 2}" if len(e.instances) > 2 else "")
+        print(f"{'could gain':<9} {who:<40} {e.label} (escalation, not allowed now)")
     return 0
+
+
+def _wanted(e: Escalation, args: argparse.Namespace) -> bool:
+    """An escalation matters for --action/--level when it gains such an action here."""
+    if e.everything or (args.action is None and args.level is None):
+        return True
+    gained = e.gains.get(args.bucket, frozenset())
+    if args.action is not None:
+        entry = find_action(args.action)
+        return entry is not None and entry.name in gained
+    return any(level_of(a) == normalize_level(args.level) for a in gained)

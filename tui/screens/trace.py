@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
-from graph.findings import Escalation, Finding
+from graph.findings import Escalation, Finding, escalations_of_roles
 from graph.findings.context import verbs
 from graph.policy import Outcome
 from tui.screens.access_screen import AccessTreeScreen, marked, open_view
@@ -137,7 +137,7 @@ class TraceScreen(AccessTreeScreen):
     def _add_escalations(self, root: TreeNode[NodeData], roles: set[str]) -> None:
         """Paths the instance's roles could take to more access: their own kind of node,
         never counted as reachable (role chains are already above, as "can assume")."""
-        paths = [e for e in self.workspace.escalations if e.role in roles and e.kind != "assume"]
+        paths = escalations_of_roles(self.workspace.graph, roles)
         if not paths:
             return
         tree = self.query_one(AccessTree)

@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from graph.access import ActionAccess, PrincipalAccess
 from graph.access.model import chain_label
-from graph.findings import Finding
+from graph.findings import Finding, escalations_to_bucket
 from graph.findings.context import verbs
 from graph.policy import Outcome
 from tui.screens.access_screen import AccessTreeScreen, marked, open_view
@@ -169,8 +169,7 @@ class WhoCanScreen(AccessTreeScreen):
     def _add_escalations(self) -> None:
         """Instances that could gain access here by escalating: their own group, apart from
         (and never counted with) the principals that are allowed."""
-        paths = [e for e in self.workspace.escalations if e.kind != "assume" and (
-            self.bucket in e.gains or e.everything)]
+        paths = escalations_to_bucket(self.workspace.graph, self.bucket)
         if not paths:
             return
         tree = self.query_one(AccessTree)

@@ -12,7 +12,7 @@ from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
 from graph.diff import SnapshotDiff
-from graph.findings import Escalation, Finding, escalations, find
+from graph.findings import Finding, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
 from tui.screens.rows import ExplorerRows, build_rows
@@ -49,11 +49,6 @@ class Workspace:
     def findings(self) -> Mapping[str, Finding]:
         """Findings by id, worst first (computed with the rows, in the load worker)."""
         return {f.id: f for f in find(self.graph)}
-
-    @cached_property
-    def escalations(self) -> tuple[Escalation, ...]:
-        """Every "could gain" path, for traces and who-can views."""
-        return escalations(self.graph)
 
 
 def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
