@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def print_warnings(graph: object) -> None:
+    if graph is not None:
+        from tui.commands.access_options import print_warnings as show
+
+        show(graph)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -56,7 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tui.commands.explore import run_explorer
 
             return run_explorer(args)
-        return int(args.func(args))
+        code = int(args.func(args))
+        # What could not be read, after the answer (a one-line error stays one line).
+        print_warnings(getattr(args, "loaded_graph", None))
+        return code
     except RolemapError as exc:
         print(f"rolemap: error: {exc}", file=sys.stderr)
         return 2

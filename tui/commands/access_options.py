@@ -35,7 +35,7 @@ def graph_from_args(args: argparse.Namespace) -> AccessGraph:
     assumed = parse_assumed(getattr(args, "assume", []) or [])
     loaded = load_from_args(args)
     g = build_access_graph(loaded.snapshot, assumed=assumed, progress=stderr_progress)
-    print_warnings(g)
+    args.loaded_graph = g  # tui.cli prints its load warnings once the command has answered
     return g
 
 
