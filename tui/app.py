@@ -8,6 +8,7 @@ new assumed context), so screens never reach into workers or sources.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -23,13 +24,21 @@ from graph.access import AccessGraph, build_access_graph
 from graph.diff import SnapshotDiff
 from graph.errors import RolemapError
 from graph.sources import LoadedSource, SourceSpec, open_source
+from graph.text import printable
 from tui.clipboard import copy_text
 from tui.screens.access_screen import forget_views
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.screens.loading import LoadingScreen
-from tui.screens.messages import LoadFailed, LoadProgress, WorkspaceChanged, WorkspaceReady
-from tui.screens.workspace import Workspace, make_workspace
+from tui.screens.messages import (
+    DecidedOnDemand,
+    LoadFailed,
+    LoadProgress,
+    WorkspaceChanged,
+    WorkspacePending,
+    WorkspaceReady,
+)
+from tui.screens.workspace import Workspace, make_workspace, pending_workspace
 
 #: Opens a source; graph.sources.open_source, replaceable in tests of failure handling.
 Opener = Callable[..., LoadedSource]
@@ -108,15 +117,23 @@ class RolemapApp(App[int]):
         """The open source, kept so ctrl+r reloads the same one (the demo keeps its server)."""
         self.show_after_load: str | None = None
         """A role ARN whose access paths to open once the next load is ready (a new role)."""
+        self._early_graph: AccessGraph | None = None
+        """The first open's graph while its background analysis runs (decides on demand)."""
+        self._graph_set_up = threading.Event()
+        """Set once `_early_graph` is there: on-demand workers wait for it."""
 
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen(describe_spec(self.spec)))
         self._load(None, {})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        analysed = self.workspace is not None and self.workspace.analysed
         if action == "reload":
-            return self.workspace is not None
-        if action in ("assumed_context", "export", "copy", "copy_view"):
+            return analysed
+        if action in ("assumed_context", "export"):
+            # Both decide the whole account: once the background analysis is done.
+            return analysed and hasattr(self.screen, "copy_target")
+        if action in ("copy", "copy_view"):
             # Only on the views that answer access questions (not inside the wizard).
             return self.workspace is not None and hasattr(self.screen, "copy_target")
         return True
@@ -125,15 +142,28 @@ class RolemapApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, previous: LoadedSource | None, assumed: Mapping[str, str]) -> None:
-        """Open (or reopen) the source and analyse it; runs off the UI thread."""
+        """Open (or reopen) the source and analyse it; runs off the UI thread.
+
+        The first open shows the tables as soon as the files are read and analyses in the
+        background (a view asked for meanwhile is decided on demand). A reload keeps the
+        loading screen until the analysis is done: the views open on the old account are
+        redrawn from the new one, which must then be decided.
+        """
         worker = get_current_worker()
         progress = self._progress_poster()
         try:
             if previous is not None:
                 loaded = previous.reload(progress=progress)
+                graph, diff = self._analyse(loaded, assumed, progress)
             else:
                 loaded = self.opener(self.spec, progress=progress)
-            graph, diff = self._analyse(loaded, assumed, progress)
+                if self.compare is None:
+                    found = self._analyse_in_background(loaded, assumed, progress)
+                    if found is None:
+                        return  # cancelled (a reload or quit)
+                    graph, diff = found, None
+                else:  # two snapshots compared: the changes view needs both analysed
+                    graph, diff = self._analyse(loaded, assumed, progress)
             workspace = make_workspace(loaded, graph, progress, diff)
         except RolemapError as exc:
             message = str(exc)
@@ -145,6 +175,23 @@ class RolemapApp(App[int]):
             return
         if not worker.is_cancelled:
             self.post_message(LoadFailed(message))
+
+    def _analyse_in_background(self, loaded: LoadedSource, assumed: Mapping[str, str],
+                               progress: Callable[[str, int, int], None]
+                               ) -> AccessGraph | None:
+        """Hand out the tables, then a graph that decides on demand, then decide the rest."""
+        worker = get_current_worker()
+        pending = pending_workspace(loaded, None, assumed)
+        self.post_message(WorkspacePending(pending))
+        graph = build_access_graph(loaded.snapshot, assumed=dict(assumed), progress=progress,
+                                   decide=False)
+        self.post_message(WorkspacePending(pending_workspace(loaded, graph, assumed,
+                                                             pending.rows)))
+        self._early_graph = graph
+        self._graph_set_up.set()
+        if not graph.decide_all(progress, cancelled=lambda: worker.is_cancelled):
+            return None
+        return graph
 
     def _analyse(self, loaded: LoadedSource, assumed: Mapping[str, str],
                  progress: Callable[[str, int, int], None]
@@ -170,12 +217,85 @@ class RolemapApp(App[int]):
 
     @on(LoadProgress)
     def _load_progress(self, message: LoadProgress) -> None:
+        if not self.screen_stack:
+            return  # the app is closing while the worker still reports
         if isinstance(self.screen, LoadingScreen):
             self.screen.show_progress(message)
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, ExplorerScreen):
+                screen.show_analysis(message.step, message.done, message.total)
+
+    @on(WorkspacePending)
+    async def _workspace_pending(self, message: WorkspacePending) -> None:
+        first = self.workspace is None
+        self.workspace = message.workspace
+        self.loaded = message.workspace.loaded
+        if first:
+            await self.switch_screen(ExplorerScreen(message.workspace))
+            settle_collector(collect=False)  # the account's objects stay: keep gc off them
+            return
+        for screen in self.screen_stack:
+            screen.post_message(WorkspaceChanged(message.workspace))
+
+    def decide_then_open(self, view: str, key: str) -> None:
+        """`t` before the analysis is done: decide this instance, role or bucket now (off the
+        UI thread, ahead of the background analysis), then open its view."""
+        snapshot = self.workspace.snapshot if self.workspace else None
+        if snapshot is None:
+            return
+        name = snapshot.instance_by_id[key].label if view == "instance" else \
+            snapshot.role_by_arn[key].name if view == "role" else key
+        self.notify(f"Deciding {name} now; the rest of the account is still being analysed.",
+                    timeout=3, markup=False)
+        self._decide_one(view, key)
+
+    @work(thread=True, exclusive=True, group="on-demand", exit_on_error=False)
+    def _decide_one(self, view: str, key: str) -> None:
+        worker = get_current_worker()
+        while not self._graph_set_up.wait(0.05):
+            if worker.is_cancelled:
+                return
+        graph = self._early_graph
+        if graph is None:
+            return
+        try:
+            if view == "instance":
+                graph.reachable_from_instance(key, include_denied=True)
+            elif view == "role":
+                graph.reachable_from_role(key, include_denied=True)
+            else:
+                graph.who_can(key, include_denied=True)
+        except RolemapError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        if not worker.is_cancelled:
+            self.post_message(DecidedOnDemand(view, key))
+
+    def _forget_early_graph(self) -> None:
+        """Another account (or context) is coming: on-demand work is for the old one."""
+        self._graph_set_up.clear()
+        self._early_graph = None
+
+    @on(DecidedOnDemand)
+    def _decided_on_demand(self, message: DecidedOnDemand) -> None:
+        workspace = self.workspace
+        if workspace is None or workspace.graph is None:
+            return
+        if message.view == "bucket":
+            from tui.screens.who_can import open_who_can
+
+            open_who_can(self, workspace, message.key)
+        else:
+            from tui.screens.trace import open_trace
+
+            open_trace(self, workspace, message.view, message.key)
 
     @on(WorkspaceReady)
     async def _workspace_ready(self, message: WorkspaceReady) -> None:
         first = self.workspace is None
+        # The end of a first open's background analysis: nothing old to collect.
+        settled_first = first or not self.workspace.analysed
         self.workspace = message.workspace
         self.loaded = message.workspace.loaded
         if first:
@@ -186,7 +306,7 @@ class RolemapApp(App[int]):
             for screen in self.screen_stack:
                 screen.post_message(WorkspaceChanged(message.workspace))
             await forget_views(self)
-        if first:
+        if settled_first:
             settle_collector(collect=False)
         else:
             self.set_timer(SETTLE_AFTER_CHANGE, lambda: settle_collector(collect=True))
@@ -220,7 +340,8 @@ class RolemapApp(App[int]):
         from tui.screens.trace import open_trace
 
         open_trace(self, workspace, "role", role.arn)
-        self.notify(f"The access paths of the new role {role.name}, and of any instance it "
+        self.notify(f"The access paths of the new role {printable(role.name)}, and of any "
+                    "instance it "
                     "was attached to (Instances tab).", title="New role", markup=False)
 
     async def action_reload_and_show(self, role_arn: str) -> None:
@@ -232,6 +353,7 @@ class RolemapApp(App[int]):
         if self.workspace is None:
             return
         gc.unfreeze()  # let the previous workspace be collected once it is replaced
+        self._forget_early_graph()
         await self.push_screen(LoadingScreen(describe_spec(self.spec)))
         self._load(self.loaded, self.workspace.assumed)
 
@@ -248,6 +370,7 @@ class RolemapApp(App[int]):
             return
         self.notify("Re-deciding access under the new context…", markup=False)
         gc.unfreeze()
+        self._forget_early_graph()
         self._redecide(self.workspace, context)
 
     @work(thread=True, exclusive=True, group="context", exit_on_error=False)
@@ -257,7 +380,7 @@ class RolemapApp(App[int]):
             return None
 
         if self.compare is None:
-            graph, diff = workspace.graph.with_assumed(context), None
+            graph, diff = workspace.decided.with_assumed(context), None
         else:
             graph, diff = self._analyse(workspace.loaded, context, quiet)
         updated = make_workspace(workspace.loaded, graph, quiet, diff)

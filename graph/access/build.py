@@ -7,8 +7,9 @@ compact per-role maps; the networkx graph, the queries and the exports all read 
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from graph.access.decide import Decider
@@ -121,6 +122,17 @@ class AccessData:
         progress("trust", 1, 1)
         if decide:
             self.decide_all(progress)
+
+    @contextlib.contextmanager
+    def first_in_line(self) -> Iterator[None]:
+        """Hold the deciding lock for a whole query (a trace, a who-can) asked before the
+        analysis is done: the background worker waits after its current role instead of
+        taking turns with the query's many small decisions. Free once all is decided."""
+        if self.complete:
+            yield
+            return
+        with self._lock:
+            yield
 
     @property
     def complete(self) -> bool:

@@ -17,7 +17,7 @@ from functools import cached_property
 from graph.access.compile import action_mask
 from graph.access.index import BucketIndex, PatternScope
 from graph.access.policies import BucketPolicies, CompiledPolicy, PolicyBook, RolePolicies
-from graph.access.statements import INSTANCE_KEYS, StatementFacts
+from graph.access.statements import INSTANCE_KEYS, StatementFacts, raw_statements
 from graph.model import Bucket
 
 #: A statement's identity: (its CompiledPolicy's key, statement position).
@@ -126,19 +126,29 @@ class BucketFacts:
 
     bucket: Bucket
     policies: BucketPolicies
-    #: Hashable summary of policy + ACL + unknowns with the bucket's name blanked; None = plain.
+    #: What every role not named in the bucket's policy sees of it, with the bucket's name
+    #: blanked: the statements that apply to all of them (Principal "*", the account,
+    #: NotPrincipal) at their positions, the ACL, an unreadable policy. None = plain (no
+    #: statement applies to such a role): buckets of one shape share those roles' answers.
     shape: object
+    #: The whole policy + ACL + unknowns, name blanked: what a role the policy names sees.
+    full_shape: object
+    #: ARNs of this account the policy names (Principal or NotPrincipal): for these roles
+    #: the bucket is one of a kind (decided on its own, under `full_shape` and the role).
+    named_roles: frozenset[str]
     #: Actions granted to anyone (Principal "*", NotPrincipal, public ACL groups).
     anyone_actions: frozenset[str]
     #: Actions granted to specific AWS principals (ARN or account), by principal string.
     named_actions: dict[str, frozenset[str]]
     key_parts: frozenset[str]
-    #: True when the answer depends on which principal asks (names principals, reads their keys).
+    #: True when a statement applying to every role reads who asks (principal keys,
+    #: policy variables): the answer then depends on the role.
     principal_specific: bool
     instance_keys: frozenset[str]
     policy_unreadable: bool
-    #: Actions named by statements that can apply to this account's roles (Allow or Deny);
-    #: for other actions the bucket's policy and ACL cannot change a role's answer.
+    #: Actions named by statements that apply to every role of the account (Allow or Deny);
+    #: for other actions the bucket's policy and ACL cannot change the answer of a role the
+    #: policy does not name.
     role_actions: frozenset[str] = frozenset()
     #: `role_actions` as a bitmask (compile.py).
     role_mask: int = 0
@@ -148,9 +158,26 @@ class BucketFacts:
     #: bucket's keys: the prefixes probed for those actions.
     allow_parts: tuple[tuple[int, str], ...] = ()
 
+    def shape_for(self, role_arn: str) -> object:
+        """The bucket as the role sees it (see `shape` and `full_shape`)."""
+        return self.full_shape if role_arn in self.named_roles else self.shape
+
+    #: `allow_parts` of the statements that apply to every role of the account, and of
+    #: those naming a role (by its ARN).
+    general_parts: tuple[tuple[int, str], ...] = ()
+    named_parts: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+
     def parts_for(self, bit: int) -> frozenset[str]:
         """The object-key parts the bucket's Allow statements name for an action (its bit)."""
         return frozenset(part for mask, part in self.allow_parts if mask & bit)
+
+    def role_parts_for(self, bit: int, role_arn: str) -> frozenset[str]:
+        """The parts named for an action by the Allow statements that apply to the role."""
+        found = [part for mask, part in self.general_parts if mask & bit]
+        for mask, part in self.named_parts.get(role_arn, ()):
+            if mask & bit:
+                found.append(part)
+        return frozenset(found)
 
 
 def _scopes(index: BucketIndex, facts: StatementFacts) -> list[PatternScope]:
@@ -242,6 +269,21 @@ def _blank(document: object, bucket: Bucket) -> str:
     return re.sub(re.escape(bucket.arn) + r'(?=[/"])', "arn:aws:s3:::\x00", text)
 
 
+def _applies(f: StatementFacts, acct: str) -> tuple[bool, set[str]]:
+    """Whether a bucket-policy statement can apply to every role of the account (Principal
+    "*", the account, or NotPrincipal), and the role-like ARNs of the account it names.
+
+    The engine matches a Principal ARN exactly, so a statement naming other ARNs never
+    applies to a role not named; one naming the account applies to all of them.
+    """
+    named = {p for p in f.aws_principals if p != "*" and f":{acct}:" in p
+             and not p.endswith(":root")}
+    general = f.not_principal or any(p == "*" or p == acct or p == f"arn:aws:iam::{acct}:root"
+                                     or (p.endswith(":root") and f":{acct}:" in p)
+                                     for p in f.aws_principals)
+    return general, named
+
+
 def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> BucketFacts:
     bp = book.bucket(bucket)
     anyone: set[str] = set()
@@ -252,17 +294,25 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
     role_actions: set[str] = set()
     masks: list[int] = []
     allow_parts: list[tuple[int, str]] = []
+    general_part: list[object] = []
+    general_parts: list[tuple[int, str]] = []
+    named_parts: dict[str, list[tuple[int, str]]] = {}
+    named_roles: set[str] = set()
     acct = book.snapshot.account_id
     for cp in (bp.policy, bp.acl):
         if cp is None:
             continue
-        for f in cp.facts:
+        raw = list(raw_statements(cp.policy.raw)) if cp is bp.policy else []
+        for n, f in enumerate(cp.facts):
             masks.append(action_mask(f.s3_actions))
             keys_read |= f.condition_keys
-            if f.not_principal or any(p == "*" or p == acct or f":{acct}:" in p
-                                      for p in f.aws_principals):
+            general, names = _applies(f, acct)
+            named_roles |= names
+            if general:
                 role_actions |= f.s3_actions
-            specific = specific or f.principal_sensitive
+                specific = specific or f.principal_sensitive
+                if raw:
+                    general_part.append((n, _blank(raw[n], bucket)))
             if f.effect != "Allow":
                 continue
             for r in f.resources:
@@ -271,25 +321,35 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
                 if concerns and scope.key_part not in ("", "*") and not f.not_resource:
                     key_parts.add(scope.key_part)
                     allow_parts.append((masks[-1], scope.key_part))
+                    if general:
+                        general_parts.append((masks[-1], scope.key_part))
+                    for arn in names:
+                        named_parts.setdefault(arn, []).append((masks[-1], scope.key_part))
             if f.not_principal or "*" in f.aws_principals:
                 anyone |= f.s3_actions
                 continue
             for p in f.aws_principals:
-                specific = True
                 named.setdefault(p, set()).update(f.s3_actions)
     unreadable = book.policy_unreadable(bucket)
     parts: list[object] = []
+    general_shape: list[object] = []
     if bucket.policy is not None:
         parts.append(_blank(bucket.policy, bucket))
+        if general_part:
+            version = bucket.policy.get("Version") if isinstance(bucket.policy, dict) else None
+            general_shape.append((version, tuple(general_part)))
     if bp.acl is not None:
         parts.append(_blank(bp.acl.policy.raw, bucket))
+        general_shape.append(parts[-1])
     if unreadable:
         parts.append("unreadable")
-    shape = tuple(parts) if parts else None
+        general_shape.append("unreadable")
     return BucketFacts(
         bucket=bucket,
         policies=bp,
-        shape=shape,
+        shape=tuple(general_shape) if general_shape else None,
+        full_shape=tuple(parts) if parts else None,
+        named_roles=frozenset(named_roles),
         anyone_actions=frozenset(anyone),
         named_actions={k: frozenset(v) for k, v in named.items()},
         key_parts=frozenset(key_parts),
@@ -300,4 +360,6 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         role_mask=action_mask(frozenset(role_actions)),
         statement_masks=tuple(masks),
         allow_parts=tuple(allow_parts),
+        general_parts=tuple(general_parts),
+        named_parts={k: tuple(v) for k, v in named_parts.items()},
     )

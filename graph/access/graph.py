@@ -59,6 +59,7 @@ class AccessGraph:
     def __init__(self, data: AccessData) -> None:
         self.data = data
         self._views: dict[int, tuple[Mapping[str, ActionAccess], Mapping[str, ActionAccess]]] = {}
+        self._early_who_can: dict[tuple[object, ...], list[PrincipalAccess]] = {}
 
     def _answers(self, res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...],
                  include_denied: bool) -> Mapping[str, ActionAccess]:
@@ -208,7 +209,25 @@ class AccessGraph:
 
     def who_can(self, bucket_name: str, action: str | None = None, level: str | None = None,
                 include_denied: bool = False) -> list[PrincipalAccess]:
-        """Instances, roles, the public, external accounts and services that reach a bucket."""
+        """Instances, roles, the public, external accounts and services that reach a bucket.
+
+        Before every role is decided, the answer is decided for this bucket alone, ahead of
+        the background analysis (`first_in_line`), and kept: the view that asked redraws it
+        without deciding again.
+        """
+        if self.data.complete:
+            self._early_who_can.clear()
+            return self._who_can(bucket_name, action, level, include_denied)
+        key = (bucket_name, action, level, include_denied)
+        found = self._early_who_can.get(key)
+        if found is None:
+            with self.data.first_in_line():
+                found = self._who_can(bucket_name, action, level, include_denied)
+            self._early_who_can[key] = found
+        return list(found)
+
+    def _who_can(self, bucket_name: str, action: str | None, level: str | None,
+                 include_denied: bool) -> list[PrincipalAccess]:
         bucket = find_bucket(self.snapshot, bucket_name)
         wanted = self._action_filter(action, level)
         keep = _keep(include_denied)

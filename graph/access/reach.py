@@ -62,6 +62,11 @@ class ReachComputer:
                 self.plain.append(bf)
             else:
                 self.shape_groups.setdefault(bf.shape, []).append(bf)
+        #: Buckets whose policy names a role, by the role's ARN: one of a kind for that role.
+        self.named_for: dict[str, list[BucketFacts]] = {}
+        for bf in buckets:
+            for arn in bf.named_roles:
+                self.named_for.setdefault(arn, []).append(bf)
         self.actions = s3_actions()
         self._cache: dict[tuple[object, ...], ClassResult] = {}
         self._class_cache: dict[tuple[object, ...], tuple[ClassAnswer, ...]] = {}
@@ -102,8 +107,9 @@ class ReachComputer:
         return [*rf.universal_sig, *rf.sig_for(bf.bucket.name)]
 
     def _who(self, rf: RoleFacts, bf: BucketFacts, bucket_matters: bool = True) -> object:
-        if rf.principal_sensitive or (bucket_matters and bf.principal_specific):
-            role = rf.policies.role
+        role = rf.policies.role
+        if rf.principal_sensitive or (bucket_matters and (
+                bf.principal_specific or role.arn in bf.named_roles)):
             return (role.arn, tuple(sorted(role.tags.items())))
         return None
 
@@ -133,15 +139,17 @@ class ReachComputer:
         bid = rp.boundary.key if rp.boundary else None
         tail_plain = (bid, rp.missing, self._who(rf, bf, False), ctx)
         tail_shape = (bid, rp.missing, self._who(rf, bf, True), ctx)
+        named_here = rp.role.arn in bf.named_roles
+        shape = bf.shape_for(rp.role.arn)
         cache = self._class_cache
         entries: list[ClassAnswer] = []
         keys: list[tuple[object, ...]] = []
         for cls in classes:
             low = cls & -cls
             named = tuple(it for it, m in masked if m & low)
-            parts = bf.parts_for(low)
-            if bf.policy_unreadable or bf.role_mask & low:
-                key: tuple[object, ...] = (cls, named, parts, bf.shape, tail_shape)
+            parts = bf.role_parts_for(low, rp.role.arn)
+            if bf.policy_unreadable or bf.role_mask & low or named_here:
+                key: tuple[object, ...] = (cls, named, parts, shape, tail_shape)
             else:
                 key = (cls, named, parts, tail_plain)
             found = cache.get(key)
@@ -206,8 +214,7 @@ class ReachComputer:
             # Every statement concerning the bucket in reading order (evidence order).
             named = sig if sig is not None else rf.sig_for(bf.bucket.name)
             where = tuple(rf.in_order([*rf.universal_sig, *named]))
-        who = self._who(rf, bf) if bf.principal_specific else None
-        key = (base, where, bf.shape, who)
+        key = (base, where, bf.shape_for(rf.policies.role.arn), self._who(rf, bf))
         found = self._cache.get(key)
         if found is None:
             found = self._decide(rf, bf, special, context)
@@ -233,13 +240,14 @@ class ReachComputer:
         """
         base = self._base(rf, context)
         sig = rf.sig_for(bf.bucket.name)
+        if rf.policies.role.arn in bf.named_roles:
+            return self._cached(rf, bf, bool(sig), context, base, sig or None)
         if sig:
             return self._cached(rf, bf, True, context, base, sig)
         universal = bool(rf.universal_actions)
         if bf.shape is not None:
             rep = self.shape_groups[bf.shape][0]
-            if not (universal or rep.anyone_actions or rf.policies.role.arn in rep.named_actions
-                    or rep.policy_unreadable):
+            if not (universal or rep.anyone_actions or rep.policy_unreadable):
                 return None
             rep = _unnamed(rf, self.shape_groups[bf.shape]) or bf
             return self._cached(rf, rep, False, context, base)
@@ -253,14 +261,20 @@ class ReachComputer:
         arn = rp.role.arn
         base = self._base(rf, context)
         special = reach.special
+        # Buckets whose policy names this role: each one of a kind (its whole policy).
+        named_here = self.named_for.get(arn, [])
+        own = {bf.bucket.name for bf in named_here}
         for sig, names in rf.special_groups().items():
-            for rep, alike in self._alike(sig, names):
+            kept = [n for n in names if n not in own] if own else names
+            for rep, alike in self._alike(sig, kept):
                 special.update(dict.fromkeys(alike, self._cached(rf, rep, True, context, base,
                                                                  sig)))
+        for bf in named_here:
+            sig = rf.sig_for(bf.bucket.name)
+            special[bf.bucket.name] = self._cached(rf, bf, bool(sig), context, base, sig or None)
         for shape, group in self.shape_groups.items():
             rep = group[0]
-            if not (reach.universal or rep.anyone_actions or arn in rep.named_actions
-                    or rep.policy_unreadable):
+            if not (reach.universal or rep.anyone_actions or rep.policy_unreadable):
                 continue
             unnamed = _unnamed(rf, group)
             if unnamed is not None:
@@ -344,7 +358,9 @@ def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:
     statement to every look-alike bucket, and through the class cache to every role with the
     same account-wide statements. None when the role names every bucket of the group."""
     special = rf.special  # the buckets with statements of their own (`sig_for` non-empty)
-    return next((bf for bf in group if bf.bucket.name not in special), None)
+    arn = rf.policies.role.arn
+    return next((bf for bf in group if bf.bucket.name not in special
+                 and arn not in bf.named_roles), None)
 
 
 def public_candidates(bf: BucketFacts) -> set[str]:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess
+from graph.access.answers import ClassAnswer, ClassAnswers
 from graph.access.chain import actions_through
+from graph.access.compile import actions_in, position
 from graph.access.lookup import find_bucket, find_instance, find_role
 from graph.access.trust import AssumeEdge
 from graph.catalog import LEVELS
@@ -76,6 +78,34 @@ def unknown_reasons(items: Iterable[ActionAccess]) -> tuple[str, ...]:
         if not r.startswith(_DECIDING)))
 
 
+def _class_groups(res: ClassAnswers, include_denied: bool) -> list[Group]:
+    """`_summary` of each (level, outcome) straight from the class answers: the members of
+    a class share outcome, conditions, evidence and prefixes, so each class's are read once
+    (in the order of its first action, as a walk over the actions in catalogue order would)."""
+    by: dict[tuple[str, Outcome], list[tuple[int, str, ClassAnswer]]] = {}
+    for entry in res.entries:
+        outcome = entry.answer.outcome
+        if outcome is Outcome.DENIED and not include_denied:
+            continue
+        for action in actions_in(entry.mask):
+            by.setdefault((action.level, outcome), []).append(
+                (position(action.name), action.name, entry))
+    out: list[Group] = []
+    for (level, outcome), members in by.items():
+        members.sort(key=lambda m: m[0])
+        firsts = [e.answer for e in dict.fromkeys(m[2] for m in members)]
+        out.append(Group(
+            level=level,
+            outcome=outcome,
+            actions=tuple(m[1] for m in members),
+            conditions=tuple(dict.fromkeys(str(c) for a in firsts for c in a.conditions)),
+            granted_by=tuple(dict.fromkeys(e.label for a in firsts for e in a.evidence)),
+            prefixes=tuple(dict.fromkeys(p for a in firsts for p in a.prefixes)),
+            unknown_because=unknown_reasons(firsts),
+        ))
+    return out
+
+
 class Summaries:
     """Groups per shared answer (keyed by identity: shared answers are the same object)."""
 
@@ -93,6 +123,12 @@ class Summaries:
         if found is not None and found[0] is res:
             return found[1]
         original = res
+        if isinstance(res, ClassAnswers) and not hops and not self.per_action:
+            out = [self._interned.setdefault(g, g)
+                   for g in _class_groups(res, self.include_denied)]
+            out.sort(key=_group_order)
+            self._cache[key] = (original, out)
+            return out
         if hops:
             res = actions_through(res, hops)
         buckets: dict[tuple[str, Outcome], list[ActionAccess]] = {}

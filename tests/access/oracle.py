@@ -3,8 +3,9 @@
 For every role, bucket and S3 action it asks the engine (through `Decider`, which layers a
 bucket's policy, ACL, Block Public Access and unreadable facts over the engine's answers)
 directly: no classes, no shared answers, no caches. The object-key prefixes it probes are the
-ones named by the statements about that action that concern the bucket (the role's identity
-policies, boundary and SCPs, and the bucket policy's and ACL's Allow statements).
+ones named by the statements about that action that concern the bucket: the role's identity
+policies, boundary and SCPs, and the Allow statements of the bucket's policy and ACL that can
+apply to the role (for the public: all of them).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from graph.access.decide import Decider
 from graph.access.index import BucketIndex
 from graph.access.model import ActionAccess
 from graph.access.policies import CompiledPolicy, PolicyBook
-from graph.access.statements import INSTANCE_KEYS
+from graph.access.statements import INSTANCE_KEYS, StatementFacts
 from graph.catalog import S3Action, s3_actions
 from graph.model import AccountSnapshot, Bucket, Instance, Role
 from graph.policy import Outcome
 
 
 def _parts(policies: list[CompiledPolicy], action: S3Action, bucket: Bucket,
-           index: BucketIndex, allow_only: bool) -> set[str]:
+           index: BucketIndex, allow_only: bool, role: Role | None = None) -> set[str]:
     out: set[str] = set()
     for cp in policies:
         for f in cp.facts:
@@ -31,12 +32,22 @@ def _parts(policies: list[CompiledPolicy], action: S3Action, bucket: Bucket,
                 continue
             if allow_only and f.effect != "Allow":
                 continue
+            if role is not None and not _applies_to(f, role):
+                continue
             for r in f.resources:
                 scope = index.scope(r)
                 concerns = scope.universal or bucket.name in scope.buckets
                 if concerns and scope.key_part not in ("", "*"):
                     out.add(scope.key_part)
     return out
+
+
+def _applies_to(f: StatementFacts, role: Role) -> bool:
+    """Whether a bucket-policy statement's Principal/NotPrincipal can name the role: "*",
+    its account, NotPrincipal, or its ARN (the engine matches ARNs exactly)."""
+    acct = role.account_id
+    return f.not_principal or any(
+        p in ("*", acct, role.arn) or p == f"arn:aws:iam::{acct}:root" for p in f.aws_principals)
 
 
 class Oracle:
@@ -80,7 +91,7 @@ class Oracle:
         bf = self.bucket_facts[bucket.name]
         parts = _parts(self._role_policies(role), action, bucket, self.index, False)
         bucket_side = [cp for cp in (bf.policies.policy, bf.policies.acl) if cp is not None]
-        parts |= _parts(bucket_side, action, bucket, self.index, True)
+        parts |= _parts(bucket_side, action, bucket, self.index, True, role)
         return self.decider.role_action(role, rp.principal, bf, action, frozenset(parts),
                                         self.instance_context(role, instance), rp.missing)
 

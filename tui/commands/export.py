@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from graph.exports import FORMATS, export
 from tui.commands.access_options import add_access_options, graph_from_args
+from tui.commands.source_options import stderr_activity
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,8 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     g = graph_from_args(args)
     mode = "by-role" if args.by_role else "per-action" if args.per_action else "default"
-    count = export(g, args.format, args.output, mode=mode, include_denied=args.include_denied,
-                   instance=args.instance, role=args.role, bucket=args.bucket)
+    # Rows going to the terminal are their own progress; a file being written is not.
+    activity = stderr_activity(f"writing {args.output}") if args.output \
+        else contextlib.nullcontext()
+    with activity:
+        count = export(g, args.format, args.output, mode=mode,
+                       include_denied=args.include_denied, instance=args.instance,
+                       role=args.role, bucket=args.bucket)
     if args.output:
         what = "edges" if args.format == "graphml" else "rows"
         print(f"wrote {count} {what} to {args.output}", file=sys.stderr)

@@ -112,4 +112,4 @@ def _synth_snapshot_file(out: Path, counts: dict[str, int], seed: int) -> None:
         snapshot = load_export_folder(write_synthetic(Path(tmp) / "account", **counts, seed=seed))
     source = dataclasses.replace(snapshot.source, kind="synthetic", label=f"synthetic seed {seed}")
     save_snapshot(dataclasses.replace(snapshot, source=source,
-                                      captured_at=DATE), out)
+                                      taken_at=DATE), out)

@@ -8,9 +8,17 @@ goes to stderr as one rewritten line, so stdout stays clean for JSON/CSV output 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import shutil
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
 
 from graph.sources import LoadedSource, SourceSpec, open_source
+from graph.sources.connection import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT
+from graph.text import printable
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +33,28 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                        help="limit EC2 to this region (repeatable; default: all enabled regions)")
     group.add_argument("--snapshot", metavar="PATH", default=argparse.SUPPRESS,
                        help="a snapshot file (rolemap snapshot save) or an AWS CLI export folder")
+    group.add_argument("--timeout", metavar="SECONDS", type=_positive(float),
+                       default=argparse.SUPPRESS,
+                       help=f"live reads: seconds to connect and to wait for each answer, per "
+                            f"attempt (default {DEFAULT_TIMEOUT:g})")
+    group.add_argument("--max-attempts", metavar="N", type=_positive(int),
+                       default=argparse.SUPPRESS,
+                       help=f"live reads: attempts per call, retries included (default "
+                            f"{DEFAULT_ATTEMPTS}); a kind of call that still gets no answer "
+                            "is skipped with a warning")
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0: {text}")
+        return value
+
+    return parse
 
 
 def spec_from_args(args: argparse.Namespace) -> SourceSpec:
@@ -34,15 +64,66 @@ def spec_from_args(args: argparse.Namespace) -> SourceSpec:
         profile=getattr(args, "profile", None),
         regions=tuple(getattr(args, "regions", None) or ()),
         snapshot=getattr(args, "snapshot", None),
+        timeout=getattr(args, "timeout", DEFAULT_TIMEOUT),
+        max_attempts=getattr(args, "max_attempts", DEFAULT_ATTEMPTS),
     )
 
 
+#: Seconds between two progress lines of the same step (the terminal need not see every one).
+_PROGRESS_INTERVAL = 0.1
+_last_write: dict[str, float] = {}
+
+
 def stderr_progress(step: str, done: int, total: int) -> None:
-    """One progress line on stderr, rewritten in place when stderr is a terminal."""
+    """One progress line on stderr, rewritten in place, only when stderr is a terminal.
+
+    A step that reaches its total clears the line, so whatever is printed next (the result
+    on stdout, the next step) starts on a clean line; scripts that capture stderr see nothing.
+    """
     if not sys.stderr.isatty():
         return
-    sys.stderr.write(f"\r\x1b[2Kloading {step}: {done}/{total}")
+    now = time.monotonic()
+    last = _last_write.get(step)
+    if done < total and last is not None and now - last < _PROGRESS_INTERVAL:
+        return
+    _last_write[step] = now
+    if total and done >= total:
+        _last_write.pop(step, None)
+        sys.stderr.write("\r\x1b[2K")
+    else:
+        share = f" ({100 * done // total}%)" if total else ""
+        # The step may name a bucket (a call waiting on it): escaped, and cut to one line.
+        line = printable(f"rolemap: {step} {done:,}/{total:,}{share}")
+        width = shutil.get_terminal_size().columns - 1
+        sys.stderr.write("\r\x1b[2K" + (line if len(line) <= width else line[:width - 1] + "…"))
     sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def stderr_activity(what: str) -> Iterator[None]:
+    """"rolemap: writing the export… 12 s" on stderr while a step without counts runs (only
+    when stderr is a terminal); the line is cleared when it ends."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    stop = threading.Event()
+    start = time.monotonic()
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            line = printable(f"rolemap: {what}… {time.monotonic() - start:.0f} s")
+            sys.stderr.write(f"\r\x1b[2K{line}")
+            sys.stderr.flush()
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
+        sys.stderr.write("\r\x1b[2K")
+        sys.stderr.flush()
 
 
 def load_from_args(args: argparse.Namespace) -> LoadedSource:
@@ -50,6 +131,6 @@ def load_from_args(args: argparse.Namespace) -> LoadedSource:
     try:
         return open_source(spec_from_args(args), progress=stderr_progress)
     finally:
-        if sys.stderr.isatty():
+        if sys.stderr.isatty():  # also when opening failed half-way
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()

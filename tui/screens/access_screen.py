@@ -253,7 +253,7 @@ class AccessTreeScreen(Screen[None]):
             return
         if isinstance(selection, Selection):
             access = selection.access
-            own = self.workspace.graph.own_evidence(selection.bucket, access.evidence)
+            own = self.workspace.decided.own_evidence(selection.bucket, access.evidence)
             if any(a is not b for a, b in zip(own, access.evidence, strict=True)):
                 selection = replace(selection, access=replace(access, evidence=own))
             self.query_one(EvidencePanel).show(selection)

@@ -32,6 +32,7 @@ from tui.screens.rows import (
     ExplorerRows,
 )
 from tui.screens.workspace import Workspace
+from tui.widgets.analysis_bar import AnalysisBar
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.resource_table import ResourceTable
@@ -71,6 +72,9 @@ CHANGES_TAB = Tab("changes", "Changes", CHANGE_COLUMNS, "Nothing changed since t
 class ExplorerScreen(Screen[None]):
     """Tables of the account's resources; opens traces, who-can views and details from them."""
 
+    #: The tables take the room left by the bars (the analysis bar sits below them).
+    DEFAULT_CSS = "ExplorerScreen #tabs { height: 1fr; }"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("colon", "jump", "Jump", id="jump"),
@@ -101,21 +105,23 @@ class ExplorerScreen(Screen[None]):
         initial = "tab-changes" if CHANGES_TAB in self.tabs else ""
         with TabbedContent(id="tabs", initial=initial):
             for tab in self.tabs:
-                title = tab.title
-                if tab.id in ("warnings", "findings"):
-                    title = f"{tab.title} ({len(tab.rows(self.workspace.rows))})"
-                if tab is CHANGES_TAB and self.workspace.diff is not None:
-                    title = f"{tab.title} ({len(self.workspace.diff.rows)})"
-                with TabPane(title, id=f"tab-{tab.id}"):
+                with TabPane(self._title(tab), id=f"tab-{tab.id}"):
                     model = TableModel(tab.columns, self._rows(tab, self.workspace))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
         yield Input(placeholder="filter (Esc clears)", id="filter")
+        yield AnalysisBar(id="analysis")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.query_one(AnalysisBar).display = not self.workspace.analysed
         self.table.focus()
         self.refresh_bindings()  # the first tab may be Changes, whose keys differ
+
+    def show_analysis(self, step: str, done: int, total: int) -> None:
+        """Progress of the background analysis (the app forwards its worker's messages)."""
+        if not self.workspace.analysed:
+            self.query_one(AnalysisBar).show(step, done, total)
 
     # -- state ------------------------------------------------------------------------------
 
@@ -143,6 +149,8 @@ class ExplorerScreen(Screen[None]):
             return self.tab_id == "buckets"
         if action in ("details", "raw_json"):
             return self.tab_id != "warnings" or None
+        if action == "wizard":
+            return self.workspace.analysed  # its what-if compares against the whole account
         return True
 
     @on(TabbedContent.TabActivated)
@@ -156,11 +164,28 @@ class ExplorerScreen(Screen[None]):
             self.table.focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        same_rows = message.workspace.rows is self.workspace.rows
         self.workspace = message.workspace
+        self.query_one(AnalysisBar).display = not message.workspace.analysed
+        self.refresh_bindings()
+        if same_rows:
+            return
+        tabs = self.query_one(TabbedContent)
         for tab in self.tabs:
             self.query_one(f"#{tab.id}", ResourceTable).replace_rows(
                 list(self._rows(tab, message.workspace))
             )
+            tabs.get_tab(f"tab-{tab.id}").label = self._title(tab)  # type: ignore[assignment]
+
+    def _title(self, tab: Tab) -> str:
+        """The tab's title; the short lists say how long they are ("…" while analysing)."""
+        if tab is CHANGES_TAB and self.workspace.diff is not None:
+            return f"{tab.title} ({len(self.workspace.diff.rows)})"
+        if tab.id not in ("warnings", "findings"):
+            return tab.title
+        if tab.id == "findings" and not self.workspace.analysed:
+            return f"{tab.title} (…)"
+        return f"{tab.title} ({len(tab.rows(self.workspace.rows))})"
 
     # -- filter and jump ----------------------------------------------------------------------
 
@@ -264,6 +289,9 @@ class ExplorerScreen(Screen[None]):
             if kind == "findings":
                 self.open_finding(key)
                 return
+            if not self.workspace.analysed:
+                self.app.decide_then_open(kind.removesuffix("s"), key)  # type: ignore[attr-defined]
+                return
             open_trace(self.app, self.workspace, kind.removesuffix("s"), key)
 
     def open_finding(self, finding_id: str) -> None:
@@ -285,6 +313,9 @@ class ExplorerScreen(Screen[None]):
         from tui.screens.who_can import open_who_can
 
         if self.selected is not None:
+            if not self.workspace.analysed:
+                self.app.decide_then_open("bucket", self.selected[1])  # type: ignore[attr-defined]
+                return
             open_who_can(self.app, self.workspace, self.selected[1])
 
     def action_wizard(self) -> None:
@@ -295,7 +326,7 @@ class ExplorerScreen(Screen[None]):
         selected = self.selected
         attach = (selected[1],) if selected is not None and selected[0] == "instances" else ()
         self.app.push_screen(RoleWizardScreen(
-            workspace.snapshot, workspace.graph, workspace.loaded.connection, attach))
+            workspace.snapshot, workspace.decided, workspace.loaded.connection, attach))
 
     # -- copy -----------------------------------------------------------------------------------
 

@@ -116,7 +116,8 @@ class ExportScreen(ModalScreen[str | None]):
         kind, key = scope
         target = {kind: key} if kind != "account" else {}
         try:
-            count = export(self.workspace.graph, fmt, Path(path).expanduser(), mode=mode, **target)
+            count = export(self.workspace.decided, fmt, Path(path).expanduser(), mode=mode,
+                           **target)
         except RolemapError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

@@ -39,3 +39,22 @@ class WorkspaceChanged(Message):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+
+
+class WorkspacePending(Message):
+    """The first open got further before its analysis is done: the files are read (tables
+    without access counts), then the analysis is set up (views decide on demand)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+
+
+class DecidedOnDemand(Message):
+    """What a view needs was decided ahead of the background analysis: open the view now."""
+
+    def __init__(self, view: str, key: str) -> None:
+        super().__init__()
+        self.view = view
+        """"instance", "role" (a trace) or "bucket" (who can)."""
+        self.key = key

@@ -233,15 +233,46 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
             )
         )
     progress("tables: buckets", len(snapshot.buckets), len(snapshot.buckets))
-    warnings = tuple(
-        Row.of(str(i), w.operation, w.target or "(account)", _warning_text(w.message, w.code))
-        for i, w in enumerate(snapshot.warnings)
-    )
     from graph.findings import find
 
     findings = tuple(Row.of(f.id, f.severity.value, f.category, f.title)
                      for f in find(graph, progress=progress))
-    return ExplorerRows(tuple(instances), tuple(roles), tuple(buckets), warnings, findings)
+    return ExplorerRows(tuple(instances), tuple(roles), tuple(buckets), _warning_rows(snapshot),
+                        findings)
+
+
+#: An access count the background analysis has not reached yet.
+PENDING = "…"
+#: The key of the Findings tab's one row while the analysis runs (no finding has it).
+PENDING_FINDING = "pending"
+
+
+def pending_rows(snapshot: AccountSnapshot) -> ExplorerRows:
+    """The tables as soon as the files are read: everything but what analysis decides (the
+    bucket counts, Public?, Who can), which shows as "…" until the analysis is done."""
+    users: Counter[str] = Counter()
+    instances = []
+    for instance in snapshot.instances:
+        profile = snapshot.profile_by_arn.get(instance.instance_profile_arn or "")
+        users.update(profile.role_arns if profile else ())
+        instances.append(Row.of(
+            instance.instance_id, instance.name or "-", instance.instance_id, instance.region,
+            instance.state, role_name_of_instance(snapshot, instance.instance_profile_arn),
+            PENDING))
+    roles = tuple(Row.of(role.arn, role.name, ", ".join(trusted_services(role)) or "-",
+                         users[role.arn], PENDING) for role in snapshot.roles)
+    buckets = tuple(Row.of(b.name, b.name, b.region, PENDING, PENDING)
+                    for b in snapshot.buckets)
+    findings = (Row.of(PENDING_FINDING, PENDING, PENDING,
+                       "Findings are ranked once the analysis is done"),)
+    return ExplorerRows(tuple(instances), roles, buckets, _warning_rows(snapshot), findings)
+
+
+def _warning_rows(snapshot: AccountSnapshot) -> tuple[Row, ...]:
+    return tuple(
+        Row.of(str(i), w.operation, w.target or "(account)", _warning_text(w.message, w.code))
+        for i, w in enumerate(snapshot.warnings)
+    )
 
 
 def _public_word(outcomes: list[Outcome], policy_unknown: bool) -> str:

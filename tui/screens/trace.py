@@ -85,8 +85,8 @@ class TraceScreen(AccessTreeScreen):
     @property
     def accesses(self) -> list[BucketAccess]:
         if self.kind == "instance":
-            return self.workspace.graph.reachable_from_instance(self.key, include_denied=True)
-        return self.workspace.graph.reachable_from_role(self.key, include_denied=True)
+            return self.workspace.decided.reachable_from_instance(self.key, include_denied=True)
+        return self.workspace.decided.reachable_from_role(self.key, include_denied=True)
 
     @property
     def subject(self) -> str:
@@ -137,6 +137,8 @@ class TraceScreen(AccessTreeScreen):
     def _add_escalations(self, root: TreeNode[NodeData], roles: set[str]) -> None:
         """Paths the instance's roles could take to more access: their own kind of node,
         never counted as reachable (role chains are already above, as "can assume")."""
+        if not self.workspace.analysed:
+            return  # found over the whole account: they come (and redraw) with the analysis
         paths = escalations_of_roles(self.workspace.graph, roles)
         if not paths:
             return

@@ -136,7 +136,7 @@ class WhoCanScreen(AccessTreeScreen):
     def principals(self) -> list[PrincipalAccess]:
         """Principals with any access; the public is listed even when denied, whenever a
         statement or ACL grant names it (so a blocked public grant is visible)."""
-        everyone = self.workspace.graph.who_can(self.bucket, include_denied=True)
+        everyone = self.workspace.decided.who_can(self.bucket, include_denied=True)
         # Thousands of instances share a few answer sets: decide "reaches" once per set.
         decided: dict[int, bool] = {}
         kept = []
@@ -169,6 +169,8 @@ class WhoCanScreen(AccessTreeScreen):
     def _add_escalations(self) -> None:
         """Instances that could gain access here by escalating: their own group, apart from
         (and never counted with) the principals that are allowed."""
+        if not self.workspace.analysed:
+            return  # found over the whole account: they come (and redraw) with the analysis
         paths = escalations_to_bucket(self.workspace.graph, self.bucket)
         if not paths:
             return

@@ -2,12 +2,16 @@
 
 Built in a thread worker (everything here may take seconds on a large account) and handed to
 screens as one immutable value, so a reload or a new assumed context swaps it atomically.
+
+On the first open the app hands out workspaces before the analysis is done (`analysed`
+False): first with the files read and no graph yet, then with a graph that decides on demand
+while a background worker decides the rest. Their rows show the account without access counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
@@ -15,7 +19,7 @@ from graph.diff import SnapshotDiff
 from graph.findings import Finding, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource
-from tui.screens.rows import ExplorerRows, build_rows
+from tui.screens.rows import ExplorerRows, build_rows, pending_rows
 
 #: Progress callback shape shared with graph.sources and graph.access: (step, done, total).
 Progress = Callable[[str, int, int], None]
@@ -23,34 +27,55 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True, eq=False)
 class Workspace:
-    """One loaded account, analysed under one assumed context."""
+    """One loaded account, analysed (or being analysed) under one assumed context."""
 
     loaded: LoadedSource
-    graph: AccessGraph
+    #: None until the analysis is set up (only while `analysed` is False).
+    graph: AccessGraph | None
     rows: ExplorerRows
+    #: False while the background analysis runs: the rows carry no access counts yet, and
+    #: whatever a view shows is decided on demand.
+    analysed: bool = True
+    #: The assumed context while there is no graph yet (the graph's own otherwise).
+    context: Mapping[str, str] = field(default_factory=dict)
     #: What changed since the snapshot given with --compare (None without one).
     diff: SnapshotDiff | None = None
 
     @property
     def snapshot(self) -> AccountSnapshot:
-        return self.graph.snapshot
+        return self.graph.snapshot if self.graph is not None else self.loaded.snapshot
 
     @property
     def assumed(self) -> Mapping[str, str]:
-        return self.graph.assumed or {}
+        return (self.graph.assumed or {}) if self.graph is not None else self.context
+
+    @property
+    def decided(self) -> AccessGraph:
+        """The graph, for views that only open once there is one."""
+        if self.graph is None:
+            raise RuntimeError("the analysis has not started yet")
+        return self.graph
 
     def reachable(self, instance_id: str) -> list[BucketAccess]:
-        return self.graph.reachable_from_instance(instance_id)
+        return self.decided.reachable_from_instance(instance_id)
 
     def who_can(self, bucket: str) -> list[PrincipalAccess]:
-        return self.graph.who_can(bucket)
+        return self.decided.who_can(bucket)
 
     @cached_property
     def findings(self) -> Mapping[str, Finding]:
-        """Findings by id, worst first (computed with the rows, in the load worker)."""
-        return {f.id: f for f in find(self.graph)}
+        """Findings by id, worst first (computed with the rows, in the load worker); none
+        while the background analysis runs (they rank the whole account)."""
+        return {f.id: f for f in find(self.graph)} if self.analysed and self.graph else {}
 
 
 def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
                    diff: SnapshotDiff | None = None) -> Workspace:
-    return Workspace(loaded, graph, build_rows(graph, progress), diff)
+    return Workspace(loaded, graph, build_rows(graph, progress), diff=diff)
+
+
+def pending_workspace(loaded: LoadedSource, graph: AccessGraph | None,
+                      assumed: Mapping[str, str], rows: ExplorerRows | None = None) -> Workspace:
+    """A workspace whose tables show the account before its access is decided."""
+    rows = rows if rows is not None else pending_rows(loaded.snapshot)
+    return Workspace(loaded, graph, rows, analysed=False, context=dict(assumed))
