@@ -16,7 +16,7 @@ from graph.exports.graphml import write_graphml
 from graph.exports.review import write_who_can
 from graph.exports.rows import MODES, blocks, columns, rows
 from graph.exports.writers import write_csv, write_json, write_markdown
-from graph.findings import find
+from graph.findings import escalation_json, escalations, find
 from graph.safe_files import writing
 
 FORMATS = ("json", "csv", "md", "graphml")
@@ -26,8 +26,10 @@ __all__ = ["FORMATS", "MODES", "blocks", "columns", "export", "rows"]
 
 def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, Any]) -> int:
     if fmt == "json":
+        # Escalation is never a permission row: it is listed apart, as "could gain".
+        could = [escalation_json(e) for e in escalations(g) if e.kind != "assume"]
         return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings,
-                          g.assumed)
+                          g.assumed, extra={"could_gain": could})
     if fmt == "csv":
         return write_csv(out, mode, blocks(g, mode, **filters), g.assumed)
     count = write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,

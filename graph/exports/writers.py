@@ -113,16 +113,18 @@ def _json_cell(key: str, value: Any) -> str:
 
 
 def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterable[Block],
-               warnings: Iterable[object], assumed: Mapping[str, str] | None = None) -> int:
-    """`{"account", "generated_at", "assumed_context", "warnings", "permissions": [...]}`,
-    streamed; `assumed_context` is the request context the answers were decided under ({}
-    when none)."""
+               warnings: Iterable[object], assumed: Mapping[str, str] | None = None,
+               extra: dict[str, Any] | None = None) -> int:
+    """`{"account", "generated_at", "assumed_context", "warnings", [extra keys,]
+    "permissions": [...]}`, streamed; `assumed_context` is the request context the answers
+    were decided under ({} when none)."""
     head = {
         "account": snapshot.account_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": snapshot.source.kind,
         "assumed_context": dict(assumed or {}),
         "warnings": [str(w) for w in warnings],
+        **(extra or {}),
     }
     text = json.dumps(head, indent=1)
     out.write(text[:-2] + ',\n "permissions": [')
@@ -165,6 +167,13 @@ def _md(value: Any) -> str:
     return printable(_flat(value)).replace("|", "\\|").replace("\n", " ")
 
 
+def source_words(kind: str, label: str) -> str:
+    """"demo account (moto)", "snapshot acct.json": the kind once, not "demo demo account"."""
+    if not label:
+        return kind
+    return label if kind.lower() in label.lower() else f"{kind} {label}"
+
+
 def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
                    rows: Iterable[dict[str, Any]], warnings: Iterable[object],
                    assumed: Mapping[str, str] | None = None,
@@ -174,7 +183,7 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
     by_role = mode == "by-role"
     out.write(f"# Effective S3 permissions — account {snapshot.account_id}\n\n")
     out.write(f"Generated {datetime.now(UTC).isoformat(timespec='seconds')} from "
-              f"{snapshot.source.kind} {snapshot.source.label}".rstrip() + ".\n\n")
+              f"{source_words(snapshot.source.kind, snapshot.source.label)}.\n\n")
     context = ", ".join(f"`{_md(k)}={_md(v)}`" for k, v in sorted((assumed or {}).items()))
     out.write(f"Assumed request context: {context}.\n\n" if context else
               "Assumed request context: none (conditional answers list their conditions)."

@@ -109,3 +109,11 @@ def test_new_from_the_demo_account(tmp_path: Path, capsys: pytest.CaptureFixture
     data = json.loads(capsys.readouterr().out)
     assert data["new"]["source"] == "demo account (moto)"
     assert data["gained"] == data["lost"] == data["changed"] == []
+
+
+def test_compare_is_for_the_explorer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = save(tmp_path, "old.json", base())
+    assert main(["--compare", old, "who-can", "data", "--snapshot", old]) == 2
+    assert "rolemap diff OLD [NEW]" in capsys.readouterr().err
+    assert main(["--snapshot", old, "--compare", str(tmp_path / "nope.json")]) == 2
+    assert "--compare" in capsys.readouterr().err
