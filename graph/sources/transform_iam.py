@@ -35,6 +35,9 @@ class IamRecords:
     managed_policies: tuple[ManagedPolicy, ...]
     instance_profiles: tuple[InstanceProfile, ...]
     warnings: tuple[LoadWarning, ...]
+    #: A role record was skipped (live reads): its instance profiles are missing too, so
+    #: instances holding them must read *unknown*, not "no role" (see graph.access.unread).
+    roles_skipped: bool = False
 
 
 class _Documents:
@@ -49,14 +52,22 @@ class _Documents:
         self.strict = strict
         self.warnings: list[LoadWarning] = []
 
-    def decode(self, value: Any, path: str, target: str) -> Any:
+    def decode(self, value: Any, path: str, target: str, *, lenient: bool = False) -> Any:
+        """`lenient`: warn even for a strict source (a role's trust policy: one that cannot
+        be read makes who may assume that role unknown, not the whole account unreadable)."""
         try:
-            return decode_document(value, f"{self.where}: {path}" if self.where else path)
+            document = decode_document(value, f"{self.where}: {path}" if self.where else path)
         except DocumentDecodeError as exc:
-            if self.strict:
+            if self.strict and not lenient:
                 raise
             self.warnings.append(LoadWarning(OPERATION, target, f"{path}: {exc.message}"))
             return value
+        if lenient and not isinstance(document, dict):
+            what = "null" if document is None else type(document).__name__
+            self.warnings.append(LoadWarning(
+                OPERATION, target, f"{path}: {what} instead of a policy document: who may "
+                "assume this role is unknown"))
+        return document
 
     def skip(self, where: str, path: str, exc: Exception) -> None:
         """A record that is not the documented shape: an error (strict) or skipped with a warning.
@@ -80,6 +91,7 @@ def transform_authorization_details(
         ("RoleDetailList", "Policies", "UserDetailList", "GroupDetailList"),
     )
     docs = _Documents(where, strict)
+    roles_skipped = False
     roles: list[Role] = []
     profiles: dict[str, InstanceProfile] = {}
     for i, raw in enumerate(expect_list(details.get("RoleDetailList"), f"{prefix}RoleDetailList")):
@@ -90,6 +102,7 @@ def transform_authorization_details(
                      for j, prof in enumerate(raw.get("InstanceProfileList") or ())]
         except RECORD_FAULTS as exc:
             docs.skip(where, path, exc)
+            roles_skipped = True
             continue
         for profile in found:
             if profile.arn not in profiles or not profiles[profile.arn].role_arns:
@@ -108,7 +121,8 @@ def transform_authorization_details(
         if policy.is_aws_managed and policy.arn not in referenced and not policy.attachment_count:
             continue
         policies.append(policy)
-    return IamRecords(tuple(roles), tuple(policies), tuple(profiles.values()), tuple(docs.warnings))
+    return IamRecords(tuple(roles), tuple(policies), tuple(profiles.values()),
+                      tuple(docs.warnings), roles_skipped)
 
 
 def _role(raw: Any, path: str, docs: _Documents) -> Role:
@@ -126,7 +140,8 @@ def _role(raw: Any, path: str, docs: _Documents) -> Role:
         arn=arn,
         name=optional_string(raw.get("RoleName"), "RoleName") or arn.rsplit("/", 1)[-1],
         trust_policy=docs.decode(
-            raw.get("AssumeRolePolicyDocument"), f"{path}.AssumeRolePolicyDocument", arn
+            raw.get("AssumeRolePolicyDocument"), f"{path}.AssumeRolePolicyDocument", arn,
+            lenient=True,
         ),
         path=optional_string(raw.get("Path"), "Path", "/"),
         role_id=optional_string(raw.get("RoleId"), "RoleId"),
