@@ -1,13 +1,22 @@
 """Per role (and per instance context where it matters): what it can do on which bucket.
 
-Work is shared three ways. A role is decided once, not once per instance. Buckets that a
-role's statements do not name specifically and that share a shape get one decision. And a
-decision is cached under everything it depends on (the role's policy set, the bucket or
-shape, the context, the role's ARN only when something reads it), so roles with the same
-managed policies share it too. Pairs no statement can touch are implicit denies and are
-never asked.
-"""
+The decision layer, stage by stage (one module each):
+1. compile (compile.py, facts.py, index.py): every distinct statement once for the account:
+   its S3 actions as a bitmask, the buckets its resource patterns concern (looked up once per
+   distinct pattern in the bucket index), its object-key parts and condition keys.
+2. classify: buckets into classes per role here (the statements naming a bucket, and its
+   shape: what the bucket's own policy, ACL and Block Public Access show that role);
+   actions into classes per question (classify.py).
+3. decide (decide.py; cached here): one engine question per role x bucket class x action
+   class, under a key of values that say what the answer depends on; answers kept per class
+   and shared (answers.py).
+4. stream (graph/exports/rows.py): rows and evidence made as they are written, summarised
+   class by class.
 
+A role is decided once, not once per instance. Pairs no statement can touch are implicit
+denies and are never asked. tests/access/oracle.py asks the engine cell by cell instead; the
+tests hold every answer here equal to it.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
