@@ -116,11 +116,13 @@ class ReachComputer:
         return [*rf.universal_sig, *rf.sig_for(bf.bucket.name)]
 
     def _who(self, rf: RoleFacts, bf: BucketFacts, bucket_matters: bool = True) -> object:
+        """What of the caller's identity the answer depends on: the role itself when the
+        bucket's policy names it or reads who asks, else what the role's own statements read
+        (see `_role_who`)."""
         role = rf.policies.role
-        if rf.principal_sensitive or (bucket_matters and (
-                bf.principal_specific or role.arn in bf.named_roles)):
+        if bucket_matters and (bf.principal_specific or role.arn in bf.named_roles):
             return (role.arn, tuple(sorted(role.tags.items())))
-        return None
+        return _role_who(rf)
 
     def decide_action(self, rf: RoleFacts, bf: BucketFacts, action: S3Action,
                       context: Mapping[str, str]) -> ActionAccess:
@@ -157,8 +159,10 @@ class ReachComputer:
             low = cls & -cls
             named = tuple(it for it, m in masked if m & low)
             parts = bf.role_parts_for(low, rp.role.arn)
-            if bf.policy_unreadable or bf.role_mask & low or named_here:
+            if named_here:
                 key: tuple[object, ...] = (cls, named, parts, shape, tail_shape)
+            elif bf.policy_unreadable or bf.role_mask & low:
+                key = (cls, named, parts, bf.class_shape(low), tail_shape)
             else:
                 key = (cls, named, parts, tail_plain)
             found = cache.get(key)
@@ -233,8 +237,7 @@ class ReachComputer:
     def _base(self, rf: RoleFacts, context: Mapping[str, str]) -> tuple[object, ...]:
         """The part of every class key that comes from the role and the context."""
         rp = rf.policies
-        who = (rp.role.arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive \
-            else None
+        who = _role_who(rf)
         return (rf.universal_key, rp.boundary.key if rp.boundary else None, rp.missing, who,
                 tuple(sorted(context.items())))
 
@@ -358,6 +361,24 @@ class ReachComputer:
     @cached_property
     def plain_names(self) -> list[str]:
         return [bf.bucket.name for bf in self.plain]
+
+
+def _role_who(rf: RoleFacts) -> object:
+    """What of the role its own statements read: nothing; the values of the principal tags
+    they read (roles with the same values share answers); or the role itself (its ARN and
+    tags) when they read anything else of it."""
+    if not rf.principal_sensitive:
+        return None
+    role = rf.policies.role
+    keys = rf.principal_keys
+    if not keys or "*" in keys:
+        return (role.arn, tuple(sorted(role.tags.items())))
+    prefix = len("aws:principaltag/")
+    # The engine finds a tag by its exact name, else case-insensitively: every tag whose
+    # name matches case-insensitively is what it can read.
+    return ("tags", tuple(
+        (k, tuple(sorted((t, v) for t, v in role.tags.items() if t.lower() == k[prefix:])))
+        for k in sorted(keys)))
 
 
 def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:
