@@ -34,3 +34,17 @@ def printable(text: str, *, multiline: bool = False) -> str:
 def shown(value: Any, *, multiline: bool = False) -> str:
     """Any value as printable text (None as the empty string)."""
     return "" if value is None else printable(str(value), multiline=multiline)
+
+
+def stream_safe(text: str) -> str:
+    """Like `printable` for a stream of lines: newlines, tabs and CRLF line ends stay."""
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch.isprintable() or ch in "\n\t" or (ch == "\r" and i < last and text[i + 1] == "\n"):
+            out.append(ch)
+        else:
+            out.append(_escape(ch))
+    return "".join(out)

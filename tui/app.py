@@ -24,6 +24,7 @@ from graph.access import AccessGraph, build_access_graph
 from graph.diff import SnapshotDiff
 from graph.errors import RolemapError
 from graph.sources import LoadedSource, SourceSpec, open_source
+from graph.text import printable
 from tui.clipboard import copy_text
 from tui.screens.access_screen import forget_views
 from tui.screens.explorer import ExplorerScreen
@@ -337,7 +338,8 @@ class RolemapApp(App[int]):
         from tui.screens.trace import open_trace
 
         open_trace(self, workspace, "role", role.arn)
-        self.notify(f"The access paths of the new role {role.name}, and of any instance it "
+        self.notify(f"The access paths of the new role {printable(role.name)}, and of any "
+                    "instance it "
                     "was attached to (Instances tab).", title="New role", markup=False)
 
     async def action_reload_and_show(self, role_arn: str) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from graph.errors import RolemapError
+from graph.text import printable, stream_safe
 
 #: Sub-command modules under tui.commands; each has `register(subparsers)`.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -48,17 +51,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class TerminalText(io.TextIOBase):
+    """stdout for a terminal: account text (names, tags, policies) cannot send it escapes.
+
+    Like `ls` on a terminal, control characters are shown escaped only when a person is
+    looking; piped or redirected output stays byte-exact data.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(stream_safe(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def buffer(self) -> Any:  # GraphML to stdout writes bytes: escape them the same way
+        return _TerminalBytes(self)
+
+
+class _TerminalBytes(io.RawIOBase):
+    def __init__(self, text: TerminalText) -> None:
+        self._text = text
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._text.write(bytes(data).decode("utf-8", errors="backslashreplace"))
+        return len(data)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):
+        # A lone surrogate in a crafted name must not abort output half-way.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         if getattr(args, "func", None) is None:
             from tui.commands.explore import run_explorer
 
             return run_explorer(args)
+        if sys.stdout.isatty() and not isinstance(sys.stdout, TerminalText):
+            saved, sys.stdout = sys.stdout, TerminalText(sys.stdout)
+            try:
+                return int(args.func(args))
+            finally:
+                sys.stdout = saved
         return int(args.func(args))
     except RolemapError as exc:
-        print(f"rolemap: error: {exc}", file=sys.stderr)
+        print(f"rolemap: error: {printable(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from graph.exports.rows import Block, Group, Head, columns, group_fields
 from graph.model import AccountSnapshot
+from graph.text import printable
 
 LIST_SEPARATOR = "; "
 
@@ -153,7 +154,8 @@ def write_csv(out: TextIO, mode: str, parts: Iterable[Block]) -> int:
 
 
 def _md(value: Any) -> str:
-    return _flat(value).replace("|", "\\|").replace("\n", " ")
+    """A Markdown cell: a document people read (and `cat`), so control characters escaped."""
+    return printable(_flat(value)).replace("|", "\\|").replace("\n", " ")
 
 
 def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
@@ -182,12 +184,12 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
         if key != current:
             current = key
             if by_role:
-                out.write(f"\n## Role {row['role_name']}\n\n`{row['role']}` — instances: "
+                out.write(f"\n## Role {_md(row['role_name'])}\n\n`{_md(row['role'])}` — instances: "
                           f"{_md(row['instances']) or 'none'}\n\n")
             else:
                 name = f"{row['instance_name']} ({row['instance_id']})" if row[
                     "instance_name"] else row["instance_id"]
-                out.write(f"\n## {_md(name)} via {row['role'].rsplit('/', 1)[-1]}\n\n"
+                out.write(f"\n## {_md(name)} via {_md(row['role'].rsplit('/', 1)[-1])}\n\n"
                           f"{row['region']}, {row['state']}, instance profile "
                           f"`{row['instance_profile']}`, role `{row['role']}`\n\n")
             out.write(head + rule)

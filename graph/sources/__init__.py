@@ -17,7 +17,7 @@ from pathlib import Path
 
 from graph.errors import SourceError
 from graph.model import AccountSnapshot, SourceInfo
-from graph.sources.connection import AwsConnection
+from graph.sources.connection import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, AwsConnection
 
 __all__ = ["AwsConnection", "LoadedSource", "Progress", "SourceSpec", "open_source"]
 
@@ -39,6 +39,9 @@ class SourceSpec:
     snapshot: str | None = None
     #: Parallel reads of the live loader (regions, buckets).
     workers: int = 8
+    #: Live reads: seconds per attempt (connect, and each answer), attempts per call.
+    timeout: float = DEFAULT_TIMEOUT
+    max_attempts: int = DEFAULT_ATTEMPTS
 
     def __post_init__(self) -> None:
         if self.demo and (self.snapshot or self.profile):
@@ -108,7 +111,8 @@ def _load(spec: SourceSpec, progress: Progress, conn: AwsConnection | None) -> L
         info = SourceInfo("demo", "demo account (moto)", REGIONS)
         regions = spec.regions or REGIONS
     else:
-        conn = conn or AwsConnection.from_profile(spec.profile)
+        conn = conn or AwsConnection.from_profile(spec.profile, timeout=spec.timeout,
+                                                  max_attempts=spec.max_attempts)
         label = f"profile {spec.profile}" if spec.profile else "default credentials"
         info = SourceInfo("profile", label, spec.regions)
         regions = spec.regions

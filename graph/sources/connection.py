@@ -19,6 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from graph.errors import SourceError
 
 DEFAULT_REGION = "us-east-1"
+#: Seconds to connect, and to wait for each answer, per attempt; and attempts per call
+#: (retries included). A call that never answers becomes a warning after about
+#: attempts x timeout plus backoff: 4 x 12 s + a few seconds, within a minute (botocore's
+#: defaults, 60 s x 8 attempts in adaptive mode, took eight minutes).
+DEFAULT_TIMEOUT = 12.0
+DEFAULT_ATTEMPTS = 4
 _ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
 
 
@@ -32,8 +38,9 @@ class AwsConnection:
         endpoint_url: str | None = None,
         regions: tuple[str, ...] = (),
         retry_mode: str = "adaptive",
-        max_attempts: int = 8,
+        max_attempts: int = DEFAULT_ATTEMPTS,
         max_pool_connections: int = 16,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.session = session
         self.endpoint_url = endpoint_url
@@ -42,6 +49,8 @@ class AwsConnection:
         self._config = botocore.config.Config(
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             max_pool_connections=max_pool_connections,
+            connect_timeout=timeout,
+            read_timeout=timeout,
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -74,6 +83,10 @@ class AwsConnection:
                 self._clients[key] = client
         return client
 
+    def _profile_label(self) -> str:
+        profile = self.session.profile_name
+        return f" of profile {profile}" if profile and profile != "default" else ""
+
     @property
     def account_id(self) -> str:
         """The caller's account (sts:GetCallerIdentity, asked once)."""
@@ -97,6 +110,10 @@ class AwsConnection:
             ) from None
         except BotoCoreError as exc:
             raise SourceError(f"sts:GetCallerIdentity failed: {exc}") from None
+        except ValueError as exc:
+            # botocore parses a credential_process's output with json.loads, unwrapped.
+            raise SourceError(f"AWS credentials{self._profile_label()}: the credential process "
+                              f"printed something that is not valid JSON ({exc})") from None
         self._account_id = str(identity["Account"])
         return identity
 

@@ -26,6 +26,7 @@ from graph.model import (
 )
 from graph.sources.build import build_snapshot
 from graph.sources.bulk import bulk_allocation
+from graph.sources.calls import CallWatch
 from graph.sources.connection import AwsConnection
 from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
 from graph.sources.transform_s3 import region_of
@@ -50,6 +51,7 @@ def _no_progress(step: str, done: int, total: int) -> None:
 class _Collector:
     """Warnings and unknowns gathered while reading; filled from the main thread only."""
 
+    watch: CallWatch
     warnings: list[LoadWarning] = field(default_factory=list)
     account_unknown: set[str] = field(default_factory=set)
 
@@ -78,9 +80,17 @@ def gather_live(
     workers: int = 8,
 ) -> RawAccount:
     """Read the account through `conn` (get); see module docstring for what is read."""
-    out = _Collector()
+    with CallWatch(progress) as watch:
+        return _gather(conn, regions, watch, workers)
+
+
+def _gather(conn: AwsConnection, regions: Sequence[str], watch: CallWatch,
+            workers: int) -> RawAccount:
+    out = _Collector(watch)
+    progress = watch.progress
     progress("identity", 0, 1)
-    identity = conn.caller_identity()
+    with watch.call("sts:GetCallerIdentity"):
+        identity = conn.caller_identity()
     progress("identity", 1, 1)
 
     progress("iam", 0, 1)
@@ -134,9 +144,10 @@ def _authorization_details(conn: AwsConnection, out: _Collector) -> dict[str, An
     }
     try:
         paginator = conn.client("iam").get_paginator("get_account_authorization_details")
-        for page in paginator.paginate(Filter=IAM_FILTER):
-            for key, items in merged.items():
-                items.extend(page.get(key) or ())
+        with out.watch.call("iam:GetAccountAuthorizationDetails"):
+            for page in paginator.paginate(Filter=IAM_FILTER):
+                for key, items in merged.items():
+                    items.extend(page.get(key) or ())
     except (ClientError, BotoCoreError) as exc:
         out.failed("iam:GetAccountAuthorizationDetails", "", exc)
         out.account_unknown.add(UNKNOWN_IAM)
@@ -147,7 +158,8 @@ def _authorization_details(conn: AwsConnection, out: _Collector) -> dict[str, An
 def _enabled_regions(conn: AwsConnection, out: _Collector) -> tuple[str, ...]:
     """Regions enabled for the account; opt-in regions not opted in are left out (they deny)."""
     try:
-        response = conn.client("ec2").describe_regions()
+        with out.watch.call("ec2:DescribeRegions"):
+            response = conn.client("ec2").describe_regions()
     except (ClientError, BotoCoreError) as exc:
         out.failed("ec2:DescribeRegions", "", exc)
         out.account_unknown.add(unknown_instances("*"))
@@ -158,18 +170,19 @@ def _enabled_regions(conn: AwsConnection, out: _Collector) -> tuple[str, ...]:
     ))
 
 
-def _describe_instances(conn: AwsConnection, region: str) -> dict[str, Any]:
+def _describe_instances(conn: AwsConnection, region: str, watch: CallWatch) -> dict[str, Any]:
     reservations: list[Any] = []
     paginator = conn.client("ec2", region).get_paginator("describe_instances")
-    for page in paginator.paginate():
-        reservations.extend(page.get("Reservations") or ())
+    with watch.call("ec2:DescribeInstances", region):
+        for page in paginator.paginate():
+            reservations.extend(page.get("Reservations") or ())
     return {"Reservations": reservations}
 
 
 def _instances(conn: AwsConnection, pool: ThreadPoolExecutor, regions: Sequence[str],
                out: _Collector, progress: Progress) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    futures = {pool.submit(_describe_instances, conn, r): r for r in regions}
+    futures = {pool.submit(_describe_instances, conn, r, out.watch): r for r in regions}
     progress("instances", 0, len(futures))
     for done, future in enumerate(as_completed(futures), 1):
         region = futures[future]
@@ -189,7 +202,8 @@ def _list_buckets(conn: AwsConnection, out: _Collector) -> dict[str, Any] | None
     kwargs: dict[str, Any] = {}
     try:
         while True:
-            page = s3.list_buckets(**kwargs)
+            with out.watch.call("s3:ListBuckets"):
+                page = s3.list_buckets(**kwargs)
             merged["Buckets"].extend(page.get("Buckets") or ())
             merged.setdefault("Owner", page.get("Owner"))
             token = page.get("ContinuationToken")
@@ -210,20 +224,22 @@ _BUCKET_READS = (
 )
 
 
-def _read_bucket(conn: AwsConnection, entry: dict[str, Any]) -> dict[str, Any]:
+def _read_bucket(conn: AwsConnection, entry: dict[str, Any], watch: CallWatch) -> dict[str, Any]:
     """Every per-bucket read; returns {kind: response | None (absent) | Exception (failed)}."""
     name = entry["Name"]
     found: dict[str, Any] = {}
     try:
-        found[UNKNOWN_LOCATION] = conn.client("s3").get_bucket_location(Bucket=name)
+        with watch.call("s3:GetBucketLocation", name):
+            found[UNKNOWN_LOCATION] = conn.client("s3").get_bucket_location(Bucket=name)
     except (ClientError, BotoCoreError) as exc:
         found[UNKNOWN_LOCATION] = exc
     location = found[UNKNOWN_LOCATION]
     region = region_of(location if isinstance(location, dict) else None, entry)
     client = conn.client("s3", region)
-    for kind, _operation, method in _BUCKET_READS:
+    for kind, operation, method in _BUCKET_READS:
         try:
-            found[kind] = getattr(client, method)(Bucket=name)
+            with watch.call(operation, name):
+                found[kind] = getattr(client, method)(Bucket=name)
         except ClientError as exc:
             absent = exc.response.get("Error", {}).get("Code") in ABSENT_CODES
             found[kind] = None if absent else exc
@@ -241,7 +257,7 @@ def _bucket_details(conn: AwsConnection, pool: ThreadPoolExecutor, buckets: dict
     entries = list((buckets or {}).get("Buckets") or ())
     operations = {UNKNOWN_LOCATION: "s3:GetBucketLocation"}
     operations.update({kind: op for kind, op, _ in _BUCKET_READS})
-    futures = {pool.submit(_read_bucket, conn, e): e["Name"] for e in entries}
+    futures = {pool.submit(_read_bucket, conn, e, out.watch): e["Name"] for e in entries}
     progress("buckets", 0, len(futures))
     for done, future in enumerate(as_completed(futures), 1):
         name = futures[future]
@@ -263,7 +279,8 @@ def _bucket_details(conn: AwsConnection, pool: ThreadPoolExecutor, buckets: dict
 def _account_public_access_block(conn: AwsConnection, account_id: str,
                                  out: _Collector) -> dict[str, Any] | None:
     try:
-        return conn.client("s3control").get_public_access_block(AccountId=account_id)
+        with out.watch.call("s3control:GetPublicAccessBlock"):
+            return conn.client("s3control").get_public_access_block(AccountId=account_id)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ABSENT_CODES:
             return None

@@ -1,9 +1,12 @@
 """Creating the planned role through boto3, all or nothing.
 
 The plan is a list of API calls shown to the user before anything is written. Applying runs
-them in order; each successful call records the call that undoes it. When a call fails, the
-undo calls run in reverse, so the account is left as it was, and the result names exactly what
-was done, what failed and what was undone (or could not be undone, which the user must know).
+them in order; each call records the call that undoes it, in memory and in a journal file
+*before* it is sent (graph.wizard.journal). When anything goes wrong — an AWS error, a reply
+missing its result, Ctrl-C — the undo calls run in reverse, so the account is left as it was,
+and the result names exactly what was done, what failed and what was undone (or could not be
+undone, which the user must know). A call interrupted in flight may or may not have happened:
+its undo runs too, and "not found" then counts as undone.
 """
 
 from __future__ import annotations
@@ -16,12 +19,19 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from graph.errors import RolemapError
 from graph.model import Instance
 from graph.wizard.documents import inline_policy, trust_policy
+from graph.wizard.journal import DONE, UNDONE, Journal
 from graph.wizard.plan import RolePlan
 
 ASSOCIATE = "associate_iam_instance_profile"
 REPLACE = "replace_iam_instance_profile_association"
+#: Undo of an association, by state rather than by association id (which a lost reply never
+#: gave): if the instance now has the new profile, put back the previous one (or none).
+RESTORE = "restore_instance_profile"
+#: Error codes meaning the thing to undo is not there (already undone, or never made).
+GONE_CODES = frozenset({"NoSuchEntity", "InvalidAssociationID.NotFound"})
 
 
 class ClientSource(Protocol):
@@ -106,6 +116,10 @@ class ApplyResult:
     rollback_errors: tuple[str, ...] = ()
     role_arn: str | None = None
     instance_profile_arn: str | None = None
+    #: Stopped by Ctrl-C (the CLI exits 130 after the rollback).
+    interrupted: bool = False
+    #: The journal file, kept for `rolemap role undo` when something could not be undone.
+    journal: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -120,6 +134,8 @@ class ApplyResult:
             out += [f"NOT UNDONE: {e}" for e in self.rollback_errors]
             if not self.rollback_errors:
                 out.append("the account is as it was before")
+            elif self.journal:
+                out.append(f"to retry the undo later: rolemap role undo {self.journal}")
         elif self.role_arn:
             out.append(f"created {self.role_arn}")
         return out
@@ -137,24 +153,39 @@ class _Runner:
     connection: ClientSource
     sleep: Callable[[float], None]
     retries: int
-    undo: list[tuple[ApiCall, ApiCall]] = field(default_factory=list)
+    journal: Journal | None = None
+    #: (done call, its undo, certain): certain is False for the call in flight when stopped.
+    undo: list[tuple[ApiCall, ApiCall, bool]] = field(default_factory=list)
+    _journal_index: list[int] = field(default_factory=list)
 
     def call(self, call: ApiCall) -> dict[str, Any]:
         client = self.connection.client(call.service, call.region)
         return getattr(client, call.operation)(**call.params)
 
     def run(self, call: ApiCall) -> tuple[ApiCall, dict[str, Any]]:
-        """Run one planned call (resolving associate vs replace live); record its undo."""
-        if call.service == "ec2":
-            return self._attach(call)
-        response = self.call(call)
-        self.undo.append((call, _undo_for(call)))
-        return call, response
+        """Run one planned call (resolving associate vs replace live); record its undo first."""
+        actual, undo = self._resolve(call) if call.service == "ec2" else (call, _undo_for(call))
+        self.undo.append((actual, undo, False))
+        if self.journal is not None:
+            self._journal_index.append(self.journal.sending(_as_dict(actual), _as_dict(undo)))
+        response = self._attach(actual) if call.service == "ec2" else self.call(actual)
+        self.confirm(actual, undo)
+        return actual, response
 
-    def _attach(self, call: ApiCall) -> tuple[ApiCall, dict[str, Any]]:
+    def confirm(self, actual: ApiCall, undo: ApiCall) -> None:
+        self.undo[-1] = (actual, undo, True)
+        if self.journal is not None:
+            self.journal.mark(self._journal_index[-1], DONE)
+
+    def forget_last(self) -> None:
+        """The last call was refused by AWS (an error reply): nothing to undo for it."""
+        self.undo.pop()
+        if self.journal is not None:
+            self.journal.mark(self._journal_index.pop(), UNDONE)
+
+    def _resolve(self, call: ApiCall) -> tuple[ApiCall, ApiCall]:
         """Associate, or replace the instance's current association (looked up now, not in
-        the snapshot, which may be stale); retried briefly because a new instance profile takes
-        a few seconds to become visible to EC2."""
+        the snapshot, which may be stale); the undo puts back what is there now."""
         ec2 = self.connection.client("ec2", call.region)
         instance_id = call.params["InstanceId"]
         found = ec2.describe_iam_instance_profile_associations(Filters=[
@@ -162,12 +193,19 @@ class _Runner:
             {"Name": "state", "Values": ["associated"]},
         ]).get("IamInstanceProfileAssociations", [])
         if found:
-            old = found[0]
             actual = ApiCall("ec2", REPLACE, {
-                "AssociationId": old["AssociationId"],
+                "AssociationId": found[0]["AssociationId"],
                 "IamInstanceProfile": call.params["IamInstanceProfile"]}, region=call.region)
         else:
             actual = ApiCall("ec2", ASSOCIATE, dict(call.params), region=call.region)
+        previous = found[0]["IamInstanceProfile"]["Arn"] if found else None
+        undo = ApiCall("ec2", RESTORE, {
+            "InstanceId": instance_id, "ProfileName": call.params["IamInstanceProfile"]["Name"],
+            "PreviousArn": previous}, region=call.region)
+        return actual, undo
+
+    def _attach(self, actual: ApiCall) -> dict[str, Any]:
+        """Retried briefly: a new instance profile takes a few seconds to be visible to EC2."""
         for attempt in range(self.retries + 1):
             try:
                 response = self.call(actual)
@@ -177,17 +215,62 @@ class _Runner:
                 if code != "InvalidParameterValue" or attempt == self.retries:
                     raise
                 self.sleep(2.0)
-        new_id = response["IamInstanceProfileAssociation"]["AssociationId"]
-        if found:
-            undo = ApiCall("ec2", REPLACE, {
-                "AssociationId": new_id,
-                "IamInstanceProfile": {"Arn": found[0]["IamInstanceProfile"]["Arn"]}},
-                region=call.region)
-        else:
-            undo = ApiCall("ec2", "disassociate_iam_instance_profile",
-                           {"AssociationId": new_id}, region=call.region)
-        self.undo.append((actual, undo))
-        return actual, response
+        return response
+
+
+def _as_dict(call: ApiCall) -> dict[str, Any]:
+    return {"service": call.service, "operation": call.operation, "params": dict(call.params),
+            "region": call.region}
+
+
+def api_call(data: dict[str, Any]) -> ApiCall:
+    """An ApiCall back from its journal form."""
+    return ApiCall(data["service"], data["operation"], data["params"], data.get("region"))
+
+
+def run_undo(connection: ClientSource, undo: ApiCall) -> bool:
+    """Run one undo call; False when there was nothing left to undo ("not found")."""
+    if undo.operation == RESTORE:
+        return _restore(connection, undo)
+    client = connection.client(undo.service, undo.region)
+    if undo.operation == "remove_role_from_instance_profile":
+        # Asked first: moto fails with an internal error (not NoSuchEntity) when the role is
+        # not in the profile, which a call interrupted in flight leaves possible.
+        try:
+            roles = client.get_instance_profile(
+                InstanceProfileName=undo.params["InstanceProfileName"])["InstanceProfile"]["Roles"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in GONE_CODES:
+                return False
+            raise
+        if not any(r["RoleName"] == undo.params["RoleName"] for r in roles):
+            return False
+    try:
+        getattr(client, undo.operation)(**undo.params)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in GONE_CODES:
+            return False
+        raise
+    return True
+
+
+def _restore(connection: ClientSource, undo: ApiCall) -> bool:
+    p = undo.params
+    ec2 = connection.client("ec2", undo.region)
+    found = ec2.describe_iam_instance_profile_associations(Filters=[
+        {"Name": "instance-id", "Values": [p["InstanceId"]]},
+        {"Name": "state", "Values": ["associated"]},
+    ]).get("IamInstanceProfileAssociations", [])
+    ours = [a for a in found
+            if a["IamInstanceProfile"]["Arn"].rsplit("/", 1)[-1] == p["ProfileName"]]
+    if not ours:
+        return False  # the new profile never got there (or someone changed it since)
+    if p.get("PreviousArn"):
+        ec2.replace_iam_instance_profile_association(
+            AssociationId=ours[0]["AssociationId"], IamInstanceProfile={"Arn": p["PreviousArn"]})
+    else:
+        ec2.disassociate_iam_instance_profile(AssociationId=ours[0]["AssociationId"])
+    return True
 
 
 def _undo_for(call: ApiCall) -> ApiCall:
@@ -218,42 +301,121 @@ def apply_plan(
     progress: Callable[[str, int, int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     association_retries: int = 5,
+    journal: Journal | None = None,
 ) -> ApplyResult:
     """Create the planned role; on any failure undo the completed calls in reverse order.
 
-    The plan must already be validated (graph.wizard.validate.check): this function trusts it.
+    The plan must already be validated (graph.wizard.validate.check) and its names checked
+    against the account (`preflight`): this function trusts it. With a `journal`, every call
+    is recorded there before it is sent.
     """
     calls = api_calls(plan, attach)
-    runner = _Runner(connection, sleep, association_retries)
+    runner = _Runner(connection, sleep, association_retries, journal)
     completed: list[ApiCall] = []
     role_arn: str | None = None
     profile_arn: str | None = None
+    if journal is not None:
+        journal.save()
     for number, call in enumerate(calls):
         if progress is not None:
             progress(call.describe(), number, len(calls))
         try:
             actual, response = runner.run(call)
-        except (ClientError, BotoCoreError) as exc:
+            completed.append(actual)
+            if call.operation == "create_role":
+                role_arn = response["Role"]["Arn"]
+            elif call.operation == "create_instance_profile":
+                profile_arn = response["InstanceProfile"]["Arn"]
+        except BaseException as exc:  # noqa: BLE001 - every failure is rolled back, then told
+            if isinstance(exc, ClientError) and runner.undo and not runner.undo[-1][2]:
+                runner.forget_last()  # AWS refused the call: it did not happen
             rolled, errors = _roll_back(runner)
-            return ApplyResult(tuple(completed), call, _error_text(exc), rolled, errors)
-        completed.append(actual)
-        if call.operation == "create_role":
-            role_arn = response["Role"]["Arn"]
-        elif call.operation == "create_instance_profile":
-            profile_arn = response["InstanceProfile"]["Arn"]
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            if not isinstance(exc, Exception) and not interrupted:
+                raise  # SystemExit and the like: rolled back, then let through
+            if journal is not None:
+                journal.finish("undone" if not errors else "undo incomplete")
+            return ApplyResult(tuple(completed), call, _failure_text(exc), rolled, errors,
+                               interrupted=interrupted,
+                               journal=str(journal.path) if journal is not None else None)
     if progress is not None:
         progress("done", len(calls), len(calls))
-    return ApplyResult(tuple(completed), role_arn=role_arn, instance_profile_arn=profile_arn)
+    if journal is not None:
+        journal.finish("created")
+    return ApplyResult(tuple(completed), role_arn=role_arn, instance_profile_arn=profile_arn,
+                       journal=str(journal.path) if journal is not None else None)
+
+
+def _failure_text(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    if isinstance(exc, ClientError | BotoCoreError):
+        return _error_text(exc)
+    if isinstance(exc, KeyError):
+        return f"the reply lacked its result ({exc.args[0]!r} missing)"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _roll_back(runner: _Runner) -> tuple[tuple[ApiCall, ...], tuple[str, ...]]:
     """Undo in reverse; keep going past a failed undo so as much as possible is cleaned up."""
     rolled: list[ApiCall] = []
     errors: list[str] = []
-    for done, undo in reversed(runner.undo):
+    for position in range(len(runner.undo) - 1, -1, -1):
+        done, undo, _certain = runner.undo[position]
         try:
-            runner.call(undo)
+            run_undo(runner.connection, undo)
             rolled.append(undo)
-        except (ClientError, BotoCoreError) as exc:
-            errors.append(f"{undo.describe()} (undoing {done.operation}): {_error_text(exc)}")
+            if runner.journal is not None:
+                runner.journal.mark(runner._journal_index[position], UNDONE)
+        except Exception as exc:  # noqa: BLE001 - an undo that fails is reported, never fatal
+            errors.append(f"{undo.describe()} (undoing {done.operation}): {_failure_text(exc)}")
     return tuple(rolled), tuple(errors)
+
+
+def undo_journal(journal: Journal, connection: ClientSource
+                 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Undo what a journal says was done (or was being done), last first.
+
+    Returns (lines of what was undone or already gone, errors). Safe to run twice.
+    """
+    done: list[str] = []
+    errors: list[str] = []
+    for index, data, certain in journal.pending():
+        undo = api_call(data)
+        try:
+            changed = run_undo(connection, undo)
+        except Exception as exc:  # noqa: BLE001 - reported; the next undo still runs
+            errors.append(f"{undo.describe()}: {_failure_text(exc)}")
+            continue
+        if changed:
+            done.append(f"undone: {undo.describe()}")
+        else:
+            what = "never happened" if not certain else "already gone"
+            done.append(f"nothing to undo ({what}): {undo.describe()}")
+        journal.mark(index, UNDONE)
+    journal.finish("undone" if not errors else "undo incomplete")
+    return tuple(done), tuple(errors)
+
+
+def preflight(plan: RolePlan, connection: ClientSource) -> None:
+    """Refuse (RolemapError, nothing written) when the role or instance profile name is taken.
+
+    An instance profile with no role appears nowhere in the authorization details a snapshot
+    holds, so the plan's validation cannot see it; asking IAM now can.
+    """
+    iam = connection.client("iam")
+    checks = [("role", "get_role", {"RoleName": plan.name})]
+    if plan.instance_profile_name is not None:
+        checks.append(("instance profile", "get_instance_profile",
+                       {"InstanceProfileName": plan.instance_profile_name}))
+    for kind, operation, params in checks:
+        try:
+            getattr(iam, operation)(**params)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
+                continue
+            raise RolemapError(f"cannot check whether the {kind} exists: "
+                               f"{_error_text(exc)}; nothing was written") from None
+        name = next(iter(params.values()))
+        raise RolemapError(f"an IAM {kind} named {name!r} already exists in the account; "
+                           "choose another name (nothing was written)")

@@ -20,6 +20,7 @@ from graph.diff import ChangeRow, SnapshotDiff, analyse_pair, check_accounts, di
 from graph.diff.model import ACCOUNT, PUBLIC, SERVICE
 from graph.diff.render import diff_json, diff_markdown, diff_text
 from graph.errors import RolemapError
+from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
 from tui.commands.access_options import parse_assumed
 from tui.commands.source_options import (
@@ -54,7 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("old", metavar="OLD", help="snapshot file or AWS CLI export folder")
     parser.add_argument("new", metavar="NEW", nargs="?",
                         help="snapshot file or export folder (default: the source options)")
-    parser.add_argument("--format", choices=("text", "json", "md"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "md"), default="text",
+                        help="text (default), json or md (a review section)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--instance", metavar="X", help="only this instance (id or Name tag)")
     parser.add_argument("--bucket", metavar="B", help="only this bucket")
@@ -135,11 +137,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = "\n".join(diff_text(diff)) + "\n"
     if args.output:
-        try:
-            with open(args.output, "w") as out:
-                out.write(text)
-        except OSError as exc:
-            raise RolemapError(f"{args.output}: cannot write ({exc.strerror})") from None
+        write_text(args.output, text)  # a temporary file renamed into place, never via a link
     else:
         sys.stdout.write(text)
     return 1 if fails(diff, kinds) else 0

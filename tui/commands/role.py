@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from graph.access.lookup import find_instance
 from graph.errors import RolemapError
 from graph.model import AccountSnapshot, Instance
-from graph.sources import LoadedSource
+from graph.sources import AwsConnection, LoadedSource
 from graph.wizard import (
     FORMATS,
     BucketGrant,
@@ -29,7 +30,9 @@ from graph.wizard import (
     parse_tag,
     render,
 )
-from tui.commands.source_options import add_source_options, load_from_args
+from graph.wizard.apply import preflight, undo_journal
+from graph.wizard.journal import Journal, default_journal_path, load_journal
+from tui.commands.source_options import add_source_options, load_from_args, spec_from_args
 
 _SOURCE_KEYS = ("demo", "profile", "snapshot", "regions")
 
@@ -48,7 +51,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="instance id or Name tag to give the new profile (replaces its "
                              "current one); repeatable")
     create.add_argument("--yes", action="store_true", help="create without asking")
+    create.add_argument("--journal", metavar="PATH",
+                        help="where to record each call before it is sent (default: "
+                             "~/.local/state/rolemap/journals/ROLE-TIME.json); if rolemap is "
+                             "killed half-way, `rolemap role undo PATH` removes what it made")
     create.set_defaults(func=run_create)
+    undo = actions.add_parser(
+        "undo", help="undo what a role create journal recorded (after a killed create)",
+        description="Runs the undo calls a `role create` journal recorded, last first; a call "
+                    "that may not have happened counts as undone when its target is not there.")
+    undo.add_argument("journal", metavar="JOURNAL", help="the journal file role create named")
+    add_source_options(undo)
+    undo.set_defaults(func=run_undo)
 
 
 def _plan_options(parser: argparse.ArgumentParser) -> None:
@@ -154,10 +168,43 @@ def run_create(args: argparse.Namespace) -> int:
         print(f"  {number}. {call.describe()}")
     for finding in lint(plan, loaded.snapshot):
         print(f"  {finding}")
+    preflight(plan, loaded.connection)
     if not args.yes and not confirm("Create it? [y/N] "):
         print("nothing created")
         return 1
-    result = apply_plan(plan, loaded.connection, attach)
+    journal = Journal(Path(args.journal) if args.journal else default_journal_path(plan.name),
+                      plan.name, loaded.snapshot.account_id)
+    print(f"journal: {journal.path} (if this is killed: rolemap role undo {journal.path})",
+          file=sys.stderr)
+    result = apply_plan(plan, loaded.connection, attach, journal=journal)
     for line in result.lines():
         print(line)
+    if result.interrupted:
+        return 130
     return 0 if result.ok else 1
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    journal = load_journal(args.journal)
+    spec = spec_from_args(args)
+    if spec.snapshot:
+        raise RolemapError("role undo needs the live account (or --demo) the role was created in")
+    if spec.demo:
+        from graph.sources.demo import demo_connection
+
+        connection = demo_connection()  # the running emulator, not a fresh one
+    else:
+        connection = AwsConnection.from_profile(spec.profile, timeout=spec.timeout,
+                                                max_attempts=spec.max_attempts)
+    account = connection.account_id  # only the caller's identity: no account load needed
+    if journal.account and journal.account != account:
+        raise RolemapError(f"{args.journal}: recorded in account {journal.account}, but these "
+                           f"credentials are for account {account}")
+    lines, errors = undo_journal(journal, connection)
+    for line in lines:
+        print(line)
+    for error in errors:
+        print(f"NOT UNDONE: {error}")
+    if not lines and not errors:
+        print("nothing left to undo")
+    return 1 if errors else 0

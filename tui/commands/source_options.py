@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from graph.sources import LoadedSource, SourceSpec, open_source
+from graph.sources.connection import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT
+from graph.text import printable
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +33,28 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                        help="limit EC2 to this region (repeatable; default: all enabled regions)")
     group.add_argument("--snapshot", metavar="PATH", default=argparse.SUPPRESS,
                        help="a snapshot file (rolemap snapshot save) or an AWS CLI export folder")
+    group.add_argument("--timeout", metavar="SECONDS", type=_positive(float),
+                       default=argparse.SUPPRESS,
+                       help=f"live reads: seconds to connect and to wait for each answer, per "
+                            f"attempt (default {DEFAULT_TIMEOUT:g})")
+    group.add_argument("--max-attempts", metavar="N", type=_positive(int),
+                       default=argparse.SUPPRESS,
+                       help=f"live reads: attempts per call, retries included (default "
+                            f"{DEFAULT_ATTEMPTS}); a kind of call that still gets no answer "
+                            "is skipped with a warning")
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0: {text}")
+        return value
+
+    return parse
 
 
 def spec_from_args(args: argparse.Namespace) -> SourceSpec:
@@ -38,6 +64,8 @@ def spec_from_args(args: argparse.Namespace) -> SourceSpec:
         profile=getattr(args, "profile", None),
         regions=tuple(getattr(args, "regions", None) or ()),
         snapshot=getattr(args, "snapshot", None),
+        timeout=getattr(args, "timeout", DEFAULT_TIMEOUT),
+        max_attempts=getattr(args, "max_attempts", DEFAULT_ATTEMPTS),
     )
 
 
@@ -64,7 +92,10 @@ def stderr_progress(step: str, done: int, total: int) -> None:
         sys.stderr.write("\r\x1b[2K")
     else:
         share = f" ({100 * done // total}%)" if total else ""
-        sys.stderr.write(f"\r\x1b[2Krolemap: {step} {done:,}/{total:,}{share}")
+        # The step may name a bucket (a call waiting on it): escaped, and cut to one line.
+        line = printable(f"rolemap: {step} {done:,}/{total:,}{share}")
+        width = shutil.get_terminal_size().columns - 1
+        sys.stderr.write("\r\x1b[2K" + (line if len(line) <= width else line[:width - 1] + "…"))
     sys.stderr.flush()
 
 

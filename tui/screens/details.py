@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from graph.text import printable
 from tui.screens.describe import describe, resource_of
 from tui.screens.workspace import Workspace
 from tui.widgets.key_bar import KeyBar
@@ -37,7 +38,9 @@ class DetailsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="details-body"):
-            yield Markdown(describe(self.workspace.snapshot, self.kind, self.key))
+            # Account text: control characters escaped before Markdown sees them.
+            yield Markdown(printable(describe(self.workspace.snapshot, self.kind, self.key),
+                                     multiline=True))
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.screens.workspace import Workspace
+from tui.widgets.safe_text import label_text
 
 #: How many matches to list; a name typed further narrows it down.
 _LIMIT = 40
@@ -89,7 +90,7 @@ class JumpScreen(ModalScreen[Target | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         self._shown = matches(self.candidates, query)
-        options.add_options(Option(c.label) for c in self._shown)
+        options.add_options(Option(label_text(c.label)) for c in self._shown)
         if self._shown:
             options.highlighted = 0
 

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
+from graph.text import printable
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 
@@ -30,7 +31,7 @@ class LoadErrorScreen(Screen[None]):
         yield AccountHeader("load failed")
         with Vertical(id="error-box"):
             yield Label("Could not load the account", id="error-title")
-            yield Static(self.message, id="error-message", markup=False)
+            yield Static(printable(self.message, multiline=True), id="error-message", markup=False)
             with Horizontal(id="error-buttons"):
                 yield Button("Retry", id="retry", variant="primary")
                 yield Button("Quit", id="quit", variant="error")

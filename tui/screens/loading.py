@@ -14,6 +14,7 @@ from textual.widgets import Label, ProgressBar
 from tui.screens.messages import LoadProgress
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.safe_text import label_text
 
 
 class LoadingScreen(Screen[None]):
@@ -27,14 +28,16 @@ class LoadingScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AccountHeader("loading")
         with Center(), Vertical(id="loading-box"):
-            yield Label(f"Loading {self.source_label}…", id="loading-title")
+            yield Label(label_text(f"Loading {self.source_label}…"), id="loading-title")
             yield Label("starting", id="loading-step")
             yield ProgressBar(id="loading-bar", show_eta=False)
         yield KeyBar()
 
     def show_progress(self, message: LoadProgress) -> None:
         counts = f" ({message.done:,}/{message.total:,})" if message.total else ""
-        self.query_one("#loading-step", Label).update(f"{message.step}{counts}")
+        # The step may name a bucket ("… waiting for s3:GetBucketPolicy NAME (14 s)"): account
+        # text, so escaped and never markup.
+        self.query_one("#loading-step", Label).update(label_text(f"{message.step}{counts}"))
         bar = self.query_one(ProgressBar)
         if message.total:
             bar.update(total=message.total, progress=message.done)

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from graph.access import ActionAccess
 from tui.widgets.outcome import outcome_text
+from tui.widgets.safe_text import safe_text
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def render_evidence(selection: Selection) -> RenderableType:
         parts.append(Syntax(statement, "json", theme="ansi_dark", word_wrap=True))
     if not access.evidence and not access.reasons:
         parts.append(Text("\nNo statement mentions this action: denied by default."))
+    parts = [safe_text(p) if isinstance(p, Text) else p for p in parts]
     return Group(*parts)
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.screens.workspace import Workspace
+from tui.widgets.safe_text import safe_text
 
 
 def header_text(workspace: Workspace | None, title: str = "") -> Text:
@@ -18,7 +19,7 @@ def header_text(workspace: Workspace | None, title: str = "") -> Text:
         text.append(f" {title}", style="bold")
     if workspace is None:
         text.append("  loading…")
-        return text
+        return safe_text(text)
     snapshot = workspace.snapshot
     source = snapshot.source
     text.append("  account ")
@@ -31,7 +32,7 @@ def header_text(workspace: Workspace | None, title: str = "") -> Text:
         pairs = ", ".join(f"{k}={v}" for k, v in sorted(workspace.assumed.items()))
         text.append("  │ ")
         text.append(f"context: {pairs}", style="bold yellow")
-    return text
+    return safe_text(text)
 
 
 class AccountHeader(Static):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from graph.text import printable
+
 #: A cell's sort value: numbers sort numerically, text case-insensitively.
 SortValue = str | int
 
@@ -38,7 +40,8 @@ class Row:
         return cls(key, tuple(values), " ".join(str(v) for v in values).lower())
 
     def cell(self, index: int) -> str:
-        return str(self.values[index])
+        """The drawn text: account data, so control characters are shown escaped."""
+        return printable(str(self.values[index]))
 
 
 class TableModel:

@@ -11,9 +11,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
+from graph.errors import RolemapError
 from graph.model import AccountSnapshot, Instance
+from graph.safe_files import write_text
 from graph.sources import AwsConnection
+from graph.text import printable
 from graph.wizard import FORMATS, ApplyResult, RolePlan, api_calls, apply_plan, render
+from graph.wizard.apply import preflight
+from graph.wizard.journal import Journal, default_journal_path
 from tui.clipboard import copy_text
 
 _SUFFIX = {"json": "json", "cli": "sh", "cloudformation": "yaml", "terraform": "tf"}
@@ -90,10 +95,9 @@ class FinishStep(VerticalScroll):
         elif button == "save":
             path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
             try:
-                path.write_text(render(self.plan, self._format()), encoding="utf-8")
-            except OSError as exc:
-                self.app.notify(f"Cannot write {path}: {exc.strerror}", severity="error",
-                                markup=False)
+                write_text(path, render(self.plan, self._format()))
+            except RolemapError as exc:
+                self.app.notify(printable(str(exc)), severity="error", markup=False)
             else:
                 self.app.notify(f"Saved {path}", markup=False)
         elif button == "copy":
@@ -105,11 +109,25 @@ class FinishStep(VerticalScroll):
     @work(thread=True, exclusive=True, group="wizard-create")
     def _create(self, plan: RolePlan, attach: list[Instance]) -> None:
         assert self.connection is not None
-        result = apply_plan(plan, self.connection, attach)
+        try:
+            preflight(plan, self.connection)  # a name already taken: nothing is written
+        except RolemapError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
+            return
+        journal = Journal(default_journal_path(plan.name), plan.name, self.snapshot.account_id)
+        result = apply_plan(plan, self.connection, attach, journal=journal)
         self.app.call_from_thread(self._created, result)
 
+    def _refused(self, message: str) -> None:
+        self.query_one("#result", Static).update(printable(message))
+        self.armed = False
+        create = self.query_one("#create", Button)
+        create.label = "Create"
+        create.disabled = False
+
     def _created(self, result: ApplyResult) -> None:
-        self.query_one("#result", Static).update("\n".join(result.lines()))
+        self.query_one("#result", Static).update(
+            printable("\n".join(result.lines()), multiline=True))
         self.post_message(self.Created(result))
 
     def collect(self, draft: dict[str, Any]) -> None:
