@@ -217,6 +217,8 @@ class RolemapApp(App[int]):
 
     @on(LoadProgress)
     def _load_progress(self, message: LoadProgress) -> None:
+        if not self.screen_stack:
+            return  # the app is closing while the worker still reports
         if isinstance(self.screen, LoadingScreen):
             self.screen.show_progress(message)
             return

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from graph.access import AccessGraph, ActionAccess
 from graph.access.build import Chain
@@ -59,7 +60,8 @@ class Comparer:
         self.old = SideAnswers(old)
         self.new = SideAnswers(new)
         self.facts = PathFacts(old.snapshot, new.snapshot)
-        self._pairs: dict[tuple[object, object], list[Cell]] = {}
+        self._pairs: dict[tuple[object, ...], list[tuple[ChangeRow, tuple[str, ...]]]] = {}
+        self._refs: dict[int, tuple[StatementRef, tuple[str, str, int, str]]] = {}
         self._roles: dict[tuple[str, str, str], set[str]] = {}
         self._evidence: dict[tuple[int, int, str],
                              tuple[ActionAccess, tuple[tuple[str, str, int, str], ...]]] = {}
@@ -75,7 +77,14 @@ class Comparer:
             refs = access.evidence
             if bucket in side.buckets:
                 refs = side.graph.own_evidence(bucket, refs)
-            found = self._evidence[key] = (access, tuple(sorted(map(_ref_key, refs))))
+            found = self._evidence[key] = (access, tuple(sorted(map(self._ref_key, refs))))
+        return found[1]
+
+    def _ref_key(self, ref: StatementRef) -> tuple[str, str, int, str]:
+        """A statement as compared across the sides (its text once per statement object)."""
+        found = self._refs.get(id(ref))
+        if found is None or found[0] is not ref:
+            found = self._refs[id(ref)] = (ref, _ref_key(ref))
         return found[1]
 
     def classify(self, bucket: str, before: tuple[ActionAccess, tuple[str, ...]] | None,
@@ -136,8 +145,9 @@ class Comparer:
         return found
 
     def instance_cells(self, oi: Instance | None, ni: Instance | None,
-                       only_bucket: str | None) -> list[Cell]:
-        """Differing cells of one instance (shared by instances with the same plans)."""
+                       only_bucket: str | None) -> list[tuple[ChangeRow, tuple[str, ...]]]:
+        """Differing cells of one instance as rows without the instance (and the roles of
+        both sides' paths): shared by every instance with the same plans on both sides."""
         o_plan, n_plan = self.old.plan(oi), self.new.plan(ni)
         key = (o_plan, n_plan, only_bucket)
         found = self._pairs.get(key)
@@ -153,7 +163,7 @@ class Comparer:
             candidates = self.old.touched(o_chains, oi) | self.new.touched(n_chains, ni)
         if only_bucket is not None:
             candidates &= {only_bucket}
-        cells: list[Cell] = []
+        cells: list[tuple[ChangeRow, tuple[str, ...]]] = []
         for bucket in sorted(candidates):
             if same_chains and all(
                     self.old.role_answers(oc, bucket, oi) is self.new.role_answers(nc, bucket, ni)
@@ -161,8 +171,11 @@ class Comparer:
                 continue
             before = self.old.merged(o_chains, bucket, oi)
             after = self.new.merged(n_chains, bucket, ni)
-            cells.extend(c for c in self._cells(bucket, before, after)
-                         if self.classify(bucket, c[2], c[3]) is not None)
+            for _, action, b, a in self._cells(bucket, before, after):
+                found = self.classify(bucket, b, a)
+                if found is not None:
+                    roles = tuple(dict.fromkeys((*(b[1] if b else ()), *(a[1] if a else ()))))
+                    cells.append((self._row(*found, bucket, action, b, a), roles))
         self._pairs[key] = cells
         return cells
 
@@ -177,10 +190,9 @@ class Comparer:
             oi, ni = old_snap.instance_by_id.get(iid), new_snap.instance_by_id.get(iid)
             label = ni or oi
             assert label is not None
-            for bucket, action, before, after in self.instance_cells(oi, ni, only_bucket):
-                kind, how = self.classify(bucket, before, after) or ("", "")
-                yield self._row(kind, how, bucket, action, before, after,
-                                instance_id=iid, instance_name=label.name)
+            for row, roles in self.instance_cells(oi, ni, only_bucket):
+                yield replace(row, instance_id=iid, instance_name=label.name,
+                              why=self.facts.why(iid, roles, row.bucket))
 
     # -- other principals ---------------------------------------------------------------------
 
@@ -220,16 +232,16 @@ class Comparer:
                 for _, action, b, a in self._cells(bucket, before, after):
                     found = self.classify(bucket, b, a)
                     if found is not None:
-                        yield self._row(*found, bucket, action, b, a, principal=who[1],
-                                        principal_kind=who[0])
+                        row = self._row(*found, bucket, action, b, a)
+                        yield replace(row, principal=who[1], principal_kind=who[0],
+                                      why=self.facts.why("", (), bucket))
 
     # -- rows ---------------------------------------------------------------------------------
 
     def _row(self, kind: str, how: str, bucket: str, action: str,
              before: tuple[ActionAccess, tuple[str, ...]] | None,
-             after: tuple[ActionAccess, tuple[str, ...]] | None, *,
-             instance_id: str = "", instance_name: str = "", principal: str = "",
-             principal_kind: str = "") -> ChangeRow:
+             after: tuple[ActionAccess, tuple[str, ...]] | None) -> ChangeRow:
+        """The row without its subject and its why (which the caller adds)."""
         side, granting = (self.old, before) if kind == LOST else (self.new, after)
         labels: tuple[str, ...] = ()
         via: tuple[str, ...] = ()
@@ -239,14 +251,8 @@ class Comparer:
             if bucket in side.buckets:
                 refs = side.graph.own_evidence(bucket, refs)
             labels = tuple(dict.fromkeys(r.label for r in refs))
-        roles = tuple(dict.fromkeys((*(before[1] if before else ()),
-                                     *(after[1] if after else ()))))
         return ChangeRow(
             kind=kind, bucket=bucket, action=action,
             before=before[0].outcome if before else Outcome.DENIED,
             after=after[0].outcome if after else Outcome.DENIED,
-            instance_id=instance_id, instance_name=instance_name,
-            role=via[-1] if via else "", principal=principal, principal_kind=principal_kind,
-            granted_by=labels, via=via, change=how,
-            why=self.facts.why(instance_id, roles, bucket),
-        )
+            role=via[-1] if via else "", granted_by=labels, via=via, change=how)

@@ -25,6 +25,8 @@ def _short(arn: str | None) -> str:
 
 
 def _document(what: str, old: Any, new: Any, bucket: str | None = None) -> list[str]:
+    if old == new:
+        return []
     return [f"{what}: {change}" for change in statement_changes(old, new, bucket)]
 
 
@@ -56,6 +58,8 @@ class PathFacts:
         self.managed = cache(self._managed)
         self.bucket = cache(self._bucket)
         self.account = cache(self._account)
+        self._rest = cache(self._path)
+        self._head = cache(self._subject)
 
     def why(self, instance_id: str, roles: Iterable[str], bucket: str) -> tuple[str, ...]:
         """Every differing fact on the path of one row (instance "" for principal rows).
@@ -68,13 +72,25 @@ class PathFacts:
 
     def _why(self, instance_id: str, roles: tuple[str, ...], bucket: str,
              concerning: str | None) -> tuple[str, ...]:
+        head = self._head(instance_id)
+        rest = self._rest(roles, bucket, concerning)
+        return tuple(dict.fromkeys(head + rest)) if head and rest else head or rest
+
+    def _subject(self, instance_id: str) -> tuple[str, ...]:
+        """The instance's part: itself and its profiles on both sides."""
+        if not instance_id:
+            return ()
+        out = list(self.instance(instance_id))
+        for side in (self.old, self.new):
+            inst = side.instance_by_id.get(instance_id)
+            if inst is not None and inst.instance_profile_arn:
+                out.extend(self.profile(inst.instance_profile_arn))
+        return tuple(dict.fromkeys(out))
+
+    def _path(self, roles: tuple[str, ...], bucket: str, concerning: str | None
+              ) -> tuple[str, ...]:
+        """The rest of the path: roles, bucket, account (shared by every instance on it)."""
         out: list[str] = []
-        if instance_id:
-            out.extend(self.instance(instance_id))
-            for side in (self.old, self.new):
-                inst = side.instance_by_id.get(instance_id)
-                if inst is not None and inst.instance_profile_arn:
-                    out.extend(self.profile(inst.instance_profile_arn))
         for arn in roles:
             out.extend(self.role(arn, concerning))
         out.extend(self.bucket(bucket))
@@ -119,6 +135,10 @@ class PathFacts:
         new = self.new.role_by_arn.get(arn)
         if old is None and new is None:
             return []
+        if old == new and not any(self.managed(p, None) for p in new.attached_policy_arns) \
+                and not (new.permissions_boundary_arn
+                         and self.managed(new.permissions_boundary_arn, None)):
+            return []
         if old is None or new is None:
             return [f"role {_short(arn)} created since the old snapshot" if old is None
                     else f"role {_short(arn)} is gone from the new snapshot"]
@@ -159,6 +179,8 @@ class PathFacts:
         old: ManagedPolicy | None = self.old.policy_by_arn.get(arn)
         new: ManagedPolicy | None = self.new.policy_by_arn.get(arn)
         name = f"managed policy {_short(arn)}"
+        if old == new:
+            return []
         if old is None or new is None:
             if old is new:
                 return []

@@ -8,15 +8,24 @@ account tens of thousands of instances share a few hundred profiles.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import cached_property
+from functools import cache, cached_property
 
 from graph.access import AccessGraph, ActionAccess
+from graph.access.compile import actions_in
 from graph.access.trust import EC2
 from graph.catalog import LEVELS
 from graph.findings.model import PathStep
 from graph.findings.permissions import Permissions
 from graph.model import Instance, Role
-from graph.policy import Outcome, PolicyKind, PrincipalPolicies, Request, evaluate, parse_policy
+from graph.policy import (
+    Outcome,
+    PolicyKind,
+    PrincipalPolicies,
+    Request,
+    StatementRef,
+    evaluate,
+    parse_policy,
+)
 
 #: Role ARN -> bucket -> granted S3 actions.
 Reach = Mapping[str, frozenset[str]]
@@ -31,9 +40,32 @@ def short(arn: str) -> str:
 
 
 def granted_actions(actions: Mapping[str, ActionAccess]) -> frozenset[str]:
-    return frozenset(k for k, a in actions.items() if a.granted)
+    return _granted_view(actions)[0]
 
 
+def _granted_view(actions: Mapping[str, ActionAccess]
+                  ) -> tuple[frozenset[str], tuple[StatementRef, ...]]:
+    """Granted action names and their statements; answers kept per action class are read
+    per class (one answer stands for all its actions), others action by action."""
+    entries = getattr(actions, "entries", None)
+    names: set[str] = set()
+    refs: dict[tuple[str, str, int], StatementRef] = {}
+    if entries is not None:
+        for e in entries:
+            if e.answer.granted:
+                names.update(a.name for a in actions_in(e.mask))
+                for r in e.answer.evidence:
+                    refs.setdefault((r.policy_name, r.policy_kind.value, r.index), r)
+    else:
+        for k, a in actions.items():
+            if a.granted:
+                names.add(k)
+                for r in a.evidence:
+                    refs.setdefault((r.policy_name, r.policy_kind.value, r.index), r)
+    return frozenset(names), tuple(refs.values())
+
+
+@cache
 def level_of(action: str) -> str:
     from graph.catalog import find_action
 
@@ -70,9 +102,11 @@ class FindingContext:
     def __init__(self, graph: AccessGraph) -> None:
         self.graph = graph
         self.snapshot = graph.snapshot
-        self.perms = Permissions(graph.snapshot, graph.assumed)
+        self.perms = Permissions(graph.snapshot, graph.assumed,
+                                 getattr(graph.data, "book", None))
         self._reach: dict[str, dict[str, frozenset[str]]] = {}
-        self._by_answers: dict[int, tuple[object, frozenset[str]]] = {}
+        self._by_answers: dict[object, tuple[object, tuple[frozenset[str],
+                                                             tuple[StatementRef, ...]]]] = {}
 
     # -- who runs as which role -----------------------------------------------------------------
 
@@ -145,21 +179,59 @@ class FindingContext:
 
     # -- what roles reach on S3 -----------------------------------------------------------------
 
+    def granted_view(self, answers: Mapping[str, ActionAccess]
+                     ) -> tuple[frozenset[str], tuple[StatementRef, ...]]:
+        """The granted actions of a shared answer set and the statements granting them, read
+        once per set (thousands of buckets and roles share a few sets)."""
+        # Answer sets kept per action class are fresh wrappers around shared class entries:
+        # key on the entries, so equal sets are read once.
+        keep = getattr(answers, "entries", None) or answers
+        key = tuple(map(id, keep)) if isinstance(keep, tuple) else id(keep)
+        hit = self._by_answers.get(key)
+        if hit is None or (hit[0] is not keep and hit[0] != keep):
+            hit = (keep, _granted_view(answers))
+            self._by_answers[key] = hit
+        return hit[1]
+
     def role_reach(self, role_arn: str) -> dict[str, frozenset[str]]:
         """Bucket -> S3 actions the role itself is granted (allowed or conditional)."""
         found = self._reach.get(role_arn)
         if found is None:
             found = {}
             for res, names in self.graph.role_classes(role_arn):
-                hit = self._by_answers.get(id(res))
-                if hit is None or hit[0] is not res:
-                    hit = (res, granted_actions(res))
-                    self._by_answers[id(res)] = hit
-                if hit[1]:
+                acts = self.granted_view(res)[0]
+                if acts:
                     for name in names:
-                        found[name] = hit[1]
+                        found[name] = acts
             self._reach[role_arn] = found
         return found
+
+    def instance_reach(self, inst: Instance
+                       ) -> dict[str, tuple[frozenset[str], tuple[StatementRef, ...]]]:
+        """Bucket -> (granted actions, granting statements) over every role the instance can
+        act as; a chain through an assumption whose answer is unknown grants nothing sure."""
+        out: dict[str, tuple[frozenset[str], tuple[StatementRef, ...]]] = {}
+        for chain in self.graph.instance_chains(inst):
+            if any(h.outcome is Outcome.UNKNOWN for h in chain.hops):
+                continue
+            own = inst if len(chain.roles) == 1 else None
+            for res, names in self.graph.role_classes(chain.roles[-1], own):
+                acts, refs = self.granted_view(res)
+                if not acts:
+                    continue
+                for name in names:
+                    if name in out:
+                        out[name] = (out[name][0] | acts, out[name][1] + refs)
+                    else:
+                        out[name] = (acts, refs)
+        return out
+
+    def public_granted(self, bucket: str) -> frozenset[str]:
+        """What anyone can do on the bucket (granted to the anonymous caller)."""
+        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_public", {})
+        if bucket not in cache:
+            cache[bucket] = self.granted_view(self.graph.public_access(bucket))[0]
+        return cache[bucket]
 
     def union_reach(self, role_arns: Iterable[str]) -> dict[str, frozenset[str]]:
         out: dict[str, frozenset[str]] = {}

@@ -133,8 +133,11 @@ class EscalationFinder:
     # -- paths --------------------------------------------------------------------------------
 
     def _assume(self, role: Role) -> Iterator[Escalation]:
+        chains = self.ctx.graph.data.chains_from(role.arn)[1:]
+        if not chains:
+            return
         own = self.ctx.role_reach(role.arn)
-        for chain in self.ctx.graph.data.chains_from(role.arn)[1:]:
+        for chain in chains:
             target = chain.roles[-1]
             gains = gained(own, self.ctx.union_reach([target]))
             admin = self._admin(target)

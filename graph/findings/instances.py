@@ -166,15 +166,13 @@ def exposure_findings(ctx: FindingContext) -> Iterator[Finding]:
 def _stolen(ctx: FindingContext, inst: Instance
             ) -> tuple[dict[str, set[str]], list[StatementRef]]:
     """What the instance's credentials reach beyond what anyone on the internet can do."""
-    g = ctx.graph
     buckets: dict[str, set[str]] = {}
     refs: list[StatementRef] = []
-    for b in g.reachable_from_instance(inst.instance_id):
-        public = {k for k, a in g.public_access(b.bucket).items() if a.granted}
-        acts = {k for k, a in b.actions.items() if a.granted and k not in public}
-        if acts:
-            buckets.setdefault(b.bucket, set()).update(acts)
-            refs.extend(e for k in acts for e in b.actions[k].evidence)
+    for bucket, (acts, granting) in ctx.instance_reach(inst).items():
+        extra = acts - ctx.public_granted(bucket)
+        if extra:
+            buckets[bucket] = set(extra)
+            refs.extend(granting)
     return buckets, refs
 
 

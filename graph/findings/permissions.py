@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from graph.access.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
@@ -43,9 +44,13 @@ class RolePolicies:
 class Permissions:
     """Decides arbitrary actions for the roles of one snapshot (cached per document)."""
 
-    def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str]) -> None:
+    def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str],
+                 book: Any = None) -> None:
         self.snapshot = snapshot
         self.assumed = dict(assumed)
+        #: The access graph's PolicyBook when there is one: its parsed policies are reused
+        #: (parsing every role's documents again costs seconds on a large account).
+        self.book = book
         self._managed: dict[tuple[str, PolicyKind], tuple[Policy, tuple[StatementFacts, ...]]
                             | None] = {}
         self._roles: dict[str, RolePolicies] = {}
@@ -83,6 +88,12 @@ class Permissions:
     def role(self, role: Role) -> RolePolicies:
         found = self._roles.get(role.arn)
         if found is not None:
+            return found
+        if self.book is not None:
+            rp = self.book.role(role)
+            found = RolePolicies(rp.principal, tuple(
+                f for cp in rp.identity for f in cp.facts if f.effect == "Allow"), rp.missing)
+            self._roles[role.arn] = found
             return found
         identity: list[Policy] = []
         facts: list[StatementFacts] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from graph.diff import analyse_pair, diff_graphs
 from graph.diff.model import ChangeRow, SnapshotDiff
 from graph.model import AccountSnapshot
@@ -137,3 +139,13 @@ def test_why_names_only_statements_that_can_concern_the_bucket() -> None:
         "data": ("role app: inline policy app-inline: statement 2 (List) added",),
         "site": ("bucket site: bucket policy: statement 1 (PublicRead) changed (Resource)",),
     }
+
+
+def test_an_instance_gone_loses_everything_it_had() -> None:
+    old = base()
+    result = diff(old, replace(old, instances=()))
+    assert {(r.kind, r.bucket, r.action) for r in result.rows} == {
+        ("lost", "data", "s3:GetObject"), ("lost", "data", "s3:PutObject"),
+        ("lost", "site", "s3:GetObject")}
+    assert {r.why for r in result.rows} == {
+        ("instance app-1 (i-0000000000000a001) is gone from the new snapshot",)}

@@ -236,3 +236,17 @@ def test_rare_traits_on_a_medium_account(tmp_path: Path) -> None:
     assert {"PowerUserAccess", "AdministratorAccess", "AmazonEC2RoleforSSM",
             "AmazonS3FullAccess", "legacy-s3-all"} <= names
     assert any(len(r["InstanceProfileList"]) == 2 for r in details["RoleDetailList"])
+
+
+def test_without_moto_synth_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from graph.sources.synth import aws_managed
+
+    aws_managed._data.cache_clear()
+    monkeypatch.setitem(sys.modules, "moto.iam.aws_managed_policies", None)
+    assert main(["snapshot", "synth", str(tmp_path / "x"), "--size", "small"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'rolemap[demo]'" in err and "Traceback" not in err

@@ -111,7 +111,8 @@ def stderr_activity(what: str) -> Iterator[None]:
 
     def tick() -> None:
         while not stop.wait(0.5):
-            sys.stderr.write(f"\r\x1b[2Krolemap: {what}… {time.monotonic() - start:.0f} s")
+            line = printable(f"rolemap: {what}… {time.monotonic() - start:.0f} s")
+            sys.stderr.write(f"\r\x1b[2K{line}")
             sys.stderr.flush()
 
     ticker = threading.Thread(target=tick, daemon=True)

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from graph.errors import SourceError
+
 
 @dataclass(frozen=True)
 class AwsPolicy:
@@ -39,8 +41,11 @@ ADMIN = COMMON[-1]
 
 @functools.cache
 def _data() -> dict[str, Any]:
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-
+    try:
+        from moto.iam.aws_managed_policies import aws_managed_policies_data
+    except ImportError:
+        raise SourceError("synthetic accounts take the AWS managed policy documents from moto: "
+                          "pip install 'rolemap[demo]'") from None
     data: dict[str, Any] = json.loads(aws_managed_policies_data)
     return data
 
