@@ -120,8 +120,20 @@ def read_json(path: Path | str) -> Any:
     return parse_json(data, str(path))
 
 
+def _within(value: Any, budget: int) -> bool:
+    """Whether containers nest at most `budget` more levels (recursion bounded by `budget`)."""
+    if budget <= 0:
+        return False
+    for item in value.values() if type(value) is dict else value:
+        if (type(item) is dict or type(item) is list) and not _within(item, budget - 1):
+            return False
+    return True
+
+
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> str | None:
-    """The JSON path where `value` nests deeper than `limit`, or None (iterative: no recursion)."""
+    """The JSON path where `value` nests deeper than `limit`, or None."""
+    if not (type(value) is dict or type(value) is list) or _within(value, limit + 1):
+        return None
     stack: list[tuple[Any, str, int]] = [(value, "$", 0)]
     while stack:
         item, path, depth = stack.pop()

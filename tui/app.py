@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from graph.access import AccessGraph, build_access_graph
 from graph.diff import SnapshotDiff
+from graph.diff.render import summary_line
 from graph.errors import RolemapError
 from graph.sources import LoadedSource, SourceSpec, open_source
 from graph.text import printable
@@ -311,6 +312,12 @@ class RolemapApp(App[int]):
         else:
             self.set_timer(SETTLE_AFTER_CHANGE, lambda: settle_collector(collect=True))
         await self._show_new_role(message.workspace)
+        diff = message.workspace.diff
+        if diff is not None:
+            taken = f", taken {diff.old.taken_at}" if diff.old.taken_at else \
+                " (when it was taken is not recorded)"
+            self.notify(f"Compared with {diff.old.source}{taken}: {summary_line(diff)}.",
+                        title="Changes", markup=False)
         warnings = len(message.workspace.snapshot.warnings)
         if warnings:
             self.notify(

@@ -100,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     try:
+        if getattr(args, "compare", None) is not None and getattr(args, "func", None):
+            raise RolemapError("--compare OLD opens the explorer's Changes tab; on the command "
+                               "line use: rolemap diff OLD [NEW]")
         if getattr(args, "func", None) is None:
             from tui.commands.explore import run_explorer
 

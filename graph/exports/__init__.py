@@ -15,7 +15,7 @@ from graph.exports.findings import write_markdown_findings
 from graph.exports.graphml import write_graphml
 from graph.exports.rows import MODES, blocks, columns, rows
 from graph.exports.writers import write_csv, write_json, write_markdown
-from graph.findings import find
+from graph.findings import escalation_json, escalations, find
 from graph.safe_files import writing
 
 FORMATS = ("json", "csv", "md", "graphml")
@@ -25,7 +25,10 @@ __all__ = ["FORMATS", "MODES", "blocks", "columns", "export", "rows"]
 
 def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, Any]) -> int:
     if fmt == "json":
-        return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings)
+        # Escalation is never a permission row: it is listed apart, as "could gain".
+        could = [escalation_json(e) for e in escalations(g) if e.kind != "assume"]
+        return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings,
+                          extra={"could_gain": could})
     if fmt == "csv":
         return write_csv(out, mode, blocks(g, mode, **filters))
     return write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,

@@ -113,13 +113,15 @@ def _json_cell(key: str, value: Any) -> str:
 
 
 def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterable[Block],
-               warnings: Iterable[object]) -> int:
-    """`{"account", "generated_at", "warnings", "permissions": [...]}`, streamed."""
+               warnings: Iterable[object], extra: dict[str, Any] | None = None) -> int:
+    """`{"account", "generated_at", "warnings", [extra keys,] "permissions": [...]}`,
+    streamed."""
     head = {
         "account": snapshot.account_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": snapshot.source.kind,
         "warnings": [str(w) for w in warnings],
+        **(extra or {}),
     }
     text = json.dumps(head, indent=1)
     out.write(text[:-2] + ',\n "permissions": [')
@@ -158,6 +160,13 @@ def _md(value: Any) -> str:
     return printable(_flat(value)).replace("|", "\\|").replace("\n", " ")
 
 
+def source_words(kind: str, label: str) -> str:
+    """"demo account (moto)", "snapshot acct.json": the kind once, not "demo demo account"."""
+    if not label:
+        return kind
+    return label if kind.lower() in label.lower() else f"{kind} {label}"
+
+
 def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
                    rows: Iterable[dict[str, Any]], warnings: Iterable[object],
                    preface: Callable[[TextIO], object] | None = None) -> int:
@@ -166,7 +175,7 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
     by_role = mode == "by-role"
     out.write(f"# Effective S3 permissions — account {snapshot.account_id}\n\n")
     out.write(f"Generated {datetime.now(UTC).isoformat(timespec='seconds')} from "
-              f"{snapshot.source.kind} {snapshot.source.label}".rstrip() + ".\n\n")
+              f"{source_words(snapshot.source.kind, snapshot.source.label)}.\n\n")
     if preface is not None:
         preface(out)
     warn = [str(w) for w in warnings]

@@ -38,7 +38,9 @@ _BPA_COMMAND = ("aws s3api put-public-access-block --bucket {bucket} "
 
 
 def _restricting(conditions: Iterable[ConditionRef]) -> list[ConditionRef]:
-    return [c for c in conditions if c.must_hold and c.key.lower() in RESTRICTING_KEYS]
+    """Conditions that limit who or where the caller is: an Allow's that must hold, or a
+    Deny's that must not ("deny unless from this VPC endpoint" restricts as much)."""
+    return [c for c in conditions if c.key.lower() in RESTRICTING_KEYS]
 
 
 def _statement_fix(refs: Iterable[StatementRef], bucket: str, who: str) -> list[str]:
@@ -171,7 +173,7 @@ def cross_account_findings(ctx: FindingContext) -> Iterator[Finding]:
 
 def _scoped_to(conditions: list[ConditionRef], account: str) -> bool:
     """Whether a service grant holds only for requests on behalf of `account`."""
-    scoped = [c for c in conditions if c.must_hold and c.key.lower() in SOURCE_KEYS]
+    scoped = [c for c in conditions if c.key.lower() in SOURCE_KEYS]
     return bool(scoped) and all(all(account in v for v in c.values) for c in scoped)
 
 

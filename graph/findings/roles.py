@@ -170,7 +170,9 @@ def broad_trust_findings(ctx: FindingContext) -> Iterator[Finding]:
                 d = evaluate(req, PrincipalPolicies(identity=(_EXTERNAL_ALLOW,)), trust)
                 if not granted(d):
                     continue
-                keys = {c.key.lower() for c in d.conditions if c.must_hold}
+                # An Allow conditioned on them, or a Deny unless they hold: both keep
+                # strangers out.
+                keys = {c.key.lower() for c in d.conditions}
                 if keys & SAFE_TRUST_KEYS:
                     continue
                 yield _broad(ctx, role, who, account, d.conditions,

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import types
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from graph import model
 from graph.errors import SourceError
 from graph.model import SNAPSHOT_SCHEMA_VERSION, AccountSnapshot
-from graph.safe_files import MAX_DEPTH, read_json, too_deep, write_text
+from graph.safe_files import read_json, write_text
 from graph.sources.bulk import bulk_allocation
-from graph.sources.shapes import ShapeError, iam_arn
-from graph.text import printable
+from graph.sources.snapshot_decode import decode
 
 FORMAT = "rolemap-snapshot"
 
@@ -65,7 +61,7 @@ def snapshot_from_json(data: Any, where: str = "snapshot") -> AccountSnapshot:
     body = {k: v for k, v in data.items() if k not in ("format", "version")}
     if "captured_at" in body:  # the field's name in files written before it was taken_at
         body.setdefault("taken_at", body.pop("captured_at"))
-    snapshot = _decode(AccountSnapshot, body, where, "$")
+    snapshot = decode(AccountSnapshot, body, where)
     if not (snapshot.roles or snapshot.instances or snapshot.buckets):
         raise SourceError(
             f"{where}: account {snapshot.account_id} is empty (no roles, instances or buckets)"
@@ -83,95 +79,3 @@ def _encode(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): _encode(v) for k, v in value.items()}
     return value
-
-
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls, vars(model))
-    return _HINTS[cls]
-
-
-def _decode(tp: Any, value: Any, where: str, path: str) -> Any:
-    """Rebuild a value of type `tp` from JSON, checking shapes as the model's hints declare."""
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if tp is Any:
-        deep = too_deep(value)
-        if deep is not None:
-            raise SourceError(f"{where}: {path}{deep[1:]}: nested deeper than {MAX_DEPTH} levels")
-        return value
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _decode(inner[0], value, where, path)
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, Mapping):
-            raise _bad(where, path, f"expected an object for {tp.__name__}", value)
-        hints = _hints(tp)
-        kwargs = {}
-        for f in dataclasses.fields(tp):
-            if f.name in value:
-                kwargs[f.name] = _decode(hints[f.name], value[f.name], where, f"{path}.{f.name}")
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise SourceError(f"{where}: {path}: missing key {f.name!r}")
-        _check(tp, kwargs, where, path)
-        return tp(**kwargs)
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise _bad(where, path, "expected a list", value)
-        item = args[0]
-        return tuple(_decode(item, v, where, f"{path}[{i}]") for i, v in enumerate(value))
-    if origin is frozenset:
-        if not isinstance(value, list):
-            raise _bad(where, path, "expected a list", value)
-        return frozenset(_decode(args[0], v, where, f"{path}[{i}]") for i, v in enumerate(value))
-    if origin in (Mapping, dict) or tp in (Mapping, dict):
-        if not isinstance(value, Mapping):
-            raise _bad(where, path, "expected an object", value)
-        return {str(k): _decode(args[1] if args else Any, v, where, f"{path}.{k}")
-                for k, v in value.items()}
-    if tp in (str, int, bool):
-        ok = isinstance(value, tp) and (tp is bool or not isinstance(value, bool))
-        if not ok:
-            raise _bad(where, path, f"expected {tp.__name__}", value)
-        return value
-    raise SourceError(f"{where}: {path}: cannot read type {tp!r}")
-
-
-#: Fields the model reads parts of (Role.account_id splits the ARN): checked on load.
-_ARNS: dict[type, tuple[tuple[str, str], ...]] = {
-    model.Role: (("arn", "role"), ("attached_policy_arns", "policy"),
-                 ("permissions_boundary_arn", "policy")),
-    model.InstanceProfile: (("arn", "instance-profile"), ("role_arns", "role")),
-    model.ManagedPolicy: (("arn", "policy"),),
-    model.Instance: (("instance_profile_arn", "instance-profile"),),
-}
-
-
-def _check(tp: type, fields: Mapping[str, Any], where: str, path: str) -> None:
-    for name, kind in _ARNS.get(tp, ()):
-        value = fields.get(name)
-        values = value if isinstance(value, tuple) else () if value is None else (value,)
-        for i, arn in enumerate(values):
-            try:
-                iam_arn(arn, f"{name}[{i}]" if isinstance(value, tuple) else name, kind)
-            except ShapeError as exc:
-                raise SourceError(f"{where}: {path}.{exc.field}: {exc.message}") from None
-    if tp is model.Account:
-        account = fields.get("account_id", "")
-        if len(account) != 12 or not account.isdigit():
-            raise SourceError(f"{where}: {path}.account_id: expected a 12-digit account id, "
-                              f"found {printable(account[:40])!r}")
-    if tp in (model.Bucket, model.Instance):
-        key = "name" if tp is model.Bucket else "instance_id"
-        if not fields.get(key):
-            raise SourceError(f"{where}: {path}.{key}: must not be empty")
-
-
-def _bad(where: str, path: str, message: str, value: Any) -> SourceError:
-    shown = json.dumps(value)[:40] if not isinstance(value, str) else repr(printable(value[:40]))
-    return SourceError(f"{where}: {path}: {message}, found {shown}")

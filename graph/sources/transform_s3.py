@@ -70,8 +70,25 @@ def region_of(location: Mapping[str, Any] | None, entry: Mapping[str, Any]) -> s
     """The bucket's region: get-bucket-location, else list-buckets' BucketRegion, else us-east-1."""
     if location is not None:
         constraint = location.get("LocationConstraint") or ""
+        if type(constraint) is not str:
+            raise ShapeError("LocationConstraint", "expected a region name or null")
         return _LEGACY_LOCATIONS.get(constraint, constraint)
-    return entry.get("BucketRegion") or "us-east-1"
+    region = entry.get("BucketRegion") or "us-east-1"
+    if type(region) is not str:
+        raise ShapeError("BucketRegion", "expected a region name")
+    return region
+
+
+def block_public_access(config: Any, field: str = "PublicAccessBlockConfiguration"
+                        ) -> BlockPublicAccess:
+    """The four flags, each a JSON boolean: a string "false" would otherwise read as true."""
+    if not isinstance(config, Mapping):
+        raise ShapeError(field, "expected an object of four true/false flags")
+    for key in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                "RestrictPublicBuckets"):
+        if key in config and type(config[key]) is not bool:
+            raise ShapeError(f"{field}.{key}", "expected true or false")
+    return BlockPublicAccess.from_api(config)
 
 
 def transform_bucket(
@@ -108,7 +125,10 @@ def transform_bucket(
             public_access_block, w, "get-public-access-block output",
             ("PublicAccessBlockConfiguration",),
         )
-        pab = BlockPublicAccess.from_api(public_access_block["PublicAccessBlockConfiguration"])
+        try:
+            pab = block_public_access(public_access_block["PublicAccessBlockConfiguration"])
+        except ShapeError as exc:
+            raise bad_shape(w, exc) from None
     grants: tuple[AclGrant, ...] = ()
     owner = dict(list_owner or {})
     if acl is not None:
@@ -127,9 +147,14 @@ def transform_bucket(
             location, where.get("location", f"bucket {name} location"),
             "get-bucket-location output", ("LocationConstraint",),
         )
+    try:
+        region = region_of(location, entry)
+    except ShapeError as exc:
+        what = "location" if location is not None else "buckets"
+        raise bad_shape(where.get(what, f"bucket {name}"), exc) from None
     bucket = Bucket(
         name=name,
-        region=region_of(location, entry),
+        region=region,
         policy=doc if UNKNOWN_POLICY not in unknown else None,
         public_access_block=pab,
         acl_grants=grants,
@@ -147,7 +172,10 @@ def transform_account_public_access_block(response: Any, where: str = "") -> Blo
         response, where or "s3control get-public-access-block", "get-public-access-block output",
         ("PublicAccessBlockConfiguration",),
     )
-    return BlockPublicAccess.from_api(response["PublicAccessBlockConfiguration"])
+    try:
+        return block_public_access(response["PublicAccessBlockConfiguration"])
+    except ShapeError as exc:
+        raise bad_shape(where or "s3control get-public-access-block", exc) from None
 
 
 def _grant(raw: Mapping[str, Any]) -> AclGrant:

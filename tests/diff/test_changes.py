@@ -19,6 +19,7 @@ from .accounts import (
     public_data,
     statement_added,
     version_made_default,
+    with_role,
 )
 
 ALL_FLAGS = "BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets"
@@ -149,3 +150,15 @@ def test_an_instance_gone_loses_everything_it_had() -> None:
         ("lost", "site", "s3:GetObject")}
     assert {r.why for r in result.rows} == {
         ("instance app-1 (i-0000000000000a001) is gone from the new snapshot",)}
+
+
+def test_a_trust_policy_that_no_longer_trusts_ec2() -> None:
+    lambda_only = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    result = diff(base(), with_role(base(), APP, trust_policy=lambda_only))
+    assert {(r.kind, r.bucket, r.action) for r in result.rows} == {
+        ("lost", "data", "s3:GetObject"), ("lost", "data", "s3:PutObject"),
+        ("lost", "site", "s3:GetObject")}
+    assert {r.why for r in result.rows} == {
+        ("role app: trust policy: statement 1 changed (Principal)",)}

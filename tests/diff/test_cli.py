@@ -109,3 +109,55 @@ def test_new_from_the_demo_account(tmp_path: Path, capsys: pytest.CaptureFixture
     data = json.loads(capsys.readouterr().out)
     assert data["new"]["source"] == "demo account (moto)"
     assert data["gained"] == data["lost"] == data["changed"] == []
+
+
+def test_compare_is_for_the_explorer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = save(tmp_path, "old.json", base())
+    assert main(["--compare", old, "who-can", "data", "--snapshot", old]) == 2
+    assert "rolemap diff OLD [NEW]" in capsys.readouterr().err
+    assert main(["--snapshot", old, "--compare", str(tmp_path / "nope.json")]) == 2
+    assert "--compare" in capsys.readouterr().err
+
+
+def test_export_folders_say_their_time_comes_from_the_files(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import shutil
+
+    folder = tmp_path / "layers"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "accounts" / "layers",
+                    folder)
+    for path in folder.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert main(["diff", str(folder), str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "taken 2023-11-14T22:13:20+00:00 (file modification time)" in out
+    assert "0 gained, 0 lost, 0 changed" in out
+
+
+def test_snapshots_without_a_time_say_so_and_old_files_keep_theirs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    untimed = save(tmp_path, "untimed.json", base(taken_at=""))
+    legacy = tmp_path / "legacy.json"
+    data = json.loads(Path(untimed).read_text())
+    del data["taken_at"]
+    data["captured_at"] = "2024-05-06T07:08:09+00:00"  # the field's name before taken_at
+    legacy.write_text(json.dumps(data))
+    assert main(["diff", untimed, str(legacy)]) == 0
+    out = capsys.readouterr().out
+    assert "taken: unknown (not recorded)" in out
+    assert "taken 2024-05-06T07:08:09+00:00 (recorded in the snapshot file)" in out
+    assert main(["diff", untimed, str(legacy), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["old"]["taken_at"] is None
+
+
+def test_names_from_the_account_cannot_drive_the_terminal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snapshot = statement_added(base())
+    evil = replace(snapshot, instances=tuple(replace(i, name="app\x1b]0;owned\x07")
+                                             for i in snapshot.instances))
+    old = save(tmp_path, "old.json", replace(base(), instances=evil.instances))
+    new = save(tmp_path, "new.json", evil)
+    assert main(["diff", old, new]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "owned" in out

@@ -47,8 +47,9 @@ def _answers(g: AccessGraph) -> dict[tuple[str, str, str], tuple[object, ...]]:
 
 def _mutations(snap: AccountSnapshot, rng: random.Random) -> list[AccountSnapshot]:
     """One change each: a role's new statement, a bucket policy, Block Public Access off
-    everywhere, account Block Public Access on, a managed policy's document, an instance
-    moved to another profile."""
+    everywhere, account Block Public Access on, a managed policy's document, a bucket deleted
+    and one created (other bucket names: nothing index-based is shared), an instance moved
+    to another profile."""
     out = []
     role = rng.choice(snap.roles)
     bucket = rng.choice(snap.buckets)
@@ -73,6 +74,8 @@ def _mutations(snap: AccountSnapshot, rng: random.Random) -> list[AccountSnapsho
         out.append(replace(snap, managed_policies=tuple(
             replace(p, document=wider, default_version_id="v9") if p is mp else p
             for p in snap.managed_policies)))
+    others = [b for b in snap.buckets if b is not bucket]
+    out.append(replace(snap, buckets=(*others[1:], replace(bucket, name="created-tonight"))))
     with_profile = [i for i in snap.instances if i.instance_profile_arn]
     if with_profile and len(snap.instance_profiles) > 1:
         moved = rng.choice(with_profile)

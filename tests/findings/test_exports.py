@@ -91,3 +91,14 @@ def test_markdown_review_starts_with_findings(demo: AccessGraph, tmp_path: Path)
     assert charts == text.count("\n### CRITICAL: ") + text.count("\n### HIGH: ") == 5
     # The permissions follow, as before.
     assert any(s.startswith("web-1 ") for s in sections)
+
+
+def test_json_export_lists_escalation_apart_from_permissions(demo: AccessGraph,
+                                                             tmp_path: Path) -> None:
+    path = tmp_path / "perms.json"
+    export(demo, "json", path)
+    data = json.loads(path.read_text())
+    ci = [p for p in data["permissions"] if p["instance_name"] == "ci-runner-1"]
+    assert ci and not any(p["bucket"] == "acme-app-logs" for p in ci)
+    assert [(e["via"], e["target"].rsplit("/", 1)[-1]) for e in data["could_gain"]] == [
+        ("PassRole + RunInstances", "admin-box")]

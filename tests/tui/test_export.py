@@ -29,7 +29,9 @@ async def test_export_the_selected_instance_as_json(make_app: MakeApp, tmp_path:
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)
         out = tmp_path / "web-1.json"
-        app.screen.query_one("#export-path", Input).value = str(out)
+        field = app.screen.query_one("#export-path", Input)
+        field.value = str(out)
+        field.focus()
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -71,9 +73,67 @@ async def test_unwritable_path_is_reported_in_the_dialog(make_app: MakeApp, tmp_
         await pilot.press("e")
         await pilot.pause()
         bad = tmp_path / "no-such-dir" / "x.json"
-        app.screen.query_one("#export-path", Input).value = str(bad)
+        field = app.screen.query_one("#export-path", Input)
+        field.value = str(bad)
+        field.focus()
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)
         assert "no-such-dir" in str(app.screen.query_one("#export-error").render())
+
+
+async def test_dialog_starts_on_the_format_and_the_extension_follows_it(
+        make_app: MakeApp, tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        assert app.focused is dialog.query_one("#format", Select)
+        path = dialog.query_one("#export-path", Input)
+        path.value = str(tmp_path / "review.json")  # a name of the user's own
+        dialog.query_one("#format", Select).value = "md"
+        await pilot.pause()
+        assert path.value == str(tmp_path / "review.md")
+        dialog.query_one("#format", Select).value = "csv"
+        await pilot.pause()
+        assert path.value == str(tmp_path / "review.csv")
+
+
+async def test_an_existing_file_is_not_overwritten_without_asking(
+        make_app: MakeApp, tmp_path: Path) -> None:
+    """The issue: a Markdown review was replaced by JSON without a word."""
+    from tui.screens.confirm import ConfirmScreen
+
+    review = tmp_path / "review.md"
+    review.write_text("# my review notes\n")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#format", Select).value = "md"
+        await pilot.pause()
+        dialog.query_one("#export-path", Input).value = str(review)
+        await pilot.click("#write")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # the focused answer keeps the file
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert app.screen is dialog
+        assert review.read_text() == "# my review notes\n"
+        await pilot.click("#write")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert review.read_text().startswith("#") and "my review notes" not in review.read_text()
+        assert isinstance(app.screen, ExplorerScreen)

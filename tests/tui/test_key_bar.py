@@ -33,7 +33,7 @@ async def test_keys_follow_the_screen(make_app: MakeApp) -> None:
         await pilot.pause()
         assert isinstance(app.screen, TraceScreen)
         trace = shown(app)
-        assert trace["Back"] == "esc" and "Trace" not in trace and "Filter" not in trace
+        assert trace["Back"] == "esc" and "Trace" not in trace and trace["Filter"] == "/"
         await pilot.press("escape")
         await pilot.pause()
         assert shown(app) == explorer
@@ -59,7 +59,23 @@ async def test_clicking_a_key_presses_it(make_app: MakeApp) -> None:
         await pilot.pause()
         bar = app.screen.query_one(KeyBar)
         bar.render()  # lay out the spans
-        start = next(s for s, _, key in bar._spans if key == "question_mark")
+        start = next(s for _, s, _, key in bar._spans if key == "question_mark")
         await pilot.click(KeyBar, offset=(start + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_at_80_columns_every_key_shown_is_whole(make_app: MakeApp) -> None:
+    """The issue saw `q Qu…` at 80x24: keys now wrap to a second line, never cut."""
+    from .screen_text import screen_rows
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        assert bar.region.height == 2
+        bottom = " ".join(screen_rows(app)[-2:])
+        assert "…" not in bottom
+        for key in bar.keys:
+            assert f"{key.display} {key.description}" in bottom, key

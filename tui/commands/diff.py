@@ -23,6 +23,7 @@ from graph.diff.render import diff_json, diff_markdown, diff_text
 from graph.errors import RolemapError
 from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
+from graph.text import printable
 from tui.commands.access_options import parse_assumed
 from tui.commands.source_options import (
     add_source_options,
@@ -137,9 +138,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(diff_json(diff), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "md":
-        text = "\n".join(diff_markdown(diff)) + "\n"
+        text = printable("\n".join(diff_markdown(diff)), multiline=True) + "\n"
     else:
-        text = "\n".join(diff_text(diff)) + "\n"
+        # Names and statements come from the account: no escape sequence reaches a terminal.
+        text = printable("\n".join(diff_text(diff)), multiline=True) + "\n"
     if args.output:
         write_text(args.output, text)  # a temporary file renamed into place, never via a link
     else:

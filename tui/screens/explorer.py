@@ -192,7 +192,7 @@ class ExplorerScreen(Screen[None]):
     def action_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
         filter_input.display = True
-        filter_input.focus()
+        self.set_focus(filter_input)  # now: keys typed at once go in
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -243,10 +243,15 @@ class ExplorerScreen(Screen[None]):
 
     @on(ResourceTable.Selected)
     def _row_selected(self) -> None:
-        if self.tab_id == "changes":
+        """Enter opens what the row can reach (an instance's or role's trace, a bucket's
+        who-can, a finding's path, a change's view); `d` keeps the details. A warning has
+        nothing to reach."""
+        if self.tab_id == "findings" and self.selected is not None:
+            self.open_finding(self.selected[1])
+        elif self.tab_id in ("instances", "roles", "changes"):
             self.action_trace()
-        else:
-            self.action_details()
+        elif self.tab_id == "buckets":
+            self.action_who_can()
 
     @property
     def selected_change(self) -> ChangeRow | None:
@@ -331,7 +336,7 @@ class ExplorerScreen(Screen[None]):
     # -- copy -----------------------------------------------------------------------------------
 
     def copy_target(self) -> tuple[str, str] | None:
-        """(text, what) for `c`: the selected resource's ARN (a bucket's name)."""
+        """(text, what) for `c`: the selected resource's ARN (a warning's text)."""
         if self.selected is None:
             return None
         kind, key = self.selected
@@ -343,7 +348,7 @@ class ExplorerScreen(Screen[None]):
         if kind == "roles":
             return key, "role ARN"
         if kind == "buckets":
-            return key, "bucket name"
+            return snapshot.bucket_by_name[key].arn, "bucket ARN"
         change = self.selected_change
         if change is not None:
             return json.dumps(row_json(change), indent=2), "change as JSON"

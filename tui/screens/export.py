@@ -33,6 +33,16 @@ def scope_label(scope: Scope) -> str:
     return "the whole account" if kind == "account" else f"{kind} {key}"
 
 
+def with_extension(path: str, fmt: str) -> str:
+    """`path` with the format's extension when it ends in another format's (or none)."""
+    stem, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext and ext.lower() in _EXTENSIONS.values():
+        return f"{stem}.{_EXTENSIONS[fmt]}"
+    if not dot or "/" in ext:
+        return f"{path}.{_EXTENSIONS[fmt]}"
+    return path
+
+
 def default_path(scope: Scope, fmt: str) -> str:
     kind, key = scope
     stem = "rolemap-account" if kind == "account" else f"rolemap-{kind}-{key.rsplit('/', 1)[-1]}"
@@ -73,7 +83,8 @@ class ExportScreen(ModalScreen[str | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
+        # The format first: with focus in the path field, a reflexive Enter wrote at once.
+        self.query_one("#format", Select).focus()
 
     @property
     def scope(self) -> Scope:
@@ -85,12 +96,15 @@ class ExportScreen(ModalScreen[str | None]):
 
     @on(Select.Changed)
     def _choice_changed(self, event: Select.Changed) -> None:
-        """Suggest a matching file name unless the user typed one of their own."""
+        """Suggest a matching file name; a name the user typed keeps its stem, and its
+        extension follows the format when it was one of the formats' extensions."""
         self.query_one("#mode", Select).disabled = self.fmt == "graphml"
         path = self.query_one("#export-path", Input)
         suggestions = {default_path(s, f) for s in self.scopes for f in FORMATS}
         if path.value in suggestions or not path.value:
             path.value = default_path(self.scope, self.fmt)
+        else:
+            path.value = with_extension(path.value, self.fmt)
 
     @on(Input.Submitted, "#export-path")
     def _submitted(self) -> None:
@@ -108,6 +122,25 @@ class ExportScreen(ModalScreen[str | None]):
         if not path:
             self.query_one("#export-error", Static).update("Type the file to write.")
             return
+        target = Path(path).expanduser()
+        if target.is_dir():
+            self.query_one("#export-error", Static).update(f"{path} is a folder: name a file.")
+            return
+        if target.exists():
+            from tui.screens.confirm import ConfirmScreen
+
+            def answered(overwrite: bool | None) -> None:
+                if overwrite:
+                    self._go(path)
+
+            self.app.push_screen(ConfirmScreen(
+                f"{path} exists. Overwrite it?",
+                f"Its contents are replaced by the {self.fmt} export; this cannot be undone.",
+                yes="Overwrite", no="Keep it"), answered)
+            return
+        self._go(path)
+
+    def _go(self, path: str) -> None:
         self.query_one("#write", Button).disabled = True
         self._write(path, self.scope, self.fmt, str(self.query_one("#mode", Select).value))
 

@@ -49,6 +49,10 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up"),
+        Binding("g,home", "home", "First", show=False, id="help.first"),
+        Binding("G,end", "end", "Last", show=False, id="help.last"),
     ]
 
     def __init__(self, title: str, bindings: dict[str, ActiveBinding]) -> None:
@@ -58,6 +62,15 @@ class HelpScreen(ModalScreen[None]):
         self.rows: list[tuple[str, str, str]] = []
         """(key, description, binding id) of each active binding of that screen."""
         self._bindings_shown = bindings
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-body").scroll_relative(y=lines, animate=False)
+
+    def action_home(self) -> None:
+        self.query_one("#help-body").scroll_home(animate=False)
+
+    def action_end(self) -> None:
+        self.query_one("#help-body").scroll_end(animate=False)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):

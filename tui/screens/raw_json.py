@@ -25,6 +25,8 @@ class RawJsonScreen(ModalScreen[None]):
         Binding("C", "copy", "Copy JSON", id="raw_json.copy"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="raw_json.down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="raw_json.up"),
+        Binding("g,home", "home", "First", show=False, id="raw_json.first"),
+        Binding("G,end", "end", "Last", show=False, id="raw_json.last"),
     ]
 
     def __init__(self, workspace: Workspace, kind: str, key: str) -> None:
@@ -44,6 +46,12 @@ class RawJsonScreen(ModalScreen[None]):
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#raw-json-body").scroll_relative(y=lines, animate=False)
+
+    def action_home(self) -> None:
+        self.query_one("#raw-json-body").scroll_home(animate=False)
+
+    def action_end(self) -> None:
+        self.query_one("#raw-json-body").scroll_end(animate=False)
 
     def action_copy(self) -> None:
         copy_text(self.app, self.text, f"JSON of {self.key}")

@@ -17,21 +17,21 @@ from graph.policy import Outcome
 from tui.widgets.table_model import Column, Row
 
 INSTANCE_COLUMNS = (
-    Column("name", "Name", 28),
-    Column("id", "Instance id", 20),
+    Column("name", "Name", 28, identifier=True),
+    Column("id", "Instance id", 20, identifier=True),
     Column("region", "Region", 14),
     Column("state", "State", 10),
     Column("role", "Role", 32),
     Column("buckets", "Buckets", 8),
 )
 ROLE_COLUMNS = (
-    Column("name", "Role", 36),
+    Column("name", "Role", 36, identifier=True),
     Column("trusted", "Trusted services", 34),
     Column("instances", "Instances", 10),
     Column("buckets", "Buckets", 8),
 )
 BUCKET_COLUMNS = (
-    Column("name", "Bucket", 36),
+    Column("name", "Bucket", 36, identifier=True),
     Column("region", "Region", 14),
     Column("public", "Public?", 12),
     Column("who", "Who can", 8),

@@ -8,18 +8,19 @@ statements of the selected action.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import partial
-from typing import ClassVar
 
 from rich.text import Text
 from textual.app import App
-from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
 from graph.findings import Escalation, Finding, escalations_of_roles
 from graph.findings.context import verbs
+from graph.model import AccountSnapshot
 from graph.policy import Outcome
+from graph.risk import Risk, actions_risks, bucket_risks, rank, role_risks
 from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
@@ -31,8 +32,11 @@ from tui.screens.access_tree import (
 )
 from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
-from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, summary
+from tui.widgets.risk import with_risks
+
+#: Buckets opened by themselves when a filter is typed (their matching answers show at once).
+_OPEN_WHEN_FILTERED = 20
 
 
 def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
@@ -62,10 +66,6 @@ class TraceScreen(AccessTreeScreen):
 
     HELP_TITLE = "trace"
     ID_PREFIX = "trace"
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="trace.back"),
-    ]
 
     def __init__(self, workspace: Workspace, kind: str, key: str,
                  focus: Finding | None = None) -> None:
@@ -169,7 +169,11 @@ class TraceScreen(AccessTreeScreen):
         return isinstance(data, str) and data == finding.role
 
     def _add_role(self, parent: TreeNode[NodeData], arn: str, accesses: list[BucketAccess]) -> None:
-        node = parent.add(f"role {self._role_label(arn)}", data=arn, expand=True)
+        role = self.workspace.snapshot.role_by_arn.get(arn)
+        label = Text(f"role {self._role_label(arn)}")
+        if role is not None:
+            with_risks(label, role_risks(role, self.workspace.snapshot))
+        node = parent.add(label, data=arn, expand=True)
         assumed = sorted({a.role_arn for a in accesses if a.role_arn != arn and arn in a.via})
         for other in assumed:
             chain = next(a.via for a in accesses if a.role_arn == other)
@@ -179,6 +183,7 @@ class TraceScreen(AccessTreeScreen):
     def _add_buckets(self, root: TreeNode[NodeData], accesses: list[BucketAccess]) -> None:
         """Buckets any action reaches first, then those where every named action is denied
         (a deny the user may want to see, e.g. a boundary cutting off a grant)."""
+        accesses = self._filtered(accesses)
         by_bucket: dict[str, list[BucketAccess]] = {}
         for access in sorted(accesses, key=lambda a: (a.bucket, len(a.via))):
             by_bucket.setdefault(access.bucket, []).append(access)
@@ -191,16 +196,57 @@ class TraceScreen(AccessTreeScreen):
                     if any(reaching_sets[id(p.actions)] for p in paths)]
         reached = set(reaching)
         denied = [b for b in by_bucket if b not in reached]
+        order = self._ordered(reaching + denied, by_bucket)
         title = f"buckets reachable: {len(reaching)}"
         if denied:
             title += f" (and {len(denied)} where every named action is denied)"
         tree = self.query_one(AccessTree)
         heading = root.add(Text(title, style="bold"), data=None, expand=True)
         if not by_bucket:
-            heading.add_leaf("none: no policy grants any S3 action", data=None)
-        self._add_bucket_page(by_bucket, reaching + denied, heading)
-        if reaching:
-            tree.open(heading.children[0])
+            heading.add_leaf(f"no match for “{self.tree_filter.text}”" if self.tree_filter
+                             else "none: no policy grants any S3 action", data=None)
+        self._add_bucket_page(by_bucket, order, heading)
+        opened = _OPEN_WHEN_FILTERED if self.tree_filter else int(bool(reaching))
+        for node in heading.children[:opened]:
+            if node.data is not None:
+                tree.open(node)
+
+    def _filtered(self, accesses: list[BucketAccess]) -> list[BucketAccess]:
+        """The paths the filter keeps, each with only its matching answers (all of them when
+        the bucket or a role on the path matches)."""
+        if not self.tree_filter:
+            return accesses
+        kept = []
+        for access in accesses:
+            context = " ".join([access.bucket, *(self._role_label(r) for r in access.via)])
+            actions = self.tree_filter.actions(access.actions, context)
+            if actions is access.actions:
+                kept.append(access)
+            elif actions is not None:
+                kept.append(replace(access, actions=actions))
+        return kept
+
+    def _ordered(self, order: list[str], by_bucket: dict[str, list[BucketAccess]]) -> list[str]:
+        """Buckets in the order `s` chose: by name, by allowed actions, riskiest first."""
+        snapshot = self.workspace.snapshot
+
+        def reaching_actions(bucket: str) -> int:
+            return sum(o is not Outcome.DENIED
+                       for o in best_per_action(by_bucket[bucket]).values())
+
+        def risk(bucket: str) -> int:
+            return rank(self._bucket_risks(bucket, by_bucket[bucket], snapshot))
+
+        return self.sorted_by(order, name=str, access=reaching_actions, risk=risk)
+
+    @staticmethod
+    def _bucket_risks(bucket: str, paths: list[BucketAccess],
+                      snapshot: AccountSnapshot) -> list[Risk]:
+        found = [r for p in paths for r in actions_risks(p.actions)]
+        record = snapshot.bucket_by_name.get(bucket)
+        if record is not None:
+            found += bucket_risks(record, snapshot)
+        return sorted(set(found), key=lambda r: r.rank)
 
     def _add_bucket_page(self, by_bucket: dict[str, list[BucketAccess]], order: list[str],
                          parent: TreeNode[NodeData]) -> None:
@@ -217,6 +263,7 @@ class TraceScreen(AccessTreeScreen):
             label = Text(bucket, style="bold")
             label.append("  ")
             label.append_text(found)
+            with_risks(label, self._bucket_risks(bucket, paths, self.workspace.snapshot))
             tree.add_lazy(parent, label, bucket, partial(self._add_paths, bucket, paths))
         rest = order[PAGE:]
         if rest:
@@ -235,17 +282,6 @@ class TraceScreen(AccessTreeScreen):
         return ("instances" if self.kind == "instance" else "roles"), self.key
 
     # -- copy and export ------------------------------------------------------------------------
-
-    def copy_target(self) -> tuple[str, str] | None:
-        node = self.query_one(AccessTree).cursor_node
-        data = node.data if node is not None else None
-        if isinstance(data, Selection):
-            return data.access.action, "action name"
-        if isinstance(data, str):
-            return data, "name"
-        if self.kind == "instance":
-            return self.workspace.snapshot.instance_by_id[self.key].arn, "instance ARN"
-        return self.key, "role ARN"
 
     def view_json(self) -> tuple[str, str]:
         data = [

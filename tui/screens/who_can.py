@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
@@ -22,6 +23,7 @@ from graph.access.model import chain_label
 from graph.findings import Finding, escalations_to_bucket
 from graph.findings.context import verbs
 from graph.policy import Outcome
+from graph.risk import action_risk, actions_risks, bucket_risks, principal_risks, rank
 from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
@@ -38,9 +40,13 @@ from tui.screens.changes import ChangeMark
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
+from tui.widgets.risk import with_risks
 
 #: A principal group opens by itself up to this many members (thousands would not be read).
 _OPEN_GROUP_UP_TO = 50
+
+#: Principals opened by themselves when a filter is typed.
+_OPEN_WHEN_FILTERED = 20
 
 #: Principal kinds in display order, with their group titles.
 KIND_TITLES = {
@@ -50,6 +56,12 @@ KIND_TITLES = {
     "account": "Other accounts",
     "service": "Services",
 }
+
+
+def principal_context(principal: PrincipalAccess) -> str:
+    """What the filter matches for a principal: its label, kind, id and risk marks."""
+    marks = " ".join(r.value for r in principal_risks(principal.kind))
+    return f"{principal_label(principal)} {principal.kind} {principal.id} {marks}"
 
 
 def principal_label(principal: PrincipalAccess) -> str:
@@ -95,7 +107,6 @@ class WhoCanScreen(AccessTreeScreen):
     ID_PREFIX = "who-can"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="who_can.back"),
         Binding("v", "toggle_grouping", "Regroup", id="who_can.group"),
     ]
 
@@ -152,12 +163,43 @@ class WhoCanScreen(AccessTreeScreen):
         self.by_principal = not self.by_principal
         self._rebuild()
 
+    def _filtered(self, principals: list[PrincipalAccess]) -> list[PrincipalAccess]:
+        """Principals the filter keeps, each with only its matching answers (all of them
+        when the principal itself matches)."""
+        if not self.tree_filter:
+            return principals
+        kept = []
+        for principal in principals:
+            actions = self.tree_filter.actions(principal.actions, principal_context(principal))
+            if actions is principal.actions:
+                kept.append(principal)
+            elif actions is not None:
+                kept.append(replace(principal, actions=actions))
+        return kept
+
+    def _ordered(self, principals: list[PrincipalAccess]) -> list[PrincipalAccess]:
+        def allowed(p: PrincipalAccess) -> int:
+            return sum(a.outcome is not Outcome.DENIED for a in p.actions.values())
+
+        def risk(p: PrincipalAccess) -> int:
+            return rank(principal_risks(p.kind) + actions_risks(p.actions))
+
+        return self.sorted_by(principals, name=lambda p: f"{p.name} {p.id}", access=allowed,
+                              risk=risk)
+
     def _build(self) -> None:
         tree = self.query_one(AccessTree)
         tree.reset()
         tree.root.expand()
-        principals = self.principals
-        if not principals:
+        bucket = self.workspace.snapshot.bucket_by_name.get(self.bucket)
+        root = Text(self.root_label, style="bold")
+        if bucket is not None:
+            with_risks(root, bucket_risks(bucket, self.workspace.snapshot))
+        tree.root.set_label(root)
+        principals = self._filtered(self.principals)
+        if not principals and self.tree_filter:
+            tree.root.add_leaf(f"no match for “{self.tree_filter.text}”", data=None)
+        elif not principals:
             tree.root.add_leaf("nobody: no principal is allowed any action", data=None)
         elif self.by_principal:
             self._build_by_principal(principals)
@@ -202,12 +244,20 @@ class WhoCanScreen(AccessTreeScreen):
             if not group:
                 continue
             label = Text(f"{title} ({len(group)})", style="bold")
+            with_risks(label, principal_risks(kind))
             node = tree.add_lazy(tree.root, label, None, partial(self._open_group, group))
-            if len(group) <= _OPEN_GROUP_UP_TO:
+            if len(group) <= _OPEN_GROUP_UP_TO or self.tree_filter:
                 tree.open(node)
+                if self.tree_filter:
+                    for child in node.children[:_OPEN_WHEN_FILTERED]:
+                        if child.data is not None:
+                            tree.open(child)
 
     def _open_group(self, group: list[PrincipalAccess], parent: TreeNode[NodeData]) -> None:
-        group.sort(key=lambda p: (p.name, p.id))
+        if self.sort is None:
+            group.sort(key=lambda p: (p.name, p.id), reverse=self.sort_reverse)
+        else:
+            group[:] = self._ordered(group)
         self._add_principals(group, parent)
 
     def _add_principals(self, group: list[PrincipalAccess], parent: TreeNode[NodeData]) -> None:
@@ -218,10 +268,12 @@ class WhoCanScreen(AccessTreeScreen):
             outcomes = outcomes_of(principal.actions)
             label = principal_label(principal)
             via = chains_text(principal)
+            risks = principal_risks(principal.kind) + actions_risks(principal.actions)
             tree.add_lazy(
                 parent,
-                labelled(best(outcomes), _name_label(principal),
-                         f"{summary(outcomes)}  {via}" if via else summary(outcomes)),
+                with_risks(labelled(best(outcomes), _name_label(principal),
+                                    f"{summary(outcomes)}  {via}" if via else summary(outcomes)),
+                           risks),
                 principal.id,
                 partial(self._add_levels, principal.actions, label),
             )
@@ -265,20 +317,12 @@ class WhoCanScreen(AccessTreeScreen):
     ) -> None:
         for principal, access in answers:
             label = principal_label(principal)
-            parent.add_leaf(
-                labelled(access.outcome, label), data=Selection(label, self.bucket, access)
-            )
+            risk = action_risk(access)
+            risks = principal_risks(principal.kind) + ([risk] if risk else [])
+            parent.add_leaf(with_risks(labelled(access.outcome, label), risks),
+                            data=Selection(label, self.bucket, access))
 
     # -- copy and export ------------------------------------------------------------------------
-
-    def copy_target(self) -> tuple[str, str] | None:
-        node = self.query_one(AccessTree).cursor_node
-        data = node.data if node is not None else None
-        if isinstance(data, Selection):
-            return data.access.action, "action name"
-        if isinstance(data, str):
-            return data, "principal"
-        return self.bucket, "bucket name"
 
     def view_json(self) -> tuple[str, str]:
         body = {

@@ -17,7 +17,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from graph.access import ActionAccess
+from graph.risk import action_risk
 from tui.widgets.outcome import outcome_text
+from tui.widgets.risk import risk_text
 from tui.widgets.safe_text import safe_text
 
 
@@ -43,14 +45,22 @@ def render_evidence(selection: Selection) -> RenderableType:
         title.append(f"\nonly for keys under: {', '.join(access.prefixes)}")
     if access.blocked_by is not None:
         title.append(f"\nblocked by the {access.blocked_by.value} policy", style="red")
+    risk = action_risk(access)
+    if risk is not None:
+        title.append("\n")
+        title.append_text(risk_text([risk]))
+        title.append(f" {risk.meaning}")
     parts.append(title)
     if access.reasons:
         parts.append(Text("\nWhy", style="bold underline"))
         parts.extend(Text(f"• {reason}") for reason in access.reasons)
     if access.conditions:
-        parts.append(Text("\nDepends on", style="bold underline"))
+        parts.append(Text("\nAllowed only if", style="bold underline"))
         for condition in access.conditions:
-            parts.append(Text(f"• {condition}", style="yellow"))
+            line = Text("• ")
+            line.append(condition.plain, style="yellow")
+            line.append(f"\n  {condition.raw}: {condition.statement.label}", style="dim")
+            parts.append(line)
     if access.evidence:
         parts.append(Text("\nDeciding statements", style="bold underline"))
     for ref in access.evidence:

@@ -18,7 +18,8 @@ def header_text(workspace: Workspace | None, title: str = "") -> Text:
     if title:
         text.append(f" {title}", style="bold")
     if workspace is None:
-        text.append("  loading…")
+        if not title:  # a screen title (e.g. "loading") already says what is going on
+            text.append("  loading…")
         return safe_text(text)
     snapshot = workspace.snapshot
     source = snapshot.source

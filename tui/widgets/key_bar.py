@@ -15,6 +15,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -43,7 +44,8 @@ class KeyBar(Widget, can_focus=False):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
+        max-height: 2;
         width: 1fr;
         text-wrap: nowrap;
         text-overflow: ellipsis;
@@ -65,8 +67,8 @@ class KeyBar(Widget, can_focus=False):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.keys: list[ShownKey] = []
         """The keys as shown, left to right."""
-        self._spans: list[tuple[int, int, str]] = []
-        """(start, end, key name) cell ranges of the last render, for clicks."""
+        self._spans: list[tuple[int, int, int, str]] = []
+        """(line, start, end, key name) cell ranges of the last render, for clicks."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -83,25 +85,62 @@ class KeyBar(Widget, can_focus=False):
             self.keys = keys
             self.refresh()
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(layout_lines(self.keys, width))
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)
+
     def render(self) -> Text:
+        """The keys on one line, or two when one is too narrow; a key is never cut in half
+        (keys that fit on neither line are left out: `?` lists them all)."""
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text(no_wrap=True, overflow="crop")
         self._spans = []
-        for shown in self.keys:
-            start = text.cell_len
-            text.append(f" {shown.display} ", key_style)
-            text.append(f"{shown.description} ", description_style)
-            if not shown.enabled:
-                text.stylize("dim", start)
-            self._spans.append((start, text.cell_len, shown.key))
+        for number, line in enumerate(layout_lines(self.keys, self.size.width)):
+            if number:
+                text.append("\n")
+            offset = text.cell_len
+            for shown in line:
+                start = text.cell_len
+                text.append(f" {shown.display} ", key_style)
+                text.append(f"{shown.description} ", description_style)
+                if not shown.enabled:
+                    text.stylize("dim", start)
+                self._spans.append((number, start - offset, text.cell_len - offset, shown.key))
         return text
 
     def on_click(self, event: events.Click) -> None:
-        for start, end, key in self._spans:
-            if start <= event.x < end:
+        for line, start, end, key in self._spans:
+            if line == event.y and start <= event.x < end:
                 self.app.simulate_key(key)
                 return
+
+
+#: Lines the key bar may take; past them, keys are left out whole.
+MAX_LINES = 2
+
+
+def entry_width(shown: ShownKey) -> int:
+    return len(shown.display) + len(shown.description) + 3
+
+
+def layout_lines(keys: list[ShownKey], width: int) -> list[list[ShownKey]]:
+    """Keys in order, wrapped onto at most MAX_LINES lines of `width` cells, whole."""
+    lines: list[list[ShownKey]] = [[]]
+    used = 0
+    for shown in keys:
+        needed = entry_width(shown)
+        if used + needed > width and lines[-1] and width > 0:
+            if len(lines) == MAX_LINES:
+                continue  # a shorter key further on may still fit
+            lines.append([])
+            used = 0
+        if used + needed <= width or not lines[-1]:
+            lines[-1].append(shown)
+            used += needed
+    return lines
 
 
 def shown_keys(screen: Screen[object], key_display: Callable[[Binding], str]) -> list[ShownKey]:

@@ -28,17 +28,30 @@ _GAP = 2
 _MIN_WIDTH = 8
 
 
-def fit_widths(widths: tuple[int, ...], available: int, gap: int) -> tuple[int, ...]:
-    """Narrow the widest columns until the row fits `available` cells, so every column stays
-    on screen at 80 columns (long values are cut with "…" rather than pushed off)."""
+def fit_widths(widths: tuple[int, ...], available: int, gap: int,
+               identifiers: tuple[bool, ...] = ()) -> tuple[int, ...]:
+    """Fit the row into `available` cells without ever cutting an identifier column: first
+    narrow the widest other columns (their long values end in "…"), then leave other columns
+    out from the right (width 0; only in tables that have identifiers, so the row still says
+which resource it is). Identifiers alone wider than the screen scroll sideways."""
+    fixed = identifiers or (False,) * len(widths)
     fitted = list(widths)
-    excess = sum(fitted) + gap * len(fitted) - available
-    while excess > 0 and available > 0:
-        widest = max(range(len(fitted)), key=fitted.__getitem__)
-        if fitted[widest] <= _MIN_WIDTH:
+
+    def excess() -> int:
+        shown = [w for w in fitted if w]
+        return sum(shown) + gap * len(shown) - available
+
+    while excess() > 0 and available > 0:
+        narrowable = [i for i, w in enumerate(fitted) if not fixed[i] and w > _MIN_WIDTH]
+        if not narrowable:
             break
+        widest = max(narrowable, key=fitted.__getitem__)
         fitted[widest] -= 1
-        excess -= 1
+    for index in reversed(range(len(fitted)) if any(fixed) else ()):
+        if excess() <= 0 or available <= 0:
+            break
+        if not fixed[index]:
+            fitted[index] = 0
     return tuple(fitted)
 
 
@@ -148,8 +161,10 @@ class ResourceTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize_virtual(self) -> None:
-        self._widths = fit_widths(self.model.widths, self.scrollable_content_region.width, _GAP)
-        width = sum(self._widths) + _GAP * len(self._widths)
+        identifiers = tuple(c.identifier for c in self.model.columns)
+        self._widths = fit_widths(self.model.widths, self.scrollable_content_region.width, _GAP,
+                                  identifiers)
+        width = sum(w + _GAP for w in self._widths if w)
         self.virtual_size = Size(width, len(self.model.visible) + 1)
 
     def on_resize(self) -> None:
@@ -218,6 +233,8 @@ class ResourceTable(ScrollView, can_focus=True):
     def _column_at(self, x: int) -> int | None:
         start = 0
         for index, width in enumerate(self._widths):
+            if not width:
+                continue  # left out at this width
             if start <= x < start + width + _GAP:
                 return index
             start += width + _GAP
@@ -235,7 +252,10 @@ class ResourceTable(ScrollView, can_focus=True):
         visible = self.model.visible
         if not visible and y == 1:
             style = self.get_component_rich_style("resource-table--empty")
-            return Strip([Segment(self.empty_text, style)]).extend_cell_length(width)
+            text = self.empty_text
+            if self.model.filter_text.strip() and self.model.rows:
+                text = f"No match for “{self.model.filter_text.strip()}” (Esc clears the filter)."
+            return Strip([Segment(text, style)]).extend_cell_length(width)
         if index >= len(visible):
             return Strip.blank(width, self.rich_style)
         style = self.rich_style
@@ -257,6 +277,8 @@ class ResourceTable(ScrollView, can_focus=True):
     def _strip(self, cells: list[str], style: Style, width: int, scroll_x: int) -> Strip:
         parts = []
         for text, cell_width in zip(cells, self._widths, strict=True):
+            if not cell_width:
+                continue  # left out at this width
             if len(text) > cell_width:
                 text = text[: cell_width - 1] + "…"
             parts.append(text.ljust(cell_width + _GAP))

@@ -24,6 +24,9 @@ class Column:
     label: str
     #: Upper bound on the drawn width, so one long ARN cannot push the other columns away.
     max_width: int = 40
+    #: The row's own identifier (instance id, name): never cut, not even by `max_width`;
+    #: the other columns shrink or are left out first when the terminal is narrow.
+    identifier: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ class TableModel:
         widths = []
         for index, column in enumerate(self.columns):
             longest = max((len(row.cell(index)) for row in self.rows), default=0)
-            widths.append(min(column.max_width, max(len(column.label) + 2, longest)))
+            cap = longest if column.identifier else min(column.max_width, longest)
+            widths.append(max(len(column.label) + 2, cap))  # + 2: the sort arrow
         return tuple(widths)
 
     def set_rows(self, rows: Sequence[Row]) -> None:
