@@ -1,4 +1,4 @@
-"""Write the README's screenshots from the demo account: explorer, a trace and who-can.
+"""Write the README's screenshots from the demo account: explorer, a finding, a trace, who-can.
 
     /work/venv/bin/python tests/screenshots.py [output-dir]
 
@@ -40,6 +40,12 @@ async def capture(loaded: LoadedSource, out: Path) -> list[Path]:
             written.append(path)
 
         save("explorer.svg")
+        # The top finding opened: its trace, the finding and its statements beside it.
+        await pilot.press("enter")
+        await pilot.pause()
+        save("finding.svg")
+        await pilot.press("escape")
+        await pilot.pause()
         screen.jump_to(("instances", _instance_id(loaded, "ci-runner-1")))
         await pilot.press("t")
         await pilot.pause()

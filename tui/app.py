@@ -122,10 +122,15 @@ class RolemapApp(App[int]):
         """The first open's graph while its background analysis runs (decides on demand)."""
         self._graph_set_up = threading.Event()
         """Set once `_early_graph` is there: on-demand workers wait for it."""
+        self._analysis_stop = threading.Event()
+        """Stops the first open's background analysis (set by a reload or new context)."""
 
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen(describe_spec(self.spec)))
         self._load(None, {})
+
+    def on_unmount(self) -> None:
+        self._analysis_stop.set()  # quitting mid-analysis: the daemon thread stops too
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         analysed = self.workspace is not None and self.workspace.analysed
@@ -159,12 +164,10 @@ class RolemapApp(App[int]):
             else:
                 loaded = self.opener(self.spec, progress=progress)
                 if self.compare is None:
-                    found = self._analyse_in_background(loaded, assumed, progress)
-                    if found is None:
-                        return  # cancelled (a reload or quit)
-                    graph, diff = found, None
-                else:  # two snapshots compared: the changes view needs both analysed
-                    graph, diff = self._analyse(loaded, assumed, progress)
+                    self._analyse_in_background(loaded, assumed, progress)
+                    return
+                # Two snapshots compared: the changes view needs both analysed.
+                graph, diff = self._analyse(loaded, assumed, progress)
             workspace = make_workspace(loaded, graph, progress, diff)
         except RolemapError as exc:
             message = str(exc)
@@ -178,21 +181,49 @@ class RolemapApp(App[int]):
             self.post_message(LoadFailed(message))
 
     def _analyse_in_background(self, loaded: LoadedSource, assumed: Mapping[str, str],
-                               progress: Callable[[str, int, int], None]
-                               ) -> AccessGraph | None:
-        """Hand out the tables, then a graph that decides on demand, then decide the rest."""
+                               progress: Callable[[str, int, int], None]) -> None:
+        """Hand out the tables, then a graph that decides on demand; the rest is decided by
+        a daemon thread, which quitting does not wait for (a worker's own thread it would, and
+        one role can take seconds on a large account); a reload stops it too.
+        """
         worker = get_current_worker()
         pending = pending_workspace(loaded, None, assumed)
         self.post_message(WorkspacePending(pending))
         graph = build_access_graph(loaded.snapshot, assumed=dict(assumed), progress=progress,
                                    decide=False)
+        if worker.is_cancelled:
+            return
         self.post_message(WorkspacePending(pending_workspace(loaded, graph, assumed,
                                                              pending.rows)))
         self._early_graph = graph
         self._graph_set_up.set()
-        if not graph.decide_all(progress, cancelled=lambda: worker.is_cancelled):
-            return None
-        return graph
+        stop = self._analysis_stop = threading.Event()
+
+        def decide_the_rest() -> None:
+            try:
+                if not graph.decide_all(progress, cancelled=stop.is_set):
+                    return
+                workspace = make_workspace(loaded, graph, progress)
+            except RolemapError as exc:
+                message = str(exc)
+            except Exception as exc:  # a bug or a fault: a message, never a traceback
+                message = f"{type(exc).__name__}: {exc}"
+            else:
+                if not stop.is_set():
+                    self.post_message(WorkspaceReady(workspace))
+                return
+            if not stop.is_set():
+                self.post_message(LoadFailed(message))
+
+        thread = threading.Thread(target=decide_the_rest, name="rolemap-analysis", daemon=True)
+        thread.start()
+        # The worker lives as long as the analysis (so waiting for the app's workers waits for
+        # it), but leaves as soon as it is cancelled, e.g. by quitting.
+        while thread.is_alive():
+            thread.join(0.05)
+            if worker.is_cancelled:
+                stop.set()
+                return
 
     def _analyse(self, loaded: LoadedSource, assumed: Mapping[str, str],
                  progress: Callable[[str, int, int], None]
@@ -275,6 +306,7 @@ class RolemapApp(App[int]):
 
     def _forget_early_graph(self) -> None:
         """Another account (or context) is coming: on-demand work is for the old one."""
+        self._analysis_stop.set()
         self._graph_set_up.clear()
         self._early_graph = None
 

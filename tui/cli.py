@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def print_warnings(graph: object) -> None:
+    if graph is not None:
+        from tui.commands.access_options import print_warnings as show
+
+        show(graph)  # type: ignore[arg-type]
+
+
 class TerminalText(io.TextIOBase):
     """stdout for a terminal: account text (names, tags, policies) cannot send it escapes.
 
@@ -110,10 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stdout.isatty() and not isinstance(sys.stdout, TerminalText):
             saved, sys.stdout = sys.stdout, TerminalText(sys.stdout)
             try:
-                return int(args.func(args))
+                code = int(args.func(args))
             finally:
                 sys.stdout = saved
-        return int(args.func(args))
+        else:
+            code = int(args.func(args))
+        # What could not be read, after the answer (a one-line error stays one line).
+        print_warnings(getattr(args, "loaded_graph", None))
+        return code
     except RolemapError as exc:
         print(f"rolemap: error: {printable(str(exc))}", file=sys.stderr)
         return 2

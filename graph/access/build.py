@@ -19,8 +19,10 @@ from graph.access.policies import PolicyBook
 from graph.access.reach import ClassResult, ReachComputer, RoleReach, public_reach
 from graph.access.reuse import Reuse
 from graph.access.trust import EC2, AssumeEdge, TrustAnalyzer
+from graph.access.unread import ec2_edge as unread_ec2_edge
+from graph.access.unread import seed, unread_roles
 from graph.catalog import s3_actions
-from graph.model import AccountSnapshot, Instance, LoadWarning
+from graph.model import AccountSnapshot, Instance, LoadWarning, Role
 
 Progress = Callable[[str, int, int], None]
 
@@ -66,6 +68,11 @@ class AccessData:
         #: kept alive because shared cache keys hold the identities of its objects.
         self.reused_from = reuse.first if reuse else None
         self.book = PolicyBook(snapshot, reuse)
+        #: Stand-in roles for instance profiles whose role could not be read (unread.py).
+        self.unread = unread_roles(snapshot)
+        self.unread_by_arn = {r.arn: r for r in self.unread.values()}
+        for stand_in in self.unread.values():
+            seed(self.book, stand_in)
         names = [b.name for b in snapshot.buckets]
         same_buckets = reuse is not None and reuse.same_buckets(names, snapshot.account.partition)
         self.index = reuse.first.index if reuse and same_buckets else BucketIndex(
@@ -130,12 +137,12 @@ class AccessData:
     @property
     def complete(self) -> bool:
         """Whether every role is decided (the per-role maps are full)."""
-        return len(self.role_reach) == len(self.snapshot.roles)
+        return len(self.role_reach) >= len(self.roles)
 
     def decide_all(self, progress: Progress = _no_progress,
                    cancelled: Callable[[], bool] = lambda: False) -> bool:
         """Decide every role not decided yet; False when `cancelled` stopped it early."""
-        roles = self.snapshot.roles
+        roles = self.roles
         total = len(roles)
         progress("roles", 0, total)
         for i, role in enumerate(roles, 1):
@@ -154,7 +161,7 @@ class AccessData:
             with self._lock:
                 found = self.role_facts.get(role_arn)
                 if found is None:
-                    role = self.snapshot.role_by_arn[role_arn]
+                    role = self.role(role_arn)
                     found = role_facts(self.book.role(role), self.book, self.index)
                     self.role_facts[role_arn] = found
         return found
@@ -192,8 +199,9 @@ class AccessData:
         """Whether EC2 may hand this role to an instance (else the instance gets nothing)."""
         edge = self._ec2.get(role_arn)
         if edge is None:
-            role = self.snapshot.role_by_arn[role_arn]
-            edge = self.trust.service_edge(role, EC2)
+            role = self.role(role_arn)
+            edge = (unread_ec2_edge(role) if role_arn in self.unread_by_arn
+                    else self.trust.service_edge(role, EC2))
             self._ec2[role_arn] = edge
         return edge
 
@@ -217,6 +225,16 @@ class AccessData:
         self._chains[role_arn] = tuple(out)
         return self._chains[role_arn]
 
+    def role(self, role_arn: str) -> Role:
+        """A role of the account, or the stand-in for a role that could not be read."""
+        found = self.snapshot.role_by_arn.get(role_arn)
+        return found if found is not None else self.unread_by_arn[role_arn]
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """The account's roles, and the stand-ins for roles that could not be read."""
+        return self.snapshot.roles + tuple(self.unread.values())
+
     def instance_roles(self, instance: Instance) -> tuple[str, ...]:
         """The roles of the instance's profile that exist in the account."""
         return self.instance_plan(instance)[0]
@@ -231,6 +249,8 @@ class AccessData:
             profile = self.snapshot.profile_by_arn.get(arn)
             known = self.snapshot.role_by_arn
             roles = tuple(a for a in profile.role_arns if a in known) if profile else ()
+            if arn in self.unread:
+                roles = (self.unread[arn].arn,)
             found = (roles, any(self.reads_instance_keys(r) for r in roles))
             self._profile_plans[arn] = found
         return found

@@ -20,15 +20,18 @@ def through(access: ActionAccess, hops: tuple[AssumeEdge, ...]) -> ActionAccess:
     conditions = access.conditions
     reasons = access.reasons
     for hop in hops:
+        # An instance's own role is handed over by EC2 (its trust policy); others are assumed.
+        step = (f"EC2 handing over {hop.target_arn}" if hop.source.startswith("service:")
+                else f"assuming {hop.target_arn}")
         if hop.outcome is Outcome.CONDITIONAL:
             if outcome is Outcome.ALLOWED:
                 outcome = Outcome.CONDITIONAL
             conditions = conditions + hop.conditions
-            reasons = reasons + tuple(f"assuming {hop.target_arn}: {r}" for r in hop.reasons
+            reasons = reasons + tuple(f"{step}: {r}" for r in hop.reasons
                                       if r.startswith("only if"))
         elif hop.outcome is Outcome.UNKNOWN:
             outcome = Outcome.UNKNOWN
-            reasons = reasons + tuple(f"assuming {hop.target_arn}: {r}" for r in hop.reasons)
+            reasons = reasons + tuple(f"{step}: {r}" for r in hop.reasons)
     if outcome is access.outcome and conditions is access.conditions:
         return access
     return ActionAccess(access.action, access.level, access.scope, outcome, reasons,

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from graph.access.acl import effective_block
+from graph.access.acl import acl_unknown, effective_block
 from graph.access.facts import BucketFacts
 from graph.access.index import key_prefix_label
 from graph.access.model import OUTCOME_RANK, ActionAccess, unique_conditions, unique_refs
+from graph.access.unread import UNREAD_POLICY, is_stand_in
 from graph.catalog import S3Action
 from graph.model import Account, Role
 from graph.policy import (
@@ -132,17 +133,19 @@ class Decider:
         "unknown" where data is missing or the bucket policy could not be read."""
         d, prefixes, others = core
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
-        if access.granted and (missing or bf.policy_unreadable):
+        policy_unread, acl_unread = unread_documents(bf)
+        if access.granted and (missing or policy_unread):
             why = list(missing)
-            if bf.policy_unreadable:
+            if policy_unread:
                 why.append("the bucket policy could not be read (it may deny)")
             return _unknown(access, tuple(why))
-        if (bf.policy_unreadable and d.verdict is not Verdict.EXPLICIT_DENY
-                and d.blocked_by is not PolicyKind.SCP):
-            # In the same account a bucket policy alone can grant the role (to its ARN or to
-            # "*"); only an explicit deny or the SCPs make the answer a certain no.
-            return _unknown(access, ("the bucket policy could not be read (it may grant "
-                                     f"{action.name} to this role)",))
+        if ((policy_unread or acl_unread) and not access.granted
+                and d.verdict is not Verdict.EXPLICIT_DENY and d.blocked_by is not PolicyKind.SCP):
+            # In the same account a bucket policy or ACL alone can grant the role (to its ARN,
+            # to "*", to the owner's canonical id); only an explicit deny or the SCPs make
+            # the answer a certain no.
+            return _unknown(access, (f"{_documents(policy_unread, acl_unread)} could not be "
+                                     f"read (it may grant {action.name} to this role)",))
         return access
 
     def role_action(self, role: Role, principal: PrincipalPolicies, bf: BucketFacts,
@@ -192,10 +195,14 @@ class Decider:
         if not bf.policy_unreadable or (known is not None and known.granted):
             return None
         bpa, bpa_unknown = effective_block(bf.bucket, self.account)
-        if bpa.restrict_public_buckets and not bpa_unknown:
+        policy_unread, acl_unread = unread_documents(bf)
+        # RestrictPublicBuckets confines a policy's public grants, IgnorePublicAcls an ACL's.
+        policy_unread = policy_unread and not (bpa.restrict_public_buckets and not bpa_unknown)
+        acl_unread = acl_unread and not (bpa.ignore_public_acls and not bpa_unknown)
+        if not (policy_unread or acl_unread):
             return None
-        why = (f"the bucket policy could not be read (it may grant {action.name} to "
-               "anyone)",)
+        why = (f"{_documents(policy_unread, acl_unread)} could not be read (it may grant "
+               f"{action.name} to anyone)",)
         if known is None:
             return ActionAccess(action.name, action.level, action.scope, Outcome.UNKNOWN, why)
         return _unknown(known, why)
@@ -220,6 +227,20 @@ def for_member(core: Core, rep: S3Action, member: S3Action) -> Core | None:
     return replace(d, reasons=(head + member.name + tail,)), prefixes, others
 
 
+def unread_documents(bf: BucketFacts) -> tuple[bool, bool]:
+    """(the bucket policy could not be read or parsed, the bucket ACL could not be read)."""
+    acl = acl_unknown(bf.bucket)
+    policy = bf.bucket.policy_unknown or (bf.bucket.policy is not None
+                                          and bf.policies.policy is None)
+    return policy, acl
+
+
+def _documents(policy: bool, acl: bool) -> str:
+    if policy and acl:
+        return "the bucket policy and ACL"
+    return "the bucket policy" if policy else "the bucket ACL"
+
+
 def _merge(action: S3Action, d: Decision, others: list[Decision],
            prefixes: tuple[str, ...], bucket_arn: str) -> ActionAccess:
     if not others:
@@ -236,6 +257,10 @@ def _merge(action: S3Action, d: Decision, others: list[Decision],
 
 
 def _unknown(access: ActionAccess, why: tuple[str, ...]) -> ActionAccess:
+    # A role that could not be read is decided with a stand-in policy (unread.py): it is not
+    # the account's, so it is never quoted.
+    evidence = tuple(e for e in access.evidence if not is_stand_in(e.policy_name))
+    reasons = tuple(r for r in access.reasons if UNREAD_POLICY not in r)
     return ActionAccess(access.action, access.level, access.scope, Outcome.UNKNOWN,
-                        why + access.reasons, access.evidence, access.conditions,
+                        why + reasons, evidence, access.conditions,
                         access.blocked_by, access.prefixes)

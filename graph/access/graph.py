@@ -116,11 +116,19 @@ class AccessGraph:
     # -- chains and per-role answers ---------------------------------------------------------
 
     def instance_chains(self, instance: Instance) -> Iterator[Chain]:
-        """Chains of roles an instance can act as (its role must trust EC2)."""
+        """Chains of roles an instance can act as (its role must trust EC2). When that trust
+        is conditional or unknown (a trust policy that could not be read), the EC2 edge is
+        the chain's first hop, so every answer through it is conditional or unknown too,
+        never a silent "no credentials"."""
         for arn in self.data.instance_roles(instance):
-            if not self.data.ec2_edge(arn).granted:
+            ec2 = self.data.ec2_edge(arn)
+            if ec2.outcome is Outcome.DENIED:
                 continue
-            yield from self.data.chains_from(arn)
+            if ec2.outcome is Outcome.ALLOWED:
+                yield from self.data.chains_from(arn)
+            else:
+                for chain in self.data.chains_from(arn):
+                    yield Chain(chain.roles, (ec2, *chain.hops))
 
     def role_buckets(self, role_arn: str, instance: Instance | None = None
                      ) -> Iterator[tuple[str, Mapping[str, ActionAccess]]]:
@@ -326,13 +334,15 @@ class AccessGraph:
         if not roles:
             return Explanation(tuple(hops), None)
         best: tuple[Chain, ActionAccess] | None = None
+        ec2 = self.data.ec2_edge(roles[0])
+        first = (ec2,) if ec2.outcome is not Outcome.ALLOWED else ()
         for chain in self.data.chains_from(roles[0]):
             own = instance if len(chain.roles) == 1 else None
             res = self.role_bucket(chain.roles[-1], bucket.name, own)
             acc = res.get(entry.name)
             if acc is None:
                 continue
-            acc = through(acc, chain.hops)
+            acc = through(acc, first + chain.hops)
             if best is None or OUTCOME_RANK[acc.outcome] > OUTCOME_RANK[best[1].outcome]:
                 best = (chain, acc)
         if best is None:
@@ -340,10 +350,9 @@ class AccessGraph:
             acc = self.decide_now(roles[0], bucket.name, entry.name, instance)
             best = (chain, acc)
         chain, acc = best
-        ec2 = self.data.ec2_edge(roles[0])
         hops.append(Hop(f"profile:{profile}", f"role:{roles[0]}", "runs as", ec2.reasons,
                         ec2.evidence))
-        if not ec2.granted:
+        if ec2.outcome is Outcome.DENIED:
             return Explanation(tuple(hops), None)
         for edge in chain.hops:
             hops.append(Hop(edge.source, f"role:{edge.target_arn}", "can assume", edge.reasons,

@@ -40,6 +40,15 @@ def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
                 ec2 = data.ec2_edge(arn)
                 G.add_edge(f"profile:{p.arn}", f"role:{arn}", relation="runs as",
                            outcome=ec2.outcome, reasons=ec2.reasons, evidence=ec2.evidence)
+    for profile_arn, stand_in in data.unread.items():
+        # The account's IAM details were not read: the profile's role is a stand-in whose
+        # answers are unknown (graph.access.unread).
+        G.add_node(f"role:{stand_in.arn}", kind="role", label=stand_in.name, obj=stand_in)
+        G.add_node(f"profile:{profile_arn}", kind="profile",
+                   label=profile_arn.rsplit("/", 1)[-1], obj=None)
+        ec2 = data.ec2_edge(stand_in.arn)
+        G.add_edge(f"profile:{profile_arn}", f"role:{stand_in.arn}", relation="runs as",
+                   outcome=ec2.outcome, reasons=ec2.reasons, evidence=ec2.evidence)
     for i in snap.instances:
         G.add_node(f"instance:{i.instance_id}", kind="instance", label=i.label, obj=i)
         if i.instance_profile_arn:
@@ -57,7 +66,7 @@ def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
                    reasons=e.reasons, evidence=e.evidence, conditions=e.conditions)
     # Buckets that share an answer share one attribute dict's values (outcome, evidence).
     shared: dict[int, tuple[Outcome, tuple[StatementRef, ...]]] = {}
-    for r in snap.roles:
+    for r in data.roles:
         src = f"role:{r.arn}"
         for res, names in g.role_classes(r.arn):
             found = shared.get(id(res))

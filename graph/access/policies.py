@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from graph.access.acl import acl_document, effective_block
 from graph.access.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
-from graph.model import AccountSnapshot, Bucket, LoadWarning, Role
+from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, LoadWarning, Role
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
 
 if TYPE_CHECKING:
@@ -130,6 +130,8 @@ class PolicyBook:
                                     PolicyKind.IDENTITY)
             if compiled is not None:
                 identity.append(compiled)
+            else:  # its grants are unknown, not absent
+                missing.append(f"inline policy {inline.name} could not be read")
         for arn in role.attached_policy_arns:
             compiled = self.managed(arn, PolicyKind.IDENTITY)
             if compiled is None:
@@ -182,7 +184,9 @@ class PolicyBook:
         return result
 
     def policy_unreadable(self, bucket: Bucket) -> bool:
-        """True when the bucket's policy is unknown, or present but unparseable."""
-        return bucket.policy_unknown or (
+        """True when the bucket's policy is unknown or present but unparseable, or its ACL
+        is unknown: either may grant what no other statement does (decide.unread_documents
+        says which)."""
+        return bucket.policy_unknown or UNKNOWN_ACL in bucket.unknown or (
             bucket.policy is not None and self.bucket(bucket).policy is None
         )

@@ -13,6 +13,7 @@ from graph.access import AccessGraph
 from graph.errors import RolemapError
 from graph.exports.findings import write_markdown_findings
 from graph.exports.graphml import write_graphml
+from graph.exports.review import write_who_can
 from graph.exports.rows import MODES, blocks, columns, rows
 from graph.exports.writers import write_csv, write_json, write_markdown
 from graph.findings import escalation_json, escalations, find
@@ -28,11 +29,16 @@ def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, 
         # Escalation is never a permission row: it is listed apart, as "could gain".
         could = [escalation_json(e) for e in escalations(g) if e.kind != "assume"]
         return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings,
-                          extra={"could_gain": could})
+                          g.assumed, extra={"could_gain": could})
     if fmt == "csv":
-        return write_csv(out, mode, blocks(g, mode, **filters))
-    return write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,
-                          preface=lambda out: write_markdown_findings(out, g, find(g)))
+        return write_csv(out, mode, blocks(g, mode, **filters), g.assumed)
+    count = write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,
+                           g.assumed,
+                           preface=lambda out: write_markdown_findings(out, g, find(g)))
+    if filters.get("instance") is None and filters.get("role") is None:
+        bucket = filters.get("bucket")
+        write_who_can(out, g, [bucket] if bucket is not None else None)
+    return count
 
 
 def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 import networkx as nx
 
 from graph.access import AccessGraph
+from graph.exports.rows import unknown_reasons
 from graph.model import Bucket, Instance, Role
 
 
@@ -45,13 +46,17 @@ def _edge_attrs(attrs: dict[str, Any]) -> dict[str, str]:
     if actions:
         out["actions"] = json.dumps({k: a.outcome.value for k, a in actions.items()})
         out["action_count"] = str(len(actions))
+        out["unknown_because"] = " | ".join(unknown_reasons(actions.values()))
     return out
 
 
 def flat_graph(g: AccessGraph) -> nx.MultiDiGraph:
     """A copy of the access graph with every attribute a string."""
     src = g.graph
-    flat = nx.MultiDiGraph()
+    # What the answers assumed and what could not be read, on the graph itself.
+    flat = nx.MultiDiGraph(account=g.snapshot.account_id,
+                           assumed_context=json.dumps(dict(g.assumed), sort_keys=True),
+                           warnings=" | ".join(str(w) for w in g.warnings))
     for node, attrs in src.nodes(data=True):
         flat.add_node(node, **_node_attrs(attrs))
     for u, v, key, attrs in src.edges(keys=True, data=True):

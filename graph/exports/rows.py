@@ -28,7 +28,7 @@ OUTCOME_ORDER = (Outcome.ALLOWED, Outcome.CONDITIONAL, Outcome.UNKNOWN, Outcome.
 
 INSTANCE_COLUMNS = ["instance_id", "instance_name", "region", "state", "instance_profile",
                     "role", "bucket", "access_level", "outcome"]
-TAIL_COLUMNS = ["conditions", "granted_by", "prefixes", "via"]
+TAIL_COLUMNS = ["conditions", "granted_by", "prefixes", "unknown_because", "via"]
 
 
 def columns(mode: str) -> list[str]:
@@ -50,6 +50,9 @@ class Group:
     conditions: tuple[str, ...]
     granted_by: tuple[str, ...]
     prefixes: tuple[str, ...]
+    #: For unknown answers: what could not be read (the reasons that are not a grant,
+    #: a deny or a condition).
+    unknown_because: tuple[str, ...] = ()
 
 
 def _summary(items: list[ActionAccess]) -> Group:
@@ -61,7 +64,18 @@ def _summary(items: list[ActionAccess]) -> Group:
         conditions=tuple(dict.fromkeys(str(c) for a in items for c in a.conditions)),
         granted_by=tuple(dict.fromkeys(e.label for a in items for e in a.evidence)),
         prefixes=tuple(dict.fromkeys(p for a in items for p in a.prefixes)),
+        unknown_because=unknown_reasons(items),
     )
+
+
+_DECIDING = ("allowed by ", "explicitly denied by ", "only if ", "only for objects under ")
+
+
+def unknown_reasons(items: Iterable[ActionAccess]) -> tuple[str, ...]:
+    """Why unknown answers are unknown: their reasons, less the deciding statements'."""
+    return tuple(dict.fromkeys(
+        r for a in items if a.outcome is Outcome.UNKNOWN for r in a.reasons
+        if not r.startswith(_DECIDING)))
 
 
 def _class_groups(res: ClassAnswers, include_denied: bool) -> list[Group]:
@@ -87,6 +101,7 @@ def _class_groups(res: ClassAnswers, include_denied: bool) -> list[Group]:
             conditions=tuple(dict.fromkeys(str(c) for a in firsts for c in a.conditions)),
             granted_by=tuple(dict.fromkeys(e.label for a in firsts for e in a.evidence)),
             prefixes=tuple(dict.fromkeys(p for a in firsts for p in a.prefixes)),
+            unknown_because=unknown_reasons(firsts),
         ))
     return out
 
@@ -253,6 +268,7 @@ def group_fields(group: Group, per_action: bool) -> tuple[tuple[str, Any], ...]:
         ("conditions", list(group.conditions)),
         ("granted_by", list(group.granted_by)),
         ("prefixes", list(group.prefixes)),
+        ("unknown_because", list(group.unknown_because)),
     )
 
 

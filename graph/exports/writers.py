@@ -8,7 +8,7 @@ with "; " in CSV and Markdown.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -113,13 +113,16 @@ def _json_cell(key: str, value: Any) -> str:
 
 
 def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterable[Block],
-               warnings: Iterable[object], extra: dict[str, Any] | None = None) -> int:
-    """`{"account", "generated_at", "warnings", [extra keys,] "permissions": [...]}`,
-    streamed."""
+               warnings: Iterable[object], assumed: Mapping[str, str] | None = None,
+               extra: dict[str, Any] | None = None) -> int:
+    """`{"account", "generated_at", "assumed_context", "warnings", [extra keys,]
+    "permissions": [...]}`, streamed; `assumed_context` is the request context the answers
+    were decided under ({} when none)."""
     head = {
         "account": snapshot.account_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": snapshot.source.kind,
+        "assumed_context": dict(assumed or {}),
         "warnings": [str(w) for w in warnings],
         **(extra or {}),
     }
@@ -144,14 +147,18 @@ def _csv_cell(key: str, value: Any) -> str:
     return text
 
 
-def write_csv(out: TextIO, mode: str, parts: Iterable[Block]) -> int:
-    """CSV with a header row; lists joined with "; " (RFC 4180 quoting)."""
-    out.write(",".join(columns(mode)) + "\r\n")
+def write_csv(out: TextIO, mode: str, parts: Iterable[Block],
+              assumed: Mapping[str, str] | None = None) -> int:
+    """CSV with a header row; lists joined with "; " (RFC 4180 quoting). The last column,
+    `assumed_context`, holds the request context every row was decided under, as a JSON
+    object ({} when none): a row read on its own still says what it assumed."""
+    out.write(",".join([*columns(mode), "assumed_context"]) + "\r\n")
     enc = _Encoder(_csv_cell, ",", mode == "per-action")
+    context = _csv_cell("assumed_context", json.dumps(dict(assumed or {}), sort_keys=True))
 
     # S3 bucket names are lowercase letters, digits, dots and hyphens: never quoted.
     rows = _row_pieces(parts, lambda head: enc.head(head) + ",",
-                       lambda g, via: f",{enc.group(g)},{enc.via(via)}\r\n", "")
+                       lambda g, via: f",{enc.group(g)},{enc.via(via)},{context}\r\n", "")
     return _flush_every(out, rows)
 
 
@@ -169,6 +176,7 @@ def source_words(kind: str, label: str) -> str:
 
 def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
                    rows: Iterable[dict[str, Any]], warnings: Iterable[object],
+                   assumed: Mapping[str, str] | None = None,
                    preface: Callable[[TextIO], object] | None = None) -> int:
     """A review document: one section per instance (per role with by-role), one table each;
     `preface` writes what comes first (the findings summary)."""
@@ -176,6 +184,10 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
     out.write(f"# Effective S3 permissions — account {snapshot.account_id}\n\n")
     out.write(f"Generated {datetime.now(UTC).isoformat(timespec='seconds')} from "
               f"{source_words(snapshot.source.kind, snapshot.source.label)}.\n\n")
+    context = ", ".join(f"`{_md(k)}={_md(v)}`" for k, v in sorted((assumed or {}).items()))
+    out.write(f"Assumed request context: {context}.\n\n" if context else
+              "Assumed request context: none (conditional answers list their conditions)."
+              "\n\n")
     if preface is not None:
         preface(out)
     warn = [str(w) for w in warnings]
@@ -183,7 +195,7 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
         out.write("## Warnings\n\n" + "".join(f"- {_md(w)}\n" for w in warn) + "\n")
     what = "actions" if mode != "per-action" else "action"
     table_cols = ["bucket", "access_level", "outcome", what, "conditions", "granted_by",
-                  "prefixes", "via"]
+                  "prefixes", "unknown_because", "via"]
     head = "| " + " | ".join(c.replace("_", " ") for c in table_cols) + " |\n"
     rule = "|" + "---|" * len(table_cols) + "\n"
     current: tuple[str, ...] | None = None

@@ -253,7 +253,8 @@ class FindingContext:
                 PathStep(f"profile:{profile}", f"role:{role_arn}", "hands out role")]
 
     def role(self, arn: str) -> Role:
-        return self.snapshot.role_by_arn[arn]
+        # data.role also knows the stand-ins for roles that could not be read (unread.py).
+        return self.graph.data.role(arn)
 
 
 def _instance_order(inst: Instance) -> tuple[bool, str, str]:

@@ -76,7 +76,11 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
             warnings.append(_error_warning(error, operation, target))
             account_unknown.add(unknown)
             return None
-        return read_json(path)
+        data = read_json(path)
+        if data is None:
+            warnings.append(_null_warning(path, operation, target))
+            account_unknown.add(unknown)
+        return data
 
     identity = read_json(folder / IDENTITY)
     iam = optional(folder / IAM, "iam:GetAccountAuthorizationDetails", "", UNKNOWN_IAM)
@@ -112,7 +116,13 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
             if i % step == 0:
                 progress("buckets", k * len(names) + i, total)
             if name + ".json" in present:
-                per_bucket[kind][name] = read_json(directory / f"{name}.json")
+                data = read_json(directory / f"{name}.json")
+                if data is None:
+                    # `null` is no answer at all, not "none configured": unknown, said so.
+                    unknown.setdefault(name, set()).add(kind)
+                    warnings.append(_null_warning(directory / f"{name}.json", operation, name))
+                else:
+                    per_bucket[kind][name] = data
             elif name + ".error" in present:
                 unknown.setdefault(name, set()).add(kind)
                 warnings.append(_error_warning(directory / f"{name}.error", operation, name))
@@ -137,6 +147,11 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
         warnings=tuple(warnings),
         origin=str(folder),
     )
+
+
+def _null_warning(path: Path, operation: str, target: str) -> LoadWarning:
+    return LoadWarning(operation, target, f"{path.name} holds null instead of the "
+                       "command's output: treated as not read", "NullOutput")
 
 
 def load_export_folder(folder: Path | str, progress: Progress | None = None) -> AccountSnapshot:

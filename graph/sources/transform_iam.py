@@ -49,14 +49,22 @@ class _Documents:
         self.strict = strict
         self.warnings: list[LoadWarning] = []
 
-    def decode(self, value: Any, path: str, target: str) -> Any:
+    def decode(self, value: Any, path: str, target: str, *, lenient: bool = False) -> Any:
+        """`lenient`: warn even for a strict source (a role's trust policy: one that cannot
+        be read makes who may assume that role unknown, not the whole account unreadable)."""
         try:
-            return decode_document(value, f"{self.where}: {path}" if self.where else path)
+            document = decode_document(value, f"{self.where}: {path}" if self.where else path)
         except DocumentDecodeError as exc:
-            if self.strict:
+            if self.strict and not lenient:
                 raise
             self.warnings.append(LoadWarning(OPERATION, target, f"{path}: {exc.message}"))
             return value
+        if lenient and not isinstance(document, dict):
+            what = "null" if document is None else type(document).__name__
+            self.warnings.append(LoadWarning(
+                OPERATION, target, f"{path}: {what} instead of a policy document: who may "
+                "assume this role is unknown"))
+        return document
 
     def skip(self, where: str, path: str, exc: Exception) -> None:
         """A record that is not the documented shape: an error (strict) or skipped with a warning.
@@ -126,7 +134,8 @@ def _role(raw: Any, path: str, docs: _Documents) -> Role:
         arn=arn,
         name=optional_string(raw.get("RoleName"), "RoleName") or arn.rsplit("/", 1)[-1],
         trust_policy=docs.decode(
-            raw.get("AssumeRolePolicyDocument"), f"{path}.AssumeRolePolicyDocument", arn
+            raw.get("AssumeRolePolicyDocument"), f"{path}.AssumeRolePolicyDocument", arn,
+            lenient=True,
         ),
         path=optional_string(raw.get("Path"), "Path", "/"),
         role_id=optional_string(raw.get("RoleId"), "RoleId"),

@@ -34,8 +34,12 @@ def test_progress_on_a_terminal_ends_on_a_clean_line(
     assert main([*command, *SRC]) == 0
     err = terminal.getvalue()
     assert "rolemap: roles" in err or "rolemap: trust" in err, err
-    assert err.endswith("\r\x1b[2K"), "the last progress line is cleared"
-    assert "\n" not in err and "rolemap:" not in capsys.readouterr().out
+    # The account's load warnings (issue #11: what could not be read is shown) follow the
+    # answer on their own lines, after the progress line is cleared.
+    progress, _, warnings = err.partition("warning: ")
+    assert progress.endswith("\r\x1b[2K"), "the last progress line is cleared"
+    assert "\n" not in progress and "rolemap:" not in capsys.readouterr().out
+    assert "s3:GetBucketPolicy" in warnings
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str],

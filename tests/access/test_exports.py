@@ -23,7 +23,8 @@ def test_default_csv_has_one_row_per_instance_bucket_level_outcome(
     count = export(layers, "csv", out)
     rows = _csv(out)
     assert len(rows) == count
-    assert list(rows[0]) == columns("default")
+    assert list(rows[0]) == [*columns("default"), "assumed_context"]
+    assert {r["assumed_context"] for r in rows} == {"{}"}
     app_data = [r for r in rows if r["instance_name"] == "app-1" and r["bucket"] == "data"]
     by_level = {(r["access_level"], r["outcome"]): r for r in app_data}
     assert set(by_level) == {("List", "allowed"), ("Read", "allowed"), ("Write", "allowed")}

@@ -3,14 +3,18 @@ prefix-limited grants to other accounts, complete evidence, role chains in who-c
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from graph.access import AccessGraph, build_access_graph
 from graph.access.model import chain_label
+from graph.exports import export
 from graph.policy import Outcome, PolicyKind
 from graph.sources import SourceSpec, open_source
 
@@ -84,3 +88,37 @@ def test_chained_instance_shows_its_chain_and_the_traces_count(demo: AccessGraph
     assert {k: a.outcome for k, a in ci.actions.items()} == traced
     proc = _cli("who-can", "--demo", "acme-public-website")
     assert "via ci-runner → website-deployer" in proc.stdout
+
+
+def _export_text(g: AccessGraph, fmt: str, tmp_path: Path) -> str:
+    out = tmp_path / f"export.{fmt}"
+    export(g, fmt, out)
+    return out.read_text()
+
+
+def test_exports_state_the_assumed_context(demo: AccessGraph, tmp_path: Path) -> None:
+    assumed = demo.with_assumed({"aws:SecureTransport": "true"})
+    for g, context in ((demo, {}), (assumed, {"aws:SecureTransport": "true"})):
+        data = json.loads(_export_text(g, "json", tmp_path))
+        assert data["assumed_context"] == context
+        rows = list(csv.DictReader(io.StringIO(_export_text(g, "csv", tmp_path))))
+        assert rows and all(json.loads(r["assumed_context"]) == context for r in rows)
+        md = _export_text(g, "md", tmp_path)
+        line = next(x for x in md.splitlines() if x.startswith("Assumed request context"))
+        assert ("`aws:SecureTransport=true`" in line) == bool(context)
+        graphml = _export_text(g, "graphml", tmp_path)
+        assert 'attr.name="assumed_context"' in graphml
+        assert f">{json.dumps(context, sort_keys=True)}</data>" in graphml
+
+
+def test_markdown_review_lists_every_kind_of_principal_per_bucket(
+        demo: AccessGraph, tmp_path: Path) -> None:
+    md = _export_text(demo, "md", tmp_path)
+    review = md[md.index("# Who can reach each bucket"):]
+    partner = review[review.index("## acme-partner-exchange"):]
+    partner = partner[:partner.index("\n## ", 1)] if "\n## " in partner[1:] else partner
+    assert "**Other accounts** (1)" in partner and "exports/" in partner
+    assert "**Roles**" in partner and "**Instances**" in partner
+    public = review[review.index("## acme-public-website"):]
+    assert "**The public** (1)" in public
+    assert "ci-runner-1" in public and "via ci-runner → website-deployer" in public

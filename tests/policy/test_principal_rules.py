@@ -234,3 +234,19 @@ def test_case_with_a_user_arn_is_decided_by_the_user_rules(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [row] = json.loads(proc.stdout)["results"]
     assert (row["decision"], row["principal_type"], row["agrees"]) == ("allow", "user", True)
+
+
+DOCUMENTED = Path(__file__).resolve().parent / "data" / "documented_rules.json"
+
+
+def test_documented_rules_corpus_agrees_through_the_api_and_simulate() -> None:
+    """tests/policy/data/documented_rules.json: the rules above as shared-format cases
+    (README, "Agreement"); every case agrees through the Python API and `rolemap simulate`."""
+    cases = load_cases(DOCUMENTED)
+    assert len(cases) == 16
+    assert all(run_case(c).verdict.value == c.expected for c in cases)
+    proc = subprocess.run([sys.executable, "-m", "tui.cli", "simulate", str(DOCUMENTED),
+                           "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["summary"] == {"total": 16, "agree": 16, "disagree": 0,
+                                                  "unchecked": 0}

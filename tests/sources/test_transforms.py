@@ -74,14 +74,25 @@ def test_iam_roles_profiles_and_policies() -> None:
 
 
 def test_iam_bad_document_strict_names_path_lenient_warns() -> None:
-    details = _details(AssumeRolePolicyDocument="{not json")
-    where = r"iam\.json: RoleDetailList\[0\]\.AssumeRolePolicyDocument"
+    details = _details(RolePolicyList=[{"PolicyName": "p", "PolicyDocument": "{not json"}])
+    where = r"iam\.json: RoleDetailList\[0\]\.RolePolicyList\[0\]\.PolicyDocument"
     with pytest.raises(SourceError, match=where):
         transform_authorization_details(details, where="iam.json")
     iam = transform_authorization_details(details, strict=False)
-    assert iam.roles[0].trust_policy == "{not json"
+    assert iam.roles[0].inline_policies[0].document == "{not json"
     assert iam.warnings[0].target == iam.roles[0].arn
-    assert "AssumeRolePolicyDocument" in iam.warnings[0].message
+
+
+@pytest.mark.parametrize("trust", ["{not json", None, 7])
+def test_unreadable_trust_policy_is_a_warning_even_when_strict(trust: object) -> None:
+    """Issue #11: a trust policy that is invalid JSON, null or a number does not stop the
+    load (who may assume that role is unknown, said in a warning)."""
+    iam = transform_authorization_details(_details(AssumeRolePolicyDocument=trust),
+                                          where="iam.json")
+    assert iam.roles[0].trust_policy == trust
+    [warning] = iam.warnings
+    assert warning.target == iam.roles[0].arn
+    assert "AssumeRolePolicyDocument" in warning.message
 
 
 def test_iam_wrong_file_and_missing_key() -> None:

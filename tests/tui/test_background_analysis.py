@@ -71,7 +71,7 @@ async def test_tables_show_before_the_analysis_with_a_progress_bar_that_goes(
         assert {"web-1", "bastion", "legacy-reports"} <= set(rows)
         assert rows["web-1"].values[4] == "web-server" and rows["web-1"].values[5] == PENDING
         bar = explorer.query_one(AnalysisBar)
-        assert bar.display and "Analysing access" in screen_text(app)
+        assert bar.display and "Analysis: " in screen_text(app)
         assert app.check_action("export", ()) is False  # exports wait for the whole account
         findings = explorer.query_one("#findings", ResourceTable).model.rows
         assert [r.values[2] for r in findings] == ["Findings are ranked once the analysis is done"]
@@ -79,7 +79,7 @@ async def test_tables_show_before_the_analysis_with_a_progress_bar_that_goes(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is explorer and app.workspace.analysed
-        assert not bar.display and "Analysing access" not in screen_text(app)
+        assert not bar.display and "Analysis: " not in screen_text(app)
         legacy = next(r for r in instances.model.visible if r.values[0] == "legacy-reports")
         assert legacy.values[5] == 5  # the count arrived in place of "…"
         findings = explorer.query_one("#findings", ResourceTable).model.rows

@@ -133,3 +133,28 @@ async def test_focus_is_drawn_with_a_thick_border(make_app: MakeApp) -> None:
         assert field.styles.border_top[0] == "thick"
         other = wizard.query_one("#other-services", Input)
         assert other.styles.border_top[0] != "thick"
+
+
+async def test_q_in_the_wizard_asks_instead_of_quitting(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        wizard = await open_wizard_on(app, pilot, "web-1")
+        await next_step(pilot, wizard)
+        wizard.query_one("#buckets", SelectionList).focus()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is wizard
+        bastion = next(i for i in app.workspace.snapshot.instances if i.name == "bastion")
+        await next_step(pilot, wizard)  # the review lists instances with their state
+        wizard.query_one("#typed-buckets", Input).value = "acme-app-logs"
+        await next_step(pilot, wizard)
+        await next_step(pilot, wizard)
+        wizard.query_one("#name", Input).value = "q-test"
+        await next_step(pilot, wizard)
+        listing = wizard.query_one("#instances", SelectionList)
+        prompts = [str(listing.get_option_at_index(n).prompt)
+                   for n in range(listing.option_count)]
+        assert f"{bastion.label}  [{bastion.state}]" in prompts  # not eaten as markup

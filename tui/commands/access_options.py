@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from graph.access import AccessGraph, build_access_graph
 from graph.errors import RolemapError
@@ -33,4 +34,21 @@ def graph_from_args(args: argparse.Namespace) -> AccessGraph:
     """Load the source the options name and decide its access graph."""
     assumed = parse_assumed(getattr(args, "assume", []) or [])
     loaded = load_from_args(args)
-    return build_access_graph(loaded.snapshot, assumed=assumed, progress=stderr_progress)
+    g = build_access_graph(loaded.snapshot, assumed=assumed, progress=stderr_progress)
+    args.loaded_graph = g  # tui.cli prints its load warnings once the command has answered
+    return g
+
+
+#: Load warnings printed before a command's answer (all of them are in every export).
+SHOWN_WARNINGS = 10
+
+
+def print_warnings(g: AccessGraph) -> None:
+    """What could not be read, on stderr (stdout stays the answer): the answers it could
+    change read "unknown", and a reader of the terminal must see why."""
+    warnings = g.warnings
+    for w in warnings[:SHOWN_WARNINGS]:
+        print(f"warning: {w}", file=sys.stderr)
+    if len(warnings) > SHOWN_WARNINGS:
+        print(f"warning: … and {len(warnings) - SHOWN_WARNINGS} more (every export lists "
+              "them all)", file=sys.stderr)

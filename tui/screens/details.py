@@ -45,8 +45,10 @@ class DetailsScreen(ModalScreen[None]):
         text = describe(self.workspace.snapshot, self.kind, self.key)
         head, sep, rest = text.partition("\n## ")
         graph = self.workspace.graph
-        reach = (reach_summary(graph, self.kind, self.key) if graph is not None
-                 else "## Reach\n\n_Access is still being decided._\n")
+        # While the background analysis runs, `t` decides this one off the UI thread.
+        reach = (reach_summary(graph, self.kind, self.key)
+                 if graph is not None and self.workspace.analysed
+                 else "## Reach\n\n_Access is still being decided: `t` decides this one now._\n")
         with VerticalScroll(id="details-body"):
             # Account text: control characters escaped before Markdown sees them.
             yield Markdown(printable(f"{head}\n{reach}{sep}{rest}", multiline=True))
@@ -70,6 +72,10 @@ class DetailsScreen(ModalScreen[None]):
 
         app, workspace, kind, key = self.app, self.workspace, self.kind, self.key
         self.dismiss()
+        if not workspace.analysed:
+            view = "bucket" if kind == "buckets" else kind.removesuffix("s")
+            app.decide_then_open(view, key)  # type: ignore[attr-defined]
+            return
         if kind == "buckets":
             open_who_can(app, workspace, key)
         else:

@@ -21,7 +21,7 @@ STEP_WORDS = {
 
 
 class AnalysisBar(Horizontal):
-    """"Analysing access: deciding roles (350/1,000)" and a progress bar."""
+    """"Analysis: deciding roles (350/1,000)" and a progress bar."""
 
     DEFAULT_CSS = """
     AnalysisBar { height: 1; background: $panel; padding: 0 1; }
@@ -31,15 +31,14 @@ class AnalysisBar(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield Label("Analysing access: starting — t decides the one you pick now",
-                    id="analysis-step")
+        yield Label("Analysis: starting · t decides the selected one now", id="analysis-step")
         yield ProgressBar(id="analysis-progress", show_eta=False)
 
     def show(self, step: str, done: int, total: int) -> None:
         words = STEP_WORDS.get(step, step)
         counts = f" ({done:,}/{total:,})" if total else ""
         self.query_one("#analysis-step", Label).update(
-            f"Analysing access: {words}{counts} — t decides the one you pick now")
+            f"Analysis: {words}{counts} · t decides the selected one now")
         bar = self.query_one(ProgressBar)
         if total:
             bar.update(total=total, progress=done)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -46,7 +47,7 @@ class ReviewStep(VerticalScroll):
         yield Static(id="findings")
         yield Label("Attach to instances (what-if preview, and Create attaches them)")
         yield SelectionList[str](
-            *[Selection(f"{i.label}  [{i.state}]", i.instance_id,
+            *[Selection(Text(f"{i.label}  [{i.state}]"), i.instance_id,
                         i.instance_id in self.preselected)
               for i in self.snapshot.instances], id="instances")
         yield Button("Preview access", id="preview")

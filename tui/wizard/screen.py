@@ -36,6 +36,8 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="wizard_cancel"),
+        # The app's q would quit from here, dropping every step: ask first, as Esc does.
+        Binding("q", "cancel", "Cancel", show=False, id="wizard_quit"),
     ]
     # The step scrolls between a fixed title and fixed error and button lines: the user
     # always sees where they are and why Next refused. Focus is drawn as a thick accent
