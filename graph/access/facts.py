@@ -23,7 +23,7 @@ from graph.access.statements import (
     StatementFacts,
     raw_statements,
 )
-from graph.model import Bucket
+from graph.model import UNKNOWN_ACL, Bucket
 
 #: A statement's identity: (its CompiledPolicy's key, statement position).
 StmtId = tuple[int, int]
@@ -387,9 +387,13 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         general_shape.append(parts[-1])
         rest.append(parts[-1])
     if unreadable:
-        parts.append("unreadable")
-        general_shape.append("unreadable")
-        rest.append("unreadable")
+        # Which document could not be read changes the answers (decide.unread_documents).
+        unread = ("unreadable",
+                  bucket.policy_unknown or (bucket.policy is not None and bp.policy is None),
+                  UNKNOWN_ACL in bucket.unknown)
+        parts.append(unread)
+        general_shape.append(unread)
+        rest.append(unread)
     return BucketFacts(
         bucket=bucket,
         policies=bp,
