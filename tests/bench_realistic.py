@@ -57,7 +57,14 @@ def run_child(args: list[str], capture: bool = True) -> tuple[float, float, str]
         if proc.returncode:
             raise SystemExit(f"{' '.join(args[:4])}… failed ({proc.returncode}):\n"
                              f"{err.read()[-2000:]}")
+        global LAST_CPU
+        LAST_CPU = usage.ru_utime + usage.ru_stime
         return wall, usage.ru_maxrss / 1024, out.read()
+
+
+#: CPU seconds (user + system) of the last child run: on a machine shared with other work,
+#: CPU time is what compares between tools; wall time grows with everyone else's load.
+LAST_CPU = 0.0
 
 
 def me(*args: str) -> list[str]:
@@ -67,13 +74,14 @@ def me(*args: str) -> list[str]:
 # -- children ------------------------------------------------------------------------------------
 
 def child_json(folder: Path) -> dict[str, Any]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     files = 0
     for path in folder.rglob("*.json"):
         with open(path, "rb") as fh:
             json.load(fh)
         files += 1
-    return {"seconds": time.perf_counter() - start, "files": files}
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+            "files": files}
 
 
 def child_rolemap(folder: Path) -> dict[str, Any]:
@@ -81,14 +89,15 @@ def child_rolemap(folder: Path) -> dict[str, Any]:
     from graph.exports import export
     from graph.sources import SourceSpec, open_source
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     snapshot = open_source(SourceSpec(snapshot=str(folder))).snapshot
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     graph = build_access_graph(snapshot)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     rows = export(graph, "csv", os.devnull, mode="by-role")
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     return {"load": t1 - t0, "analysis": t2 - t1, "export": t3 - t2, "rows": rows,
+            "load_cpu": c1 - c0, "analysis_cpu": c2 - c1, "export_cpu": c3 - c2,
             "roles": len(snapshot.roles), "instances": len(snapshot.instances),
             "buckets": len(snapshot.buckets)}
 
@@ -203,6 +212,7 @@ def main() -> int:
                 continue
             wall, peak, out = run_child(me("--child", name, "--folder", str(folder)))
             found[name] = (wall, peak, json.loads(out.strip().splitlines()[-1]))
+            print(f"  ({name} done: {wall:.0f} s wall, {LAST_CPU:.0f} s CPU)", flush=True)
         if "cloudsplaining" not in args.skip:
             exclusions = Path(tmp) / "exclusions.yml"
             exclusions.write_text(EXCLUDE_NOTHING)
@@ -212,7 +222,7 @@ def main() -> int:
                  str(folder / "iam-get-account-authorization-details.json"),
                  "--exclusions-file", str(exclusions), "--output", str(Path(tmp) / "cs"),
                  "--skip-open-report"], capture=False)
-            found["cloudsplaining"] = (wall, peak, {})
+            found["cloudsplaining"] = (wall, peak, {"cpu": LAST_CPU})
     report(args.size, found)
     return 0
 
@@ -221,12 +231,14 @@ def report(size: str, found: dict[str, tuple[float, float, dict[str, Any]]]) -> 
     targets = TARGETS.get(size)
     parse = found["json"][2]["seconds"] if "json" in found else None
     scan = found["cloudsplaining"][0] if "cloudsplaining" in found else None
+    parse_cpu = found["json"][2]["cpu"] if "json" in found else None
+    scan_cpu = found["cloudsplaining"][2]["cpu"] if "cloudsplaining" in found else None
     if parse is not None:
-        print(f"json.load         {parse:7.1f} s   ({found['json'][2]['files']} files, "
-              f"peak {found['json'][1]:.0f} MiB)")
+        print(f"json.load         {parse:7.1f} s   ({parse_cpu:.1f} s CPU; "
+              f"{found['json'][2]['files']} files, peak {found['json'][1]:.0f} MiB)")
     if scan is not None:
-        print(f"cloudsplaining    {scan:7.1f} s   (scan of the authorization details, "
-              f"peak {found['cloudsplaining'][1]:.0f} MiB)")
+        print(f"cloudsplaining    {scan:7.1f} s   ({scan_cpu:.1f} s CPU; scan of the "
+              f"authorization details, peak {found['cloudsplaining'][1]:.0f} MiB)")
     if "rolemap" in found:
         _, peak, r = found["rolemap"]
         by_role = r["analysis"] + r["export"]
@@ -238,12 +250,16 @@ def report(size: str, found: dict[str, tuple[float, float, dict[str, Any]]]) -> 
         if targets:
             line += f"; targets {targets[0]} s, {targets[1]} GiB"
         print(line)
-        if scan is not None:
-            print(f"  vs cloudsplaining: {by_role / scan:.2f}x its time "
-                  f"({'faster' if by_role < scan else 'SLOWER'})")
-        if parse is not None:
+        by_role_cpu = r["analysis_cpu"] + r["export_cpu"]
+        print(f"  CPU: load {r['load_cpu']:.1f} s, analysis {r['analysis_cpu']:.1f} s, "
+              f"export {r['export_cpu']:.1f} s; export --by-role {by_role_cpu:.1f} s")
+        if scan is not None and scan_cpu:
+            print(f"  vs cloudsplaining: {by_role / scan:.2f}x its wall time, "
+                  f"{by_role_cpu / scan_cpu:.2f}x its CPU time "
+                  f"({'faster' if by_role_cpu < scan_cpu else 'SLOWER'})")
+        if parse is not None and parse_cpu:
             print(f"  vs json.load: load+analysis+export = "
-                  f"{(r['load'] + by_role) / parse:.1f}x the bare parse")
+                  f"{(r['load_cpu'] + by_role_cpu) / parse_cpu:.1f}x the bare parse (CPU)")
     if "app" in found:
         _, peak, a = found["app"]
         print(f"app first rows    {a['first rows']:7.1f} s   (analysed then: "

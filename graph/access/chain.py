@@ -28,7 +28,7 @@ def through(access: ActionAccess, hops: tuple[AssumeEdge, ...]) -> ActionAccess:
                 outcome = Outcome.CONDITIONAL
             conditions = conditions + hop.conditions
             reasons = reasons + tuple(f"{step}: {r}" for r in hop.reasons
-                                      if r.startswith("only if"))
+                                      if r.startswith("only "))
         elif hop.outcome is Outcome.UNKNOWN:
             outcome = Outcome.UNKNOWN
             reasons = reasons + tuple(f"{step}: {r}" for r in hop.reasons)

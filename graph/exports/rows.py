@@ -68,7 +68,8 @@ def _summary(items: list[ActionAccess]) -> Group:
     )
 
 
-_DECIDING = ("allowed by ", "explicitly denied by ", "only if ", "only for objects under ")
+#: Reasons that name what decided (a grant, a deny, a condition, a prefix: "only ...").
+_DECIDING = ("allowed by ", "explicitly denied by ", "only ")
 
 
 def unknown_reasons(items: Iterable[ActionAccess]) -> tuple[str, ...]:

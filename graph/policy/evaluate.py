@@ -434,7 +434,7 @@ def _decide_partial(request: Request, identity: list[_Hit], boundary: list[_Hit]
     worst = resolved(False)
     if best.verdict is Verdict.ALLOW and worst.verdict is not Verdict.ALLOW:
         conditions = _condition_refs(everything)
-        reasons = best.reasons + tuple(f"only if {c}" for c in conditions)
+        reasons = best.reasons + tuple(condition_reason(c) for c in conditions)
         # The answer depends on the statements whose conditions it lists, wherever they are
         # (a bucket policy's Deny on aws:SecureTransport=false): they are evidence too.
         deciding = [h.stmt.ref for h in best.deciding]
@@ -445,6 +445,13 @@ def _decide_partial(request: Request, identity: list[_Hit], boundary: list[_Hit]
     if best.verdict is Verdict.ALLOW:
         return _to_decision(worst, Outcome.ALLOWED, ())
     return _to_decision(best, Outcome.DENIED, ())
+
+
+def condition_reason(c: ConditionRef) -> str:
+    """"only if the VPC endpoint must be …" reads badly when the plain words already say
+    "only over TLS": every such reason starts with "only " either way."""
+    text = str(c)
+    return text if text.startswith("only ") else f"only if {text}"
 
 
 def _to_decision(result: _Result, outcome: Outcome,

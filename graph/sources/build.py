@@ -18,7 +18,7 @@ from graph.model import (
     LoadWarning,
     SourceInfo,
 )
-from graph.sources.raw import RawAccount
+from graph.sources.raw import UNKNOWN_IAM, RawAccount
 from graph.sources.shapes import expect_object
 from graph.sources.transform_ec2 import transform_instances
 from graph.sources.transform_iam import transform_authorization_details
@@ -68,6 +68,7 @@ def build_snapshot(
     partition = arn.split(":")[1] if arn.startswith("arn:") and arn.count(":") >= 2 else "aws"
     warnings: list[LoadWarning] = list(raw.warnings)
 
+    account_unknown: set[str] = set()
     roles: tuple = ()
     policies: tuple = ()
     profiles: tuple = ()
@@ -77,6 +78,8 @@ def build_snapshot(
         )
         roles, policies, profiles = iam.roles, iam.managed_policies, iam.instance_profiles
         warnings.extend(iam.warnings)
+        if iam.roles_skipped:
+            account_unknown.add(UNKNOWN_IAM)
 
     instances: list[Instance] = []
     for region in sorted(raw.instances):
@@ -101,7 +104,7 @@ def build_snapshot(
             account_id=account_id,
             partition=partition,
             public_access_block=account_pab,
-            unknown=raw.account_unknown,
+            unknown=raw.account_unknown | account_unknown,
         ),
         roles=roles,
         managed_policies=policies,

@@ -35,6 +35,9 @@ class IamRecords:
     managed_policies: tuple[ManagedPolicy, ...]
     instance_profiles: tuple[InstanceProfile, ...]
     warnings: tuple[LoadWarning, ...]
+    #: A role record was skipped (live reads): its instance profiles are missing too, so
+    #: instances holding them must read *unknown*, not "no role" (see graph.access.unread).
+    roles_skipped: bool = False
 
 
 class _Documents:
@@ -88,6 +91,7 @@ def transform_authorization_details(
         ("RoleDetailList", "Policies", "UserDetailList", "GroupDetailList"),
     )
     docs = _Documents(where, strict)
+    roles_skipped = False
     roles: list[Role] = []
     profiles: dict[str, InstanceProfile] = {}
     for i, raw in enumerate(expect_list(details.get("RoleDetailList"), f"{prefix}RoleDetailList")):
@@ -98,6 +102,7 @@ def transform_authorization_details(
                      for j, prof in enumerate(raw.get("InstanceProfileList") or ())]
         except RECORD_FAULTS as exc:
             docs.skip(where, path, exc)
+            roles_skipped = True
             continue
         for profile in found:
             if profile.arn not in profiles or not profiles[profile.arn].role_arns:
@@ -116,7 +121,8 @@ def transform_authorization_details(
         if policy.is_aws_managed and policy.arn not in referenced and not policy.attachment_count:
             continue
         policies.append(policy)
-    return IamRecords(tuple(roles), tuple(policies), tuple(profiles.values()), tuple(docs.warnings))
+    return IamRecords(tuple(roles), tuple(policies), tuple(profiles.values()),
+                      tuple(docs.warnings), roles_skipped)
 
 
 def _role(raw: Any, path: str, docs: _Documents) -> Role:

@@ -278,3 +278,31 @@ def test_a_lone_surrogate_in_a_name_is_escaped_on_export(
         assert main(["export", "--snapshot", str(snapshot), "--by-role", "--format", fmt,
                      "-o", str(out)]) == 0, capsys.readouterr().err
         assert "\\ud800" in out.read_text(encoding="utf-8")
+
+
+def test_live_skipped_role_leaves_its_instances_unknown_not_roleless() -> None:
+    """A role record skipped in a live read takes its instance profiles with it; the instances
+    holding them must read unknown (a stand-in role), never a silent "no access"."""
+    import dataclasses
+
+    from graph.access import build_access_graph
+    from graph.model import SourceInfo
+    from graph.policy import Outcome
+    from graph.sources.build import build_snapshot
+    from graph.sources.export_folder import read_export_folder
+    from graph.sources.raw import UNKNOWN_IAM
+
+    raw = read_export_folder(LAYERS)
+    details = json.loads(json.dumps(raw.authorization_details))
+    app = next(r for r in details["RoleDetailList"] if r["RoleName"] == "app")
+    app["Arn"] = "not-an-arn"
+    live = build_snapshot(dataclasses.replace(raw, authorization_details=details),
+                          SourceInfo("profile", "live"), strict=False)
+    assert UNKNOWN_IAM in live.account.unknown
+    assert "app" not in live.role_by_name
+    graph = build_access_graph(live)
+    instance = next(i for i in live.instances if i.name == "app-1")
+    reached = graph.reachable_from_instance(instance.instance_id)
+    outcomes = {a.outcome for b in reached for a in b.actions.values()}
+    assert reached and outcomes <= {Outcome.UNKNOWN, Outcome.DENIED}, outcomes
+    assert Outcome.UNKNOWN in outcomes

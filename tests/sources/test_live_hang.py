@@ -116,3 +116,26 @@ def test_the_cli_takes_the_timeout_and_attempts(silent_server: str,
     assert main(["who-can", "b", "--timeout", "0.5", "--max-attempts", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("rolemap: error: sts:GetCallerIdentity failed") and "\n" not in err
+
+
+def test_the_watch_names_the_longest_waiting_call_and_skips_a_hung_kind() -> None:
+    from botocore.exceptions import ReadTimeoutError
+
+    from graph.sources.calls import CallKindHung, CallWatch
+
+    now = [100.0]
+    lines: list[str] = []
+    watch = CallWatch(lambda step, done, total: lines.append(step), clock=lambda: now[0])
+    with watch.call("s3:GetBucketAcl", "logs"):
+        now[0] += 1.0
+        assert watch.waiting() is None  # a second is not worth a line
+        now[0] += 13.0
+        assert watch.waiting() == "waiting for s3:GetBucketAcl logs (14 s)"
+    assert watch.waiting() is None
+    with pytest.raises(ReadTimeoutError), watch.call("s3:GetBucketPolicy", "a"):
+        raise ReadTimeoutError(endpoint_url="http://x")
+    with pytest.raises(CallKindHung, match="earlier s3:GetBucketPolicy call"), \
+            watch.call("s3:GetBucketPolicy", "b"):
+        pytest.fail("a call of a hung kind must not be sent")
+    with watch.call("s3:GetBucketAcl", "b"):
+        pass  # other kinds still go

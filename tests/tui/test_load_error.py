@@ -30,3 +30,23 @@ async def test_missing_snapshot_file_shows_the_path_and_a_way_out(tmp_path: Path
         await pilot.click("#quit")
         await pilot.pause()
     assert app.return_code == 1
+
+
+async def test_hostile_files_are_a_message_in_the_app(tmp_path: Path) -> None:
+    """Issue #13: a FIFO at the snapshot path (which used to block the loader forever) and a
+    file nested 100,000 deep (RecursionError) each end on the error screen with one line."""
+    import os
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    for path, expected in ((fifo, "FIFO"), (deep, "nested too deeply")):
+        app = RolemapApp(SourceSpec(snapshot=str(path)))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, LoadErrorScreen)
+            message = str(app.screen.query_one("#error-message", Static).render())
+            assert path.name in message and expected in message, message
+            assert "Traceback" not in message and "Error:" not in message
