@@ -17,8 +17,13 @@ from functools import cached_property
 from graph.access.compile import action_mask
 from graph.access.index import BucketIndex, PatternScope
 from graph.access.policies import BucketPolicies, CompiledPolicy, PolicyBook, RolePolicies
-from graph.access.statements import INSTANCE_KEYS, StatementFacts, raw_statements
-from graph.model import Bucket
+from graph.access.statements import (
+    INSTANCE_KEYS,
+    PRINCIPAL_KEY_PREFIXES,
+    StatementFacts,
+    raw_statements,
+)
+from graph.model import UNKNOWN_ACL, Bucket
 
 #: A statement's identity: (its CompiledPolicy's key, statement position).
 StmtId = tuple[int, int]
@@ -39,6 +44,9 @@ class PolicyPart:
     special: frozenset[str]
     keys_read: frozenset[str]
     sensitive: bool
+    #: The principal keys its statements read (lower-cased; "*" for one that is not a
+    #: principal tag, e.g. aws:PrincipalArn or ${aws:username}).
+    principal_keys: frozenset[str]
     #: The specifically named buckets grouped by identical `sig` entries.
     groups: dict[tuple[SigItem, ...], list[str]]
 
@@ -54,6 +62,8 @@ class RoleFacts:
     #: Buckets any statement (Allow or Deny, identity, boundary or SCP) names specifically.
     special: frozenset[str] = frozenset()
     principal_sensitive: bool = False
+    #: See PolicyPart.principal_keys.
+    principal_keys: frozenset[str] = frozenset()
     instance_keys: frozenset[str] = frozenset()
     #: Statements concerning every bucket alike, as SigItems: part of every decision key.
     universal_sig: frozenset[SigItem] = frozenset()
@@ -158,6 +168,17 @@ class BucketFacts:
     #: bucket's keys: the prefixes probed for those actions.
     allow_parts: tuple[tuple[int, str], ...] = ()
 
+    #: The statements applying to every role, each as (actions, position, blanked text),
+    #: and the rest of `shape` (policy version, ACL, unreadable): see `class_shape`.
+    general_statements: tuple[tuple[int, int, str], ...] = ()
+    shape_rest: tuple[object, ...] = ()
+
+    def class_shape(self, bit: int) -> object:
+        """`shape` as one action class sees it (its bit): only the statements naming it can
+        decide it, so buckets whose policies differ elsewhere share its answer."""
+        return self.shape_rest, tuple((n, text) for mask, n, text in self.general_statements
+                                      if mask & bit)
+
     def shape_for(self, role_arn: str) -> object:
         """The bucket as the role sees it (see `shape` and `full_shape`)."""
         return self.full_shape if role_arn in self.named_roles else self.shape
@@ -184,6 +205,20 @@ def _scopes(index: BucketIndex, facts: StatementFacts) -> list[PatternScope]:
     return [index.scope(r) for r in facts.resources]
 
 
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_TAG_KEY = re.compile(r"aws:principaltag/[^\s,'\"*?$]+")
+
+
+def _principal_keys(cp: CompiledPolicy, n: int, f: StatementFacts) -> set[str]:
+    """The principal keys a statement reads in conditions and policy variables; "*" for
+    any that is not a plain principal tag (then the whole role is what answers depend on)."""
+    keys = {k for k in f.condition_keys if k.startswith(PRINCIPAL_KEY_PREFIXES)}
+    if f.has_variables:
+        text = json.dumps(cp.policy.statements[n].ref.statement)
+        keys |= {v.strip().lower() for v in _VARIABLE.findall(text)}
+    return {k if _TAG_KEY.fullmatch(k) else "*" for k in keys}
+
+
 def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
                 index: BucketIndex) -> PolicyPart:
     """Index one policy's statements by the buckets they concern (once per policy)."""
@@ -195,12 +230,15 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
     special: set[str] = set()
     keys_read: set[str] = set()
     sensitive = False
+    principal_keys: set[str] = set()
     uni_sig: set[SigItem] = set()
     sig: dict[str, list[SigItem]] = {}
     specific: dict[str, set[str]] = {}
     for n, f in enumerate(cp.facts):
         keys_read |= f.condition_keys
-        sensitive = sensitive or f.principal_sensitive
+        if f.principal_sensitive:
+            sensitive = True
+            principal_keys |= _principal_keys(cp, n, f)
         if not f.s3_actions:
             continue
         allow = grants and f.effect == "Allow"
@@ -239,6 +277,7 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
         special=frozenset(special),
         keys_read=frozenset(keys_read),
         sensitive=sensitive,
+        principal_keys=frozenset(principal_keys),
     )
     cache[(cp.key, grants)] = part
     return part
@@ -258,6 +297,7 @@ def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFa
         universal_actions=frozenset().union(*(p.universal_actions for p in parts)),
         special=frozenset().union(*(p.special for p in parts)),
         principal_sensitive=any(p.sensitive for p in parts),
+        principal_keys=frozenset().union(*(p.principal_keys for p in parts)),
         instance_keys=keys_read & INSTANCE_KEYS,
         universal_sig=frozenset().union(*(p.universal_sig for p in parts)),
         order={cp.key: n for n, (_, cp) in enumerate(groups)},
@@ -294,7 +334,8 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
     role_actions: set[str] = set()
     masks: list[int] = []
     allow_parts: list[tuple[int, str]] = []
-    general_part: list[object] = []
+    general_part: list[tuple[int, str]] = []
+    general_statements: list[tuple[int, int, str]] = []
     general_parts: list[tuple[int, str]] = []
     named_parts: dict[str, list[tuple[int, str]]] = {}
     named_roles: set[str] = set()
@@ -313,6 +354,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
                 specific = specific or f.principal_sensitive
                 if raw:
                     general_part.append((n, _blank(raw[n], bucket)))
+                    general_statements.append((masks[-1], n, general_part[-1][1]))
             if f.effect != "Allow":
                 continue
             for r in f.resources:
@@ -333,17 +375,25 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
     unreadable = book.policy_unreadable(bucket)
     parts: list[object] = []
     general_shape: list[object] = []
+    rest: list[object] = []
     if bucket.policy is not None:
         parts.append(_blank(bucket.policy, bucket))
         if general_part:
             version = bucket.policy.get("Version") if isinstance(bucket.policy, dict) else None
             general_shape.append((version, tuple(general_part)))
+            rest.append(version)
     if bp.acl is not None:
         parts.append(_blank(bp.acl.policy.raw, bucket))
         general_shape.append(parts[-1])
+        rest.append(parts[-1])
     if unreadable:
-        parts.append("unreadable")
-        general_shape.append("unreadable")
+        # Which document could not be read changes the answers (decide.unread_documents).
+        unread = ("unreadable",
+                  bucket.policy_unknown or (bucket.policy is not None and bp.policy is None),
+                  UNKNOWN_ACL in bucket.unknown)
+        parts.append(unread)
+        general_shape.append(unread)
+        rest.append(unread)
     return BucketFacts(
         bucket=bucket,
         policies=bp,
@@ -361,5 +411,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         statement_masks=tuple(masks),
         allow_parts=tuple(allow_parts),
         general_parts=tuple(general_parts),
+        general_statements=tuple(general_statements),
+        shape_rest=tuple(rest),
         named_parts={k: tuple(v) for k, v in named_parts.items()},
     )

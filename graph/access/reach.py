@@ -1,13 +1,22 @@
 """Per role (and per instance context where it matters): what it can do on which bucket.
 
-Work is shared three ways. A role is decided once, not once per instance. Buckets that a
-role's statements do not name specifically and that share a shape get one decision. And a
-decision is cached under everything it depends on (the role's policy set, the bucket or
-shape, the context, the role's ARN only when something reads it), so roles with the same
-managed policies share it too. Pairs no statement can touch are implicit denies and are
-never asked.
-"""
+The decision layer, stage by stage (one module each):
+1. compile (compile.py, facts.py, index.py): every distinct statement once for the account:
+   its S3 actions as a bitmask, the buckets its resource patterns concern (looked up once per
+   distinct pattern in the bucket index), its object-key parts and condition keys.
+2. classify: buckets into classes per role here (the statements naming a bucket, and its
+   shape: what the bucket's own policy, ACL and Block Public Access show that role);
+   actions into classes per question (classify.py).
+3. decide (decide.py; cached here): one engine question per role x bucket class x action
+   class, under a key of values that say what the answer depends on; answers kept per class
+   and shared (answers.py).
+4. stream (graph/exports/rows.py): rows and evidence made as they are written, summarised
+   class by class.
 
+A role is decided once, not once per instance. Pairs no statement can touch are implicit
+denies and are never asked. tests/access/oracle.py asks the engine cell by cell instead; the
+tests hold every answer here equal to it.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -107,11 +116,13 @@ class ReachComputer:
         return [*rf.universal_sig, *rf.sig_for(bf.bucket.name)]
 
     def _who(self, rf: RoleFacts, bf: BucketFacts, bucket_matters: bool = True) -> object:
+        """What of the caller's identity the answer depends on: the role itself when the
+        bucket's policy names it or reads who asks, else what the role's own statements read
+        (see `_role_who`)."""
         role = rf.policies.role
-        if rf.principal_sensitive or (bucket_matters and (
-                bf.principal_specific or role.arn in bf.named_roles)):
+        if bucket_matters and (bf.principal_specific or role.arn in bf.named_roles):
             return (role.arn, tuple(sorted(role.tags.items())))
-        return None
+        return _role_who(rf)
 
     def decide_action(self, rf: RoleFacts, bf: BucketFacts, action: S3Action,
                       context: Mapping[str, str]) -> ActionAccess:
@@ -148,8 +159,10 @@ class ReachComputer:
             low = cls & -cls
             named = tuple(it for it, m in masked if m & low)
             parts = bf.role_parts_for(low, rp.role.arn)
-            if bf.policy_unreadable or bf.role_mask & low or named_here:
+            if named_here:
                 key: tuple[object, ...] = (cls, named, parts, shape, tail_shape)
+            elif bf.policy_unreadable or bf.role_mask & low:
+                key = (cls, named, parts, bf.class_shape(low), tail_shape)
             else:
                 key = (cls, named, parts, tail_plain)
             found = cache.get(key)
@@ -224,8 +237,7 @@ class ReachComputer:
     def _base(self, rf: RoleFacts, context: Mapping[str, str]) -> tuple[object, ...]:
         """The part of every class key that comes from the role and the context."""
         rp = rf.policies
-        who = (rp.role.arn, tuple(sorted(rp.role.tags.items()))) if rf.principal_sensitive \
-            else None
+        who = _role_who(rf)
         return (rf.universal_key, rp.boundary.key if rp.boundary else None, rp.missing, who,
                 tuple(sorted(context.items())))
 
@@ -349,6 +361,24 @@ class ReachComputer:
     @cached_property
     def plain_names(self) -> list[str]:
         return [bf.bucket.name for bf in self.plain]
+
+
+def _role_who(rf: RoleFacts) -> object:
+    """What of the role its own statements read: nothing; the values of the principal tags
+    they read (roles with the same values share answers); or the role itself (its ARN and
+    tags) when they read anything else of it."""
+    if not rf.principal_sensitive:
+        return None
+    role = rf.policies.role
+    keys = rf.principal_keys
+    if not keys or "*" in keys:
+        return (role.arn, tuple(sorted(role.tags.items())))
+    prefix = len("aws:principaltag/")
+    # The engine finds a tag by its exact name, else case-insensitively: every tag whose
+    # name matches case-insensitively is what it can read.
+    return ("tags", tuple(
+        (k, tuple(sorted((t, v) for t, v in role.tags.items() if t.lower() == k[prefix:])))
+        for k in sorted(keys)))
 
 
 def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:

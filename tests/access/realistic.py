@@ -5,7 +5,8 @@ Seeded and deterministic. Each account carries the traits that make decisions ha
 object-key prefixes, conditions, policy variables, explicit denies, boundaries, tags, role
 chains, per-bucket policies (role grants, public reads, cross-account, NotPrincipal denies,
 VPC-endpoint denies), ACLs with public and cross-account grants, Block Public Access, an
-unreadable bucket policy and a missing managed policy (answers "unknown"), and optionally SCPs.
+unreadable bucket policy, an unread ACL and a missing managed policy (answers "unknown"),
+and optionally SCPs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from graph.model import (
     ALL_USERS_URI,
     AUTHENTICATED_USERS_URI,
+    UNKNOWN_ACL,
     UNKNOWN_POLICY,
     Account,
     AccountSnapshot,
@@ -223,6 +225,10 @@ def realistic_account(seed: int, *, roles: int = 30, instances: int = 60, bucket
         unknown: frozenset[str] = frozenset()
         if k == 3:
             policy, unknown = None, frozenset({UNKNOWN_POLICY})
+        if k == 5:
+            unknown = frozenset({UNKNOWN_ACL})
+        if k == 7:
+            policy, unknown = None, frozenset({UNKNOWN_POLICY, UNKNOWN_ACL})
         bpa = BlockPublicAccess(True, True, True, True) if rng.random() < 0.55 else None
         bucket_list.append(Bucket(name=name, region="eu-west-1", policy=policy,
                                   public_access_block=bpa, acl_grants=_acl(rng),
