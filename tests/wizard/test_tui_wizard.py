@@ -44,9 +44,14 @@ def text(screen, selector: str) -> str:
 
 async def press(pilot, selector: str) -> None:
     """Let pending value changes settle, click, and let the handlers run. Toasts are
-    cleared first: one left from an earlier step (e.g. "copied") can sit over the button."""
+    cleared first: one left from an earlier step (e.g. "copied") can sit over the button.
+    A Button ignores clicks while its 0.2 s press effect shows, as it would a person's
+    double click, so a second click on the same button waits for the effect to end."""
     await pilot.pause()
     pilot.app.clear_notifications()
+    button = pilot.app.screen.query_one(selector)
+    while button.has_class("-active"):
+        await pilot.pause(0.05)
     await pilot.pause()
     await pilot.click(selector)
     await pilot.pause()
