@@ -14,6 +14,7 @@ from typing import Any
 from graph.access import AccessGraph, ActionAccess
 from graph.model import AccountSnapshot, Instance, Role
 from graph.policy import Outcome
+from graph.risk import Risk, bucket_risks, role_risks
 from tui.widgets.table_model import Column, Row
 
 INSTANCE_COLUMNS = (
@@ -21,7 +22,7 @@ INSTANCE_COLUMNS = (
     Column("id", "Instance id", 20, identifier=True),
     Column("region", "Region", 14),
     Column("state", "State", 10),
-    Column("role", "Role", 32),
+    Column("role", "Role", 32, identifier=True),
     Column("buckets", "Buckets", 8),
 )
 ROLE_COLUMNS = (
@@ -29,12 +30,14 @@ ROLE_COLUMNS = (
     Column("trusted", "Trusted services", 34),
     Column("instances", "Instances", 10),
     Column("buckets", "Buckets", 8),
+    Column("risk", "Risk", 12),
 )
 BUCKET_COLUMNS = (
     Column("name", "Bucket", 36, identifier=True),
     Column("region", "Region", 14),
     Column("public", "Public?", 12),
     Column("who", "Who can", 8),
+    Column("risk", "Risk", 30),
 )
 FINDING_COLUMNS = (
     Column("severity", "Severity", 9),
@@ -208,6 +211,7 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
                 ", ".join(trusted_services(role)) or "-",
                 users.get(role.arn, 0),
                 len(reachable),
+                _risk_words(role_risks(role, snapshot)),
             )
         )
         if done % 200 == 0 or done == len(snapshot.roles):
@@ -223,6 +227,11 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
         outsiders = sum(
             1 for p in graph.external(bucket.name) if _any_reach(_open(p.actions.values()))
         )
+        risks = bucket_risks(bucket, snapshot)
+        if Outcome.ALLOWED in _open(public):
+            risks.append(Risk.PUBLIC)
+        if outsiders:
+            risks.append(Risk.OTHER_ACCOUNT)
         buckets.append(
             Row.of(
                 bucket.name,
@@ -230,6 +239,7 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
                 bucket.region,
                 _public_word(_open(public), bucket.policy_unknown),
                 reached_by.get(bucket.name, 0) + int(public_reaches) + outsiders,
+                _risk_words(risks),
             )
         )
     progress("tables: buckets", len(snapshot.buckets), len(snapshot.buckets))
@@ -260,12 +270,20 @@ def pending_rows(snapshot: AccountSnapshot) -> ExplorerRows:
             instance.state, role_name_of_instance(snapshot, instance.instance_profile_arn),
             PENDING))
     roles = tuple(Row.of(role.arn, role.name, ", ".join(trusted_services(role)) or "-",
-                         users[role.arn], PENDING) for role in snapshot.roles)
-    buckets = tuple(Row.of(b.name, b.name, b.region, PENDING, PENDING)
+                         users[role.arn], PENDING, _risk_words(role_risks(role, snapshot)))
+                  for role in snapshot.roles)
+    buckets = tuple(Row.of(b.name, b.name, b.region, PENDING, PENDING,
+                           _risk_words(bucket_risks(b, snapshot)))
                     for b in snapshot.buckets)
     findings = (Row.of(PENDING_FINDING, PENDING, PENDING,
                        "Findings are ranked once the analysis is done"),)
     return ExplorerRows(tuple(instances), roles, buckets, _warning_rows(snapshot), findings)
+
+
+def _risk_words(risks: list[Risk]) -> str:
+    """The marks a reviewer hunts for, riskiest first, as the trees show them ("-" for none):
+    the tables are where risk has to be visible at a glance."""
+    return " ".join(r.value for r in sorted(set(risks), key=lambda r: r.rank)) or "-"
 
 
 def _warning_rows(snapshot: AccountSnapshot) -> tuple[Row, ...]:
