@@ -128,12 +128,17 @@ class Decider:
         return self._object_or_bucket(action, bf, key_parts, make)
 
     def role_finish(self, action: S3Action, core: Core, bf: BucketFacts,
-                    missing: tuple[str, ...]) -> ActionAccess:
+                    missing: tuple[str, ...], identity_unread: bool = False) -> ActionAccess:
         """A role's answer from the engine's decisions: merged over prefixes, then made
         "unknown" where data is missing or the bucket policy could not be read."""
         d, prefixes, others = core
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
         policy_unread, acl_unread = unread_documents(bf)
+        if (identity_unread and not access.granted and d.verdict is not Verdict.EXPLICIT_DENY
+                and d.blocked_by not in (PolicyKind.SCP, PolicyKind.BOUNDARY)):
+            # The unread identity policy may grant what the readable ones do not; only a read
+            # explicit deny, the SCPs or the boundary make the answer a certain no.
+            return _unknown(access, missing)
         if access.granted and (missing or policy_unread):
             why = list(missing)
             if policy_unread:
@@ -150,11 +155,11 @@ class Decider:
 
     def role_action(self, role: Role, principal: PrincipalPolicies, bf: BucketFacts,
                     action: S3Action, key_parts: frozenset[str],
-                    instance_context: Mapping[str, str], missing: tuple[str, ...]
-                    ) -> ActionAccess:
+                    instance_context: Mapping[str, str], missing: tuple[str, ...],
+                    identity_unread: bool = False) -> ActionAccess:
         """A role's answer for one action on one bucket (one cell, asked directly)."""
         core = self.role_core(role, principal, bf, action, key_parts, instance_context)
-        return self.role_finish(action, core, bf, missing)
+        return self.role_finish(action, core, bf, missing, identity_unread)
 
     def public_action(self, bf: BucketFacts, action: S3Action,
                       key_parts: frozenset[str]) -> ActionAccess:

@@ -50,6 +50,9 @@ class RolePolicies:
     principal: PrincipalPolicies
     #: Why answers for this role can only be "unknown" when they would grant (missing data).
     missing: tuple[str, ...]
+    #: An identity policy (inline or attached) could not be read: it may grant any action, so
+    #: what the readable ones leave ungranted is unknown too, not "denied".
+    identity_unread: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,6 +141,7 @@ class PolicyBook:
                 missing.append(f"attached policy {arn} could not be read")
             else:
                 identity.append(compiled)
+        identity_unread = bool(missing)
         boundary = None
         if role.permissions_boundary_arn:
             boundary = self.managed(role.permissions_boundary_arn, PolicyKind.BOUNDARY)
@@ -153,7 +157,8 @@ class PolicyBook:
             boundary=boundary.policy if boundary else None,
             scps=scps,
         )
-        result = RolePolicies(role, tuple(identity), boundary, principal, tuple(missing))
+        result = RolePolicies(role, tuple(identity), boundary, principal, tuple(missing),
+                              identity_unread)
         self._roles[role.arn] = result
         return result
 

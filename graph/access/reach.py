@@ -97,7 +97,7 @@ class ReachComputer:
         return keys
 
     def _candidates(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> set[str]:
-        if bf.policy_unreadable:
+        if bf.policy_unreadable or rf.policies.identity_unread:
             # The unread policy may grant anything to this role: every action gets an answer
             # (unknown unless something else denies it), never a silent no.
             return {a.name for a in self.actions}
@@ -192,11 +192,12 @@ class ReachComputer:
         key_parts = frozenset(it[1] for it in named if it[1] not in ("", "*")) | parts
         rep = first_action(cls)
         core = decider.role_core(rp.role, rp.principal, bf, rep, key_parts, context)
-        first = decider.role_finish(rep, core, bf, rp.missing)
+        first = decider.role_finish(rep, core, bf, rp.missing, rp.identity_unread)
         shared = cls
         named_reason: str | None = None
         probe = for_member(core, rep, rep)
-        if probe is None or (bf.policy_unreadable and not first.granted):
+        if probe is None or ((bf.policy_unreadable or rp.identity_unread)
+                             and not first.granted):
             shared = 1 << position(rep.name)
         elif probe is not core:
             # An implicit denial: its reason names the action; it must read back exactly.
@@ -209,7 +210,8 @@ class ReachComputer:
             own = for_member(core, rep, action)
             if own is None:
                 own = decider.role_core(rp.role, rp.principal, bf, action, key_parts, context)
-            out.append(single(decider.role_finish(action, own, bf, rp.missing)))
+            out.append(single(decider.role_finish(action, own, bf, rp.missing,
+                                                  rp.identity_unread)))
         return tuple(out)
 
     def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,
@@ -269,7 +271,8 @@ class ReachComputer:
 
     def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
         rp = rf.policies
-        reach = RoleReach(rp.role.arn, universal=bool(rf.universal_actions))
+        reach = RoleReach(rp.role.arn,
+                          universal=bool(rf.universal_actions) or rp.identity_unread)
         arn = rp.role.arn
         base = self._base(rf, context)
         special = reach.special

@@ -93,7 +93,8 @@ class Oracle:
         bucket_side = [cp for cp in (bf.policies.policy, bf.policies.acl) if cp is not None]
         parts |= _parts(bucket_side, action, bucket, self.index, True, role)
         return self.decider.role_action(role, rp.principal, bf, action, frozenset(parts),
-                                        self.instance_context(role, instance), rp.missing)
+                                        self.instance_context(role, instance), rp.missing,
+                                        rp.identity_unread)
 
     def public_cell(self, bucket: Bucket, action: S3Action) -> ActionAccess | None:
         bf = self.bucket_facts[bucket.name]
