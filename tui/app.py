@@ -27,6 +27,7 @@ from graph.errors import RolemapError
 from graph.sources import LoadedSource, SourceSpec, open_source
 from graph.text import printable
 from tui.clipboard import copy_text
+from tui.collector import SETTLE_AFTER_CHANGE, settle_collector
 from tui.screens.access_screen import forget_views
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.load_error import LoadErrorScreen
@@ -55,35 +56,6 @@ def describe_spec(spec: SourceSpec) -> str:
     if spec.snapshot:
         return f"snapshot {spec.snapshot}"
     return f"profile {spec.profile or 'default'}"
-
-
-#: Allocations between young-generation collections once an account is loaded.
-_YOUNG_THRESHOLD = 20_000
-
-
-def settle_collector(collect: bool) -> None:
-    """Keep the garbage collector off the account's objects once they are loaded.
-
-    A large account is millions of long-lived objects (and the explorer's tables index every
-    row); without freezing them, the collector's full passes show up as stalls of tens to
-    hundreds of milliseconds between keystrokes. The young generation is also given more room
-    than Python's default of 700 allocations: building one screen allocates thousands of
-    short-lived objects, and each young pass costs a few milliseconds on a large heap.
-
-    Frozen objects are never collected, garbage included: after a reload the previous
-    account (held in reference cycles by the screens that showed it) must be collected
-    first (`collect`), or every reload would keep one more account in memory for good.
-    """
-    if collect:
-        gc.collect()
-    gc.freeze()
-    gc.set_threshold(_YOUNG_THRESHOLD, 20, 20)
-
-
-#: Seconds between a reload (or a new assumed context) and collecting the previous account:
-#: time for every screen to let go of it. The collection itself takes about half a second
-#: on a 10,000-instance account, once.
-SETTLE_AFTER_CHANGE = 1.0
 
 
 class RolemapApp(App[int]):
