@@ -173,6 +173,14 @@ class BucketFacts:
     general_statements: tuple[tuple[int, int, str], ...] = ()
     shape_rest: tuple[object, ...] = ()
 
+    @property
+    def acl_masks(self) -> tuple[int, ...]:
+        """`statement_masks` of the ACL's statements (they follow the policy's)."""
+        acl = self.policies.acl
+        if acl is None:
+            return ()
+        return self.statement_masks[len(self.statement_masks) - len(acl.facts):]
+
     def class_shape(self, bit: int) -> object:
         """`shape` as one action class sees it (its bit): only the statements naming it can
         decide it, so buckets whose policies differ elsewhere share its answer."""
@@ -198,7 +206,22 @@ class BucketFacts:
         for mask, part in self.named_parts.get(role_arn, ()):
             if mask & bit:
                 found.append(part)
-        return frozenset(found)
+        return frozenset(found) if found else _NO_PARTS
+
+
+#: The empty part set, shared (most classes have no parts; their keys hold this one).
+_NO_PARTS: frozenset[str] = frozenset()
+
+
+def _shared_sets(by_name: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """The sets as frozensets, equal ones one object: a wildcard statement grants the same
+    actions on hundreds of buckets, and each copy of ~100 names costs kilobytes."""
+    seen: dict[frozenset[str], frozenset[str]] = {}
+    out: dict[str, frozenset[str]] = {}
+    for name, names in by_name.items():
+        value = frozenset(names)
+        out[name] = seen.setdefault(value, value)
+    return out
 
 
 def _scopes(index: BucketIndex, facts: StatementFacts) -> list[PatternScope]:
@@ -273,7 +296,7 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
         universal_actions=frozenset(universal),
         universal_sig=frozenset(uni_sig),
         sig=sigs,
-        specific_actions={k: frozenset(v) for k, v in specific.items()},
+        specific_actions=_shared_sets(specific),
         special=frozenset(special),
         keys_read=frozenset(keys_read),
         sensitive=sensitive,

@@ -25,12 +25,22 @@ from functools import cached_property
 
 from graph.access.answers import ClassAnswer, ClassAnswers, single
 from graph.access.classify import action_classes
-from graph.access.compile import action_mask, actions_in, first_action, mask_of, position
+from graph.access.compile import (
+    action_mask,
+    actions_in,
+    first_action,
+    mask_of,
+    position,
+    scope_masks,
+)
 from graph.access.decide import Decider, for_member, generic_reasons
 from graph.access.facts import BucketFacts, RoleFacts, SigItem
 from graph.access.model import ActionAccess
 from graph.access.policies import PolicyBook
 from graph.catalog import S3Action, s3_actions
+
+#: Marks a class key whose answer was asked action by action (kept under (mask, key)).
+_PER_ACTION: tuple[ClassAnswer, ...] = ()
 
 #: One decided class: action name -> answer (only actions some statement could grant).
 ClassResult = Mapping[str, ActionAccess]
@@ -155,33 +165,62 @@ class ReachComputer:
         cache = self._class_cache
         entries: list[ClassAnswer] = []
         keys: list[tuple[object, ...]] = []
+        decided: list[tuple[ClassAnswer, ...]] = []
+        bucket_bits = scope_masks()[0]
         for cls in classes:
             low = cls & -cls
             named = tuple(it for it, m in masked if m & low)
             parts = bf.role_parts_for(low, rp.role.arn)
+            # What the class is, as the engine sees it: its ARN kind and which statements
+            # name it (the role's, in `named`; the bucket's, here). Not the class's mask:
+            # that depends on the role's other statements, and roles sharing the statements
+            # that decide a class then share its answer, whatever else they hold.
+            scope = bool(low & bucket_bits)
             if named_here:
-                key: tuple[object, ...] = (cls, named, parts, shape, tail_shape)
+                kind: object = (scope, tuple(bool(m & low) for m in bf.statement_masks))
+                key: tuple[object, ...] = (kind, named, parts, shape, tail_shape)
             elif bf.policy_unreadable or bf.role_mask & low:
-                key = (cls, named, parts, bf.class_shape(low), tail_shape)
+                kind = (scope, tuple(bool(m & low) for m in bf.acl_masks))
+                key = (kind, named, parts, bf.class_shape(low), tail_shape)
             else:
-                key = (cls, named, parts, tail_plain)
+                key = (scope, named, parts, tail_plain)
             found = cache.get(key)
             if found is None:
-                found = self._decide_class(rf, bf, cls, named, parts, context)
-                cache[key] = found
-            entries.extend(found)
-            keys.append(key)
+                found, portable = self._decide_class(rf, bf, cls, named, parts, context)
+                if portable:
+                    cache[key] = found
+                else:
+                    # Members are asked one by one: the answer is this class's only.
+                    cache[key] = _PER_ACTION
+                    cache[(cls, key)] = found
+            elif found is _PER_ACTION:
+                whole = (cls, key)
+                found = cache.get(whole)
+                if found is None:
+                    found = cache[whole] = self._decide_class(
+                        rf, bf, cls, named, parts, context)[0]
+                key = whole
+            elif found[0].mask != cls:
+                # Decided for a class of another role with the same deciding statements.
+                found = (ClassAnswer(cls, found[0].answer, found[0].named_reason),)
+            decided.append(found)
+            keys.append((cls, key))
         # One ClassAnswers per distinct set of class answers, named by their cache keys.
         whole = tuple(keys)
         answers = self._answer_sets.get(whole)
         if answers is None:
+            for found in decided:
+                entries.extend(found)
             answers = self._answer_sets[whole] = ClassAnswers(tuple(entries))
         return answers
 
     def _decide_class(self, rf: RoleFacts, bf: BucketFacts, cls: int,
                       named: tuple[SigItem, ...], parts: frozenset[str],
-                      context: Mapping[str, str]) -> tuple[ClassAnswer, ...]:
+                      context: Mapping[str, str]) -> tuple[tuple[ClassAnswer, ...], bool]:
         """Ask the engine for the class's first action; carry the answer to the others.
+
+        Returns the answers and whether the first one stands for every member (then it is
+        also every other class's with the same deciding statements, renamed the same way).
 
         The finished answer names its action only in an implicit denial's reason and in an
         unreadable policy's "it may grant <action>" reason: the first is renamed per member
@@ -196,15 +235,18 @@ class ReachComputer:
         shared = cls
         named_reason: str | None = None
         probe = for_member(core, rep, rep)
+        portable = True
         if probe is None or ((bf.policy_unreadable or rp.identity_unread)
                              and not first.granted):
             shared = 1 << position(rep.name)
+            portable = False
         elif probe is not core:
             # An implicit denial: its reason names the action; it must read back exactly.
             named_reason = generic_reasons(core[0].reasons, bf.bucket.arn)[0]
             if first.reasons.count(named_reason) != 1 or named_reason.count(rep.name) != 1:
                 shared = 1 << position(rep.name)
                 named_reason = None
+                portable = False
         out = [ClassAnswer(shared, first, named_reason)]
         for action in actions_in(cls ^ shared):
             own = for_member(core, rep, action)
@@ -212,7 +254,7 @@ class ReachComputer:
                 own = decider.role_core(rp.role, rp.principal, bf, action, key_parts, context)
             out.append(single(decider.role_finish(action, own, bf, rp.missing,
                                                   rp.identity_unread)))
-        return tuple(out)
+        return tuple(out), portable
 
     def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str]) -> ClassResult:

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess
 from graph.access.answers import ClassAnswer, ClassAnswers
 from graph.access.chain import actions_through
-from graph.access.compile import actions_in, position
+from graph.access.compile import actions_in, mask_of
 from graph.access.lookup import find_bucket, find_instance, find_role
 from graph.access.trust import AssumeEdge
-from graph.catalog import LEVELS
+from graph.catalog import LEVELS, s3_actions
 from graph.model import Instance
 from graph.policy import Outcome
 
@@ -79,30 +80,53 @@ def unknown_reasons(items: Iterable[ActionAccess]) -> tuple[str, ...]:
         if not r.startswith(_DECIDING)))
 
 
+@cache
+def _level_masks() -> tuple[tuple[str, int], ...]:
+    """Each access level's actions as a bitmask (compile.py), in LEVELS order."""
+    return tuple((level, mask_of(a.name for a in s3_actions() if a.level == level))
+                 for level in LEVELS)
+
+
+@lru_cache(maxsize=8192)
+def _names(mask: int) -> tuple[str, ...]:
+    """A mask's action names in catalogue order (a few masks recur in every export)."""
+    return tuple(a.name for a in actions_in(mask))
+
+
 def _class_groups(res: ClassAnswers, include_denied: bool) -> list[Group]:
     """`_summary` of each (level, outcome) straight from the class answers: the members of
     a class share outcome, conditions, evidence and prefixes, so each class's are read once
-    (in the order of its first action, as a walk over the actions in catalogue order would)."""
-    by: dict[tuple[str, Outcome], list[tuple[int, str, ClassAnswer]]] = {}
+    (in the order of its first action, as a walk over the actions in catalogue order would).
+    Masks do the grouping: a level's actions are one bitmask, so a class's part of a level
+    is one AND, and the group's actions come out of one OR in catalogue order."""
+    by: dict[tuple[str, Outcome], tuple[list[int], list[tuple[int, ClassAnswer]]]] = {}
+    levels = _level_masks()
     for entry in res.entries:
         outcome = entry.answer.outcome
         if outcome is Outcome.DENIED and not include_denied:
             continue
-        for action in actions_in(entry.mask):
-            by.setdefault((action.level, outcome), []).append(
-                (position(action.name), action.name, entry))
+        for level, level_mask in levels:
+            part = entry.mask & level_mask
+            if not part:
+                continue
+            slot = by.get((level, outcome))
+            if slot is None:
+                by[(level, outcome)] = ([part], [(part & -part, entry)])
+            else:
+                slot[0][0] |= part
+                slot[1].append((part & -part, entry))
     out: list[Group] = []
-    for (level, outcome), members in by.items():
+    for (level, outcome), ((mask,), members) in by.items():
         members.sort(key=lambda m: m[0])
-        firsts = [e.answer for e in dict.fromkeys(m[2] for m in members)]
+        firsts = [e.answer for e in dict.fromkeys(m[1] for m in members)]
         out.append(Group(
             level=level,
             outcome=outcome,
-            actions=tuple(m[1] for m in members),
+            actions=_names(mask),
             conditions=tuple(dict.fromkeys(str(c) for a in firsts for c in a.conditions)),
             granted_by=tuple(dict.fromkeys(e.label for a in firsts for e in a.evidence)),
             prefixes=tuple(dict.fromkeys(p for a in firsts for p in a.prefixes)),
-            unknown_because=unknown_reasons(firsts),
+            unknown_because=unknown_reasons(firsts) if outcome is Outcome.UNKNOWN else (),
         ))
     return out
 

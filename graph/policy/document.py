@@ -9,7 +9,6 @@ document raises `PolicyParseError` naming the policy and the JSON path of the fa
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,7 +26,7 @@ from graph.policy.variables import (
     split_arn_pattern,
     variable_keys,
 )
-from graph.policy.wildcard import compile_glob, compile_globs, has_wildcard
+from graph.policy.wildcard import GlobSet, compile_glob, has_wildcard
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
 _TARGET_CACHE_LIMIT = 100_000
@@ -60,8 +59,8 @@ class Statement:
     not_principal: bool
     conditions: tuple[Condition, ...]
     variables: bool
-    _action_re: re.Pattern[str]
-    _resource_re: re.Pattern[str] | None
+    _action_re: GlobSet
+    _resource_re: GlobSet | None
     _resource_vars: tuple[str, ...]
     ref: StatementRef
     #: Effect == "Deny", read on every hit of every decision.
@@ -322,8 +321,8 @@ def _statement(raw: Any, index: int, name: str, kind: PolicyKind, path: str,
         not_principal=principal_key == "NotPrincipal",
         conditions=conditions,
         variables=variables,
-        _action_re=compile_globs(actions, ignore_case=True),
-        _resource_re=compile_globs(plain) if plain else None,
+        _action_re=GlobSet(actions, ignore_case=True),
+        _resource_re=GlobSet(plain) if plain else None,
         _resource_vars=with_vars,
         ref=StatementRef(name, kind, index, sid, effect, raw),
         deny=effect == "Deny",
