@@ -213,14 +213,19 @@ class BucketFacts:
 _NO_PARTS: frozenset[str] = frozenset()
 
 
-def _shared_sets(by_name: dict[str, set[str]]) -> dict[str, frozenset[str]]:
-    """The sets as frozensets, equal ones one object: a wildcard statement grants the same
-    actions on hundreds of buckets, and each copy of ~100 names costs kilobytes."""
-    seen: dict[frozenset[str], frozenset[str]] = {}
+def _unions(by_name: dict[str, list[int]], cp: CompiledPolicy) -> dict[str, frozenset[str]]:
+    """Each bucket's granted actions: the union of its statements' actions, made once per
+    distinct list of statements and shared, since a wildcard statement names hundreds of
+    buckets alike and a copy of ~100 action names per bucket costs kilobytes."""
+    made: dict[tuple[int, ...], frozenset[str]] = {}
     out: dict[str, frozenset[str]] = {}
-    for name, names in by_name.items():
-        value = frozenset(names)
-        out[name] = seen.setdefault(value, value)
+    facts = cp.facts
+    for name, numbers in by_name.items():
+        key = tuple(numbers)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = frozenset().union(*(facts[n].s3_actions for n in key))
+        out[name] = found
     return out
 
 
@@ -256,7 +261,8 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
     principal_keys: set[str] = set()
     uni_sig: set[SigItem] = set()
     sig: dict[str, list[SigItem]] = {}
-    specific: dict[str, set[str]] = {}
+    #: Per bucket, the Allow statements (their numbers) naming it: unions made once per list.
+    specific: dict[str, list[int]] = {}
     for n, f in enumerate(cp.facts):
         keys_read |= f.condition_keys
         if f.principal_sensitive:
@@ -267,12 +273,17 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
         allow = grants and f.effect == "Allow"
         stmt_id = (cp.key, n)
         book.statement_facts[stmt_id] = f
-        for scope in _scopes(index, f):
+        for k, scope in enumerate(_scopes(index, f)):
             if f.not_resource:
                 uni_sig.add((stmt_id, "", None))
                 special |= scope.buckets
+                # A bucket a pattern excludes is named by it; a uniform pattern excludes all
+                # of its buckets alike, so the tag names the pattern, and buckets excluded by
+                # the same patterns share decisions (a perimeter deny over "acme-*" must
+                # not make every bucket one of a kind).
+                same = f"not#{k}" if scope.uniform else None
                 for name in scope.buckets:
-                    sig.setdefault(name, []).append((stmt_id, "", f"not:{name}"))
+                    sig.setdefault(name, []).append((stmt_id, "", same or f"not:{name}"))
                 if allow and not scope.universal:
                     universal |= f.s3_actions
                 continue
@@ -286,7 +297,7 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
                 sig.setdefault(name, []).append(
                     (stmt_id, scope.key_part, None if scope.uniform else name))
                 if allow:
-                    specific.setdefault(name, set()).update(f.s3_actions)
+                    specific.setdefault(name, []).append(n)
     sigs = {k: tuple(v) for k, v in sig.items()}
     groups: dict[tuple[SigItem, ...], list[str]] = {}
     for name in sorted(sigs):
@@ -296,7 +307,7 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
         universal_actions=frozenset(universal),
         universal_sig=frozenset(uni_sig),
         sig=sigs,
-        specific_actions=_shared_sets(specific),
+        specific_actions=_unions(specific, cp),
         special=frozenset(special),
         keys_read=frozenset(keys_read),
         sensitive=sensitive,
