@@ -281,9 +281,13 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
                 # of its buckets alike, so the tag names the pattern, and buckets excluded by
                 # the same patterns share decisions (a perimeter deny over "acme-*" must
                 # not make every bucket one of a kind).
-                same = f"not#{k}" if scope.uniform else None
-                for name in scope.buckets:
-                    sig.setdefault(name, []).append((stmt_id, "", same or f"not:{name}"))
+                if scope.uniform:
+                    item = (stmt_id, "", f"not#{k}")
+                    for name in scope.buckets:
+                        sig.setdefault(name, []).append(item)
+                else:
+                    for name in scope.buckets:
+                        sig.setdefault(name, []).append((stmt_id, "", f"not:{name}"))
                 if allow and not scope.universal:
                     universal |= f.s3_actions
                 continue
@@ -293,9 +297,9 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
                     universal |= f.s3_actions
                 continue
             special |= scope.buckets
+            shared = (stmt_id, scope.key_part, None) if scope.uniform else None
             for name in scope.buckets:
-                sig.setdefault(name, []).append(
-                    (stmt_id, scope.key_part, None if scope.uniform else name))
+                sig.setdefault(name, []).append(shared or (stmt_id, scope.key_part, name))
                 if allow:
                     specific.setdefault(name, []).append(n)
     sigs = {k: tuple(v) for k, v in sig.items()}
@@ -329,13 +333,23 @@ def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFa
         policies=rp,
         parts=parts,
         universal_actions=frozenset().union(*(p.universal_actions for p in parts)),
-        special=frozenset().union(*(p.special for p in parts)),
+        special=_special(book, parts),
         principal_sensitive=any(p.sensitive for p in parts),
         principal_keys=frozenset().union(*(p.principal_keys for p in parts)),
         instance_keys=keys_read & INSTANCE_KEYS,
         universal_sig=frozenset().union(*(p.universal_sig for p in parts)),
         order={cp.key: n for n, (_, cp) in enumerate(groups)},
     )
+
+
+def _special(book: PolicyBook, parts: tuple[PolicyPart, ...]) -> frozenset[str]:
+    """The buckets the parts name, equal sets one object: roles sharing a boundary that
+    names every bucket would otherwise each hold a copy of all the names."""
+    biggest = max((p.special for p in parts), key=len, default=frozenset())
+    union = biggest.union(*(p.special for p in parts if p.special is not biggest))
+    if len(union) == len(biggest):
+        return biggest
+    return book.special_sets.setdefault(union, union)
 
 
 def _blank(document: object, bucket: Bucket) -> str:

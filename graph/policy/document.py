@@ -26,7 +26,13 @@ from graph.policy.variables import (
     split_arn_pattern,
     variable_keys,
 )
-from graph.policy.wildcard import GlobSet, compile_glob, has_wildcard
+from graph.policy.wildcard import (
+    LITERAL_QMARK,
+    LITERAL_STAR,
+    GlobSet,
+    compile_glob,
+    has_wildcard,
+)
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
 _TARGET_CACHE_LIMIT = 100_000
@@ -62,6 +68,9 @@ class Statement:
     _action_re: GlobSet
     _resource_re: GlobSet | None
     _resource_vars: tuple[str, ...]
+    #: (literal prefixes, exact ARNs) when every plain Resource pattern is one of those
+    #: (else None): see `literal_patterns`.
+    _literal: tuple[tuple[str, ...], frozenset[str]] | None
     ref: StatementRef
     #: Effect == "Deny", read on every hit of every decision.
     deny: bool
@@ -324,9 +333,34 @@ def _statement(raw: Any, index: int, name: str, kind: PolicyKind, path: str,
         _action_re=GlobSet(actions, ignore_case=True),
         _resource_re=GlobSet(plain) if plain else None,
         _resource_vars=with_vars,
+        _literal=literal_patterns(resources, with_vars),
         ref=StatementRef(name, kind, index, sid, effect, raw),
         deny=effect == "Deny",
     )
+
+
+def literal_patterns(resources: tuple[str, ...] | None, with_vars: tuple[str, ...]
+                     ) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """Most Resource patterns are an exact ARN or a literal prefix and one trailing `*`:
+    `str.startswith` decides those several times faster than a regex. Made once per
+    statement (the evaluator's plans hold it for every action they serve)."""
+    if resources is None:
+        return None
+    prefixes: list[str] = []
+    exact: set[str] = set()
+    for p in resources:
+        if p in with_vars:
+            continue  # matched through its variables
+        if "?" in p or LITERAL_STAR in p or LITERAL_QMARK in p:
+            return None
+        star = p.find("*")
+        if star == -1:
+            exact.add(p)
+        elif star == len(p) - 1:
+            prefixes.append(p[:-1])
+        else:
+            return None
+    return tuple(prefixes), frozenset(exact)
 
 
 def _split_resources(resources: tuple[str, ...], variables: bool

@@ -38,7 +38,6 @@ from graph.policy.decision import (
 from graph.policy.document import Policy, Statement, match_variables
 from graph.policy.principals import GrantKind
 from graph.policy.request import Request
-from graph.policy.wildcard import LITERAL_QMARK, LITERAL_STAR
 
 
 @dataclass(frozen=True)
@@ -116,26 +115,6 @@ _Step = tuple[Statement, Any, "tuple[tuple[str, ...], frozenset[str]] | None", b
               "GrantKind | None", "_Hit | None"]
 
 
-def _literal_patterns(stmt: Statement) -> tuple[tuple[str, ...], frozenset[str]] | None:
-    """Most Resource patterns are an exact ARN or a literal prefix and one trailing `*`:
-    `str.startswith` decides those several times faster than a regex."""
-    if stmt.resources is None:
-        return None
-    prefixes: list[str] = []
-    exact: set[str] = set()
-    for p in stmt.resources:
-        if p in stmt._resource_vars:
-            continue  # matched through its variables
-        if "?" in p or LITERAL_STAR in p or LITERAL_QMARK in p:
-            return None
-        star = p.find("*")
-        if star == -1:
-            exact.add(p)
-        elif star == len(p) - 1:
-            prefixes.append(p[:-1])
-        else:
-            return None
-    return tuple(prefixes), frozenset(exact)
 _PLAN_LIMIT = 50_000
 
 
@@ -172,7 +151,7 @@ def _plan(policy: Policy, request: Request, has_boundary: bool) -> tuple[_Step, 
         dynamic = bool(stmt._resource_vars)
         shared = _certain_hit(stmt, grant) if not stmt.conditions and not dynamic else None
         steps.append((stmt, regex.fullmatch if regex is not None else None,
-                      _literal_patterns(stmt), stmt.not_resource, dynamic,
+                      stmt._literal, stmt.not_resource, dynamic,
                       stmt.resources is None, grant, shared))
     if len(plans) > _PLAN_LIMIT:
         plans.clear()
