@@ -79,10 +79,18 @@ class Statement:
         hit = self._action_re.fullmatch(action) is not None
         return not hit if self.not_action else hit
 
+    def _plain_hit(self, arn: str) -> bool:
+        """Whether a Resource pattern without variables matches: by string tests when they
+        are all exact ARNs or literal prefixes (no regex is ever compiled for those)."""
+        literal = self._literal
+        if literal is not None:
+            return arn in literal[1] or arn.startswith(literal[0])
+        return self._resource_re is not None and self._resource_re.fullmatch(arn) is not None
+
     def matches_resource(self, arn: str, ctx: EvalContext) -> bool:
         if self.resources is None:
             return True
-        hit = self._resource_re is not None and self._resource_re.fullmatch(arn) is not None
+        hit = self._plain_hit(arn)
         if not hit and self._resource_vars:
             maybe = match_variables(self, arn, ctx)
             if maybe is None:
@@ -94,7 +102,7 @@ class Statement:
         """Variable keys the Resource match depends on when they are unknown (partial)."""
         if not self._resource_vars or not ctx.partial:
             return ()
-        if self._resource_re is not None and self._resource_re.fullmatch(arn) is not None:
+        if self._plain_hit(arn):
             return ()
         if match_variables(self, arn, ctx) is not None:
             return ()
