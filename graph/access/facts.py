@@ -15,40 +15,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from graph.access.compile import action_mask
-from graph.access.index import BucketIndex, PatternScope
+from graph.access.index import BucketIndex
 from graph.access.policies import BucketPolicies, CompiledPolicy, PolicyBook, RolePolicies
+from graph.access.policy_part import PolicyPart, SigItem, policy_part
 from graph.access.statements import (
     INSTANCE_KEYS,
-    PRINCIPAL_KEY_PREFIXES,
     StatementFacts,
     raw_statements,
 )
 from graph.model import UNKNOWN_ACL, Bucket
-
-#: A statement's identity: (its CompiledPolicy's key, statement position).
-StmtId = tuple[int, int]
-#: How a statement concerns a bucket: (statement, object-key part, tag). The tag is None when
-#: the statement treats every bucket it concerns alike, else the bucket's name (prefixed
-#: "not:" for a NotResource exclusion): equal items mean equal matching.
-SigItem = tuple[StmtId, str, str | None]
-
-
-@dataclass(frozen=True)
-class PolicyPart:
-    """What one policy contributes to a role's facts; shared by every role it is attached to."""
-
-    universal_actions: frozenset[str]
-    universal_sig: frozenset[SigItem]
-    sig: dict[str, tuple[SigItem, ...]]
-    specific_actions: dict[str, frozenset[str]]
-    special: frozenset[str]
-    keys_read: frozenset[str]
-    sensitive: bool
-    #: The principal keys its statements read (lower-cased; "*" for one that is not a
-    #: principal tag, e.g. aws:PrincipalArn or ${aws:username}).
-    principal_keys: frozenset[str]
-    #: The specifically named buckets grouped by identical `sig` entries.
-    groups: dict[tuple[SigItem, ...], list[str]]
 
 
 @dataclass
@@ -60,7 +35,7 @@ class RoleFacts:
     #: S3 actions some identity Allow statement grants on every bucket alike.
     universal_actions: frozenset[str] = frozenset()
     #: Buckets any statement (Allow or Deny, identity, boundary or SCP) names specifically.
-    special: frozenset[str] = frozenset()
+    special: Named = field(default_factory=lambda: Named(()))
     principal_sensitive: bool = False
     #: See PolicyPart.principal_keys.
     principal_keys: frozenset[str] = frozenset()
@@ -84,11 +59,11 @@ class RoleFacts:
 
     def sig_for(self, bucket: str) -> tuple[SigItem, ...]:
         """The statements that concern one specifically named bucket (decision key part)."""
-        return tuple(it for part in self.parts for it in part.sig.get(bucket, ()))
+        return tuple(it for part in self.parts for it in part.sig_of(bucket))
 
     def special_groups(self) -> dict[tuple[SigItem, ...], list[str]]:
         """Specifically named buckets grouped by the statements that concern them."""
-        with_sig = [p for p in self.parts if p.sig]
+        with_sig = [p for p in self.parts if p.special]
         if len(with_sig) == 1:
             return with_sig[0].groups
         if not with_sig:
@@ -96,26 +71,24 @@ class RoleFacts:
         # Start from the policy naming the most buckets (often a shared managed policy) and
         # recompute only the buckets other policies also name: a role with a team policy over
         # a thousand buckets and an inline one over a single bucket costs one bucket, not all.
-        base = max(with_sig, key=lambda p: len(p.sig))
+        base = max(with_sig, key=lambda p: len(p.special))
         touched: set[str] = set()
         for part in with_sig:
             if part is not base:
-                touched.update(part.sig)
+                touched.update(part.special)
         groups = dict(base.groups)  # lists shared with `base` until changed
         gone: dict[tuple[SigItem, ...], set[str]] = {}
-        for name in touched.intersection(base.sig):
-            gone.setdefault(base.sig[name], set()).add(name)
+        for name in touched.intersection(base.special):
+            gone.setdefault(base.sig_of(name), set()).add(name)
         for key, names in gone.items():
             kept = [n for n in groups[key] if n not in names]
             if kept:
                 groups[key] = kept
             else:
                 del groups[key]
-        sigs = [p.sig for p in with_sig]
-        empty: tuple[SigItem, ...] = ()
         fresh: set[tuple[SigItem, ...]] = set()
         for name in sorted(touched):
-            key = sum((sig.get(name, empty) for sig in sigs), empty)
+            key = tuple(it for p in with_sig for it in p.sig_of(name))
             if key not in fresh:
                 fresh.add(key)
                 groups[key] = list(groups.get(key, ()))
@@ -126,7 +99,8 @@ class RoleFacts:
         """S3 actions identity Allow statements grant on this bucket specifically."""
         out: frozenset[str] = frozenset()
         for part in self.parts:
-            out = out | part.specific_actions.get(bucket, frozenset())
+            if bucket in part.special:
+                out = out | part.specific_of(bucket)
         return out
 
 
@@ -213,114 +187,6 @@ class BucketFacts:
 _NO_PARTS: frozenset[str] = frozenset()
 
 
-def _unions(by_name: dict[str, list[int]], cp: CompiledPolicy) -> dict[str, frozenset[str]]:
-    """Each bucket's granted actions: the union of its statements' actions, made once per
-    distinct list of statements and shared, since a wildcard statement names hundreds of
-    buckets alike and a copy of ~100 action names per bucket costs kilobytes."""
-    made: dict[tuple[int, ...], frozenset[str]] = {}
-    out: dict[str, frozenset[str]] = {}
-    facts = cp.facts
-    for name, numbers in by_name.items():
-        key = tuple(numbers)
-        found = made.get(key)
-        if found is None:
-            found = made[key] = frozenset().union(*(facts[n].s3_actions for n in key))
-        out[name] = found
-    return out
-
-
-def _scopes(index: BucketIndex, facts: StatementFacts) -> list[PatternScope]:
-    return [index.scope(r) for r in facts.resources]
-
-
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-_TAG_KEY = re.compile(r"aws:principaltag/[^\s,'\"*?$]+")
-
-
-def _principal_keys(cp: CompiledPolicy, n: int, f: StatementFacts) -> set[str]:
-    """The principal keys a statement reads in conditions and policy variables; "*" for
-    any that is not a plain principal tag (then the whole role is what answers depend on)."""
-    keys = {k for k in f.condition_keys if k.startswith(PRINCIPAL_KEY_PREFIXES)}
-    if f.has_variables:
-        text = json.dumps(cp.policy.statements[n].ref.statement)
-        keys |= {v.strip().lower() for v in _VARIABLE.findall(text)}
-    return {k if _TAG_KEY.fullmatch(k) else "*" for k in keys}
-
-
-def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
-                index: BucketIndex) -> PolicyPart:
-    """Index one policy's statements by the buckets they concern (once per policy)."""
-    cache: dict[tuple[int, bool], PolicyPart] = book.parts
-    found = cache.get((cp.key, grants))
-    if found is not None:
-        return found
-    universal: set[str] = set()
-    special: set[str] = set()
-    keys_read: set[str] = set()
-    sensitive = False
-    principal_keys: set[str] = set()
-    uni_sig: set[SigItem] = set()
-    sig: dict[str, list[SigItem]] = {}
-    #: Per bucket, the Allow statements (their numbers) naming it: unions made once per list.
-    specific: dict[str, list[int]] = {}
-    for n, f in enumerate(cp.facts):
-        keys_read |= f.condition_keys
-        if f.principal_sensitive:
-            sensitive = True
-            principal_keys |= _principal_keys(cp, n, f)
-        if not f.s3_actions:
-            continue
-        allow = grants and f.effect == "Allow"
-        stmt_id = (cp.key, n)
-        book.statement_facts[stmt_id] = f
-        for k, scope in enumerate(_scopes(index, f)):
-            if f.not_resource:
-                uni_sig.add((stmt_id, "", None))
-                special |= scope.buckets
-                # A bucket a pattern excludes is named by it; a uniform pattern excludes all
-                # of its buckets alike, so the tag names the pattern, and buckets excluded by
-                # the same patterns share decisions (a perimeter deny over "acme-*" must
-                # not make every bucket one of a kind).
-                if scope.uniform:
-                    item = (stmt_id, "", f"not#{k}")
-                    for name in scope.buckets:
-                        sig.setdefault(name, []).append(item)
-                else:
-                    for name in scope.buckets:
-                        sig.setdefault(name, []).append((stmt_id, "", f"not:{name}"))
-                if allow and not scope.universal:
-                    universal |= f.s3_actions
-                continue
-            if scope.universal:
-                uni_sig.add((stmt_id, scope.key_part, None))
-                if allow:
-                    universal |= f.s3_actions
-                continue
-            special |= scope.buckets
-            shared = (stmt_id, scope.key_part, None) if scope.uniform else None
-            for name in scope.buckets:
-                sig.setdefault(name, []).append(shared or (stmt_id, scope.key_part, name))
-                if allow:
-                    specific.setdefault(name, []).append(n)
-    sigs = {k: tuple(v) for k, v in sig.items()}
-    groups: dict[tuple[SigItem, ...], list[str]] = {}
-    for name in sorted(sigs):
-        groups.setdefault(sigs[name], []).append(name)
-    part = PolicyPart(
-        groups=groups,
-        universal_actions=frozenset(universal),
-        universal_sig=frozenset(uni_sig),
-        sig=sigs,
-        specific_actions=_unions(specific, cp),
-        special=frozenset(special),
-        keys_read=frozenset(keys_read),
-        sensitive=sensitive,
-        principal_keys=frozenset(principal_keys),
-    )
-    cache[(cp.key, grants)] = part
-    return part
-
-
 def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFacts:
     groups: list[tuple[bool, CompiledPolicy]] = [(True, cp) for cp in rp.identity]
     if rp.boundary is not None:
@@ -333,7 +199,7 @@ def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFa
         policies=rp,
         parts=parts,
         universal_actions=frozenset().union(*(p.universal_actions for p in parts)),
-        special=_special(book, parts),
+        special=Named(tuple(p.special for p in parts if p.special)),
         principal_sensitive=any(p.sensitive for p in parts),
         principal_keys=frozenset().union(*(p.principal_keys for p in parts)),
         instance_keys=keys_read & INSTANCE_KEYS,
@@ -342,14 +208,20 @@ def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFa
     )
 
 
-def _special(book: PolicyBook, parts: tuple[PolicyPart, ...]) -> frozenset[str]:
-    """The buckets the parts name, equal sets one object: roles sharing a boundary that
-    names every bucket would otherwise each hold a copy of all the names."""
-    biggest = max((p.special for p in parts), key=len, default=frozenset())
-    union = biggest.union(*(p.special for p in parts if p.special is not biggest))
-    if len(union) == len(biggest):
-        return biggest
-    return book.special_sets.setdefault(union, union)
+class Named:
+    """The buckets any of a role's policies names: membership over the policies' own sets
+    (a union would copy thousands of names per role for a boundary naming every bucket)."""
+
+    __slots__ = ("sets",)
+
+    def __init__(self, sets: tuple[frozenset[str], ...]) -> None:
+        self.sets = sets
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in s for s in self.sets)
+
+    def __bool__(self) -> bool:
+        return bool(self.sets)
 
 
 def _blank(document: object, bucket: Bucket) -> str:

@@ -85,8 +85,6 @@ class PolicyBook:
         self.statement_facts: dict[tuple[int, int], StatementFacts] = {}
         #: Per (CompiledPolicy.key, grants?) the facts.PolicyPart (shared between roles).
         self.parts: dict[tuple[int, bool], Any] = {}
-        #: Roles' sets of specifically named buckets, interned (facts.py `_special`).
-        self.special_sets: dict[frozenset[str], frozenset[str]] = {}
         self.scps = self._compile_scps()
 
     def compile(self, document: Any, name: str, kind: PolicyKind,
