@@ -31,6 +31,7 @@ from graph.findings.model import (
     category_order,
 )
 from graph.findings.roles import admin_findings, broad_trust_findings
+from graph.findings.trusted import trusted_findings
 
 __all__ = [
     "CATEGORIES",
@@ -67,6 +68,7 @@ def _compute(graph: AccessGraph, progress: Progress
         ("findings: buckets", lambda: [*public_findings(ctx), *cross_account_findings(ctx),
                                        *no_block_findings(ctx)]),
         ("findings: roles", lambda: [*admin_findings(ctx), *broad_trust_findings(ctx)]),
+        ("findings: roles other accounts assume", lambda: list(trusted_findings(ctx))),
     ]
     out: list[Finding] = []
     total = len(rules) + 2
