@@ -323,37 +323,42 @@ def _detail(way: WayIn, buckets: list[str], per_bucket: Mapping[str, Grant],
 
 def _fix(way: WayIn, evidence: tuple[StatementRef, ...], bucket_of: Mapping[StatementRef, str]
          ) -> str:
+    """The trust statement to narrow (or guard), then each chaining step, then the
+    statements granting the buckets: removing any one of them closes the way."""
     entry = short(way.roles[0])
     trust = [r for r in way.entry.evidence if r.policy_kind is PolicyKind.TRUST]
     stated = ", ".join(r.label for r in trust) or "its trust policy"
     guarded = any(c.key.lower() in SAFE_TRUST_KEYS for c in way.entry.conditions)
     parts = []
     if guarded:
-        parts.append(f"check account {way.account} is meant to reach these buckets; keep "
-                     f"{stated} of role {entry} limited to it")
+        parts.append(f"check {_who(way)} is meant to reach these buckets; keep {stated} of "
+                     f"role {entry} limited to it")
     else:
         parts.append(f"in role {entry}'s trust policy, narrow {stated} to the exact "
                      'principal and add "Condition": {"StringEquals": {"sts:ExternalId": '
                      '"<secret agreed with the third party>"}} (or aws:PrincipalOrgID for '
                      "your own organization)")
     for hop in way.chain.hops:
-        own = [r for r in hop.evidence if r.policy_kind is PolicyKind.IDENTITY]
+        caller = short(hop.source.split(":", 1)[1])
+        target = short(hop.target_arn)
+        own = [r.label for r in hop.evidence if r.policy_kind is PolicyKind.IDENTITY]
+        trusts = [r.label for r in hop.evidence if r.policy_kind is PolicyKind.TRUST]
         if own:
-            parts.append(f"or remove sts:AssumeRole on {short(hop.target_arn)} from "
-                         + ", ".join(r.label for r in own))
+            parts.append(f"or remove sts:AssumeRole on {target} from {', '.join(own)}")
+        if trusts:
+            parts.append(f"or stop {', '.join(trusts)} of role {target} naming {caller}")
     acting = short(way.roles[-1])
+    hop_refs = {r for h in way.hops for r in h.evidence}
+    grants = [r.label for r in evidence
+              if r.policy_kind is PolicyKind.IDENTITY and r not in hop_refs]
+    if grants:
+        parts.append(f"or narrow {', '.join(grants)} (role {acting}) to the buckets and "
+                     "prefixes the other account needs")
     for ref in evidence:
-        if ref.policy_kind is PolicyKind.IDENTITY and ref not in _hop_refs(way):
-            parts.append(f"or narrow {ref.label} (role {acting}) to the buckets and prefixes "
-                         "the other account needs")
-        elif ref.policy_kind is PolicyKind.RESOURCE:
+        if ref.policy_kind is PolicyKind.RESOURCE:
             parts.append(f"or narrow {ref.label} of bucket {bucket_of.get(ref, '?')} (role "
                          f"{acting} gets access through it)")
     return "; ".join(dict.fromkeys(parts))
-
-
-def _hop_refs(way: WayIn) -> set[StatementRef]:
-    return {r for h in way.hops for r in h.evidence}
 
 
 def _path(way: WayIn, buckets: list[str], per_bucket: Mapping[str, Grant]

@@ -18,3 +18,10 @@ def findings_snapshot() -> AccountSnapshot:
 @pytest.fixture(scope="session")
 def findings_graph(findings_snapshot: AccountSnapshot) -> AccessGraph:
     return build_access_graph(findings_snapshot)
+
+
+@pytest.fixture(scope="session")
+def trust_graph() -> AccessGraph:
+    from .trust_account import load_trust_account
+
+    return build_access_graph(load_trust_account())

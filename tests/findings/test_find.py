@@ -20,6 +20,8 @@ def _by(findings: tuple[Finding, ...], category: str) -> dict[str, Finding]:
             continue
         key = f.bucket if category in ("public-bucket", "cross-account",
                                        "no-block-public-access") else None
+        if category == "cross-account" and f.view and f.view[0] == "role":
+            key = "via " + f.view[1].rsplit("/", 1)[-1]  # through a role it may assume
         if key is None and category in ("admin-role", "broad-trust"):
             key = (f.role or "").rsplit("/", 1)[-1]
         if key is None:
@@ -48,13 +50,23 @@ def test_public_buckets_after_block_public_access(findings_graph: AccessGraph) -
 
 def test_cross_account_names_account_actions_and_prefix(findings_graph: AccessGraph) -> None:
     shared = _by(find(findings_graph), "cross-account")
-    assert set(shared) == {"shared", "cf-svc"}  # logs-svc is scoped to this account
+    # logs-svc is scoped to this account; roles other accounts may assume count too.
+    assert set(shared) == {"shared", "cf-svc", "via third-party", "via vendor", "via anyone"}
     partner = shared["shared"]
     assert partner.principal == f"arn:aws:iam::{PARTNER}:root"
     assert PARTNER in partner.title and "reports/" in partner.title
     assert partner.actions == ("s3:GetObject",) and partner.severity is Severity.MEDIUM
     assert "cloudfront.amazonaws.com" in shared["cf-svc"].title
     assert shared["cf-svc"].severity is Severity.LOW
+    # third-party reads private, and pub-blocked (whose "*" grant Block Public Access keeps to
+    # this account's principals: the role is one); what anyone may do anyway is left out.
+    third = shared["via third-party"]
+    assert "account 444455556666 can assume role third-party and read 2 buckets" in third.title
+    assert [line.split(":")[0] for line in third.detail[1:]] == ["private", "pub-blocked"]
+    assert third.severity is Severity.MEDIUM
+    assert shared["via anyone"].principal == "*" and shared["via anyone"].bucket == "pub-blocked"
+    assert shared["via anyone"].severity is Severity.HIGH
+    assert shared["via vendor"].severity is Severity.LOW  # ExternalId: a read, one lower
 
 
 def test_admin_roles_by_engine_higher_when_instances_run_as_them(
