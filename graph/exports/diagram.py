@@ -25,7 +25,7 @@ def node_label(node: str, graph: AccessGraph) -> str:
     if kind == "bucket":
         return f"bucket {ident}"
     if kind in ("account", "service"):
-        return f"{kind} {ident}"
+        return "any AWS account" if node == "account:*" else f"{kind} {ident}"
     return {"public": "anyone (public)", "internet": "the internet",
             "everything": "every action on every resource"}.get(node, node)
 

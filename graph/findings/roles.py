@@ -188,7 +188,8 @@ def _account_of(principal: str) -> str | None:
 
 def _broad(ctx: FindingContext, role: Role, who: str, account: str | None,
            conditions: tuple, evidence: tuple[StatementRef, ...]) -> Finding:
-    reach = ctx.role_reach(role.arn)
+    # What the role reaches itself and through the roles it may assume in turn.
+    reach = ctx.union_reach(ctx.chain_roles(role.arn))
     admin = admin_level(ctx, role)
     if who == "*":
         severity, subject = Severity.CRITICAL, "any AWS principal (Principal \"*\")"

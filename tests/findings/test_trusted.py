@@ -73,6 +73,10 @@ def test_chain_from_a_role_that_reaches_nothing(trust_graph: AccessGraph) -> Non
         "partner-hop", "inner-writer", "bucket:drop"]
     assert "stop trust policy inner-writer, statement 1 of role inner-writer naming " \
         "partner-hop" in f.fix
+    # The trust finding on the way in counts what the chain reaches too.
+    broad = next(b for b in find(trust_graph) if b.category == "broad-trust"
+                 and b.role == f.role)
+    assert "(reaches 1 bucket(s))" in broad.title
 
 
 def test_many_buckets_one_finding_and_stable_ids(trust_graph: AccessGraph) -> None:
