@@ -118,3 +118,8 @@ def test_markdown_summary_and_flowcharts(capsys: pytest.CaptureFixture[str],
     block = text.split("PassRole + RunInstances → role data-writer", 2)[2]
     block = block.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert '-. "PassRole + RunInstances' in block and '-- "runs as' in block
+    # Access through a role any account may assume: drawn from "any AWS account" through the
+    # trust statement and the role to the bucket.
+    block = text.split('can assume role anyone and read', 2)[2]
+    block = block.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert '["any AWS account"]' in block and '"can assume<br/>trust policy anyone' in block

@@ -3,11 +3,16 @@ statements in the evidence panel and the cursor on its path; escalation shown ap
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from textual.widgets import Static
 
 from graph.findings import Escalation
+from graph.model import InlinePolicy, Role
+from graph.sources import LoadedSource, SourceSpec
+from graph.sources.demo_cast import PARTNER_ACCOUNT
 from tui.app import RolemapApp
 from tui.screens.access_tree import AccessTree
 from tui.screens.explorer import ExplorerScreen
@@ -89,3 +94,41 @@ async def test_who_can_lists_escalation_apart(make_app: MakeApp) -> None:
         # Allowed principals do not include it: the instance cannot reach the logs now.
         allowed = labels[:group]
         assert not any("ci-runner-1" in lb for lb in allowed)
+
+
+async def test_enter_on_access_through_an_assumed_role_opens_the_role(
+        demo_loaded: LoadedSource) -> None:
+    """Another account may assume a role that reads a bucket: the finding opens the role's
+    trace, cursor on the role, with the trust and identity statements in the panel."""
+    snap = demo_loaded.snapshot
+    arn = f"arn:aws:iam::{snap.account_id}:role/partner-etl"
+    role = Role(arn, "partner-etl", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER_ACCOUNT}:root"},
+         "Action": "sts:AssumeRole"}]}, inline_policies=(InlinePolicy("etl-read", {
+             "Version": "2012-10-17", "Statement": [{
+                 "Sid": "ReadLogs", "Effect": "Allow", "Action": "s3:GetObject",
+                 "Resource": "arn:aws:s3:::acme-app-logs/*"}]}),))
+    loaded = dataclasses.replace(demo_loaded,
+                                 snapshot=dataclasses.replace(snap, roles=snap.roles + (role,)))
+
+    def opener(spec: SourceSpec, progress: Any = None) -> LoadedSource:
+        return loaded
+
+    app = RolemapApp(loaded.spec, opener=opener)
+    async with app.run_test(size=(160, 48)) as pilot:
+        explorer = await open_explorer(app, pilot)
+        rows = explorer.table.model.visible
+        index = next(i for i, r in enumerate(rows) if r.values[1] == "cross-account"
+                     and "role partner-etl" in str(r.values[2]))
+        for _ in range(index - explorer.table.cursor):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await pilot.pause()
+        trace = app.screen
+        assert isinstance(trace, TraceScreen) and trace.key == arn
+        node = trace.query_one(AccessTree).cursor_node
+        assert node is not None and node.data == arn
+        panel = as_text(trace.query_one("#evidence", Static))
+        assert f"acme-app-logs: account {PARTNER_ACCOUNT} can assume role partner-etl" in panel
+        assert "trust policy partner-etl, statement 1" in panel and "ReadLogs" in panel
+        assert "Fix" in panel and "sts:ExternalId" in panel
