@@ -9,6 +9,7 @@ import dataclasses
 from graph.access import AccessGraph, build_access_graph
 from graph.exports.findings import findings_json
 from graph.findings import Finding, Severity, find
+from graph.model import InlinePolicy, Role
 from graph.policy import PolicyKind
 
 from .account import PARTNER, THIRD_PARTY
@@ -107,3 +108,17 @@ def test_json_carries_role_account_bucket_and_evidence(trust_graph: AccessGraph)
              and f.get("role", "").endswith("/partner-reader"))
     assert f["principal"] == f"arn:aws:iam::{PARTNER}:root" and f["bucket"] == "data"
     assert [e["kind"] for e in f["evidence"]] == ["trust", "identity", "identity"]
+
+
+def test_trust_that_cannot_be_read_is_unknown_not_silent(trust_graph: AccessGraph) -> None:
+    snap = trust_graph.snapshot
+    bad = Role(f"arn:aws:iam::{snap.account_id}:role/bad-trust", "bad-trust", {
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},
+            "Action": "sts:AssumeRole", "Condition": {"NoSuchOperator": {"aws:x": "y"}}}]},
+        inline_policies=(InlinePolicy("read", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}),))
+    f = _assumed(build_access_graph(dataclasses.replace(snap, roles=snap.roles + (bad,))))[
+        "bad-trust"]
+    assert f.severity is Severity.LOW and "may be able to assume role bad-trust" in f.title
+    assert "unknown: assuming bad-trust: the trust policy could not be parsed" in f.detail
