@@ -146,6 +146,8 @@ class BucketFacts:
     #: and the rest of `shape` (policy version, ACL, unreadable): see `class_shape`.
     general_statements: tuple[tuple[int, int, str], ...] = ()
     shape_rest: tuple[object, ...] = ()
+    #: The ACL's grants with the bucket's name blanked (None without an ACL of grants).
+    acl_text: str | None = None
 
     @property
     def acl_masks(self) -> tuple[int, ...]:
@@ -158,8 +160,11 @@ class BucketFacts:
     def class_shape(self, bit: int) -> object:
         """`shape` as one action class sees it (its bit): only the statements naming it can
         decide it, so buckets whose policies differ elsewhere share its answer."""
-        return self.shape_rest, tuple((n, text) for mask, n, text in self.general_statements
-                                      if mask & bit)
+        # The ACL counts only for the actions its grants name: for the others the engine's
+        # answer on it is an implicit deny, which never changes the policy's answer.
+        acl = self.acl_text if any(m & bit for m in self.acl_masks) else None
+        return self.shape_rest, acl, tuple((n, text) for mask, n, text
+                                           in self.general_statements if mask & bit)
 
     def shape_for(self, role_arn: str) -> object:
         """The bucket as the role sees it (see `shape` and `full_shape`)."""
@@ -296,6 +301,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
     parts: list[object] = []
     general_shape: list[object] = []
     rest: list[object] = []
+    acl_text: str | None = None
     if bucket.policy is not None:
         parts.append(_blank(bucket.policy, bucket))
         if general_part:
@@ -305,7 +311,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
     if bp.acl is not None:
         parts.append(_blank(bp.acl.policy.raw, bucket))
         general_shape.append(parts[-1])
-        rest.append(parts[-1])
+        acl_text = parts[-1]
     if unreadable:
         # Which document could not be read changes the answers (decide.unread_documents).
         unread = ("unreadable",
@@ -333,5 +339,6 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         general_parts=tuple(general_parts),
         general_statements=tuple(general_statements),
         shape_rest=tuple(rest),
+        acl_text=acl_text,
         named_parts={k: tuple(v) for k, v in named_parts.items()},
     )
