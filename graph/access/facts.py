@@ -45,12 +45,40 @@ class RoleFacts:
     #: Each policy's place in the order the engine reads them (identity policies, boundary,
     #: SCPs), by CompiledPolicy.key: evidence lists statements in that order.
     order: dict[int, int] = field(default_factory=dict)
+    _ordered: dict[tuple[SigItem, ...], tuple[SigItem, ...]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def universal_key(self) -> tuple[SigItem, ...]:
         """`universal_sig` in reading order: answers with the same statements in another
         order list their evidence in another order, so they are not shared."""
         return tuple(self.in_order(list(self.universal_sig)))
+
+    def ordered(self, sig: tuple[SigItem, ...]) -> tuple[SigItem, ...]:
+        """The statements concerning a bucket named by `sig`: the universal ones and `sig`'s,
+        in reading order. Kept per sig: a role asks it for every bucket group it decides."""
+        found = self._ordered.get(sig)
+        if found is None:
+            found = self._ordered[sig] = tuple(self.in_order([*self.universal_sig, *sig]))
+        return found
+
+    @cached_property
+    def who(self) -> object:
+        """What of the role its own statements read: nothing; the values of the principal
+        tags they read (roles with the same values share answers); or the role itself (its
+        ARN and tags) when they read anything else of it."""
+        if not self.principal_sensitive:
+            return None
+        role = self.policies.role
+        keys = self.principal_keys
+        if not keys or "*" in keys:
+            return (role.arn, tuple(sorted(role.tags.items())))
+        prefix = len("aws:principaltag/")
+        # The engine finds a tag by its exact name, else case-insensitively: every tag whose
+        # name matches case-insensitively is what it can read.
+        return ("tags", tuple(
+            (k, tuple(sorted((t, v) for t, v in role.tags.items() if t.lower() == k[prefix:])))
+            for k in sorted(keys)))
 
     def in_order(self, items: list[SigItem]) -> list[SigItem]:
         """Statements in the engine's reading order (their evidence order)."""
