@@ -257,6 +257,38 @@ class Named:
         return bool(self.sets)
 
 
+#: Stands for the account's role and user ARNs a general statement lists (see below).
+_OTHER_PRINCIPALS = "\x00other principals of the account"
+
+
+def _others_blanked(statement: object, acct: str) -> object:
+    """A general statement as every role it does not name sees it: the role and user ARNs
+    of the account in its Principal or NotPrincipal replaced by one placeholder.
+
+    A role those ARNs name is one of the bucket's `named_roles` and sees the whole policy
+    (`full_shape`); any other role is matched by none of them (the engine compares
+    principal ARNs exactly), so which ones are listed cannot change its answer. Blanked,
+    "deny writes except by role X" is one shape for all the buckets that say it of their own
+    X. Session ARNs, the root and other accounts stay as written.
+    """
+    if not isinstance(statement, dict):
+        return statement
+    out = dict(statement)
+    for key in ("Principal", "NotPrincipal"):
+        value = out.get(key)
+        if not isinstance(value, dict) or "AWS" not in value:
+            continue
+        aws = value["AWS"]
+        listed = [aws] if isinstance(aws, str) else aws
+        if not isinstance(listed, list):
+            continue
+        local = (f"arn:aws:iam::{acct}:role/", f"arn:aws:iam::{acct}:user/")
+        kept = [p for p in listed if not (isinstance(p, str) and p.startswith(local))]
+        if len(kept) < len(listed):
+            out[key] = {**value, "AWS": [*kept, _OTHER_PRINCIPALS]}
+    return out
+
+
 def _blank(document: object, bucket: Bucket) -> str:
     text = json.dumps(document, sort_keys=True)
     return re.sub(re.escape(bucket.arn) + r'(?=[/"])', "arn:aws:s3:::\x00", text)
@@ -306,7 +338,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
                 role_actions |= f.s3_actions
                 specific = specific or f.principal_sensitive
                 if raw:
-                    general_part.append((n, _blank(raw[n], bucket)))
+                    general_part.append((n, _blank(_others_blanked(raw[n], acct), bucket)))
                     general_statements.append((masks[-1], n, general_part[-1][1]))
             if f.effect != "Allow":
                 continue
