@@ -45,12 +45,40 @@ class RoleFacts:
     #: Each policy's place in the order the engine reads them (identity policies, boundary,
     #: SCPs), by CompiledPolicy.key: evidence lists statements in that order.
     order: dict[int, int] = field(default_factory=dict)
+    _ordered: dict[tuple[SigItem, ...], tuple[SigItem, ...]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def universal_key(self) -> tuple[SigItem, ...]:
         """`universal_sig` in reading order: answers with the same statements in another
         order list their evidence in another order, so they are not shared."""
         return tuple(self.in_order(list(self.universal_sig)))
+
+    def ordered(self, sig: tuple[SigItem, ...]) -> tuple[SigItem, ...]:
+        """The statements concerning a bucket named by `sig`: the universal ones and `sig`'s,
+        in reading order. Kept per sig: a role asks it for every bucket group it decides."""
+        found = self._ordered.get(sig)
+        if found is None:
+            found = self._ordered[sig] = tuple(self.in_order([*self.universal_sig, *sig]))
+        return found
+
+    @cached_property
+    def who(self) -> object:
+        """What of the role its own statements read: nothing; the values of the principal
+        tags they read (roles with the same values share answers); or the role itself (its
+        ARN and tags) when they read anything else of it."""
+        if not self.principal_sensitive:
+            return None
+        role = self.policies.role
+        keys = self.principal_keys
+        if not keys or "*" in keys:
+            return (role.arn, tuple(sorted(role.tags.items())))
+        prefix = len("aws:principaltag/")
+        # The engine finds a tag by its exact name, else case-insensitively: every tag whose
+        # name matches case-insensitively is what it can read.
+        return ("tags", tuple(
+            (k, tuple(sorted((t, v) for t, v in role.tags.items() if t.lower() == k[prefix:])))
+            for k in sorted(keys)))
 
     def in_order(self, items: list[SigItem]) -> list[SigItem]:
         """Statements in the engine's reading order (their evidence order)."""
@@ -229,6 +257,38 @@ class Named:
         return bool(self.sets)
 
 
+#: Stands for the account's role and user ARNs a general statement lists (see below).
+_OTHER_PRINCIPALS = "\x00other principals of the account"
+
+
+def _others_blanked(statement: object, acct: str) -> object:
+    """A general statement as every role it does not name sees it: the role and user ARNs
+    of the account in its Principal or NotPrincipal replaced by one placeholder.
+
+    A role those ARNs name is one of the bucket's `named_roles` and sees the whole policy
+    (`full_shape`); any other role is matched by none of them (the engine compares
+    principal ARNs exactly), so which ones are listed cannot change its answer. Blanked,
+    "deny writes except by role X" is one shape for all the buckets that say it of their own
+    X. Session ARNs, the root and other accounts stay as written.
+    """
+    if not isinstance(statement, dict):
+        return statement
+    out = dict(statement)
+    for key in ("Principal", "NotPrincipal"):
+        value = out.get(key)
+        if not isinstance(value, dict) or "AWS" not in value:
+            continue
+        aws = value["AWS"]
+        listed = [aws] if isinstance(aws, str) else aws
+        if not isinstance(listed, list):
+            continue
+        local = (f"arn:aws:iam::{acct}:role/", f"arn:aws:iam::{acct}:user/")
+        kept = [p for p in listed if not (isinstance(p, str) and p.startswith(local))]
+        if len(kept) < len(listed):
+            out[key] = {**value, "AWS": [*kept, _OTHER_PRINCIPALS]}
+    return out
+
+
 def _blank(document: object, bucket: Bucket) -> str:
     text = json.dumps(document, sort_keys=True)
     return re.sub(re.escape(bucket.arn) + r'(?=[/"])', "arn:aws:s3:::\x00", text)
@@ -278,7 +338,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
                 role_actions |= f.s3_actions
                 specific = specific or f.principal_sensitive
                 if raw:
-                    general_part.append((n, _blank(raw[n], bucket)))
+                    general_part.append((n, _blank(_others_blanked(raw[n], acct), bucket)))
                     general_statements.append((masks[-1], n, general_part[-1][1]))
             if f.effect != "Allow":
                 continue

@@ -118,21 +118,22 @@ class ReachComputer:
         names |= bf.named_actions.get(rf.policies.role.arn, frozenset())
         return names
 
-    def _items(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> list[SigItem]:
-        """The role-side statements concerning this bucket: those concerning every bucket
-        alike, and (for a bucket the role's statements name) those naming it."""
+    def _items(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> tuple[SigItem, ...]:
+        """The role-side statements concerning this bucket, in reading order: those
+        concerning every bucket alike, and (for a bucket the role's statements name) those
+        naming it."""
         if not special:
-            return list(rf.universal_sig)
-        return [*rf.universal_sig, *rf.sig_for(bf.bucket.name)]
+            return rf.universal_key
+        return rf.ordered(rf.sig_for(bf.bucket.name))
 
     def _who(self, rf: RoleFacts, bf: BucketFacts, bucket_matters: bool = True) -> object:
         """What of the caller's identity the answer depends on: the role itself when the
         bucket's policy names it or reads who asks, else what the role's own statements read
-        (see `_role_who`)."""
+        (see `RoleFacts.who`)."""
         role = rf.policies.role
         if bucket_matters and (bf.principal_specific or role.arn in bf.named_roles):
             return (role.arn, tuple(sorted(role.tags.items())))
-        return _role_who(rf)
+        return rf.who
 
     def decide_action(self, rf: RoleFacts, bf: BucketFacts, action: S3Action,
                       context: Mapping[str, str]) -> ActionAccess:
@@ -142,7 +143,7 @@ class ReachComputer:
                                  self._items(rf, bf, special))[action.name]
 
     def _decide_mask(self, rf: RoleFacts, bf: BucketFacts, wanted: int,
-                     context: Mapping[str, str], items: list[SigItem]) -> ClassAnswers:
+                     context: Mapping[str, str], items: tuple[SigItem, ...]) -> ClassAnswers:
         """The wanted actions, one engine question per action class (classify.py).
 
         Each class's answer is cached under exactly what it depends on: the class, the
@@ -153,7 +154,7 @@ class ReachComputer:
         """
         rp = rf.policies
         facts = self.book.statement_facts
-        masked = [(it, action_mask(facts[it[0]].s3_actions)) for it in rf.in_order(items)]
+        masked = [(it, action_mask(facts[it[0]].s3_actions)) for it in items]
         classes = action_classes(wanted, [m for _, m in masked] + [
             *bf.statement_masks, bf.role_mask])
         ctx = tuple(sorted(context.items()))
@@ -270,7 +271,7 @@ class ReachComputer:
         if special:
             # Every statement concerning the bucket in reading order (evidence order).
             named = sig if sig is not None else rf.sig_for(bf.bucket.name)
-            where = tuple(rf.in_order([*rf.universal_sig, *named]))
+            where = rf.ordered(named)
         key = (base, where, bf.shape_for(rf.policies.role.arn), self._who(rf, bf))
         found = self._cache.get(key)
         if found is None:
@@ -281,7 +282,7 @@ class ReachComputer:
     def _base(self, rf: RoleFacts, context: Mapping[str, str]) -> tuple[object, ...]:
         """The part of every class key that comes from the role and the context."""
         rp = rf.policies
-        who = _role_who(rf)
+        who = rf.who
         return (rf.universal_key, rp.boundary.key if rp.boundary else None, rp.missing, who,
                 tuple(sorted(context.items())))
 
@@ -406,24 +407,6 @@ class ReachComputer:
     @cached_property
     def plain_names(self) -> list[str]:
         return [bf.bucket.name for bf in self.plain]
-
-
-def _role_who(rf: RoleFacts) -> object:
-    """What of the role its own statements read: nothing; the values of the principal tags
-    they read (roles with the same values share answers); or the role itself (its ARN and
-    tags) when they read anything else of it."""
-    if not rf.principal_sensitive:
-        return None
-    role = rf.policies.role
-    keys = rf.principal_keys
-    if not keys or "*" in keys:
-        return (role.arn, tuple(sorted(role.tags.items())))
-    prefix = len("aws:principaltag/")
-    # The engine finds a tag by its exact name, else case-insensitively: every tag whose
-    # name matches case-insensitively is what it can read.
-    return ("tags", tuple(
-        (k, tuple(sorted((t, v) for t, v in role.tags.items() if t.lower() == k[prefix:])))
-        for k in sorted(keys)))
 
 
 def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:

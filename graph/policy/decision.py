@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from graph.policy.plain_words import plain, raw, requirement
@@ -77,14 +78,14 @@ class ConditionRef:
     values: tuple[str, ...]
     #: True: must hold for the access (an Allow's condition); False: must not hold (a Deny's).
     must_hold: bool
-    #: Built once, quoted in every conditional answer: the plain words, then the raw form and
-    #: the statement it comes from — "only over TLS — aws:SecureTransport must be true (Deny
-    #: if Bool aws:SecureTransport [false]: bucket policy, statement 1 (DenyInsecureTransport))".
-    text: str = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        text = f"{self.plain} ({self.raw}: {self.statement.label})"
-        object.__setattr__(self, "text", text)
+    @cached_property
+    def text(self) -> str:
+        """Quoted in every conditional answer shown: the plain words, then the raw form and
+        the statement it comes from — "only over TLS — aws:SecureTransport must be true (Deny
+        if Bool aws:SecureTransport [false]: bucket policy, statement 1
+        (DenyInsecureTransport))". Made when first shown, not per decision: the analysis
+        makes hundreds of thousands of these and shows few."""
+        return f"{self.plain} ({self.raw}: {self.statement.label})"
 
     @property
     def plain(self) -> str:
