@@ -7,6 +7,9 @@ this one reads the trust edges the access graph already decided (`AccessData.ass
 one engine question per role and outside principal, the other account's own policies standing
 in as "allow") and the role chains it already keeps (`chains_from`), then what the role
 reaches, read once per shared answer set (per action class), never bucket by bucket.
+Services (ec2, lambda…) and this account's own root, roles and users are not outside; what
+anyone may do anyway on a public bucket is not counted as access through the role; of several
+ways to the same role, the surest and then the shortest is shown.
 
 Grouping: one finding per outside account and role it can end up acting as; the buckets that
 role reaches are its subject (named in the title when there is one, listed in the detail
