@@ -92,6 +92,9 @@ class ClassAnswers(Mapping[str, ActionAccess]):
     def __len__(self) -> int:
         return self.mask.bit_count()
 
+    def __bool__(self) -> bool:
+        return self.mask != 0
+
     def values(self) -> list[ActionAccess]:  # type: ignore[override]
         """Every action's answer, in catalogue order."""
         pairs = [(a, e) for e in self.entries for a in actions_in(e.mask)]

@@ -55,6 +55,9 @@ class RoleReach:
     default: ClassResult | None = None
     by_shape: dict[object, ClassResult] = field(default_factory=dict)
     special: dict[str, ClassResult] = field(default_factory=dict)
+    #: `special` as decided: (answers, the bucket names sharing them), in `special`'s order
+    #: (exports walk these instead of one entry per bucket).
+    special_runs: list[tuple[ClassResult, list[str]]] = field(default_factory=list)
     universal: bool = False
 
     def lookup(self, bf: BucketFacts) -> ClassResult | None:
@@ -319,17 +322,21 @@ class ReachComputer:
         arn = rp.role.arn
         base = self._base(rf, context)
         special = reach.special
+        runs = reach.special_runs
         # Buckets whose policy names this role: each one of a kind (its whole policy).
         named_here = self.named_for.get(arn, [])
         own = {bf.bucket.name for bf in named_here}
         for sig, names in rf.special_groups().items():
             kept = [n for n in names if n not in own] if own else names
             for rep, alike in self._alike(sig, kept):
-                special.update(dict.fromkeys(alike, self._cached(rf, rep, True, context, base,
-                                                                 sig)))
+                res = self._cached(rf, rep, True, context, base, sig)
+                special.update(dict.fromkeys(alike, res))
+                runs.append((res, alike))
         for bf in named_here:
             sig = rf.sig_for(bf.bucket.name)
-            special[bf.bucket.name] = self._cached(rf, bf, bool(sig), context, base, sig or None)
+            res = self._cached(rf, bf, bool(sig), context, base, sig or None)
+            special[bf.bucket.name] = res
+            runs.append((res, [bf.bucket.name]))
         for shape, group in self.shape_groups.items():
             rep = group[0]
             if not (reach.universal or rep.anyone_actions or rep.policy_unreadable):
@@ -393,9 +400,9 @@ class ReachComputer:
         Exports write millions of rows from this without one lookup per bucket.
         """
         special = reach.special
-        for name, res in special.items():
+        for res, names in reach.special_runs:
             if res:
-                yield res, [name]
+                yield res, names
         for shape, res in reach.by_shape.items():
             if res:
                 names = [bf.bucket.name for bf in self.shape_groups[shape]]
