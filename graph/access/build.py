@@ -62,7 +62,7 @@ class AccessData:
     def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str],
                  progress: Progress = _no_progress, *, decide: bool = True,
                  reuse: Reuse | None = None) -> None:
-        with bulk_allocation():  # the collector pauses while the layers are set up
+        with bulk_allocation(keep=True):  # the collector pauses while layers are set up
             self._set_up(snapshot, assumed, progress, reuse)
         if decide:
             self.decide_all(progress)
@@ -153,7 +153,7 @@ class AccessData:
         progress("roles", 0, total)
         # Deciding builds millions of acyclic objects; the cyclic collector walking them
         # again and again took half of the analysis time (sources/bulk.py).
-        with bulk_allocation():
+        with bulk_allocation(keep=True):
             for i, role in enumerate(roles, 1):
                 if cancelled():
                     return False
