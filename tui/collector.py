@@ -22,6 +22,9 @@ def settle_collector(collect: bool) -> None:
     first (`collect`), or every reload would keep one more account in memory for good.
     """
     if collect:
+        # The analysis froze what it built, the previous account included if it was still
+        # shown then (graph.sources.bulk): thaw it all, so that account can go.
+        gc.unfreeze()
         gc.collect()
     gc.freeze()
     gc.set_threshold(_YOUNG_THRESHOLD, 20, 20)

@@ -83,6 +83,8 @@ class PolicyBook:
         self._buckets: dict[str, BucketPolicies] = {}
         #: Statement facts by (CompiledPolicy.key, position), filled as roles are studied.
         self.statement_facts: dict[tuple[int, int], StatementFacts] = {}
+        #: The same statements' S3 actions as bitmasks (compile.py).
+        self.statement_masks: dict[tuple[int, int], int] = {}
         #: Per (CompiledPolicy.key, grants?) the facts.PolicyPart (shared between roles).
         self.parts: dict[tuple[int, bool], Any] = {}
         self.scps = self._compile_scps()

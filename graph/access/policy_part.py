@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from graph.access.compile import action_mask
 from graph.access.index import BucketIndex, PatternScope
 from graph.access.policies import CompiledPolicy, PolicyBook
 from graph.access.statements import PRINCIPAL_KEY_PREFIXES, StatementFacts
@@ -153,6 +154,7 @@ def policy_part(cp: CompiledPolicy, grants: bool, book: PolicyBook,
         allow = grants and f.effect == "Allow"
         stmt_id = (cp.key, n)
         book.statement_facts[stmt_id] = f
+        book.statement_masks[stmt_id] = action_mask(f.s3_actions)
         for k, scope in enumerate(_scopes(index, f)):
             if f.not_resource:
                 uni_sig.add((stmt_id, "", None))

@@ -26,7 +26,6 @@ from functools import cached_property
 from graph.access.answers import ClassAnswer, ClassAnswers, single
 from graph.access.classify import action_classes
 from graph.access.compile import (
-    action_mask,
     actions_in,
     first_action,
     mask_of,
@@ -94,6 +93,22 @@ class ReachComputer:
         self._class_cache: dict[tuple[object, ...], tuple[ClassAnswer, ...]] = {}
         self._answer_sets: dict[tuple[object, ...], ClassAnswers] = {}
         self._alike_kept: dict[tuple[object, ...], list[tuple[BucketFacts, list[str]]]] = {}
+        #: Numbers standing for key parts (equal values, equal numbers: see `number`).
+        self._ids: dict[object, int] = {}
+        #: Each bucket's shape and full shape as numbers, by name.
+        self._shape_ids = {bf.bucket.name: (self.number(("shape", bf.shape)),
+                                            self.number(("shape", bf.full_shape)))
+                           for bf in buckets}
+
+    def number(self, value: object) -> int:
+        """A small number for a key part that is itself a large value (a role's statement
+        list, a bucket's shape): equal values get the same number, so keys built from
+        numbers still say what the answer depends on, and hash in constant time."""
+        ids = self._ids
+        found = ids.get(value)
+        if found is None:
+            found = ids[value] = len(ids)
+        return found
 
     def instance_context(self, rf: RoleFacts, values: Mapping[str, str | None]
                          ) -> dict[str, str]:
@@ -156,8 +171,8 @@ class ReachComputer:
         missing data, the role only if something reads who it is, and the context.
         """
         rp = rf.policies
-        facts = self.book.statement_facts
-        masked = [(it, action_mask(facts[it[0]].s3_actions)) for it in items]
+        masks = self.book.statement_masks
+        masked = [(it, masks[it[0]]) for it in items]
         classes = action_classes(wanted, [m for _, m in masked] + [
             *bf.statement_masks, bf.role_mask])
         ctx = tuple(sorted(context.items()))
@@ -267,27 +282,36 @@ class ReachComputer:
             return ClassAnswers(())
         return self._decide_mask(rf, bf, wanted, context, self._items(rf, bf, special))
 
+    def _where(self, rf: RoleFacts, bf: BucketFacts, special: bool,
+               sig: tuple[SigItem, ...] | None = None) -> int:
+        """Every statement concerning the bucket in reading order (evidence order), as a
+        number (-1: only the universal ones, already in the role's base)."""
+        if not special:
+            return -1
+        named = sig if sig is not None else rf.sig_for(bf.bucket.name)
+        return self.number(("where", rf.ordered(named)))
+
     def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
-                context: Mapping[str, str], base: tuple[object, ...],
-                sig: tuple[SigItem, ...] | None = None) -> ClassResult:
-        where: object = None
-        if special:
-            # Every statement concerning the bucket in reading order (evidence order).
-            named = sig if sig is not None else rf.sig_for(bf.bucket.name)
-            where = rf.ordered(named)
-        key = (base, where, bf.shape_for(rf.policies.role.arn), self._who(rf, bf))
+                context: Mapping[str, str], base: int,
+                sig: tuple[SigItem, ...] | None = None, where: int | None = None
+                ) -> ClassResult:
+        if where is None:
+            where = self._where(rf, bf, special, sig)
+        shapes = self._shape_ids[bf.bucket.name]
+        shape = shapes[1] if rf.policies.role.arn in bf.named_roles else shapes[0]
+        key = (base, where, shape, self._who(rf, bf))
         found = self._cache.get(key)
         if found is None:
             found = self._decide(rf, bf, special, context)
             self._cache[key] = found
         return found
 
-    def _base(self, rf: RoleFacts, context: Mapping[str, str]) -> tuple[object, ...]:
-        """The part of every class key that comes from the role and the context."""
+    def _base(self, rf: RoleFacts, context: Mapping[str, str]) -> int:
+        """The part of every class key that comes from the role and the context (numbered)."""
         rp = rf.policies
         who = rf.who
-        return (rf.universal_key, rp.boundary.key if rp.boundary else None, rp.missing, who,
-                tuple(sorted(context.items())))
+        return self.number(("base", rf.universal_key, rp.boundary.key if rp.boundary else None,
+                            rp.missing, who, tuple(sorted(context.items()))))
 
     def bucket_answer(self, rf: RoleFacts, bf: BucketFacts, context: Mapping[str, str]
                       ) -> ClassResult | None:
@@ -328,8 +352,9 @@ class ReachComputer:
         own = {bf.bucket.name for bf in named_here}
         for sig, names in rf.special_groups().items():
             kept = [n for n in names if n not in own] if own else names
+            where = self.number(("where", rf.ordered(sig)))
             for rep, alike in self._alike(sig, kept):
-                res = self._cached(rf, rep, True, context, base, sig)
+                res = self._cached(rf, rep, True, context, base, sig, where)
                 special.update(dict.fromkeys(alike, res))
                 runs.append((res, alike))
         for bf in named_here:

@@ -104,6 +104,7 @@ class Reuse:
         if same_buckets:
             book.parts.update(self.first.book.parts)
             book.statement_facts.update(self.first.book.statement_facts)
+            book.statement_masks.update(self.first.book.statement_masks)
 
     def seed_reach(self, reach: ReachComputer, data: AccessData) -> None:
         """Start the decision caches from copies of the first side's (copies: what the second
@@ -113,3 +114,8 @@ class Reuse:
             reach._cache = dict(first._cache)
             reach._class_cache = dict(first._class_cache)
             reach._answer_sets = dict(first._answer_sets)
+            # One numbering for both sides: the copied keys hold the first side's numbers.
+            reach._ids = first._ids
+            reach._shape_ids = {bf.bucket.name: (reach.number(("shape", bf.shape)),
+                                                 reach.number(("shape", bf.full_shape)))
+                                for bf in reach.buckets}
