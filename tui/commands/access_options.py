@@ -30,11 +30,13 @@ def parse_assumed(items: list[str]) -> dict[str, str]:
     return out
 
 
-def graph_from_args(args: argparse.Namespace) -> AccessGraph:
-    """Load the source the options name and decide its access graph."""
+def graph_from_args(args: argparse.Namespace, decide: bool = True) -> AccessGraph:
+    """Load the source the options name and decide its access graph (`decide=False`: set
+    it up, and let each role be decided when first asked, as a streamed export does)."""
     assumed = parse_assumed(getattr(args, "assume", []) or [])
     loaded = load_from_args(args)
-    g = build_access_graph(loaded.snapshot, assumed=assumed, progress=stderr_progress)
+    g = build_access_graph(loaded.snapshot, assumed=assumed, progress=stderr_progress,
+                           decide=decide)
     args.loaded_graph = g  # tui.cli prints its load warnings once the command has answered
     return g
 

@@ -33,7 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    g = graph_from_args(args)
+    # JSON and CSV rows are written role by role, each role decided as its rows are reached:
+    # the first rows come out at once and nothing waits for the whole account. The review
+    # document and the graph need every answer first.
+    g = graph_from_args(args, decide=args.format not in ("json", "csv"))
     mode = "by-role" if args.by_role else "per-action" if args.per_action else "default"
     # Rows going to the terminal are their own progress; a file being written is not.
     activity = stderr_activity(f"writing {args.output}") if args.output \
