@@ -51,6 +51,11 @@ def analysing() -> bool:
     return "Findings (…)" in screen()
 
 
+def analysing_done() -> bool:
+    text = screen()
+    return "Findings (" in text and "Findings (…)" not in text
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", help="an account export folder or snapshot file")
@@ -88,7 +93,8 @@ def main() -> int:
         print(f"who-can after t     {done - asked:6.2f} s   (analysis still running: "
               f"{before})")
         tmux("send-keys", "-t", SESSION, "Escape")
-        wait_for(lambda: not analysing())
+        wait_for(lambda: "who can" not in title() and "Findings" in screen())
+        wait_for(analysing_done)
         print(f"analysis done       {time.perf_counter() - start:6.2f} s after start")
     finally:
         tmux("send-keys", "-t", SESSION, "q")
