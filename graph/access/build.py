@@ -154,6 +154,12 @@ class AccessData:
         # Deciding builds millions of acyclic objects; the cyclic collector walking them
         # again and again took half of the analysis time (sources/bulk.py).
         with bulk_allocation(keep=True):
+            # Every role's facts first (a second or two on 5,000 roles): a who-can asked
+            # meanwhile reads every role's facts, and then finds them made.
+            for n, role in enumerate(roles, 1):
+                if n % 500 == 0 and cancelled():  # facts take about a millisecond a role
+                    return False
+                self.facts_of(role.arn)
             for i, role in enumerate(roles, 1):
                 if cancelled():
                     return False
