@@ -10,7 +10,6 @@ them specifically, they all get the same answer, decided once.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -290,8 +289,15 @@ def _others_blanked(statement: object, acct: str) -> object:
 
 
 def _blank(document: object, bucket: Bucket) -> str:
+    """The document's JSON with the bucket's own ARN (before a `/` or the closing quote)
+    blanked. String replaces, not a regex per bucket: compiling one each took half of the
+    bucket facts' time on 5,000 buckets."""
     text = json.dumps(document, sort_keys=True)
-    return re.sub(re.escape(bucket.arn) + r'(?=[/"])', "arn:aws:s3:::\x00", text)
+    arn = bucket.arn
+    if arn not in text:
+        return text
+    blank = "arn:aws:s3:::\x00"
+    return text.replace(arn + "/", blank + "/").replace(arn + '"', blank + '"')
 
 
 def _applies(f: StatementFacts, acct: str) -> tuple[bool, set[str]]:
