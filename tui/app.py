@@ -154,19 +154,19 @@ class RolemapApp(App[int]):
 
     def _analyse_in_background(self, loaded: LoadedSource, assumed: Mapping[str, str],
                                progress: Callable[[str, int, int], None]) -> None:
-        """Hand out the tables, then a graph that decides on demand; the rest is decided by
+        """Hand out the tables with a graph that decides on demand; the rest is decided by
         a daemon thread, which quitting does not wait for (a worker's own thread it would, and
         one role can take seconds on a large account); a reload stops it too.
         """
         worker = get_current_worker()
-        pending = pending_workspace(loaded, None, assumed)
-        self.post_message(WorkspacePending(pending))
+        # The account's set-up (bucket facts, public access, trust: about a second on 5,000
+        # buckets) comes before the tables: a trace or who-can asked as soon as they show is
+        # then decided at once instead of waiting for it.
         graph = build_access_graph(loaded.snapshot, assumed=dict(assumed), progress=progress,
                                    decide=False)
         if worker.is_cancelled:
             return
-        self.post_message(WorkspacePending(pending_workspace(loaded, graph, assumed,
-                                                             pending.rows)))
+        self.post_message(WorkspacePending(pending_workspace(loaded, graph, assumed)))
         self._early_graph = graph
         self._graph_set_up.set()
         stop = self._analysis_stop = threading.Event()
