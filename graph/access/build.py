@@ -16,7 +16,8 @@ from graph.access.decide import Decider
 from graph.access.facts import BucketFacts, RoleFacts, bucket_facts, role_facts
 from graph.access.index import BucketIndex
 from graph.access.policies import PolicyBook
-from graph.access.reach import ClassResult, ReachComputer, RoleReach, public_reach
+from graph.access.public import public_reach
+from graph.access.reach import ClassResult, ReachComputer, RoleReach
 from graph.access.reuse import Reuse
 from graph.access.trust import EC2, AssumeEdge, TrustAnalyzer
 from graph.access.unread import ec2_edge as unread_ec2_edge

@@ -51,7 +51,7 @@ class RoleFacts:
     def universal_key(self) -> tuple[SigItem, ...]:
         """`universal_sig` in reading order: answers with the same statements in another
         order list their evidence in another order, so they are not shared."""
-        return tuple(self.in_order(list(self.universal_sig)))
+        return self.ordered(())
 
     def ordered(self, sig: tuple[SigItem, ...]) -> tuple[SigItem, ...]:
         """The statements concerning a bucket named by `sig`: the universal ones and `sig`'s,
@@ -126,8 +126,7 @@ class RoleFacts:
         """S3 actions identity Allow statements grant on this bucket specifically."""
         out: frozenset[str] = frozenset()
         for part in self.parts:
-            if bucket in part.special:
-                out = out | part.specific_of(bucket)
+            out = out | part.specific_of(bucket)
         return out
 
 

@@ -20,7 +20,6 @@ tests hold every answer here equal to it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from graph.access.answers import ClassAnswer, ClassAnswers, single
@@ -36,37 +35,11 @@ from graph.access.decide import Decider, for_member, generic_reasons
 from graph.access.facts import BucketFacts, RoleFacts, SigItem
 from graph.access.model import ActionAccess
 from graph.access.policies import PolicyBook
+from graph.access.role_reach import ClassResult, RoleReach
 from graph.catalog import S3Action, s3_actions
 
 #: Marks a class key whose answer was asked action by action (kept under (mask, key)).
 _PER_ACTION: tuple[ClassAnswer, ...] = ()
-
-#: One decided class: action name -> answer (only actions some statement could grant).
-ClassResult = Mapping[str, ActionAccess]
-
-
-@dataclass
-class RoleReach:
-    """Where one role reaches: a compact map from buckets to shared class results."""
-
-    role_arn: str
-    #: Answer for plain buckets (no policy/ACL) the role does not name specifically.
-    default: ClassResult | None = None
-    by_shape: dict[object, ClassResult] = field(default_factory=dict)
-    special: dict[str, ClassResult] = field(default_factory=dict)
-    #: `special` as decided: (answers, the bucket names sharing them), in `special`'s order
-    #: (exports walk these instead of one entry per bucket).
-    special_runs: list[tuple[ClassResult, list[str]]] = field(default_factory=list)
-    universal: bool = False
-
-    def lookup(self, bf: BucketFacts) -> ClassResult | None:
-        name = bf.bucket.name
-        if name in self.special:
-            return self.special[name]
-        if bf.shape is not None:
-            return self.by_shape.get(bf.shape)
-        return self.default if self.universal else None
-
 
 class ReachComputer:
     """Computes RoleReach objects, sharing decisions through one cache."""
@@ -96,9 +69,8 @@ class ReachComputer:
         #: Numbers standing for key parts (equal values, equal numbers: see `number`).
         self._ids: dict[object, int] = {}
         #: Each bucket's shape and full shape as numbers, by name.
-        self._shape_ids = {bf.bucket.name: (self.number(("shape", bf.shape)),
-                                            self.number(("shape", bf.full_shape)))
-                           for bf in buckets}
+        self._shape_ids: dict[str, tuple[int, int]] = {}
+        self.number_shapes()
 
     def number(self, value: object) -> int:
         """A small number for a key part that is itself a large value (a role's statement
@@ -110,19 +82,21 @@ class ReachComputer:
             found = ids[value] = len(ids)
         return found
 
+    def number_shapes(self) -> None:
+        """(Re)number the buckets' shapes, e.g. after taking another side's numbering."""
+        self._shape_ids = {bf.bucket.name: (self.number(("shape", bf.shape)),
+                                            self.number(("shape", bf.full_shape)))
+                           for bf in self.buckets}
+
     def instance_context(self, rf: RoleFacts, values: Mapping[str, str | None]
                          ) -> dict[str, str]:
         """The instance-derived keys the role's statements (or bucket policies) read."""
         wanted = rf.instance_keys | self.bucket_instance_keys
         return {k: v for k, v in values.items() if v and k.lower() in wanted}
 
-    @property
+    @cached_property
     def bucket_instance_keys(self) -> frozenset[str]:
-        keys: frozenset[str] = getattr(self, "_bik", frozenset())
-        if not hasattr(self, "_bik"):
-            keys = frozenset(k for bf in self.buckets for k in bf.instance_keys)
-            self._bik = keys
-        return keys
+        return frozenset(k for bf in self.buckets for k in bf.instance_keys)
 
     def _candidates(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> set[str]:
         if bf.policy_unreadable or rf.policies.identity_unread:
@@ -182,7 +156,6 @@ class ReachComputer:
         named_here = rp.role.arn in bf.named_roles
         shape = bf.shape_for(rp.role.arn)
         cache = self._class_cache
-        entries: list[ClassAnswer] = []
         keys: list[tuple[object, ...]] = []
         decided: list[tuple[ClassAnswer, ...]] = []
         bucket_bits = scope_masks()[0]
@@ -228,9 +201,8 @@ class ReachComputer:
         whole = tuple(keys)
         answers = self._answer_sets.get(whole)
         if answers is None:
-            for found in decided:
-                entries.extend(found)
-            answers = self._answer_sets[whole] = ClassAnswers(tuple(entries))
+            answers = self._answer_sets[whole] = ClassAnswers(
+                tuple(entry for found in decided for entry in found))
         return answers
 
     def _decide_class(self, rf: RoleFacts, bf: BucketFacts, cls: int,
@@ -282,14 +254,16 @@ class ReachComputer:
             return ClassAnswers(())
         return self._decide_mask(rf, bf, wanted, context, self._items(rf, bf, special))
 
-    def _where(self, rf: RoleFacts, bf: BucketFacts, special: bool,
+    def _where(self, rf: RoleFacts, bf: BucketFacts | None, special: bool,
                sig: tuple[SigItem, ...] | None = None) -> int:
-        """Every statement concerning the bucket in reading order (evidence order), as a
-        number (-1: only the universal ones, already in the role's base)."""
+        """Every statement concerning the bucket (named by `sig`, else by `bf`) in reading
+        order (evidence order), as a number (-1: only the universal ones, in the base)."""
         if not special:
             return -1
-        named = sig if sig is not None else rf.sig_for(bf.bucket.name)
-        return self.number(("where", rf.ordered(named)))
+        if sig is None:
+            assert bf is not None
+            sig = rf.sig_for(bf.bucket.name)
+        return self.number(("where", rf.ordered(sig)))
 
     def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str], base: int,
@@ -352,7 +326,7 @@ class ReachComputer:
         own = {bf.bucket.name for bf in named_here}
         for sig, names in rf.special_groups().items():
             kept = [n for n in names if n not in own] if own else names
-            where = self.number(("where", rf.ordered(sig)))
+            where = self._where(rf, None, True, sig)
             for rep, alike in self._alike(sig, kept):
                 res = self._cached(rf, rep, True, context, base, sig, where)
                 special.update(dict.fromkeys(alike, res))
@@ -451,28 +425,3 @@ def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:
     arn = rf.policies.role.arn
     return next((bf for bf in group if bf.bucket.name not in special
                  and arn not in bf.named_roles), None)
-
-
-def public_candidates(bf: BucketFacts) -> set[str]:
-    """Actions some statement grants to anyone on this bucket."""
-    return set(bf.anyone_actions)
-
-
-def public_reach(decider: Decider, bf: BucketFacts, actions: tuple[S3Action, ...]
-                 ) -> ClassResult:
-    """The anonymous public's answers on one bucket: actions granted to anyone, and every
-    action "unknown" when the bucket policy could not be read."""
-    names = public_candidates(bf)
-    if bf.policies.public_acl is not None:
-        for f in bf.policies.public_acl.facts:
-            names |= f.s3_actions
-    out: dict[str, ActionAccess] = {}
-    for action in actions:
-        known = (decider.public_action(bf, action, bf.parts_for(mask_of((action.name,))))
-                 if action.name in names else None)
-        unread = decider.public_unread(bf, action, known)
-        if unread is not None:
-            known = unread
-        if known is not None:
-            out[action.name] = known
-    return out

@@ -116,6 +116,4 @@ class Reuse:
             reach._answer_sets = dict(first._answer_sets)
             # One numbering for both sides: the copied keys hold the first side's numbers.
             reach._ids = first._ids
-            reach._shape_ids = {bf.bucket.name: (reach.number(("shape", bf.shape)),
-                                                 reach.number(("shape", bf.full_shape)))
-                                for bf in reach.buckets}
+            reach.number_shapes()

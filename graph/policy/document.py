@@ -341,24 +341,21 @@ def _statement(raw: Any, index: int, name: str, kind: PolicyKind, path: str,
         _action_re=GlobSet(actions, ignore_case=True),
         _resource_re=GlobSet(plain) if plain else None,
         _resource_vars=with_vars,
-        _literal=literal_patterns(resources, with_vars),
+        _literal=literal_patterns(plain) if resources is not None else None,
         ref=StatementRef(name, kind, index, sid, effect, raw),
         deny=effect == "Deny",
     )
 
 
-def literal_patterns(resources: tuple[str, ...] | None, with_vars: tuple[str, ...]
-                     ) -> tuple[tuple[str, ...], frozenset[str]] | None:
+def literal_patterns(plain: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]] | None:
     """Most Resource patterns are an exact ARN or a literal prefix and one trailing `*`:
     `str.startswith` decides those several times faster than a regex. Made once per
-    statement (the evaluator's plans hold it for every action they serve)."""
-    if resources is None:
-        return None
+    statement (the evaluator's plans hold it for every action they serve), from the patterns
+    matched as plain globs (`_split_resources`: literal markers in place of `${*}` and the
+    like, which send a statement to the regex)."""
     prefixes: list[str] = []
     exact: set[str] = set()
-    for p in resources:
-        if p in with_vars:
-            continue  # matched through its variables
+    for p in plain:
         if "?" in p or LITERAL_STAR in p or LITERAL_QMARK in p:
             return None
         star = p.find("*")
