@@ -103,6 +103,7 @@ class AccessData:
         self.role_reach: dict[str, RoleReach] = {}
         self._instance_reach: dict[tuple[str, tuple[tuple[str, str], ...]], RoleReach] = {}
         self._profile_plans: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._instances_by_role: dict[str, tuple[str, ...]] | None = None
         progress("public access", 0, total_b)
         actions = s3_actions()
         self.public: dict[str, ClassResult] = {}
@@ -254,6 +255,17 @@ class AccessData:
     def instance_roles(self, instance: Instance) -> tuple[str, ...]:
         """The roles of the instance's profile that exist in the account."""
         return self.instance_plan(instance)[0]
+
+    def instances_by_role(self) -> dict[str, tuple[str, ...]]:
+        """Each role's instances (ids, in the account's order), by the role's ARN: the
+        by-role export lists them on every row of the role."""
+        if self._instances_by_role is None:
+            found: dict[str, list[str]] = {}
+            for inst in self.snapshot.instances:
+                for arn in self.instance_roles(inst):
+                    found.setdefault(arn, []).append(inst.instance_id)
+            self._instances_by_role = {arn: tuple(ids) for arn, ids in found.items()}
+        return self._instances_by_role
 
     def instance_plan(self, instance: Instance) -> tuple[tuple[str, ...], bool]:
         """The instance's roles, and whether its answers are its own (a statement reads an

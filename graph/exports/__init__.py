@@ -14,8 +14,17 @@ from graph.errors import RolemapError
 from graph.exports.findings import write_markdown_findings
 from graph.exports.graphml import write_graphml
 from graph.exports.review import write_who_can
-from graph.exports.rows import MODES, blocks, columns, rows
-from graph.exports.writers import write_csv, write_json, write_markdown
+from graph.exports.rows import MODES, BlockSource, blocks, columns, rows
+from graph.exports.shards import write_sharded
+from graph.exports.writers import (
+    Renderer,
+    RowsWriter,
+    csv_renderer,
+    json_renderer,
+    write_csv,
+    write_json,
+    write_markdown,
+)
 from graph.findings import escalation_json, escalations, find
 from graph.safe_files import writing
 from graph.sources.bulk import bulk_allocation
@@ -25,14 +34,23 @@ FORMATS = ("json", "csv", "md", "graphml")
 __all__ = ["FORMATS", "MODES", "blocks", "columns", "export", "rows"]
 
 
-def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, Any]) -> int:
+def _rows(g: AccessGraph, mode: str, filters: dict[str, Any], render: Renderer,
+          workers: int) -> RowsWriter:
+    source = BlockSource(g, mode, **filters)
+    return lambda out, sep, lead: write_sharded(out, source, render, sep, lead, workers)
+
+
+def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, Any],
+           workers: int) -> int:
     if fmt == "json":
         # Escalation is never a permission row: it is listed apart, as "could gain".
         could = [escalation_json(e) for e in escalations(g) if e.kind != "assume"]
-        return write_json(out, g.snapshot, mode, blocks(g, mode, **filters), g.warnings,
+        return write_json(out, g.snapshot, mode,
+                          _rows(g, mode, filters, json_renderer(mode), workers), g.warnings,
                           g.assumed, extra={"could_gain": could})
     if fmt == "csv":
-        return write_csv(out, mode, blocks(g, mode, **filters), g.assumed)
+        return write_csv(out, mode, _rows(g, mode, filters, csv_renderer(mode, g.assumed),
+                                          workers))
     count = write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,
                            g.assumed,
                            preface=lambda out: write_markdown_findings(out, g, find(g)))
@@ -44,8 +62,11 @@ def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, 
 
 def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
            mode: str = "default", include_denied: bool = False, instance: str | None = None,
-           role: str | None = None, bucket: str | None = None) -> int:
-    """Write one export to `path` (stdout when None); returns the rows (or edges) written."""
+           role: str | None = None, bucket: str | None = None, workers: int = 1) -> int:
+    """Write one export to `path` (stdout when None); returns the rows (or edges) written.
+
+    `workers` > 1: JSON and CSV rows are rendered by that many processes (shards.py; only
+    from a process without threads of its own, such as the command line)."""
     if fmt not in FORMATS:
         raise RolemapError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
     if mode not in MODES:
@@ -58,8 +79,11 @@ def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
                "bucket": bucket}
     # Millions of short-lived row parts: the cyclic collector only slows them down (its
     # passes over the analysed account's heap took half the export's time).
-    with bulk_allocation():
+    # `keep`: what the export decided stays out of the collector's sight afterwards (a
+    # collection after the export walked all of it: eight seconds on 5,000 roles).
+    with bulk_allocation(keep=True):
         if path is None:
-            return _write(sys.stdout, g, fmt, mode, filters)
+            return _write(sys.stdout, g, fmt, mode, filters, workers)
         # A temporary file renamed over `path` when complete; never through a symlink there.
-        return writing(path, lambda out: _write(out, g, fmt, mode, filters), newline="")
+        return writing(path, lambda out: _write(out, g, fmt, mode, filters, workers),
+                       newline="")

@@ -228,59 +228,68 @@ def _group_order(g: Group) -> tuple[int, int, tuple[str, ...]]:
     return LEVELS.index(g.level), OUTCOME_ORDER.index(g.outcome), g.actions
 
 
-def instance_blocks(g: AccessGraph, *, per_action: bool = False, include_denied: bool = False,
-                    instance: str | None = None, role: str | None = None,
-                    bucket: str | None = None) -> Iterator[Block]:
-    """Rows per instance (default and per-action shapes)."""
-    snap = g.snapshot
-    sums = Summaries(include_denied, per_action)
-    instances: tuple[Instance, ...] | list[Instance] = snap.instances
-    if instance is not None:
-        instances = [find_instance(snap, instance)]
-    role_arn = find_role(snap, role).arn if role is not None else None
-    only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
-    for inst in instances:
-        for chain in g.instance_chains(inst):
-            if role_arn is not None and role_arn not in chain.roles:
-                continue
-            own = inst if len(chain.roles) == 1 else None
-            target = chain.roles[-1]
-            head = _instance_head(inst, target)
-            yield from _merged(head, _classes(g, target, only_bucket, own), sums, chain.hops,
-                               chain.roles)
+class BlockSource:
+    """The blocks of one export, unit by unit: a unit is an instance (default and per-action
+    shapes) or a role (by-role). Units can be written in spans (`blocks(start, stop)`), so
+    an export can be split between processes and the spans' rows put back in unit order
+    (shards.py); one source keeps its summaries across spans."""
 
+    def __init__(self, g: AccessGraph, mode: str = "default", *, include_denied: bool = False,
+                 instance: str | None = None, role: str | None = None,
+                 bucket: str | None = None) -> None:
+        self.g = g
+        self.by_role = mode == "by-role"
+        self.sums = Summaries(include_denied, per_action=mode == "per-action")
+        snap = g.snapshot
+        self.only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
+        self.role_arn = find_role(snap, role).arn if role is not None else None
+        #: The instances (or roles, by-role) the export covers, in the order it writes them.
+        self.units: list[Any]
+        if self.by_role:
+            roles = list(snap.roles)
+            if role is not None:
+                roles = [find_role(snap, role)]
+            if instance is not None:
+                wanted = set(g.data.instance_roles(find_instance(snap, instance)))
+                roles = [r for r in roles if r.arn in wanted]
+            self.units = roles
+            self._instances = g.data.instances_by_role()
+        else:
+            self.units = ([find_instance(snap, instance)] if instance is not None
+                          else list(snap.instances))
 
-def role_blocks(g: AccessGraph, *, include_denied: bool = False, instance: str | None = None,
-                role: str | None = None, bucket: str | None = None) -> Iterator[Block]:
-    """One row per (role, bucket, access level, outcome), the role's instances listed."""
-    snap = g.snapshot
-    sums = Summaries(include_denied, per_action=False)
-    by_role: dict[str, list[str]] = {}
-    for inst in snap.instances:
-        for arn in g.data.instance_roles(inst):
-            by_role.setdefault(arn, []).append(inst.instance_id)
-    roles = list(snap.roles)
-    if role is not None:
-        roles = [find_role(snap, role)]
-    if instance is not None:
-        inst = find_instance(snap, instance)
-        wanted = set(g.data.instance_roles(inst))
-        roles = [r for r in roles if r.arn in wanted]
-    only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
-    for r in roles:
-        instances = tuple(by_role.get(r.arn, []))
-        for chain in g.data.chains_from(r.arn):
-            target = chain.roles[-1]
-            head = Head((("role", target), ("role_name", target.rsplit("/", 1)[-1]),
-                         ("instances", instances)))
-            yield from _merged(head, _classes(g, target, only_bucket, None), sums, chain.hops,
-                               chain.roles)
+    def blocks(self, start: int = 0, stop: int | None = None) -> Iterator[Block]:
+        """The blocks of units[start:stop], in order."""
+        units = self.units[start:stop]
+        return self._role_blocks(units) if self.by_role else self._instance_blocks(units)
+
+    def _instance_blocks(self, instances: list[Instance]) -> Iterator[Block]:
+        g = self.g
+        for inst in instances:
+            for chain in g.instance_chains(inst):
+                if self.role_arn is not None and self.role_arn not in chain.roles:
+                    continue
+                own = inst if len(chain.roles) == 1 else None
+                target = chain.roles[-1]
+                head = _instance_head(inst, target)
+                yield from _merged(head, _classes(g, target, self.only_bucket, own), self.sums,
+                                   chain.hops, chain.roles)
+
+    def _role_blocks(self, roles: list[Any]) -> Iterator[Block]:
+        g = self.g
+        for r in roles:
+            instances = self._instances.get(r.arn, ())
+            for chain in g.data.chains_from(r.arn):
+                target = chain.roles[-1]
+                head = Head((("role", target), ("role_name", target.rsplit("/", 1)[-1]),
+                             ("instances", instances)))
+                yield from _merged(head, _classes(g, target, self.only_bucket, None), self.sums,
+                                   chain.hops, chain.roles)
 
 
 def blocks(g: AccessGraph, mode: str = "default", **filters: Any) -> Iterator[Block]:
-    if mode == "by-role":
-        return role_blocks(g, **filters)
-    return instance_blocks(g, per_action=mode == "per-action", **filters)
+    """Every block of the export (one row per bucket and group of each block)."""
+    return BlockSource(g, mode, **filters).blocks()
 
 
 def group_fields(group: Group, per_action: bool) -> tuple[tuple[str, Any], ...]:

@@ -67,8 +67,8 @@ _WRITE_CHARS = 1 << 18
 _ROWS_PER_JOIN = 128
 
 
-def _flush_every(out: TextIO, pieces: Iterable[tuple[str, int]], sep: str = "",
-                 lead: str = "") -> int:
+def write_rows(out: TextIO, pieces: Iterable[tuple[str, int]], sep: str = "",
+               lead: str = "") -> int:
     """Write pieces (each: rows already joined by `sep`, and how many) in moderate writes."""
     buf: list[str] = []
     pending = 0
@@ -112,12 +112,35 @@ def _json_cell(key: str, value: Any) -> str:
     return f"{json.dumps(key)}: {json.dumps(value)}"
 
 
-def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterable[Block],
+#: Rows rendered as text: (text of one or more rows joined by the format's separator, how
+#: many rows), in order.
+RowTexts = Iterator[tuple[str, int]]
+#: Turns blocks into row texts; one renderer encodes each shared part once across calls.
+Renderer = Callable[[Iterable[Block]], RowTexts]
+#: Writes an export's rows to `out`: (out, separator, lead before the first row) -> rows
+#: written (`write_rows` over a renderer's texts, or shards.py's processes).
+RowsWriter = Callable[[TextIO, str, str], int]
+
+#: Between JSON rows, and before the first.
+JSON_SEP = ",\n  "
+JSON_LEAD = "\n  "
+
+
+def json_renderer(mode: str) -> Renderer:
+    """JSON objects, one per row (joined by JSON_SEP)."""
+    enc = _Encoder(_json_cell, ", ", mode == "per-action")
+    # S3 bucket names need no JSON escaping (lowercase letters, digits, dots, hyphens).
+    return lambda parts: _row_pieces(
+        parts, lambda head: "{" + enc.head(head) + ', "bucket": "',
+        lambda g, via: f'", {enc.group(g)}, {enc.via(via)}}}', JSON_SEP)
+
+
+def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, rows: RowsWriter,
                warnings: Iterable[object], assumed: Mapping[str, str] | None = None,
                extra: dict[str, Any] | None = None) -> int:
     """`{"account", "generated_at", "assumed_context", "warnings", [extra keys,]
-    "permissions": [...]}`, streamed; `assumed_context` is the request context the answers
-    were decided under ({} when none)."""
+    "permissions": [...]}`, streamed (`rows` renders with `json_renderer`); `assumed_context` is the
+    request context the answers were decided under ({} when none)."""
     head = {
         "account": snapshot.account_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -128,14 +151,7 @@ def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, parts: Iterabl
     }
     text = json.dumps(head, indent=1)
     out.write(text[:-2] + ',\n "permissions": [')
-    enc = _Encoder(_json_cell, ", ", mode == "per-action")
-
-    sep = ",\n  "
-    # S3 bucket names need no JSON escaping (lowercase letters, digits, dots, hyphens).
-    rows = _row_pieces(parts, lambda head: "{" + enc.head(head) + ', "bucket": "',
-                       lambda g, via: f'", {enc.group(g)}, {enc.via(via)}}}', sep)
-
-    count = _flush_every(out, rows, sep=sep, lead="\n  ")
+    count = rows(out, JSON_SEP, JSON_LEAD)
     out.write("\n ]\n}\n")
     return count
 
@@ -147,19 +163,23 @@ def _csv_cell(key: str, value: Any) -> str:
     return text
 
 
-def write_csv(out: TextIO, mode: str, parts: Iterable[Block],
-              assumed: Mapping[str, str] | None = None) -> int:
-    """CSV with a header row; lists joined with "; " (RFC 4180 quoting). The last column,
-    `assumed_context`, holds the request context every row was decided under, as a JSON
-    object ({} when none): a row read on its own still says what it assumed."""
-    out.write(",".join([*columns(mode), "assumed_context"]) + "\r\n")
+def csv_renderer(mode: str, assumed: Mapping[str, str] | None = None) -> Renderer:
+    """CSV rows, each ending in CRLF (so joined by ""). The last column, `assumed_context`,
+    holds the request context every row was decided under, as a JSON object ({} when
+    none): a row read on its own still says what it assumed."""
     enc = _Encoder(_csv_cell, ",", mode == "per-action")
     context = _csv_cell("assumed_context", json.dumps(dict(assumed or {}), sort_keys=True))
-
     # S3 bucket names are lowercase letters, digits, dots and hyphens: never quoted.
-    rows = _row_pieces(parts, lambda head: enc.head(head) + ",",
-                       lambda g, via: f",{enc.group(g)},{enc.via(via)},{context}\r\n", "")
-    return _flush_every(out, rows)
+    return lambda parts: _row_pieces(
+        parts, lambda head: enc.head(head) + ",",
+        lambda g, via: f",{enc.group(g)},{enc.via(via)},{context}\r\n", "")
+
+
+def write_csv(out: TextIO, mode: str, rows: RowsWriter) -> int:
+    """CSV with a header row (`rows` renders with `csv_renderer`); lists joined with "; "
+    (RFC 4180 quoting)."""
+    out.write(",".join([*columns(mode), "assumed_context"]) + "\r\n")
+    return rows(out, "", "")
 
 
 def _md(value: Any) -> str:

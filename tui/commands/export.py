@@ -7,6 +7,7 @@ import contextlib
 import sys
 
 from graph.exports import FORMATS, export
+from graph.exports.shards import DEFAULT_MAX_WORKERS, default_workers
 from tui.commands.access_options import add_access_options, graph_from_args
 from tui.commands.source_options import stderr_activity
 
@@ -28,8 +29,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="one row per (role, bucket, level, outcome), instances listed")
     parser.add_argument("--include-denied", action="store_true",
                         help="also rows for actions a statement names but a layer denies")
+    parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                        help="processes that decide and write JSON or CSV rows (default: "
+                             f"the CPUs available, at most {DEFAULT_MAX_WORKERS}); "
+                             "each holds its own decided answers")
     add_access_options(parser)
     parser.set_defaults(func=run)
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes ≥ 1, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     with activity:
         count = export(g, args.format, args.output, mode=mode,
                        include_denied=args.include_denied, instance=args.instance,
-                       role=args.role, bucket=args.bucket)
+                       role=args.role, bucket=args.bucket,
+                       workers=args.jobs if args.jobs is not None else default_workers())
     if args.output:
         what = "edges" if args.format == "graphml" else "rows"
         print(f"wrote {count} {what} to {args.output}", file=sys.stderr)
