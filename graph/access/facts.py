@@ -122,11 +122,18 @@ class RoleFacts:
             groups[key].append(name)
         return groups
 
-    def specific_for(self, bucket: str) -> frozenset[str]:
-        """S3 actions identity Allow statements grant on this bucket specifically."""
-        out: frozenset[str] = frozenset()
+    @cached_property
+    def universal_mask(self) -> int:
+        """`universal_actions` as a bitmask (compile.py)."""
+        return action_mask(self.universal_actions)
+
+    def specific_mask(self, bucket: str) -> int:
+        """The S3 actions identity Allow statements grant on this bucket specifically, as a
+        bitmask (each policy's sets are kept, so their masks are cached lookups)."""
+        out = 0
         for part in self.parts:
-            out = out | part.specific_of(bucket)
+            if bucket in part.special:
+                out |= action_mask(part.specific_of(bucket))
         return out
 
 

@@ -25,7 +25,9 @@ from functools import cached_property
 from graph.access.answers import ClassAnswer, ClassAnswers, single
 from graph.access.classify import action_classes
 from graph.access.compile import (
+    action_mask,
     actions_in,
+    all_actions,
     first_action,
     mask_of,
     position,
@@ -98,17 +100,19 @@ class ReachComputer:
     def bucket_instance_keys(self) -> frozenset[str]:
         return frozenset(k for bf in self.buckets for k in bf.instance_keys)
 
-    def _candidates(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> set[str]:
+    def _wanted(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> int:
+        """The actions worth asking, as a bitmask: those some statement could grant."""
         if bf.policy_unreadable or rf.policies.identity_unread:
             # The unread policy may grant anything to this role: every action gets an answer
             # (unknown unless something else denies it), never a silent no.
-            return {a.name for a in self.actions}
-        names = set(rf.universal_actions)
+            return all_actions()
+        wanted = rf.universal_mask
         if special:
-            names |= rf.specific_for(bf.bucket.name)
-        names |= bf.anyone_actions
-        names |= bf.named_actions.get(rf.policies.role.arn, frozenset())
-        return names
+            wanted |= rf.specific_mask(bf.bucket.name)
+        named = bf.named_actions.get(rf.policies.role.arn)
+        if named:
+            wanted |= action_mask(named)
+        return wanted | action_mask(bf.anyone_actions)
 
     def _items(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> tuple[SigItem, ...]:
         """The role-side statements concerning this bucket, in reading order: those
@@ -249,7 +253,7 @@ class ReachComputer:
 
     def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str]) -> ClassResult:
-        wanted = mask_of(self._candidates(rf, bf, special))
+        wanted = self._wanted(rf, bf, special)
         if not wanted:
             return ClassAnswers(())
         return self._decide_mask(rf, bf, wanted, context, self._items(rf, bf, special))

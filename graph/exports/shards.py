@@ -46,6 +46,8 @@ DEFAULT_MAX_WORKERS = 2
 _POLL = 0.2
 #: Rows are written in batches of about this many bytes (no string of gigabytes).
 _WRITE_BYTES = 1 << 18
+#: A child's exit status when the reader of the output has gone (`rolemap export | head`).
+_READER_GONE = 32
 
 
 def default_workers() -> int:
@@ -208,17 +210,29 @@ class _Writer:
         if taker not in self.children or _alive(taker):
             return False
         if sh.writing.value == k:
+            if _ENDED.get(taker) == _READER_GONE:
+                raise BrokenPipeError("the reader of the export has gone")
             raise RolemapError("a process writing the export stopped half-way through "
                                "(killed, or out of memory?); nothing was written")
         return True
 
 
+#: Exit codes of reaped children, by pid.
+_ENDED: dict[int, int] = {}
+
+
 def _alive(pid: int) -> bool:
+    """Whether a child still runs (reaping it, and keeping its exit code, once it ended)."""
+    if pid in _ENDED:
+        return False
     try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
+        done, status = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         return False
-    return done == 0
+    if done == 0:
+        return True
+    _ENDED[pid] = os.waitstatus_to_exitcode(status)
+    return False
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -254,6 +268,8 @@ def write_sharded(out: TextIO, source: BlockSource, render: Renderer, sep: str, 
                     signal.signal(signal.SIGINT, signal.SIG_DFL)
                     _Writer(shared, source, render, target, sep, lead).run()
                     code = 0
+                except BrokenPipeError:
+                    code = _READER_GONE
                 finally:
                     os._exit(code)
             children.append(pid)
@@ -264,4 +280,5 @@ def write_sharded(out: TextIO, source: BlockSource, render: Renderer, sep: str, 
                 if _alive(pid):
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
+            _ENDED.pop(pid, None)
     return int(shared.rows.value)

@@ -156,3 +156,11 @@ def test_cli_jobs_option(tmp_path: Path) -> None:
     piped = subprocess.run([*base, "--jobs", "2"], capture_output=True)
     assert piped.returncode == 0
     assert piped.stdout == outs[0]
+    # A reader that leaves early (`| head -1`) is no error, whichever process it stops.
+    proc = subprocess.Popen([*base, "--jobs", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"role,")
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert b"error" not in proc.stderr.read()
