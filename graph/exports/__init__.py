@@ -25,7 +25,7 @@ from graph.exports.writers import (
     write_json,
     write_markdown,
 )
-from graph.findings import escalation_json, escalations, find
+from graph.findings import escalation_json, find, gain_paths
 from graph.safe_files import writing
 from graph.sources.bulk import bulk_allocation
 
@@ -44,7 +44,7 @@ def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, 
            workers: int) -> int:
     if fmt == "json":
         # Escalation is never a permission row: it is listed apart, as "could gain".
-        could = [escalation_json(e) for e in escalations(g) if e.kind != "assume"]
+        could = [escalation_json(e) for e in gain_paths(g)]
         return write_json(out, g.snapshot, mode,
                           _rows(g, mode, filters, json_renderer(mode), workers), g.warnings,
                           g.assumed, extra={"could_gain": could})

@@ -43,6 +43,7 @@ __all__ = [
     "Severity",
     "escalation_json",
     "escalations",
+    "gain_paths",
     "escalations_of_roles",
     "escalations_to_bucket",
     "find",
@@ -100,6 +101,16 @@ def find(graph: AccessGraph, min_severity: Severity | str | None = None,
 def escalations(graph: AccessGraph) -> tuple[Escalation, ...]:
     """Every escalation path of the roles instances can act as ("could gain", not allowed)."""
     return _compute(graph, _no_progress)[1]
+
+
+def gain_paths(graph: AccessGraph) -> tuple[Escalation, ...]:
+    """"Could gain" paths, role chains left out (they are access already), in the order of
+    `escalations`. Without the other findings and the chains, only roles that may change IAM
+    are decided: a streamed export lists these before its first row, before any role is."""
+    found = _CACHE.get(graph)
+    if found is not None:
+        return tuple(e for e in found[1] if e.kind != "assume")
+    return tuple(EscalationFinder(FindingContext(graph), assume=False).all())
 
 
 def escalations_of_roles(graph: AccessGraph, roles: Iterable[str]) -> list[Escalation]:

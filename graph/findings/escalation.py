@@ -97,10 +97,13 @@ def _step(action: str, resource: str, d: Decision) -> Step:
 class EscalationFinder:
     """Escalation paths of every role an instance can act as."""
 
-    def __init__(self, ctx: FindingContext) -> None:
+    def __init__(self, ctx: FindingContext, assume: bool = True) -> None:
         self.ctx = ctx
         self.acct = ctx.snapshot.account_id
         self._base: dict[str, dict[str, frozenset[str]]] = {}
+        #: Whether role chains (kind "assume") are paths too. They need every acting role's
+        #: S3 reach; without them only roles that may change IAM are looked at further.
+        self.assume = assume
 
     def base(self, role_arn: str) -> dict[str, frozenset[str]]:
         """What the role reaches already, itself and through roles it can assume."""
@@ -119,7 +122,8 @@ class EscalationFinder:
     def for_role(self, role: Role) -> Iterator[Escalation]:
         if self._admin(role.arn):
             return  # an administrator has nothing left to gain (admin-role reports it)
-        yield from self._assume(role)
+        if self.assume:
+            yield from self._assume(role)
         perms = self.ctx.perms
         if not perms.may_allow(role, ALL_ACTIONS):
             return

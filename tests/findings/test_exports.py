@@ -102,3 +102,22 @@ def test_json_export_lists_escalation_apart_from_permissions(demo: AccessGraph,
     assert ci and not any(p["bucket"] == "acme-app-logs" for p in ci)
     assert [(e["via"], e["target"].rsplit("/", 1)[-1]) for e in data["could_gain"]] == [
         ("PassRole + RunInstances", "admin-box")]
+
+
+@pytest.mark.parametrize("source", ["demo", "findings"])
+def test_a_streamed_export_lists_the_paths_every_finding_does(
+        source: str, findings_snapshot: object) -> None:
+    """The export's "could gain" list is computed without deciding the whole account first
+    (`gain_paths`); it must be the escalation list less the role chains, in its order."""
+    from graph.findings import escalations, gain_paths
+
+    snapshot = (open_source(SourceSpec(demo=True)).snapshot if source == "demo"
+                else findings_snapshot)
+    fresh = build_access_graph(snapshot, decide=False)  # type: ignore[arg-type]
+    streamed = gain_paths(fresh)
+    assert fresh.data.complete is False or len(fresh.data.roles) < 3, "not all decided"
+    every = build_access_graph(snapshot)  # type: ignore[arg-type]
+    expected = tuple(e for e in escalations(every) if e.kind != "assume")
+    assert streamed == expected
+    assert expected, "the account has escalation paths other than role chains"
+    assert gain_paths(every) == expected
