@@ -357,6 +357,9 @@ class ReachComputer:
         """Buckets the same statements concern, split by shape (and by name where the
         bucket's policy reads who asks): each part shares one answer. Kept per names list,
         since roles sharing a policy share its lists."""
+        if len(names) == 1:  # most groups: a bucket some statement names alone
+            bf = self.by_name.get(names[0])
+            return [(bf, [names[0]])] if bf is not None else []
         kept_key = (sig, tuple(names))
         kept = self._alike_kept.get(kept_key)
         if kept is not None:
