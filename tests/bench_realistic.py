@@ -150,7 +150,7 @@ def child_rolemap(folder: Path) -> dict[str, Any]:
     # reached.
     graph = build_access_graph(snapshot, decide=False)
     t2, c2 = time.perf_counter(), _cpu()
-    rows = export(graph, "csv", os.devnull, mode="by-role", workers=jobs)
+    rows = export(graph, "csv", os.devnull, mode="by-role", workers=jobs, keep=False)
     t3, c3 = time.perf_counter(), _cpu()
     return {"load": t1 - t0, "analysis": t2 - t1, "export": t3 - t2, "rows": rows,
             "load_cpu": c1 - c0, "analysis_cpu": c2 - c1, "export_cpu": c3 - c2,

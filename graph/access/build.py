@@ -195,6 +195,14 @@ class AccessData:
                     self.role_reach[role_arn] = found
         return found
 
+    def forget(self, role_arn: str) -> None:
+        """Drop the role's decided reach and facts (decided again if asked again): for a
+        process that writes each role once and then ends, such as an export's forked writer.
+        The answers the role shared with others stay cached."""
+        with self._lock:
+            self.role_reach.pop(role_arn, None)
+            self.role_facts.pop(role_arn, None)
+
     def bucket_answer(self, role_arn: str, bucket: str, instance: Instance | None = None
                       ) -> ClassResult | None:
         """The role's answers on one bucket: looked up in its decided reach, or (before the

@@ -35,22 +35,23 @@ __all__ = ["FORMATS", "MODES", "blocks", "columns", "export", "rows"]
 
 
 def _rows(g: AccessGraph, mode: str, filters: dict[str, Any], render: Renderer,
-          workers: int) -> RowsWriter:
+          workers: int, keep: bool) -> RowsWriter:
     source = BlockSource(g, mode, **filters)
+    source.forget = not keep
     return lambda out, sep, lead: write_sharded(out, source, render, sep, lead, workers)
 
 
 def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, Any],
-           workers: int) -> int:
+           workers: int, keep: bool) -> int:
     if fmt == "json":
         # Escalation is never a permission row: it is listed apart, as "could gain".
         could = [escalation_json(e) for e in gain_paths(g)]
         return write_json(out, g.snapshot, mode,
-                          _rows(g, mode, filters, json_renderer(mode), workers), g.warnings,
+                          _rows(g, mode, filters, json_renderer(mode), workers, keep), g.warnings,
                           g.assumed, extra={"could_gain": could})
     if fmt == "csv":
         return write_csv(out, mode, _rows(g, mode, filters, csv_renderer(mode, g.assumed),
-                                          workers))
+                                          workers, keep))
     count = write_markdown(out, g.snapshot, mode, rows(g, mode, **filters), g.warnings,
                            g.assumed,
                            preface=lambda out: write_markdown_findings(out, g, find(g)))
@@ -62,11 +63,16 @@ def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, 
 
 def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
            mode: str = "default", include_denied: bool = False, instance: str | None = None,
-           role: str | None = None, bucket: str | None = None, workers: int = 1) -> int:
+           role: str | None = None, bucket: str | None = None, workers: int = 1,
+           keep: bool = True) -> int:
     """Write one export to `path` (stdout when None); returns the rows (or edges) written.
 
     `workers` > 1: JSON and CSV rows are rendered by that many processes (shards.py; only
-    from a process without threads of its own, such as the command line)."""
+    from a process without threads of its own, such as the command line).
+
+    `keep=False`: each role written by-role is not kept decided in `g` once its rows are
+    made (it is decided again if asked again), so memory holds the answers roles share and
+    not every role: for a caller that ends after the export, as the command line does."""
     if fmt not in FORMATS:
         raise RolemapError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
     if mode not in MODES:
@@ -83,7 +89,7 @@ def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
     # collection after the export walked all of it: eight seconds on 5,000 roles).
     with bulk_allocation(keep=True):
         if path is None:
-            return _write(sys.stdout, g, fmt, mode, filters, workers)
+            return _write(sys.stdout, g, fmt, mode, filters, workers, keep)
         # A temporary file renamed over `path` when complete; never through a symlink there.
-        return writing(path, lambda out: _write(out, g, fmt, mode, filters, workers),
+        return writing(path, lambda out: _write(out, g, fmt, mode, filters, workers, keep),
                        newline="")

@@ -239,6 +239,10 @@ class BlockSource:
                  bucket: str | None = None) -> None:
         self.g = g
         self.by_role = mode == "by-role"
+        #: Drop each role's decided reach and facts once its rows are made (by-role): for a
+        #: process that ends with the export (shards.py's children), so its memory holds the
+        #: shared answers, not every role it wrote.
+        self.forget = False
         self.sums = Summaries(include_denied, per_action=mode == "per-action")
         snap = g.snapshot
         self.only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
@@ -285,6 +289,8 @@ class BlockSource:
                              ("instances", instances)))
                 yield from _merged(head, _classes(g, target, self.only_bucket, None), self.sums,
                                    chain.hops, chain.roles)
+            if self.forget:
+                g.data.forget(r.arn)
 
 
 def blocks(g: AccessGraph, mode: str = "default", **filters: Any) -> Iterator[Block]:

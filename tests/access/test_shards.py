@@ -46,21 +46,24 @@ def _lines(path: Path) -> list[str]:
 
 
 def _export(snapshot: AccountSnapshot, path: Path, fmt: str, mode: str, workers: int,
-            **filters: object) -> int:
+            keep: bool = True, **filters: object) -> int:
     g: AccessGraph = build_access_graph(snapshot, decide=False)
-    return export(g, fmt, path, mode=mode, workers=workers, **filters)  # type: ignore[arg-type]
+    return export(g, fmt, path, mode=mode, workers=workers, keep=keep,
+                  **filters)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize(("workers", "keep"), [(2, True), (3, True), (2, False), (1, False)])
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 @pytest.mark.parametrize("mode", ["default", "per-action", "by-role"])
 def test_processes_write_the_same_bytes_as_one(account: tuple[Path, AccountSnapshot],
                                               tmp_path: Path, fmt: str, mode: str,
-                                              workers: int) -> None:
+                                              workers: int, keep: bool) -> None:
+    """Also without keeping each role decided once written (what the command line does):
+    roles reached again through a chain are decided again, to the same answers."""
     _, snapshot = account
     one, many = tmp_path / "one", tmp_path / "many"
     count_one = _export(snapshot, one, fmt, mode, 1)
-    count_many = _export(snapshot, many, fmt, mode, workers)
+    count_many = _export(snapshot, many, fmt, mode, workers, keep)
     assert count_one == count_many > 0
     assert _lines(one) == _lines(many)
 

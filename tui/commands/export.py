@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         count = export(g, args.format, args.output, mode=mode,
                        include_denied=args.include_denied, instance=args.instance,
                        role=args.role, bucket=args.bucket,
-                       workers=args.jobs if args.jobs is not None else default_workers())
+                       workers=args.jobs if args.jobs is not None else default_workers(),
+                       keep=False)  # the command ends with the export
     if args.output:
         what = "edges" if args.format == "graphml" else "rows"
         print(f"wrote {count} {what} to {args.output}", file=sys.stderr)
