@@ -35,10 +35,10 @@ from graph.exports.writers import Renderer, write_rows
 #: Below this many units, one process writes everything (forking would cost more).
 MIN_UNITS = 200
 #: At most this many units per span: spans small enough that the processes finish together.
-MAX_SPAN = 64
+MAX_SPAN = 16
 #: Encoded rows a process holds for spans whose turn has not come before it stops rendering
 #: more and waits for the turn instead.
-HELD_BYTES = 64 << 20
+HELD_BYTES = 256 << 20
 #: Processes an export uses by default at most (each holds its own decided answers, so
 #: memory grows with every one; `--jobs` asks for more).
 DEFAULT_MAX_WORKERS = 2
