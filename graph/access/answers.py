@@ -9,12 +9,15 @@ and the exports have always used; each action's `ActionAccess` is made when it i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from graph.access.compile import actions_in, position
 from graph.access.model import ActionAccess
 from graph.catalog import S3Action, s3_actions
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -60,7 +63,7 @@ def _bit(name: object) -> int:
 class ClassAnswers(Mapping[str, ActionAccess]):
     """A role's answers on one bucket class, as class entries (read-only)."""
 
-    __slots__ = ("entries", "mask")
+    __slots__ = ("_view", "entries", "mask")
 
     def __init__(self, entries: tuple[ClassAnswer, ...]) -> None:
         self.entries = entries
@@ -68,6 +71,18 @@ class ClassAnswers(Mapping[str, ActionAccess]):
         for e in entries:
             mask |= e.mask
         self.mask = mask
+        self._view: tuple[Hashable, Any] | None = None
+
+    def view(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """A view made from these answers alone (an export's row groups), kept with them
+        under a key of the values that make it: shared answers are read for thousands of
+        buckets. One view is kept, the last asked (an export asks one kind)."""
+        found = self._view
+        if found is not None and found[0] == key:
+            return found[1]  # type: ignore[no-any-return]
+        value = make()
+        self._view = (key, value)
+        return value
 
     def _entry(self, bit: int) -> ClassAnswer | None:
         for e in self.entries:

@@ -10,7 +10,7 @@ Summaries of a shared answer are computed once and reused for every bucket that 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -54,6 +54,17 @@ class Group:
     #: For unknown answers: what could not be read (the reasons that are not a grant,
     #: a deny or a condition).
     unknown_because: tuple[str, ...] = ()
+    #: The hash, made once: groups key the merging of rows and the writers' encoded parts,
+    #: millions of lookups of a value holding dozens of action names.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((
+            self.level, self.outcome, self.actions, self.conditions, self.granted_by,
+            self.prefixes, self.unknown_because)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 def _summary(items: list[ActionAccess]) -> Group:
@@ -132,27 +143,29 @@ def _class_groups(res: ClassAnswers, include_denied: bool) -> list[Group]:
 
 
 class Summaries:
-    """Groups per shared answer (keyed by identity: shared answers are the same object)."""
+    """Row groups per shared answer: kept with the answer (`ClassAnswers.view`) under the
+    values that make them (denied rows or not, per action or not, the chain's hops)."""
 
     def __init__(self, include_denied: bool, per_action: bool) -> None:
         self.include_denied = include_denied
         self.per_action = per_action
-        self._cache: dict[tuple[int, ...], tuple[Mapping[str, ActionAccess], list[Group]]] = {}
         self._interned: dict[Group, Group] = {}
 
     def groups(self, res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...] = ()
                ) -> list[Group]:
-        """The rows' groups for one shared answer, reached through `hops` (cached)."""
-        key = (id(res), *map(id, hops))
-        found = self._cache.get(key)
-        if found is not None and found[0] is res:
-            return found[1]
-        original = res
+        """The rows' groups for one shared answer, reached through `hops`."""
+        if isinstance(res, ClassAnswers):
+            answers = res
+            return answers.view(("rows", self.include_denied, self.per_action, hops),
+                                lambda: self._groups(answers, hops))
+        return self._groups(res, hops)
+
+    def _groups(self, res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...]
+                ) -> list[Group]:
         if isinstance(res, ClassAnswers) and not hops and not self.per_action:
             out = [self._interned.setdefault(g, g)
                    for g in _class_groups(res, self.include_denied)]
             out.sort(key=_group_order)
-            self._cache[key] = (original, out)
             return out
         if hops:
             res = actions_through(res, hops)
@@ -164,11 +177,10 @@ class Summaries:
                 buckets[(a.action, a.outcome)] = [a]
             else:
                 buckets.setdefault((a.level, a.outcome), []).append(a)
-        # Equal groups become one object, so blocks can be merged by identity (cheap) rather
-        # than by value (hashing dozens of action names per row group).
+        # Equal groups become one object: fewer objects, and lookups by value find the very
+        # same object first (a dict compares identity before equality).
         out = [self._interned.setdefault(g, g) for g in map(_summary, buckets.values())]
         out.sort(key=_group_order)
-        self._cache[key] = (original, out)
         return out
 
 
@@ -212,15 +224,15 @@ def _merged(head: Head, classes: Iterable[tuple[Mapping[str, ActionAccess], list
     A role that names hundreds of buckets one by one has hundreds of one-bucket classes with
     the same few groups; merged, each group's rows are one join instead of hundreds.
     """
-    merged: dict[int, tuple[Group, list[str]]] = {}
+    merged: dict[Group, list[str]] = {}
     for res, names in classes:
         for group in sums.groups(res, hops):
-            found = merged.get(id(group))
+            found = merged.get(group)
             if found is None:
-                merged[id(group)] = (group, list(names))
+                merged[group] = list(names)
             else:
-                found[1].extend(names)
-    for group, names in sorted(merged.values(), key=lambda gn: _group_order(gn[0])):
+                found.extend(names)
+    for group, names in sorted(merged.items(), key=lambda gn: _group_order(gn[0])):
         yield head, names, [group], via
 
 

@@ -26,32 +26,31 @@ def _flat(value: Any) -> str:
 
 
 class _Encoder:
-    """Encodes the shared parts of rows once (by identity) and joins them per row."""
+    """Encodes the shared parts of rows once and joins them per row."""
 
     def __init__(self, cell: Callable[[str, Any], str], sep: str, per_action: bool) -> None:
         self.cell = cell
         self.sep = sep
         self.per_action = per_action
-        self._heads: dict[int, tuple[Head, str]] = {}
-        self._groups: dict[int, tuple[Group, str]] = {}
+        #: The last head encoded: a head's blocks come one after another.
+        self._head: tuple[Head, str] | None = None
+        self._groups: dict[Group, str] = {}
         self._vias: dict[tuple[str, ...], str] = {}
 
     def _join(self, fields: Iterable[tuple[str, Any]]) -> str:
         return self.sep.join(self.cell(k, v) for k, v in fields)
 
     def head(self, head: Head) -> str:
-        h = self._heads.get(id(head))
-        if h is None or h[0] is not head:
-            h = (head, self._join(head.fields))
-            self._heads[id(head)] = h
-        return h[1]
+        last = self._head
+        if last is None or last[0] != head:
+            last = self._head = (head, self._join(head.fields))
+        return last[1]
 
     def group(self, group: Group) -> str:
-        gr = self._groups.get(id(group))
-        if gr is None or gr[0] is not group:
-            gr = (group, self._join(group_fields(group, self.per_action)))
-            self._groups[id(group)] = gr
-        return gr[1]
+        text = self._groups.get(group)
+        if text is None:
+            text = self._groups[group] = self._join(group_fields(group, self.per_action))
+        return text
 
     def via(self, via: tuple[str, ...]) -> str:
         v = self._vias.get(via)
