@@ -36,8 +36,7 @@ __all__ = ["FORMATS", "MODES", "blocks", "columns", "export", "rows"]
 
 def _rows(g: AccessGraph, mode: str, filters: dict[str, Any], render: Renderer,
           workers: int, keep: bool) -> RowsWriter:
-    source = BlockSource(g, mode, **filters)
-    source.forget = not keep
+    source = BlockSource(g, mode, keep=keep, **filters)
     return lambda out, sep, lead: write_sharded(out, source, render, sep, lead, workers)
 
 

@@ -248,13 +248,13 @@ class BlockSource:
 
     def __init__(self, g: AccessGraph, mode: str = "default", *, include_denied: bool = False,
                  instance: str | None = None, role: str | None = None,
-                 bucket: str | None = None) -> None:
+                 bucket: str | None = None, keep: bool = True) -> None:
         self.g = g
         self.by_role = mode == "by-role"
-        #: Drop each role's decided reach and facts once its rows are made (by-role): for a
-        #: process that ends with the export (shards.py's children), so its memory holds the
-        #: shared answers, not every role it wrote.
-        self.forget = False
+        #: False: drop each role's decided reach and facts once its by-role rows are made,
+        #: for a caller that ends with the export (the command line), so memory holds the
+        #: answers roles share, not every role written.
+        self.keep = keep
         self.sums = Summaries(include_denied, per_action=mode == "per-action")
         snap = g.snapshot
         self.only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
@@ -301,7 +301,7 @@ class BlockSource:
                              ("instances", instances)))
                 yield from _merged(head, _classes(g, target, self.only_bucket, None), self.sums,
                                    chain.hops, chain.roles)
-            if self.forget:
+            if not self.keep:
                 g.data.forget(r.arn)
 
 

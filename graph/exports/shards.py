@@ -25,12 +25,12 @@ import math
 import multiprocessing
 import os
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from graph.errors import RolemapError
 from graph.exports.rows import BlockSource
-from graph.exports.writers import Renderer, write_rows
+from graph.exports.writers import WRITE_SIZE, Renderer, write_rows
 
 #: Below this many units, one process writes everything (forking would cost more).
 MIN_UNITS = 200
@@ -44,8 +44,6 @@ HELD_BYTES = 256 << 20
 DEFAULT_MAX_WORKERS = 2
 #: Seconds between checks that the other processes are still alive, while waiting a turn.
 _POLL = 0.2
-#: Rows are written in batches of about this many bytes (no string of gigabytes).
-_WRITE_BYTES = 1 << 18
 #: A child's exit status when the reader of the output has gone (`rolemap export | head`).
 _READER_GONE = 32
 
@@ -82,15 +80,13 @@ class _Shared:
     #: The span being written (-1: none), to tell a writer that died half-way.
     writing: Any
     cond: Any
-    ctx: Any = field(repr=False, default=None)
 
 
 def _shared(todo: list[tuple[int, int]]) -> _Shared:
     ctx = multiprocessing.get_context("fork")
     lock = ctx.Lock()
     return _Shared(todo, ctx.RawValue("q", 0), ctx.RawValue("q", 0), ctx.RawValue("q", 0),
-                   ctx.RawArray("q", len(todo)), ctx.RawValue("q", -1), ctx.Condition(lock),
-                   ctx)
+                   ctx.RawArray("q", len(todo)), ctx.RawValue("q", -1), ctx.Condition(lock))
 
 
 @dataclass
@@ -176,7 +172,7 @@ class _Writer:
                 out.append(self.sep)
             out.append(piece)
             size += len(piece)
-            if size >= _WRITE_BYTES:
+            if size >= WRITE_SIZE:
                 _write_all(self.fd, b"".join(out))
                 out.clear()
                 size = 0

@@ -59,9 +59,10 @@ class _Encoder:
         return v
 
 
-#: Characters of joined rows collected before one write. Kept small on purpose: strings of
-#: megabytes are fresh memory mappings whose page faults cost more than the copying itself.
-_WRITE_CHARS = 1 << 18
+#: Characters (or bytes) of joined rows collected before one write. Kept small on purpose:
+#: strings of megabytes are fresh memory mappings whose page faults cost more than the
+#: copying itself.
+WRITE_SIZE = 1 << 18
 #: Rows per join (a chunk of a few hundred kilobytes at most, for the same reason).
 _ROWS_PER_JOIN = 128
 
@@ -77,7 +78,7 @@ def write_rows(out: TextIO, pieces: Iterable[tuple[str, int]], sep: str = "",
         buf.append(text)
         pending += len(text)
         count += rows
-        if pending >= _WRITE_CHARS:
+        if pending >= WRITE_SIZE:
             out.write(lead if first else sep)
             out.write(sep.join(buf) if len(buf) > 1 else buf[0])
             first = False
