@@ -63,7 +63,7 @@ def test_the_readme_has_demo_examples_and_every_skipped_one_is_named() -> None:
 def test_the_demo_command_installs_the_demo_extra() -> None:
     setup = next(line for block in shell_blocks(README.read_text())
                  for line in block.splitlines() if line.rstrip().endswith("rolemap --demo"))
-    assert "pip install -e '.[demo]'" in setup
+    assert "pip install -c requirements.lock -e '.[demo]'" in setup
 
 
 def test_ci_runs_exactly_the_readmes_test_command() -> None:
