@@ -1,14 +1,16 @@
 """Write the README's screenshots from the demo account: explorer, a finding, a trace, who-can.
 
-    /work/venv/bin/python tests/screenshots.py [output-dir]
+    python tests/screenshots.py [output-dir]
 
-Run it again whenever a screen changes; the demo seeds fixed ids, so only real changes show
-up in the diff.
+Run it again whenever a screen changes. The emulator's generated ids and addresses are
+replaced by stable ones (tests/tui/masked.py, as for the snapshot tests), so only real
+changes show up in the diff, whichever moto release made the account.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,10 +71,20 @@ def _instance_id(loaded: LoadedSource, name: str) -> str:
     return next(i.instance_id for i in loaded.snapshot.instances if i.name == name)
 
 
+def _masked(loaded: LoadedSource) -> LoadedSource:
+    # Loaded by path: run as a script, tests/ is first on sys.path and `tui` would be tests/tui.
+    spec = importlib.util.spec_from_file_location(
+        "masked", Path(__file__).parent / "tui" / "masked.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.masked(loaded)  # type: ignore[no-any-return]
+
+
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    loaded = open_source(SourceSpec(demo=True))
+    loaded = _masked(open_source(SourceSpec(demo=True)))
     for path in asyncio.run(capture(loaded, out)):
         print(path)
     return 0

@@ -14,6 +14,8 @@ import pytest
 from graph.sources import LoadedSource, SourceSpec, open_source
 from tui.app import RolemapApp
 
+from .masked import masked
+
 DEMO = SourceSpec(demo=True)
 
 
@@ -22,15 +24,30 @@ def demo_loaded() -> LoadedSource:
     return open_source(DEMO)
 
 
-@pytest.fixture
-def make_app(demo_loaded: LoadedSource) -> Callable[[], RolemapApp]:
+def _app_maker(loaded: LoadedSource) -> Callable[[], RolemapApp]:
     def opener(spec: SourceSpec, progress: Any = None) -> LoadedSource:
         assert spec == DEMO
         if progress is not None:
             progress("demo", 1, 1)
-        return demo_loaded
+        return loaded
 
     def make() -> RolemapApp:
         return RolemapApp(DEMO, opener=opener)
 
     return make
+
+
+@pytest.fixture
+def make_app(demo_loaded: LoadedSource) -> Callable[[], RolemapApp]:
+    return _app_maker(demo_loaded)
+
+
+@pytest.fixture(scope="session")
+def demo_masked(demo_loaded: LoadedSource) -> LoadedSource:
+    return masked(demo_loaded)
+
+
+@pytest.fixture
+def make_masked_app(demo_masked: LoadedSource) -> Callable[[], RolemapApp]:
+    """An app on the demo with the emulator's ids made stable (for screen snapshots)."""
+    return _app_maker(demo_masked)
