@@ -24,7 +24,8 @@ DRAWN = (Severity.CRITICAL, Severity.HIGH)
 
 
 def ref_json(ref: StatementRef) -> dict[str, Any]:
-    return {"policy": ref.policy_name, "kind": ref.policy_kind.value, "statement": ref.index,
+    """A statement as scripts read it: numbered from 1, as its label and the README count."""
+    return {"policy": ref.policy_name, "kind": ref.policy_kind.value, "statement": ref.number,
             "sid": ref.sid, "label": ref.label}
 
 

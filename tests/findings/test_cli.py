@@ -48,7 +48,7 @@ def test_json_shape_and_ids_stable_across_runs(
     esc = next(f for f in data["findings"] if f["category"] == "privilege-escalation"
                and "data-writer" in f["title"])
     assert esc["role"].endswith(":role/escalator") and esc["instance"].startswith("i-")
-    assert [e["statement"] for e in esc["evidence"]] == [1, 0]
+    assert [e["statement"] for e in esc["evidence"]] == [2, 1]  # numbered from 1, as labelled
     assert esc["evidence"][0]["policy"] == "escalator/escalator-policy"
     _, again = _run(capsys, "--format", "json", "--assume", "aws:SecureTransport=true", *account)
     assert [f["id"] for f in json.loads(again)["findings"]] == [f["id"] for f in data["findings"]]
