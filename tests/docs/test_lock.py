@@ -22,15 +22,16 @@ LOCK = ROOT / "requirements.lock"
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.\-]*)==([^\s;#]+)\s*(?:;\s*([^#]+?))?\s*(?:#.*)?$")
 
 
-def locked() -> dict[str, tuple[str, str | None]]:
-    """Each locked package: its version and the environment marker it is locked under."""
-    pins: dict[str, tuple[str, str | None]] = {}
+def locked() -> list[tuple[str, str, str | None]]:
+    """Each pin: package, version and the environment marker it applies under (a package can
+    be pinned once per Python version range)."""
+    pins: list[tuple[str, str, str | None]] = []
     for number, line in enumerate(LOCK.read_text().splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _PIN.match(line)
         assert match, f"requirements.lock:{number}: not an exact pin: {line!r}"
-        pins[canonicalize_name(match.group(1))] = (match.group(2), match.group(3))
+        pins.append((canonicalize_name(match.group(1)), match.group(2), match.group(3)))
     return pins
 
 
@@ -44,13 +45,13 @@ def declared() -> list[Requirement]:
 
 @pytest.mark.parametrize("requirement", declared(), ids=str)
 def test_the_lock_satisfies_pyproject(requirement: Requirement) -> None:
-    pins = locked()
     name = canonicalize_name(requirement.name)
-    assert name in pins, f"{requirement} is declared but not locked: run .ci/refresh-lock"
-    pinned = pins[name][0]
-    assert requirement.specifier.contains(pinned, prereleases=True), (
-        f"requirements.lock pins {requirement.name}=={pinned}, outside {requirement}"
-    )
+    versions = [v for n, v, _ in locked() if n == name]
+    assert versions, f"{requirement} is declared but not locked: run .ci/refresh-lock"
+    for pinned in versions:
+        assert requirement.specifier.contains(pinned, prereleases=True), (
+            f"requirements.lock pins {requirement.name}=={pinned}, outside {requirement}"
+        )
 
 
 def test_behaviour_changing_dependencies_have_upper_bounds() -> None:
@@ -69,7 +70,7 @@ def test_what_is_installed_is_what_is_locked() -> None:
     from packaging.markers import Marker
 
     drift = []
-    for name, (pinned, marker) in locked().items():
+    for name, pinned, marker in locked():
         if marker and not Marker(marker).evaluate():
             continue
         try:
