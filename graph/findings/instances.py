@@ -8,9 +8,10 @@ from collections.abc import Iterator, Mapping
 from graph.access.model import unique_refs
 from graph.findings.context import FindingContext, listed, short, verbs, writes
 from graph.findings.escalation import Escalation, EscalationFinder
+from graph.findings.fixes import identity_fix, trust_fix
 from graph.findings.model import Finding, PathStep, Severity, finding_id
 from graph.model import Instance
-from graph.policy import Outcome, StatementRef
+from graph.policy import Outcome, PolicyKind, StatementRef
 
 #: Gained buckets named in a finding's detail (the rest are counted).
 SHOWN_BUCKETS = 10
@@ -40,12 +41,20 @@ def _gain_lines(gains: Mapping[str, frozenset[str]]) -> list[str]:
     return lines
 
 
-def _fix(e: Escalation) -> str:
+def _fix(ctx: FindingContext, e: Escalation) -> str:
+    """Each statement the path needs, with the change that closes it there."""
+    role = ctx.snapshot.role_by_arn.get(e.role)
     parts = []
     for step in e.steps:
         for ref in step.evidence:
-            parts.append(f"remove {step.action} from {ref.label} or limit its Resource "
-                         "to what the workload needs")
+            if ref.policy_kind is PolicyKind.TRUST:
+                parts.append(trust_fix(ref, caller=f"role {short(e.role)}"))
+            elif ref.policy_kind is PolicyKind.IDENTITY:
+                parts.append(identity_fix(
+                    ctx.snapshot, ref, f"remove {step.action} from its Action, or limit its "
+                    "Resource to what the workload needs", role))
+            else:
+                parts.append(f"remove {step.action} from {ref.label}")
     if e.kind.startswith("passrole"):
         parts.append('add "Condition": {"StringEquals": {"iam:PassedToService": '
                      '"<the one service it launches for>"}} and list only the role ARNs it '
@@ -82,7 +91,7 @@ def escalation_findings(ctx: FindingContext, paths: list[Escalation]) -> Iterato
         path = _path(ctx, first, role_arn, best)
         yield Finding(
             finding_id("privilege-escalation", role_arn, kind), _severity(best),
-            "privilege-escalation", title, _fix(best), instance=first.instance_id,
+            "privilege-escalation", title, _fix(ctx, best), instance=first.instance_id,
             role=role_arn, bucket=next(iter(sorted(best.gains)), None) if len(
                 best.gains) == 1 else None,
             principal=best.target,

@@ -8,14 +8,15 @@ nearly everything. A permissions boundary or an SCP that cuts them is honoured b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from graph.access.model import unique_refs
 from graph.access.trust import _EXTERNAL_ALLOW
 from graph.findings.context import FindingContext, short
+from graph.findings.fixes import identity_fix
 from graph.findings.model import Finding, PathStep, Severity, finding_id
 from graph.findings.permissions import granted
-from graph.model import Role
+from graph.model import Instance, Role
 from graph.policy import (
     Outcome,
     PolicyKind,
@@ -102,10 +103,9 @@ def admin_findings(ctx: FindingContext) -> Iterator[Finding]:
         on = (f"; {len(instances)} instance(s) can act as it ({len(running)} running)"
               if instances else "; no instance runs as it")
         named = " (AdministratorAccess)" if ADMIN_POLICY in role.attached_policy_arns else ""
-        fix = [f"narrow {ref.label}" for ref in evidence if ref.policy_kind is
-               PolicyKind.IDENTITY]
-        if named:
-            fix.insert(0, f"detach {ADMIN_POLICY} from role {role.name}")
+        fix = [identity_fix(ctx.snapshot, ref, "replace the wildcard Action and Resource with "
+                            "what the workload uses", role)
+               for ref in evidence if ref.policy_kind is PolicyKind.IDENTITY]
         fix.append("grant only the actions and resources the workload uses (the role "
                    "wizard, w, writes a least-privilege role)")
         path: list[PathStep] = []
@@ -115,13 +115,29 @@ def admin_findings(ctx: FindingContext) -> Iterator[Finding]:
                         else [PathStep(f"instance:{instances[0].instance_id}", f"role:{role.arn}",
                                        "can assume")])
         path.append(PathStep(f"role:{role.arn}", "everything", "can do", evidence))
+        detail = tuple(_acting_lines(instances))
         yield Finding(
             finding_id("admin-role", role.arn), severity, "admin-role",
             f"role {role.name}{named}: {what}{on}", "; ".join(dict.fromkeys(fix)),
+            detail=detail,
             instance=instances[0].instance_id if instances else None, role=role.arn,
             actions=("*",), evidence=evidence,
             instances=tuple(i.instance_id for i in instances), path=tuple(path),
             view=("role", role.arn))
+
+
+#: Instances named in a finding's text; the JSON lists every one.
+SHOWN_INSTANCES = 10
+
+
+def _acting_lines(instances: Sequence[Instance]) -> Iterator[str]:
+    """The instances that can act as a role, running first, by name: who to look at."""
+    ordered = sorted(instances, key=lambda i: (i.state != "running", i.name, i.instance_id))
+    for inst in ordered[:SHOWN_INSTANCES]:
+        name = f"{inst.name} ({inst.instance_id})" if inst.name else inst.instance_id
+        yield f"acts as it: instance {name}, {inst.state}, {inst.region}"
+    if len(ordered) > SHOWN_INSTANCES:
+        yield f"… and {len(ordered) - SHOWN_INSTANCES} more instance(s)"
 
 
 def _trust_statements(role: Role) -> list[dict]:
