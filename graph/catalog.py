@@ -83,6 +83,19 @@ def find_action(name: str) -> S3Action | None:
     return action_by_name().get(key)
 
 
+def require_action(name: str) -> S3Action:
+    """`find_action`, or a LookupFailed naming the catalogue's closest actions (a typo such
+    as `s3:GetObjct` gets `s3:GetObject`)."""
+    found = find_action(name)
+    if found is not None:
+        return found
+    from graph.errors import LookupFailed
+    from graph.suggest import near_names
+
+    typed = name if ":" in name else f"s3:{name}"
+    raise LookupFailed("S3 action", name, near_names(typed, (a.name for a in s3_actions())))
+
+
 def actions_for_level(level: str) -> tuple[S3Action, ...]:
     """All actions of one access level (full name or CLI alias such as "read")."""
     wanted = normalize_level(level)

@@ -30,3 +30,17 @@ class LookupFailed(RolemapError):
         self.suggestions = list(suggestions or [])
         hint = f" (did you mean: {', '.join(self.suggestions)}?)" if self.suggestions else ""
         super().__init__(f"no {kind} named {name!r}{hint}")
+
+
+class NotAnInstance(LookupFailed):
+    """A role's name (or ARN) typed where an instance is expected: says so and names the
+    instances that run as the role, which are what the person can ask about instead."""
+
+    def __init__(self, role: str, instances: list[str]) -> None:
+        RolemapError.__init__(self, f"{role!r} is a role, not an instance; " + (
+            f"instances running as it: {', '.join(instances[:5])}"
+            + (f" and {len(instances) - 5} more" if len(instances) > 5 else "")
+            if instances else "no instance runs as it"))
+        self.kind = "instance"
+        self.name = role
+        self.suggestions = instances[:5]

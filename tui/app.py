@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -41,6 +41,9 @@ from tui.screens.messages import (
     WorkspaceReady,
 )
 from tui.screens.workspace import Workspace, make_workspace, pending_workspace
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 #: Opens a source; graph.sources.open_source, replaceable in tests of failure handling.
 Opener = Callable[..., LoadedSource]
@@ -96,6 +99,16 @@ class RolemapApp(App[int]):
         """Set once `_early_graph` is there: on-demand workers wait for it."""
         self._analysis_stop = threading.Event()
         """Stops the first open's background analysis (set by a reload or new context)."""
+        self.load_error: str | None = None
+        """Why the latest load failed; None once one succeeds (the exit code reads it)."""
+
+    def exit(self, result: int | None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        """Left after a failed load (any key or button): exit code 2, like every command
+        that could not read its input; a script must not take it for success."""
+        if self.load_error is not None and return_code == 0:
+            return_code = 2
+        super().exit(result, return_code, message)
 
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen(describe_spec(self.spec)))
@@ -232,6 +245,7 @@ class RolemapApp(App[int]):
 
     @on(WorkspacePending)
     async def _workspace_pending(self, message: WorkspacePending) -> None:
+        self.load_error = None
         first = self.workspace is None
         self.workspace = message.workspace
         self.loaded = message.workspace.loaded
@@ -298,6 +312,7 @@ class RolemapApp(App[int]):
 
     @on(WorkspaceReady)
     async def _workspace_ready(self, message: WorkspaceReady) -> None:
+        self.load_error = None
         first = self.workspace is None
         # The end of a first open's background analysis: nothing old to collect.
         settled_first = first or not self.workspace.analysed
@@ -332,6 +347,7 @@ class RolemapApp(App[int]):
 
     @on(LoadFailed)
     async def _load_failed(self, message: LoadFailed) -> None:
+        self.load_error = message.message
         screen = LoadErrorScreen(message.message)
         if self.workspace is None or isinstance(self.screen, LoadingScreen):
             await self.switch_screen(screen)

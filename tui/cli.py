@@ -31,6 +31,16 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+def _version() -> str:
+    """The installed package's version (pyproject.toml's, through the package metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rolemap")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rolemap",
@@ -40,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from tui.commands.source_options import add_source_options
 
+    parser.add_argument("--version", action="version", version=f"rolemap {_version()}",
+                        help="print rolemap's version and exit")
     add_source_options(parser)
     parser.add_argument("--compare", metavar="OLD",
                         help="with the explorer: a Changes tab of access gained, lost and "

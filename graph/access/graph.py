@@ -28,7 +28,7 @@ from graph.access.nxview import build_networkx
 from graph.access.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
 from graph.access.reuse import Reuse
 from graph.access.trust import AssumeEdge
-from graph.catalog import find_action, normalize_level
+from graph.catalog import normalize_level, require_action
 from graph.errors import LookupFailed
 from graph.model import AccountSnapshot, Instance, LoadWarning
 from graph.policy import Outcome, PolicyKind, StatementRef
@@ -195,9 +195,7 @@ class AccessGraph:
     def _action_filter(self, action: str | None, level: str | None
                        ) -> Callable[[ActionAccess], bool]:
         if action is not None:
-            entry = find_action(action)
-            if entry is None:
-                raise LookupFailed("S3 action", action)
+            entry = require_action(action)
             return lambda a: a.action == entry.name
         if level is not None:
             try:
@@ -321,9 +319,7 @@ class AccessGraph:
         """The path from an instance to a bucket for one action, each hop with its evidence."""
         instance = find_instance(self.snapshot, instance_id)
         bucket = find_bucket(self.snapshot, bucket_name)
-        entry = find_action(action)
-        if entry is None:
-            raise LookupFailed("S3 action", action)
+        entry = require_action(action)
         hops: list[Hop] = []
         inst_node = f"instance:{instance.instance_id}"
         profile = instance.instance_profile_arn
@@ -366,9 +362,7 @@ class AccessGraph:
         """Ask the engine directly (for pairs never stored because nothing grants them)."""
         from graph.access.build import instance_values
 
-        entry = find_action(action)
-        if entry is None:
-            raise LookupFailed("S3 action", action)
+        entry = require_action(action)
         rf = self.data.facts_of(role_arn)
         bf = self.data.bucket_by_name[bucket_name]
         ctx = self.data.reach.instance_context(rf, instance_values(instance)) if instance \

@@ -28,14 +28,18 @@ def test_trace_unreachable_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_trace_action_json_and_assume(capsys: pytest.CaptureFixture[str]) -> None:
+    # Conditional: neither yes nor no until the request's TLS is known (exit 3).
     assert main(["trace", "reader-1", "secure", "--action", "s3:GetObject", "--format", "json",
-                 *SRC]) == 0
+                 *SRC]) == 3
     data = json.loads(capsys.readouterr().out)
     assert data["access"]["outcome"] == "conditional"
+    assert data["assumed_context"] == {}
     assert [h["relation"] for h in data["hops"]] == ["runs as", "runs as", "can access"]
     assert main(["trace", "reader-1", "secure", "--action", "s3:GetObject", "--format", "json",
                  "--assume", "aws:SecureTransport=true", *SRC]) == 0
-    assert json.loads(capsys.readouterr().out)["access"]["outcome"] == "allowed"
+    data = json.loads(capsys.readouterr().out)
+    assert data["access"]["outcome"] == "allowed"
+    assert data["assumed_context"] == {"aws:SecureTransport": "true"}
 
 
 def test_unknown_instance_or_bucket_exit_2_with_suggestion(

@@ -99,7 +99,7 @@ def test_iam_details_error_or_null_file_is_unknown_in_every_export(
     assert REASON in graphml and "GetAccountAuthorizationDetails" in graphml
     # The command line: unknown, the reason, and the warning on stderr.
     proc = _cli("trace", "--snapshot", str(path), first, "data", "--action", "s3:GetObject")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr  # unknown: neither yes nor no
     assert "unknown" in proc.stdout and "no path" not in proc.stdout
     assert "warning: iam:GetAccountAuthorizationDetails" in proc.stderr
 

@@ -29,7 +29,7 @@ async def test_missing_snapshot_file_shows_the_path_and_a_way_out(tmp_path: Path
         assert "nope.json" in str(app.screen.query_one("#error-message", Static).render())
         await pilot.click("#quit")
         await pilot.pause()
-    assert app.return_code == 1
+    assert app.return_code == 2  # the account could not be loaded
 
 
 async def test_hostile_files_are_a_message_in_the_app(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from graph.diff import ChangeRow, SnapshotDiff, analyse_pair, check_accounts, diff_graphs, side_of
 from graph.diff.model import ACCOUNT, PUBLIC, SERVICE
 from graph.diff.render import diff_json, diff_markdown, diff_text
+from graph.diff.same import same_sides
 from graph.errors import RolemapError
 from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
@@ -121,6 +122,9 @@ def compute(args: argparse.Namespace) -> SnapshotDiff:
     old = open_source(old_spec, progress=stderr_progress).snapshot
     new = open_source(spec, progress=stderr_progress).snapshot
     check_accounts(old, new, args.allow_different_accounts)
+    same = same_sides(args.old, spec.snapshot, old, new)
+    if same is not None:
+        print(f"warning: {printable(same)}", file=sys.stderr)
     old_graph, new_graph = analyse_pair(old, new, assumed, progress=stderr_progress)
     # Millions of long-lived decided answers: keep them out of the collector's passes while
     # the rows are compared (the process ends right after).

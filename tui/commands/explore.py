@@ -7,9 +7,11 @@ progress instead of a frozen terminal.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from graph.errors import SourceError
+from graph.text import printable
 from tui.commands.source_options import spec_from_args
 
 
@@ -24,5 +26,12 @@ def run_explorer(args: argparse.Namespace) -> int:
     compare = getattr(args, "compare", None)
     if compare is not None and not Path(compare).exists():
         raise SourceError(f"--compare {compare}: no such file or directory")
-    result = RolemapApp(spec, compare=compare).run()
-    return int(result or 0)
+    app = RolemapApp(spec, compare=compare)
+    app.run()
+    if app.load_error is not None:
+        # The screen that showed why is gone: say it where the shell can see it, and fail.
+        reason = app.load_error.strip().splitlines() or ["unknown error"]
+        print(f"rolemap: error: could not load the account: {printable(reason[0])}",
+              file=sys.stderr)
+        return 2
+    return app.return_code or 0

@@ -1,7 +1,10 @@
 """`rolemap trace INSTANCE BUCKET [--action A]`: the path from an instance to a bucket, and why.
 
-Exit 0 when the instance can reach the bucket (allowed, conditional or unknown), 1 when it
-cannot, 2 on bad input (unknown instance or bucket, with close matches).
+Exit codes (EXIT_CODES, also in `--help` and the README): 0 some action asked about is
+allowed; 1 none is allowed, conditional or unknown (denied, or no path at all); 3 none is
+allowed, but some is conditional (it depends on a request condition not `--assume`d) or
+unknown (a fact could not be read), so rolemap can say neither yes nor no; 2 bad input
+(unknown instance, bucket or action, with close matches).
 """
 
 from __future__ import annotations
@@ -9,20 +12,31 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess, Explanation
 from graph.access.lookup import find_bucket, find_instance
+from graph.access.no_role import no_role_reason
 from graph.findings import Escalation, escalation_json, escalations_of_roles
 from graph.model import Instance
+from graph.policy.decision import Outcome
 from tui.commands.access_options import add_access_options, graph_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "trace", help="show how an instance reaches a bucket, with the deciding statements",
-        description="Show every path from INSTANCE (id or Name tag) to BUCKET and the evidence "
-                    "for each action. Exit 0 if reachable, 1 if not, 2 on bad input.")
+        description=textwrap.fill(
+            "Show every path from INSTANCE (id or Name tag) to BUCKET and the evidence for each "
+            "action (all S3 actions, or the one --action names). The context taken as known "
+            "(--assume) is said first: a header line in text, \"assumed_context\" in JSON.",
+            78),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes:\n" + "\n".join(
+            textwrap.fill(meaning, 78, initial_indent=f"  {code}  ", subsequent_indent="     ")
+            for code, meaning in sorted(EXIT_CODES.items())))
     parser.add_argument("instance", help="instance id or Name tag")
     parser.add_argument("bucket", help="bucket name")
     parser.add_argument("--action", help="one S3 action, e.g. s3:GetObject (explains the path)")
@@ -31,6 +45,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "or Graphviz DOT (escalation steps dashed)")
     add_access_options(parser)
     parser.set_defaults(func=run)
+
+
+#: What each exit code means; the outcome words are the graph's (graph.policy.decision).
+EXIT_CODES: dict[int, str] = {
+    0: "allowed: at least one action asked about (every S3 action, or --action) is allowed",
+    1: "not allowed: every such action is denied, or there is no path at all",
+    2: "bad input (unknown instance, bucket or action: close matches are named)",
+    3: "undecided: none is allowed, but one is conditional (it depends on a request "
+       "condition; --assume decides it) or unknown (a fact could not be read)",
+}
+
+
+def exit_code(outcomes: Iterable[Outcome]) -> int:
+    """0 allowed, 3 undecided, 1 not allowed (see EXIT_CODES)."""
+    seen = set(outcomes)
+    if Outcome.ALLOWED in seen:
+        return 0
+    return 3 if seen & {Outcome.CONDITIONAL, Outcome.UNKNOWN} else 1
+
+
+def assumed_line(g: AccessGraph) -> list[str]:
+    """The header of a text answer: the context taken as known, when any was."""
+    if not g.assumed:
+        return []
+    return ["assumed: " + ", ".join(f"{k}={v}" for k, v in sorted(g.assumed.items()))]
 
 
 def _could_gain(g: AccessGraph, instance: Instance, bucket: str) -> list[Escalation]:
@@ -86,7 +125,7 @@ def _node_name(node_id: str, instance: Instance) -> str:
     return f"{kind} {ident}"
 
 
-def _explain_text(x: Explanation, instance: Instance) -> list[str]:
+def _explain_text(x: Explanation, instance: Instance, no_role: str | None) -> list[str]:
     lines: list[str] = []
     for hop in x.hops:
         lines.append(f"{_node_name(hop.source_id, instance)} --{hop.relation}--> "
@@ -96,7 +135,7 @@ def _explain_text(x: Explanation, instance: Instance) -> list[str]:
         if not hop.evidence:
             lines.extend(f"    {r}" for r in hop.reasons[:2])
     if x.access is None:
-        lines.append("no path: the instance gets no credentials for this")
+        lines.append(no_role or "no path: the instance gets no credentials for this")
     else:
         lines.extend(_line(x.access))
     return lines
@@ -106,49 +145,59 @@ def run(args: argparse.Namespace) -> int:
     g = graph_from_args(args)
     instance = find_instance(g.snapshot, args.instance)
     bucket = find_bucket(g.snapshot, args.bucket)
+    no_role = no_role_reason(g.snapshot, instance)
+    if args.action:
+        x = g.explain(instance.instance_id, bucket.name, args.action)
+        code = exit_code([x.access.outcome] if x.access else [])
+    else:
+        paths = [b for b in g.reachable_from_instance(instance.instance_id)
+                 if b.bucket == bucket.name]
+        code = exit_code(a.outcome for p in paths for a in p.actions.values())
     if args.format in ("mermaid", "dot"):
         from graph.exports.diagram import to_dot, to_mermaid, trace_steps
 
         steps = trace_steps(g, instance.instance_id, bucket.name, args.action)
         draw = to_mermaid if args.format == "mermaid" else to_dot
         sys.stdout.write(draw(steps, g))
-        return 0 if any(not s.escalation and s.target == f"bucket:{bucket.name}"
-                        and not s.relation.endswith(": denied") for s in steps) else 1
+        return code
     gain = _could_gain(g, instance, bucket.name)
+    head = {"instance": instance.instance_id, "bucket": bucket.name,
+            "assumed_context": dict(g.assumed)}
     if args.action:
-        x = g.explain(instance.instance_id, bucket.name, args.action)
-        reachable = x.access is not None and x.access.outcome.value != "denied"
         if args.format == "json":
             json.dump({
-                "instance": instance.instance_id, "bucket": bucket.name,
-                "action": args.action,
+                **head, "action": args.action,
                 "hops": [{"from": h.source_id, "to": h.target_id, "relation": h.relation,
                           "reasons": list(h.reasons), "evidence": [e.label for e in h.evidence]}
                          for h in x.hops],
                 "access": access_json(x.access) if x.access else None,
+                "no_path_because": no_role if x.access is None else None,
                 "could_gain": [escalation_json(e, bucket.name) for e in gain],
             }, sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
-            print("\n".join(_explain_text(x, instance) + _could_gain_text(gain, bucket.name)))
-        return 0 if reachable else 1
-    paths = [b for b in g.reachable_from_instance(instance.instance_id) if b.bucket == bucket.name]
+            print("\n".join(assumed_line(g) + _explain_text(x, instance, no_role)
+                            + _could_gain_text(gain, bucket.name)))
+        return code
     if args.format == "json":
-        json.dump({"instance": instance.instance_id, "bucket": bucket.name,
+        json.dump({**head,
                    "paths": [{"via": list(p.via),
                               "actions": [access_json(a) for a in p.actions.values()]}
                              for p in paths],
+                   "no_path_because": no_role,
                    "could_gain": [escalation_json(e, bucket.name) for e in gain]},
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
-    else:
-        if not paths:
-            print(f"{instance.label} cannot reach {bucket.name} (no statement grants it)")
-        for p in paths:
-            chain = " -> ".join(a.rsplit("/", 1)[-1] for a in p.via)
-            print(f"{instance.label} -> {chain} -> {bucket.name}")
-            for a in p.actions.values():
-                print("\n".join(_line(a)))
-        for line in _could_gain_text(gain, bucket.name):
-            print(line)
-    return 0 if paths else 1
+        return code
+    for line in assumed_line(g):
+        print(line)
+    if not paths:
+        print(no_role or f"{instance.label} cannot reach {bucket.name} (no statement grants it)")
+    for p in paths:
+        chain = " -> ".join(a.rsplit("/", 1)[-1] for a in p.via)
+        print(f"{instance.label} -> {chain} -> {bucket.name}")
+        for a in p.actions.values():
+            print("\n".join(_line(a)))
+    for line in _could_gain_text(gain, bucket.name):
+        print(line)
+    return code

@@ -1,5 +1,8 @@
 """`rolemap who-can BUCKET [--action A | --level L]`: instances, roles, the public, other
-accounts and services, each with its actions, key prefixes, role chain and evidence."""
+accounts and services, each with its actions, key prefixes, role chain and evidence.
+
+The context taken as known (`--assume`) is said first: a header line in text,
+`"assumed_context"` in JSON (`{}` when none), as every export records it."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
 from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
 from tui.commands.access_options import add_access_options, graph_from_args
-from tui.commands.trace import access_json
+from tui.commands.trace import access_json, assumed_line
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
+    for line in assumed_line(g):
+        print(line)
     if not found:
         print(f"nobody can reach {args.bucket} with that")
     for p in found:

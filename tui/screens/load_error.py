@@ -41,4 +41,4 @@ class LoadErrorScreen(Screen[None]):
         if event.button.id == "retry":
             await self.app.run_action("retry_load")
         else:
-            self.app.exit(1, return_code=1)
+            self.app.exit(return_code=2)  # the account could not be loaded

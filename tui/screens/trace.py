@@ -16,11 +16,13 @@ from textual.app import App
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
+from graph.access.no_role import no_role_reason
 from graph.findings import Escalation, Finding, escalations_of_roles
 from graph.findings.context import verbs
 from graph.model import AccountSnapshot
 from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, bucket_risks, rank, role_risks
+from graph.text import printable
 from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
@@ -120,7 +122,9 @@ class TraceScreen(AccessTreeScreen):
             profile_arn = instance.instance_profile_arn
             profile = snapshot.profile_by_arn.get(profile_arn or "")
             if profile_arn is None:
-                tree.root.add_leaf("no instance profile: the instance has no role", data=None)
+                # Names come from the account: a Text, never read as markup.
+                tree.root.add_leaf(Text(printable(no_role_reason(snapshot, instance) or "")),
+                                   data=None)
             else:
                 name = profile.name if profile else f"{profile_arn} (not in the account)"
                 node = tree.root.add(f"profile {name}", data=profile_arn, expand=True)
