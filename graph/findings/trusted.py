@@ -22,9 +22,11 @@ Severity, relative to a bucket policy granting to another account (buckets.py):
     the same as a public bucket, since every AWS principal can make the call;
   - one other account: high if it can write or change permissions, else medium — the same as
     a bucket policy grant to that account;
-  - one level lower when the way in is conditioned on who the caller is (sts:ExternalId,
-    aws:PrincipalOrgID and the like), or when every grant on the buckets is limited to a
-    network or caller (aws:SourceVpce, aws:SourceIp…);
+  - one level lower when the way in is conditioned on who the caller is (aws:PrincipalOrgID
+    and the like), or when every grant on the buckets is limited to a network or caller
+    (aws:SourceVpce, aws:SourceIp…). sts:ExternalId lowers only a trust to "*": it protects a
+    named account against a confused deputy, not the bucket against that account, which
+    knows its own ExternalId;
   - low ("may") when a step of the way could not be decided (unknown).
 """
 
@@ -59,6 +61,8 @@ STRANGER = "arn:aws:iam::000000000000:role/stranger"
 OWN_KEYS = frozenset({"aws:principalaccount", "aws:principalarn", "aws:sourceaccount"})
 #: Keys that limit who may come in, or from where: a way in under them ranks one level lower.
 GUARD_KEYS = SAFE_TRUST_KEYS | RESTRICTING_KEYS
+#: The confused-deputy guard: a secret the named account holds (see _severity).
+EXTERNAL_ID = "sts:externalid"
 _WORST = {Outcome.ALLOWED: 0, Outcome.CONDITIONAL: 1, Outcome.UNKNOWN: 2}
 
 
@@ -235,7 +239,8 @@ def _severity(way: WayIn, actions: Iterable[str], grants: list[tuple[Grant, list
         severity = Severity.CRITICAL if wide else Severity.HIGH
     else:
         severity = Severity.HIGH if wide else Severity.MEDIUM
-    guarded = any(c.key.lower() in GUARD_KEYS for h in way.hops for c in h.conditions)
+    keys = GUARD_KEYS if wide else GUARD_KEYS - {EXTERNAL_ID}
+    guarded = any(c.key.lower() in keys for h in way.hops for c in h.conditions)
     limited = all(any(c.key.lower() in RESTRICTING_KEYS for c in g.conditions)
                   for g, _ in grants)
     return severity.lowered() if guarded or limited else severity

@@ -48,11 +48,14 @@ def test_root_of_another_account_reads_through_a_role(trust_graph: AccessGraph) 
         (f"account:{PARTNER}", f"role:{f.role}"), (f"role:{f.role}", "bucket:data")]
 
 
-def test_external_id_ranks_lower_and_says_so(trust_graph: AccessGraph) -> None:
+def test_external_id_says_so_but_does_not_lower_for_the_account_it_names(
+    trust_graph: AccessGraph,
+) -> None:
     f = _assumed(trust_graph)["vendor-writer"]
     assert f.principal == f"arn:aws:iam::{THIRD_PARTY}:root" and f.actions == ("s3:PutObject",)
-    # Writing would be high; the ExternalId makes it one level lower.
-    assert f.severity is Severity.MEDIUM
+    # Writing is high. The ExternalId guards the vendor against a confused deputy; the vendor
+    # itself knows it, so the bucket is as exposed to that account as without it.
+    assert f.severity is Severity.HIGH
     assert "(only with sts:ExternalId)" in f.title and f.bucket == "drop"
     assert any("sts:ExternalId must be v-42" in line for line in f.detail)
     assert "check account 444455556666 is meant to reach" in f.fix
