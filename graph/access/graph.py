@@ -6,7 +6,7 @@ so they stay fast on large accounts; the networkx MultiDiGraph is built on first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from types import MappingProxyType
 
@@ -271,9 +271,12 @@ class AccessGraph:
                 out.append(PrincipalAccess("instance", inst.instance_id, inst.label, merged,
                                            via, chains))
         for role in self.snapshot.roles:
-            acts = pick(self.role_bucket(role.arn, bucket.name))
-            if acts:
-                out.append(PrincipalAccess("role", role.arn, role.name, acts, (role.arn,)))
+            # Through the role's chains (itself, then roles it can assume), as its trace
+            # (`reachable_from_role`) lists them: the two views count the same actions.
+            merged, via, chains = self._chains_on_bucket(
+                self.data.chains_from(role.arn), bucket.name, pick)
+            if merged:
+                out.append(PrincipalAccess("role", role.arn, role.name, merged, via, chains))
         for ext in self.external(bucket.name):
             acts = pick(ext.actions)
             if acts:
@@ -287,9 +290,19 @@ class AccessGraph:
     ) -> tuple[Mapping[str, ActionAccess], tuple[str, ...], tuple[tuple[str, ...], ...]]:
         """The instance's strongest answer per action over every role it can act as, the chain
         of roles that grants the most actions, and every chain that grants any."""
+        return self._chains_on_bucket(self.instance_chains(inst), bucket, pick, inst)
+
+    def _chains_on_bucket(
+        self, chains: Iterable[Chain], bucket: str,
+        pick: Callable[[Mapping[str, ActionAccess], tuple[AssumeEdge, ...]],
+                       Mapping[str, ActionAccess]],
+        inst: Instance | None = None,
+    ) -> tuple[Mapping[str, ActionAccess], tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """Strongest answer per action over `chains` (the first role's instance context for
+        a chain of one role), the chain granting the most, and every chain granting any."""
         merged: Mapping[str, ActionAccess] = {}
         found: list[tuple[tuple[str, ...], int]] = []
-        for chain in self.instance_chains(inst):
+        for chain in chains:
             own = inst if len(chain.roles) == 1 else None
             acts = pick(self.role_bucket(chain.roles[-1], bucket, own), chain.hops)
             if not acts:

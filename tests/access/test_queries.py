@@ -23,11 +23,16 @@ def test_who_can_lists_instances_roles_and_public(layers: AccessGraph) -> None:
     assert ("role", "looper") in kinds  # the grant to "*" covers every role too
     # The lambda-trusted role may write, but no instance can get its credentials.
     writers = layers.who_can("public", level="write")
+    # Roles count through their chains, as their traces do: hopper and target write as the
+    # looper role they can assume.
     assert {(p.kind, p.id) for p in writers} == {
         ("instance", "i-0000000000000a005"), ("role", role_arn("looper")),
-        ("role", role_arn("untrusted"))}
+        ("role", role_arn("untrusted")), ("role", role_arn("hopper")),
+        ("role", role_arn("target"))}
     hopper = next(p for p in writers if p.kind == "instance")
     assert hopper.via == (role_arn("hopper"), role_arn("target"), role_arn("looper"))
+    role = next(p for p in writers if p.id == role_arn("hopper"))
+    assert role.via == (role_arn("hopper"), role_arn("target"), role_arn("looper"))
 
 
 def test_who_can_public_absent_when_blocked(layers: AccessGraph) -> None:

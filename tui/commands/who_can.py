@@ -39,7 +39,9 @@ def _text(p: PrincipalAccess) -> list[str]:
     for a in p.actions.values():
         counts[a.outcome.value] = counts.get(a.outcome.value, 0) + 1
     summary = ", ".join(f"{n} {o}" for o, n in counts.items())
-    via = f"  via {chain_label(p.via)}" if p.kind == "instance" and p.via else ""
+    # A role's own chain goes without saying; one through assumed roles is named.
+    chained = p.kind == "instance" or len(p.via) > 1
+    via = f"  via {chain_label(p.via)}" if p.via and chained else ""
     lines = [f"{p.kind:<9} {p.name:<40} {summary}{via}"]
     for chain in p.chains:
         if chain != p.via:
