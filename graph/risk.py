@@ -1,5 +1,6 @@
 """What a reviewer hunts for, marked on answers: the public, other accounts, write / delete /
-permissions management rather than read, buckets without Block Public Access, roles with s3:*.
+permissions management rather than read, buckets without Block Public Access, roles with s3:*
+(and, from the engine, in `graph.glance`: administrator roles, open doors, could gain).
 
 Marks are words (so they read without colour, in exports and over a plain terminal) with a
 rank for sorting riskiest-first. They describe answers the engine already decided: a denied
@@ -21,9 +22,13 @@ class Risk(Enum):
     """One mark; the value is the word shown. Declared riskiest first (that is the rank)."""
 
     PUBLIC = "PUBLIC"
+    ADMIN = "ADMIN"
+    PUBLIC_IMDSV1 = "PUBLIC IMDSv1"
     PERMISSIONS = "PERMISSIONS"
+    NEAR_ADMIN = "NEAR ADMIN"
     S3_STAR = "s3:*"
     OTHER_ACCOUNT = "OTHER ACCOUNT"
+    COULD_GAIN = "COULD GAIN"
     NO_BPA = "NO BPA"
     DELETE = "DELETE"
     WRITE = "WRITE"
@@ -39,9 +44,14 @@ class Risk(Enum):
 
 _MEANINGS = {
     Risk.PUBLIC: "anyone on the internet, without credentials",
+    Risk.ADMIN: "administrator-level: every sensitive action tested is allowed, IAM included",
+    Risk.PUBLIC_IMDSV1: "running with a public IP and IMDSv1 allowed: an SSRF can steal "
+                        "its role's credentials",
+    Risk.NEAR_ADMIN: "nearly administrator: every sensitive action tested but IAM",
     Risk.PERMISSIONS: "can change who has access (bucket policy, ACLs)",
     Risk.S3_STAR: "the role is granted every S3 action (s3:* or *)",
-    Risk.OTHER_ACCOUNT: "a principal of another AWS account",
+    Risk.OTHER_ACCOUNT: "a principal of another AWS account (on a role: it may assume it)",
+    Risk.COULD_GAIN: "an escalation path to more access (not allowed now)",
     Risk.NO_BPA: "Block Public Access is not fully on for this bucket",
     Risk.DELETE: "can delete objects or the bucket's configuration",
     Risk.WRITE: "can change data, not only read it",

@@ -11,7 +11,9 @@ import dataclasses
 import json
 from typing import Any
 
+from graph.glance import open_door
 from graph.model import AccountSnapshot, Bucket, Instance, Role
+from graph.risk import Risk
 from tui.screens.rows import role_name_of_instance, trusted_services
 
 
@@ -63,6 +65,9 @@ def describe_instance(snapshot: AccountSnapshot, instance: Instance) -> str:
         f"- Region: {instance.region}, state: {instance.state}",
         f"- VPC: {instance.vpc_id or '-'}, subnet: {instance.subnet_id or '-'}, "
         f"private IP: {instance.private_ip or '-'}",
+        f"- Public IP: {instance.public_ip or 'none'}"
+        + (" (reachable from the internet)" if instance.public_ip else ""),
+        f"- Metadata service: {imds_words(instance)}",
         f"- Instance profile: `{instance.instance_profile_arn or 'none'}`"
         + ("" if profile or not instance.instance_profile_arn else " (not found in the account)"),
         f"- Role: {role_name_of_instance(snapshot, instance.instance_profile_arn)}\n",
@@ -70,6 +75,21 @@ def describe_instance(snapshot: AccountSnapshot, instance: Instance) -> str:
         _tags(instance.tags),
     ]
     return "\n".join(lines)
+
+
+def imds_words(instance: Instance) -> str:
+    """The metadata options as a reviewer weighs them: can an SSRF read credentials?"""
+    tokens = instance.metadata_http_tokens
+    if instance.metadata_http_endpoint == "disabled":
+        return "disabled (no credentials from the metadata service)"
+    if tokens is None:
+        return "not recorded in this snapshot (IMDSv1 may be allowed)"
+    if tokens == "required":
+        return "IMDSv2 required (HttpTokens required)"
+    words = "IMDSv1 allowed (HttpTokens optional): a plain GET returns the role's credentials"
+    if open_door(instance):
+        words += f" **[{Risk.PUBLIC_IMDSV1.value}]** with the public IP, an SSRF can steal them"
+    return words
 
 
 def describe_role(snapshot: AccountSnapshot, role: Role) -> str:

@@ -7,9 +7,10 @@ reaches, with the same risk marks the trace and who-can views show.
 from __future__ import annotations
 
 from graph.access import AccessGraph, BucketAccess
+from graph.glance import glance
 from graph.model import AccountSnapshot
 from graph.policy import Outcome
-from graph.risk import Risk, actions_risks, bucket_risks, principal_risks, role_risks
+from graph.risk import Risk, actions_risks, bucket_risks, principal_risks
 
 #: Buckets or principals listed by name before "and N more".
 _LISTED = 8
@@ -17,6 +18,10 @@ _LISTED = 8
 
 def _marks(risks: list[Risk]) -> str:
     return "  " + " ".join(f"**[{r.value}]**" for r in risks) if risks else ""
+
+
+def _meanings(risks: list[Risk]) -> str:
+    return "; ".join(f"{r.value}: {r.meaning}" for r in risks)
 
 
 def _counts(outcomes: list[Outcome]) -> str:
@@ -51,14 +56,17 @@ def reach_summary(graph: AccessGraph, kind: str, key: str) -> str:
     """Markdown for the details card of an instance, role (reach) or bucket (who can)."""
     snapshot = graph.snapshot
     if kind == "instances":
+        marks = glance(graph).instance_marks(snapshot.instance_by_id[key])
         lines = _buckets(snapshot, graph.reachable_from_instance(key))
+        if marks:
+            lines.insert(0, f"Instance risk:{_marks(marks)} {_meanings(marks)}.\n")
         action = "`t` or Enter opens the trace."
     elif kind == "roles":
         role = snapshot.role_by_arn[key]
-        marks = role_risks(role, snapshot)
+        marks = glance(graph).role_marks(role)
         lines = _buckets(snapshot, graph.reachable_from_role(key))
         if marks:
-            lines.insert(0, f"Role risk:{_marks(marks)} {marks[0].meaning}.\n")
+            lines.insert(0, f"Role risk:{_marks(marks)} {_meanings(marks)}.\n")
         action = "`t` or Enter opens the trace."
     else:
         bucket = snapshot.bucket_by_name[key]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess
+from graph.glance import glance, open_door, sorted_marks, trust_principals
 from graph.model import AccountSnapshot, Instance, Role
 from graph.policy import Outcome
 from graph.risk import Risk, bucket_risks, role_risks
@@ -24,29 +25,30 @@ INSTANCE_COLUMNS = (
     Column("state", "State", 10),
     Column("role", "Role", 32, identifier=True),
     Column("buckets", "Buckets", 8),
+    Column("risk", "Risk", 30, marks=True),
 )
 ROLE_COLUMNS = (
     Column("name", "Role", 36, identifier=True),
-    Column("trusted", "Trusted services", 34),
+    Column("trusted", "Trusted by", 34),
     Column("instances", "Instances", 10),
     Column("buckets", "Buckets", 8),
-    Column("risk", "Risk", 12),
+    Column("risk", "Risk", 30, marks=True),
 )
 BUCKET_COLUMNS = (
     Column("name", "Bucket", 36, identifier=True),
     Column("region", "Region", 14),
     Column("public", "Public?", 12),
     Column("who", "Who can", 8),
-    Column("risk", "Risk", 30),
+    Column("risk", "Risk", 30, marks=True),
 )
 FINDING_COLUMNS = (
-    Column("severity", "Severity", 9),
+    Column("severity", "Severity", 9, marks=True),
     Column("category", "Category", 22),
     Column("finding", "Finding", 120),
 )
 WARNING_COLUMNS = (
     Column("operation", "Operation", 30),
-    Column("target", "Target", 36),
+    Column("target", "Target", 36, identifier=True),
     Column("message", "Message", 80),
 )
 
@@ -92,6 +94,32 @@ def trusted_services(role: Role) -> tuple[str, ...]:
             if service not in services:
                 services.append(service)
     return tuple(services)
+
+
+def trusted_by(role: Role, account_id: str) -> str:
+    """Who the trust policy lets in, as people say it: services by name, "account N" for
+    another account (or its principals), "role X" for one of this account, "anyone" for *."""
+    said: list[str] = []
+    for principal in trust_principals(role):
+        if principal == "*":
+            word = "anyone"
+        elif not principal.startswith("arn:") and "." in principal:
+            word = principal  # a service
+        elif principal.isdigit():
+            word = f"account {principal}" if principal != account_id else "this account"
+        else:
+            parts = principal.split(":")
+            account = parts[4] if len(parts) > 5 else ""
+            if account and account != account_id:
+                word = f"account {account}"
+            elif principal.endswith(":root"):
+                word = "this account"
+            else:
+                word = principal.rsplit("/", 1)[-1] if "/" in principal else principal
+                word = f"{parts[5].split('/', 1)[0]} {word}" if len(parts) > 5 else word
+        if word not in said:
+            said.append(word)
+    return ", ".join(said) or "-"
 
 
 def role_name_of_instance(snapshot: AccountSnapshot, profile_arn: str | None) -> str:
@@ -146,10 +174,18 @@ class _BucketSets:
 
     def of_instance(self, instance: Instance) -> frozenset[str]:
         """Union over the instance's role chains (its role, then roles it can assume)."""
-        sets = [
+        return self._union([
             self.of_role(chain.roles[-1], instance if len(chain.roles) == 1 else None)
             for chain in self.graph.instance_chains(instance)
-        ]
+        ])
+
+    def of_role_chains(self, role_arn: str) -> frozenset[str]:
+        """Union over the role's chains (itself, then roles it can assume): what its trace
+        lists and who-can counts for it."""
+        return self._union([self.of_role(chain.roles[-1])
+                            for chain in self.graph.data.chains_from(role_arn)])
+
+    def _union(self, sets: list[frozenset[str]]) -> frozenset[str]:
         if len(sets) == 1:
             return sets[0]
         key = tuple(id(s) for s in sets)
@@ -170,14 +206,20 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
     """All tables' rows, from per-role answers (never per instance × bucket × action).
 
     Instance counts follow the instance's role chains (its role and the roles it can assume);
-    a role's count and the who-can counts use the role's own policies, as the who-can view
-    lists them. Who-can counts are gathered from each principal's reach in one pass instead
-    of asking who-can per bucket, which would scan every instance once per bucket."""
+    a role's count and the who-can counts follow the role's chains too, as its trace lists
+    them and the who-can view counts them. Who-can counts are gathered from each principal's
+    reach in one pass instead of asking who-can per bucket, which would scan every instance
+    once per bucket."""
+    from graph.findings import find
+
     snapshot = graph.snapshot
+    # First: the instances' COULD GAIN marks read the escalation paths found with them.
+    ranked = find(graph, progress=progress)
     total = len(snapshot.instances)
     instances: list[Row] = []
     users: dict[str, int] = {}
     sets = _BucketSets(graph)
+    marks = glance(graph)
     instance_sets: Counter[frozenset[str]] = Counter()
     for done, instance in enumerate(snapshot.instances, 1):
         reachable = sets.of_instance(instance)
@@ -194,6 +236,7 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
                 instance.state,
                 role_name_of_instance(snapshot, instance.instance_profile_arn),
                 len(reachable),
+                _risk_words(marks.instance_marks(instance)),
             )
         )
         if done % 500 == 0 or done == total:
@@ -201,17 +244,17 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
     roles: list[Row] = []
     role_sets: Counter[frozenset[str]] = Counter()
     for done, role in enumerate(snapshot.roles, 1):
-        # A role's own reach (without the roles it can assume) is what who-can lists for it.
-        reachable = sets.of_role(role.arn)
+        # Through its chains, as its trace lists and who-can counts it.
+        reachable = sets.of_role_chains(role.arn)
         role_sets[reachable] += 1
         roles.append(
             Row.of(
                 role.arn,
                 role.name,
-                ", ".join(trusted_services(role)) or "-",
+                trusted_by(role, snapshot.account_id),
                 users.get(role.arn, 0),
                 len(reachable),
-                _risk_words(role_risks(role, snapshot)),
+                _risk_words(marks.role_marks(role)),
             )
         )
         if done % 200 == 0 or done == len(snapshot.roles):
@@ -243,10 +286,7 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
             )
         )
     progress("tables: buckets", len(snapshot.buckets), len(snapshot.buckets))
-    from graph.findings import find
-
-    findings = tuple(Row.of(f.id, f.severity.value, f.category, f.title)
-                     for f in find(graph, progress=progress))
+    findings = tuple(Row.of(f.id, f.severity.value, f.category, f.title) for f in ranked)
     return ExplorerRows(tuple(instances), tuple(roles), tuple(buckets), _warning_rows(snapshot),
                         findings)
 
@@ -268,8 +308,8 @@ def pending_rows(snapshot: AccountSnapshot) -> ExplorerRows:
         instances.append(Row.of(
             instance.instance_id, instance.name or "-", instance.instance_id, instance.region,
             instance.state, role_name_of_instance(snapshot, instance.instance_profile_arn),
-            PENDING))
-    roles = tuple(Row.of(role.arn, role.name, ", ".join(trusted_services(role)) or "-",
+            PENDING, _risk_words([Risk.PUBLIC_IMDSV1] if open_door(instance) else [])))
+    roles = tuple(Row.of(role.arn, role.name, trusted_by(role, snapshot.account_id),
                          users[role.arn], PENDING, _risk_words(role_risks(role, snapshot)))
                   for role in snapshot.roles)
     buckets = tuple(Row.of(b.name, b.name, b.region, PENDING, PENDING,
@@ -283,7 +323,7 @@ def pending_rows(snapshot: AccountSnapshot) -> ExplorerRows:
 def _risk_words(risks: list[Risk]) -> str:
     """The marks a reviewer hunts for, riskiest first, as the trees show them ("-" for none):
     the tables are where risk has to be visible at a glance."""
-    return " ".join(r.value for r in sorted(set(risks), key=lambda r: r.rank)) or "-"
+    return " ".join(r.value for r in sorted_marks(risks)) or "-"
 
 
 def _warning_rows(snapshot: AccountSnapshot) -> tuple[Row, ...]:

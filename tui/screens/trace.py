@@ -19,9 +19,10 @@ from graph.access import BucketAccess
 from graph.access.no_role import no_role_reason
 from graph.findings import Escalation, Finding, escalations_of_roles
 from graph.findings.context import verbs
+from graph.glance import glance
 from graph.model import AccountSnapshot
 from graph.policy import Outcome
-from graph.risk import Risk, actions_risks, bucket_risks, rank, role_risks
+from graph.risk import Risk, actions_risks, bucket_risks, rank
 from graph.text import printable
 from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
@@ -176,7 +177,7 @@ class TraceScreen(AccessTreeScreen):
         role = self.workspace.snapshot.role_by_arn.get(arn)
         label = Text(f"role {self._role_label(arn)}")
         if role is not None:
-            with_risks(label, role_risks(role, self.workspace.snapshot))
+            with_risks(label, glance(self.workspace.decided).role_marks(role))
         node = parent.add(label, data=arn, expand=True)
         assumed = sorted({a.role_arn for a in accesses if a.role_arn != arn and arn in a.via})
         for other in assumed:

@@ -37,6 +37,7 @@ from tui.screens.access_tree import (
     reaches,
 )
 from tui.screens.changes import ChangeMark
+from tui.screens.who_can_groups import group_instances, marked_label
 from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
@@ -72,9 +73,10 @@ def principal_label(principal: PrincipalAccess) -> str:
 
 
 def chains_text(principal: PrincipalAccess) -> str:
-    """"via ci-runner → website-deployer" for an instance reaching through assumed roles
-    (every chain, "|" between them); "" for one reaching through its own role only."""
-    if principal.kind != "instance" or (len(principal.via) < 2 and len(principal.paths) < 2):
+    """"via ci-runner → website-deployer" for an instance or role reaching through assumed
+    roles (every chain, "|" between them); "" for one reaching through its own role only."""
+    if principal.kind not in ("instance", "role") or (
+            len(principal.via) < 2 and len(principal.paths) < 2):
         return ""
     return "via " + " | ".join(chain_label(c) for c in principal.paths)
 
@@ -245,13 +247,29 @@ class WhoCanScreen(AccessTreeScreen):
                 continue
             label = Text(f"{title} ({len(group)})", style="bold")
             with_risks(label, principal_risks(kind))
-            node = tree.add_lazy(tree.root, label, None, partial(self._open_group, group))
+            build = self._open_roles if kind == "instance" else self._open_group
+            node = tree.add_lazy(tree.root, label, None, partial(build, group))
             if len(group) <= _OPEN_GROUP_UP_TO or self.tree_filter:
                 tree.open(node)
                 if self.tree_filter:
                     for child in node.children[:_OPEN_WHEN_FILTERED]:
                         if child.data is not None:
                             tree.open(child)
+            if kind == "instance" and len(group) <= _OPEN_GROUP_UP_TO:
+                for child in node.children:
+                    tree.open(child)  # few instances: show them under their roles
+
+    def _open_roles(self, group: list[PrincipalAccess], parent: TreeNode[NodeData]) -> None:
+        """Instances under the role they run as: one line per role, its instances inside."""
+        tree = self.query_one(AccessTree)
+        roles = group_instances(self.workspace.decided, group)
+        ordered = self.sorted_by(roles, name=lambda g: g.name, access=lambda g: g.allowed,
+                                 risk=lambda g: g.rank)
+        if self.sort is None:
+            ordered = sorted(roles, key=lambda g: g.name, reverse=self.sort_reverse)
+        for role in ordered:
+            tree.add_lazy(parent, role.label(), role.role_arn,
+                          partial(self._open_group, role.members))
 
     def _open_group(self, group: list[PrincipalAccess], parent: TreeNode[NodeData]) -> None:
         if self.sort is None:
@@ -269,11 +287,12 @@ class WhoCanScreen(AccessTreeScreen):
             label = principal_label(principal)
             via = chains_text(principal)
             risks = principal_risks(principal.kind) + actions_risks(principal.actions)
+            extra = summary(outcomes)
+            if via:
+                extra.append(f"  {via}", style="dim")
             tree.add_lazy(
                 parent,
-                with_risks(labelled(best(outcomes), _name_label(principal),
-                                    f"{summary(outcomes)}  {via}" if via else summary(outcomes)),
-                           risks),
+                marked_label(best(outcomes), _name_label(principal), risks, extra),
                 principal.id,
                 partial(self._add_levels, principal.actions, label),
             )

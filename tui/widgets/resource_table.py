@@ -1,11 +1,16 @@
 """A keyboard-first table that draws only the rows on screen (Textual's Line API).
 
 The explorer must stay responsive with 10,000 instances: this widget never creates per-row
-widgets or measures cells on refresh; it reads the `TableModel` slice for the lines it draws.
+widgets; it reads the `TableModel` slice for the lines it draws. A row whose identifier or
+marks do not fit takes more than one line (see `table_layout`): the line where each row
+starts is kept (one pass over the visible rows per filter, sort or resize), and is not kept
+at all while every row fits on one line.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from functools import cache
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -18,41 +23,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.risk import WORD_STYLE, split_marks
+from tui.widgets.table_layout import ellipsis, fit_widths, wrap_identifier, wrap_marks
 from tui.widgets.table_model import Row, TableModel
 
 #: Gap between columns.
 _GAP = 2
 
-
-#: Columns are not narrowed below this (past it, the table scrolls sideways instead).
-_MIN_WIDTH = 8
-
-
-def fit_widths(widths: tuple[int, ...], available: int, gap: int,
-               identifiers: tuple[bool, ...] = ()) -> tuple[int, ...]:
-    """Fit the row into `available` cells without ever cutting an identifier column: first
-    narrow the widest other columns (their long values end in "…"), then leave other columns
-    out from the right (width 0; only in tables that have identifiers, so the row still says
-which resource it is). Identifiers alone wider than the screen scroll sideways."""
-    fixed = identifiers or (False,) * len(widths)
-    fitted = list(widths)
-
-    def excess() -> int:
-        shown = [w for w in fitted if w]
-        return sum(shown) + gap * len(shown) - available
-
-    while excess() > 0 and available > 0:
-        narrowable = [i for i, w in enumerate(fitted) if not fixed[i] and w > _MIN_WIDTH]
-        if not narrowable:
-            break
-        widest = max(narrowable, key=fitted.__getitem__)
-        fitted[widest] -= 1
-    for index in reversed(range(len(fitted)) if any(fixed) else ()):
-        if excess() <= 0 or available <= 0:
-            break
-        if not fixed[index]:
-            fitted[index] = 0
-    return tuple(fitted)
+__all__ = ["ResourceTable", "fit_widths"]
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -123,6 +101,10 @@ class ResourceTable(ScrollView, can_focus=True):
         """What to say when no row is visible, so an empty table does not look broken."""
         self._widths: tuple[int, ...] = model.widths
         """Drawn column widths: the model's, narrowed to fit the widget when possible."""
+        self._starts: list[int] | None = None
+        """First line of each visible row, when some row takes several (None: one each)."""
+        self._lines = 0
+        """Lines the visible rows take."""
 
     # -- model changes ---------------------------------------------------------------------
 
@@ -161,11 +143,69 @@ class ResourceTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize_virtual(self) -> None:
-        identifiers = tuple(c.identifier for c in self.model.columns)
+        kept = tuple(c.kept for c in self.model.columns)
         self._widths = fit_widths(self.model.widths, self.scrollable_content_region.width, _GAP,
-                                  identifiers)
+                                  kept, self.model.minimums)
+        self._layout_rows()
         width = sum(w + _GAP for w in self._widths if w)
-        self.virtual_size = Size(width, len(self.model.visible) + 1)
+        self.virtual_size = Size(width, self._lines + 1)
+
+    def _layout_rows(self) -> None:
+        """Where each visible row starts, when a kept column is narrower than its values."""
+        visible = self.model.visible
+        narrowed = [i for i, (column, width) in enumerate(
+            zip(self.model.columns, self._widths, strict=True))
+            if column.kept and width and width < self.model.widths[i]]
+        self._starts = None
+        self._lines = len(visible)
+        if not narrowed:
+            return
+        starts = []
+        line = 0
+        for row in visible:
+            starts.append(line)
+            line += self._height(row, narrowed)
+        if line != len(visible):
+            self._starts = starts
+        self._lines = line
+
+    def _height(self, row: Row, columns: list[int]) -> int:
+        height = 1
+        for i in columns:
+            if len(row.cell(i)) > self._widths[i]:
+                height = max(height, len(self._cell_lines(row, i)))
+        return height
+
+    def _cell_lines(self, row: Row, index: int) -> list[str]:
+        text = row.cell(index)
+        width = self._widths[index]
+        column = self.model.columns[index]
+        if len(text) <= width:
+            return [text]
+        if column.marks:
+            return wrap_marks(split_marks(text), width)
+        if column.identifier:
+            return wrap_identifier(text, width)
+        return [ellipsis(text, width)]
+
+    @property
+    def drawn_widths(self) -> tuple[int, ...]:
+        """Each column's width on screen (0: left out at this width)."""
+        return self._widths
+
+    def row_lines(self, index: int) -> tuple[int, int]:
+        """(first line, number of lines) of a visible row, the header not counted."""
+        if self._starts is None:
+            return index, 1
+        end = self._starts[index + 1] if index + 1 < len(self._starts) else self._lines
+        return self._starts[index], end - self._starts[index]
+
+    def _row_at(self, line: int) -> tuple[int, int]:
+        """(row index, line within the row) of a body line."""
+        if self._starts is None:
+            return line, 0
+        index = bisect_right(self._starts, line) - 1
+        return index, line - self._starts[index]
 
     def on_resize(self) -> None:
         self._resize_virtual()
@@ -186,10 +226,12 @@ class ResourceTable(ScrollView, can_focus=True):
     def watch_cursor(self, value: int) -> None:
         body = max(1, self.scrollable_content_region.height - 1)
         top = round(self.scroll_y)
-        if value < top:
-            self.scroll_to(y=value, animate=False)
-        elif value >= top + body:
-            self.scroll_to(y=value - body + 1, animate=False)
+        if 0 <= value < len(self.model.visible):
+            first, height = self.row_lines(value)
+            if first < top:
+                self.scroll_to(y=first, animate=False)
+            elif first + height > top + body:
+                self.scroll_to(y=min(first, first + height - body), animate=False)
         self.refresh()
         self.post_message(self.Highlighted(self, self.current_key))
 
@@ -224,7 +266,8 @@ class ResourceTable(ScrollView, can_focus=True):
             if column is not None:
                 self.sort_by(column)
             return
-        index = round(self.scroll_y) + event.y - 1
+        line = round(self.scroll_y) + event.y - 1
+        index = self._row_at(line)[0] if 0 <= line < self._lines else -1
         if 0 <= index < len(self.model.visible):
             if index == self.cursor and event.chain >= 2:
                 self.action_select()
@@ -247,8 +290,10 @@ class ResourceTable(ScrollView, can_focus=True):
         scroll_x = round(self.scroll_x)
         if y == 0:
             style = self.get_component_rich_style("resource-table--header")
-            return self._strip(self._header_cells(), style, width, scroll_x)
-        index = round(self.scroll_y) + y - 1
+            header = [ellipsis(text, w) for text, w in zip(self._header_cells(), self._widths,
+                                                           strict=True)]
+            return self._strip(header, style, width, scroll_x)
+        line = round(self.scroll_y) + y - 1
         visible = self.model.visible
         if not visible and y == 1:
             style = self.get_component_rich_style("resource-table--empty")
@@ -256,13 +301,17 @@ class ResourceTable(ScrollView, can_focus=True):
             if self.model.filter_text.strip() and self.model.rows:
                 text = f"No match for “{self.model.filter_text.strip()}” (Esc clears the filter)."
             return Strip([Segment(text, style)]).extend_cell_length(width)
-        if index >= len(visible):
+        if line >= self._lines:
             return Strip.blank(width, self.rich_style)
+        index, part = self._row_at(line)
         style = self.rich_style
         if index == self.cursor:
             style = style + self.get_component_rich_style("resource-table--cursor")
         row = visible[index]
-        cells = [row.cell(i) for i in range(len(self.model.columns))]
+        cells = []
+        for i in range(len(self.model.columns)):
+            lines = self._cell_lines(row, i) if self._widths[i] else [""]
+            cells.append(lines[part] if part < len(lines) else "")
         return self._strip(cells, style, width, scroll_x)
 
     def _header_cells(self) -> list[str]:
@@ -275,13 +324,34 @@ class ResourceTable(ScrollView, can_focus=True):
         return cells
 
     def _strip(self, cells: list[str], style: Style, width: int, scroll_x: int) -> Strip:
-        parts = []
-        for text, cell_width in zip(cells, self._widths, strict=True):
+        """One line: cells padded to their widths; marks in their colours."""
+        segments = []
+        for text, cell_width, column in zip(cells, self._widths, self.model.columns,
+                                            strict=True):
             if not cell_width:
                 continue  # left out at this width
-            if len(text) > cell_width:
-                text = text[: cell_width - 1] + "…"
-            parts.append(text.ljust(cell_width + _GAP))
-        line = "".join(parts)
-        strip = Strip([Segment(line, style)])
+            text = ellipsis(text, cell_width)
+            pad = " " * (cell_width + _GAP - len(text))
+            if column.marks and text:
+                segments.extend(_marked(text, style))
+                segments.append(Segment(pad, style))
+            else:
+                segments.append(Segment(text + pad, style))
+        strip = Strip(segments)
         return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, style)
+
+
+def _marked(text: str, style: Style) -> list[Segment]:
+    """A marks cell: each known mark in its colour (on top of the row's style)."""
+    out: list[Segment] = []
+    for n, mark in enumerate(split_marks(text)):
+        if n:
+            out.append(Segment(" ", style))
+        known = WORD_STYLE.get(mark)
+        out.append(Segment(mark, style + _parsed(known) if known else style))
+    return out
+
+
+@cache
+def _parsed(style: str) -> Style:
+    return Style.parse(style)

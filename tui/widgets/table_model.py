@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graph.text import printable
+from tui.widgets.risk import split_marks
+from tui.widgets.table_layout import MIN_WRAP
 
 #: A cell's sort value: numbers sort numerically, text case-insensitively.
 SortValue = str | int
@@ -27,6 +29,14 @@ class Column:
     #: The row's own identifier (instance id, name): never cut, not even by `max_width`;
     #: the other columns shrink or are left out first when the terminal is narrow.
     identifier: bool = False
+    #: Marks (risk words, a severity): coloured, never cut (they wrap between marks) and
+    #: never left out.
+    marks: bool = False
+
+    @property
+    def kept(self) -> bool:
+        """Never cut nor left out: it wraps instead (identifiers and marks)."""
+        return self.identifier or self.marks
 
 
 @dataclass(frozen=True)
@@ -63,21 +73,31 @@ class TableModel:
         """Whether the sort is descending."""
         self.visible: list[Row] = list(self.rows)
         """Rows that pass the filter, in sort order."""
-        self.widths: tuple[int, ...] = self._measure()
+        self.widths: tuple[int, ...] = ()
         """Drawn width of each column, from all rows so widths do not jump while filtering."""
+        self.minimums: tuple[int, ...] = ()
+        """Narrowest each column may wrap to: a mark column's longest mark."""
+        self._measure()
 
-    def _measure(self) -> tuple[int, ...]:
+    def _measure(self) -> None:
         widths = []
+        minimums = []
         for index, column in enumerate(self.columns):
             longest = max((len(row.cell(index)) for row in self.rows), default=0)
-            cap = longest if column.identifier else min(column.max_width, longest)
+            cap = longest if column.kept else min(column.max_width, longest)
             widths.append(max(len(column.label) + 2, cap))  # + 2: the sort arrow
-        return tuple(widths)
+            floor = min(MIN_WRAP, widths[-1])
+            if column.marks:
+                floor = max((len(m) for row in self.rows for m in split_marks(row.cell(index))),
+                            default=1)
+            minimums.append(floor)
+        self.widths = tuple(widths)
+        self.minimums = tuple(minimums)
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Replace the rows (after a reload or a new assumed context), keeping filter and sort."""
         self.rows = tuple(rows)
-        self.widths = self._measure()
+        self._measure()
         self.refresh()
 
     def set_filter(self, text: str) -> None:
