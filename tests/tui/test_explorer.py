@@ -33,9 +33,11 @@ async def test_loads_the_demo_into_tables_with_the_account_in_the_header(make_ap
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
-        # Findings first, worst on top: the planted escalation of the CI runner.
+        # Findings first, worst on top (under its category's header), the cursor on it: the
+        # planted escalation of the CI runner.
         assert screen.tab_id == "findings"
-        top = screen.table.model.visible[0]
+        assert screen.table.model.visible[0].key == "group:privilege-escalation"
+        top = screen.table.model.visible[screen.table.cursor]
         assert top.values[:2] == ("critical", "privilege-escalation")
         assert "ci-runner-1" in str(top.values[2])
         await pilot.press("right_square_bracket")

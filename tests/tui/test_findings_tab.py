@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from textual.widgets import Static
+from textual.widgets import Static, TabbedContent
 
 from graph.findings import Escalation
 from graph.model import InlinePolicy, Role
@@ -27,7 +27,8 @@ MakeApp = Callable[[], RolemapApp]
 async def _select_row(pilot, screen: ExplorerScreen, category: str) -> None:  # type: ignore[no-untyped-def]
     """Move down the Findings table to the first row of `category`, as a user would."""
     rows = screen.table.model.visible
-    index = next(i for i, r in enumerate(rows) if r.values[1] == category)
+    index = next(i for i, r in enumerate(rows) if r.values[1] == category
+                 and not r.key.startswith("group:"))
     for _ in range(index - screen.table.cursor):
         await pilot.press("j")
     assert screen.table.model.visible[screen.table.cursor].values[1] == category
@@ -39,8 +40,15 @@ async def test_findings_first_ranked_and_enter_opens_the_escalation(make_app: Ma
         explorer = await open_explorer(app, pilot)
         assert explorer.tab_id == "findings"
         order = ["critical", "high", "medium", "low", "info"]
-        ranks = [order.index(str(r.values[0])) for r in explorer.table.model.visible]
-        assert ranks == sorted(ranks) and len(ranks) == len(app.workspace.findings)
+        rows = [r for r in explorer.table.model.visible if not r.key.startswith("group:")]
+        ranks = [order.index(str(r.values[0])) for r in rows]
+        assert len(ranks) == len(app.workspace.findings)
+        # Grouped by category, each group ranked, the group with the worst finding first.
+        groups: dict[str, list[int]] = {}
+        for row, rank in zip(rows, ranks, strict=True):
+            groups.setdefault(str(row.values[1]), []).append(rank)
+        assert all(g == sorted(g) for g in groups.values())
+        assert [g[0] for g in groups.values()] == sorted(g[0] for g in groups.values())
         await pilot.press("enter")
         await pilot.pause()
         trace = app.screen
@@ -132,3 +140,58 @@ async def test_enter_on_access_through_an_assumed_role_opens_the_role(
         assert f"acme-app-logs: account {PARTNER_ACCOUNT} can assume role partner-etl" in panel
         assert "trust policy partner-etl, statement 1" in panel and "ReadLogs" in panel
         assert "Fix" in panel and "sts:ExternalId" in panel
+
+
+async def test_findings_grouped_by_category_fold_and_filter_by_severity(
+        make_app: MakeApp) -> None:
+    """Categories are header rows (worst first) that Enter folds; `f` raises the severity
+    floor and the title says how many are shown; `v` ranks them all in one list. Both keys are
+    on the key bar of the Findings tab, and only there."""
+    from tui.widgets.key_bar import KeyBar
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        explorer = await open_explorer(app, pilot)
+        findings = list(app.workspace.findings.values())
+        table = explorer.table
+        headers = [r for r in table.model.visible if r.key.startswith("group:")]
+        assert {h.values[1] for h in headers} == {f.category for f in findings}
+        escalation = next(h for h in headers if h.values[1] == "privilege-escalation")
+        count = sum(f.category == "privilege-escalation" for f in findings)
+        assert f"{count} findings" in str(escalation.values[2])
+        shown = {k.description for k in explorer.query_one(KeyBar).keys}
+        assert {"Group", "Severity"} <= shown
+        # Enter on a header folds its category, and again unfolds it.
+        delta = table.model.visible.index(escalation) - table.cursor
+        for _ in range(abs(delta)):
+            await pilot.press("j" if delta > 0 else "k")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is explorer
+        assert not any(r.values[1] == "privilege-escalation" and not r.key.startswith("group:")
+                       for r in table.model.visible)
+        assert str(table.model.visible[table.cursor].values[2]).startswith("▶")
+        await pilot.press("enter")
+        assert sum(r.values[1] == "privilege-escalation" for r in table.model.visible) == count + 1
+        # f: at least low, medium, high, critical, then all again.
+        title = explorer.query_one(TabbedContent).get_tab("tab-findings")
+        for floor in ("low", "medium", "high", "critical"):
+            await pilot.press("f")
+            await pilot.pause()
+            rank = ["info", "low", "medium", "high", "critical"].index(floor)
+            kept = [f for f in findings if f.severity.rank >= rank]
+            rows = [r for r in table.model.visible if not r.key.startswith("group:")]
+            assert {r.key for r in rows} == {f.id for f in kept}
+            assert f"({len(kept)} of {len(findings)}, ≥ {floor})" in str(title.label)
+        await pilot.press("f")
+        assert str(title.label).endswith(f"({len(findings)})")
+        # v: one ranked list, no headers.
+        await pilot.press("v")
+        assert not any(r.key.startswith("group:") for r in table.model.visible)
+        order = ["critical", "high", "medium", "low", "info"]
+        ranks = [order.index(str(r.values[0])) for r in table.model.visible]
+        assert ranks == sorted(ranks) and len(ranks) == len(findings)
+        await pilot.press("right_square_bracket")  # Instances: not its keys
+        await pilot.pause()
+        shown = {k.description for k in explorer.query_one(KeyBar).keys}
+        assert "Group" not in shown and "Severity" not in shown

@@ -22,6 +22,7 @@ from tui.screens.changes import (
     change_rows,
     open_change,
 )
+from tui.screens.findings_view import FindingsView, on_first_finding
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.rows import (
     BUCKET_COLUMNS,
@@ -84,6 +85,8 @@ class ExplorerScreen(Screen[None]):
         Binding("d", "details", "Details", id="details"),
         Binding("y", "raw_json", "JSON", id="raw_json"),
         Binding("w", "wizard", "New role", id="wizard"),
+        Binding("v", "findings('group')", "Group", id="findings.group"),
+        Binding("f", "findings('floor')", "Severity", id="findings.severity"),
         Binding("right_square_bracket", "next_tab", "Next tab", show=False, id="tab.next"),
         Binding("left_square_bracket", "previous_tab", "Prev tab", show=False, id="tab.previous"),
     ]
@@ -94,10 +97,14 @@ class ExplorerScreen(Screen[None]):
         """The loaded account and its analysis; replaced on a new assumed context."""
         self.tabs = TABS + ((CHANGES_TAB,) if workspace.diff is not None else ())
         """The tabs shown: the Changes tab only when comparing with an older snapshot."""
+        self.findings_view = FindingsView()
+        """The Findings tab's grouping, severity floor and folded categories."""
 
     def _rows(self, tab: Tab, workspace: Workspace) -> tuple[Row, ...]:
         if tab is CHANGES_TAB:
             return change_rows(workspace.diff) if workspace.diff is not None else ()
+        if tab.id == "findings" and workspace.analysed:
+            return tuple(self.findings_view.rows(workspace.findings.values()))
         return tab.rows(workspace.rows)
 
     def compose(self) -> ComposeResult:
@@ -117,6 +124,7 @@ class ExplorerScreen(Screen[None]):
         self.query_one(AnalysisBar).display = not self.workspace.analysed
         self.table.focus()
         self.refresh_bindings()  # the first tab may be Changes, whose keys differ
+        on_first_finding(self.query_one("#findings", ResourceTable))
 
     def show_analysis(self, step: str, done: int, total: int) -> None:
         """Progress of the background analysis (the app forwards its worker's messages)."""
@@ -147,10 +155,12 @@ class ExplorerScreen(Screen[None]):
             return self.tab_id in ("instances", "roles", "findings", "changes")
         if action == "who_can":
             return self.tab_id == "buckets"
-        if action in ("details", "raw_json"):
-            return self.tab_id != "warnings" or None
+        if action in ("details", "raw_json"):  # on a finding, Enter and t open it already
+            return {"warnings": None, "findings": False}.get(self.tab_id, True)
         if action == "wizard":
             return self.workspace.analysed  # its what-if compares against the whole account
+        if action == "findings":
+            return self.tab_id == "findings" and self.workspace.analysed
         return True
 
     @on(TabbedContent.TabActivated)
@@ -176,6 +186,20 @@ class ExplorerScreen(Screen[None]):
                 list(self._rows(tab, message.workspace))
             )
             tabs.get_tab(f"tab-{tab.id}").label = self._title(tab)  # type: ignore[assignment]
+        on_first_finding(self.query_one("#findings", ResourceTable))
+
+    def _refresh_findings(self, first: bool = True) -> None:
+        """Rows and title of the Findings tab after `v`, `f` or (not `first`) a fold."""
+        table = self.query_one("#findings", ResourceTable)
+        table.replace_rows(self.findings_view.rows(self.workspace.findings.values()))
+        if first:
+            on_first_finding(table)
+        self.query_one(TabbedContent).get_tab("tab-findings").label = self._title(TABS[0])
+
+    def action_findings(self, change: str) -> None:
+        """`v` groups by category or ranks them all; `f` raises the severity floor."""
+        self.findings_view.change(change)
+        self._refresh_findings()
 
     def _title(self, tab: Tab) -> str:
         """The tab's title; the short lists say how long they are ("…" while analysing)."""
@@ -183,8 +207,9 @@ class ExplorerScreen(Screen[None]):
             return f"{tab.title} ({len(self.workspace.diff.rows)})"
         if tab.id not in ("warnings", "findings"):
             return tab.title
-        if tab.id == "findings" and not self.workspace.analysed:
-            return f"{tab.title} (…)"
+        if tab.id == "findings":
+            count = self.findings_view.title(self.workspace.findings.values())
+            return f"{tab.title} ({count if self.workspace.analysed else '…'})"
         return f"{tab.title} ({len(tab.rows(self.workspace.rows))})"
 
     # -- filter and jump ----------------------------------------------------------------------
@@ -305,6 +330,8 @@ class ExplorerScreen(Screen[None]):
         from tui.screens.trace import open_trace
         from tui.screens.who_can import open_who_can
 
+        if self.findings_view.toggle(finding_id):
+            return self._refresh_findings(first=False)  # a category's header: fold it
         finding = self.workspace.findings.get(finding_id)
         if finding is None or finding.view is None:
             return

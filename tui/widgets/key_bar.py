@@ -82,8 +82,10 @@ class KeyBar(Widget, can_focus=False):
             return
         keys = shown_keys(screen, self.app.get_key_display)
         if keys != self.keys:
+            lines = len(layout_lines(self.keys, self.size.width))
             self.keys = keys
-            self.refresh()
+            # More or fewer keys may take another line: then the height is measured again.
+            self.refresh(layout=len(layout_lines(keys, self.size.width)) != lines)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(layout_lines(self.keys, width))
