@@ -164,9 +164,16 @@ async def test_help_lists_the_active_bindings_with_ids(make_app: MakeApp) -> Non
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = [binding_id for _key, _does, binding_id in app.screen.rows]
+        for binding_id in ("filter", "jump", "trace", "findings.group", "findings.severity",
+                           "quit", "reload"):
+            assert binding_id in keys  # the Findings tab (Enter and t open a finding)
+        await pilot.press("escape", "right_square_bracket", "question_mark")
+        await pilot.pause()
+        keys = [binding_id for _key, _does, binding_id in app.screen.rows]
         for binding_id in ("filter", "jump", "trace", "details", "raw_json", "quit", "reload"):
             assert binding_id in keys
         assert "who_can" not in keys  # only on the Buckets tab
+        assert "findings.group" not in keys  # only on the Findings tab
         await pilot.press("escape")
         assert isinstance(app.screen, ExplorerScreen)
 
