@@ -106,3 +106,13 @@ def test_columns_narrow_to_fit_but_not_below_a_minimum() -> None:
     fitted = fit_widths((40, 30, 10), 60, 2)
     assert sum(fitted) + 6 == 60 and fitted[2] == 10
     assert fit_widths((20, 20), 10, 2) == (8, 8)  # then it scrolls sideways
+
+
+def test_free_text_goes_first_and_the_room_it_frees_comes_back() -> None:
+    from tui.widgets.resource_table import fit_widths
+
+    # An identifier (30) never narrows while free text can: free text narrows, the last free
+    # column is left out, and the room it frees widens the one still shown.
+    assert fit_widths((30, 20, 10), 50, 2, (True, False, False)) == (30, 16, 0)
+    # Only then do kept columns wrap, each down to its floor (an instance id: its width).
+    assert fit_widths((19, 30, 13), 50, 2, (True, True, True), (19, 12, 13)) == (19, 12, 13)

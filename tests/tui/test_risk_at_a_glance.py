@@ -218,6 +218,11 @@ async def test_who_can_demo_roles_read_n_of_m(make_app: MakeApp) -> None:
         labels = tree_labels(tree)
         web = labels.index(next(lb for lb in labels if "web-server: 2 of 2 instances" in lb))
         assert labels[web + 1].startswith("✔ allowed  instance web-1")
+        # The role whose instance has an open door says so, and the instance is marked.
+        legacy = next(lb for lb in labels if "legacy-reporting: 1 of 1 instance" in lb)
+        assert "[PUBLIC IMDSv1]" in legacy and "1 with a public IP and IMDSv1" in legacy
+        assert any(lb.startswith("✔ allowed  instance legacy-reports") and "[PUBLIC IMDSv1]"
+                   in lb for lb in labels)
         ci = next(lb for lb in labels if lb.startswith("✔ allowed  role ci-runner"))
         assert "4 ✔ allowed" in ci and "ci-runner → website-deployer" in ci
 

@@ -1,8 +1,8 @@
 """The Findings tab's rows: grouped by category (worst group first), filtered by severity.
 
 A reviewer reads findings by kind — every public bucket, then every administrator role — and
-triages by severity. Each category is a header row ("▼ public-bucket: 3 findings — 1
-critical, 2 high"); Enter on it folds or unfolds it. `v` switches to one ranked list, `f` raises
+triages by severity. Each category is a header row ("▼ Public bucket: 3 findings (1
+critical, 2 high)"); Enter on it folds or unfolds it. `v` switches to one ranked list, `f` raises
 the severity floor (all → low → medium → high → critical → all).
 """
 
@@ -83,9 +83,8 @@ class FindingsView:
         known = CATEGORY_BY_ID.get(category)
         arrow = "▶" if category in self.folded else "▼"
         noun = "finding" if len(found) == 1 else "findings"
-        text = f"{arrow} {len(found)} {noun} ({', '.join(counts)})"
-        if known is not None:
-            text += f": {known.name}"
+        name = f"{known.name}: " if known is not None else ""
+        text = f"{arrow} {name}{len(found)} {noun} ({', '.join(counts)})"
         # The header stays visible while any of its findings matches the filter.
         haystack = " ".join([worst.value, category, text, *(m.haystack for m in members)])
         return Row(f"{GROUP}{category}", (worst.value, category, text), haystack.lower())

@@ -20,7 +20,7 @@ from tui.widgets.table_model import Column, Row
 
 INSTANCE_COLUMNS = (
     Column("name", "Name", 28, identifier=True),
-    Column("id", "Instance id", 20, identifier=True),
+    Column("id", "Instance id", 20, identifier=True, whole=True),
     Column("region", "Region", 14),
     Column("state", "State", 10),
     Column("role", "Role", 32, identifier=True),

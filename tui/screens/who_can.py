@@ -22,8 +22,9 @@ from graph.access import ActionAccess, PrincipalAccess
 from graph.access.model import chain_label
 from graph.findings import Finding, escalations_to_bucket
 from graph.findings.context import verbs
+from graph.glance import open_door
 from graph.policy import Outcome
-from graph.risk import action_risk, actions_risks, bucket_risks, principal_risks, rank
+from graph.risk import Risk, action_risk, actions_risks, bucket_risks, principal_risks, rank
 from tui.screens.access_screen import AccessTreeScreen, marked, open_view
 from tui.screens.access_tree import (
     PAGE,
@@ -282,11 +283,15 @@ class WhoCanScreen(AccessTreeScreen):
         """One page of principals, then a node that opens the next: an account where
         thousands of instances reach a bucket opens its group as fast as a few."""
         tree = self.query_one(AccessTree)
+        instances = self.workspace.snapshot.instance_by_id
         for principal in group[:PAGE]:
             outcomes = outcomes_of(principal.actions)
             label = principal_label(principal)
             via = chains_text(principal)
             risks = principal_risks(principal.kind) + actions_risks(principal.actions)
+            instance = instances.get(principal.id) if principal.kind == "instance" else None
+            if instance is not None and open_door(instance):
+                risks.insert(0, Risk.PUBLIC_IMDSV1)
             extra = summary(outcomes)
             if via:
                 extra.append(f"  {via}", style="dim")

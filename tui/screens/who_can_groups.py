@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from graph.access import AccessGraph, ActionAccess, PrincipalAccess
+from graph.glance import open_door, sorted_marks
 from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, rank
 from tui.screens.access_tree import labelled
@@ -29,10 +30,13 @@ class RoleGroup:
     members: list[PrincipalAccess]
     #: Instances of the account running as the role, whether they reach the bucket or not.
     wearing: int
+    #: Members with a public IP and IMDSv1 (an SSRF away from the role's credentials).
+    doors: int = 0
 
     @property
     def risks(self) -> list[Risk]:
-        return actions_risks(strongest(self.members))
+        door = [Risk.PUBLIC_IMDSV1] if self.doors else []
+        return sorted_marks(door + actions_risks(strongest(self.members)))
 
     @property
     def rank(self) -> int:
@@ -46,8 +50,11 @@ class RoleGroup:
         """"✔  web-server: 212 of 230 instances  4 ✔ allowed  [WRITE]"."""
         outcomes = [a.outcome for a in strongest(self.members).values()]
         noun = "instance" if self.wearing == 1 else "instances"
+        extra = summary(outcomes)
+        if self.doors:
+            extra.append(f"  {self.doors} with a public IP and IMDSv1", style="dim")
         return marked_label(best(outcomes), f"{self.name}: {len(self.members)} of "
-                            f"{self.wearing} {noun}", self.risks, summary(outcomes))
+                            f"{self.wearing} {noun}", self.risks, extra)
 
 
 def marked_label(outcome: Outcome, name: str, risks: list[Risk], extra: Text | str) -> Text:
@@ -84,8 +91,11 @@ def group_instances(graph: AccessGraph, instances: list[PrincipalAccess]) -> lis
         by_role.setdefault(role, []).append(principal)
     wearing = graph.data.instances_by_role()
     roles = graph.snapshot.role_by_arn
+    instances = graph.snapshot.instance_by_id
     groups = []
     for arn, members in by_role.items():
         name = roles[arn].name if arn in roles else (arn.rsplit("/", 1)[-1] or "(no role)")
-        groups.append(RoleGroup(arn, name, members, len(wearing.get(arn, ())) or len(members)))
+        doors = sum(1 for m in members if m.id in instances and open_door(instances[m.id]))
+        groups.append(RoleGroup(arn, name, members, len(wearing.get(arn, ())) or len(members),
+                                doors))
     return groups

@@ -53,6 +53,11 @@ def fit_widths(widths: tuple[int, ...], available: int, gap: int,
             fitted[index] = 0
     narrow([i for i in range(len(fitted)) if fixed[i]],
            [min(fitted[i], floors[i]) for i in range(len(fitted))])
+    # Room freed by leaving a column out goes back to the columns narrowed before, those
+    # closest to whole first (so as many as possible read in full).
+    for index in sorted((i for i in range(len(fitted)) if 0 < fitted[i] < widths[i]),
+                        key=lambda i: widths[i] - fitted[i]):
+        fitted[index] += max(0, min(-excess(), widths[index] - fitted[index]))
     return tuple(fitted)
 
 

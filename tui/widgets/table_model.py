@@ -32,6 +32,9 @@ class Column:
     #: Marks (risk words, a severity): coloured, never cut (they wrap between marks) and
     #: never left out.
     marks: bool = False
+    #: An identifier that does not wrap either (an instance id reads as one token): the other
+    #: kept columns wrap first.
+    whole: bool = False
 
     @property
     def kept(self) -> bool:
@@ -86,7 +89,7 @@ class TableModel:
             longest = max((len(row.cell(index)) for row in self.rows), default=0)
             cap = longest if column.kept else min(column.max_width, longest)
             widths.append(max(len(column.label) + 2, cap))  # + 2: the sort arrow
-            floor = min(MIN_WRAP, widths[-1])
+            floor = widths[-1] if column.whole else min(MIN_WRAP, widths[-1])
             if column.marks:
                 floor = max((len(m) for row in self.rows for m in split_marks(row.cell(index))),
                             default=1)
