@@ -88,7 +88,7 @@ def imds_words(instance: Instance) -> str:
         return "IMDSv2 required (HttpTokens required)"
     words = "IMDSv1 allowed (HttpTokens optional): a plain GET returns the role's credentials"
     if open_door(instance):
-        words += f" **[{Risk.PUBLIC_IMDSV1.value}]** with the public IP, an SSRF can steal them"
+        words += f"; **[{Risk.PUBLIC_IMDSV1.value}]**: with the public IP, an SSRF can steal them"
     return words
 
 

@@ -21,7 +21,7 @@ def _marks(risks: list[Risk]) -> str:
 
 
 def _meanings(risks: list[Risk]) -> str:
-    return "; ".join(f"{r.value}: {r.meaning}" for r in risks)
+    return "; ".join(r.meaning for r in risks)  # in the order of the marks before them
 
 
 def _counts(outcomes: list[Outcome]) -> str:
