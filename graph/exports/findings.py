@@ -2,8 +2,8 @@
 (code-scanning dashboards, see sarif.py).
 
 The JSON shape is the documented one: `{"account", "assumed_context", "findings": [{"id",
-"severity", "category", "title", "instance", "role", "bucket", "principal", "actions",
-"evidence", "fix"}]}`, subject fields present only when they apply.
+"severity", "category", "title", "instance", "role", "bucket", "principal", "instances",
+"buckets", "actions", "evidence", "fix"}]}`, subject fields present only when they apply.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ def finding_json(f: Finding) -> dict[str, Any]:
         value = getattr(f, key)
         if value is not None:
             out[key] = value
+    # Every instance and bucket the cause concerns, however many: scripts act on them all.
+    if f.instances:
+        out["instances"] = list(f.instances)
+    if f.buckets:
+        out["buckets"] = list(f.buckets)
     out["actions"] = list(f.actions)
     out["evidence"] = [ref_json(r) for r in f.evidence]
     out["fix"] = f.fix

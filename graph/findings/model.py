@@ -81,7 +81,8 @@ CATEGORIES: tuple[Category, ...] = (
              "Name the exact principal, and add sts:ExternalId (third parties) or "
              "aws:PrincipalOrgID (your organization)."),
     Category("no-block-public-access", "Block Public Access off",
-             "Block Public Access is off at both bucket and account level.",
+             "Block Public Access is off at account level and for buckets that have none of "
+             "their own (one finding for the account, listing them).",
              "Turn on Block Public Access for the account, or at least for the bucket."),
     Category("instance-exposure", "Exposed instance credentials",
              "A running instance with a public IP and IMDSv1 allowed whose role reaches "
@@ -125,6 +126,8 @@ class Finding:
     detail: tuple[str, ...] = ()
     #: Every instance concerned (`instance` is the first of them).
     instances: tuple[str, ...] = ()
+    #: Every bucket concerned, when the finding's cause reaches more than `bucket` names.
+    buckets: tuple[str, ...] = ()
     path: tuple[PathStep, ...] = ()
     #: What the app opens for it: ("instance", id), ("role", arn) or ("bucket", name).
     view: tuple[str, str] | None = None
