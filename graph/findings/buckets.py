@@ -15,6 +15,7 @@ from graph.access.acl import acl_document, effective_block
 from graph.access.model import unique_refs
 from graph.access.policies import BUCKET_ACL
 from graph.findings.context import FindingContext, verbs, writes
+from graph.findings.exposure import ExposureSummary, severity_for
 from graph.findings.model import Finding, PathStep, Severity, finding_id
 from graph.model import BlockPublicAccess, Bucket
 from graph.policy import ConditionRef, Outcome, PolicyKind, StatementRef, parse_policy
@@ -92,13 +93,13 @@ def public_findings(ctx: FindingContext) -> Iterator[Finding]:
         evidence = g.own_evidence(bucket.name, unique_refs(e for a in given for e in a.evidence))
         conditions = [c for a in given for c in a.conditions]
         limiting = _restricting(conditions)
-        severity = Severity.CRITICAL if writes(names) else Severity.HIGH
+        severity = severity_for(ExposureSummary.of({bucket.name: names}), audience="public",
+                                limited=bool(limiting))
         what = verbs(names)
         title = f"{bucket.name}: anyone can {what} ({len(names)} action(s))"
         detail = [f"conditions: {', '.join(dict.fromkeys(str(c) for c in conditions))}"] \
             if conditions else []
         if limiting:
-            severity = severity.lowered()
             keys = ", ".join(dict.fromkeys(c.key for c in limiting))
             title = f"{bucket.name}: anyone matching {keys} can {what} ({len(names)} action(s))"
         prefixes = _prefixes(evidence, bucket.arn)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from graph.access.model import unique_refs
 from graph.findings.context import FindingContext, listed, short, verbs, writes
 from graph.findings.escalation import Escalation, EscalationFinder
+from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
 from graph.findings.fixes import identity_fix, trust_fix
 from graph.findings.model import Finding, PathStep, Severity, finding_id
 from graph.model import Instance
@@ -124,10 +125,16 @@ def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
 
 
 def exposure_findings(ctx: FindingContext) -> Iterator[Finding]:
+    """One finding per cause: a role whose instances run with a public IP and IMDSv1 (the
+    metadata setting to change), listing every such instance. Instances of one profile share
+    their answers unless a statement reads an instance's own keys (its ARN, VPC, IP); those
+    whose stolen credentials reach something else are a cause of their own."""
     from graph.findings.roles import admin_level
 
     g = ctx.graph
     seen: dict[str, tuple[dict[str, set[str]], list[StatementRef]]] = {}
+    groups: dict[tuple[tuple[str, ...], frozenset], list[Instance]] = {}
+    stolen: dict[tuple[tuple[str, ...], frozenset], tuple[dict[str, set[str]], list]] = {}
     for inst in ctx.snapshot.instances:
         if inst.state != "running" or not inst.public_ip or inst.imdsv1_allowed is not True:
             continue
@@ -135,41 +142,79 @@ def exposure_findings(ctx: FindingContext) -> Iterator[Finding]:
         own = ctx.own_roles(profile)
         if not own:
             continue
-        # Instances of one profile share their answers unless a statement reads an
-        # instance's own keys (its ARN, VPC, IP).
         key = inst.instance_id if g.data.instance_plan(inst)[1] else profile
         found = seen.get(key)
         if found is None:
             found = seen[key] = _stolen(ctx, inst)
-        buckets, refs = found
+        buckets, _ = found
         if not buckets:
             continue
-        names = {a for acts in buckets.values() for a in acts}
+        group = (own, frozenset((b, frozenset(a)) for b, a in buckets.items()))
+        groups.setdefault(group, []).append(inst)
+        stolen.setdefault(group, found)
+    per_roles: dict[tuple[str, ...], int] = {}
+    for own, _ in groups:
+        per_roles[own] = per_roles.get(own, 0) + 1
+    for group, instances in sorted(groups.items(), key=lambda kv: (kv[0][0], _ids(kv[1]))):
+        own = group[0]
+        buckets, refs = stolen[group]
+        instances.sort(key=lambda i: (i.name, i.instance_id))
+        first = instances[0]
+        summary = ExposureSummary.of(buckets)
         admin = any(admin_level(ctx, ctx.role(arn)) for arn in own)
-        severity = Severity.CRITICAL if admin else (
-            Severity.HIGH if writes(names) else Severity.MEDIUM)
+        severity = Severity.CRITICAL if admin else severity_for(summary, door=True)
         role_names = ", ".join(short(a) for a in own)
-        title = (f"{inst.label}: public IP {inst.public_ip} and IMDSv1 allowed: an SSRF "
-                 f"hands out role {role_names}, which can {verbs(names)} "
-                 f"{len(buckets)} bucket(s)")
-        fix = (f"require IMDSv2: aws ec2 modify-instance-metadata-options --region "
-               f"{inst.region} --instance-id {inst.instance_id} --http-tokens required "
-               "--http-endpoint enabled (check its software uses IMDSv2 first); remove the "
-               "public IP if nothing needs to reach it from the internet")
-        detail = [f"{b}: {listed(a)}" for b, a in sorted(buckets.items())[:SHOWN_BUCKETS]]
-        path = [PathStep("internet", f"instance:{inst.instance_id}",
+        names = {a for acts in buckets.values() for a in acts}
+        count = (f"instance {first.label}" if len(instances) == 1
+                 else f"{len(instances)} instances ({first.label} and {len(instances) - 1} more)")
+        title = (f"role {role_names}: {count} with a public IP and IMDSv1 allowed: an SSRF "
+                 f"hands out the role, which {summary.text()}")
+        detail = [f"exposed: {i.label}, {i.region}, public IP {i.public_ip}"
+                  for i in instances[:SHOWN_BUCKETS]]
+        if len(instances) > SHOWN_BUCKETS:
+            detail.append(f"… and {len(instances) - SHOWN_BUCKETS} more instance(s)")
+        ordered = sorted(buckets.items(), key=lambda kv: (-bucket_exposure(kv[1]), kv[0]))
+        detail.extend(f"{b}: {listed(a)}" for b, a in ordered[:SHOWN_BUCKETS])
+        if len(ordered) > SHOWN_BUCKETS:
+            detail.append(f"… and {len(ordered) - SHOWN_BUCKETS} more bucket(s)")
+        path = [PathStep("internet", f"instance:{first.instance_id}",
                          "SSRF reads IMDSv1 credentials")]
-        path.extend(ctx.instance_path(inst, own[0]))
-        evidence = unique_refs(refs)
-        for bucket, acts in sorted(buckets.items())[:3]:
+        path.extend(ctx.instance_path(first, own[0]))
+        for bucket, acts in ordered[:3]:
             path.append(PathStep(f"role:{own[0]}", f"bucket:{bucket}", f"can {verbs(acts)}"))
+        subject = [",".join(own)]
+        if per_roles[own] > 1:  # the role's instances differ in reach: name this part
+            subject.append(first.instance_id)
         yield Finding(
-            finding_id("instance-exposure", inst.instance_id), severity, "instance-exposure",
-            title, fix, instance=inst.instance_id, role=own[0],
+            finding_id("instance-exposure", *subject), severity, "instance-exposure",
+            title, _imds_fix(instances), instance=first.instance_id, role=own[0],
             bucket=next(iter(buckets)) if len(buckets) == 1 else None,
-            actions=tuple(sorted(names)), evidence=evidence, detail=tuple(detail),
-            instances=(inst.instance_id,), path=tuple(path),
-            view=("instance", inst.instance_id))
+            actions=tuple(sorted(names)), evidence=unique_refs(refs), detail=tuple(detail),
+            instances=tuple(i.instance_id for i in instances),
+            buckets=tuple(b for b, _ in ordered), path=tuple(path),
+            view=("instance", first.instance_id))
+
+
+def _ids(instances: list[Instance]) -> tuple[str, ...]:
+    return tuple(sorted(i.instance_id for i in instances))
+
+
+def _imds_fix(instances: list[Instance]) -> str:
+    """The metadata setting to change, as commands for the listed instances."""
+    by_region: dict[str, list[str]] = {}
+    for inst in instances:
+        by_region.setdefault(inst.region, []).append(inst.instance_id)
+    commands = []
+    for region, ids in sorted(by_region.items()):
+        shown = " ".join(ids[:SHOWN_BUCKETS])
+        more = f" (and the {len(ids) - SHOWN_BUCKETS} more the JSON lists)" \
+            if len(ids) > SHOWN_BUCKETS else ""
+        commands.append(f"for id in {shown}; do aws ec2 modify-instance-metadata-options "
+                        f"--region {region} --instance-id $id --http-tokens required "
+                        f"--http-endpoint enabled; done{more}")
+    return ("require IMDSv2 (check the software uses IMDSv2 first): " + "; ".join(commands)
+            + "; remove the public IP where nothing needs to reach the instance from the "
+            "internet")
 
 
 def _stolen(ctx: FindingContext, inst: Instance

@@ -60,7 +60,8 @@ def test_cross_account_names_account_actions_and_prefix(findings_graph: AccessGr
     # third-party reads private, and pub-blocked (whose "*" grant Block Public Access keeps to
     # this account's principals: the role is one); what anyone may do anyway is left out.
     third = shared["via third-party"]
-    assert "account 444455556666 can assume role third-party and read 2 buckets" in third.title
+    assert "account 444455556666 can assume role third-party, which reads objects in 2 buckets" \
+        in third.title
     assert [line.split(":")[0] for line in third.detail[1:]] == ["private", "pub-blocked"]
     assert third.severity is Severity.MEDIUM
     assert shared["via anyone"].principal == "*" and shared["via anyone"].bucket == "pub-blocked"
@@ -116,8 +117,11 @@ def test_instance_exposure_needs_public_ip_and_imdsv1(
     f = exposed[0]
     # What the public can do anyway is not counted; a public grant that Block Public Access
     # confines to this account's principals is (the stolen credentials are this account's).
-    assert f.actions == ("s3:GetObject",) and "2 bucket(s)" in f.title
-    assert {line.split(":")[0] for line in f.detail} == {"shared", "pub-blocked"}
+    assert f.actions == ("s3:GetObject",) and "reads objects in 2 buckets" in f.title
+    assert set(f.buckets) == {"shared", "pub-blocked"}
+    assert [line.split(":")[0] for line in f.detail] == ["exposed", "pub-blocked", "shared"]
+    # Reading objects is medium; the open door (public IP, IMDSv1, running) raises it.
+    assert f.severity is Severity.HIGH
     assert "--http-tokens required" in f.fix
     web_safe = next(i for i in findings_snapshot.instances if i.name == "web-safe")
     assert web_safe.public_ip and web_safe.imdsv1_allowed is False
