@@ -83,6 +83,24 @@ class AwsConnection:
                 self._clients[key] = client
         return client
 
+    def write_client(self, service: str, region: str | None = None) -> Any:
+        """A client that makes one attempt per call, for the wizard's writes.
+
+        botocore retries timeouts, dropped connections and 5xx answers as if nothing had
+        happened; for a write AWS may have done, the caller reads back instead of retrying
+        (graph.wizard.writes).
+        """
+        key = (f"{service}#write", region or self.default_region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = self._config.merge(botocore.config.Config(
+                    retries={"mode": "standard", "total_max_attempts": 1}))
+                client = self.session.client(service, region_name=key[1],
+                                             endpoint_url=self.endpoint_url, config=config)
+                self._clients[key] = client
+        return client
+
     def _profile_label(self) -> str:
         profile = self.session.profile_name
         return f" of profile {profile}" if profile and profile != "default" else ""

@@ -31,6 +31,7 @@ from graph.wizard import (
     render,
 )
 from graph.wizard.apply import preflight, undo_journal
+from graph.wizard.interrupts import SignalGuard
 from graph.wizard.journal import Journal, default_journal_path, load_journal
 from tui.commands.source_options import add_source_options, load_from_args, spec_from_args
 
@@ -59,7 +60,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     undo = actions.add_parser(
         "undo", help="undo what a role create journal recorded (after a killed create)",
         description="Runs the undo calls a `role create` journal recorded, last first; a call "
-                    "that may not have happened counts as undone when its target is not there.")
+                    "that may not have happened counts as undone when its target is not there. "
+                    "Only the inverses of role create's own writes, on the role and profile "
+                    "it created (still carrying its rolemap:creation tag), in the journal's "
+                    "account, are run; a journal asking for anything else is refused whole.")
     undo.add_argument("journal", metavar="JOURNAL", help="the journal file role create named")
     add_source_options(undo)
     undo.set_defaults(func=run_undo)
@@ -176,11 +180,12 @@ def run_create(args: argparse.Namespace) -> int:
                       plan.name, loaded.snapshot.account_id)
     print(f"journal: {journal.path} (if this is killed: rolemap role undo {journal.path})",
           file=sys.stderr)
-    result = apply_plan(plan, loaded.connection, attach, journal=journal)
+    with SignalGuard(str(journal.path)) as guard:
+        result = apply_plan(plan, loaded.connection, attach, journal=journal, guard=guard)
     for line in result.lines():
         print(line)
     if result.interrupted:
-        return 130
+        return 128 + (result.signal_number or 2)
     return 0 if result.ok else 1
 
 
@@ -196,10 +201,6 @@ def run_undo(args: argparse.Namespace) -> int:
     else:
         connection = AwsConnection.from_profile(spec.profile, timeout=spec.timeout,
                                                 max_attempts=spec.max_attempts)
-    account = connection.account_id  # only the caller's identity: no account load needed
-    if journal.account and journal.account != account:
-        raise RolemapError(f"{args.journal}: recorded in account {journal.account}, but these "
-                           f"credentials are for account {account}")
     lines, errors = undo_journal(journal, connection)
     for line in lines:
         print(line)
