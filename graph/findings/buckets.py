@@ -54,7 +54,7 @@ def _statement_fix(refs: Iterable[StatementRef], bucket: str, who: str) -> list[
         elif ref.policy_kind is PolicyKind.RESOURCE:
             out.append(f"remove or narrow {ref.label} of {bucket} (it grants to {who})")
         else:
-            out.append(f"narrow {ref.label}")
+            out.append(f"narrow {ref.label}: its Resource or Principal")
     return list(dict.fromkeys(out))
 
 

@@ -44,6 +44,7 @@ from graph.access.trust import AssumeEdge
 from graph.findings.buckets import RESTRICTING_KEYS
 from graph.findings.context import FindingContext, listed, short, verbs
 from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
+from graph.findings.fixes import identity_fix
 from graph.findings.model import Finding, PathStep, Severity, finding_id
 from graph.findings.roles import (
     SAFE_TRUST_KEYS,
@@ -279,7 +280,7 @@ def _finding(ctx: FindingContext, way: WayIn, grants: list[tuple[Grant, list[str
     evidence, bucket_of = _evidence(ctx, way, grants)
     return Finding(
         finding_id("cross-account", "assume", way.account, role_arn), severity,
-        "cross-account", title, _fix(way, evidence, bucket_of),
+        "cross-account", title, _fix(ctx, way, evidence, bucket_of),
         role=entry, bucket=buckets[0] if len(buckets) == 1 else None,
         principal=way.principals[0], actions=tuple(actions), evidence=evidence,
         detail=tuple(_detail(way, buckets, per_bucket, trust_conditions)), buckets=tuple(buckets),
@@ -330,8 +331,8 @@ def _detail(way: WayIn, buckets: list[str], per_bucket: Mapping[str, Grant],
     return lines
 
 
-def _fix(way: WayIn, evidence: tuple[StatementRef, ...], bucket_of: Mapping[StatementRef, str]
-         ) -> str:
+def _fix(ctx: FindingContext, way: WayIn, evidence: tuple[StatementRef, ...],
+         bucket_of: Mapping[StatementRef, str]) -> str:
     """The trust statement to narrow (or guard), then each chaining step, then the
     statements granting the buckets: removing any one of them closes the way."""
     entry = short(way.roles[0])
@@ -357,12 +358,13 @@ def _fix(way: WayIn, evidence: tuple[StatementRef, ...], bucket_of: Mapping[Stat
         if trusts:
             parts.append(f"or stop {', '.join(trusts)} of role {target} naming {caller}")
     acting = short(way.roles[-1])
+    role = ctx.snapshot.role_by_arn.get(way.roles[-1])
     hop_refs = {r for h in way.hops for r in h.evidence}
-    grants = [r.label for r in evidence
-              if r.policy_kind is PolicyKind.IDENTITY and r not in hop_refs]
-    if grants:
-        parts.append(f"or narrow {', '.join(grants)} (role {acting}) to the buckets and "
-                     "prefixes the other account needs")
+    for ref in evidence:
+        if ref.policy_kind is PolicyKind.IDENTITY and ref not in hop_refs:
+            parts.append("or " + identity_fix(
+                ctx.snapshot, ref, "narrow its Resource to the buckets and prefixes the other "
+                f"account needs (role {acting} acts for it)", role))
     for ref in evidence:
         if ref.policy_kind is PolicyKind.RESOURCE:
             parts.append(f"or narrow {ref.label} of bucket {bucket_of.get(ref, '?')} (role "
