@@ -86,8 +86,11 @@ class Escalation:
             return "any action it writes into its own policy"
         if self.target_admin:
             return "administrator access"
-        n = len(self.gains)
-        return f"{n} bucket(s) it does not reach" if n else "no S3 access it lacks"
+        if not self.gains:
+            return "no S3 access it lacks"
+        from graph.findings.exposure import ExposureSummary
+
+        return f"where it does not reach: {ExposureSummary.of(self.gains).text()}"
 
 
 def _step(action: str, resource: str, d: Decision) -> Step:

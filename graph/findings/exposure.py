@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from graph.findings.model import Severity
 
@@ -79,7 +79,13 @@ def exposure_of(action: str) -> Exposure:
 
 
 def bucket_exposure(actions: Iterable[str]) -> Exposure:
-    """The highest class among a bucket's actions (metadata for none)."""
+    """The highest class among a bucket's actions (metadata for none). Buckets share their
+    action sets (one answer for a class of buckets): each distinct set is classed once."""
+    return _set_exposure(actions if isinstance(actions, frozenset) else frozenset(actions))
+
+
+@lru_cache(maxsize=8192)
+def _set_exposure(actions: frozenset[str]) -> Exposure:
     return max((exposure_of(a) for a in actions), default=Exposure.METADATA)
 
 
@@ -104,6 +110,19 @@ class ExposureSummary:
     def data_buckets(self) -> int:
         """Buckets whose objects (or permissions) are exposed: read or more."""
         return sum(len(v) for k, v in self.by_class.items() if k >= Exposure.READ)
+
+    def breadth_rank(self) -> int:
+        """The highest of each class's base rank, one up where it spans BROAD buckets."""
+        best = 0
+        spanned = 0
+        for exposure, buckets in self.by_class.items():  # highest class first
+            spanned += len(buckets)
+            if exposure < Exposure.READ and exposure is not self.worst:
+                continue  # keys and metadata raise nothing once data is exposed
+            rank = _BASE[exposure].rank + (1 if spanned >= BROAD and
+                                           exposure >= Exposure.READ else 0)
+            best = max(best, rank)
+        return best
 
     def text(self) -> str:
         """'writes or deletes in 2 buckets, reads objects in 10 more; metadata only on 978
@@ -130,21 +149,19 @@ def _count(n: int, more: bool = False) -> str:
 def severity_for(summary: ExposureSummary, *, audience: str = "own", door: bool = False,
                  limited: bool = False, unknown: bool = False) -> Severity:
     """The one severity rule (the README's table):
-    - the highest class sets the base: permissions or write high, read medium, list low,
-      metadata info;
-    - one level up when exposed data (read or more) spans BROAD buckets or more;
+    - each class sets a base: permissions or write high, read medium, list low, metadata
+      info; one level up when BROAD buckets or more are exposed at that class or above
+      (writing 2 buckets and reading 10 more is high for both reasons, not critical); the
+      highest of these counts;
     - one level up for an audience of anyone (`public`, or any account through "*");
       another named account (`account`) and the account's own principals (`own`) add none;
     - one level up when a door is open (a running instance with a public IP and IMDSv1);
     - one level down when every grant is limited to a network or caller (`limited`);
     - low when a step could not be decided (`unknown`), at most the computed level.
     Never above critical; info stays info (nothing of value is exposed)."""
-    base = _BASE[summary.worst]
-    if base is Severity.INFO:
+    if _BASE[summary.worst] is Severity.INFO:
         return Severity.INFO
-    rank = base.rank
-    if summary.data_buckets >= BROAD:
-        rank += 1
+    rank = summary.breadth_rank()
     if audience == "public":
         rank += 1
     if door:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from graph.access.model import unique_refs
-from graph.findings.context import FindingContext, listed, short, verbs, writes
+from graph.findings.context import FindingContext, listed, short, verbs
 from graph.findings.escalation import Escalation, EscalationFinder
 from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
 from graph.findings.fixes import identity_fix, trust_fix
@@ -19,12 +19,12 @@ SHOWN_BUCKETS = 10
 
 
 def _severity(e: Escalation) -> Severity:
+    """Critical to administrator (or its own policy); else what the gained buckets expose
+    (exposure.severity_for); one lower when a step is only conditional or unknown."""
     if e.everything or e.target_admin:
         severity = Severity.CRITICAL
-    elif any(writes(acts) for acts in e.gains.values()):
-        severity = Severity.HIGH
     else:
-        severity = Severity.MEDIUM
+        severity = severity_for(ExposureSummary.of(e.gains))
     if e.outcome is not Outcome.ALLOWED:
         severity = severity.lowered()
     return severity
@@ -132,29 +132,34 @@ def exposure_findings(ctx: FindingContext) -> Iterator[Finding]:
     from graph.findings.roles import admin_level
 
     g = ctx.graph
-    seen: dict[str, tuple[dict[str, set[str]], list[StatementRef]]] = {}
-    groups: dict[tuple[tuple[str, ...], frozenset], list[Instance]] = {}
-    stolen: dict[tuple[tuple[str, ...], frozenset], tuple[dict[str, set[str]], list]] = {}
+    seen: dict[str, tuple[dict[str, frozenset[str]], list[StatementRef]]] = {}
+    by_key: dict[str, list[Instance]] = {}
     for inst in ctx.snapshot.instances:
         if inst.state != "running" or not inst.public_ip or inst.imdsv1_allowed is not True:
             continue
         profile = inst.instance_profile_arn or ""
-        own = ctx.own_roles(profile)
-        if not own:
+        if not ctx.own_roles(profile):
             continue
         key = inst.instance_id if g.data.instance_plan(inst)[1] else profile
-        found = seen.get(key)
-        if found is None:
-            found = seen[key] = _stolen(ctx, inst)
-        buckets, _ = found
-        if not buckets:
-            continue
-        group = (own, frozenset((b, frozenset(a)) for b, a in buckets.items()))
-        groups.setdefault(group, []).append(inst)
-        stolen.setdefault(group, found)
-    per_roles: dict[tuple[str, ...], int] = {}
-    for own, _ in groups:
-        per_roles[own] = per_roles.get(own, 0) + 1
+        if key not in seen:
+            seen[key] = _stolen(ctx, inst)
+        if seen[key][0]:
+            by_key.setdefault(key, []).append(inst)
+    # Profiles (or instances) of one role whose credentials reach the same: one cause.
+    groups: dict[tuple[tuple[str, ...], int], list[Instance]] = {}
+    stolen: dict[tuple[tuple[str, ...], int], tuple[dict[str, frozenset[str]], list]] = {}
+    reaches: dict[tuple[str, ...], list[dict[str, frozenset[str]]]] = {}
+    for key, members in by_key.items():
+        own = ctx.own_roles(members[0].instance_profile_arn or "")
+        buckets = seen[key][0]
+        known = reaches.setdefault(own, [])
+        number = next((n for n, other in enumerate(known) if other == buckets), None)
+        if number is None:
+            number = len(known)
+            known.append(buckets)
+        groups.setdefault((own, number), []).extend(members)
+        stolen.setdefault((own, number), seen[key])
+    per_roles = {own: len(known) for own, known in reaches.items()}
     for group, instances in sorted(groups.items(), key=lambda kv: (kv[0][0], _ids(kv[1]))):
         own = group[0]
         buckets, refs = stolen[group]
@@ -218,14 +223,14 @@ def _imds_fix(instances: list[Instance]) -> str:
 
 
 def _stolen(ctx: FindingContext, inst: Instance
-            ) -> tuple[dict[str, set[str]], list[StatementRef]]:
+            ) -> tuple[dict[str, frozenset[str]], list[StatementRef]]:
     """What the instance's credentials reach beyond what anyone on the internet can do."""
-    buckets: dict[str, set[str]] = {}
+    buckets: dict[str, frozenset[str]] = {}
     refs: list[StatementRef] = []
     for bucket, (acts, granting) in ctx.instance_reach(inst).items():
         extra = acts - ctx.public_granted(bucket)
         if extra:
-            buckets[bucket] = set(extra)
+            buckets[bucket] = frozenset(extra)
             refs.extend(granting)
     return buckets, refs
 

@@ -8,7 +8,7 @@ nearly everything. A permissions boundary or an SCP that cuts them is honoured b
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from graph.access.model import unique_refs
@@ -20,6 +20,7 @@ from graph.findings.model import Finding, PathStep, Severity, finding_id
 from graph.findings.permissions import granted
 from graph.model import Instance, Role
 from graph.policy import (
+    Decision,
     Outcome,
     PolicyKind,
     PrincipalPolicies,
@@ -102,27 +103,45 @@ def _admin_level(ctx: FindingContext, role: Role) -> AdminLevel | None:
     probes = (*OTHER_PROBES, *IAM_PROBES)
     if not perms.may_allow(role, [a for a, _ in probes]):
         return None
-    answers = {action: perms.decide(role, action, resource.format(a=acct))
-               for action, resource in probes}
-    allowed = {a for a, d in answers.items() if d.outcome is Outcome.ALLOWED}
-    refs = [r for a, d in answers.items() if a in allowed for r in d.deciding]
-    iam = {a for a, _ in IAM_PROBES}
-    other = {a for a, _ in OTHER_PROBES}
-    if allowed >= iam | other:
-        return AdminLevel("admin", unique_refs(refs))
     principal = perms.role(role).principal
-    carved = _carve_outs(principal) if _full_grant(principal) else None
+    full = _full_grant(principal)
+    answers: dict[str, Decision] = {}
+
+    def allowed(probes: tuple[tuple[str, str], ...], stop: bool) -> bool:
+        """Whether the engine allows each probe; stops at the first refusal when `stop`."""
+        every = True
+        for action, resource in probes:
+            d = answers.get(action) or perms.decide(role, action, resource.format(a=acct))
+            answers[action] = d
+            if d.outcome is not Outcome.ALLOWED:
+                every = False
+                if stop:
+                    return False
+        return every
+
+    # Most roles fail the first probes: ask no more than the rule needs.
+    iam_ok = allowed(IAM_PROBES, stop=not full)
+    other_ok = allowed(OTHER_PROBES, stop=not full)
+
+    def refs(actions: Iterable[str]) -> tuple[StatementRef, ...]:
+        return unique_refs(r for a in actions for r in answers[a].deciding)
+
+    iam = [a for a, _ in IAM_PROBES]
+    other = [a for a, _ in OTHER_PROBES]
+    if iam_ok and other_ok:
+        return AdminLevel("admin", refs([*other, *iam]))
+    carved = _carve_outs(principal) if full else None
     if carved is not None:
         denied, deny_refs = carved
-        outside = {a for a in iam | other if a.lower() not in {d.lower() for d in denied}}
-        if allowed >= outside:
-            return AdminLevel("admin", unique_refs(refs), tuple(sorted(denied)),
+        lowered = {d.lower() for d in denied}
+        outside = [a for a in (*other, *iam) if a.lower() not in lowered]
+        if all(answers[a].outcome is Outcome.ALLOWED for a in outside):
+            return AdminLevel("admin", refs(outside), tuple(sorted(denied)),
                               unique_refs(deny_refs))
-    if allowed >= iam:
-        return AdminLevel("admin", unique_refs(
-            r for a in IAM_PROBES for r in answers[a[0]].deciding), by_iam=True)
-    if allowed >= other:
-        return AdminLevel("nearly-admin", unique_refs(refs))
+    if iam_ok:
+        return AdminLevel("admin", refs(iam), by_iam=True)
+    if other_ok:
+        return AdminLevel("nearly-admin", refs(other))
     return None
 
 

@@ -55,6 +55,15 @@ def test_row_data_in_many_buckets_is_one_level_up() -> None:
     assert wide_meta.text() == "reads objects in 1 bucket; metadata only on 980 more"
 
 
+def test_row_breadth_counts_per_class() -> None:
+    # Writing 2 buckets and reading 10 more: high for the writes, high for the broad reads;
+    # not critical, since neither class alone is both.
+    mixed = ExposureSummary.of({**{f"w{i}": WRITE for i in range(2)},
+                                **{f"r{i}": READ for i in range(10)}})
+    assert severity_for(mixed) is Severity.HIGH
+    assert severity_for(_on(BROAD, WRITE)) is Severity.CRITICAL
+
+
 def test_row_anyone_is_one_level_up_another_account_none() -> None:
     assert severity_for(_on(1, READ), audience="public") is Severity.HIGH
     assert severity_for(_on(1, WRITE), audience="public") is Severity.CRITICAL
