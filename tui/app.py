@@ -401,10 +401,11 @@ class RolemapApp(App[int]):
     # -- help, copy, export ---------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from tui.screens.help import EXPLORER_NOTES, HelpScreen
 
         name = getattr(self.screen, "HELP_TITLE", "explorer")
-        self.push_screen(HelpScreen(name, dict(self.screen.active_bindings)))
+        notes = getattr(self.screen, "HELP_NOTES", EXPLORER_NOTES)
+        self.push_screen(HelpScreen(name, dict(self.screen.active_bindings), notes))
 
     def action_copy(self) -> None:
         target = getattr(self.screen, "copy_target", None)
