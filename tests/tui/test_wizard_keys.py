@@ -237,3 +237,33 @@ async def test_the_help_is_the_wizards(make_app: MakeApp) -> None:
         assert ("f1 ?", "Help", "wizard.help") in app.screen.rows
         await press(pilot, "f1")
         assert app.screen is wizard
+
+
+async def test_ticks_read_without_colour(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(app, pilot)
+        await press(pilot, "ctrl+n", *["tab"] * 5)
+        assert focused_id(app) == "tls"
+        assert "[x] Require TLS" in screen_text(app)
+        await press(pilot, "space")
+        assert "[ ] Require TLS" in screen_text(app)
+        await press(pilot, "tab")
+        assert "[ ] Advanced: grant whole AWS access levels" in screen_text(app)
+        await press(pilot, "space", "tab")
+        assert "[x] Advanced: grant whole AWS access levels" in screen_text(app)
+        assert focused_id(app) == "levels"  # shown once ticked, and next in Tab order
+        await press(pilot, "space")
+        assert "[x] List" in screen_text(app) and "[ ] Read" in screen_text(app)
+
+
+async def test_reload_is_not_offered_inside_the_wizard(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Reload" in shown_keys(app)  # the explorer offers it
+        wizard = await open_wizard(app, pilot)
+        assert "Reload" not in shown_keys(app)
+        await press(pilot, "ctrl+r")
+        assert app.screen is wizard

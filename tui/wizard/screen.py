@@ -53,6 +53,9 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
 
     HELP_TITLE = "role wizard"
     HELP_NOTES = HELP_NOTES
+    #: Its lists, name checks and preview hold the account it was opened on: a reload from
+    #: here would change nothing shown (the app reloads after a create anyway).
+    ALLOW_RELOAD = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # f1 first: the key bar shows it, and it works in text fields, where ? is typed.
