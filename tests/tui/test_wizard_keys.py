@@ -267,3 +267,29 @@ async def test_reload_is_not_offered_inside_the_wizard(make_app: MakeApp) -> Non
         assert "Reload" not in shown_keys(app)
         await press(pilot, "ctrl+r")
         assert app.screen is wizard
+
+
+async def test_preview_and_export_name_follow_changes(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        wizard = await open_wizard(app, pilot, on="bastion")
+        await press(pilot, "ctrl+n", "space", "ctrl+n", "ctrl+n")
+        await type_text(pilot, "follow-reader")
+        await press(pilot, "ctrl+n", *["tab"] * 5)
+        assert focused_id(app) == "preview"
+        await press(pilot, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        whatif = wizard.query_one("#whatif", Static)
+        assert "bastion" in str(whatif.content)
+        # Ticking another instance: the preview shown no longer holds, and says so.
+        await press(pilot, "shift+tab", "space")
+        assert "Preview access again" in str(whatif.content)
+        assert "bastion" not in str(whatif.content)
+        # The export's file name keeps its extension in step with the format.
+        await press(pilot, "ctrl+n", "tab")
+        assert focused_id(app) == "format"
+        path = wizard.query_one("#export-path")
+        assert path.value == "follow-reader.json"  # type: ignore[attr-defined]
+        await press(pilot, "enter", "down", "enter")
+        assert path.value == "follow-reader.sh"  # type: ignore[attr-defined]

@@ -64,6 +64,10 @@ class MarkedSelectionList(SelectionList[str]):
     }
     """
 
+    def allow_focus(self) -> bool:
+        """An empty list (a filter that matches nothing) is skipped: keys there do nothing."""
+        return super().allow_focus() and self.option_count > 0
+
     def on_focus(self) -> None:
         """Arriving with no entry under the cursor, space would tick nothing: start on the
         first entry (a list rebuilt by a filter loses its cursor too)."""

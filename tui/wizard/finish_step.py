@@ -82,6 +82,16 @@ class FinishStep(WizardStep):
     def _format(self) -> str:
         return str(self.query_one("#format", Select).value)
 
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """A new format: the file name's extension follows it (a name the user typed with
+        another extension is left alone)."""
+        if event.select.id != "format":
+            return
+        path = self.query_one("#export-path", Input)
+        stem, dot, suffix = path.value.rpartition(".")
+        if dot and suffix in _SUFFIX.values() and "/" not in suffix:
+            path.value = f"{stem}.{_SUFFIX[self._format()]}"
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if self.plan is None:
             return

@@ -59,7 +59,7 @@ class ReviewStep(WizardStep):
 
     def show(self, plan: RolePlan) -> None:
         """Refresh everything for the plan the earlier steps produced."""
-        self.plan = plan
+        changed, self.plan = plan != self.plan, plan
         self.query_one("#trust-json", TextArea).text = to_json(trust_policy(plan))
         self.query_one("#policy-json", TextArea).text = to_json(inline_policy(plan))
         findings = lint(plan, self.snapshot)
@@ -67,6 +67,17 @@ class ReviewStep(WizardStep):
             printable("\n".join(str(f) for f in findings), multiline=True) or "No findings.")
         profile_ok = plan.instance_profile_name is not None
         self.query_one("#instances", SelectionList).disabled = not profile_ok
+        if changed and self.preview is not None:  # made for the plan before Back
+            self.preview = None
+            self.query_one("#whatif", Static).update(
+                "The plan changed: Preview access again to see what it would open.")
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        """A preview of other instances would mislead: it is asked for again."""
+        if event.selection_list.id == "instances" and self.preview is not None:
+            self.preview = None
+            self.query_one("#whatif", Static).update(
+                "The instances changed: Preview access again to see what they would reach.")
 
     @property
     def attach_ids(self) -> list[str]:

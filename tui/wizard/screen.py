@@ -94,6 +94,7 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
     RoleWizardScreen TextArea:focus, RoleWizardScreen Select:focus > SelectCurrent {
         border: thick $accent;
     }
+    RoleWizardScreen WizardStep:focus { background-tint: $foreground 6%; scrollbar-color: $accent; }
     RoleWizardScreen Button:focus, RoleWizardScreen Checkbox:focus {
         text-style: bold reverse;
     }
