@@ -293,3 +293,14 @@ async def test_preview_and_export_name_follow_changes(make_app: MakeApp) -> None
         assert path.value == "follow-reader.json"  # type: ignore[attr-defined]
         await press(pilot, "enter", "down", "enter")
         assert path.value == "follow-reader.sh"  # type: ignore[attr-defined]
+
+
+async def test_a_filter_that_matches_nothing_is_not_a_dead_end(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        wizard = await open_wizard(app, pilot)
+        await type_text(pilot, "zzz")
+        await press(pilot, "enter")  # the list is empty: Enter goes past it
+        assert focused_id(app) == "other-services"
+        await press(pilot, "ctrl+n")  # ec2, ticked before the filter hid it, still counts
+        assert "step 2 of 6" in step_title(wizard)
