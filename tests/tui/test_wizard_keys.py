@@ -173,6 +173,8 @@ async def test_an_empty_step_does_not_pass(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         wizard = await open_wizard(app, pilot)
+        # The step opens at its top, its first question whole on the second row.
+        assert screen_text(app).splitlines()[1].rstrip().endswith("(type to filter; space ticks)")
         # Untick the preselected ec2.amazonaws.com: nobody may assume the role.
         await press(pilot, "enter", "space", "ctrl+n")
         assert "step 1 of 6" in step_title(wizard)

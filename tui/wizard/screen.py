@@ -56,6 +56,9 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
     #: Its lists, name checks and preview hold the account it was opened on: a reload from
     #: here would change nothing shown (the app reloads after a create anyway).
     ALLOW_RELOAD = False
+    #: Each step focuses its own first field once laid out (Textual's auto focus would do it
+    #: before, scrolling the step's first label out of view on a small terminal).
+    AUTO_FOCUS = ""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # f1 first: the key bar shows it, and it works in text fields, where ? is typed.

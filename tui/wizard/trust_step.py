@@ -26,8 +26,7 @@ class TrustStep(WizardStep):
         self._rebuilding = False
 
     def compose(self) -> ComposeResult:
-        yield Label("Which AWS services may assume the role? Type to filter; in the list, space "
-                    "ticks one (several allowed)")
+        yield Label("Which AWS services may assume the role? (type to filter; space ticks)")
         yield Input(placeholder="filter services, e.g. lambda", id="service-filter")
         yield MarkedSelectionList(*self._selections(""), id="services")
         yield Input(placeholder="other service principals, comma separated", id="other-services")
