@@ -115,6 +115,7 @@ async def test_the_whole_wizard_by_keys_to_a_saved_export(
         assert "step 4 of 6" in step_title(wizard) and "role name must be 1-64" in errors(wizard)
         assert focused_id(app) == "name"
         await type_text(pilot, "keys-reader")
+        assert errors(wizard) == ""  # the refusal goes once the field is edited
         await press(pilot, "enter")
         assert focused_id(app) == "instance-profile"
         await press(pilot, "enter")  # Enter moves on from a checkbox; it never unticks it

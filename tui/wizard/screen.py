@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Input, Static
+from textual.widgets import Button, Checkbox, ContentSwitcher, Input, Select, SelectionList, Static
 
 from graph.access import AccessGraph
 from graph.errors import RolemapError
@@ -240,6 +241,16 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_advance()
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _edited(self) -> None:
+        """A refusal is about what was there when Next was pressed: once the user edits,
+        it no longer describes the step, and goes (the next Next checks again)."""
+        if not self.query_one("#wizard-errors").has_class("-empty"):
+            self._show_errors([])
 
     def on_wizard_step_problems(self, message: WizardStep.Problems) -> None:
         self._show_errors(message.issues)
