@@ -177,7 +177,14 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
         self.query_one("#next", Button).disabled = self.index == len(self.steps) - 1
         self.refresh_bindings()
         step.scroll_home(animate=False)
-        self.call_after_refresh(step.focus_first)
+        # At once, so keys typed right after `w` or ctrl+n land in the field; again after
+        # layout in case the step had nothing focusable before it (first open).
+        step.focus_first()
+        self.call_after_refresh(self._settle_focus)
+
+    def _settle_focus(self) -> None:
+        if not self.current.has_focus_within:
+            self.current.focus_first()
 
     def build_plan(self) -> RolePlan:
         """The plan as the steps now describe it (PlanInputError for unreadable text)."""
