@@ -50,7 +50,7 @@ class ReviewStep(WizardStep):
         yield Static(id="findings", markup=False)
         yield Label("Attach to instances (what-if preview, and Create attaches them)")
         yield MarkedSelectionList(
-            *[Selection(Text(f"{i.label}  [{i.state}]"), i.instance_id,
+            *[Selection(Text(printable(f"{i.label}  [{i.state}]")), i.instance_id,
                         i.instance_id in self.preselected)
               for i in self.snapshot.instances], id="instances")
         yield Button("Preview access", id="preview")

@@ -25,6 +25,7 @@ from graph.access import AccessGraph
 from graph.errors import RolemapError
 from graph.model import AccountSnapshot
 from graph.sources import AwsConnection
+from graph.text import printable
 from graph.wizard import ApplyResult, RolePlan, validate_step
 from tui.widgets.key_bar import KeyBar
 from tui.wizard.boundary_step import BoundaryStep
@@ -164,7 +165,7 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
 
     def _show_errors(self, issues: list[str]) -> None:
         errors = self.query_one("#wizard-errors", Static)
-        errors.update("\n".join(issues))
+        errors.update(printable("\n".join(issues), multiline=True))
         errors.set_class(not issues, "-empty")
 
     def _show(self) -> None:
