@@ -307,3 +307,22 @@ async def test_a_filter_that_matches_nothing_is_not_a_dead_end(make_app: MakeApp
         assert focused_id(app) == "other-services"
         await press(pilot, "ctrl+n")  # ec2, ticked before the filter hid it, still counts
         assert "step 2 of 6" in step_title(wizard)
+
+
+async def test_unreadable_text_puts_the_cursor_on_its_field(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        wizard = await open_wizard(app, pilot)
+        await press(pilot, "ctrl+n", "space", "ctrl+n", "ctrl+n")
+        await type_text(pilot, "tagged-role")
+        await press(pilot, *["tab"] * 4)
+        assert focused_id(app) == "tags"
+        await type_text(pilot, "team")
+        await press(pilot, "tab", "ctrl+n")
+        assert "step 4 of 6" in step_title(wizard)
+        assert "tags: tag 'team': expected KEY=VALUE" in errors(wizard)
+        assert focused_id(app) == "tags"
+        await press(pilot, "end")  # the field's text is selected on arriving, as on Tab
+        await type_text(pilot, "=data")
+        await press(pilot, "ctrl+n")
+        assert "step 5 of 6" in step_title(wizard)

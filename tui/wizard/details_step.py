@@ -47,8 +47,11 @@ class DetailsStep(WizardStep):
         draft["name"] = self._text("name")
         draft["path"] = self._text("path") or "/"
         draft["description"] = self._text("description")
-        draft["tags"] = tuple(parse_tag(t.strip()) for t in self._text("tags").split(",")
-                              if t.strip())
+        try:
+            draft["tags"] = tuple(parse_tag(t.strip()) for t in self._text("tags").split(",")
+                                  if t.strip())
+        except PlanInputError as exc:
+            raise PlanInputError(f"tags: {exc}") from None
         try:
             draft["max_session_duration"] = int(self._text("max-session"))
         except ValueError:

@@ -35,7 +35,8 @@ class PermissionsStep(WizardStep):
     step = "permissions"
     title = "Permissions"
     FIELDS: ClassVar[dict[str, str]] = {
-        "grant": "buckets", "grants": "buckets", "managed policy": "managed"}
+        "grant": "buckets", "grants": "buckets", "managed policy": "managed",
+        "single actions": "actions"}
 
     def __init__(self, snapshot: AccountSnapshot) -> None:
         super().__init__(id="step-permissions")
@@ -86,7 +87,8 @@ class PermissionsStep(WizardStep):
         for typed in self.query_one("#actions", Input).value.replace(",", " ").split():
             action = grantable_action(typed if ":" in typed else f"s3:{typed}")
             if action is None:
-                raise PlanInputError(f"{typed!r} is not an S3 action on a bucket or its objects")
+                raise PlanInputError(
+                    f"single actions: {typed!r} is not an S3 action on a bucket or its objects")
             found.append(action.name)
         return tuple(sorted(set(found)))
 

@@ -5,9 +5,9 @@ the keyboard: ctrl+n / ctrl+b are Next / Back (in the key bar like every key of 
 in a step's last field moves on, each step opens on its first field, and a refused Next puts
 the cursor on the field to fix. The screen keeps no plan of its own: every Next rebuilds the
 RolePlan from the steps' widgets, so going Back and changing a choice can never leave a stale
-document in the review. After a successful create the screen
-dismisses with the ApplyResult and asks the app to reload (its `reload` action), so the new
-access paths show up in the explorer.
+document in the review. After a successful create the screen dismisses with the ApplyResult
+and asks the app to reload (its `reload` action), so the new access paths show up in the
+explorer.
 """
 
 from __future__ import annotations
@@ -198,8 +198,8 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
         """What must be fixed on the current step before Next: (message, field to fix)."""
         try:
             plan = self.build_plan()
-        except RolemapError as exc:
-            return [(str(exc), None)]
+        except RolemapError as exc:  # text that cannot be read: "FIELD: what is wrong"
+            return [(str(exc), str(exc).partition(":")[0])]
         self.plan = plan
         step = self.current
         if step.step in ("review", "finish"):
@@ -214,7 +214,7 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
         self._show_errors([message for message, _ in issues])
         if issues:
             field = issues[0][1]
-            if field is not None:
+            if field is not None and self.current.field_widget(field):
                 self.current.focus_field(field)
             elif not self.current.has_focus_within:
                 self.current.focus_first()
