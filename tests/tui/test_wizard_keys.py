@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Static
 
 from tui.app import RolemapApp
@@ -326,3 +327,19 @@ async def test_unreadable_text_puts_the_cursor_on_its_field(make_app: MakeApp) -
         await type_text(pilot, "=data")
         await press(pilot, "ctrl+n")
         assert "step 5 of 6" in step_title(wizard)
+
+
+async def test_keys_typed_at_once_after_next_land_in_the_new_step(make_app: MakeApp) -> None:
+    """A fast typist's keys are queued behind ctrl+n: they must reach the step it opens, not
+    the hidden field of the step before."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        wizard = await open_wizard(app, pilot)
+        for key, character in (("ctrl+n", None), ("space", " ")):
+            app.post_message(events.Key(key, character))  # queued together, as typed
+        await pilot.pause()
+        assert "step 2 of 6" in step_title(wizard)
+        first = app.workspace.snapshot.buckets[0].name
+        assert f"[x] {first}" in screen_text(app)
+        await press(pilot, "ctrl+b")
+        assert "[x] ec2.amazonaws.com" in screen_text(app)  # the filter got no space

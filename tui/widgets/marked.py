@@ -74,6 +74,13 @@ class MarkedSelectionList(SelectionList[str]):
         if self.highlighted is None and self.option_count:
             self.highlighted = 0
 
+    def action_select(self) -> None:
+        """Space with no cursor yet (focus just arrived, before on_focus ran) ticks the first
+        entry, the one the cursor is about to show, rather than nothing."""
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+        super().action_select()
+
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         segments = list(strip)

@@ -65,8 +65,10 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # f1 first: the key bar shows it, and it works in text fields, where ? is typed.
         Binding("f1,question_mark", "help", "Help", id="wizard.help"),
-        Binding("ctrl+n", "next", "Next", id="wizard.next"),
-        Binding("ctrl+b", "back", "Back", id="wizard.back"),
+        # Priority: decided as the key arrives, so the keys typed after it (already queued)
+        # reach the step it opens; no field of the wizard uses either key.
+        Binding("ctrl+n", "next", "Next", id="wizard.next", priority=True),
+        Binding("ctrl+b", "back", "Back", id="wizard.back", priority=True),
         Binding("escape", "cancel", "Cancel", id="wizard_cancel"),
         # The app's q would quit from here, dropping every step: ask first, as Esc does.
         Binding("q", "cancel", "Cancel", show=False, id="wizard_quit"),

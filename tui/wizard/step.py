@@ -48,14 +48,16 @@ class WizardStep(VerticalScroll):
         """Focus the first field (a step opening, or Back/Next arriving here)."""
         fields = self.fields()
         if fields:  # the step opens at its top: the first field's label stays in view
-            fields[0].focus(scroll_visible=False)
+            # Now, not as Widget.focus does (after the keys already queued): a key typed
+            # right after ctrl+n must reach this field, not the hidden one of the last step.
+            self.screen.set_focus(fields[0], scroll_visible=False)
 
     def focus_field(self, field: str) -> None:
         """Focus the widget a validation issue of `field` is fixed in (else the first)."""
         widget_id = self.field_widget(field)
         found = self.query(f"#{widget_id}") if widget_id else None
         if found and found.first().focusable:
-            found.first().focus()
+            self.screen.set_focus(found.first())
         else:
             self.focus_first()
 
