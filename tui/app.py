@@ -120,7 +120,9 @@ class RolemapApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         analysed = self.workspace is not None and self.workspace.analysed
         if action == "reload":
-            return analysed
+            # Not under a screen built on the account it opened on (the wizard's lists and
+            # checks): ctrl+r there would change nothing the user sees.
+            return analysed and getattr(self.screen, "ALLOW_RELOAD", True)
         if action in ("assumed_context", "export"):
             # Both decide the whole account: once the background analysis is done.
             return analysed and hasattr(self.screen, "copy_target")
@@ -417,10 +419,11 @@ class RolemapApp(App[int]):
     # -- help, copy, export ---------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from tui.screens.help import EXPLORER_NOTES, HelpScreen
 
         name = getattr(self.screen, "HELP_TITLE", "explorer")
-        self.push_screen(HelpScreen(name, dict(self.screen.active_bindings)))
+        notes = getattr(self.screen, "HELP_NOTES", EXPLORER_NOTES)
+        self.push_screen(HelpScreen(name, dict(self.screen.active_bindings), notes))
 
     def action_copy(self) -> None:
         target = getattr(self.screen, "copy_target", None)

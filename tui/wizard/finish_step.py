@@ -7,7 +7,7 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -20,11 +20,12 @@ from graph.wizard import FORMATS, ApplyResult, RolePlan, api_calls, apply_plan, 
 from graph.wizard.apply import preflight
 from graph.wizard.journal import Journal, default_journal_path
 from tui.clipboard import copy_text
+from tui.wizard.step import WizardStep
 
 _SUFFIX = {"json": "json", "cli": "sh", "cloudformation": "yaml", "terraform": "tf"}
 
 
-class FinishStep(VerticalScroll):
+class FinishStep(WizardStep):
     """Create needs two presses (the second confirms the plan shown above it)."""
 
     step = "finish"
@@ -47,10 +48,10 @@ class FinishStep(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Label("These calls will be made, in this order; nothing is written before Create")
-        yield Static(id="calls")
+        yield Static(id="calls", markup=False)
         with Horizontal(classes="row"):
             yield Button("Create", variant="warning", id="create")
-        yield Static(id="result")
+        yield Static(id="result", markup=False)
         yield Label("Or export the role")
         with Horizontal(classes="row"):
             yield Select([(f, f) for f in FORMATS], value="json", allow_blank=False,
@@ -64,8 +65,9 @@ class FinishStep(VerticalScroll):
         self.attach = [self.snapshot.instance_by_id[i] for i in attach_ids]
         self.armed = False
         calls = api_calls(plan, self.attach)
-        self.query_one("#calls", Static).update(
-            "\n".join(f"{n}. {c.describe()}" for n, c in enumerate(calls, start=1)))
+        self.query_one("#calls", Static).update(printable(
+            "\n".join(f"{n}. {c.describe()}" for n, c in enumerate(calls, start=1)),
+            multiline=True))
         create = self.query_one("#create", Button)
         create.label = "Create"
         create.disabled = self.connection is None
@@ -79,6 +81,16 @@ class FinishStep(VerticalScroll):
 
     def _format(self) -> str:
         return str(self.query_one("#format", Select).value)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """A new format: the file name's extension follows it (a name the user typed with
+        another extension is left alone)."""
+        if event.select.id != "format":
+            return
+        path = self.query_one("#export-path", Input)
+        stem, dot, suffix = path.value.rpartition(".")
+        if dot and suffix in _SUFFIX.values() and "/" not in suffix:
+            path.value = f"{stem}.{_SUFFIX[self._format()]}"
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if self.plan is None:
