@@ -122,7 +122,7 @@ def failure_text(exc: BaseException) -> str:
     if isinstance(exc, ClientError | BotoCoreError):
         return error_text(exc)
     if isinstance(exc, KeyError):
-        return f"the reply lacked its result ({exc.args[0]!r} missing)"
+        return f"the reply lacked its result (no {exc.args[0]} in it)"
     if isinstance(exc, RolemapError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"

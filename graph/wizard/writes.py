@@ -58,7 +58,7 @@ def _checked(call: ApiCall, response: Any) -> dict[str, Any]:
         raise MissingResult("the reply had no request id")
     key = RESULT_KEY.get(call.operation)
     if key is not None and not response.get(key):
-        raise MissingResult(f"the reply lacked its result ({key!r} missing)")
+        raise MissingResult(f"the reply lacked its result (no {key} in it)")
     return response
 
 
