@@ -41,6 +41,7 @@ from tui.screens.messages import (
     WorkspaceReady,
 )
 from tui.screens.workspace import Workspace, make_workspace, pending_workspace
+from tui.signals import AppSignals
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -101,6 +102,8 @@ class RolemapApp(App[int]):
         """Stops the first open's background analysis (set by a reload or new context)."""
         self.load_error: str | None = None
         """Why the latest load failed; None once one succeeds (the exit code reads it)."""
+        self.signals = AppSignals(lambda code: self.exit(return_code=code))
+        """SIGTERM/SIGHUP: exit 143/129, after rolling back the wizard's writes in flight."""
 
     def exit(self, result: int | None = None, return_code: int = 0,
              message: RenderableType | None = None) -> None:
@@ -111,6 +114,7 @@ class RolemapApp(App[int]):
         super().exit(result, return_code, message)
 
     def on_mount(self) -> None:
+        self.signals.install()
         self.push_screen(LoadingScreen(describe_spec(self.spec)))
         self._load(None, {})
 

@@ -35,7 +35,7 @@ from graph.wizard.calls import (
     undo_for,
 )
 from graph.wizard.documents import inline_policy, trust_policy
-from graph.wizard.interrupts import Interrupted, SignalGuard
+from graph.wizard.interrupts import Interrupted, SignalGuard, StopRequest
 from graph.wizard.journal import DONE, UNDONE, Journal
 from graph.wizard.plan import RolePlan
 from graph.wizard.readback import ClientSource, current_associations, undone
@@ -214,13 +214,15 @@ def apply_plan(
     association_retries: int = 5,
     journal: Journal | None = None,
     guard: SignalGuard | None = None,
+    stop: StopRequest | None = None,
 ) -> ApplyResult:
     """Create the planned role; on any failure undo what was done, in reverse order.
 
     The plan must already be validated (graph.wizard.validate.check) and its names checked
     against the account (`preflight`): this function trusts it. With a `journal`, every call
     is recorded there before it is sent. With a `guard` (installed by the command line), the
-    signals it catches roll back like Ctrl-C and cannot cut the rollback short by accident.
+    signals it catches roll back like Ctrl-C and cannot cut the rollback short by accident;
+    a `stop` (the app's, whose writes run in a worker thread) does the same between calls.
     """
     token = (journal.token if journal is not None and journal.token else uuid.uuid4().hex)
     if journal is not None:
@@ -238,6 +240,8 @@ def apply_plan(
         if progress is not None:
             progress(call.describe(), number, len(calls))
         try:
+            if stop is not None:
+                stop.check()
             actual, sent = runner.run(call)
             completed.append(actual)
             if call.operation == "create_role":

@@ -6,7 +6,8 @@ the rollback a signal is held back — the first one only says so — because an
 rollback is what leaves resources behind; a further one is taken as meaning it and ends the
 process at once, after saying how to finish with `rolemap role undo` (the journal on disk is
 always current). Handlers can only be installed from the main thread: elsewhere (the app's
-worker) the guard does nothing.
+worker) the guard does nothing, and the app asks the writes to stop with a StopRequest,
+which apply checks before each call.
 """
 
 from __future__ import annotations
@@ -33,6 +34,29 @@ class Interrupted(KeyboardInterrupt):
     @property
     def name(self) -> str:
         return "Ctrl-C" if self.signum == signal.SIGINT else signal.Signals(self.signum).name
+
+
+class StopRequest:
+    """A signal the app caught for writes running in a worker thread (where no handler can
+    interrupt them): apply checks it before each call and rolls back as for Ctrl-C."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.signum = signal.SIGTERM
+
+    def request(self, signum: int) -> None:
+        """Ask the writes to stop; later signals while they roll back change nothing."""
+        if not self._event.is_set():
+            self.signum = signum
+            self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        """Raise Interrupted when a stop was requested."""
+        if self._event.is_set():
+            raise Interrupted(self.signum)
 
 
 class SignalGuard:

@@ -18,8 +18,10 @@ from graph.sources import AwsConnection
 from graph.text import printable
 from graph.wizard import FORMATS, ApplyResult, RolePlan, api_calls, apply_plan, render
 from graph.wizard.apply import preflight
+from graph.wizard.interrupts import StopRequest
 from graph.wizard.journal import Journal, default_journal_path
 from tui.clipboard import copy_text
+from tui.signals import AppSignals
 from tui.wizard.step import WizardStep
 
 _SUFFIX = {"json": "json", "cli": "sh", "cloudformation": "yaml", "terraform": "tf"}
@@ -103,7 +105,7 @@ class FinishStep(WizardStep):
             else:
                 event.button.disabled = True
                 self.query_one("#result", Static).update("Creating…")
-                self._create(self.plan, self.attach)
+                self._create(self.plan, self.attach, self._signals().writing())
         elif button == "save":
             path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
             try:
@@ -118,29 +120,41 @@ class FinishStep(WizardStep):
             return
         event.stop()
 
+    def _signals(self) -> AppSignals:
+        """The app's signal handling (SIGTERM/SIGHUP roll the writes back); an app without
+        it (a test's) gets one that only tracks the writes."""
+        found = getattr(self.app, "signals", None)
+        if not isinstance(found, AppSignals):
+            found = AppSignals(lambda code: None)
+        return found
+
     @work(thread=True, exclusive=True, group="wizard-create")
-    def _create(self, plan: RolePlan, attach: list[Instance]) -> None:
+    def _create(self, plan: RolePlan, attach: list[Instance], stop: StopRequest) -> None:
         assert self.connection is not None
         try:
             preflight(plan, self.connection)  # a name already taken: nothing is written
         except RolemapError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
+            self.app.call_from_thread(self._refused, str(exc), stop)
             return
         journal = Journal(default_journal_path(plan.name), plan.name, self.snapshot.account_id)
-        result = apply_plan(plan, self.connection, attach, journal=journal)
-        self.app.call_from_thread(self._created, result)
+        result = apply_plan(plan, self.connection, attach, journal=journal, stop=stop)
+        self.app.call_from_thread(self._created, result, stop)
 
-    def _refused(self, message: str) -> None:
+    def _refused(self, message: str, stop: StopRequest | None = None) -> None:
+        if stop is not None:
+            self._signals().written(stop)
         self.query_one("#result", Static).update(printable(message))
         self.armed = False
         create = self.query_one("#create", Button)
         create.label = "Create"
         create.disabled = False
 
-    def _created(self, result: ApplyResult) -> None:
+    def _created(self, result: ApplyResult, stop: StopRequest | None = None) -> None:
         self.query_one("#result", Static).update(
             printable("\n".join(result.lines()), multiline=True))
         self.post_message(self.Created(result))
+        if stop is not None:
+            self._signals().written(stop)  # a signal waiting for the writes: leave now
 
     def collect(self, draft: dict[str, Any]) -> None:
         """Creating or exporting adds nothing to the plan itself."""
