@@ -32,6 +32,7 @@ from graph.wizard import (
 )
 from graph.wizard.apply import preflight, undo_journal
 from graph.wizard.journal import Journal, default_journal_path, load_journal
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args, spec_from_args
 
 _SOURCE_KEYS = ("demo", "profile", "snapshot", "regions")
@@ -51,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="instance id or Name tag to give the new profile (replaces its "
                              "current one); repeatable")
     create.add_argument("--yes", action="store_true", help="create without asking")
-    create.add_argument("--journal", metavar="PATH",
+    create.add_argument("--journal", metavar="PATH", type=path_arg,
                         help="where to record each call before it is sent (default: "
                              "~/.local/state/rolemap/journals/ROLE-TIME.json); if rolemap is "
                              "killed half-way, `rolemap role undo PATH` removes what it made")
@@ -60,7 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "undo", help="undo what a role create journal recorded (after a killed create)",
         description="Runs the undo calls a `role create` journal recorded, last first; a call "
                     "that may not have happened counts as undone when its target is not there.")
-    undo.add_argument("journal", metavar="JOURNAL", help="the journal file role create named")
+    undo.add_argument("journal", metavar="JOURNAL", type=path_arg,
+                      help="the journal file role create named")
     add_source_options(undo)
     undo.set_defaults(func=run_undo)
 
