@@ -31,6 +31,7 @@ from typing import Any, TextIO
 from graph.errors import RolemapError
 from graph.exports.rows import BlockSource
 from graph.exports.writers import WRITE_SIZE, Renderer, write_rows
+from graph.stop_signals import default_in_child, die_with_parent
 
 #: Below this many units, one process writes everything (forking would cost more).
 MIN_UNITS = 200
@@ -255,13 +256,17 @@ def write_sharded(out: TextIO, source: BlockSource, render: Renderer, sep: str, 
               getattr(out, "errors", None) or "strict")
     shared = _shared(spans(len(source.units), workers))
     children: list[int] = []
+    parent = os.getpid()
     try:
         for _ in range(workers - 1):
             pid = os.fork()
             if pid == 0:  # a child: write its spans, leave without the parent's exit code
                 code = 1
                 try:
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    # A stop (Ctrl-C, SIGTERM, SIGHUP to the process group) ends a child at
+                    # once; the parent removes the output. It ends with the parent too.
+                    default_in_child()
+                    die_with_parent(parent)
                     _Writer(shared, source, render, target, sep, lead).run()
                     code = 0
                 except BrokenPipeError:
