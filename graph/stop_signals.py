@@ -36,20 +36,52 @@ class Stopped(KeyboardInterrupt):
         return 128 + self.signum
 
 
+#: The stopping signal received within `stop_on_signals`, if any. Python drops an exception
+#: raised where it cannot propagate (an at-fork hook, a finaliser): this remembers the stop.
+_requested: int | None = None
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
+    global _requested
+    _requested = signum
     # Once is enough: a second signal while unwinding must not cut the clean-up short.
     for sig in STOPPING:
         signal.signal(sig, signal.SIG_IGN)
     raise Stopped(signum)
 
 
+def raise_if_stopped() -> None:
+    """Raise `Stopped` if a stop came whose exception was lost; called before an output is
+    put in place, so a stop always means the target is left as it was."""
+    if _requested is not None:
+        raise Stopped(_requested)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold back the stopping signals (and SIGINT) for a step that must not be cut in two;
+    one that came meanwhile is handled when the block ends."""
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None:
+        yield
+        return
+    previous = block(signal.SIG_BLOCK, {signal.SIGINT, *STOPPING})
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, previous)
+
+
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP raise `Stopped`; a signal the process was told to
-    ignore (`nohup`) stays ignored. Handlers are restored afterwards."""
+    ignore (`nohup`) stays ignored. Handlers are restored afterwards; a stop whose exception
+    was lost is raised then."""
+    global _requested
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    _requested = None
     previous = {sig: signal.getsignal(sig) for sig in STOPPING}
     for sig, handler in previous.items():
         if handler is not signal.SIG_IGN:
@@ -59,11 +91,16 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        requested, _requested = _requested, None
+    if requested is not None:
+        raise Stopped(requested)
 
 
 def default_in_child() -> None:
     """In a forked worker: stopping signals end it at once (it holds no file of its own),
     except those the process ignores."""
+    global _requested
+    _requested = None
     for sig in (signal.SIGINT, *STOPPING):
         if signal.getsignal(sig) is not signal.SIG_IGN:
             signal.signal(sig, signal.SIG_DFL)

@@ -21,12 +21,13 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from graph.stop_signals import raise_if_stopped, signals_held
 
 #: A temporary untouched this long is stale even when its process cannot be checked.
 SAFE_AGE = 24 * 3600
@@ -37,7 +38,6 @@ _EARLIER = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
 #: errno values by which a filesystem or kernel says it cannot make unnamed files.
 _NO_UNNAMED = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL,
                getattr(errno, "ENOTSUP", errno.EOPNOTSUPP)}
-_HELD = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
 #: Folders swept of stale temporaries by this process already (once is enough).
 _swept: set[str] = set()
 
@@ -59,20 +59,6 @@ class Temporary:
     fd: int
     folder: Path
     name: str | None
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold back the stopping signals for a step that must not be cut in two."""
-    block = getattr(signal, "pthread_sigmask", None)
-    if block is None:
-        yield
-        return
-    previous = block(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        block(signal.SIG_SETMASK, previous)
 
 
 def _unnamed(folder: Path, mode: int) -> int | None:
@@ -103,6 +89,7 @@ def create(target: Path, mode: int) -> Temporary:
 def put_in_place(tmp: Temporary, target: Path) -> None:
     """Make the complete temporary `target`, atomically (rename over what was there)."""
     with signals_held():
+        raise_if_stopped()
         name = tmp.name
         if name is None:
             name = temp_name(target)
@@ -211,6 +198,7 @@ def temp_folder(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         with signals_held():
+            raise_if_stopped()
             os.replace(tmp, target)
     except BaseException:
         with signals_held():

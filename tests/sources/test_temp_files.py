@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 from graph import temp_files
 from graph.errors import RolemapError
 from graph.safe_files import write_text, writing
+from graph.stop_signals import Stopped, stop_on_signals
 
 LINUX = sys.platform.startswith("linux")
 
@@ -162,3 +164,24 @@ def test_a_scratch_folder_left_by_a_killed_process_goes_with_the_next(tmp_path: 
     with temp_files.scratch_folder(tmp_path, "rolemap-synth") as scratch:
         assert sorted(os.listdir(tmp_path)) == [scratch.name]
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+def test_a_stop_whose_exception_was_lost_still_keeps_the_output_out(tmp_path: Path) -> None:
+    """Python drops an exception raised in an at-fork hook or a finaliser; the stop is
+    remembered, so the output is still not put in place and the command still stops."""
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+
+    def swallowed() -> None:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        except Stopped:
+            pass  # as in an at-fork hook
+
+    with pytest.raises(Stopped) as stopped, stop_on_signals():
+        swallowed()
+        writing(target, lambda out: out.write("new"))
+    assert stopped.value.exit_code == 143 and stopped.value.name == "SIGTERM"
+    assert os.listdir(tmp_path) == ["out.txt"] and target.read_text() == "old"
