@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from graph.errors import RolemapError
+from graph.stop_signals import Stopped, stop_on_signals
 from graph.text import printable, stream_safe
+from tui.commands.path_arg import path_arg
 
 #: Sub-command modules under tui.commands; each has `register(subparsers)`.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -53,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rolemap {_version()}",
                         help="print rolemap's version and exit")
     add_source_options(parser)
-    parser.add_argument("--compare", metavar="OLD",
+    parser.add_argument("--compare", metavar="OLD", type=path_arg,
                         help="with the explorer: a Changes tab of access gained, lost and "
                              "changed since OLD (a snapshot file or export folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -126,20 +128,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tui.commands.explore import run_explorer
 
             return run_explorer(args)
-        if sys.stdout.isatty() and not isinstance(sys.stdout, TerminalText):
-            saved, sys.stdout = sys.stdout, TerminalText(sys.stdout)
-            try:
+        with stop_on_signals():  # SIGTERM/SIGHUP unwind like Ctrl-C: nothing half-written
+            if sys.stdout.isatty() and not isinstance(sys.stdout, TerminalText):
+                saved, sys.stdout = sys.stdout, TerminalText(sys.stdout)
+                try:
+                    code = int(args.func(args))
+                finally:
+                    sys.stdout = saved
+            else:
                 code = int(args.func(args))
-            finally:
-                sys.stdout = saved
-        else:
-            code = int(args.func(args))
         # What could not be read, after the answer (a one-line error stays one line).
         print_warnings(getattr(args, "loaded_graph", None))
         return code
     except RolemapError as exc:
         print(f"rolemap: error: {printable(str(exc))}", file=sys.stderr)
         return 2
+    except Stopped as exc:
+        print(f"rolemap: stopped by {exc.name} (temporary files removed)", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

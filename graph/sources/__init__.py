@@ -44,6 +44,10 @@ class SourceSpec:
     max_attempts: int = DEFAULT_ATTEMPTS
 
     def __post_init__(self) -> None:
+        if self.snapshot is not None and not self.snapshot.strip():
+            # Never "no snapshot": that would read the live account nobody named.
+            raise SourceError(f"snapshot path {self.snapshot!r} is empty: name a snapshot "
+                              "file or export folder")
         if self.demo and (self.snapshot or self.profile):
             raise SourceError("choose one source: --demo, --snapshot or --profile")
         if self.snapshot and self.profile:

@@ -26,6 +26,7 @@ from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
 from graph.text import printable
 from tui.commands.access_options import parse_assumed
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import (
     add_source_options,
     spec_from_args,
@@ -55,12 +56,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "source options name: --demo, --profile/--region, or live by default.",
         epilog="exit codes: 0 nothing differs, 1 something does (with --fail-on: something "
                "of those kinds), 2 bad input")
-    parser.add_argument("old", metavar="OLD", help="snapshot file or AWS CLI export folder")
-    parser.add_argument("new", metavar="NEW", nargs="?",
+    parser.add_argument("old", metavar="OLD", type=path_arg,
+                        help="snapshot file or AWS CLI export folder")
+    parser.add_argument("new", metavar="NEW", nargs="?", type=path_arg,
                         help="snapshot file or export folder (default: the source options)")
     parser.add_argument("--format", choices=("text", "json", "md"), default="text",
                         help="text (default), json or md (a review section)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("-o", "--output", metavar="FILE", type=path_arg,
+                        help="write here instead of stdout")
     parser.add_argument("--instance", metavar="X", help="only this instance (id or Name tag)")
     parser.add_argument("--bucket", metavar="B", help="only this bucket")
     parser.add_argument(

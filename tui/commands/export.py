@@ -9,6 +9,7 @@ import sys
 from graph.exports import FORMATS, export
 from graph.exports.shards import DEFAULT_MAX_WORKERS, default_workers
 from tui.commands.access_options import add_access_options, graph_from_args
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import stderr_activity
 
 
@@ -18,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="One row per (instance, bucket, access level, outcome) by default.")
     parser.add_argument("--format", choices=FORMATS, default="json",
                         help="json (default), csv, md (a review document) or graphml")
-    parser.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    parser.add_argument("-o", "--output", metavar="PATH", type=path_arg,
+                        help="file to write (default: stdout)")
     parser.add_argument("--instance", help="only this instance (id or Name tag)")
     parser.add_argument("--role", help="only this role (name or ARN)")
     parser.add_argument("--bucket", help="only this bucket")

@@ -33,6 +33,7 @@ from graph.wizard import (
 from graph.wizard.apply import preflight, undo_journal
 from graph.wizard.interrupts import SignalGuard
 from graph.wizard.journal import Journal, default_journal_path, load_journal
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args, spec_from_args
 
 _SOURCE_KEYS = ("demo", "profile", "snapshot", "regions")
@@ -52,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="instance id or Name tag to give the new profile (replaces its "
                              "current one); repeatable")
     create.add_argument("--yes", action="store_true", help="create without asking")
-    create.add_argument("--journal", metavar="PATH",
+    create.add_argument("--journal", metavar="PATH", type=path_arg,
                         help="where to record each call before it is sent (default: "
                              "~/.local/state/rolemap/journals/ROLE-TIME.json); if rolemap is "
                              "killed half-way, `rolemap role undo PATH` removes what it made")
@@ -64,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "Only the inverses of role create's own writes, on the role and profile "
                     "it created (still carrying its rolemap:creation tag), in the journal's "
                     "account, are run; a journal asking for anything else is refused whole.")
-    undo.add_argument("journal", metavar="JOURNAL", help="the journal file role create named")
+    undo.add_argument("journal", metavar="JOURNAL", type=path_arg,
+                      help="the journal file role create named")
     add_source_options(undo)
     undo.set_defaults(func=run_undo)
 

@@ -19,6 +19,7 @@ from typing import Any
 from graph.sources import LoadedSource, SourceSpec, open_source
 from graph.sources.connection import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT
 from graph.text import printable
+from tui.commands.path_arg import path_arg
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +32,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--region", dest="regions", action="append", metavar="REGION",
                        default=argparse.SUPPRESS,
                        help="limit EC2 to this region (repeatable; default: all enabled regions)")
-    group.add_argument("--snapshot", metavar="PATH", default=argparse.SUPPRESS,
+    group.add_argument("--snapshot", metavar="PATH", type=path_arg, default=argparse.SUPPRESS,
                        help="a snapshot file (rolemap snapshot save) or an AWS CLI export folder")
     group.add_argument("--timeout", metavar="SECONDS", type=_positive(float),
                        default=argparse.SUPPRESS,
