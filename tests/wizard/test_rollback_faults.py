@@ -82,7 +82,7 @@ def test_a_reply_missing_its_result_is_read_back_not_trusted(moto_account: MotoA
     assert result.instance_profile_arn == (
         f"arn:aws:iam::{acct.account_id}:instance-profile/app-reader")
     assert any(line.startswith("read back: iam:create_instance_profile") and
-               "'InstanceProfile' missing" in line and line.endswith("it happened")
+               "no InstanceProfile in it" in line and line.endswith("it happened")
                for line in result.lines()), result.lines()
     assert account_state(acct)["profiles"]["app-reader"] == ["app-reader"]
 
