@@ -29,6 +29,7 @@ from graph.diff.model import (
     PUBLIC,
     SERVICE,
     ChangeRow,
+    Fact,
     granted,
 )
 from graph.diff.why import PathFacts
@@ -44,13 +45,22 @@ def _prefixes(a: ActionAccess) -> str:
     return ", ".join(a.prefixes) if a.prefixes else "whole bucket"
 
 
-def _ref_key(ref: StatementRef) -> tuple[str, str, int, str]:
-    return (ref.policy_name, ref.policy_kind.value, ref.index,
+#: A deciding statement as compared across the sides: its policy and its content, never its
+#: position (inserting a statement before it changes nothing about it).
+RefKey = tuple[str, str, str]
+
+
+def _ref_key(ref: StatementRef) -> RefKey:
+    return (ref.policy_name, ref.policy_kind.value,
             json.dumps(ref.statement, sort_keys=True, default=str))
 
 
 def _short(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
+
+
+def _lines(facts: tuple[Fact, ...]) -> tuple[str, ...]:
+    return tuple(line for fact in facts for line in fact.lines)
 
 
 class Comparer:
@@ -61,15 +71,15 @@ class Comparer:
         self.new = SideAnswers(new)
         self.facts = PathFacts(old.snapshot, new.snapshot)
         self._pairs: dict[tuple[object, ...], list[tuple[ChangeRow, tuple[str, ...]]]] = {}
-        self._refs: dict[int, tuple[StatementRef, tuple[str, str, int, str]]] = {}
+        self._refs: dict[int, tuple[StatementRef, RefKey]] = {}
         self._roles: dict[tuple[str, str, str], set[str]] = {}
         self._evidence: dict[tuple[int, int, str],
-                             tuple[ActionAccess, tuple[tuple[str, str, int, str], ...]]] = {}
+                             tuple[ActionAccess, tuple[RefKey, ...]]] = {}
 
     # -- classification ---------------------------------------------------------------------
 
     def _evidence_key(self, side: SideAnswers, bucket: str, access: ActionAccess
-                      ) -> tuple[tuple[str, str, int, str], ...]:
+                      ) -> tuple[RefKey, ...]:
         key = (id(side), id(access), bucket)
         found = self._evidence.get(key)
         # Answers may be made on read: the cache keeps the object, so its id stays its own.
@@ -80,7 +90,7 @@ class Comparer:
             found = self._evidence[key] = (access, tuple(sorted(map(self._ref_key, refs))))
         return found[1]
 
-    def _ref_key(self, ref: StatementRef) -> tuple[str, str, int, str]:
+    def _ref_key(self, ref: StatementRef) -> RefKey:
         """A statement as compared across the sides (its text once per statement object)."""
         found = self._refs.get(id(ref))
         if found is None or found[0] is not ref:
@@ -113,12 +123,15 @@ class Comparer:
             how.append(f"via {' → '.join(map(_short, b_via))} → "
                        f"{' → '.join(map(_short, a_via))}")
         if self._evidence_key(self.old, bucket, b) != self._evidence_key(self.new, bucket, a):
-            labels_b = [r.label for r in b.evidence]
-            labels_a = [r.label for r in a.evidence]
-            added = [x for x in labels_a if x not in labels_b]
-            removed = [x for x in labels_b if x not in labels_a]
+            keys_b = {self._ref_key(r) for r in b.evidence}
+            keys_a = {self._ref_key(r) for r in a.evidence}
+            added = list(dict.fromkeys(r.label for r in a.evidence
+                                       if self._ref_key(r) not in keys_b))
+            removed = list(dict.fromkeys(r.label for r in b.evidence
+                                         if self._ref_key(r) not in keys_a))
             if not (added or removed):
-                how.append("deciding statement rewritten: " + "; ".join(labels_a))
+                how.append("deciding statement rewritten: "
+                           + "; ".join(dict.fromkeys(r.label for r in a.evidence)))
             if added:
                 how.append("deciding statement added: " + "; ".join(added))
             if removed:
@@ -191,8 +204,9 @@ class Comparer:
             label = ni or oi
             assert label is not None
             for row, roles in self.instance_cells(oi, ni, only_bucket):
+                facts = self.facts.why(iid, roles, row.bucket)
                 yield replace(row, instance_id=iid, instance_name=label.name,
-                              why=self.facts.why(iid, roles, row.bucket))
+                              why=_lines(facts), causes=tuple(f.id for f in facts))
 
     # -- other principals ---------------------------------------------------------------------
 
@@ -233,8 +247,9 @@ class Comparer:
                     found = self.classify(bucket, b, a)
                     if found is not None:
                         row = self._row(*found, bucket, action, b, a)
+                        facts = self.facts.why("", (), bucket)
                         yield replace(row, principal=who[1], principal_kind=who[0],
-                                      why=self.facts.why("", (), bucket))
+                                      why=_lines(facts), causes=tuple(f.id for f in facts))
 
     # -- rows ---------------------------------------------------------------------------------
 
