@@ -29,6 +29,8 @@ class Edits:
     """What was edited: the role, the bucket made public, the instance and its profiles."""
 
     role: str
+    #: The role's inline policy that got the statement.
+    policy: str
     role_bucket: str
     public_bucket: str
     instance: str
@@ -88,7 +90,7 @@ def three_edits(snapshot: AccountSnapshot) -> tuple[AccountSnapshot, Edits]:
         instances=tuple(replace(i, instance_profile_arn=swap.arn)
                         if i.instance_id == inst.instance_id else i for i in snapshot.instances),
         taken_at="2026-12-08T00:00:00+00:00")
-    return edited, Edits(role.name, target.name, public.name, inst.instance_id,
+    return edited, Edits(role.name, first.name, target.name, public.name, inst.instance_id,
                          inst.instance_profile_arn or "", swap.arn)
 
 

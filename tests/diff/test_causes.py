@@ -1,0 +1,115 @@
+"""Each change in the account is one cause, whatever moved around it; rows are attributed to
+the causes on their path; causes are ordered riskiest first."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from graph.diff import analyse_pair, diff_graphs
+from graph.diff.documents import document_changes
+from graph.diff.model import SnapshotDiff
+from graph.model import AccountSnapshot, InlinePolicy
+
+from .accounts import (
+    APP,
+    APP_INLINE,
+    APP_READ,
+    allow,
+    base,
+    bpa_turned_off,
+    bucket_policy_widened,
+    doc,
+    profile_reassociated,
+    public_data,
+    statement_added,
+    version_made_default,
+    with_role,
+)
+
+
+def diff(old: AccountSnapshot, new: AccountSnapshot) -> SnapshotDiff:
+    return diff_graphs(*analyse_pair(old, new))
+
+
+def inserted_first(snapshot: AccountSnapshot) -> AccountSnapshot:
+    """app-inline gains s3:ListBucket on data, inserted before its Logs statement."""
+    inline = doc(allow("List", "s3:ListBucket", "arn:aws:s3:::data"), *APP_INLINE["Statement"])
+    return with_role(snapshot, APP, inline_policies=(InlinePolicy("app-inline", inline),))
+
+
+def test_a_statement_inserted_first_changes_nothing_after_it() -> None:
+    """Logs moves from statement 1 to statement 2: its s3:PutObject row does not change."""
+    result = diff(base(), inserted_first(base()))
+    assert [(r.kind, r.bucket, r.action) for r in result.rows] == [
+        ("gained", "data", "s3:ListBucket")]
+    assert [(c.kind, c.subject) for c in result.causes] == [
+        ("statement-added", "role app: inline policy app-inline: statement 1 (List) added")]
+
+
+def test_a_statement_is_known_by_its_sid_or_content_not_its_place() -> None:
+    a = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    b = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}
+    x = {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
+    b_edited = {**b, "Resource": "arn:aws:s3:::data/*"}
+    found = document_changes(doc(a, b), doc(x, a, b_edited))
+    assert [(c.change, c.label) for c in found] == [
+        ("added", "statement 1 added"), ("changed", "statement 3 changed (Resource)")]
+    # The same edits, identified the same way, wherever they sit.
+    again = document_changes(doc(b, a), doc(b_edited, a, x))
+    assert {c.key for c in again} == {c.key for c in found}
+    named = document_changes(doc({**a, "Sid": "Read"}, b), doc(b, {**a, "Sid": "Read",
+                                                                   "Action": "s3:Get*"}))
+    assert [(c.change, c.key) for c in named] == [("changed", "Read")]
+
+
+@pytest.mark.parametrize(("edit", "kind", "subject", "details"), [
+    (statement_added, "statement-added",
+     "role app: inline policy app-inline: statement 2 (List) added", ()),
+    (version_made_default, "default-version", "managed policy AppRead: default version v1 → v2",
+     ("managed policy AppRead: statement 2 (Prune) added",)),
+    (profile_reassociated, "profile-association",
+     "instance app-1 (i-0000000000000a001): instance profile association app-profile → "
+     "reports-profile", ()),
+    (bucket_policy_widened, "statement-changed",
+     "bucket site: bucket policy: statement 1 (PublicRead) changed (Resource)", ()),
+    (lambda s: with_role(s, APP, attached_policy_arns=()), "policy-detached",
+     "role app: managed policy AppRead detached", ()),
+    (lambda s: replace(s, instances=()), "instance-terminated",
+     "instance app-1 (i-0000000000000a001) is gone from the new snapshot", ()),
+    (lambda s: replace(s, buckets=s.buckets[1:]), "bucket-deleted",
+     "bucket data is gone from the new snapshot", ()),
+])
+def test_one_change_is_one_cause_explaining_every_row(edit, kind, subject, details) -> None:  # type: ignore[no-untyped-def]
+    result = diff(base(), edit(base()))
+    (cause,) = result.causes
+    assert (cause.kind, cause.subject, cause.fact.details) == (kind, subject, details)
+    assert sorted(cause.rows) == sorted(
+        [(k, i) for k in ("gained", "lost", "changed") for i in range(len(getattr(result, k)))])
+    assert result.rows and all(r.causes == (cause.id,) for r in result.rows)
+
+
+def test_block_public_access_off_is_one_cause_public_first() -> None:
+    old = statement_added(public_data(base()))
+    result = diff(old, bpa_turned_off(statement_added(old)))
+    assert [(c.kind, c.public) for c in result.causes] == [("block-public-access", True)]
+    both = diff(public_data(base()), bpa_turned_off(statement_added(public_data(base()))))
+    assert [c.kind for c in both.causes] == ["block-public-access", "statement-added"]
+    assert both.causes[0].summary.startswith("anyone (public) gained s3:GetObject on data")
+    assert both.causes[1].summary == "1 instance × 1 bucket × 1 action gained"
+
+
+def test_a_change_that_changes_no_access_is_listed_without_rows() -> None:
+    tagged = with_role(base(), APP, tags={"team": "web"})
+    result = diff(base(), tagged)
+    assert [(c.kind, c.subject, c.summary, c.rows) for c in result.causes] == [
+        ("role-tags", "role app: tags changed (team)", "no access changes", ())]
+    assert not result.differs  # no access differs: a nightly job is not failed by a tag
+
+
+def test_filtered_diffs_keep_only_the_causes_of_their_rows() -> None:
+    new = bucket_policy_widened(statement_added(base()))
+    only_data = diff_graphs(*analyse_pair(base(), new), bucket="data")
+    assert [c.kind for c in only_data.causes] == ["statement-added"]
+    assert APP_READ  # the managed policy is untouched: no cause for it
