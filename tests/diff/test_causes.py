@@ -113,3 +113,15 @@ def test_filtered_diffs_keep_only_the_causes_of_their_rows() -> None:
     only_data = diff_graphs(*analyse_pair(base(), new), bucket="data")
     assert [c.kind for c in only_data.causes] == ["statement-added"]
     assert APP_READ  # the managed policy is untouched: no cause for it
+
+
+def test_rows_no_fact_explains_are_listed_under_one_cause() -> None:
+    from graph.diff.causes import build_causes
+    from graph.diff.model import ChangeRow
+    from graph.policy import Outcome
+
+    row = ChangeRow("gained", "data", "s3:GetObject", Outcome.DENIED, Outcome.ALLOWED,
+                    instance_id="i-1", instance_name="one")
+    (cause,) = build_causes((row,), (), (), (), {})
+    assert (cause.kind, cause.rows, cause.summary) == (
+        "unexplained", (("gained", 0),), "1 instance × 1 bucket × 1 action gained")

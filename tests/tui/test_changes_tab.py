@@ -108,6 +108,10 @@ async def test_changes_tab_is_a_tree_of_causes_and_filters(pair: tuple[str, str]
         assert causes == [
             "[PUBLIC] bucket acme-build-artifacts: bucket policy added",
             "role web-server: inline policy web-least-privilege: statement 3 (ReadCustomers) added"]
+        # t on a cause (not a row) has nothing to trace: the explorer stays.
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen is screen
         rows = _rows(screen)
         assert ("gained", "anyone (public)", "acme-build-artifacts", "s3:GetObject") in rows
         web = [r for r in rows if r[1].startswith("web-")]

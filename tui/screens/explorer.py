@@ -309,7 +309,7 @@ class ExplorerScreen(Screen[None]):
         change = self.selected_change
         if change is not None:
             open_change(self.app, self.workspace, change)
-        elif self.selected is not None:
+        elif self.selected is not None and self.selected[0] != "changes":
             kind, key = self.selected
             if kind == "findings":
                 self.open_finding(key)
