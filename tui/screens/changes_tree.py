@@ -12,6 +12,7 @@ Node data is a key: "cause:<id>" for a cause, "row:<kind>:<index>" for a row of 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, ClassVar
@@ -25,8 +26,9 @@ from textual.widgets.tree import TreeNode
 from graph.diff import Cause, ChangeRow, SnapshotDiff
 from graph.diff.causes import row_rank
 from graph.diff.model import ACCOUNT, PUBLIC
-from graph.diff.render import cause_marks
+from graph.diff.render import cause_json, cause_marks, row_json
 from graph.risk import Risk
+from tui.screens.changes import cause_text, change_text
 from tui.widgets.risk import risk_text, with_risks
 from tui.widgets.safe_text import label_text
 
@@ -126,6 +128,32 @@ class ChangesTree(Tree[str | None]):
     def row(self, ref: RowRef) -> ChangeRow:
         assert self.diff is not None
         return self.diff.row(*ref)
+
+    def selected_row(self) -> ChangeRow | None:
+        """The row under the cursor (None on a cause or a grouping node)."""
+        ref = parse_row_key(self.current_key)
+        return self.row(ref) if ref is not None else None
+
+    def details(self) -> Text | None:
+        """`d`: the row, or the cause, under the cursor in full."""
+        row = self.selected_row()
+        if row is not None:
+            return change_text(row)
+        cause = self.cause(self.current_key)
+        return cause_text(self.diff, cause) if cause is not None and self.diff else None
+
+    def copy_target(self) -> tuple[str, str] | None:
+        """`c`: the row, or the cause, under the cursor as JSON."""
+        row = self.selected_row()
+        if row is not None:
+            return json.dumps(row_json(row), indent=2), "change as JSON"
+        cause = self.cause(self.current_key)
+        return (json.dumps(cause_json(cause), indent=2), "cause as JSON") if cause else None
+
+    def view_json(self) -> tuple[str, str]:
+        """`C`: the causes shown (through the filter) as JSON."""
+        causes = [cause_json(c) for c, _ in self.visible()]
+        return json.dumps(causes, indent=2), f"{len(causes)} causes as JSON"
 
     def cause(self, key: str | None) -> Cause | None:
         """The cause a "cause:" key names."""

@@ -15,9 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input, TabbedContent, TabPane
 
-from graph.diff import ChangeRow, row_json
-from graph.diff.render import cause_json
-from tui.screens.changes import ChangeDetailsScreen, cause_text, change_text, open_change
+from graph.diff import ChangeRow
+from tui.screens.changes import ChangeDetailsScreen, open_change
 from tui.screens.changes_tree import ChangesTree, parse_row_key
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.rows import (
@@ -269,24 +268,17 @@ class ExplorerScreen(Screen[None]):
     @property
     def selected_change(self) -> ChangeRow | None:
         """The diff row under the cursor on the Changes tab."""
-        diff = self.workspace.diff
-        if self.selected is None or self.selected[0] != "changes" or diff is None:
-            return None
-        ref = parse_row_key(self.selected[1])
-        return diff.row(*ref) if ref is not None else None
+        table = self.table
+        return table.selected_row() if isinstance(table, ChangesTree) else None
 
     def action_details(self) -> None:
         from tui.screens.details import DetailsScreen
 
-        change = self.selected_change
-        if change is not None:
-            self.app.push_screen(ChangeDetailsScreen(change_text(change)))
-            return
         table = self.table
         if isinstance(table, ChangesTree):
-            cause = table.cause(table.current_key)
-            if cause is not None and self.workspace.diff is not None:
-                self.app.push_screen(ChangeDetailsScreen(cause_text(self.workspace.diff, cause)))
+            text = table.details()
+            if text is not None:
+                self.app.push_screen(ChangeDetailsScreen(text))
             return
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
@@ -369,13 +361,9 @@ class ExplorerScreen(Screen[None]):
             return key, "role ARN"
         if kind == "buckets":
             return snapshot.bucket_by_name[key].arn, "bucket ARN"
-        change = self.selected_change
-        if change is not None:
-            return json.dumps(row_json(change), indent=2), "change as JSON"
         table = self.table
         if isinstance(table, ChangesTree):
-            cause = table.cause(key)
-            return (json.dumps(cause_json(cause), indent=2), "cause as JSON") if cause else None
+            return table.copy_target()
         return table.model.visible[table.cursor].cell(2), "warning"
 
     def export_scopes(self) -> list[tuple[str, str]]:
@@ -389,8 +377,7 @@ class ExplorerScreen(Screen[None]):
         """(JSON, what) for `C`: the rows as shown (filtered, sorted), one object per row."""
         table = self.table
         if isinstance(table, ChangesTree):
-            causes = [cause_json(c) for c, _ in table.visible()]
-            return json.dumps(causes, indent=2), f"{len(causes)} causes as JSON"
+            return table.view_json()
         model = table.model
         rows = [
             {column.key: value for column, value in zip(model.columns, row.values, strict=True)}
