@@ -22,6 +22,7 @@ from graph.diff.model import ACCOUNT, CHANGED, GAINED, KINDS, LOST, PUBLIC, Caus
 #: not show, e.g. an --assume value): listed under one entry so no row goes unexplained.
 UNEXPLAINED = "unexplained"
 
+_KIND_RANK = {GAINED: 0, CHANGED: 1, LOST: 2}
 _LEVEL_RANK = {"Permissions management": 0, "Write": 2, "Tagging": 2, "Read": 3, "List": 4}
 
 
@@ -44,7 +45,7 @@ def row_rank(row: ChangeRow) -> tuple[int, int, int]:
     """Sort key of a row, riskiest first: public, other account, then gained before changed
     before lost, then the action."""
     who = {PUBLIC: 0, ACCOUNT: 1}.get(row.principal_kind, 2)
-    return (who if reaches_now(row) else 3, KINDS.index(row.kind), action_rank(row.action))
+    return (who if reaches_now(row) else 3, _KIND_RANK[row.kind], action_rank(row.action))
 
 
 def _count(n: int, word: str) -> str:

@@ -125,3 +125,24 @@ def test_rows_no_fact_explains_are_listed_under_one_cause() -> None:
     (cause,) = build_causes((row,), (), (), (), {})
     assert (cause.kind, cause.rows, cause.summary) == (
         "unexplained", (("gained", 0),), "1 instance × 1 bucket × 1 action gained")
+
+
+def test_rows_rank_public_then_other_accounts_then_gained_changed_lost() -> None:
+    from graph.diff.causes import row_rank
+    from graph.diff.model import ChangeRow
+    from graph.policy import Outcome
+
+    def row(kind: str, action: str, principal_kind: str = "") -> ChangeRow:
+        return ChangeRow(kind, "b", action, Outcome.DENIED, Outcome.ALLOWED,
+                         principal=principal_kind, principal_kind=principal_kind,
+                         instance_id="" if principal_kind else "i-1")
+
+    rows = [row("lost", "s3:DeleteObject", "public"), row("changed", "s3:GetObject"),
+            row("gained", "s3:GetObject"), row("gained", "s3:PutBucketPolicy"),
+            row("gained", "s3:DeleteObject"), row("gained", "s3:GetObject", "account"),
+            row("changed", "s3:GetObject", "public")]
+    assert [(r.kind, r.action, r.principal_kind) for r in sorted(rows, key=row_rank)] == [
+        ("changed", "s3:GetObject", "public"), ("gained", "s3:GetObject", "account"),
+        ("gained", "s3:PutBucketPolicy", ""), ("gained", "s3:DeleteObject", ""),
+        ("gained", "s3:GetObject", ""), ("changed", "s3:GetObject", ""),
+        ("lost", "s3:DeleteObject", "public")]
