@@ -60,6 +60,25 @@ def _on(buckets: Sequence[str]) -> str:
     return buckets[0] if len(buckets) == 1 else _count(len(buckets), "bucket")
 
 
+def _explains(fact: Fact, kind: str, before: frozenset[str], after: frozenset[str]) -> bool:
+    """Whether an Allow statement's change decides this row: the added (or new) statement
+    grants it now, or the removed (or old) one granted it before."""
+    if not fact.allows:
+        return True
+    return (kind != LOST and fact.after in after) or (kind != GAINED and fact.before in before)
+
+
+def narrow(facts: tuple[Fact, ...], kind: str, before: frozenset[str],
+           after: frozenset[str]) -> tuple[Fact, ...]:
+    """The facts that explain a row: of several on its path, an Allow statement that
+    decides neither side of the row does not (a bucket made public does not explain what an
+    instance gained through a new profile on that bucket); never none when some were found."""
+    if len(facts) < 2:
+        return facts
+    kept = tuple(f for f in facts if _explains(f, kind, before, after))
+    return kept or facts
+
+
 def summarise(rows: Sequence[ChangeRow]) -> str:
     """What the rows amount to: public and other-account effects first, then instances as
     instances × buckets × actions, per kind (gained, changed, lost)."""

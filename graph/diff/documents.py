@@ -38,6 +38,11 @@ def _text(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+def statement_text(statement: Any) -> str:
+    """A statement's canonical text: equal texts, equal statements (evidence compares so)."""
+    return json.dumps(statement, sort_keys=True, default=str)
+
+
 def _name(index: int, statement: Any) -> str:
     """Numbered from 1, as evidence labels number statements."""
     sid = statement.get("Sid") if isinstance(statement, dict) else None

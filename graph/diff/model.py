@@ -57,6 +57,12 @@ class Fact:
     subject: str
     #: More words under the subject (a new default version's statement changes).
     details: tuple[str, ...] = ()
+    #: A statement's text before and after the change ("" on the side it is absent from),
+    #: and whether it allows: an Allow explains only the rows it decides (see
+    #: graph.diff.causes.narrow); a Deny, or any other fact, every row on its path.
+    before: str = ""
+    after: str = ""
+    allows: bool = False
 
     @property
     def lines(self) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from graph.diff.documents import document_changes
+from graph.diff.documents import StatementChange, document_changes, statement_text
 from graph.diff.model import Fact
 from graph.model import AccountSnapshot, BlockPublicAccess, ManagedPolicy, Role
 
@@ -63,9 +63,18 @@ def _document(what: str, scope: str, old: Any, new: Any, bucket: str | None = No
     """One fact per statement that differs (and can concern the bucket, when one is named)."""
     if old == new:
         return []
-    return [Fact(f"{_STATEMENT_KINDS[c.change]}:{scope}:{c.key}", _STATEMENT_KINDS[c.change],
-                 f"{what}: {c.label}")
-            for c in document_changes(old, new) if c.change == "document" or c.concerns(bucket)]
+    return [_statement_fact(what, scope, c) for c in document_changes(old, new)
+            if c.change == "document" or c.concerns(bucket)]
+
+
+def _statement_fact(what: str, scope: str, change: StatementChange) -> Fact:
+    kind = _STATEMENT_KINDS[change.change]
+    texts = [statement_text(s) for s in change.statements]
+    before = texts[0] if change.change in ("removed", "changed") else ""
+    after = texts[-1] if change.change in ("added", "changed") else ""
+    allows = any(isinstance(s, dict) and s.get("Effect") == "Allow" for s in change.statements)
+    return Fact(f"{kind}:{scope}:{change.key}", kind, f"{what}: {change.label}",
+                before=before, after=after, allows=allows)
 
 
 def bpa_change(what: str, old: BlockPublicAccess | None, new: BlockPublicAccess | None

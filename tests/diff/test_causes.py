@@ -146,3 +146,21 @@ def test_rows_rank_public_then_other_accounts_then_gained_changed_lost() -> None
         ("gained", "s3:PutBucketPolicy", ""), ("gained", "s3:DeleteObject", ""),
         ("gained", "s3:GetObject", ""), ("changed", "s3:GetObject", ""),
         ("lost", "s3:DeleteObject", "public")]
+
+
+def test_a_condition_whose_statement_moved_down_is_the_same_condition() -> None:
+    """data's policy denies requests without TLS (app-1's answers are conditional on it); a
+    statement inserted before that Deny renumbers it, which changes none of app-1's rows."""
+    from .accounts import with_bucket
+
+    deny = {"Sid": "DenyInsecure", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    partner = {"Sid": "Partner", "Effect": "Allow",
+               "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+               "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/out/*"}
+    old = with_bucket(base(), "data", policy=doc(deny))
+    result = diff(old, with_bucket(base(), "data", policy=doc(partner, deny)))
+    assert [(r.kind, r.principal_kind, r.action) for r in result.rows] == [
+        ("gained", "account", "s3:GetObject")]
+    assert [(c.kind, c.other_account) for c in result.causes] == [("statement-added", True)]

@@ -5,7 +5,8 @@
 1. one statement added to a role (inserted first in its inline policy, so every later
    statement moves down one number);
 2. one public statement added to a bucket policy (inserted first, likewise), on a bucket
-   whose Block Public Access lets a public policy through;
+   whose Block Public Access lets a public policy through (if the account's blocks them all,
+   on the first bucket with a policy: the statement is then blocked);
 3. one instance's profile swapped for a profile with another role.
 
 The subjects are picked deterministically from the account (the first that fit), so the
@@ -61,8 +62,11 @@ def _role_on_instances(snapshot: AccountSnapshot) -> Role:
 def three_edits(snapshot: AccountSnapshot) -> tuple[AccountSnapshot, Edits]:
     """The account after the three edits, and what they touched."""
     role = _role_on_instances(snapshot)
-    public = next(b for b in snapshot.buckets if b.policy is not None and not b.unknown
-                  and _public_policy_allowed(snapshot, b))
+    # A bucket Block Public Access lets a public policy through; where the account blocks
+    # them all, any bucket with a policy (the statement is added, and blocked).
+    with_policy = [b for b in snapshot.buckets if b.policy is not None and not b.unknown]
+    public = next((b for b in with_policy if _public_policy_allowed(snapshot, b)),
+                  with_policy[0])
     target = next(b for b in snapshot.buckets if b.name != public.name and not b.unknown)
     first = role.inline_policies[0]
     grant = {"Sid": ADDED_SID, "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
