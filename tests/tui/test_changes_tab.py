@@ -183,3 +183,13 @@ async def test_another_account_is_refused_with_a_message(
         await pilot.pause()
         assert isinstance(app.screen, LoadErrorScreen)
         assert "comparing two different accounts is refused" in app.screen.message
+
+
+async def test_the_same_snapshot_says_nothing_changed(pair: tuple[str, str]) -> None:
+    app = RolemapApp(SourceSpec(snapshot=pair[0]), compare=pair[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _explorer(app, pilot)
+        assert _lines(_tree(screen)) == ["Nothing changed since the old snapshot."]
+        await pilot.press("d", "t")  # nothing under the cursor to show or trace
+        await pilot.pause()
+        assert app.screen is screen

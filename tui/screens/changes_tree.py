@@ -191,7 +191,11 @@ class ChangesTree(Tree[str | None]):
     def rebuild(self) -> None:
         self.clear()
         self._builders.clear()
-        for n, (cause, refs) in enumerate(self.visible()):
+        shown = self.visible()
+        if not shown:
+            self.root.add_leaf(Text("No cause matches the filter." if self.filter_text else
+                                    "Nothing changed since the old snapshot.", style="dim"))
+        for n, (cause, refs) in enumerate(shown):
             # Marks first: at 80 columns a long subject runs past the edge (scroll right).
             label = risk_text(_risks(self.row(r) for r in refs))
             label.append(" " if label else "")
