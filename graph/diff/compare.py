@@ -101,10 +101,18 @@ class Comparer:
             return frozenset()
         return frozenset(key[2] for key in self._evidence_key(side, bucket, answer[0]))
 
-    def _conditions(self, access: ActionAccess) -> list[tuple[str, RefKey]]:
+    def _conditions(self, side: SideAnswers, bucket: str, access: ActionAccess
+                    ) -> list[tuple[str, RefKey]]:
         """The answer's conditions as compared across the sides: each as written, with its
-        statement by content (a statement that moved down one number is the same)."""
-        return sorted((c.raw, self._ref_key(c.statement)) for c in access.conditions)
+        statement by content (a statement that moved down one number is the same), the
+        bucket's own statement for a bucket policy's (see `own_evidence`)."""
+        if not access.conditions:
+            return []
+        refs = tuple(c.statement for c in access.conditions)
+        if bucket in side.buckets:
+            refs = side.graph.own_evidence(bucket, refs)
+        return sorted((c.raw, self._ref_key(ref))
+                      for c, ref in zip(access.conditions, refs, strict=True))
 
     def _ref_key(self, ref: StatementRef) -> RefKey:
         """A statement as compared across the sides (its text once per statement object)."""
@@ -132,7 +140,7 @@ class Comparer:
             how.append(f"{b_out.value} → {a_out.value}")
         if b.prefixes != a.prefixes:
             how.append(f"keys {_prefixes(b)} → {_prefixes(a)}")
-        if self._conditions(b) != self._conditions(a):
+        if self._conditions(self.old, bucket, b) != self._conditions(self.new, bucket, a):
             how.append("conditions " + (", ".join(map(str, b.conditions)) or "none") + " → "
                        + (", ".join(map(str, a.conditions)) or "none"))
         if b_via != a_via:

@@ -13,6 +13,7 @@ from graph.diff.model import SnapshotDiff
 from graph.model import AccountSnapshot, InlinePolicy
 
 from .accounts import (
+    ALL_ON,
     APP,
     APP_INLINE,
     APP_READ,
@@ -164,3 +165,31 @@ def test_a_condition_whose_statement_moved_down_is_the_same_condition() -> None:
     assert [(r.kind, r.principal_kind, r.action) for r in result.rows] == [
         ("gained", "account", "s3:GetObject")]
     assert [(c.kind, c.other_account) for c in result.causes] == [("statement-added", True)]
+
+
+def test_a_condition_decided_for_look_alike_buckets_is_the_bucket_s_own() -> None:
+    """Two buckets whose policies differ only by their names share one decided answer (its
+    conditions quote whichever was decided first): the statement still counts as the
+    bucket's own, so inserting one before it changes none of app-1's rows."""
+    from graph.model import Bucket
+
+    def deny(name: str) -> dict[str, object]:
+        return {"Sid": "DenyInsecure", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+
+    partner = {"Sid": "Partner", "Effect": "Allow",
+               "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+               "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/out/*"}
+    twin = Bucket("aaa-twin", policy=doc(deny("aaa-twin")), public_access_block=ALL_ON)
+    old_buckets = (twin, *(replace(b, policy=doc(deny("data"))) if b.name == "data" else b
+                           for b in base().buckets))
+    new_buckets = (twin, *(replace(b, policy=doc(partner, deny("data"))) if b.name == "data"
+                           else b for b in base().buckets))
+    # app reads every bucket (Resource "*"): data and aaa-twin look alike to it.
+    anything = (InlinePolicy("any", doc(allow("Any", "s3:GetObject", "*"))),)
+    old = with_role(replace(base(), buckets=old_buckets), APP, inline_policies=anything,
+                    attached_policy_arns=())
+    result = diff(old, replace(old, buckets=new_buckets))
+    assert [(r.kind, r.principal_kind, r.action) for r in result.rows] == [
+        ("gained", "account", "s3:GetObject")]
