@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from graph.diff.causes import row_rank
 from graph.diff.model import KINDS, Cause, ChangeRow, FindingChange, Side, SnapshotDiff
 
 
@@ -120,12 +121,13 @@ def cause_marks(cause: Cause) -> str:
 
 
 def cause_buckets(diff: SnapshotDiff, cause: Cause, limit: int = 3) -> str:
-    """The buckets a cause touches, public ones first ("a, b, c and 4 more")."""
-    names: dict[str, bool] = {}
+    """The buckets a cause touches, riskiest first as its rows rank ("a, b, c and 4 more")."""
+    ranks: dict[str, tuple[tuple[int, int, int], int]] = {}
     for kind, index in cause.rows:
         row = diff.row(kind, index)
-        names[row.bucket] = names.get(row.bucket, False) or row.principal_kind == "public"
-    ordered = sorted(names, key=lambda b: (not names[b], b))
+        rank, count = ranks.get(row.bucket, ((9, 9, 9), 0))
+        ranks[row.bucket] = (min(rank, row_rank(row)), count + 1)
+    ordered = sorted(ranks, key=lambda b: (ranks[b][0], -ranks[b][1], b))
     shown = ", ".join(ordered[:limit])
     return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
 
