@@ -119,6 +119,10 @@ async def test_the_changes_tab_shows_the_three_causes(edited: tuple[str, str, Ed
         labels = [n.label.plain for n in tree.root.children]
         assert labels[0] == f"[PUBLIC] {public}"
         assert sorted(labels[1:]) == sorted([role, next(x for x in labels if profile in x)])
+        # c copies the cause under the cursor as the JSON `rolemap diff` gives.
+        copied = tree.copy_target()
+        assert copied is not None and copied[1] == "cause as JSON"
+        assert json.loads(copied[0])["subject"] == public
         # d on the first cause: it in full, with its effect.
         await pilot.press("d")
         await pilot.pause()
