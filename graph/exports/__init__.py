@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -60,10 +61,30 @@ def _write(out: TextIO, g: AccessGraph, fmt: str, mode: str, filters: dict[str, 
     return count
 
 
+class _Watched:
+    """An output stream that reports how much was written: the app shows it and stops the
+    export by raising from `watch` (graph.errors.Cancelled), which leaves the target as it
+    was, since the export writes to a temporary file renamed into place only at the end."""
+
+    def __init__(self, out: Any, watch: Callable[[int], None]) -> None:
+        self._out = out
+        self._watch = watch
+        self.written = 0
+
+    def write(self, data: Any) -> int:
+        count = self._out.write(data)
+        self.written += len(data)
+        self._watch(self.written)
+        return count
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
+
+
 def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
            mode: str = "default", include_denied: bool = False, instance: str | None = None,
            role: str | None = None, bucket: str | None = None, workers: int = 1,
-           keep: bool = True) -> int:
+           keep: bool = True, watch: Callable[[int], None] | None = None) -> int:
     """Write one export to `path` (stdout when None); returns the rows (or edges) written.
 
     `workers` > 1: JSON and CSV rows are rendered by that many processes (shards.py; only
@@ -71,15 +92,21 @@ def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
 
     `keep=False`: each role written by-role is not kept decided in `g` once its rows are
     made (it is decided again if asked again), so memory holds the answers roles share and
-    not every role: for a caller that ends after the export, as the command line does."""
+    not every role: for a caller that ends after the export, as the command line does.
+
+    `watch(characters or bytes written so far)` is called on every write (the app's
+    progress); raising from it stops the export with nothing written at `path`."""
     if fmt not in FORMATS:
         raise RolemapError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
     if mode not in MODES:
         raise RolemapError(f"unknown export mode {mode!r}")
+    def watched(out: Any) -> Any:
+        return out if watch is None else _Watched(out, watch)
+
     if fmt == "graphml":
         if path is None:
-            return write_graphml(sys.stdout.buffer, g)
-        return writing(path, lambda out: write_graphml(out, g), binary=True)
+            return write_graphml(watched(sys.stdout.buffer), g)
+        return writing(path, lambda out: write_graphml(watched(out), g), binary=True)
     filters = {"include_denied": include_denied, "instance": instance, "role": role,
                "bucket": bucket}
     # Millions of short-lived row parts: the cyclic collector only slows them down (its
@@ -88,7 +115,7 @@ def export(g: AccessGraph, fmt: str, path: str | Path | None = None, *,
     # collection after the export walked all of it: eight seconds on 5,000 roles).
     with bulk_allocation(keep=True):
         if path is None:
-            return _write(sys.stdout, g, fmt, mode, filters, workers, keep)
+            return _write(watched(sys.stdout), g, fmt, mode, filters, workers, keep)
         # A temporary file renamed over `path` when complete; never through a symlink there.
-        return writing(path, lambda out: _write(out, g, fmt, mode, filters, workers, keep),
-                       newline="")
+        return writing(path, lambda out: _write(watched(out), g, fmt, mode, filters, workers,
+                                                keep), newline="")
