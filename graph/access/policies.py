@@ -16,6 +16,7 @@ from graph.access.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, LoadWarning, Role
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
+from graph.policy.limits import refusal
 
 if TYPE_CHECKING:
     from graph.access.reuse import Reuse
@@ -100,7 +101,8 @@ class PolicyBook:
         try:
             policy = parse_policy(document, name=name, kind=kind)
         except PolicyParseError as exc:
-            self.warnings.append(LoadWarning("policy", subject or name, str(exc)))
+            if refusal(document) is None:  # a refusal was a load warning where it entered
+                self.warnings.append(LoadWarning("policy", subject or name, str(exc)))
             return None
         self._count += 1
         return CompiledPolicy(policy, document_facts(policy.raw), self._count)
