@@ -25,6 +25,10 @@ DEFAULT_REGION = "us-east-1"
 #: defaults, 60 s x 8 attempts in adaptive mode, took eight minutes).
 DEFAULT_TIMEOUT = 12.0
 DEFAULT_ATTEMPTS = 4
+#: Attempts for sts:GetCallerIdentity, the one call without which nothing loads: a burst of
+#: throttling (other tools of the account sharing its STS rate) must not end the load. With
+#: botocore's backoff (up to 1, 2, 4, 8, 16, 20... s) ten attempts wait at most about 90 s.
+IDENTITY_ATTEMPTS = 10
 _ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
 
 
@@ -46,12 +50,17 @@ class AwsConnection:
         self.endpoint_url = endpoint_url
         self.regions: tuple[str, ...] = regions
         self.default_region = session.region_name or DEFAULT_REGION
+        # "adaptive": botocore's standard retries plus a client-side rate limiter that slows
+        # down when AWS throttles, which a load of thousands of per-bucket calls needs.
         self._config = botocore.config.Config(
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             max_pool_connections=max_pool_connections,
             connect_timeout=timeout,
             read_timeout=timeout,
         )
+        self._identity_config = self._config.merge(botocore.config.Config(
+            retries={"mode": retry_mode,
+                     "total_max_attempts": max(max_attempts, IDENTITY_ATTEMPTS)}))
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._account_id: str | None = None
@@ -67,7 +76,11 @@ class AwsConnection:
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client for `service` in `region` (default: the session's region)."""
-        key = (service, region or self.default_region)
+        return self._client(service, region or self.default_region, self._config)
+
+    def _client(self, service: str, region: str, config: botocore.config.Config,
+                purpose: str = "") -> Any:
+        key = (service + purpose, region)
         client = self._clients.get(key)
         if client is not None:
             return client
@@ -75,8 +88,8 @@ class AwsConnection:
             client = self._clients.get(key)
             if client is None:
                 client = self.session.client(
-                    service, region_name=key[1], endpoint_url=self.endpoint_url,
-                    config=self._config,
+                    service, region_name=region, endpoint_url=self.endpoint_url,
+                    config=config,
                 )
                 if service == "s3control":
                     _keep_account_off_custom_host(client)
@@ -97,7 +110,8 @@ class AwsConnection:
     def caller_identity(self) -> dict[str, Any]:
         """sts:GetCallerIdentity; without it nothing else can be read, so failure is an error."""
         try:
-            identity = self.client("sts").get_caller_identity()
+            sts = self._client("sts", self.default_region, self._identity_config, "#identity")
+            identity = sts.get_caller_identity()
         except NoCredentialsError:
             raise SourceError(
                 "no AWS credentials found: use --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, "
