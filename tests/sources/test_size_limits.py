@@ -22,7 +22,10 @@ import pytest
 from graph.access import build_access_graph
 from graph.policy import Outcome
 from graph.policy.limits import document_size
+from graph.sources.connection import AwsConnection
+from graph.sources.demo_cast import PUBLIC_BUCKET, REGIONS
 from graph.sources.export_folder import IAM, load_export_folder
+from graph.sources.live import load_live
 from graph.sources.snapshot_file import load_snapshot, save_snapshot
 from tui.cli import main
 
@@ -149,6 +152,11 @@ def test_a_100000_statement_policy_is_refused_quickly(
     outcomes, err = _trace(snapshot, capsys, "app-1", "data")
     assert time.monotonic() - start < 20
     assert outcomes == {"unknown"} and "10,240" in err
+    start = time.monotonic()
+    assert main(["who-can", "--snapshot", str(snapshot), "data"]) == 0
+    assert main(["export", "--snapshot", str(snapshot), "-o",
+                 str(snapshot.with_name("out.json"))]) == 0
+    assert time.monotonic() - start < 30
 
 
 def test_the_export_folder_refuses_an_oversized_managed_policy(tmp_path: Path) -> None:
@@ -186,3 +194,27 @@ def test_a_refused_policy_survives_a_save_and_reload(snapshot: Path, tmp_path: P
     app = reloaded.role_by_name["app"]
     outcomes = {a.outcome for b in graph.reachable_from_role(app.arn) for a in b.actions.values()}
     assert Outcome.ALLOWED not in outcomes
+
+
+def test_the_live_loader_refuses_oversized_documents(demo_conn: AwsConnection) -> None:
+    """moto, like a crafted emulator, accepts documents AWS would refuse: the live loader
+    refuses them the same way (the demo's web-server role and its public website bucket)."""
+    iam, s3 = demo_conn.client("iam"), demo_conn.client("s3")
+    role_policy = {"Version": "2012-10-17", "Statement": _statements(300, PUBLIC_BUCKET)}
+    iam.put_role_policy(RoleName="web-server", PolicyName="web-least-privilege",
+                        PolicyDocument=json.dumps(role_policy))
+    bucket_policy = {"Version": "2012-10-17", "Statement": [
+        {**s, "Principal": "*"} for s in _statements(300, PUBLIC_BUCKET)]}
+    s3.put_bucket_policy(Bucket=PUBLIC_BUCKET, Policy=json.dumps(bucket_policy))
+    snap = load_live(demo_conn, REGIONS)
+    sized = {w.target: w.message for w in snap.warnings if w.operation == "policy size"}
+    assert set(sized) == {"web-server", PUBLIC_BUCKET}, sized
+    assert "10,240" in sized["web-server"] and "20,480" in sized[PUBLIC_BUCKET]
+    assert snap.bucket_by_name[PUBLIC_BUCKET].policy_unknown
+    graph = build_access_graph(snap)
+    public = graph.public_access(PUBLIC_BUCKET)
+    assert public and {a.outcome for a in public.values()} <= {Outcome.UNKNOWN}
+    role = snap.role_by_name["web-server"]
+    outcomes = {a.outcome for b in graph.reachable_from_role(role.arn)
+                for a in b.actions.values()}
+    assert Outcome.ALLOWED not in outcomes and Outcome.UNKNOWN in outcomes
