@@ -7,8 +7,10 @@ reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself, so LocalStack works 
 
 from __future__ import annotations
 
+import random
 import re
 import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,10 +27,15 @@ DEFAULT_REGION = "us-east-1"
 #: defaults, 60 s x 8 attempts in adaptive mode, took eight minutes).
 DEFAULT_TIMEOUT = 12.0
 DEFAULT_ATTEMPTS = 4
-#: Attempts for sts:GetCallerIdentity, the one call without which nothing loads: a burst of
-#: throttling (other tools of the account sharing its STS rate) must not end the load. With
-#: botocore's backoff (up to 1, 2, 4, 8, 16, 20... s) ten attempts wait at most about 90 s.
+#: Throttled attempts sts:GetCallerIdentity may use, the one call nothing loads without: a
+#: burst of throttling (other tools sharing the account's STS rate) is waited out. Only
+#: throttling gets this budget: a call that times out still ends after --max-attempts.
 IDENTITY_ATTEMPTS = 10
+#: AWS's throttling error codes (those botocore's retry modes treat as throttling).
+_THROTTLED = frozenset({"Throttling", "ThrottlingException", "ThrottledException",
+                        "RequestThrottledException", "TooManyRequestsException",
+                        "RequestLimitExceeded", "RequestThrottled", "SlowDown",
+                        "PriorRequestNotComplete"})
 _ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
 
 
@@ -50,6 +57,7 @@ class AwsConnection:
         self.endpoint_url = endpoint_url
         self.regions: tuple[str, ...] = regions
         self.default_region = session.region_name or DEFAULT_REGION
+        self.max_attempts = max_attempts
         # "adaptive": botocore's standard retries plus a client-side rate limiter that slows
         # down when AWS throttles, which a load of thousands of per-bucket calls needs.
         self._config = botocore.config.Config(
@@ -58,9 +66,6 @@ class AwsConnection:
             connect_timeout=timeout,
             read_timeout=timeout,
         )
-        self._identity_config = self._config.merge(botocore.config.Config(
-            retries={"mode": retry_mode,
-                     "total_max_attempts": max(max_attempts, IDENTITY_ATTEMPTS)}))
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._account_id: str | None = None
@@ -76,11 +81,7 @@ class AwsConnection:
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client for `service` in `region` (default: the session's region)."""
-        return self._client(service, region or self.default_region, self._config)
-
-    def _client(self, service: str, region: str, config: botocore.config.Config,
-                purpose: str = "") -> Any:
-        key = (service + purpose, region)
+        key = (service, region or self.default_region)
         client = self._clients.get(key)
         if client is not None:
             return client
@@ -88,8 +89,8 @@ class AwsConnection:
             client = self._clients.get(key)
             if client is None:
                 client = self.session.client(
-                    service, region_name=region, endpoint_url=self.endpoint_url,
-                    config=config,
+                    service, region_name=key[1], endpoint_url=self.endpoint_url,
+                    config=self._config,
                 )
                 if service == "s3control":
                     _keep_account_off_custom_host(client)
@@ -110,8 +111,7 @@ class AwsConnection:
     def caller_identity(self) -> dict[str, Any]:
         """sts:GetCallerIdentity; without it nothing else can be read, so failure is an error."""
         try:
-            sts = self._client("sts", self.default_region, self._identity_config, "#identity")
-            identity = sts.get_caller_identity()
+            identity = self._identity()
         except NoCredentialsError:
             raise SourceError(
                 "no AWS credentials found: use --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, "
@@ -130,6 +130,29 @@ class AwsConnection:
                               f"printed something that is not valid JSON ({exc})") from None
         self._account_id = str(identity["Account"])
         return identity
+
+    def _identity(self) -> dict[str, Any]:
+        """GetCallerIdentity, asked again (after a pause) while AWS only throttles it: rounds
+        of one botocore call (with its own retries) until IDENTITY_ATTEMPTS attempts or more
+        have been throttled."""
+        rounds = max(1, -(-IDENTITY_ATTEMPTS // self.max_attempts))
+        done = 0
+        while True:
+            try:
+                identity: dict[str, Any] = self.client("sts").get_caller_identity()
+                return identity
+            except ClientError as exc:
+                done += 1
+                if exc.response.get("Error", {}).get("Code", "") not in _THROTTLED \
+                        or done >= rounds:
+                    raise
+            identity_pause(done)
+
+
+def identity_pause(rounds: int) -> None:
+    """The pause after `rounds` throttled rounds of GetCallerIdentity: botocore's own backoff
+    (random, doubling, at most 20 s) continued."""
+    time.sleep(random.uniform(0, min(20.0, 2.0 ** (rounds + 2))))
 
 
 def _keep_account_off_custom_host(client: Any) -> None:

@@ -19,6 +19,7 @@ from graph.model import (
     UNKNOWN_POLICY,
     UNKNOWN_PUBLIC_ACCESS_BLOCK,
 )
+from graph.sources import connection
 from graph.sources.connection import AwsConnection
 from graph.sources.demo import demo_endpoint
 from graph.sources.demo_cast import PRIVATE_BUCKET, REGIONS
@@ -140,6 +141,7 @@ def _adaptive_connection(monkeypatch: pytest.MonkeyPatch) -> AwsConnection:
     """What `--profile` builds (AwsConnection.from_profile's defaults), on the demo endpoint;
     botocore's backoff between attempts is skipped (only the number of attempts is tested)."""
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    monkeypatch.setattr(connection, "identity_pause", lambda rounds: None)
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                             region_name="us-east-1")
     return AwsConnection(session, endpoint_url=demo_endpoint())
@@ -154,8 +156,9 @@ def test_live_loads_retry_in_adaptive_mode(demo_conn: AwsConnection) -> None:
 
 def test_five_throttled_identity_calls_do_not_end_a_load(
         demo_conn: AwsConnection, monkeypatch: pytest.MonkeyPatch) -> None:
-    """GetCallerIdentity is the one call nothing loads without: it gets a longer budget (10
-    attempts) than the per-bucket calls (4), so a burst of throttling is waited out."""
+    """GetCallerIdentity is the one call nothing loads without: throttled, it gets a longer
+    budget (10 attempts or more) than other calls (4), so a burst of throttling is waited
+    out."""
     conn = _adaptive_connection(monkeypatch)
     seen = inject_error(conn, "before-send.sts.GetCallerIdentity", status=400,
                         code="Throttling", message="Rate exceeded", protocol="query", times=5)
@@ -171,7 +174,17 @@ def test_the_identity_budget_has_an_end(demo_conn: AwsConnection,
                         code="Throttling", message="Rate exceeded", protocol="query")
     with pytest.raises(SourceError, match=r"sts:GetCallerIdentity failed: .*\[Throttling\]"):
         load_live(conn, REGIONS)
-    assert len(seen) == 10
+    assert len(seen) == 12  # whole rounds of 4 attempts until 10 or more were throttled
+
+
+def test_the_identity_budget_is_for_throttling_only(demo_conn: AwsConnection,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = _adaptive_connection(monkeypatch)
+    seen = inject_error(conn, "before-send.sts.GetCallerIdentity", status=500,
+                        code="InternalFailure", message="boom", protocol="query")
+    with pytest.raises(SourceError, match=r"\[InternalFailure\]"):
+        load_live(conn, REGIONS)
+    assert len(seen) == 4  # --max-attempts, as for every call
 
 
 def test_region_not_enabled_is_a_warning(demo_conn: AwsConnection) -> None:
