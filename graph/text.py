@@ -58,7 +58,8 @@ def markdown(value: Any) -> str:
     newline would end the cell or the heading) and `|` escaped (it would split the cell).
     Every Markdown writer goes through this helper, so no account name reaches one raw.
     """
-    return printable(shown(value).replace("\r\n", " ").replace("\n", " ")).replace("|", "\\|")
+    text = "" if value is None else str(value)
+    return printable(text.replace("\r\n", " ").replace("\n", " ")).replace("|", "\\|")
 
 
 def mermaid(value: Any) -> str:
