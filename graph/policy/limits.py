@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote
 
 ROLE_INLINE_LIMIT = 10_240
 MANAGED_LIMIT = 6_144
@@ -38,13 +39,16 @@ def document_size(document: Any) -> int:
     """Characters of the document as AWS counts them: its JSON text without white space.
 
     A document held as a string (IAM's wire form, a snapshot written by hand) is counted as
-    the text it is, before any parsing: a string nested 100,000 levels deep is measured, not
-    parsed. A dict is counted in its compact JSON form, which is never longer than the text
-    AWS was given.
+    the JSON text it is (URL-decoded first), before any parsing: a string nested 100,000
+    levels deep is measured, not parsed. A dict is counted in its compact JSON form, which is
+    never longer than the text AWS was given.
     """
     if isinstance(document, bytes):
         document = document.decode("utf-8", errors="replace")
-    if not isinstance(document, str):
+    if isinstance(document, str):
+        if "%" in document and not document.lstrip().startswith(("{", "[", '"')):
+            document = unquote(document)  # IAM's URL-encoded wire form: count the JSON
+    else:
         try:
             document = json.dumps(document, separators=(",", ":"), ensure_ascii=False,
                                   check_circular=False)

@@ -218,3 +218,11 @@ def test_the_live_loader_refuses_oversized_documents(demo_conn: AwsConnection) -
     outcomes = {a.outcome for b in graph.reachable_from_role(role.arn)
                 for a in b.actions.values()}
     assert Outcome.ALLOWED not in outcomes and Outcome.UNKNOWN in outcomes
+
+
+def test_a_url_encoded_document_is_counted_as_its_json() -> None:
+    """IAM's wire form: `{` is `%7B`; counting the encoded text would refuse real policies."""
+    from urllib.parse import quote
+
+    doc = {"Version": "2012-10-17", "Statement": _statements(40)}
+    assert document_size(quote(json.dumps(doc))) == document_size(doc)
