@@ -76,7 +76,9 @@ def _trace(snapshot: Path, capsys: pytest.CaptureFixture[str], instance: str,
     out, err = capsys.readouterr()
     assert code in (0, 1, 3) and "Traceback" not in err, err
     outcomes = {a["outcome"] for p in json.loads(out)["paths"] for a in p["actions"]}
-    return outcomes, err
+    reasons = " ".join(r for p in json.loads(out)["paths"] for a in p["actions"]
+                       for r in a["reasons"])
+    return outcomes, err + "\n" + reasons
 
 
 def test_an_oversized_inline_policy_is_a_warning_and_unknown(
@@ -89,6 +91,7 @@ def test_an_oversized_inline_policy_is_a_warning_and_unknown(
     assert outcomes == {"unknown"}, outcomes
     size = f"{document_size(big):,}"
     assert "inline policies of role app (app-s3)" in err and size in err and "10,240" in err
+    assert "inline policy app-s3 is over AWS's size limit (not analysed)" in err  # the why
 
 
 def test_an_oversized_bucket_policy_is_a_warning_and_unknown(
@@ -121,6 +124,7 @@ def test_an_oversized_trust_policy_is_a_warning_and_unknown(
     outcomes, err = _trace(snapshot, capsys, "app-1", "data")
     assert outcomes == {"unknown"}, outcomes
     assert "trust policy of role app" in err and "8,192" in err
+    assert "the trust policy is over AWS's size limit (not analysed)" in err
 
 
 def test_a_trust_policy_within_the_raised_quota_is_analysed(
