@@ -7,6 +7,7 @@ stderr and exit code 2; tracebacks are for bugs only.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import io
 import os
@@ -151,9 +152,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # `rolemap export ... | head`: the reader left; that is not an error of ours. Point
         # stdout at /dev/null so the interpreter's final flush does not complain either.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except OSError as exc:
+        if exc.errno not in _WRITE_FAILURES:
+            raise
+        # `rolemap findings > /dev/full`, a full disk, a quota, a dead terminal: one line.
+        _silence_stdout()
+        print(f"rolemap: error: writing the output failed ({exc.strerror or exc})",
+              file=sys.stderr)
+        return 2
+
+
+#: Errors of a write that the disk or device refused (not a bug of ours: no traceback).
+_WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of what could not be
+    written does not fail (and print) a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

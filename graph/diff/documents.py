@@ -26,7 +26,7 @@ def statements(document: Any) -> list[Any]:
     if isinstance(document, str):
         try:
             document = json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser's stack: not a policy
             return []
     if not isinstance(document, dict):
         return []

@@ -9,6 +9,7 @@ from typing import Any
 
 from graph.diff.causes import row_rank
 from graph.diff.model import KINDS, Cause, ChangeRow, FindingChange, Side, SnapshotDiff
+from graph.text import markdown
 
 
 def side_json(side: Side) -> dict[str, Any]:
@@ -181,8 +182,7 @@ def diff_text(diff: SnapshotDiff) -> Iterator[str]:
                 yield f"  [{f.severity}] {f.title}  ({f.id})"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_cell = markdown
 
 
 def diff_markdown(diff: SnapshotDiff) -> Iterator[str]:
@@ -192,7 +192,7 @@ def diff_markdown(diff: SnapshotDiff) -> Iterator[str]:
     yield "|---|---|---|---|"
     for label, side in (("Old", diff.old), ("New", diff.new)):
         taken = f"{side.taken_at} ({side.taken_from})" if side.taken_at else "unknown"
-        yield f"| {label} | {_cell(side.source)} | {side.account} | {taken} |"
+        yield f"| {label} | {_cell(side.source)} | {_cell(side.account)} | {_cell(taken)} |"
     yield ""
     yield summary_line(diff) + "."
     if diff.causes:
@@ -217,7 +217,7 @@ def diff_markdown(diff: SnapshotDiff) -> Iterator[str]:
         yield "| Who | Bucket | Actions | Change | Granted by | Via | Why |"
         yield "|---|---|---|---|---|---|---|"
         for row, actions in grouped(rows):
-            yield (f"| {_cell(row.subject)} | {row.bucket} | {_cell(', '.join(actions))} | "
+            yield (f"| {_cell(row.subject)} | {_cell(row.bucket)} | {_cell(', '.join(actions))} | "
                    f"{_cell(row.change)} | {_cell('; '.join(row.granted_by))} | "
                    f"{_cell(' → '.join(map(_short, row.via)))} | "
                    f"{_cell('; '.join(row.why) or 'no fact along the path differs')} |")

@@ -17,6 +17,7 @@ from graph.access import AccessGraph
 from graph.exports.diagram import to_mermaid
 from graph.findings import Finding, Severity
 from graph.policy import StatementRef
+from graph.text import markdown, printable
 
 FINDING_FORMATS = ("text", "json", "md", "sarif")
 #: Severities whose path the Markdown review draws as a flowchart.
@@ -71,8 +72,7 @@ def write_text(out: TextIO, findings: Sequence[Finding]) -> None:
     out.write(counts_line(findings) + "\n")
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_md = markdown
 
 
 def write_markdown_findings(out: TextIO, graph: AccessGraph, findings: Sequence[Finding],
@@ -98,7 +98,8 @@ def write_markdown_findings(out: TextIO, graph: AccessGraph, findings: Sequence[
             out.write("\nDeciding statements:\n\n")
             for ref in f.evidence:
                 statement = json.dumps(ref.statement, default=str)
-                out.write(f"- {_md(ref.label)}: `{statement}`\n")
+                # JSON escapes control characters itself; printable() is the same rule again.
+                out.write(f"- {_md(ref.label)}: `{printable(statement)}`\n")
         out.write(f"\n**Fix:** {_md(f.fix)}\n\n")
 
 
@@ -115,7 +116,7 @@ def write_findings(out: TextIO, graph: AccessGraph, findings: Sequence[Finding],
     elif fmt == "md":
         out.write(f"# Findings — account {graph.snapshot.account_id}\n\n")
         if graph.assumed:
-            ctx = ", ".join(f"`{k}={v}`" for k, v in graph.assumed.items())
+            ctx = ", ".join(f"`{_md(k)}={_md(v)}`" for k, v in graph.assumed.items())
             out.write(f"Assumed request context: {ctx}.\n\n")
         write_markdown_findings(out, graph, findings, level="##")
     else:

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from graph.exports.rows import Block, Group, Head, columns, group_fields
 from graph.model import AccountSnapshot
-from graph.text import printable
+from graph.text import markdown
 
 LIST_SEPARATOR = "; "
 
@@ -184,7 +184,7 @@ def write_csv(out: TextIO, mode: str, rows: RowsWriter) -> int:
 
 def _md(value: Any) -> str:
     """A Markdown cell: a document people read (and `cat`), so control characters escaped."""
-    return printable(_flat(value)).replace("|", "\\|").replace("\n", " ")
+    return markdown(_flat(value))
 
 
 def source_words(kind: str, label: str) -> str:
@@ -231,8 +231,8 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
                 name = f"{row['instance_name']} ({row['instance_id']})" if row[
                     "instance_name"] else row["instance_id"]
                 out.write(f"\n## {_md(name)} via {_md(row['role'].rsplit('/', 1)[-1])}\n\n"
-                          f"{row['region']}, {row['state']}, instance profile "
-                          f"`{row['instance_profile']}`, role `{row['role']}`\n\n")
+                          f"{_md(row['region'])}, {_md(row['state'])}, instance profile "
+                          f"`{_md(row['instance_profile'])}`, role `{_md(row['role'])}`\n\n")
             out.write(head + rule)
         out.write("| " + " | ".join(_md(row.get(c)) for c in table_cols) + " |\n")
         count += 1

@@ -140,7 +140,9 @@ class Finding:
 def finding_id(category: str, *subjects: str | None) -> str:
     """`category-<10 hex>` from the category and the subjects: stable across runs."""
     text = "\x1f".join([category, *(s or "" for s in subjects)])
-    return f"{category}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+    # A name from a snapshot may hold a lone surrogate (JSON allows "\\udc80"): hash it too.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{category}-{digest[:10]}"
 
 
 def category_order(category: str) -> int:

@@ -11,6 +11,9 @@ demo, a real account and an offline folder are analysed identically.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +61,23 @@ class SourceSpec:
         if self.demo:
             return "demo"
         if self.snapshot:
-            return "export-folder" if Path(self.snapshot).is_dir() else "snapshot"
+            try:
+                return "export-folder" if snapshot_is_folder(self.snapshot) else "snapshot"
+            except SourceError:
+                return "snapshot"
         return "profile"
+
+
+def snapshot_is_folder(path: str | Path) -> bool:
+    """Whether `path` is an export folder (else a snapshot file); a path that cannot be
+    reached (missing, a parent the user may not enter, a file used as a folder) is a
+    SourceError naming it, not a traceback from `Path.exists`."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise SourceError(f"{path}: no such file or directory") from None
+        raise SourceError(f"{path}: cannot open ({exc.strerror or exc})") from None
 
 
 @dataclass(frozen=True)
@@ -91,10 +109,9 @@ def open_source(spec: SourceSpec, progress: Progress | None = None) -> LoadedSou
 def _load(spec: SourceSpec, progress: Progress, conn: AwsConnection | None) -> LoadedSource:
     if spec.snapshot:
         path = Path(spec.snapshot)
-        if not path.exists():
-            raise SourceError(f"{path}: no such file or directory")
+        folder = snapshot_is_folder(path)
         progress("snapshot", 0, 1)
-        if path.is_dir():
+        if folder:
             from graph.sources.export_folder import load_export_folder
 
             snapshot = load_export_folder(path, progress)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from graph.errors import SourceError
+from graph.sources import snapshot_is_folder
 from graph.text import printable
 from tui.commands.source_options import spec_from_args
 
@@ -24,8 +24,11 @@ def run_explorer(args: argparse.Namespace) -> int:
 
         require_emulator()  # a missing extra is a one-line error, not a screen
     compare = getattr(args, "compare", None)
-    if compare is not None and not Path(compare).exists():
-        raise SourceError(f"--compare {compare}: no such file or directory")
+    if compare is not None:
+        try:
+            snapshot_is_folder(compare)
+        except SourceError as exc:
+            raise SourceError(f"--compare {exc}") from None
     app = RolemapApp(spec, compare=compare)
     app.run()
     if app.load_error is not None:
