@@ -25,6 +25,8 @@ def node_label(node: str, graph: AccessGraph) -> str:
         return f"{'instance profile' if kind == 'profile' else 'role'} {ident.rsplit('/', 1)[-1]}"
     if kind == "bucket":
         return f"bucket {ident}"
+    if kind == "more":  # "more:<source>:<text>": what a drawing left out, counted
+        return "+" + ident.rsplit(":", 1)[-1]
     if kind in ("account", "service"):
         return "any AWS account" if node == "account:*" else f"{kind} {ident}"
     return {"public": "anyone (public)", "internet": "the internet",

@@ -10,12 +10,14 @@ from graph.findings.context import FindingContext, listed, short, verbs
 from graph.findings.escalation import Escalation, EscalationFinder
 from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
 from graph.findings.fixes import identity_fix, trust_fix
-from graph.findings.model import Finding, PathStep, Severity, finding_id
+from graph.findings.model import Finding, PathStep, Severity, finding_id, more_step
 from graph.model import Instance
 from graph.policy import Outcome, PolicyKind, StatementRef
 
 #: Gained buckets named in a finding's detail (the rest are counted).
 SHOWN_BUCKETS = 10
+#: Buckets drawn in a finding's path (the rest are one "+N more" node).
+DRAWN = 3
 
 
 def _severity(e: Escalation) -> Severity:
@@ -118,9 +120,12 @@ def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
     if e.everything or e.target_admin:
         steps.append(PathStep(f"role:{e.target}", "everything", "could do",
                               escalation=e.kind != "assume"))
-    for bucket, acts in sorted(e.gains.items())[:3]:
+    for bucket, acts in sorted(e.gains.items())[:DRAWN]:
         steps.append(PathStep(f"role:{e.target}", f"bucket:{bucket}", f"could {verbs(acts)}",
                               escalation=e.kind != "assume"))
+    if len(e.gains) > DRAWN:
+        steps.append(more_step(f"role:{e.target}", len(e.gains) - DRAWN,
+                               escalation=e.kind != "assume"))
     return tuple(steps)
 
 
@@ -185,8 +190,10 @@ def exposure_findings(ctx: FindingContext) -> Iterator[Finding]:
         path = [PathStep("internet", f"instance:{first.instance_id}",
                          "SSRF reads IMDSv1 credentials")]
         path.extend(ctx.instance_path(first, own[0]))
-        for bucket, acts in ordered[:3]:
+        for bucket, acts in ordered[:DRAWN]:
             path.append(PathStep(f"role:{own[0]}", f"bucket:{bucket}", f"can {verbs(acts)}"))
+        if len(ordered) > DRAWN:
+            path.append(more_step(f"role:{own[0]}", len(ordered) - DRAWN))
         subject = [",".join(own)]
         if per_roles[own] > 1:  # the role's instances differ in reach: name this part
             subject.append(first.instance_id)

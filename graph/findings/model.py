@@ -107,6 +107,13 @@ class PathStep:
     escalation: bool = False
 
 
+def more_step(source: str, hidden: int, what: str = "bucket(s)",
+              escalation: bool = False) -> PathStep:
+    """The edge that says a drawing left `hidden` nodes out ("+7 more bucket(s)"): a
+    diagram that silently draws 3 of 10 buckets reads as if there were 3."""
+    return PathStep(source, f"more:{source}:{hidden} more {what}", "and", escalation=escalation)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One risk, with who and what it concerns, why (statements) and how to fix it."""

@@ -45,7 +45,7 @@ from graph.findings.buckets import RESTRICTING_KEYS
 from graph.findings.context import FindingContext, listed, short, verbs
 from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
 from graph.findings.fixes import identity_fix
-from graph.findings.model import Finding, PathStep, Severity, finding_id
+from graph.findings.model import Finding, PathStep, Severity, finding_id, more_step
 from graph.findings.roles import (
     SAFE_TRUST_KEYS,
     _account_of,
@@ -383,4 +383,6 @@ def _path(way: WayIn, buckets: list[str], per_bucket: Mapping[str, Grant]
         g = per_bucket[name]
         steps.append(PathStep(f"role:{way.roles[-1]}", f"bucket:{name}",
                               f"can {verbs(g.actions)}", g.evidence))
+    if len(buckets) > DRAWN_BUCKETS:
+        steps.append(more_step(f"role:{way.roles[-1]}", len(buckets) - DRAWN_BUCKETS))
     return steps

@@ -46,3 +46,28 @@ def test_no_two_findings_share_a_cause(findings_snapshot: AccountSnapshot) -> No
                ("public-bucket", "cross-account") else None) for f in found
               if f.category in ("instance-exposure", "admin-role", "no-block-public-access")]
     assert len(causes) == len(set(causes))
+
+
+def test_a_drawing_that_leaves_buckets_out_says_how_many(
+    findings_snapshot: AccountSnapshot,
+) -> None:
+    from graph.exports.diagram import to_mermaid
+
+    # web-exposed's role made to read every bucket: 8 more like "shared", 3 of them drawn.
+    from graph.model import InlinePolicy
+
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    shared = next(b for b in findings_snapshot.buckets if b.name == "shared")
+    extra = tuple(dataclasses.replace(shared, name=f"shared-{n}") for n in range(8))
+    roles = tuple(dataclasses.replace(r, inline_policies=(InlinePolicy("all", doc),),
+                                      attached_policy_arns=()) if r.name == "web" else r
+                  for r in findings_snapshot.roles)
+    snap = dataclasses.replace(findings_snapshot, roles=roles,
+                               buckets=(*findings_snapshot.buckets, *extra))
+    graph = build_access_graph(snap)
+    f = next(f for f in find(graph) if f.category == "instance-exposure")
+    drawn = to_mermaid(f.path, graph)
+    hidden = len(f.buckets) - 3
+    assert hidden >= 8 and drawn.count('["bucket ') == 3
+    assert f'["+{hidden} more bucket(s)"]' in drawn
