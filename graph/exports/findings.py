@@ -76,9 +76,10 @@ _md = markdown
 
 
 def write_markdown_findings(out: TextIO, graph: AccessGraph, findings: Sequence[Finding],
-                            level: str = "##") -> None:
+                            level: str = "##", drawn: int | None = None) -> None:
     """The findings summary: counts, a ranked table, then each critical or high finding with
-    its path as a Mermaid flowchart, its statements and its fix."""
+    its path as a Mermaid flowchart, its statements and its fix — the first `drawn` of them
+    when given (the review keeps its size; `findings --format md` draws every one)."""
     out.write(f"{level} Findings\n\n{counts_line(findings)}.\n\n")
     if not findings:
         return
@@ -86,9 +87,12 @@ def write_markdown_findings(out: TextIO, graph: AccessGraph, findings: Sequence[
     for f in findings:
         out.write(f"| {f.severity.value} | {f.category} | {_md(f.title)} | `{f.id}` |\n")
     out.write("\n")
-    for f in findings:
-        if f.severity not in DRAWN:
-            continue
+    shown = [f for f in findings if f.severity in DRAWN]
+    if drawn is not None and len(shown) > drawn:
+        out.write(f"The first {drawn} of the {len(shown)} critical and high findings are "
+                  "drawn below; `rolemap findings --format md` draws every one.\n\n")
+        shown = shown[:drawn]
+    for f in shown:
         out.write(f"{level}# {f.severity.value.upper()}: {_md(f.title)}\n\n")
         if f.path:
             out.write("```mermaid\n" + to_mermaid(f.path, graph) + "```\n\n")

@@ -137,10 +137,12 @@ def json_renderer(mode: str) -> Renderer:
 
 def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, rows: RowsWriter,
                warnings: Iterable[object], assumed: Mapping[str, str] | None = None,
-               extra: dict[str, Any] | None = None) -> int:
+               extra: dict[str, Any] | None = None,
+               tail: Callable[[], dict[str, Any]] | None = None) -> int:
     """`{"account", "generated_at", "assumed_context", "warnings", [extra keys,]
-    "permissions": [...]}`, streamed (`rows` renders with `json_renderer`); `assumed_context` is the
-    request context the answers were decided under ({} when none)."""
+    "permissions": [...], [tail keys]}`, streamed (`rows` renders with `json_renderer`);
+    `assumed_context` is the request context the answers were decided under ({} when none).
+    `tail` is asked once the rows are written (what needs the whole account decided)."""
     head = {
         "account": snapshot.account_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -152,7 +154,10 @@ def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, rows: RowsWrit
     text = json.dumps(head, indent=1)
     out.write(text[:-2] + ',\n "permissions": [')
     count = rows(out, JSON_SEP, JSON_LEAD)
-    out.write("\n ]\n}\n")
+    out.write("\n ]")
+    for key, value in (tail() if tail is not None else {}).items():
+        out.write(f",\n {json.dumps(key)}: " + json.dumps(value, indent=1).replace("\n", "\n "))
+    out.write("\n}\n")
     return count
 
 
