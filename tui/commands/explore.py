@@ -21,8 +21,10 @@ def run_explorer(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)  # conflicting options fail here, before the screen opens
     if spec.demo:
         from graph.sources.demo import require_emulator
+        from graph.sources.demo_cache import needs_build
 
-        require_emulator()  # a missing extra is a one-line error, not a screen
+        if needs_build(spec):  # a cached demo opens without the emulator (and its import)
+            require_emulator()  # a missing extra is a one-line error, not a screen
     compare = getattr(args, "compare", None)
     if compare is not None:
         try:
