@@ -35,6 +35,8 @@ _seeded = False
 
 #: How to get the emulator when it is missing (the plain install leaves it out).
 INSTALL_HINT = "pip install 'rolemap[demo]' (or, in a clone, pip install -e '.[demo]')"
+NOT_INSTALLED = ("--demo needs the local AWS emulator (moto), which is not installed: "
+                 f"{INSTALL_HINT}")
 
 
 def require_emulator() -> None:
@@ -45,9 +47,21 @@ def require_emulator() -> None:
     try:
         import moto.server  # noqa: F401
     except ImportError:
-        raise SourceError(
-            f"--demo needs the local AWS emulator (moto), which is not installed: {INSTALL_HINT}"
-        ) from None
+        raise SourceError(NOT_INSTALLED) from None
+
+
+def emulator_installed() -> bool:
+    """Whether moto and its server stack are installed, found without importing them (the
+    import takes about 2 s, which a demo opened from the cache does not otherwise pay)."""
+    from importlib.util import find_spec
+
+    for name in ("moto", "werkzeug", "flask", "flask_cors"):
+        try:
+            if find_spec(name) is None:
+                return False
+        except (ImportError, ValueError):
+            return False
+    return True
 
 
 def demo_endpoint() -> str:

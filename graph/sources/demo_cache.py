@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import stat
 import sys
 from datetime import UTC, datetime
 from functools import cache
@@ -161,8 +162,14 @@ def write_cache(path: Path, snapshot: AccountSnapshot) -> None:
 
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            # Our name in our folder, but a FIFO would take the write (and block) and a link
+            # would be refused: it goes, whatever it is (unlinking never follows a link).
+            path.unlink()
+    except FileNotFoundError:
+        pass
     except OSError as exc:
-        raise RolemapError(f"{path.parent}: cannot create ({exc.strerror})") from None
+        raise RolemapError(f"{path.parent}: cannot write ({exc.strerror})") from None
     save_snapshot(snapshot, path)
     _prune(path)
 
@@ -194,9 +201,11 @@ def open_demo(spec: SourceSpec, progress: Progress) -> LoadedSource:
     A cached account is stamped with the time of this open (a demo is read when opened).
     """
     from graph.sources import LoadedSource
-    from graph.sources.demo import forget_seeding
+    from graph.sources.demo import NOT_INSTALLED, emulator_installed, forget_seeding
     from graph.sources.demo_lazy import LazyDemoConnection
 
+    if not emulator_installed():  # even when cached: the demo is one that can be written to
+        raise SourceError(NOT_INSTALLED)
     path = cache_path(spec.regions)
     notes: list[LoadWarning] = []
     if not spec.fresh:

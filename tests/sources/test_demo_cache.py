@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from graph.errors import SourceError
-from graph.sources import LoadedSource, SourceSpec, open_source
+from graph.sources import LoadedSource, SourceSpec, demo_cache, demo_cast, open_source
 from graph.sources import demo as demo_module
-from graph.sources import demo_cache, demo_cast
 from graph.sources.demo_cache import CACHE_ENV, cache_key, cache_path
 from graph.sources.demo_lazy import LazyDemoConnection
 from graph.sources.snapshot_file import load_snapshot, save_snapshot
@@ -275,3 +274,27 @@ def test_the_explorer_opens_a_cached_demo_without_checking_for_the_emulator(
     checked.clear()
     assert main(["--demo"]) == 0 and checked == []  # importing moto costs about 2 s
     assert main(["--demo", "--fresh"]) == 0 and checked == [True]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_at_the_cache_path_neither_hangs_the_read_nor_the_write(
+        cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = cache_path()
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    code, _, err = run(capsys, "--demo", "findings")
+    assert code == 0
+    assert "a FIFO (named pipe), expected a regular file); rebuilt it" in err
+    assert load_snapshot(path).source.kind == "demo"
+
+
+def test_a_cached_demo_still_needs_the_emulator_installed(
+        cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo is an account the wizard writes to: without the `demo` extra it says how to
+    install it, as before the cache (found without importing moto, which takes seconds)."""
+    open_source(DEMO)
+    monkeypatch.setitem(sys.modules, "moto", None)  # as if the extra were not installed
+    for argv in (["--demo"], ["trace", "--demo", "web-1", "acme-app-logs"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and err.count("\n") == 1
+        assert "pip install 'rolemap[demo]'" in err
