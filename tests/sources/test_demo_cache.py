@@ -22,6 +22,7 @@ from graph.sources.snapshot_file import load_snapshot, save_snapshot
 from graph.wizard import BucketGrant, RolePlan, apply_plan
 from graph.wizard.apply import preflight
 from tui.cli import main
+from tui.screens.rows import pending_rows
 
 DEMO = SourceSpec(demo=True)
 FRESH = SourceSpec(demo=True, fresh=True)
@@ -132,6 +133,8 @@ def test_a_corrupt_cache_is_rebuilt_with_one_warning(
     path.write_bytes(content)
     loaded = open_source(DEMO)
     assert [w.operation for w in loaded.snapshot.warnings] == ["demo cache"]
+    shown = pending_rows(loaded.snapshot).warnings  # the app's Load warnings tab
+    assert [row.values[:2] for row in shown] == [("demo cache", str(path))]
     assert load_snapshot(path).warnings == ()
     # Rebuilt once: the next open is quiet.
     code, _, err = run(capsys, "--demo", "findings")
