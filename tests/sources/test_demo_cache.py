@@ -191,10 +191,10 @@ def test_the_cache_key_is_the_same_in_every_process(cache: Path) -> None:
 def test_typos_are_said_before_any_demo_work(
         cache: Path, emulator_calls: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--demo", "who-can", "acme-app-logs", "--action", "s3:GetObjct")
-    assert code == 2 and "no S3 action named 's3:GetObjct'" in err
+    assert code == 2 and "no S3 action named 's3:GetObjct' (did you mean: s3:GetObject" in err
     code, _, err = run(capsys, "--demo", "trace", "web-1", "acme-app-logs",
                        "--action", "s3:GetObjct")
-    assert code == 2 and "no S3 action named 's3:GetObjct'" in err
+    assert code == 2 and "no S3 action named 's3:GetObjct' (did you mean: s3:GetObject" in err
     assert emulator_calls == [] and not cache.exists()
 
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from graph.access import AccessGraph, build_access_graph
-from graph.catalog import find_action
-from graph.errors import LookupFailed, RolemapError
+from graph.catalog import require_action
+from graph.errors import RolemapError
 from tui.commands.source_options import (
     add_source_options,
     load_from_args,
@@ -40,8 +40,8 @@ def check_before_loading(args: argparse.Namespace) -> None:
     """Mistakes that need no account are said before one is opened (building the demo or
     reading a live account takes seconds to minutes): an unknown --action."""
     action = getattr(args, "action", None)
-    if action is not None and find_action(action) is None:
-        raise LookupFailed("S3 action", action)
+    if action is not None:
+        require_action(action)  # LookupFailed with the nearest actions
 
 
 def graph_from_args(args: argparse.Namespace, decide: bool = True) -> AccessGraph:
