@@ -301,3 +301,20 @@ def test_a_cached_demo_still_needs_the_emulator_installed(
         code, _, err = run(capsys, *argv)
         assert code == 2 and err.count("\n") == 1
         assert "pip install 'rolemap[demo]'" in err
+
+
+def test_the_cache_folder_keeps_the_newest_few_files(cache: Path) -> None:
+    """Each version or cast change writes a new file: the folder does not grow without end."""
+    open_source(DEMO)  # builds the cache
+    snapshot = load_snapshot(cache_path())
+    cache.mkdir(exist_ok=True)
+    old = [cache / f"demo-0.0.{n}-old.json" for n in range(12)]
+    for n, path in enumerate(old):
+        path.write_text("{}")
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+    (cache / "notes.txt").write_text("not ours")
+    demo_cache.write_cache(cache_path(), snapshot)
+    left = sorted(p.name for p in cache.iterdir())
+    assert len([n for n in left if n.startswith("demo-")]) == demo_cache.KEEP_FILES
+    assert cache_path().name in left and "notes.txt" in left
+    assert {p.name for p in old[-(demo_cache.KEEP_FILES - 1):]} <= set(left)  # the newest
