@@ -5,6 +5,8 @@
     loaded.connection    # AwsConnection for live sources and the demo, None offline
     loaded.reload()      # the same source again (the demo keeps what was created in it)
 
+The demo is built once per user and cached (`demo_cache`); `fresh=True` builds it again.
+
 Every source gathers raw AWS responses first and shares one transform into the model, so the
 demo, a real account and an offline folder are analysed identically.
 """
@@ -45,6 +47,8 @@ class SourceSpec:
     #: Live reads: seconds per attempt (connect, and each answer), attempts per call.
     timeout: float = DEFAULT_TIMEOUT
     max_attempts: int = DEFAULT_ATTEMPTS
+    #: The demo: build it again instead of opening the cached copy.
+    fresh: bool = False
 
     def __post_init__(self) -> None:
         if self.snapshot is not None and not self.snapshot.strip():
@@ -53,6 +57,8 @@ class SourceSpec:
                               "file or export folder")
         if self.demo and (self.snapshot or self.profile):
             raise SourceError("choose one source: --demo, --snapshot or --profile")
+        if self.fresh and not self.demo:
+            raise SourceError("--fresh rebuilds the demo account: use it with --demo")
         if self.snapshot and self.profile:
             raise SourceError("choose one source: --snapshot or --profile")
 
@@ -90,6 +96,10 @@ class LoadedSource:
 
     def reload(self, progress: Progress | None = None) -> LoadedSource:
         """Read the same source again; the demo is re-read, not re-seeded."""
+        if self.spec.demo:
+            from graph.sources.demo_cache import reload_demo
+
+            return reload_demo(self, progress or _no_progress)
         return _load(self.spec, progress or _no_progress, self.connection)
 
 
@@ -97,12 +107,9 @@ def open_source(spec: SourceSpec, progress: Progress | None = None) -> LoadedSou
     """Open `spec`; raises SourceError (one line, naming the file) for bad input."""
     progress = progress or _no_progress
     if spec.demo:
-        from graph.sources.demo import reset_demo
+        from graph.sources.demo_cache import open_demo
 
-        progress("demo", 0, 1)
-        conn = reset_demo()
-        progress("demo", 1, 1)
-        return _load(spec, progress, conn)
+        return open_demo(spec, progress)
     return _load(spec, progress, None)
 
 

@@ -29,6 +29,7 @@ from tui.commands.access_options import parse_assumed
 from tui.commands.path_arg import path_arg
 from tui.commands.source_options import (
     add_source_options,
+    open_announced,
     spec_from_args,
     stderr_progress,
 )
@@ -114,6 +115,8 @@ def new_spec(args: argparse.Namespace) -> SourceSpec:
         if named:
             raise RolemapError(f"NEW is given twice: {args.new!r} and --{named[0]}; "
                                "give one of them")
+        if getattr(args, "fresh", False):
+            raise RolemapError("--fresh rebuilds the demo account: use it with --demo, not NEW")
         return SourceSpec(snapshot=args.new, regions=tuple(getattr(args, "regions", ()) or ()))
     return spec_from_args(args)
 
@@ -123,7 +126,7 @@ def compute(args: argparse.Namespace) -> SnapshotDiff:
     spec = new_spec(args)
     old_spec = SourceSpec(snapshot=args.old)
     old = open_source(old_spec, progress=stderr_progress).snapshot
-    new = open_source(spec, progress=stderr_progress).snapshot
+    new = open_announced(spec).snapshot
     check_accounts(old, new, args.allow_different_accounts)
     same = same_sides(args.old, spec.snapshot, old, new)
     if same is not None:

@@ -20,9 +20,13 @@ def run_explorer(args: argparse.Namespace) -> int:
 
     spec = spec_from_args(args)  # conflicting options fail here, before the screen opens
     if spec.demo:
-        from graph.sources.demo import require_emulator
+        from graph.sources.demo import emulator_installed, require_emulator
+        from graph.sources.demo_cache import needs_build
 
-        require_emulator()  # a missing extra is a one-line error, not a screen
+        # A missing extra is a one-line error, not a screen; a cached demo is checked
+        # without importing the emulator (about 2 s), which starts only for the wizard.
+        if needs_build(spec) or not emulator_installed():
+            require_emulator()
     compare = getattr(args, "compare", None)
     if compare is not None:
         try:
