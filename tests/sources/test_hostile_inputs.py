@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from sources_faults import deadline
 
 from graph.sources.export_folder import load_export_folder
 from graph.sources.snapshot_file import save_snapshot
@@ -31,14 +31,8 @@ EVIL = "\x1b]0;pwned\x07\x1b]52;c;ZWNobyBoaQ==\x07\x1b[2J\x9b6n\u202e"
 
 @pytest.fixture(autouse=True)
 def no_hang() -> Iterator[None]:
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError("blocked: hostile input made rolemap hang")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(60)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with deadline(60, "blocked: hostile input made rolemap hang"):
+        yield
 
 
 @pytest.fixture

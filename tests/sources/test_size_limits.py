@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sources_faults import deadline
 
 from graph.access import build_access_graph
 from graph.policy import Outcome
@@ -34,14 +34,8 @@ LAYERS = Path(__file__).parent.parent / "fixtures" / "accounts" / "layers"
 
 @pytest.fixture(autouse=True)
 def no_hang() -> Iterator[None]:
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError("an oversized policy was decided statement by statement")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(60)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with deadline(60, "an oversized policy was decided statement by statement"):
+        yield
 
 
 @pytest.fixture
