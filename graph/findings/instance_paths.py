@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graph.findings.context import gained, short
+from graph.findings.context import gained
 from graph.findings.escalation import Escalation, Step, step_of
 from graph.findings.permissions import granted
 from graph.model import Instance, Role
@@ -158,7 +158,3 @@ def instance_paths(finder: EscalationFinder, role: Role) -> Iterator[Escalation]
                              found[0][1], gains, target_admin=admin,
                              through=tuple(i.instance_id for i, _ in found))
 
-
-def describe(e: Escalation) -> str:
-    """The instances a path acts on, for a finding's detail."""
-    return f"acts on instance(s) running as {short(e.target)}: {', '.join(e.through)}"
