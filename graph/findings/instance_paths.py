@@ -108,8 +108,6 @@ def _route_steps(finder: EscalationFinder, role: Role, route: InstanceRoute,
     for action in route.actions:
         if inst.state != "running" and action in route.when_running:
             continue
-        if not perms.may_allow(role, [action], arn):
-            return None
         d = perms.decide(role, action, arn, context)
         if not (granted(d) or d.outcome is Outcome.UNKNOWN):
             return None
@@ -131,7 +129,11 @@ def instance_paths(finder: EscalationFinder, role: Role) -> Iterator[Escalation]
     ctx = finder.ctx
     if not ctx.perms.may_allow(role, ACT_ACTIONS):
         return
-    routes = [r for r in ROUTES if ctx.perms.may_allow(role, r.actions[-1:])]
+    # The cheap look at statement shapes, once per route: every action must be named.
+    routes = [r for r in ROUTES if all(ctx.perms.may_allow(role, [a]) for a in r.actions
+                                       if a not in r.when_running)]
+    if not routes:
+        return
     for target, instances in sorted(finder.instance_targets.items()):
         if target == role.arn:
             continue
