@@ -16,6 +16,7 @@ from graph.model import (
     InstanceProfile,
     ManagedPolicy,
     Role,
+    Scp,
 )
 
 ACCT = "123456789012"
@@ -63,8 +64,8 @@ def role(name: str, trust: dict[str, Any], *statements: dict[str, Any],
 
 def build(app_statements: list[dict[str, Any]], targets: list[Role],
           instances: list[tuple[str, str, str, dict[str, str]]] = (),  # type: ignore[assignment]
-          profiled: tuple[str, ...] = (), policies: tuple[ManagedPolicy, ...] = ()
-          ) -> AccessGraph:
+          profiled: tuple[str, ...] = (), policies: tuple[ManagedPolicy, ...] = (),
+          scps: tuple[tuple[Scp, ...], ...] | None = None) -> AccessGraph:
     """`app` with these statements, the target roles, and instances (id, role, state, tags)
     besides app-1; every role named in `profiled` or running an instance gets a profile."""
     app = role("app", trusts("ec2.amazonaws.com"), *app_statements)
@@ -78,5 +79,5 @@ def build(app_statements: list[dict[str, Any]], targets: list[Role],
                            tags=tags) for iid, r, state, tags in placed)
     snapshot = AccountSnapshot(Account(ACCT), roles=roles, instance_profiles=profiles,
                                instances=insts, buckets=(Bucket("data"),),
-                               managed_policies=policies)
+                               managed_policies=policies, scps=scps)
     return build_access_graph(snapshot)

@@ -9,6 +9,7 @@ import pytest
 from graph.findings import escalations, find
 from graph.findings.exposure import ExposureSummary, severity_for
 from graph.findings.service_paths import SERVICES, ServicePath, resource_for
+from graph.model import Scp
 
 from .escalation_account import (
     ACCT,
@@ -17,6 +18,7 @@ from .escalation_account import (
     allow,
     build,
     deny,
+    doc,
     role,
     role_arn,
     trusts,
@@ -78,6 +80,16 @@ def test_passrole_scoped_to_another_service_is_no_path(service: ServicePath) -> 
 def test_a_deny_on_the_launch_action_is_no_path(service: ServicePath) -> None:
     graph = _graph(service, extra=(deny(service.routes[0][-1]),))
     assert not _paths(graph, service.kind)
+
+
+def test_an_scp_deny_on_passrole_is_no_path() -> None:
+    lam = SERVICES[0]
+    runner = role("runner", trusts(lam.principal), DATA_ALL)
+    statements = [_pass(lam.passed_to), allow(list(lam.routes[0]))]
+    everything = Scp("FullAWSAccess", doc(allow("*")))
+    assert _paths(build(statements, [runner], scps=((everything,),)), lam.kind)
+    no_pass = Scp("NoPassRole", doc(allow("*"), deny("iam:PassRole")))
+    assert not _paths(build(statements, [runner], scps=((no_pass,),)), lam.kind)
 
 
 def test_the_first_granted_route_is_the_one_shown() -> None:
