@@ -85,6 +85,11 @@ def escalation_findings(ctx: FindingContext, paths: list[Escalation]) -> Iterato
             refs = ", ".join(r.label for r in step.evidence) or "no statement (unknown)"
             detail.append(f"step {step.action} on {step.resource}{state}: {refs}")
             detail.extend(f"  only if {c}" for c in step.conditions)
+        if best.through:
+            shown = ", ".join(best.through[:SHOWN_BUCKETS])
+            extra = len(best.through) - SHOWN_BUCKETS
+            detail.append(f"acts on instance(s) running as role {short(best.target)}: {shown}"
+                          + (f" … and {extra} more" if extra > 0 else ""))
         detail.extend(_gain_lines(best.gains))
         if len(found) > 1:
             others = ", ".join(short(e.target) for e in found[1:6])
@@ -115,8 +120,14 @@ def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
         steps.extend(ctx.instance_path(inst, own[0]) if own else [])
         steps.append(PathStep(f"role:{own[0]}" if own else f"instance:{inst.instance_id}",
                               f"role:{role_arn}", "can assume"))
-    steps.append(PathStep(f"role:{role_arn}", f"role:{e.target}", e.via, e.evidence,
-                          escalation=e.kind != "assume"))
+    if e.through:  # the role acts on an instance that runs as the target
+        node = f"instance:{e.through[0]}"
+        steps.append(PathStep(f"role:{role_arn}", node, e.via.split(" → ")[0], e.evidence,
+                              escalation=True))
+        steps.append(PathStep(node, f"role:{e.target}", "runs as", escalation=True))
+    else:
+        steps.append(PathStep(f"role:{role_arn}", f"role:{e.target}", e.via, e.evidence,
+                              escalation=e.kind != "assume"))
     if e.everything or e.target_admin:
         steps.append(PathStep(f"role:{e.target}", "everything", "could do",
                               escalation=e.kind != "assume"))

@@ -72,9 +72,11 @@ CATEGORIES: tuple[Category, ...] = (
              "NotAction that leaves nearly everything.",
              "Grant only the actions and resources the workload uses."),
     Category("privilege-escalation", "Privilege escalation",
-             "An instance's role can acquire access it does not have (PassRole + launch, "
-             "writing a role's policies, assuming a broader role).",
-             "Limit iam:PassRole and IAM write actions to what the workload needs."),
+             "An instance's role can acquire access it does not have (PassRole to EC2 or "
+             "a service that runs code, acting on an instance with a stronger role, "
+             "writing a role's policies, creating a role, assuming a broader role).",
+             "Limit iam:PassRole, IAM write actions and actions on other instances to what "
+             "the workload needs."),
     Category("broad-trust", "Broad role trust",
              "A trust policy lets '*' or another account's principals assume a role without "
              "an sts:ExternalId or organization condition.",
