@@ -17,6 +17,10 @@ class PolicyParseError(RolemapError):
         super().__init__(f"policy {policy_name!r} at {path}: {message}")
 
 
+class Cancelled(RolemapError):
+    """The person stopped a long task (an export from the app); nothing was written."""
+
+
 class SourceError(RolemapError):
     """An account source (export folder, snapshot file, live account) cannot be read."""
 

@@ -6,8 +6,9 @@ may sit in a shared folder. So:
   anything else is refused before a byte is read (the open itself is non-blocking);
 - every fault of a JSON file (syntax, encoding, nesting, integers too long to convert,
   memory) is one `SourceError` naming the file and, where JSON says, the line and column;
-- outputs go to a temporary file in the target's folder, renamed over the target once
-  complete: a reader never sees half a file, a symlink planted at the target is refused (never
+- outputs go to a temporary file in the target's folder (unnamed where Linux allows, so even
+  a killed process leaves nothing: temp_files.py), put over the target once complete: a
+  reader never sees half a file, a symlink planted at the target is refused (never
   followed), and snapshots (a whole account's IAM configuration) are readable by the owner only.
 """
 
@@ -17,13 +18,13 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from graph import temp_files
 from graph.errors import RolemapError, SourceError
 
 #: Policy grammar is six levels deep; anything past this is junk or an attack.
@@ -188,31 +189,35 @@ def atomic_file(path: Path | str, *, private: bool = False, binary: bool = False
     path = Path(path)
 
     def stream_of(fd: int | Path) -> Any:
+        # The descriptor outlives the stream: an unnamed temporary is linked through it.
+        closefd = not isinstance(fd, int)
         if binary:
-            return open(fd, "wb")
-        return open(fd, "w", encoding="utf-8", errors="backslashreplace", newline=newline)
+            return open(fd, "wb", closefd=closefd)
+        return open(fd, "w", encoding="utf-8", errors="backslashreplace", newline=newline,
+                    closefd=closefd)
 
     if _check_target(path):
         with stream_of(path) as stream:
             yield stream
         return
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = temp_files.create(path, PRIVATE if private else 0o666 & ~_umask())
     except OSError as exc:
         raise RolemapError(f"{path}: cannot write ({_why(exc)})") from None
     try:
-        os.fchmod(fd, PRIVATE if private else 0o666 & ~_umask())
-        with stream_of(fd) as stream:
+        os.fchmod(tmp.fd, PRIVATE if private else 0o666 & ~_umask())
+        with stream_of(tmp.fd) as stream:
             yield stream
             stream.flush()
             if durable:
                 os.fsync(stream.fileno())
         _check_target(path)  # a link planted while writing is refused too
-        os.replace(tmp, path)
+        temp_files.put_in_place(tmp, path)
     except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
+        temp_files.discard(tmp)
         raise
+    finally:
+        temp_files.close(tmp)
 
 
 def write_text(path: Path | str, text: str, *, private: bool = False,

@@ -48,3 +48,24 @@ def stream_safe(text: str) -> str:
         else:
             out.append(_escape(ch))
     return "".join(out)
+
+
+def markdown(value: Any) -> str:
+    """Account text for a Markdown document (a table cell, a list item, a heading).
+
+    The document is read in a terminal as often as in a renderer (`cat review.md`, a pager, a
+    CI log), so it is escaped exactly like terminal output (`printable`); then one line (a
+    newline would end the cell or the heading) and `|` escaped (it would split the cell).
+    Every Markdown writer goes through this helper, so no account name reaches one raw.
+    """
+    text = "" if value is None else str(value)
+    return printable(text.replace("\r\n", " ").replace("\n", " ")).replace("|", "\\|")
+
+
+def mermaid(value: Any) -> str:
+    """Account text for a Mermaid label: `printable`, then quotes and markup characters as
+    Mermaid entities, so a name can neither close the label nor reach a terminal raw."""
+    text = shown(value)
+    for char, entity in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(char, entity)
+    return text

@@ -2,6 +2,7 @@
 
     python tests/bench_diff.py                      # medium: 1,000 roles / 10,000 / 1,000
     python tests/bench_diff.py --size large         # 5,000 roles / 50,000 / 5,000
+    python tests/bench_diff.py --three-edits        # the issue's three edits, not a night's drift
 
 OLD is a synthetic account (`rolemap snapshot synth`, an AWS CLI export folder); NEW is OLD
 after a night of ordinary drift (`drift` below: statements added, a policy version made
@@ -32,8 +33,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.access import build_access_graph  # noqa: E402
+from graph.diff.causes import build_causes  # noqa: E402
 from graph.diff.compare import Comparer  # noqa: E402
 from graph.diff.findings import compare_findings  # noqa: E402
+from graph.diff.model import CHANGED, GAINED, LOST  # noqa: E402
 from graph.model import AccountSnapshot, InlinePolicy  # noqa: E402
 from graph.sources import SourceSpec, open_source  # noqa: E402
 from graph.sources.synth import write_synthetic  # noqa: E402
@@ -125,6 +128,10 @@ def main() -> int:
     parser.add_argument("--no-findings", action="store_true",
                         help="skip findings (graph.findings' own cost, the same as running "
                              "`rolemap findings` on both snapshots)")
+    parser.add_argument("--three-edits", action="store_true",
+                        help="NEW is OLD after the issue's three edits (tests/diff/three_edits.py:"
+                             " a statement added to a role, a public statement added to a bucket "
+                             "policy, an instance profile swapped) instead of a night's drift")
     args = parser.parse_args()
     roles, instances, buckets = SIZES[args.size]
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,7 +139,13 @@ def main() -> int:
         if not args.folder:
             write_synthetic(folder, roles=roles, instances=instances, buckets=buckets)
         old = open_source(SourceSpec(snapshot=str(folder))).snapshot
-    new = drift(old)
+    if args.three_edits:
+        from tests.diff.three_edits import three_edits
+
+        new, edits = three_edits(old)
+        print(f"three edits: {edits}", flush=True)
+    else:
+        new = drift(old)
     print(f"account: {len(old.roles)} roles, {len(old.instances)} instances, "
           f"{len(old.buckets)} buckets", flush=True)
 
@@ -157,12 +170,21 @@ def main() -> int:
     comparer = Comparer(p_old, p_new)
     rows = list(comparer.instance_rows()) + list(comparer.principal_rows())
     compare = clock.lap()
+    by_kind = {k: [r for r in rows if r.kind == k] for k in (GAINED, LOST, CHANGED)}
+    causes = build_causes(by_kind[GAINED], by_kind[LOST], by_kind[CHANGED],
+                          comparer.facts.everything(), comparer.facts.named)
+    attributed = clock.lap()
     added, resolved = compare_findings(p_old, p_new) if not args.no_findings else ((), ())
     findings = clock.lap()
-    diff = (pair[0] + compare[0], pair[1] + compare[1])
+    diff = (pair[0] + compare[0] + attributed[0], pair[1] + compare[1] + attributed[1])
     print(f"diff                {diff[0]:6.1f} s CPU ({diff[1]:.1f} s wall)  analyse old "
-          f"{first[0]:.1f} s + new reusing it {reused[0]:.1f} s, compare {compare[0]:.1f} s",
-          flush=True)
+          f"{first[0]:.1f} s + new reusing it {reused[0]:.1f} s, compare {compare[0]:.1f} s, "
+          f"causes {attributed[0]:.1f} s", flush=True)
+    print(f"causes: {len(causes)} ({sum(1 for c in causes if c.rows)} changing access), "
+          "riskiest first:")
+    for cause in causes[:10]:
+        marks = "[PUBLIC] " if cause.public else "[OTHER ACCOUNT] " if cause.other_account else ""
+        print(f"  {marks}{cause.subject}: {cause.summary}")
     print(f"findings, both sides {findings[0]:5.1f} s CPU ({findings[1]:.1f} s wall)")
     print(f"rows: {len(rows)}; findings: {len(added)} new, {len(resolved)} resolved; "
           f"engine calls on the new side {p_new.data.decider.calls} "

@@ -41,6 +41,7 @@ from tui.screens.messages import (
     WorkspaceReady,
 )
 from tui.screens.workspace import Workspace, make_workspace, pending_workspace
+from tui.signals import AppSignals
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -101,6 +102,8 @@ class RolemapApp(App[int]):
         """Stops the first open's background analysis (set by a reload or new context)."""
         self.load_error: str | None = None
         """Why the latest load failed; None once one succeeds (the exit code reads it)."""
+        self.signals = AppSignals(lambda code: self.exit(return_code=code))
+        """SIGTERM/SIGHUP: exit 143/129, after rolling back the wizard's writes in flight."""
 
     def exit(self, result: int | None = None, return_code: int = 0,
              message: RenderableType | None = None) -> None:
@@ -111,6 +114,7 @@ class RolemapApp(App[int]):
         super().exit(result, return_code, message)
 
     def on_mount(self) -> None:
+        self.signals.install()
         self.push_screen(LoadingScreen(describe_spec(self.spec)))
         self._load(None, {})
 
@@ -120,7 +124,9 @@ class RolemapApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         analysed = self.workspace is not None and self.workspace.analysed
         if action == "reload":
-            return analysed
+            # Not under a screen built on the account it opened on (the wizard's lists and
+            # checks): ctrl+r there would change nothing the user sees.
+            return analysed and getattr(self.screen, "ALLOW_RELOAD", True)
         if action in ("assumed_context", "export"):
             # Both decide the whole account: once the background analysis is done.
             return analysed and hasattr(self.screen, "copy_target")
@@ -417,10 +423,11 @@ class RolemapApp(App[int]):
     # -- help, copy, export ---------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from tui.screens.help import EXPLORER_NOTES, HelpScreen
 
         name = getattr(self.screen, "HELP_TITLE", "explorer")
-        self.push_screen(HelpScreen(name, dict(self.screen.active_bindings)))
+        notes = getattr(self.screen, "HELP_NOTES", EXPLORER_NOTES)
+        self.push_screen(HelpScreen(name, dict(self.screen.active_bindings), notes))
 
     def action_copy(self) -> None:
         target = getattr(self.screen, "copy_target", None)

@@ -7,6 +7,7 @@ stderr and exit code 2; tracebacks are for bugs only.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import io
 import os
@@ -15,7 +16,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from graph.errors import RolemapError
+from graph.stop_signals import Stopped, stop_on_signals
 from graph.text import printable, stream_safe
+from tui.commands.path_arg import path_arg
 
 #: Sub-command modules under tui.commands; each has `register(subparsers)`.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -53,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rolemap {_version()}",
                         help="print rolemap's version and exit")
     add_source_options(parser)
-    parser.add_argument("--compare", metavar="OLD",
+    parser.add_argument("--compare", metavar="OLD", type=path_arg,
                         help="with the explorer: a Changes tab of access gained, lost and "
                              "changed since OLD (a snapshot file or export folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -126,28 +129,50 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tui.commands.explore import run_explorer
 
             return run_explorer(args)
-        if sys.stdout.isatty() and not isinstance(sys.stdout, TerminalText):
-            saved, sys.stdout = sys.stdout, TerminalText(sys.stdout)
-            try:
+        with stop_on_signals():  # SIGTERM/SIGHUP unwind like Ctrl-C: nothing half-written
+            if sys.stdout.isatty() and not isinstance(sys.stdout, TerminalText):
+                saved, sys.stdout = sys.stdout, TerminalText(sys.stdout)
+                try:
+                    code = int(args.func(args))
+                finally:
+                    sys.stdout = saved
+            else:
                 code = int(args.func(args))
-            finally:
-                sys.stdout = saved
-        else:
-            code = int(args.func(args))
         # What could not be read, after the answer (a one-line error stays one line).
         print_warnings(getattr(args, "loaded_graph", None))
         return code
     except RolemapError as exc:
         print(f"rolemap: error: {printable(str(exc))}", file=sys.stderr)
         return 2
+    except Stopped as exc:
+        print(f"rolemap: stopped by {exc.name} (temporary files removed)", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # `rolemap export ... | head`: the reader left; that is not an error of ours. Point
         # stdout at /dev/null so the interpreter's final flush does not complain either.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except OSError as exc:
+        if exc.errno not in _WRITE_FAILURES:
+            raise
+        # `rolemap findings > /dev/full`, a full disk, a quota, a dead terminal: one line.
+        _silence_stdout()
+        print(f"rolemap: error: writing the output failed ({exc.strerror or exc})",
+              file=sys.stderr)
+        return 2
+
+
+#: Errors of a write that the disk or device refused (not a bug of ours: no traceback).
+_WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of what could not be
+    written does not fail (and print) a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

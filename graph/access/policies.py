@@ -16,6 +16,7 @@ from graph.access.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, LoadWarning, Role
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
+from graph.policy.limits import refusal
 
 if TYPE_CHECKING:
     from graph.access.reuse import Reuse
@@ -100,7 +101,8 @@ class PolicyBook:
         try:
             policy = parse_policy(document, name=name, kind=kind)
         except PolicyParseError as exc:
-            self.warnings.append(LoadWarning("policy", subject or name, str(exc)))
+            if refusal(document) is None:  # a refusal was a load warning where it entered
+                self.warnings.append(LoadWarning("policy", subject or name, str(exc)))
             return None
         self._count += 1
         return CompiledPolicy(policy, document_facts(policy.raw), self._count)
@@ -136,11 +138,12 @@ class PolicyBook:
             if compiled is not None:
                 identity.append(compiled)
             else:  # its grants are unknown, not absent
-                missing.append(f"inline policy {inline.name} could not be read")
+                missing.append(unread(f"inline policy {inline.name}", inline.document))
         for arn in role.attached_policy_arns:
             compiled = self.managed(arn, PolicyKind.IDENTITY)
             if compiled is None:
-                missing.append(f"attached policy {arn} could not be read")
+                mp = self.snapshot.policy_by_arn.get(arn)
+                missing.append(unread(f"attached policy {arn}", mp.document if mp else None))
             else:
                 identity.append(compiled)
         identity_unread = bool(missing)
@@ -148,9 +151,9 @@ class PolicyBook:
         if role.permissions_boundary_arn:
             boundary = self.managed(role.permissions_boundary_arn, PolicyKind.BOUNDARY)
             if boundary is None:
-                missing.append(
-                    f"permissions boundary {role.permissions_boundary_arn} could not be read"
-                )
+                mp = self.snapshot.policy_by_arn.get(role.permissions_boundary_arn)
+                missing.append(unread(f"permissions boundary {role.permissions_boundary_arn}",
+                                      mp.document if mp else None))
         scps = None
         if self.scps is not None:
             scps = tuple(tuple(c.policy for c in level) for level in self.scps)
@@ -197,3 +200,10 @@ class PolicyBook:
         return bucket.policy_unknown or UNKNOWN_ACL in bucket.unknown or (
             bucket.policy is not None and self.bucket(bucket).policy is None
         )
+
+
+def unread(what: str, document: Any) -> str:
+    """Why a policy's answers are unknown: refused for its size where it entered, or unread."""
+    if refusal(document) is not None:
+        return f"{what} is over AWS's size limit (not analysed)"
+    return f"{what} could not be read"

@@ -43,7 +43,7 @@ def raw_statements(document: Any) -> Iterator[dict[str, Any]]:
     if isinstance(document, str):
         try:
             document = json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser's stack: not a policy
             return
     if not isinstance(document, dict):
         return

@@ -27,6 +27,7 @@ from graph.policy import (
     evaluate,
     parse_policy,
 )
+from graph.policy.limits import refusal
 from graph.policy.principals import account_of_root
 
 ASSUME = "sts:AssumeRole"
@@ -79,7 +80,7 @@ class TrustAnalyzer:
                       context=self.assumed, partial=True)
         if trust is None:
             return AssumeEdge(f"service:{service}", role.arn, Outcome.UNKNOWN,
-                              ("the trust policy could not be parsed",), (), ())
+                              (_unparsed(role),), (), ())
         d = evaluate(req, PrincipalPolicies(), trust.policy)
         return AssumeEdge(f"service:{service}", role.arn, d.outcome, d.reasons, d.deciding,
                           d.conditions)
@@ -99,7 +100,7 @@ class TrustAnalyzer:
         caller = principal if principal.startswith("arn:") else f"arn:aws:iam::{acct}:root"
         if trust is None:
             return AssumeEdge(f"account:{acct}", role.arn, Outcome.UNKNOWN,
-                              ("the trust policy could not be parsed",), (), ())
+                              (_unparsed(role),), (), ())
         req = Request(principal_arn=caller, action=ASSUME, resource_arn=role.arn,
                       resource_account=role.account_id, context=self.assumed, partial=True)
         d = evaluate(req, PrincipalPolicies(identity=(_EXTERNAL_ALLOW,)), trust.policy)
@@ -115,7 +116,7 @@ class TrustAnalyzer:
         source = f"role:{caller.arn}"
         if trust is None:
             return AssumeEdge(source, target.arn, Outcome.UNKNOWN,
-                              ("the trust policy could not be parsed",), (), ())
+                              (_unparsed(target),), (), ())
         rp = self.book.role(caller)
         req = Request(principal_arn=caller.arn, action=ASSUME, resource_arn=target.arn,
                       resource_account=target.account_id, context=self.assumed,
@@ -195,3 +196,9 @@ class TrustAnalyzer:
                 if edge.outcome is not Outcome.DENIED:
                     edges.append(edge)
         return edges
+
+
+def _unparsed(role: Role) -> str:
+    if refusal(role.trust_policy) is not None:
+        return "the trust policy is over AWS's size limit (not analysed)"
+    return "the trust policy could not be parsed"

@@ -3,6 +3,7 @@
     old_graph, new_graph = analyse_pair(old_snapshot, new_snapshot, assumed={})
     result = diff_graphs(old_graph, new_graph)
     result.gained, result.lost, result.changed     # ChangeRow tuples
+    result.causes                                  # each change once, riskiest first
     diff_json(result)                              # the documented JSON shape
 
 The second side is decided with the first side's compiled policies and decisions where they
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping
 
 from graph.access import AccessGraph, build_access_graph
 from graph.access.lookup import find_bucket, find_instance
+from graph.diff.causes import build_causes
 from graph.diff.compare import Comparer
 from graph.diff.findings import compare_findings
 from graph.diff.model import (
@@ -23,7 +25,9 @@ from graph.diff.model import (
     GAINED,
     KINDS,
     LOST,
+    Cause,
     ChangeRow,
+    Fact,
     FindingChange,
     Side,
     SnapshotDiff,
@@ -33,7 +37,8 @@ from graph.errors import LookupFailed, RolemapError
 from graph.model import AccountSnapshot
 
 __all__ = [
-    "CHANGED", "GAINED", "KINDS", "LOST", "ChangeRow", "DifferentAccounts", "FindingChange",
+    "CHANGED", "GAINED", "KINDS", "LOST", "Cause", "ChangeRow", "DifferentAccounts", "Fact",
+    "FindingChange",
     "Side", "SnapshotDiff", "analyse_pair", "check_accounts", "diff_graphs", "diff_json",
     "row_json", "side_of",
 ]
@@ -108,12 +113,19 @@ def diff_graphs(old: AccessGraph, new: AccessGraph, *, old_side: Side | None = N
     rows.sort(key=lambda r: (r.instance_id == "", r.instance_name or r.principal,
                              r.instance_id, r.bucket, r.action))
     new_findings, resolved = compare_findings(old, new)
+    gained = tuple(r for r in rows if r.kind == GAINED)
+    lost = tuple(r for r in rows if r.kind == LOST)
+    changed = tuple(r for r in rows if r.kind == CHANGED)
+    # Unfiltered, every change of the account is a cause (some change no access); filtered
+    # to an instance or bucket, only those that explain its rows.
+    everything = comparer.facts.everything() if iid is None and name is None else ()
     return SnapshotDiff(
         old=old_side or side_of(old.snapshot),
         new=new_side or side_of(new.snapshot),
-        gained=tuple(r for r in rows if r.kind == GAINED),
-        lost=tuple(r for r in rows if r.kind == LOST),
-        changed=tuple(r for r in rows if r.kind == CHANGED),
+        gained=gained,
+        lost=lost,
+        changed=changed,
+        causes=build_causes(gained, lost, changed, everything, comparer.facts.named),
         new_findings=new_findings,
         resolved_findings=resolved,
         assumed=tuple(sorted(new.assumed.items())),

@@ -14,13 +14,14 @@ twice (graph.access.reuse) nor compared.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from graph.access import AccessGraph, ActionAccess
 from graph.access.build import Chain
 from graph.diff.answers import Merged, SideAnswers, group_difference
+from graph.diff.causes import narrow
+from graph.diff.documents import statement_text
 from graph.diff.model import (
     ACCOUNT,
     CHANGED,
@@ -29,11 +30,16 @@ from graph.diff.model import (
     PUBLIC,
     SERVICE,
     ChangeRow,
+    Fact,
     granted,
 )
 from graph.diff.why import PathFacts
 from graph.model import Instance
 from graph.policy import Outcome, StatementRef
+
+#: A differing cell without its instance: the row, the roles of both sides' paths, and the
+#: texts of the statements that decided it before and after.
+InstanceCell = tuple[ChangeRow, tuple[str, ...], frozenset[str], frozenset[str]]
 
 #: (bucket, action, before answer and chain, after answer and chain)
 Cell = tuple[str, str, tuple[ActionAccess, tuple[str, ...]] | None,
@@ -44,13 +50,21 @@ def _prefixes(a: ActionAccess) -> str:
     return ", ".join(a.prefixes) if a.prefixes else "whole bucket"
 
 
-def _ref_key(ref: StatementRef) -> tuple[str, str, int, str]:
-    return (ref.policy_name, ref.policy_kind.value, ref.index,
-            json.dumps(ref.statement, sort_keys=True, default=str))
+#: A deciding statement as compared across the sides: its policy and its content, never its
+#: position (inserting a statement before it changes nothing about it).
+RefKey = tuple[str, str, str]
+
+
+def _ref_key(ref: StatementRef) -> RefKey:
+    return (ref.policy_name, ref.policy_kind.value, statement_text(ref.statement))
 
 
 def _short(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
+
+
+def _lines(facts: tuple[Fact, ...]) -> tuple[str, ...]:
+    return tuple(line for fact in facts for line in fact.lines)
 
 
 class Comparer:
@@ -60,16 +74,16 @@ class Comparer:
         self.old = SideAnswers(old)
         self.new = SideAnswers(new)
         self.facts = PathFacts(old.snapshot, new.snapshot)
-        self._pairs: dict[tuple[object, ...], list[tuple[ChangeRow, tuple[str, ...]]]] = {}
-        self._refs: dict[int, tuple[StatementRef, tuple[str, str, int, str]]] = {}
+        self._pairs: dict[tuple[object, ...], list[InstanceCell]] = {}
+        self._refs: dict[int, tuple[StatementRef, RefKey]] = {}
         self._roles: dict[tuple[str, str, str], set[str]] = {}
         self._evidence: dict[tuple[int, int, str],
-                             tuple[ActionAccess, tuple[tuple[str, str, int, str], ...]]] = {}
+                             tuple[ActionAccess, tuple[RefKey, ...]]] = {}
 
     # -- classification ---------------------------------------------------------------------
 
     def _evidence_key(self, side: SideAnswers, bucket: str, access: ActionAccess
-                      ) -> tuple[tuple[str, str, int, str], ...]:
+                      ) -> tuple[RefKey, ...]:
         key = (id(side), id(access), bucket)
         found = self._evidence.get(key)
         # Answers may be made on read: the cache keeps the object, so its id stays its own.
@@ -80,7 +94,27 @@ class Comparer:
             found = self._evidence[key] = (access, tuple(sorted(map(self._ref_key, refs))))
         return found[1]
 
-    def _ref_key(self, ref: StatementRef) -> tuple[str, str, int, str]:
+    def _texts(self, side: SideAnswers, bucket: str,
+               answer: tuple[ActionAccess, tuple[str, ...]] | None) -> frozenset[str]:
+        """The texts of the statements that decided an answer (none for no answer)."""
+        if answer is None:
+            return frozenset()
+        return frozenset(key[2] for key in self._evidence_key(side, bucket, answer[0]))
+
+    def _conditions(self, side: SideAnswers, bucket: str, access: ActionAccess
+                    ) -> list[tuple[str, RefKey]]:
+        """The answer's conditions as compared across the sides: each as written, with its
+        statement by content (a statement that moved down one number is the same), the
+        bucket's own statement for a bucket policy's (see `own_evidence`)."""
+        if not access.conditions:
+            return []
+        refs = tuple(c.statement for c in access.conditions)
+        if bucket in side.buckets:
+            refs = side.graph.own_evidence(bucket, refs)
+        return sorted((c.raw, self._ref_key(ref))
+                      for c, ref in zip(access.conditions, refs, strict=True))
+
+    def _ref_key(self, ref: StatementRef) -> RefKey:
         """A statement as compared across the sides (its text once per statement object)."""
         found = self._refs.get(id(ref))
         if found is None or found[0] is not ref:
@@ -106,19 +140,22 @@ class Comparer:
             how.append(f"{b_out.value} → {a_out.value}")
         if b.prefixes != a.prefixes:
             how.append(f"keys {_prefixes(b)} → {_prefixes(a)}")
-        if [str(c) for c in b.conditions] != [str(c) for c in a.conditions]:
+        if self._conditions(self.old, bucket, b) != self._conditions(self.new, bucket, a):
             how.append("conditions " + (", ".join(map(str, b.conditions)) or "none") + " → "
                        + (", ".join(map(str, a.conditions)) or "none"))
         if b_via != a_via:
             how.append(f"via {' → '.join(map(_short, b_via))} → "
                        f"{' → '.join(map(_short, a_via))}")
         if self._evidence_key(self.old, bucket, b) != self._evidence_key(self.new, bucket, a):
-            labels_b = [r.label for r in b.evidence]
-            labels_a = [r.label for r in a.evidence]
-            added = [x for x in labels_a if x not in labels_b]
-            removed = [x for x in labels_b if x not in labels_a]
+            keys_b = {self._ref_key(r) for r in b.evidence}
+            keys_a = {self._ref_key(r) for r in a.evidence}
+            added = list(dict.fromkeys(r.label for r in a.evidence
+                                       if self._ref_key(r) not in keys_b))
+            removed = list(dict.fromkeys(r.label for r in b.evidence
+                                         if self._ref_key(r) not in keys_a))
             if not (added or removed):
-                how.append("deciding statement rewritten: " + "; ".join(labels_a))
+                how.append("deciding statement rewritten: "
+                           + "; ".join(dict.fromkeys(r.label for r in a.evidence)))
             if added:
                 how.append("deciding statement added: " + "; ".join(added))
             if removed:
@@ -145,7 +182,7 @@ class Comparer:
         return found
 
     def instance_cells(self, oi: Instance | None, ni: Instance | None,
-                       only_bucket: str | None) -> list[tuple[ChangeRow, tuple[str, ...]]]:
+                       only_bucket: str | None) -> list[InstanceCell]:
         """Differing cells of one instance as rows without the instance (and the roles of
         both sides' paths): shared by every instance with the same plans on both sides."""
         o_plan, n_plan = self.old.plan(oi), self.new.plan(ni)
@@ -163,7 +200,7 @@ class Comparer:
             candidates = self.old.touched(o_chains, oi) | self.new.touched(n_chains, ni)
         if only_bucket is not None:
             candidates &= {only_bucket}
-        cells: list[tuple[ChangeRow, tuple[str, ...]]] = []
+        cells: list[InstanceCell] = []
         for bucket in sorted(candidates):
             if same_chains and all(
                     self.old.role_answers(oc, bucket, oi) is self.new.role_answers(nc, bucket, ni)
@@ -175,7 +212,9 @@ class Comparer:
                 found = self.classify(bucket, b, a)
                 if found is not None:
                     roles = tuple(dict.fromkeys((*(b[1] if b else ()), *(a[1] if a else ()))))
-                    cells.append((self._row(*found, bucket, action, b, a), roles))
+                    cells.append((self._row(*found, bucket, action, b, a), roles,
+                                  self._texts(self.old, bucket, b),
+                                  self._texts(self.new, bucket, a)))
         self._pairs[key] = cells
         return cells
 
@@ -190,9 +229,10 @@ class Comparer:
             oi, ni = old_snap.instance_by_id.get(iid), new_snap.instance_by_id.get(iid)
             label = ni or oi
             assert label is not None
-            for row, roles in self.instance_cells(oi, ni, only_bucket):
+            for row, roles, before, after in self.instance_cells(oi, ni, only_bucket):
+                facts = narrow(self.facts.why(iid, roles, row.bucket), row.kind, before, after)
                 yield replace(row, instance_id=iid, instance_name=label.name,
-                              why=self.facts.why(iid, roles, row.bucket))
+                              why=_lines(facts), causes=tuple(f.id for f in facts))
 
     # -- other principals ---------------------------------------------------------------------
 
@@ -233,8 +273,11 @@ class Comparer:
                     found = self.classify(bucket, b, a)
                     if found is not None:
                         row = self._row(*found, bucket, action, b, a)
+                        facts = narrow(self.facts.why("", (), bucket), row.kind,
+                                       self._texts(self.old, bucket, b),
+                                       self._texts(self.new, bucket, a))
                         yield replace(row, principal=who[1], principal_kind=who[0],
-                                      why=self.facts.why("", (), bucket))
+                                      why=_lines(facts), causes=tuple(f.id for f in facts))
 
     # -- rows ---------------------------------------------------------------------------------
 

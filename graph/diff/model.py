@@ -43,6 +43,61 @@ class Side:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """One thing that differs between the snapshots, as a person would change it back: a
+    statement, a policy attachment, a default version, a profile association, a bucket
+    setting, an instance or bucket that exists on one side only.
+
+    A statement is identified by its policy and its Sid (or, without one, its content),
+    never its position, so the same edit has the same id whatever else moved."""
+
+    id: str
+    kind: str
+    #: What changed, in words ("role app: inline policy app-inline: statement 2 (List) added").
+    subject: str
+    #: More words under the subject (a new default version's statement changes).
+    details: tuple[str, ...] = ()
+    #: A statement's text before and after the change ("" on the side it is absent from),
+    #: and whether it allows: an Allow explains only the rows it decides (see
+    #: graph.diff.causes.narrow); a Deny, or any other fact, every row on its path.
+    before: str = ""
+    after: str = ""
+    allows: bool = False
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The subject and its details, as a row's `why` lists them."""
+        return (self.subject, *self.details)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One change in the account with what it did: the rows it explains, summarised.
+
+    `rows` are (kind, index into that kind's rows of the diff): ("gained", 0) is
+    `diff.gained[0]`. A row explained by two changes is listed under both."""
+
+    fact: Fact
+    rows: tuple[tuple[str, int], ...]
+    summary: str
+    #: Whether anyone (public) or another account can now do something it could not.
+    public: bool = False
+    other_account: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.fact.id
+
+    @property
+    def kind(self) -> str:
+        return self.fact.kind
+
+    @property
+    def subject(self) -> str:
+        return self.fact.subject
+
+
+@dataclass(frozen=True)
 class ChangeRow:
     """One (subject, bucket, action) whose answer differs between the snapshots."""
 
@@ -68,6 +123,8 @@ class ChangeRow:
     #: The facts along the path that differ between the snapshots (statements, policy
     #: versions, trust policies, profile associations, bucket settings).
     why: tuple[str, ...] = ()
+    #: The ids of those facts (`Fact.id`): the causes this row is attributed to.
+    causes: tuple[str, ...] = ()
 
     @property
     def subject(self) -> str:
@@ -100,6 +157,8 @@ class SnapshotDiff:
     new_findings: tuple[FindingChange, ...] = ()
     resolved_findings: tuple[FindingChange, ...] = ()
     assumed: tuple[tuple[str, str], ...] = ()
+    #: Every change in the account, riskiest first, with the rows each explains.
+    causes: tuple[Cause, ...] = ()
 
     @property
     def rows(self) -> tuple[ChangeRow, ...]:
@@ -108,3 +167,8 @@ class SnapshotDiff:
     @property
     def differs(self) -> bool:
         return bool(self.rows or self.new_findings or self.resolved_findings)
+
+    def row(self, kind: str, index: int) -> ChangeRow:
+        """A cause's row reference resolved."""
+        found: tuple[ChangeRow, ...] = getattr(self, kind)
+        return found[index]

@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graph.diff.model import KINDS, ChangeRow, FindingChange, Side, SnapshotDiff
+from graph.diff.causes import row_rank
+from graph.diff.model import KINDS, Cause, ChangeRow, FindingChange, Side, SnapshotDiff
+from graph.text import markdown
 
 
 def side_json(side: Side) -> dict[str, Any]:
@@ -30,6 +32,21 @@ def row_json(row: ChangeRow) -> dict[str, Any]:
         "via": list(row.via),
         "change": row.change,
         "why": list(row.why),
+        "causes": list(row.causes),
+    }
+
+
+def cause_json(cause: Cause) -> dict[str, Any]:
+    """A cause: `rows` are [kind, index] pairs into the "gained", "lost", "changed" arrays."""
+    return {
+        "id": cause.id,
+        "kind": cause.kind,
+        "subject": cause.subject,
+        "details": list(cause.fact.details),
+        "summary": cause.summary,
+        "public": cause.public,
+        "other_account": cause.other_account,
+        "rows": [[kind, index] for kind, index in cause.rows],
     }
 
 
@@ -38,11 +55,13 @@ def finding_json(f: FindingChange) -> dict[str, Any]:
 
 
 def diff_json(diff: SnapshotDiff) -> dict[str, Any]:
-    """The documented shape: old/new, gained/lost/changed rows, findings new/resolved."""
+    """The documented shape: old/new, causes (riskiest first), gained/lost/changed rows,
+    findings new/resolved."""
     return {
         "old": side_json(diff.old),
         "new": side_json(diff.new),
         "assumed": dict(diff.assumed),
+        "causes": [cause_json(c) for c in diff.causes],
         "gained": [row_json(r) for r in diff.gained],
         "lost": [row_json(r) for r in diff.lost],
         "changed": [row_json(r) for r in diff.changed],
@@ -88,8 +107,46 @@ def _short(arn: str) -> str:
 
 
 def summary_line(diff: SnapshotDiff) -> str:
-    return (f"{len(diff.gained)} gained, {len(diff.lost)} lost, {len(diff.changed)} changed; "
+    effective = sum(1 for c in diff.causes if c.rows)
+    causes = f"{len(diff.causes)} cause" + ("" if len(diff.causes) == 1 else "s")
+    return (f"{causes} ({effective} changing access): "
+            f"{len(diff.gained)} gained, {len(diff.lost)} lost, {len(diff.changed)} changed; "
             f"findings: {len(diff.new_findings)} new, {len(diff.resolved_findings)} resolved")
+
+
+def cause_marks(cause: Cause) -> str:
+    """PUBLIC / OTHER ACCOUNT words for a cause that gives them access now."""
+    marks = [m for m, on in (("PUBLIC", cause.public), ("OTHER ACCOUNT", cause.other_account))
+             if on]
+    return " ".join(f"[{m}]" for m in marks)
+
+
+def cause_buckets(diff: SnapshotDiff, cause: Cause, limit: int = 3) -> str:
+    """The buckets a cause touches, riskiest first as its rows rank ("a, b, c and 4 more")."""
+    ranks: dict[str, tuple[tuple[int, int, int], int]] = {}
+    for kind, index in cause.rows:
+        row = diff.row(kind, index)
+        rank, count = ranks.get(row.bucket, ((9, 9, 9), 0))
+        ranks[row.bucket] = (min(rank, row_rank(row)), count + 1)
+    ordered = sorted(ranks, key=lambda b: (ranks[b][0], -ranks[b][1], b))
+    shown = ", ".join(ordered[:limit])
+    return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
+
+
+def causes_text(diff: SnapshotDiff) -> Iterator[str]:
+    """The causes block that leads the text output."""
+    if not diff.causes:
+        return
+    yield ""
+    yield f"CAUSES ({len(diff.causes)}, riskiest first)"
+    for n, cause in enumerate(diff.causes, 1):
+        marks = cause_marks(cause)
+        yield f"  {n}. {marks + ' ' if marks else ''}{cause.subject}  [{cause.kind}]"
+        for detail in cause.fact.details:
+            yield f"       {detail}"
+        yield f"       effect: {cause.summary}"
+        if cause.rows:
+            yield f"       buckets: {cause_buckets(diff, cause)}"
 
 
 def diff_text(diff: SnapshotDiff) -> Iterator[str]:
@@ -98,6 +155,7 @@ def diff_text(diff: SnapshotDiff) -> Iterator[str]:
     if diff.assumed:
         yield "assuming " + ", ".join(f"{k}={v}" for k, v in diff.assumed)
     yield summary_line(diff)
+    yield from causes_text(diff)
     for kind in KINDS:
         rows: tuple[ChangeRow, ...] = getattr(diff, kind)
         if not rows:
@@ -124,8 +182,7 @@ def diff_text(diff: SnapshotDiff) -> Iterator[str]:
                 yield f"  [{f.severity}] {f.title}  ({f.id})"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_cell = markdown
 
 
 def diff_markdown(diff: SnapshotDiff) -> Iterator[str]:
@@ -135,9 +192,21 @@ def diff_markdown(diff: SnapshotDiff) -> Iterator[str]:
     yield "|---|---|---|---|"
     for label, side in (("Old", diff.old), ("New", diff.new)):
         taken = f"{side.taken_at} ({side.taken_from})" if side.taken_at else "unknown"
-        yield f"| {label} | {_cell(side.source)} | {side.account} | {taken} |"
+        yield f"| {label} | {_cell(side.source)} | {_cell(side.account)} | {_cell(taken)} |"
     yield ""
     yield summary_line(diff) + "."
+    if diff.causes:
+        yield ""
+        yield f"## Causes ({len(diff.causes)}, riskiest first)"
+        yield ""
+        yield "| # | Cause | Kind | Effect | Buckets |"
+        yield "|---|---|---|---|---|"
+        for n, cause in enumerate(diff.causes, 1):
+            marks = cause_marks(cause)
+            subject = "; ".join((cause.subject, *cause.fact.details))
+            yield (f"| {n} | {'**' + marks + '** ' if marks else ''}{_cell(subject)} | "
+                   f"{cause.kind} | {_cell(cause.summary)} | "
+                   f"{_cell(cause_buckets(diff, cause)) if cause.rows else '-'} |")
     for kind in KINDS:
         rows: tuple[ChangeRow, ...] = getattr(diff, kind)
         if not rows:
@@ -148,7 +217,7 @@ def diff_markdown(diff: SnapshotDiff) -> Iterator[str]:
         yield "| Who | Bucket | Actions | Change | Granted by | Via | Why |"
         yield "|---|---|---|---|---|---|---|"
         for row, actions in grouped(rows):
-            yield (f"| {_cell(row.subject)} | {row.bucket} | {_cell(', '.join(actions))} | "
+            yield (f"| {_cell(row.subject)} | {_cell(row.bucket)} | {_cell(', '.join(actions))} | "
                    f"{_cell(row.change)} | {_cell('; '.join(row.granted_by))} | "
                    f"{_cell(' → '.join(map(_short, row.via)))} | "
                    f"{_cell('; '.join(row.why) or 'no fact along the path differs')} |")

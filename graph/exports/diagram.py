@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from graph.access import AccessGraph
 from graph.findings.model import PathStep
+from graph.text import mermaid, printable
 
 
 def node_label(node: str, graph: AccessGraph) -> str:
@@ -24,6 +25,8 @@ def node_label(node: str, graph: AccessGraph) -> str:
         return f"{'instance profile' if kind == 'profile' else 'role'} {ident.rsplit('/', 1)[-1]}"
     if kind == "bucket":
         return f"bucket {ident}"
+    if kind == "more":  # "more:<source>:<text>": what a drawing left out, counted
+        return "+" + ident.rsplit(":", 1)[-1]
     if kind in ("account", "service"):
         return "any AWS account" if node == "account:*" else f"{kind} {ident}"
     return {"public": "anyone (public)", "internet": "the internet",
@@ -46,10 +49,9 @@ def _ids(steps: Iterable[PathStep]) -> dict[str, str]:
 
 
 def _mermaid_text(text: str) -> str:
-    """Mermaid label text: quotes and markup characters as entities, lines as <br/>."""
-    for char, entity in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
-        text = text.replace(char, entity)
-    return text.replace("\n", "<br/>")
+    """Mermaid label text (graph.text.mermaid: escaped as for a terminal, entities for quotes
+    and markup), lines as <br/>."""
+    return "<br/>".join(mermaid(line) for line in text.split("\n"))
 
 
 def to_mermaid(steps: Iterable[PathStep], graph: AccessGraph) -> str:
@@ -67,6 +69,7 @@ def to_mermaid(steps: Iterable[PathStep], graph: AccessGraph) -> str:
 
 
 def _dot_text(text: str) -> str:
+    text = printable(text, multiline=True)  # a name's ESC never reaches a terminal raw
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 

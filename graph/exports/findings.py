@@ -2,8 +2,8 @@
 (code-scanning dashboards, see sarif.py).
 
 The JSON shape is the documented one: `{"account", "assumed_context", "findings": [{"id",
-"severity", "category", "title", "instance", "role", "bucket", "principal", "actions",
-"evidence", "fix"}]}`, subject fields present only when they apply.
+"severity", "category", "title", "instance", "role", "bucket", "principal", "instances",
+"buckets", "actions", "evidence", "fix"}]}`, subject fields present only when they apply.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from graph.access import AccessGraph
 from graph.exports.diagram import to_mermaid
 from graph.findings import Finding, Severity
 from graph.policy import StatementRef
+from graph.text import markdown, printable
 
 FINDING_FORMATS = ("text", "json", "md", "sarif")
 #: Severities whose path the Markdown review draws as a flowchart.
@@ -36,6 +37,11 @@ def finding_json(f: Finding) -> dict[str, Any]:
         value = getattr(f, key)
         if value is not None:
             out[key] = value
+    # Every instance and bucket the cause concerns, however many: scripts act on them all.
+    if f.instances:
+        out["instances"] = list(f.instances)
+    if f.buckets:
+        out["buckets"] = list(f.buckets)
     out["actions"] = list(f.actions)
     out["evidence"] = [ref_json(r) for r in f.evidence]
     out["fix"] = f.fix
@@ -66,14 +72,14 @@ def write_text(out: TextIO, findings: Sequence[Finding]) -> None:
     out.write(counts_line(findings) + "\n")
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_md = markdown
 
 
 def write_markdown_findings(out: TextIO, graph: AccessGraph, findings: Sequence[Finding],
-                            level: str = "##") -> None:
+                            level: str = "##", drawn: int | None = None) -> None:
     """The findings summary: counts, a ranked table, then each critical or high finding with
-    its path as a Mermaid flowchart, its statements and its fix."""
+    its path as a Mermaid flowchart, its statements and its fix — the first `drawn` of them
+    when given (the review keeps its size; `findings --format md` draws every one)."""
     out.write(f"{level} Findings\n\n{counts_line(findings)}.\n\n")
     if not findings:
         return
@@ -81,9 +87,12 @@ def write_markdown_findings(out: TextIO, graph: AccessGraph, findings: Sequence[
     for f in findings:
         out.write(f"| {f.severity.value} | {f.category} | {_md(f.title)} | `{f.id}` |\n")
     out.write("\n")
-    for f in findings:
-        if f.severity not in DRAWN:
-            continue
+    shown = [f for f in findings if f.severity in DRAWN]
+    if drawn is not None and len(shown) > drawn:
+        out.write(f"The first {drawn} of the {len(shown)} critical and high findings are "
+                  "drawn below; `rolemap findings --format md` draws every one.\n\n")
+        shown = shown[:drawn]
+    for f in shown:
         out.write(f"{level}# {f.severity.value.upper()}: {_md(f.title)}\n\n")
         if f.path:
             out.write("```mermaid\n" + to_mermaid(f.path, graph) + "```\n\n")
@@ -93,7 +102,8 @@ def write_markdown_findings(out: TextIO, graph: AccessGraph, findings: Sequence[
             out.write("\nDeciding statements:\n\n")
             for ref in f.evidence:
                 statement = json.dumps(ref.statement, default=str)
-                out.write(f"- {_md(ref.label)}: `{statement}`\n")
+                # JSON escapes control characters itself; printable() is the same rule again.
+                out.write(f"- {_md(ref.label)}: `{printable(statement)}`\n")
         out.write(f"\n**Fix:** {_md(f.fix)}\n\n")
 
 
@@ -110,7 +120,7 @@ def write_findings(out: TextIO, graph: AccessGraph, findings: Sequence[Finding],
     elif fmt == "md":
         out.write(f"# Findings — account {graph.snapshot.account_id}\n\n")
         if graph.assumed:
-            ctx = ", ".join(f"`{k}={v}`" for k, v in graph.assumed.items())
+            ctx = ", ".join(f"`{_md(k)}={_md(v)}`" for k, v in graph.assumed.items())
             out.write(f"Assumed request context: {ctx}.\n\n")
         write_markdown_findings(out, graph, findings, level="##")
     else:

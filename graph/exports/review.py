@@ -10,6 +10,7 @@ from graph.access import AccessGraph, PrincipalAccess
 from graph.access.lookup import find_bucket
 from graph.access.model import chain_label
 from graph.policy import Outcome
+from graph.text import markdown
 
 #: Principal kinds in the order a reviewer reads them, with their headings.
 KINDS = (("public", "The public"), ("account", "Other accounts"), ("service", "AWS services"),
@@ -19,8 +20,7 @@ SHOWN = 25
 _ORDER = (Outcome.ALLOWED, Outcome.CONDITIONAL, Outcome.UNKNOWN)
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_md = markdown
 
 
 def _line(p: PrincipalAccess) -> str:
@@ -28,7 +28,7 @@ def _line(p: PrincipalAccess) -> str:
     summary = ", ".join(f"{n} {o.value}" for o, n in counts.items() if n)
     limited = sorted({pre for a in p.actions.values() for pre in a.prefixes})
     extra = f"; only under {', '.join(limited)}" if limited else ""
-    via = f" via {chain_label(p.via)}" if p.kind == "instance" and p.via else ""
+    via = f" via {_md(chain_label(p.via))}" if p.kind == "instance" and p.via else ""
     return f"- {_md(p.name or p.id)}{via}: {summary}{extra}\n"
 
 
@@ -39,7 +39,7 @@ def write_who_can(out: TextIO, g: AccessGraph, buckets: Iterable[str] | None = N
     out.write("\n# Who can reach each bucket\n")
     for name in names:
         found = g.who_can(name)
-        out.write(f"\n## {name}\n\n")
+        out.write(f"\n## {_md(name)}\n\n")
         if not found:
             out.write("Nobody: no principal is allowed any action.\n")
             continue

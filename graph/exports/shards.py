@@ -31,6 +31,7 @@ from typing import Any, TextIO
 from graph.errors import RolemapError
 from graph.exports.rows import BlockSource
 from graph.exports.writers import WRITE_SIZE, Renderer, write_rows
+from graph.stop_signals import default_in_child, die_with_parent, signals_held
 
 #: Below this many units, one process writes everything (forking would cost more).
 MIN_UNITS = 200
@@ -255,20 +256,29 @@ def write_sharded(out: TextIO, source: BlockSource, render: Renderer, sep: str, 
               getattr(out, "errors", None) or "strict")
     shared = _shared(spans(len(source.units), workers))
     children: list[int] = []
+    parent = os.getpid()
     try:
         for _ in range(workers - 1):
-            pid = os.fork()
+            # A stop arriving during the fork is held until both sides are ready for it
+            # (Python would drop the exception raised in its at-fork hooks).
+            with signals_held():
+                pid = os.fork()
+                if pid == 0:
+                    # A stop (Ctrl-C, SIGTERM, SIGHUP to the process group) ends a child at
+                    # once; the parent removes the output. It ends with the parent too.
+                    default_in_child()
+                    die_with_parent(parent)
+                else:
+                    children.append(pid)
             if pid == 0:  # a child: write its spans, leave without the parent's exit code
                 code = 1
                 try:
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)
                     _Writer(shared, source, render, target, sep, lead).run()
                     code = 0
                 except BrokenPipeError:
                     code = _READER_GONE
                 finally:
                     os._exit(code)
-            children.append(pid)
         _Writer(shared, source, render, target, sep, lead, children).run()
     finally:
         for pid in children:

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from graph.exports.rows import Block, Group, Head, columns, group_fields
 from graph.model import AccountSnapshot
-from graph.text import printable
+from graph.text import markdown
 
 LIST_SEPARATOR = "; "
 
@@ -137,10 +137,12 @@ def json_renderer(mode: str) -> Renderer:
 
 def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, rows: RowsWriter,
                warnings: Iterable[object], assumed: Mapping[str, str] | None = None,
-               extra: dict[str, Any] | None = None) -> int:
+               extra: dict[str, Any] | None = None,
+               tail: Callable[[], dict[str, Any]] | None = None) -> int:
     """`{"account", "generated_at", "assumed_context", "warnings", [extra keys,]
-    "permissions": [...]}`, streamed (`rows` renders with `json_renderer`); `assumed_context` is the
-    request context the answers were decided under ({} when none)."""
+    "permissions": [...], [tail keys]}`, streamed (`rows` renders with `json_renderer`);
+    `assumed_context` is the request context the answers were decided under ({} when none).
+    `tail` is asked once the rows are written (what needs the whole account decided)."""
     head = {
         "account": snapshot.account_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -152,7 +154,10 @@ def write_json(out: TextIO, snapshot: AccountSnapshot, mode: str, rows: RowsWrit
     text = json.dumps(head, indent=1)
     out.write(text[:-2] + ',\n "permissions": [')
     count = rows(out, JSON_SEP, JSON_LEAD)
-    out.write("\n ]\n}\n")
+    out.write("\n ]")
+    for key, value in (tail() if tail is not None else {}).items():
+        out.write(f",\n {json.dumps(key)}: " + json.dumps(value, indent=1).replace("\n", "\n "))
+    out.write("\n}\n")
     return count
 
 
@@ -184,7 +189,7 @@ def write_csv(out: TextIO, mode: str, rows: RowsWriter) -> int:
 
 def _md(value: Any) -> str:
     """A Markdown cell: a document people read (and `cat`), so control characters escaped."""
-    return printable(_flat(value)).replace("|", "\\|").replace("\n", " ")
+    return markdown(_flat(value))
 
 
 def source_words(kind: str, label: str) -> str:
@@ -231,8 +236,8 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
                 name = f"{row['instance_name']} ({row['instance_id']})" if row[
                     "instance_name"] else row["instance_id"]
                 out.write(f"\n## {_md(name)} via {_md(row['role'].rsplit('/', 1)[-1])}\n\n"
-                          f"{row['region']}, {row['state']}, instance profile "
-                          f"`{row['instance_profile']}`, role `{row['role']}`\n\n")
+                          f"{_md(row['region'])}, {_md(row['state'])}, instance profile "
+                          f"`{_md(row['instance_profile'])}`, role `{_md(row['role'])}`\n\n")
             out.write(head + rule)
         out.write("| " + " | ".join(_md(row.get(c)) for c in table_cols) + " |\n")
         count += 1

@@ -130,7 +130,8 @@ def escalation_json(e: Escalation, bucket: str | None = None) -> dict[str, Any]:
     gained = e.gains.get(bucket, frozenset()) if bucket is not None else frozenset(
         a for acts in e.gains.values() for a in acts)
     return {
-        "kind": "escalation", "role": e.role, "via": e.via, "target": e.target,
+        "kind": "escalation", "path_kind": e.kind, "role": e.role, "via": e.via,
+        "target": e.target, "through": list(e.through),
         "steps_outcome": e.outcome.value, "instances": list(e.instances),
         "gains": "any action (writes its own policy)" if e.everything else sorted(gained),
         "steps": [{"action": s.action, "resource": s.resource, "outcome": s.outcome.value,

@@ -15,6 +15,7 @@ from graph.access.acl import acl_document, effective_block
 from graph.access.model import unique_refs
 from graph.access.policies import BUCKET_ACL
 from graph.findings.context import FindingContext, verbs, writes
+from graph.findings.exposure import ExposureSummary, severity_for
 from graph.findings.model import Finding, PathStep, Severity, finding_id
 from graph.model import BlockPublicAccess, Bucket
 from graph.policy import ConditionRef, Outcome, PolicyKind, StatementRef, parse_policy
@@ -32,6 +33,8 @@ RESTRICTING_KEYS = frozenset({
 SOURCE_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn", "aws:sourceowner",
                          "aws:principalaccount"})
 
+#: Buckets named in a finding's detail (its JSON lists them all).
+SHOWN = 10
 _BPA_COMMAND = ("aws s3api put-public-access-block --bucket {bucket} "
                 "--public-access-block-configuration BlockPublicAcls=true,"
                 "IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true")
@@ -51,7 +54,7 @@ def _statement_fix(refs: Iterable[StatementRef], bucket: str, who: str) -> list[
         elif ref.policy_kind is PolicyKind.RESOURCE:
             out.append(f"remove or narrow {ref.label} of {bucket} (it grants to {who})")
         else:
-            out.append(f"narrow {ref.label}")
+            out.append(f"narrow {ref.label}: its Resource or Principal")
     return list(dict.fromkeys(out))
 
 
@@ -90,13 +93,13 @@ def public_findings(ctx: FindingContext) -> Iterator[Finding]:
         evidence = g.own_evidence(bucket.name, unique_refs(e for a in given for e in a.evidence))
         conditions = [c for a in given for c in a.conditions]
         limiting = _restricting(conditions)
-        severity = Severity.CRITICAL if writes(names) else Severity.HIGH
+        severity = severity_for(ExposureSummary.of({bucket.name: names}), audience="public",
+                                limited=bool(limiting))
         what = verbs(names)
         title = f"{bucket.name}: anyone can {what} ({len(names)} action(s))"
         detail = [f"conditions: {', '.join(dict.fromkeys(str(c) for c in conditions))}"] \
             if conditions else []
         if limiting:
-            severity = severity.lowered()
             keys = ", ".join(dict.fromkeys(c.key for c in limiting))
             title = f"{bucket.name}: anyone matching {keys} can {what} ({len(names)} action(s))"
         prefixes = _prefixes(evidence, bucket.arn)
@@ -212,20 +215,38 @@ def _as_list(value: object) -> list[str]:
 
 
 def no_block_findings(ctx: FindingContext) -> Iterator[Finding]:
+    """One finding for the account: its own setting is the one change that covers every
+    bucket without a setting of its own, so the buckets are listed under it, not counted as
+    findings of their own (on a realistic account they were 435 near-identical rows)."""
     account = ctx.snapshot.account
+    off: list[tuple[bool, str]] = []
     for bucket in ctx.snapshot.buckets:
         bpa, unknown = effective_block(bucket, account)
         if unknown or bpa != BlockPublicAccess():
             continue
         public = any(a.granted for a in ctx.graph.public_access(bucket.name).values())
-        severity = Severity.MEDIUM if public else Severity.INFO
-        note = "and something in it is public" if public else "nothing public is granted now"
-        yield Finding(
-            finding_id("no-block-public-access", bucket.name), severity,
-            "no-block-public-access",
-            f"{bucket.name}: Block Public Access is off at bucket and account level ({note})",
-            "turn it on for the account (aws s3control put-public-access-block --account-id "
-            f"{account.account_id} --public-access-block-configuration BlockPublicAcls=true,"
-            "IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true), or for "
-            "the bucket: " + _BPA_COMMAND.format(bucket=bucket.name),
-            bucket=bucket.name, view=("bucket", bucket.name))
+        off.append((not public, bucket.name))
+    if not off:
+        return
+    off.sort()
+    names = [name for _, name in off]
+    public = [name for open_, name in off if not open_]
+    severity = Severity.MEDIUM if public else Severity.INFO
+    note = (f"{len(public)} of them with something public" if public
+            else "nothing public is granted now")
+    detail = [f"{name}: public" if name in public else name for name in names[:SHOWN]]
+    if len(names) > SHOWN:
+        detail.append(f"… and {len(names) - SHOWN} more bucket(s)")
+    yield Finding(
+        finding_id("no-block-public-access", account.account_id), severity,
+        "no-block-public-access",
+        f"Block Public Access is off for the account and {len(names)} bucket(s) set none of "
+        f"their own ({note})",
+        "turn it on for the account (aws s3control put-public-access-block --account-id "
+        f"{account.account_id} --public-access-block-configuration BlockPublicAcls=true,"
+        "IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true); if a "
+        "bucket must stay public (the account's setting would block it too: S3 applies the "
+        "stricter of the two), turn it on for each of the others instead: "
+        + _BPA_COMMAND.format(bucket="BUCKET"),
+        bucket=names[0] if len(names) == 1 else None, detail=tuple(detail),
+        buckets=tuple(names), view=("bucket", names[0]))

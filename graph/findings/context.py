@@ -121,20 +121,30 @@ class FindingContext:
 
     def ec2_trusts(self, role_arn: str) -> bool:
         """Whether EC2 may hand the role to an instance (its trust policy, via the engine)."""
-        cache: dict[str, bool] = self.__dict__.setdefault("_ec2", {})
-        if role_arn not in cache:
-            role = self.snapshot.role_by_arn[role_arn]
+        return self.service_trusts(role_arn, EC2)
+
+    def service_trusts(self, role_arn: str, service: str) -> bool:
+        """Whether the service principal may assume the role (its trust policy, decided by
+        the engine): a service runs code as a passed role only when the role trusts it."""
+        cache: dict[tuple[str, str], bool] = self.__dict__.setdefault("_trusts", {})
+        key = (role_arn, service)
+        if key not in cache:
+            role = self.snapshot.role_by_arn.get(role_arn)
+            if role is None:
+                cache[key] = False
+                return False
             try:
                 trust = parse_policy(role.trust_policy, name=role.name, kind=PolicyKind.TRUST)
             except Exception:  # noqa: BLE001 - a malformed trust policy hands out nothing
-                cache[role_arn] = False
+                cache[key] = False
                 return False
-            req = Request(principal_arn=None, principal_service=EC2, action="sts:AssumeRole",
-                          resource_arn=role.arn, resource_account=role.account_id,
-                          context=self.graph.assumed, partial=True)
+            req = Request(principal_arn=None, principal_service=service,
+                          action="sts:AssumeRole", resource_arn=role.arn,
+                          resource_account=role.account_id, context=self.graph.assumed,
+                          partial=True)
             d = evaluate(req, PrincipalPolicies(), trust)
-            cache[role_arn] = d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
-        return cache[role_arn]
+            cache[key] = d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
+        return cache[key]
 
     @cached_property
     def profile_of_role(self) -> Mapping[str, tuple[str, ...]]:

@@ -9,7 +9,11 @@ Each path is a list of engine decisions with their statements, never a guess fro
   CreatePolicyVersion / SetDefaultPolicyVersion of an attached customer policy,
   Put/DeleteRolePermissionsBoundary);
 - rewrite another role's trust policy (UpdateAssumeRolePolicy), then assume it;
-- assume a broader role (already an access path; reported for what it adds).
+- assume a broader role (already an access path; reported for what it adds);
+- pass a role to a service that runs code as it (service_paths.py), act on an instance that
+  runs as a stronger role (instance_paths.py), create a role to become (create_paths.py);
+- write the policies (or a new version of a customer-managed policy) of a role it can act as
+  by any of these paths.
 What a path gains is what the new identity reaches on S3 minus what the role reaches already.
 These answers are "could gain", never "allowed": the trace and who-can show them apart.
 """
@@ -18,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from graph.access.model import OUTCOME_RANK, unique_refs
 from graph.findings.context import FindingContext, gained, short
 from graph.findings.permissions import granted
-from graph.model import Role
+from graph.model import Instance, Role
 from graph.policy import ConditionRef, Decision, Outcome, PolicyKind, StatementRef
 
 LAUNCH_ACTIONS = ("ec2:RunInstances", "ec2:AssociateIamInstanceProfile",
@@ -64,6 +69,8 @@ class Escalation:
     target_admin: bool = False
     #: Instances that can act as `role` (running first), for the who-can view.
     instances: tuple[str, ...] = ()
+    #: Instances the path acts on (SendCommand, StartSession...): they run as `target`.
+    through: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> Outcome:
@@ -83,15 +90,24 @@ class Escalation:
     @property
     def gains_text(self) -> str:
         if self.everything:
+            if self.kind == "create-role":
+                return "any action it writes into the new role's policy"
             return "any action it writes into its own policy"
         if self.target_admin:
             return "administrator access"
-        n = len(self.gains)
-        return f"{n} bucket(s) it does not reach" if n else "no S3 access it lacks"
+        if not self.gains:
+            return "no S3 access it lacks"
+        from graph.findings.exposure import ExposureSummary
+
+        return f"where it does not reach: {ExposureSummary.of(self.gains).text()}"
 
 
 def _step(action: str, resource: str, d: Decision) -> Step:
     return Step(action, resource, d.outcome, d.deciding, d.conditions)
+
+
+#: The step of a decided action, for the path modules beside this one.
+step_of = _step
 
 
 class EscalationFinder:
@@ -100,6 +116,8 @@ class EscalationFinder:
     def __init__(self, ctx: FindingContext, assume: bool = True) -> None:
         self.ctx = ctx
         self.acct = ctx.snapshot.account_id
+        self.partition = ctx.snapshot.account.partition
+        self.max_targets = MAX_TARGETS
         self._base: dict[str, dict[str, frozenset[str]]] = {}
         #: Whether role chains (kind "assume") are paths too. They need every acting role's
         #: S3 reach; without them only roles that may change IAM are looked at further.
@@ -112,6 +130,32 @@ class EscalationFinder:
             found = self._base[role_arn] = self.ctx.union_reach(self.ctx.chain_roles(role_arn))
         return found
 
+    @cached_property
+    def instance_targets(self) -> Mapping[str, tuple[Instance, ...]]:
+        """Role ARN -> instances that run as it and could run code (instance_paths.py)."""
+        from graph.findings.instance_paths import targets_by_role
+
+        return targets_by_role(self)
+
+    def reach_of(self, target: str) -> dict[str, frozenset[str]]:
+        """What acting as `target` reaches: it and every role it can assume (cached: many
+        roles' paths lead to the same few targets)."""
+        cache: dict[str, dict[str, frozenset[str]]] = self.__dict__.setdefault("_reach", {})
+        if target not in cache:
+            cache[target] = self.ctx.union_reach(self.ctx.chain_roles(target))
+        return cache[target]
+
+    def region_of(self, role: Role) -> str:
+        """Where new resources would be made: the region of an instance acting as the role."""
+        return next((i.region for i in self.ctx.acting_instances.get(role.arn, ())),
+                    "us-east-1")
+
+    def is_admin(self, role_arn: str) -> bool:
+        return self._admin(role_arn)
+
+    def new_profile_steps(self, role: Role) -> list[Step]:
+        return self._new_profile_steps(role)
+
     def all(self) -> list[Escalation]:
         out: list[Escalation] = []
         for arn, acting in sorted(self.ctx.acting_instances.items()):
@@ -122,17 +166,37 @@ class EscalationFinder:
     def for_role(self, role: Role) -> Iterator[Escalation]:
         if self._admin(role.arn):
             return  # an administrator has nothing left to gain (admin-role reports it)
+        from graph.findings.create_paths import create_role_paths
+        from graph.findings.instance_paths import instance_paths
+        from graph.findings.service_paths import service_paths
+
         if self.assume:
             yield from self._assume(role)
+        acted = list(instance_paths(self, role))
+        yield from acted
         perms = self.ctx.perms
-        if not perms.may_allow(role, ALL_ACTIONS):
+        if not perms.may_allow(role, ALL_ACTIONS + ("iam:CreateRole",)):
             return
         launched = list(self._launch(role))
+        launched.extend(service_paths(self, role))
         yield from launched
         yield from self._write(role, role, ())
-        for e in launched:
-            yield from self._write(role, self.ctx.role(e.target), e.steps)
+        # Writing the policies of a role it can act as: by assuming it, launching or passing
+        # it, or running code on an instance that runs as it (the shortest way first).
+        written = {role.arn}
+        for e in [*self._assumed(role), *launched, *acted]:
+            if e.target not in written and e.target in self.ctx.snapshot.role_by_arn:
+                written.add(e.target)
+                yield from self._write(role, self.ctx.role(e.target), e.steps)
         yield from self._trust_rewrite(role)
+        yield from create_role_paths(self, role)
+
+    def _assumed(self, role: Role) -> Iterator[Escalation]:
+        """Every role it can assume, with the hops as steps (gains left to the caller)."""
+        for chain in self.ctx.graph.data.chains_from(role.arn)[1:]:
+            steps = tuple(Step("sts:AssumeRole", hop.target_arn, hop.outcome, hop.evidence,
+                               hop.conditions) for hop in chain.hops)
+            yield Escalation(role.arn, "assume", "AssumeRole", chain.roles[-1], steps, {})
 
     # -- paths --------------------------------------------------------------------------------
 

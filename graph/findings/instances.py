@@ -6,24 +6,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from graph.access.model import unique_refs
-from graph.findings.context import FindingContext, listed, short, verbs, writes
+from graph.findings.context import FindingContext, listed, short, verbs
 from graph.findings.escalation import Escalation, EscalationFinder
+from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
 from graph.findings.fixes import identity_fix, trust_fix
-from graph.findings.model import Finding, PathStep, Severity, finding_id
+from graph.findings.model import Finding, PathStep, Severity, finding_id, more_step
 from graph.model import Instance
 from graph.policy import Outcome, PolicyKind, StatementRef
 
 #: Gained buckets named in a finding's detail (the rest are counted).
 SHOWN_BUCKETS = 10
+#: Buckets drawn in a finding's path (the rest are one "+N more" node).
+DRAWN = 3
 
 
 def _severity(e: Escalation) -> Severity:
+    """Critical to administrator (or its own policy); else what the gained buckets expose
+    (exposure.severity_for); one lower when a step is only conditional or unknown."""
     if e.everything or e.target_admin:
         severity = Severity.CRITICAL
-    elif any(writes(acts) for acts in e.gains.values()):
-        severity = Severity.HIGH
     else:
-        severity = Severity.MEDIUM
+        severity = severity_for(ExposureSummary.of(e.gains))
     if e.outcome is not Outcome.ALLOWED:
         severity = severity.lowered()
     return severity
@@ -82,6 +85,11 @@ def escalation_findings(ctx: FindingContext, paths: list[Escalation]) -> Iterato
             refs = ", ".join(r.label for r in step.evidence) or "no statement (unknown)"
             detail.append(f"step {step.action} on {step.resource}{state}: {refs}")
             detail.extend(f"  only if {c}" for c in step.conditions)
+        if best.through:
+            shown = ", ".join(best.through[:SHOWN_BUCKETS])
+            extra = len(best.through) - SHOWN_BUCKETS
+            detail.append(f"acts on instance(s) running as role {short(best.target)}: {shown}"
+                          + (f" … and {extra} more" if extra > 0 else ""))
         detail.extend(_gain_lines(best.gains))
         if len(found) > 1:
             others = ", ".join(short(e.target) for e in found[1:6])
@@ -112,75 +120,135 @@ def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
         steps.extend(ctx.instance_path(inst, own[0]) if own else [])
         steps.append(PathStep(f"role:{own[0]}" if own else f"instance:{inst.instance_id}",
                               f"role:{role_arn}", "can assume"))
-    steps.append(PathStep(f"role:{role_arn}", f"role:{e.target}", e.via, e.evidence,
-                          escalation=e.kind != "assume"))
+    if e.through:  # the role acts on an instance that runs as the target
+        node = f"instance:{e.through[0]}"
+        steps.append(PathStep(f"role:{role_arn}", node, e.via.split(" → ")[0], e.evidence,
+                              escalation=True))
+        steps.append(PathStep(node, f"role:{e.target}", "runs as", escalation=True))
+    else:
+        steps.append(PathStep(f"role:{role_arn}", f"role:{e.target}", e.via, e.evidence,
+                              escalation=e.kind != "assume"))
     if e.everything or e.target_admin:
         steps.append(PathStep(f"role:{e.target}", "everything", "could do",
                               escalation=e.kind != "assume"))
-    for bucket, acts in sorted(e.gains.items())[:3]:
+    for bucket, acts in sorted(e.gains.items())[:DRAWN]:
         steps.append(PathStep(f"role:{e.target}", f"bucket:{bucket}", f"could {verbs(acts)}",
                               escalation=e.kind != "assume"))
+    if len(e.gains) > DRAWN:
+        steps.append(more_step(f"role:{e.target}", len(e.gains) - DRAWN,
+                               escalation=e.kind != "assume"))
     return tuple(steps)
 
 
 def exposure_findings(ctx: FindingContext) -> Iterator[Finding]:
+    """One finding per cause: a role whose instances run with a public IP and IMDSv1 (the
+    metadata setting to change), listing every such instance. Instances of one profile share
+    their answers unless a statement reads an instance's own keys (its ARN, VPC, IP); those
+    whose stolen credentials reach something else are a cause of their own."""
     from graph.findings.roles import admin_level
 
     g = ctx.graph
-    seen: dict[str, tuple[dict[str, set[str]], list[StatementRef]]] = {}
+    seen: dict[str, tuple[dict[str, frozenset[str]], list[StatementRef]]] = {}
+    by_key: dict[str, list[Instance]] = {}
     for inst in ctx.snapshot.instances:
         if inst.state != "running" or not inst.public_ip or inst.imdsv1_allowed is not True:
             continue
         profile = inst.instance_profile_arn or ""
-        own = ctx.own_roles(profile)
-        if not own:
+        if not ctx.own_roles(profile):
             continue
-        # Instances of one profile share their answers unless a statement reads an
-        # instance's own keys (its ARN, VPC, IP).
         key = inst.instance_id if g.data.instance_plan(inst)[1] else profile
-        found = seen.get(key)
-        if found is None:
-            found = seen[key] = _stolen(ctx, inst)
-        buckets, refs = found
-        if not buckets:
-            continue
-        names = {a for acts in buckets.values() for a in acts}
+        if key not in seen:
+            seen[key] = _stolen(ctx, inst)
+        if seen[key][0]:
+            by_key.setdefault(key, []).append(inst)
+    # Profiles (or instances) of one role whose credentials reach the same: one cause.
+    groups: dict[tuple[tuple[str, ...], int], list[Instance]] = {}
+    stolen: dict[tuple[tuple[str, ...], int], tuple[dict[str, frozenset[str]], list]] = {}
+    reaches: dict[tuple[str, ...], list[dict[str, frozenset[str]]]] = {}
+    for key, members in by_key.items():
+        own = ctx.own_roles(members[0].instance_profile_arn or "")
+        buckets = seen[key][0]
+        known = reaches.setdefault(own, [])
+        number = next((n for n, other in enumerate(known) if other == buckets), None)
+        if number is None:
+            number = len(known)
+            known.append(buckets)
+        groups.setdefault((own, number), []).extend(members)
+        stolen.setdefault((own, number), seen[key])
+    per_roles = {own: len(known) for own, known in reaches.items()}
+    for group, instances in sorted(groups.items(), key=lambda kv: (kv[0][0], _ids(kv[1]))):
+        own = group[0]
+        buckets, refs = stolen[group]
+        instances.sort(key=lambda i: (i.name, i.instance_id))
+        first = instances[0]
+        summary = ExposureSummary.of(buckets)
         admin = any(admin_level(ctx, ctx.role(arn)) for arn in own)
-        severity = Severity.CRITICAL if admin else (
-            Severity.HIGH if writes(names) else Severity.MEDIUM)
+        severity = Severity.CRITICAL if admin else severity_for(summary, door=True)
         role_names = ", ".join(short(a) for a in own)
-        title = (f"{inst.label}: public IP {inst.public_ip} and IMDSv1 allowed: an SSRF "
-                 f"hands out role {role_names}, which can {verbs(names)} "
-                 f"{len(buckets)} bucket(s)")
-        fix = (f"require IMDSv2: aws ec2 modify-instance-metadata-options --region "
-               f"{inst.region} --instance-id {inst.instance_id} --http-tokens required "
-               "--http-endpoint enabled (check its software uses IMDSv2 first); remove the "
-               "public IP if nothing needs to reach it from the internet")
-        detail = [f"{b}: {listed(a)}" for b, a in sorted(buckets.items())[:SHOWN_BUCKETS]]
-        path = [PathStep("internet", f"instance:{inst.instance_id}",
+        names = {a for acts in buckets.values() for a in acts}
+        count = (f"instance {first.label}" if len(instances) == 1
+                 else f"{len(instances)} instances ({first.label} and {len(instances) - 1} more)")
+        title = (f"role {role_names}: {count} with a public IP and IMDSv1 allowed: an SSRF "
+                 f"hands out the role, which {summary.text()}")
+        detail = [f"exposed: {i.label}, {i.region}, public IP {i.public_ip}"
+                  for i in instances[:SHOWN_BUCKETS]]
+        if len(instances) > SHOWN_BUCKETS:
+            detail.append(f"… and {len(instances) - SHOWN_BUCKETS} more instance(s)")
+        ordered = sorted(buckets.items(), key=lambda kv: (-bucket_exposure(kv[1]), kv[0]))
+        detail.extend(f"{b}: {listed(a)}" for b, a in ordered[:SHOWN_BUCKETS])
+        if len(ordered) > SHOWN_BUCKETS:
+            detail.append(f"… and {len(ordered) - SHOWN_BUCKETS} more bucket(s)")
+        path = [PathStep("internet", f"instance:{first.instance_id}",
                          "SSRF reads IMDSv1 credentials")]
-        path.extend(ctx.instance_path(inst, own[0]))
-        evidence = unique_refs(refs)
-        for bucket, acts in sorted(buckets.items())[:3]:
+        path.extend(ctx.instance_path(first, own[0]))
+        for bucket, acts in ordered[:DRAWN]:
             path.append(PathStep(f"role:{own[0]}", f"bucket:{bucket}", f"can {verbs(acts)}"))
+        if len(ordered) > DRAWN:
+            path.append(more_step(f"role:{own[0]}", len(ordered) - DRAWN))
+        subject = [",".join(own)]
+        if per_roles[own] > 1:  # the role's instances differ in reach: name this part
+            subject.append(first.instance_id)
         yield Finding(
-            finding_id("instance-exposure", inst.instance_id), severity, "instance-exposure",
-            title, fix, instance=inst.instance_id, role=own[0],
+            finding_id("instance-exposure", *subject), severity, "instance-exposure",
+            title, _imds_fix(instances), instance=first.instance_id, role=own[0],
             bucket=next(iter(buckets)) if len(buckets) == 1 else None,
-            actions=tuple(sorted(names)), evidence=evidence, detail=tuple(detail),
-            instances=(inst.instance_id,), path=tuple(path),
-            view=("instance", inst.instance_id))
+            actions=tuple(sorted(names)), evidence=unique_refs(refs), detail=tuple(detail),
+            instances=tuple(i.instance_id for i in instances),
+            buckets=tuple(b for b, _ in ordered), path=tuple(path),
+            view=("instance", first.instance_id))
+
+
+def _ids(instances: list[Instance]) -> tuple[str, ...]:
+    return tuple(sorted(i.instance_id for i in instances))
+
+
+def _imds_fix(instances: list[Instance]) -> str:
+    """The metadata setting to change, as commands for the listed instances."""
+    by_region: dict[str, list[str]] = {}
+    for inst in instances:
+        by_region.setdefault(inst.region, []).append(inst.instance_id)
+    commands = []
+    for region, ids in sorted(by_region.items()):
+        shown = " ".join(ids[:SHOWN_BUCKETS])
+        more = f" (and the {len(ids) - SHOWN_BUCKETS} more the JSON lists)" \
+            if len(ids) > SHOWN_BUCKETS else ""
+        commands.append(f"for id in {shown}; do aws ec2 modify-instance-metadata-options "
+                        f"--region {region} --instance-id $id --http-tokens required "
+                        f"--http-endpoint enabled; done{more}")
+    return ("require IMDSv2 (check the software uses IMDSv2 first): " + "; ".join(commands)
+            + "; remove the public IP where nothing needs to reach the instance from the "
+            "internet")
 
 
 def _stolen(ctx: FindingContext, inst: Instance
-            ) -> tuple[dict[str, set[str]], list[StatementRef]]:
+            ) -> tuple[dict[str, frozenset[str]], list[StatementRef]]:
     """What the instance's credentials reach beyond what anyone on the internet can do."""
-    buckets: dict[str, set[str]] = {}
+    buckets: dict[str, frozenset[str]] = {}
     refs: list[StatementRef] = []
     for bucket, (acts, granting) in ctx.instance_reach(inst).items():
         extra = acts - ctx.public_granted(bucket)
         if extra:
-            buckets[bucket] = set(extra)
+            buckets[bucket] = frozenset(extra)
             refs.extend(granting)
     return buckets, refs
 

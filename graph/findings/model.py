@@ -72,16 +72,19 @@ CATEGORIES: tuple[Category, ...] = (
              "NotAction that leaves nearly everything.",
              "Grant only the actions and resources the workload uses."),
     Category("privilege-escalation", "Privilege escalation",
-             "An instance's role can acquire access it does not have (PassRole + launch, "
-             "writing a role's policies, assuming a broader role).",
-             "Limit iam:PassRole and IAM write actions to what the workload needs."),
+             "An instance's role can acquire access it does not have (PassRole to EC2 or "
+             "a service that runs code, acting on an instance with a stronger role, "
+             "writing a role's policies, creating a role, assuming a broader role).",
+             "Limit iam:PassRole, IAM write actions and actions on other instances to what "
+             "the workload needs."),
     Category("broad-trust", "Broad role trust",
              "A trust policy lets '*' or another account's principals assume a role without "
              "an sts:ExternalId or organization condition.",
              "Name the exact principal, and add sts:ExternalId (third parties) or "
              "aws:PrincipalOrgID (your organization)."),
     Category("no-block-public-access", "Block Public Access off",
-             "Block Public Access is off at both bucket and account level.",
+             "Block Public Access is off at account level and for buckets that have none of "
+             "their own (one finding for the account, listing them).",
              "Turn on Block Public Access for the account, or at least for the bucket."),
     Category("instance-exposure", "Exposed instance credentials",
              "A running instance with a public IP and IMDSv1 allowed whose role reaches "
@@ -106,6 +109,13 @@ class PathStep:
     escalation: bool = False
 
 
+def more_step(source: str, hidden: int, what: str = "bucket(s)",
+              escalation: bool = False) -> PathStep:
+    """The edge that says a drawing left `hidden` nodes out ("+7 more bucket(s)"): a
+    diagram that silently draws 3 of 10 buckets reads as if there were 3."""
+    return PathStep(source, f"more:{source}:{hidden} more {what}", "and", escalation=escalation)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One risk, with who and what it concerns, why (statements) and how to fix it."""
@@ -125,6 +135,8 @@ class Finding:
     detail: tuple[str, ...] = ()
     #: Every instance concerned (`instance` is the first of them).
     instances: tuple[str, ...] = ()
+    #: Every bucket concerned, when the finding's cause reaches more than `bucket` names.
+    buckets: tuple[str, ...] = ()
     path: tuple[PathStep, ...] = ()
     #: What the app opens for it: ("instance", id), ("role", arn) or ("bucket", name).
     view: tuple[str, str] | None = None
@@ -137,7 +149,9 @@ class Finding:
 def finding_id(category: str, *subjects: str | None) -> str:
     """`category-<10 hex>` from the category and the subjects: stable across runs."""
     text = "\x1f".join([category, *(s or "" for s in subjects)])
-    return f"{category}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+    # A name from a snapshot may hold a lone surrogate (JSON allows "\\udc80"): hash it too.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{category}-{digest[:10]}"
 
 
 def category_order(category: str) -> int:

@@ -137,15 +137,17 @@ class Permissions:
         return False
 
     def decide(self, role: Role, action: str, resource: str,
-               context: Mapping[str, str] | None = None) -> Decision:
-        """The engine's answer for the role calling `action` on `resource`; a grant that a
-        missing policy could change is reported as unknown."""
+               context: Mapping[str, str] | None = None,
+               resource_policy: Policy | None = None) -> Decision:
+        """The engine's answer for the role calling `action` on `resource` (with the
+        resource's policy when the caller knows it, e.g. the trust policy of a role it would
+        write itself); a grant that a missing policy could change is reported as unknown."""
         rp = self.role(role)
         req = Request(principal_arn=role.arn, action=action, resource_arn=resource,
                       resource_account=role.account_id,
                       context={**self.assumed, **(context or {})},
                       principal_tags=role.tags, partial=True)
-        d = evaluate(req, rp.principal, None)
+        d = evaluate(req, rp.principal, resource_policy)
         if d.outcome in GRANTED and rp.missing:
             return Decision(d.verdict, Outcome.UNKNOWN, d.reasons + rp.missing, d.deciding,
                             d.blocked_by, d.conditions)

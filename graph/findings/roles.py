@@ -8,16 +8,19 @@ nearly everything. A permissions boundary or an SCP that cuts them is honoured b
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from graph.access.model import unique_refs
 from graph.access.trust import _EXTERNAL_ALLOW
+from graph.catalog import expand_action_pattern
 from graph.findings.context import FindingContext, short
 from graph.findings.fixes import identity_fix
 from graph.findings.model import Finding, PathStep, Severity, finding_id
 from graph.findings.permissions import granted
 from graph.model import Instance, Role
 from graph.policy import (
+    Decision,
     Outcome,
     PolicyKind,
     PrincipalPolicies,
@@ -45,6 +48,8 @@ OTHER_PROBES = (
     ("cloudtrail:StopLogging", "arn:aws:cloudtrail:us-east-1:{a}:trail/rolemap-probe"),
 )
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
+#: Explicit denies of fewer actions than this still leave a "*" on "*" role an administrator.
+CARVE_OUT_LIMIT = 20
 
 #: Trust conditions that keep a third party's (or anyone's) assumption in check.
 SAFE_TRUST_KEYS = frozenset({"sts:externalid", "aws:principalorgid", "aws:principalorgpaths",
@@ -56,8 +61,27 @@ _STRANGER = "arn:aws:iam::000000000000:role/stranger"
 
 def admin_level(ctx: FindingContext, role: Role) -> tuple[str, tuple[StatementRef, ...]] | None:
     """("admin" | "nearly-admin", deciding statements), or None."""
-    cache: dict[str, tuple[str, tuple[StatementRef, ...]] | None] = \
-        ctx.__dict__.setdefault("_admin", {})
+    found = admin_detail(ctx, role)
+    return None if found is None else (found.kind, found.evidence)
+
+
+@dataclass(frozen=True)
+class AdminLevel:
+    """How a role is an administrator, and what the engine found deciding it."""
+
+    #: "admin" or "nearly-admin".
+    kind: str
+    evidence: tuple[StatementRef, ...]
+    #: Actions explicitly denied on every resource that still leave it an administrator.
+    carve_outs: tuple[str, ...] = ()
+    #: The Deny statements of those carve-outs.
+    carve_out_evidence: tuple[StatementRef, ...] = ()
+    #: True when it is one because it may write IAM (it can grant itself the rest).
+    by_iam: bool = False
+
+
+def admin_detail(ctx: FindingContext, role: Role) -> AdminLevel | None:
+    cache: dict[str, AdminLevel | None] = ctx.__dict__.setdefault("_admin", {})
     if role.arn in cache:
         return cache[role.arn]
     found = _admin_level(ctx, role)
@@ -65,38 +89,121 @@ def admin_level(ctx: FindingContext, role: Role) -> tuple[str, tuple[StatementRe
     return found
 
 
-def _admin_level(ctx: FindingContext, role: Role) -> tuple[str, tuple[StatementRef, ...]] | None:
+def _admin_level(ctx: FindingContext, role: Role) -> AdminLevel | None:
+    """The rule (README, admin-role): a role is an administrator when the engine allows
+    1. every probed action on every resource; or
+    2. every probed IAM write (it can attach any policy to itself); or
+    3. an unconditional Allow of "*" on "*" that explicit Deny statements on every resource
+       cut by fewer than CARVE_OUT_LIMIT actions, every probe outside them still allowed
+       (a boundary or SCP that limits it fails the probes);
+    and nearly one when everything probed but IAM is allowed (PowerUserAccess's NotAction).
+    A Deny on named resources (one secret bucket) leaves it an administrator elsewhere."""
     acct = role.account_id
     perms = ctx.perms
-    if not perms.may_allow(role, [a for a, _ in OTHER_PROBES]):
+    probes = (*OTHER_PROBES, *IAM_PROBES)
+    if not perms.may_allow(role, [a for a, _ in probes]):
         return None
+    principal = perms.role(role).principal
+    full = _full_grant(principal)
+    answers: dict[str, Decision] = {}
+
+    def allowed(probes: tuple[tuple[str, str], ...], stop: bool) -> bool:
+        """Whether the engine allows each probe; stops at the first refusal when `stop`."""
+        every = True
+        for action, resource in probes:
+            d = answers.get(action) or perms.decide(role, action, resource.format(a=acct))
+            answers[action] = d
+            if d.outcome is not Outcome.ALLOWED:
+                every = False
+                if stop:
+                    return False
+        return every
+
+    # Most roles fail the first probes: ask no more than the rule needs.
+    iam_ok = allowed(IAM_PROBES, stop=not full)
+    other_ok = allowed(OTHER_PROBES, stop=not full)
+
+    def refs(actions: Iterable[str]) -> tuple[StatementRef, ...]:
+        return unique_refs(r for a in actions for r in answers[a].deciding)
+
+    iam = [a for a, _ in IAM_PROBES]
+    other = [a for a, _ in OTHER_PROBES]
+    if iam_ok and other_ok:
+        return AdminLevel("admin", refs([*other, *iam]))
+    carved = _carve_outs(principal) if full else None
+    if carved is not None:
+        denied, deny_refs = carved
+        lowered = {d.lower() for d in denied}
+        outside = [a for a in (*other, *iam) if a.lower() not in lowered]
+        if all(answers[a].outcome is Outcome.ALLOWED for a in outside):
+            return AdminLevel("admin", refs(outside), tuple(sorted(denied)),
+                              unique_refs(deny_refs))
+    if iam_ok:
+        return AdminLevel("admin", refs(iam), by_iam=True)
+    if other_ok:
+        return AdminLevel("nearly-admin", refs(other))
+    return None
+
+
+def _full_grant(principal: PrincipalPolicies) -> bool:
+    """An unconditional Allow of every action on every resource in the identity policies."""
+    return any(
+        st.effect == "Allow" and not st.not_action and not st.not_resource
+        and not st.conditions and any(a in ("*", "*:*") for a in st.actions)
+        and st.resources is not None and "*" in st.resources
+        for policy in principal.identity for st in policy.statements)
+
+
+def _carve_outs(principal: PrincipalPolicies
+                ) -> tuple[frozenset[str], list[StatementRef]] | None:
+    """Actions denied on every resource by explicit Deny statements (identity, boundary,
+    SCPs), or None when they are too many to be carve-outs (a NotAction deny, a wildcard
+    outside S3, CARVE_OUT_LIMIT actions or more)."""
+    policies = list(principal.identity)
+    if principal.boundary is not None:
+        policies.append(principal.boundary)
+    policies.extend(p for level in principal.scps or () for p in level)
+    denied: set[str] = set()
     refs: list[StatementRef] = []
-    for action, resource in OTHER_PROBES:
-        d = perms.decide(role, action, resource.format(a=acct))
-        if d.outcome is not Outcome.ALLOWED:
-            return None
-        refs.extend(d.deciding)
-    kind = "admin"
-    for action, resource in IAM_PROBES:
-        d = perms.decide(role, action, resource.format(a=acct))
-        if d.outcome is not Outcome.ALLOWED:
-            kind = "nearly-admin"
-            break
-        refs.extend(d.deciding)
-    return kind, unique_refs(refs)
+    for policy in policies:
+        for st in policy.statements:
+            if not st.deny:
+                continue
+            if not st.not_resource and st.resources is not None and "*" not in st.resources:
+                continue  # named resources: an administrator everywhere else
+            if st.not_action:
+                return None
+            for pattern in st.actions:
+                if "*" not in pattern and "?" not in pattern:
+                    denied.add(pattern)
+                elif pattern.lower().startswith("s3:"):
+                    denied |= expand_action_pattern(pattern)
+                else:
+                    return None
+            refs.append(st.ref)
+            if len(denied) >= CARVE_OUT_LIMIT:
+                return None
+    return frozenset(denied), refs
 
 
 def admin_findings(ctx: FindingContext) -> Iterator[Finding]:
     for role in ctx.snapshot.roles:
-        found = admin_level(ctx, role)
+        found = admin_detail(ctx, role)
         if found is None:
             continue
-        kind, evidence = found
+        kind, evidence = found.kind, found.evidence
         instances = ctx.acting_instances.get(role.arn, ())
         running = [i for i in instances if i.state == "running"]
+        carve = ""
         if kind == "admin":
             severity = Severity.CRITICAL if running else Severity.HIGH
             what = "administrator access (every action tested is allowed on every resource)"
+            if found.carve_outs:
+                what = (f"administrator access less {len(found.carve_outs)} denied "
+                        "action(s)")
+                carve = f"denied on every resource: {', '.join(found.carve_outs)}"
+            elif found.by_iam:
+                what = "administrator access through IAM (it may attach any policy to itself)"
         else:
             severity = Severity.HIGH if running else Severity.MEDIUM
             what = "nearly administrator access (everything tested but IAM)"
@@ -115,7 +222,7 @@ def admin_findings(ctx: FindingContext) -> Iterator[Finding]:
                         else [PathStep(f"instance:{instances[0].instance_id}", f"role:{role.arn}",
                                        "can assume")])
         path.append(PathStep(f"role:{role.arn}", "everything", "can do", evidence))
-        detail = tuple(_acting_lines(instances))
+        detail = ((carve,) if carve else ()) + tuple(_acting_lines(instances))
         yield Finding(
             finding_id("admin-role", role.arn), severity, "admin-role",
             f"role {role.name}{named}: {what}{on}", "; ".join(dict.fromkeys(fix)),

@@ -17,11 +17,12 @@ otherwise), as the instance-exposure and escalation findings list theirs. A role
 s3:* on "*" to a partner is one finding, not one per bucket. The id comes from the account
 and the role, so it stays put when buckets come and go.
 
-Severity, relative to a bucket policy granting to another account (buckets.py):
-  - any account (trust to "*"): critical if it can write or change permissions, else high —
-    the same as a public bucket, since every AWS principal can make the call;
-  - one other account: high if it can write or change permissions, else medium — the same as
-    a bucket policy grant to that account;
+Severity is exposure.severity_for (the README's table), relative to a bucket policy granting
+to another account (buckets.py):
+  - any account (trust to "*") is the public's audience, one level up, since every AWS
+    principal can make the call; one other account adds none;
+  - the classes exposed set the base (write or permissions high, object reads medium, key
+    listings low, metadata only info) and data in ten buckets or more raises it;
   - one level lower when the way in is conditioned on who the caller is (aws:PrincipalOrgID
     and the like), or when every grant on the buckets is limited to a network or caller
     (aws:SourceVpce, aws:SourceIp…). sts:ExternalId lowers only a trust to "*": it protects a
@@ -41,8 +42,10 @@ from graph.access.compile import actions_in
 from graph.access.model import unique_conditions, unique_refs
 from graph.access.trust import AssumeEdge
 from graph.findings.buckets import RESTRICTING_KEYS
-from graph.findings.context import FindingContext, listed, short, verbs, writes
-from graph.findings.model import Finding, PathStep, Severity, finding_id
+from graph.findings.context import FindingContext, listed, short, verbs
+from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
+from graph.findings.fixes import identity_fix
+from graph.findings.model import Finding, PathStep, Severity, finding_id, more_step
 from graph.findings.roles import (
     SAFE_TRUST_KEYS,
     _account_of,
@@ -230,20 +233,16 @@ def _who(way: WayIn) -> str:
     return f"{short(first)} of account {way.account}"
 
 
-def _severity(way: WayIn, actions: Iterable[str], grants: list[tuple[Grant, list[str]]]
+def _severity(way: WayIn, summary: ExposureSummary, grants: list[tuple[Grant, list[str]]]
               ) -> Severity:
-    if way.outcome is Outcome.UNKNOWN:
-        return Severity.LOW
+    """exposure.severity_for, with this way's audience and guards."""
     wide = way.account == "*"
-    if writes(actions):
-        severity = Severity.CRITICAL if wide else Severity.HIGH
-    else:
-        severity = Severity.HIGH if wide else Severity.MEDIUM
     keys = GUARD_KEYS if wide else GUARD_KEYS - {EXTERNAL_ID}
     guarded = any(c.key.lower() in keys for h in way.hops for c in h.conditions)
     limited = all(any(c.key.lower() in RESTRICTING_KEYS for c in g.conditions)
                   for g, _ in grants)
-    return severity.lowered() if guarded or limited else severity
+    return severity_for(summary, audience="public" if wide else "account",
+                        limited=guarded or limited, unknown=way.outcome is Outcome.UNKNOWN)
 
 
 def _finding(ctx: FindingContext, way: WayIn, grants: list[tuple[Grant, list[str]]]
@@ -256,7 +255,10 @@ def _finding(ctx: FindingContext, way: WayIn, grants: list[tuple[Grant, list[str
             per_bucket.setdefault(name, grant)
     buckets = sorted(per_bucket)
     actions = sorted({a for g, _ in grants for a in g.actions})
-    severity = _severity(way, actions, grants)
+    # Data first: buckets by the most they expose, metadata-only ones counted apart.
+    buckets.sort(key=lambda b: (-bucket_exposure(per_bucket[b].actions), b))
+    summary = ExposureSummary.of({b: g.actions for b, g in per_bucket.items()})
+    severity = _severity(way, summary, grants)
     who = _who(way)
     trust_conditions = unique_conditions(c for h in way.hops for c in h.conditions)
     roles = " → ".join(short(r) for r in way.roles)
@@ -274,14 +276,14 @@ def _finding(ctx: FindingContext, way: WayIn, grants: list[tuple[Grant, list[str
             if per_bucket[buckets[0]].prefixes else ""
         title = f"{buckets[0]}: {who} {how} and {what}{where}"
     else:
-        title = f"{who} {how} and {what} {len(buckets)} buckets"
+        title = f"{who} {how}, which {summary.text()}"
     evidence, bucket_of = _evidence(ctx, way, grants)
     return Finding(
         finding_id("cross-account", "assume", way.account, role_arn), severity,
-        "cross-account", title, _fix(way, evidence, bucket_of),
+        "cross-account", title, _fix(ctx, way, evidence, bucket_of),
         role=entry, bucket=buckets[0] if len(buckets) == 1 else None,
         principal=way.principals[0], actions=tuple(actions), evidence=evidence,
-        detail=tuple(_detail(way, buckets, per_bucket, trust_conditions)),
+        detail=tuple(_detail(way, buckets, per_bucket, trust_conditions)), buckets=tuple(buckets),
         path=tuple(_path(way, buckets, per_bucket)), view=("role", entry))
 
 
@@ -329,8 +331,8 @@ def _detail(way: WayIn, buckets: list[str], per_bucket: Mapping[str, Grant],
     return lines
 
 
-def _fix(way: WayIn, evidence: tuple[StatementRef, ...], bucket_of: Mapping[StatementRef, str]
-         ) -> str:
+def _fix(ctx: FindingContext, way: WayIn, evidence: tuple[StatementRef, ...],
+         bucket_of: Mapping[StatementRef, str]) -> str:
     """The trust statement to narrow (or guard), then each chaining step, then the
     statements granting the buckets: removing any one of them closes the way."""
     entry = short(way.roles[0])
@@ -356,12 +358,13 @@ def _fix(way: WayIn, evidence: tuple[StatementRef, ...], bucket_of: Mapping[Stat
         if trusts:
             parts.append(f"or stop {', '.join(trusts)} of role {target} naming {caller}")
     acting = short(way.roles[-1])
+    role = ctx.snapshot.role_by_arn.get(way.roles[-1])
     hop_refs = {r for h in way.hops for r in h.evidence}
-    grants = [r.label for r in evidence
-              if r.policy_kind is PolicyKind.IDENTITY and r not in hop_refs]
-    if grants:
-        parts.append(f"or narrow {', '.join(grants)} (role {acting}) to the buckets and "
-                     "prefixes the other account needs")
+    for ref in evidence:
+        if ref.policy_kind is PolicyKind.IDENTITY and ref not in hop_refs:
+            parts.append("or " + identity_fix(
+                ctx.snapshot, ref, "narrow its Resource to the buckets and prefixes the other "
+                f"account needs (role {acting} acts for it)", role))
     for ref in evidence:
         if ref.policy_kind is PolicyKind.RESOURCE:
             parts.append(f"or narrow {ref.label} of bucket {bucket_of.get(ref, '?')} (role "
@@ -380,4 +383,6 @@ def _path(way: WayIn, buckets: list[str], per_bucket: Mapping[str, Grant]
         g = per_bucket[name]
         steps.append(PathStep(f"role:{way.roles[-1]}", f"bucket:{name}",
                               f"can {verbs(g.actions)}", g.evidence))
+    if len(buckets) > DRAWN_BUCKETS:
+        steps.append(more_step(f"role:{way.roles[-1]}", len(buckets) - DRAWN_BUCKETS))
     return steps

@@ -6,17 +6,17 @@ A case file is input a person hands to `rolemap simulate`, so every fault is rep
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.errors import PolicyParseError, RolemapError
+from graph.errors import PolicyParseError, RolemapError, SourceError
 from graph.policy.decision import Decision, PolicyKind
 from graph.policy.document import Policy, parse_policy
 from graph.policy.evaluate import PrincipalPolicies, evaluate
 from graph.policy.request import Request
+from graph.safe_files import read_json
 
 SUPPORTED_SCHEMA = 1
 EXPECTED_VALUES = ("allow", "explicit_deny", "implicit_deny")
@@ -121,13 +121,11 @@ def load_cases(path: str | Path) -> list[Case]:
     """Read and compile a case file; raises CaseError naming the file and the fault."""
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CaseError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError(f"{p}: cannot read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise CaseError(f"{p}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        # The read helper refuses a FIFO, /dev/zero or a directory at once instead of
+        # waiting on it (or reading forever), and names the file in one line.
+        data = read_json(p)
+    except SourceError as exc:
+        raise CaseError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise CaseError(f"{p}: expected an object with a \"cases\" list")
     if data.get("schema", SUPPORTED_SCHEMA) != SUPPORTED_SCHEMA:

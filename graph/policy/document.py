@@ -18,6 +18,7 @@ from graph.errors import PolicyParseError
 from graph.policy.conditions import Condition, make_condition
 from graph.policy.context import UNKNOWN, EvalContext
 from graph.policy.decision import PolicyKind, StatementRef
+from graph.policy.limits import refusal
 from graph.policy.principals import PrincipalSet, build_principal_set
 from graph.policy.variables import (
     VARIABLES_VERSION,
@@ -391,6 +392,9 @@ def _split_resources(resources: tuple[str, ...], variables: bool
 
 def parse_policy(doc: Any, name: str, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:
     """Parse and compile a policy document (dict, or JSON text as some APIs return it)."""
+    refused = refusal(doc)
+    if refused is not None:  # over AWS's size limit where it entered (see limits.py)
+        raise PolicyParseError(name, "$", refused)
     data = _load_document(doc, name)
     if not isinstance(data, dict):
         raise PolicyParseError(name, "$", "a policy document must be a JSON object")

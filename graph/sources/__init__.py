@@ -5,12 +5,17 @@
     loaded.connection    # AwsConnection for live sources and the demo, None offline
     loaded.reload()      # the same source again (the demo keeps what was created in it)
 
+The demo is built once per user and cached (`demo_cache`); `fresh=True` builds it again.
+
 Every source gathers raw AWS responses first and shares one transform into the model, so the
 demo, a real account and an offline folder are analysed identically.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +47,18 @@ class SourceSpec:
     #: Live reads: seconds per attempt (connect, and each answer), attempts per call.
     timeout: float = DEFAULT_TIMEOUT
     max_attempts: int = DEFAULT_ATTEMPTS
+    #: The demo: build it again instead of opening the cached copy.
+    fresh: bool = False
 
     def __post_init__(self) -> None:
+        if self.snapshot is not None and not self.snapshot.strip():
+            # Never "no snapshot": that would read the live account nobody named.
+            raise SourceError(f"snapshot path {self.snapshot!r} is empty: name a snapshot "
+                              "file or export folder")
         if self.demo and (self.snapshot or self.profile):
             raise SourceError("choose one source: --demo, --snapshot or --profile")
+        if self.fresh and not self.demo:
+            raise SourceError("--fresh rebuilds the demo account: use it with --demo")
         if self.snapshot and self.profile:
             raise SourceError("choose one source: --snapshot or --profile")
 
@@ -54,8 +67,23 @@ class SourceSpec:
         if self.demo:
             return "demo"
         if self.snapshot:
-            return "export-folder" if Path(self.snapshot).is_dir() else "snapshot"
+            try:
+                return "export-folder" if snapshot_is_folder(self.snapshot) else "snapshot"
+            except SourceError:
+                return "snapshot"
         return "profile"
+
+
+def snapshot_is_folder(path: str | Path) -> bool:
+    """Whether `path` is an export folder (else a snapshot file); a path that cannot be
+    reached (missing, a parent the user may not enter, a file used as a folder) is a
+    SourceError naming it, not a traceback from `Path.exists`."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise SourceError(f"{path}: no such file or directory") from None
+        raise SourceError(f"{path}: cannot open ({exc.strerror or exc})") from None
 
 
 @dataclass(frozen=True)
@@ -68,6 +96,10 @@ class LoadedSource:
 
     def reload(self, progress: Progress | None = None) -> LoadedSource:
         """Read the same source again; the demo is re-read, not re-seeded."""
+        if self.spec.demo:
+            from graph.sources.demo_cache import reload_demo
+
+            return reload_demo(self, progress or _no_progress)
         return _load(self.spec, progress or _no_progress, self.connection)
 
 
@@ -75,22 +107,18 @@ def open_source(spec: SourceSpec, progress: Progress | None = None) -> LoadedSou
     """Open `spec`; raises SourceError (one line, naming the file) for bad input."""
     progress = progress or _no_progress
     if spec.demo:
-        from graph.sources.demo import reset_demo
+        from graph.sources.demo_cache import open_demo
 
-        progress("demo", 0, 1)
-        conn = reset_demo()
-        progress("demo", 1, 1)
-        return _load(spec, progress, conn)
+        return open_demo(spec, progress)
     return _load(spec, progress, None)
 
 
 def _load(spec: SourceSpec, progress: Progress, conn: AwsConnection | None) -> LoadedSource:
     if spec.snapshot:
         path = Path(spec.snapshot)
-        if not path.exists():
-            raise SourceError(f"{path}: no such file or directory")
+        folder = snapshot_is_folder(path)
         progress("snapshot", 0, 1)
-        if path.is_dir():
+        if folder:
             from graph.sources.export_folder import load_export_folder
 
             snapshot = load_export_folder(path, progress)

@@ -20,6 +20,7 @@ from graph.model import (
 )
 from graph.sources.raw import UNKNOWN_IAM, RawAccount
 from graph.sources.shapes import expect_object
+from graph.sources.size_limits import refuse_oversized
 from graph.sources.transform_ec2 import transform_instances
 from graph.sources.transform_iam import transform_authorization_details
 from graph.sources.transform_s3 import (
@@ -117,6 +118,7 @@ def build_snapshot(
         taken_at=datetime.now(UTC).isoformat(timespec="seconds") if taken_at is None
         else taken_at,
     )
+    snapshot = refuse_oversized(snapshot)
     if not allow_empty and not (roles or instances or buckets):
         origin = raw.origin or source.label or source.kind
         hint = f"; first warning: {warnings[0]}" if warnings else ""

@@ -1,9 +1,11 @@
 """The bash script of AWS CLI commands that writes an export folder (see export_folder.py).
 
 A reviewer without credentials hands it to the account owner; it only calls get/list/describe
-operations. Each command's JSON goes to its file; an answer meaning "not configured" leaves no
-file (absence); any other failure leaves `<file>.error` with the CLI's message, which rolemap
-reports as a warning and treats as unknown.
+operations. Each command's JSON goes to its file; a failed command leaves `<file>.error` with
+the CLI's message. An error meaning "not configured" (NoSuchBucketPolicy,
+NoSuchPublicAccessBlockConfiguration) is kept the same way, silently: it is the evidence that
+there is none, since a missing file reads as unknown (export_folder.py); any other error is
+also printed as a warning, and rolemap treats it as unknown.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ export AWS_PAGER=""
 OUT="${1:-rolemap-export}"
 mkdir -p "$OUT/__INSTANCES__" __BUCKET_DIRS__
 
-# capture FILE CMD...: JSON to FILE; "not configured" -> no file; other errors -> FILE.error
+# capture FILE CMD...: JSON to FILE; errors -> FILE.error ("not configured" ones silently)
 capture() {
   local file="$1"; shift
   local err
@@ -31,7 +33,8 @@ capture() {
   else
     rm -f "$file.tmp"
     case "$err" in
-      *NoSuchBucketPolicy*|*NoSuchPublicAccessBlockConfiguration*) ;;
+      *NoSuchBucketPolicy*|*NoSuchPublicAccessBlockConfiguration*)
+        printf '%s\n' "$err" >"${file%.json}.error" ;;
       *) printf '%s\n' "$err" >"${file%.json}.error"; echo "warning: $file: $err" >&2 ;;
     esac
   fi

@@ -7,8 +7,10 @@ reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself, so LocalStack works 
 
 from __future__ import annotations
 
+import random
 import re
 import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +27,15 @@ DEFAULT_REGION = "us-east-1"
 #: defaults, 60 s x 8 attempts in adaptive mode, took eight minutes).
 DEFAULT_TIMEOUT = 12.0
 DEFAULT_ATTEMPTS = 4
+#: Throttled attempts sts:GetCallerIdentity may use, the one call nothing loads without: a
+#: burst of throttling (other tools sharing the account's STS rate) is waited out. Only
+#: throttling gets this budget: a call that times out still ends after --max-attempts.
+IDENTITY_ATTEMPTS = 10
+#: AWS's throttling error codes (those botocore's retry modes treat as throttling).
+_THROTTLED = frozenset({"Throttling", "ThrottlingException", "ThrottledException",
+                        "RequestThrottledException", "TooManyRequestsException",
+                        "RequestLimitExceeded", "RequestThrottled", "SlowDown",
+                        "PriorRequestNotComplete"})
 _ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
 
 
@@ -46,6 +57,9 @@ class AwsConnection:
         self.endpoint_url = endpoint_url
         self.regions: tuple[str, ...] = regions
         self.default_region = session.region_name or DEFAULT_REGION
+        self.max_attempts = max_attempts
+        # "adaptive": botocore's standard retries plus a client-side rate limiter that slows
+        # down when AWS throttles, which a load of thousands of per-bucket calls needs.
         self._config = botocore.config.Config(
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             max_pool_connections=max_pool_connections,
@@ -83,6 +97,24 @@ class AwsConnection:
                 self._clients[key] = client
         return client
 
+    def write_client(self, service: str, region: str | None = None) -> Any:
+        """A client that makes one attempt per call, for the wizard's writes.
+
+        botocore retries timeouts, dropped connections and 5xx answers as if nothing had
+        happened; for a write AWS may have done, the caller reads back instead of retrying
+        (graph.wizard.writes).
+        """
+        key = (f"{service}#write", region or self.default_region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = self._config.merge(botocore.config.Config(
+                    retries={"mode": "standard", "total_max_attempts": 1}))
+                client = self.session.client(service, region_name=key[1],
+                                             endpoint_url=self.endpoint_url, config=config)
+                self._clients[key] = client
+        return client
+
     def _profile_label(self) -> str:
         profile = self.session.profile_name
         return f" of profile {profile}" if profile and profile != "default" else ""
@@ -97,7 +129,7 @@ class AwsConnection:
     def caller_identity(self) -> dict[str, Any]:
         """sts:GetCallerIdentity; without it nothing else can be read, so failure is an error."""
         try:
-            identity = self.client("sts").get_caller_identity()
+            identity = self._identity()
         except NoCredentialsError:
             raise SourceError(
                 "no AWS credentials found: use --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, "
@@ -116,6 +148,29 @@ class AwsConnection:
                               f"printed something that is not valid JSON ({exc})") from None
         self._account_id = str(identity["Account"])
         return identity
+
+    def _identity(self) -> dict[str, Any]:
+        """GetCallerIdentity, asked again (after a pause) while AWS only throttles it: rounds
+        of one botocore call (with its own retries) until IDENTITY_ATTEMPTS attempts or more
+        have been throttled."""
+        rounds = max(1, -(-IDENTITY_ATTEMPTS // self.max_attempts))
+        done = 0
+        while True:
+            try:
+                identity: dict[str, Any] = self.client("sts").get_caller_identity()
+                return identity
+            except ClientError as exc:
+                done += 1
+                if exc.response.get("Error", {}).get("Code", "") not in _THROTTLED \
+                        or done >= rounds:
+                    raise
+            identity_pause(done)
+
+
+def identity_pause(rounds: int) -> None:
+    """The pause after `rounds` throttled rounds of GetCallerIdentity: botocore's own backoff
+    (random, doubling, at most 20 s) continued."""
+    time.sleep(random.uniform(0, min(20.0, 2.0 ** (rounds + 2))))
 
 
 def _keep_account_off_custom_host(client: Any) -> None:

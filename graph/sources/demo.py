@@ -3,6 +3,8 @@
 The demo is read by the same boto3 loader as a real account, over an endpoint on 127.0.0.1
 (port chosen by the OS), so the wizard can create roles in it like in a real account. moto keeps
 one global state per process: there is one demo server, and opening the demo again resets it.
+An open served from the cache (`demo_cache`) resets it lazily: the emulator is seeded again
+only when something first needs it (`ensure_seeded`).
 """
 
 from __future__ import annotations
@@ -26,10 +28,15 @@ _CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testin
 _lock = threading.Lock()
 _server: Any = None
 _endpoint: str | None = None
+#: Held while the cast is seeded; `_seeded`: the running emulator holds the current demo.
+_seed_lock = threading.RLock()
+_seeded = False
 
 
 #: How to get the emulator when it is missing (the plain install leaves it out).
 INSTALL_HINT = "pip install 'rolemap[demo]' (or, in a clone, pip install -e '.[demo]')"
+NOT_INSTALLED = ("--demo needs the local AWS emulator (moto), which is not installed: "
+                 f"{INSTALL_HINT}")
 
 
 def require_emulator() -> None:
@@ -40,9 +47,21 @@ def require_emulator() -> None:
     try:
         import moto.server  # noqa: F401
     except ImportError:
-        raise SourceError(
-            f"--demo needs the local AWS emulator (moto), which is not installed: {INSTALL_HINT}"
-        ) from None
+        raise SourceError(NOT_INSTALLED) from None
+
+
+def emulator_installed() -> bool:
+    """Whether moto and its server stack are installed, found without importing them (the
+    import takes about 2 s, which a demo opened from the cache does not otherwise pay)."""
+    from importlib.util import find_spec
+
+    for name in ("moto", "werkzeug", "flask", "flask_cors"):
+        try:
+            if find_spec(name) is None:
+                return False
+        except (ImportError, ValueError):
+            return False
+    return True
 
 
 def demo_endpoint() -> str:
@@ -77,16 +96,42 @@ def demo_connection() -> AwsConnection:
 
 def reset_demo() -> AwsConnection:
     """Wipe the emulator and seed the cast again, with deterministic ids; returns a connection."""
-    endpoint = demo_endpoint()  # says how to install the emulator when it is missing
-    from moto.moto_api._internal import mock_random
+    global _seeded
+    with _seed_lock:
+        _seeded = False
+        endpoint = demo_endpoint()  # says how to install the emulator when it is missing
+        from moto.moto_api._internal import mock_random
 
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
-    with urllib.request.urlopen(request, timeout=30):
-        pass
-    mock_random.seed(SEED)
-    conn = demo_connection()
-    seed_cast(conn)
-    return conn
+        request = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+        mock_random.seed(SEED)
+        conn = demo_connection()
+        seed_cast(conn)
+        _seeded = True
+        return conn
+
+
+def is_seeded() -> bool:
+    """Whether the running emulator holds this process's demo (the cast, and what was made
+    in it since)."""
+    return _seeded
+
+
+def forget_seeding() -> None:
+    """A new open of the demo from the cache: what the emulator holds is a past demo's."""
+    global _seeded
+    with _seed_lock:
+        _seeded = False
+
+
+def ensure_seeded() -> bool:
+    """Seed the emulator unless it holds the current demo; True when this call seeded it."""
+    with _seed_lock:
+        if _seeded:
+            return False
+        reset_demo()
+        return True
 
 
 def seed_cast(conn: AwsConnection) -> None:

@@ -6,13 +6,25 @@ Layout (see `collect_script.py`, which writes it):
     ec2-describe-instances/<region>.json
     s3api-list-buckets.json
     s3api-get-bucket-location/<bucket>.json
-    s3api-get-bucket-policy/<bucket>.json          (missing: no bucket policy)
-    s3api-get-public-access-block/<bucket>.json    (missing: none configured)
+    s3api-get-bucket-policy/<bucket>.json
+    s3api-get-public-access-block/<bucket>.json
     s3api-get-bucket-acl/<bucket>.json
-    s3control-get-public-access-block.json         (missing: none configured)
-A `<name>.error` file in place of `<name>.json` (the CLI's stderr, written by the collect script
-when a call fails for another reason than "not configured") marks that configuration unknown
-and becomes a warning; only sts-get-caller-identity.json is indispensable.
+    s3control-get-public-access-block.json
+A `<name>.error` file in place of `<name>.json` holds the CLI's stderr for a call that failed.
+
+The rule for a configuration that is not there: the AWS CLI prints nothing on stdout when a
+bucket has no policy or no Block Public Access configuration; it fails with an error code
+(NoSuchBucketPolicy, NoSuchPublicAccessBlockConfiguration) on stderr, which the collect script
+keeps in the `.error` file. So "none configured" is only ever read from that evidence: an
+`.error` file whose code says so. Any other `.error` file, and a listed bucket with neither
+file (a collection that was interrupted, a file lost in a copy, a bucket created after the
+list), make that configuration *unknown* with a warning, never "none": a public bucket whose
+ACL file went missing must not lose its public row. Every bucket has an ACL, so only `.json`
+or another error can stand for it. The account-wide Block Public Access file follows the same
+rule. A missing location file falls back to list-buckets' BucketRegion (it grants nothing).
+Folders written by collect scripts older than this rule left no file for "none": they now read
+as unknown, with a warning per bucket; collecting again fixes it. Only
+sts-get-caller-identity.json is indispensable.
 """
 
 from __future__ import annotations
@@ -52,6 +64,13 @@ BUCKET_DIRS: tuple[tuple[str, str, str], ...] = (
     (UNKNOWN_PUBLIC_ACCESS_BLOCK, "s3api-get-public-access-block", "s3:GetPublicAccessBlock"),
     (UNKNOWN_ACL, "s3api-get-bucket-acl", "s3:GetBucketAcl"),
 )
+#: Per-bucket configurations, and the account's, for which an error code means "none".
+NOT_CONFIGURED: dict[str, frozenset[str]] = {
+    UNKNOWN_POLICY: frozenset({"NoSuchBucketPolicy"}),
+    UNKNOWN_PUBLIC_ACCESS_BLOCK: frozenset({"NoSuchPublicAccessBlockConfiguration"}),
+}
+#: A missing file of these kinds is not unknown: the fallback reads another answer.
+_FALLBACK = frozenset({UNKNOWN_LOCATION})
 Progress = Callable[[str, int, int], None]
 _ERROR_CODE = re.compile(r"An error occurred \((\w+)\)")
 
@@ -69,12 +88,16 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
     warnings: list[LoadWarning] = []
     account_unknown: set[str] = set()
 
-    def optional(path: Path, operation: str, target: str, unknown: str) -> Any:
-        """A file whose `.error` twin says the collect script could not read it."""
+    def optional(path: Path, operation: str, target: str, unknown: str,
+                 none: frozenset[str] = frozenset()) -> Any:
+        """A file whose `.error` twin says the collect script could not read it (or, with a
+        code in `none`, that there is nothing configured)."""
         error = path.with_suffix(".error")
         if not path.exists() and error.exists():
-            warnings.append(_error_warning(error, operation, target))
-            account_unknown.add(unknown)
+            warning = _error_warning(error, operation, target)
+            if warning.code not in none:
+                warnings.append(warning)
+                account_unknown.add(unknown)
             return None
         data = read_json(path)
         if data is None:
@@ -124,14 +147,25 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
                 else:
                     per_bucket[kind][name] = data
             elif name + ".error" in present:
+                warning = _error_warning(directory / f"{name}.error", operation, name)
+                if warning.code not in NOT_CONFIGURED.get(kind, ()):
+                    unknown.setdefault(name, set()).add(kind)
+                    warnings.append(warning)
+            elif kind not in _FALLBACK:
                 unknown.setdefault(name, set()).add(kind)
-                warnings.append(_error_warning(directory / f"{name}.error", operation, name))
+                warnings.append(_missing_warning(directory, name, operation))
     progress("buckets", total, total)
     account_pab_path = folder / ACCOUNT_PAB
     account_pab = None
+    pab_operation = "s3control:GetPublicAccessBlock"
     if account_pab_path.exists() or account_pab_path.with_suffix(".error").exists():
-        account_pab = optional(account_pab_path, "s3control:GetPublicAccessBlock", "",
-                               UNKNOWN_PUBLIC_ACCESS_BLOCK)
+        account_pab = optional(account_pab_path, pab_operation, "", UNKNOWN_PUBLIC_ACCESS_BLOCK,
+                               NOT_CONFIGURED[UNKNOWN_PUBLIC_ACCESS_BLOCK])
+    elif buckets:  # it only matters to buckets
+        account_unknown.add(UNKNOWN_PUBLIC_ACCESS_BLOCK)
+        warnings.append(LoadWarning(pab_operation, "", f"{account_pab_path.name}: no file (and "
+                                    "no .error file saying none is configured): treated as "
+                                    "not read", "MissingFile"))
     return RawAccount(
         identity=identity,
         authorization_details=iam,
@@ -147,6 +181,11 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
         warnings=tuple(warnings),
         origin=str(folder),
     )
+
+
+def _missing_warning(directory: Path, name: str, operation: str) -> LoadWarning:
+    return LoadWarning(operation, name, f"{directory.name}/{name}.json: no file (and no .error "
+                       "file saying none is configured): treated as not read", "MissingFile")
 
 
 def _null_warning(path: Path, operation: str, target: str) -> LoadWarning:

@@ -17,6 +17,7 @@ from graph.errors import SourceError
 from graph.model import SNAPSHOT_SCHEMA_VERSION, AccountSnapshot
 from graph.safe_files import read_json, write_text
 from graph.sources.bulk import bulk_allocation
+from graph.sources.size_limits import refuse_oversized
 from graph.sources.snapshot_decode import decode
 
 FORMAT = "rolemap-snapshot"
@@ -61,7 +62,7 @@ def snapshot_from_json(data: Any, where: str = "snapshot") -> AccountSnapshot:
     body = {k: v for k, v in data.items() if k not in ("format", "version")}
     if "captured_at" in body:  # the field's name in files written before it was taken_at
         body.setdefault("taken_at", body.pop("captured_at"))
-    snapshot = decode(AccountSnapshot, body, where)
+    snapshot = refuse_oversized(decode(AccountSnapshot, body, where))
     if not (snapshot.roles or snapshot.instances or snapshot.buckets):
         raise SourceError(
             f"{where}: account {snapshot.account_id} is empty (no roles, instances or buckets)"

@@ -3,8 +3,10 @@
 Rollback in the process covers failures and Ctrl-C; it cannot cover a process that is killed,
 loses its terminal or its machine. So before each call the journal file (replaced whole, owner
 readable only) lists the calls done so far and the one being sent, each with the call that
-undoes it. `rolemap role undo JOURNAL` runs those undo calls in reverse later. A call that was
-being sent may or may not have happened, so its undo tolerates "not found".
+undoes it, and the apply's creation token (the value of the tag rolemap puts on the role and
+profile it creates). `rolemap role undo JOURNAL` runs those undo calls in reverse later, after
+checking them (graph.wizard.undo). A call that was being sent may or may not have happened, so
+its undo tolerates "not found".
 """
 
 from __future__ import annotations
@@ -39,13 +41,15 @@ class Journal:
     role_name: str
     account: str = ""
     status: str = "applying"
+    #: The value of rolemap's creation tag on what this apply creates (set by apply_plan).
+    token: str = ""
     entries: list[dict[str, Any]] = field(default_factory=list)
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_text(self.path, json.dumps({
             "format": FORMAT, "role": self.role_name, "account": self.account,
-            "status": self.status, "entries": self.entries,
+            "status": self.status, "token": self.token, "entries": self.entries,
         }, indent=1) + "\n", private=True)
 
     def sending(self, call: dict[str, Any], undo: dict[str, Any]) -> int:
@@ -81,7 +85,7 @@ def load_journal(path: Path | str) -> Journal:
     if not isinstance(entries, list) or not all(_entry_ok(e) for e in entries):
         raise RolemapError(f"{path}: entries: expected a list of {{state, call, undo}} objects")
     return Journal(path, str(data.get("role", "")), str(data.get("account", "")),
-                   str(data.get("status", "")), entries)
+                   str(data.get("status", "")), str(data.get("token") or ""), entries)
 
 
 def _entry_ok(entry: Any) -> bool:

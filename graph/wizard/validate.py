@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from graph.errors import RolemapError
 from graph.model import AccountSnapshot
+from graph.wizard.calls import CREATION_TAG
 from graph.wizard.documents import inline_policy, policy_size, trust_policy
 from graph.wizard.plan import RolePlan
 
@@ -201,8 +202,9 @@ def _tag_issues(plan: RolePlan) -> list[ValidationIssue]:
     def add(message: str) -> None:
         issues.append(ValidationIssue(STEP_DETAILS, "tags", message))
 
-    if len(plan.tags) > TAGS_MAX:
-        add(f"{len(plan.tags)} tags; a role takes at most {TAGS_MAX}")
+    if len(plan.tags) > TAGS_MAX - 1:
+        add(f"{len(plan.tags)} tags; a role takes at most {TAGS_MAX}, one of them "
+            f"rolemap's {CREATION_TAG}")
     keys: set[str] = set()
     for key, value in plan.tags:
         if not 1 <= len(key) <= TAG_KEY_MAX:
@@ -211,6 +213,8 @@ def _tag_issues(plan: RolePlan) -> list[ValidationIssue]:
             add(f"tag key {key!r} may use only letters, digits, spaces and _.:/=+-@")
         if key.lower().startswith("aws:"):
             add(f"tag key {key!r}: the aws: prefix is reserved for AWS")
+        if key == CREATION_TAG:
+            add(f"tag key {key!r} is rolemap's own: it marks what a create made")
         if len(value) > TAG_VALUE_MAX:
             add(f"tag {key!r}: value must be at most {TAG_VALUE_MAX} characters")
         elif not _tag_chars_ok(value):

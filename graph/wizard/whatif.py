@@ -113,19 +113,31 @@ class WhatIf:
         return self.public_before == self.public_after
 
     def lines(self) -> list[str]:
-        out = [f"role {self.role_arn} would reach {len(self.role_buckets)} bucket(s): "
-               + (", ".join(sorted(self.role_buckets)) or "none")]
+        """The preview as sentences a reviewer reads ("+1 bucket: acme-data"), never as
+        Python values: it is shown in the wizard and pasted into change requests."""
+        out = [f"role {self.role_arn} would reach {_counted(len(self.role_buckets))}: "
+               + _names(self.role_buckets)]
         for ch in self.changes:
+            moved = [f"{sign}{_counted(len(names))}: {_names(names)}"
+                     for sign, names in (("+", ch.gained), ("-", ch.lost)) if names]
             out.append(f"{ch.label}: {len(ch.before)} -> {len(ch.after)} bucket(s); "
-                       f"+{len(ch.gained)} {sorted(ch.gained)} -{len(ch.lost)} {sorted(ch.lost)}")
+                       + ("; ".join(moved) or "the same buckets"))
             for sign, per_bucket in (("+", ch.actions_gained()), ("-", ch.actions_lost())):
                 for bucket, actions in per_bucket.items():
                     names = ", ".join(a.removeprefix("s3:") for a in actions)
                     out.append(f"  {sign} {bucket}: {names}")
         out.append("public exposure unchanged" if self.public_unchanged else
-                   f"public exposure CHANGES: {sorted(self.public_before)} -> "
-                   f"{sorted(self.public_after)}")
+                   f"public exposure CHANGES: public before: {_names(self.public_before)}; "
+                   f"public after: {_names(self.public_after)}")
         return out
+
+
+def _counted(count: int) -> str:
+    return f"{count} bucket" if count == 1 else f"{count} buckets"
+
+
+def _names(buckets: frozenset[str]) -> str:
+    return ", ".join(sorted(buckets)) or "none"
 
 
 def _reached(accesses: Sequence[BucketAccess]) -> dict[str, tuple[str, ...]]:

@@ -77,10 +77,11 @@ def test_by_role_lists_instances_and_follows_chains(layers: AccessGraph, tmp_pat
         ("hopper", "target", "looper")}
 
 
-def test_markdown_is_grouped_by_instance(layers: AccessGraph, tmp_path: Path) -> None:
-    out = tmp_path / "r.md"
-    export(layers, "md", out)
-    text = out.read_text()
+def test_markdown_detail_is_grouped_by_instance(layers: AccessGraph, tmp_path: Path) -> None:
+    out, detail = tmp_path / "r.md", tmp_path / "detail.md"
+    export(layers, "md", out, detail=detail)
+    assert out.read_text().startswith("# rolemap review: account 111111111111")
+    text = detail.read_text()
     assert text.startswith("# Effective S3 permissions")
     assert "## app-1 (i-0000000000000a001) via app" in text
     assert text.count("## hopper-1") == 3  # its own role, then two assumed roles

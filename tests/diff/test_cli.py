@@ -37,7 +37,7 @@ def test_identical_snapshots_exit_0_and_no_rows(tmp_path: Path,
     assert data == {
         "old": {"source": old, "account": ACCT, "taken_at": "2026-01-01T00:00:00+00:00"},
         "new": {"source": new, "account": ACCT, "taken_at": "2026-02-01T00:00:00+00:00"},
-        "assumed": {}, "gained": [], "lost": [], "changed": [],
+        "assumed": {}, "causes": [], "gained": [], "lost": [], "changed": [],
         "findings": {"new": [], "resolved": []},
     }
 
@@ -56,14 +56,26 @@ def test_a_change_exits_1_with_the_documented_row(tmp_path: Path,
         "granted_by": ["identity policy app/app-inline, statement 2 (List)"],
         "via": [f"arn:aws:iam::{ACCT}:role/app"], "change": "denied → allowed",
         "why": ["role app: inline policy app-inline: statement 2 (List) added"],
+        "causes": ["statement-added:role/app/inline/app-inline:List"],
+    }]
+    assert data["causes"] == [{
+        "id": "statement-added:role/app/inline/app-inline:List", "kind": "statement-added",
+        "subject": "role app: inline policy app-inline: statement 2 (List) added",
+        "details": [], "summary": "1 instance × 1 bucket × 1 action gained",
+        "public": False, "other_account": False, "rows": [["gained", 0]],
     }]
     assert main(["diff", old, new]) == 1
     text = capsys.readouterr().out
-    assert "1 gained, 0 lost, 0 changed" in text
+    assert "1 cause (1 changing access): 1 gained, 0 lost, 0 changed" in text
+    assert "CAUSES (1, riskiest first)\n  1. role app: inline policy app-inline: statement 2 " \
+        "(List) added  [statement-added]\n       effect: 1 instance × 1 bucket × 1 action " \
+        "gained" in text
     assert "app-1 (i-0000000000000a001) → data: s3:ListBucket  denied → allowed" in text
     assert "why: role app: inline policy app-inline: statement 2 (List) added" in text
     assert main(["diff", old, new, "--format", "md"]) == 1
     md = capsys.readouterr().out
+    assert "## Causes (1, riskiest first)" in md
+    assert md.index("## Causes") < md.index("## Gained (1)")
     assert "## Gained (1)" in md and "| app-1 (i-0000000000000a001) | data | s3:ListBucket |" in md
 
 

@@ -111,3 +111,19 @@ async def _opens_the_app(args: argparse.Namespace) -> None:
         assert isinstance(app.screen, ExplorerScreen)
         assert app.workspace is not None
         assert app.workspace.snapshot.instance_by_id
+
+
+def test_the_readme_points_only_inside_the_repository() -> None:
+    text = README.read_text()
+    # A reader of a clone has nothing outside it: no ../ paths, and every image is there.
+    assert "../" not in text
+    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+        assert (ROOT / image).is_file(), image
+
+
+def test_the_trace_screenshot_caption_names_what_it_shows() -> None:
+    caption = next(m for m in re.findall(r"!\[([^\]]*)\]\(screenshots/trace\.svg\)",
+                                         README.read_text()))
+    shown = (ROOT / "screenshots" / "trace.svg").read_text()
+    named = re.search(r"Tracing (\S+) to", caption)
+    assert named and f"trace&#160;{named.group(1)}&#160;" in shown

@@ -17,7 +17,7 @@ from tui.cli import main
 
 SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "sarif-schema-2.1.0.json"
 KEYS = {"id", "severity", "category", "title", "instance", "role", "bucket", "principal",
-        "actions", "evidence", "fix"}
+        "instances", "buckets", "actions", "evidence", "fix"}
 
 
 @pytest.fixture(scope="module")

@@ -86,11 +86,16 @@ def test_markdown_review_starts_with_findings(demo: AccessGraph, tmp_path: Path)
     text = path.read_text()
     sections = re.findall(r"^## (.+)$", text, re.M)
     assert sections[0] == "Findings"
-    assert "1 critical" in text.split("\n## ", 2)[1]
+    # The escalation to admin-box and legacy-reports' exposed credentials (they change
+    # permissions on buckets, behind an open door).
+    assert "2 critical" in text.split("\n## ", 2)[1]
     charts = text.count("```mermaid\nflowchart LR")
     assert charts == text.count("\n### CRITICAL: ") + text.count("\n### HIGH: ") == 5
-    # The permissions follow, as before.
-    assert any(s.startswith("web-1 ") for s in sections)
+    # Then what is exposed, counted: no section per instance (those are in --detail).
+    assert [s.split(" (")[0] for s in sections[1:]] == [
+        "Public buckets", "Granted to other accounts and services", "Roles by what they reach",
+        "Instances by exposure", "Buckets"]
+    assert not any(s.startswith("web-1 ") for s in sections)
 
 
 def test_json_export_lists_escalation_apart_from_permissions(demo: AccessGraph,

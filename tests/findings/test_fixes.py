@@ -46,7 +46,7 @@ def test_an_aws_managed_policy_is_detached_or_replaced_never_narrowed(
 
 def test_an_own_policy_is_changed_at_its_statement(findings_graph: AccessGraph) -> None:
     for f in find(findings_graph):
-        if f.category not in ("admin-role", "privilege-escalation"):
+        if f.category not in ("admin-role", "privilege-escalation", "cross-account"):
             continue
         # Never the vague "narrow identity policy X": a place (inline or customer-managed,
         # statement N) and a change, or a detach.

@@ -96,7 +96,10 @@ def test_many_buckets_one_finding_and_stable_ids(trust_graph: AccessGraph) -> No
         snap, roles=tuple(wide if r.name == "partner-reader" else r for r in snap.roles),
         buckets=snap.buckets + extra))
     f = _assumed(g)["partner-reader"]
-    assert f.bucket is None and "read 42 buckets" in f.title
+    assert f.bucket is None and "reads objects in 42 buckets" in f.title
+    assert len(f.buckets) == 42
+    # Another account reading 42 buckets: medium for a read, one up for the breadth.
+    assert f.severity is Severity.HIGH
     assert f.detail[-1] == "… and 32 more bucket(s)"
     assert f.id == _assumed(trust_graph)["partner-reader"].id
     shuffled = build_access_graph(dataclasses.replace(

@@ -9,7 +9,9 @@ request with a response.
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -84,3 +86,18 @@ def inject_error(conn: AwsConnection, event: str, *, status: int, code: str, mes
 
     conn.session.events.register(event, handler)
     return seen
+
+
+@contextmanager
+def deadline(seconds: int, why: str) -> Iterator[None]:
+    """Fail with `why` instead of hanging: hostile input must never block rolemap."""
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(why)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import SourceError
-from graph.model import UNKNOWN_POLICY
+from graph.model import UNKNOWN_ACL, UNKNOWN_POLICY, UNKNOWN_PUBLIC_ACCESS_BLOCK
 from graph.sources import SourceSpec, open_source
 from graph.sources import export_folder as ef
 from graph.sources.export_folder import load_export_folder
@@ -55,11 +55,51 @@ def test_loads_every_file(folder: Path) -> None:
     assert all("/deleted-" in arn for arn in named - profiles) and named & profiles
 
 
-def test_missing_per_bucket_file_means_absent(folder: Path) -> None:
-    name = _bucket_with(folder, "s3api-get-bucket-policy")
-    (folder / "s3api-get-bucket-policy" / f"{name}.json").unlink()
-    bucket = load_export_folder(folder).bucket_by_name[name]
-    assert bucket.policy is None and not bucket.policy_unknown
+@pytest.mark.parametrize("directory, kind, operation", [
+    ("s3api-get-bucket-policy", UNKNOWN_POLICY, "s3:GetBucketPolicy"),
+    ("s3api-get-public-access-block", UNKNOWN_PUBLIC_ACCESS_BLOCK, "s3:GetPublicAccessBlock"),
+    ("s3api-get-bucket-acl", UNKNOWN_ACL, "s3:GetBucketAcl"),
+])
+def test_missing_per_bucket_file_is_unknown_with_a_warning(
+        folder: Path, directory: str, kind: str, operation: str) -> None:
+    """No file is no evidence of "none": the CLI's NoSuch... error file is (see below)."""
+    name = _bucket_with(folder, directory)
+    (folder / directory / f"{name}.json").unlink()
+    snap = load_export_folder(folder)
+    bucket = snap.bucket_by_name[name]
+    assert kind in bucket.unknown
+    assert [(w.operation, w.target, w.code) for w in snap.warnings] == [
+        (operation, name, "MissingFile")]
+    assert f"{directory}/{name}.json: no file" in snap.warnings[0].message
+
+
+@pytest.mark.parametrize("directory, code, operation", [
+    ("s3api-get-bucket-policy", "NoSuchBucketPolicy", "GetBucketPolicy"),
+    ("s3api-get-public-access-block", "NoSuchPublicAccessBlockConfiguration",
+     "GetPublicAccessBlock"),
+])
+def test_the_clis_not_configured_error_means_none(folder: Path, directory: str, code: str,
+                                                  operation: str) -> None:
+    name = _bucket_with(folder, directory)
+    (folder / directory / f"{name}.json").unlink()
+    (folder / directory / f"{name}.error").write_text(
+        f"\nAn error occurred ({code}) when calling the {operation} operation: not there\n")
+    snap = load_export_folder(folder)
+    bucket = snap.bucket_by_name[name]
+    assert not bucket.unknown and snap.warnings == ()
+    if directory.endswith("policy"):
+        assert bucket.policy is None
+    else:
+        assert bucket.public_access_block is None
+
+
+def test_missing_account_block_public_access_file_is_unknown(folder: Path) -> None:
+    for path in (folder / ef.ACCOUNT_PAB, (folder / ef.ACCOUNT_PAB).with_suffix(".error")):
+        path.unlink(missing_ok=True)
+    snap = load_export_folder(folder)
+    assert UNKNOWN_PUBLIC_ACCESS_BLOCK in snap.account.unknown
+    assert [(w.operation, w.code) for w in snap.warnings] == [
+        ("s3control:GetPublicAccessBlock", "MissingFile")]
 
 
 def test_error_file_means_unknown_with_warning(folder: Path) -> None:

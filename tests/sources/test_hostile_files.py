@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sources_faults import deadline
 
 from graph.errors import SourceError
 from graph.sources import export_folder as ef
@@ -29,14 +29,8 @@ LAYERS = Path(__file__).parent.parent / "fixtures" / "accounts" / "layers"
 
 @pytest.fixture(autouse=True)
 def no_hang() -> Iterator[None]:
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError("blocked: a hostile file made rolemap hang")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(30)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with deadline(30, "blocked: a hostile file made rolemap hang"):
+        yield
 
 
 @pytest.fixture

@@ -8,16 +8,20 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.retries.standard import ExponentialBackoff
 from moto.core.authorization import enable_iam_authentication
 from sources_faults import auditor_connection, fresh_connection, inject_error
 
+from graph.errors import SourceError
 from graph.model import (
     UNKNOWN_ACL,
     UNKNOWN_LOCATION,
     UNKNOWN_POLICY,
     UNKNOWN_PUBLIC_ACCESS_BLOCK,
 )
+from graph.sources import connection
 from graph.sources.connection import AwsConnection
+from graph.sources.demo import demo_endpoint
 from graph.sources.demo_cast import PRIVATE_BUCKET, REGIONS
 from graph.sources.live import load_live
 
@@ -134,6 +138,56 @@ def test_throttling_that_clears_is_retried(demo_conn: AwsConnection) -> None:
     snapshot = load_live(conn, REGIONS)
     assert len(seen) == 1
     assert snapshot.warnings == () and len(snapshot.roles) == 7
+
+
+def _adaptive_connection(monkeypatch: pytest.MonkeyPatch) -> AwsConnection:
+    """What `--profile` builds (AwsConnection.from_profile's defaults), on the demo endpoint;
+    botocore's backoff between attempts is skipped (only the number of attempts is tested)."""
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    monkeypatch.setattr(connection, "identity_pause", lambda rounds: None)
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                            region_name="us-east-1")
+    return AwsConnection(session, endpoint_url=demo_endpoint())
+
+
+def test_live_loads_retry_in_adaptive_mode(demo_conn: AwsConnection) -> None:
+    conn = AwsConnection.from_profile(None)
+    for service in ("sts", "iam", "s3", "ec2"):
+        retries = conn.client(service).meta.config.retries
+        assert retries["mode"] == "adaptive" and retries["total_max_attempts"] == 4
+
+
+def test_five_throttled_identity_calls_do_not_end_a_load(
+        demo_conn: AwsConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GetCallerIdentity is the one call nothing loads without: throttled, it gets a longer
+    budget (10 attempts or more) than other calls (4), so a burst of throttling is waited
+    out."""
+    conn = _adaptive_connection(monkeypatch)
+    seen = inject_error(conn, "before-send.sts.GetCallerIdentity", status=400,
+                        code="Throttling", message="Rate exceeded", protocol="query", times=5)
+    snapshot = load_live(conn, REGIONS)
+    assert len(seen) == 5
+    assert snapshot.warnings == () and len(snapshot.roles) == 7
+
+
+def test_the_identity_budget_has_an_end(demo_conn: AwsConnection,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = _adaptive_connection(monkeypatch)
+    seen = inject_error(conn, "before-send.sts.GetCallerIdentity", status=400,
+                        code="Throttling", message="Rate exceeded", protocol="query")
+    with pytest.raises(SourceError, match=r"sts:GetCallerIdentity failed: .*\[Throttling\]"):
+        load_live(conn, REGIONS)
+    assert len(seen) == 12  # whole rounds of 4 attempts until 10 or more were throttled
+
+
+def test_the_identity_budget_is_for_throttling_only(demo_conn: AwsConnection,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = _adaptive_connection(monkeypatch)
+    seen = inject_error(conn, "before-send.sts.GetCallerIdentity", status=500,
+                        code="InternalFailure", message="boom", protocol="query")
+    with pytest.raises(SourceError, match=r"\[InternalFailure\]"):
+        load_live(conn, REGIONS)
+    assert len(seen) == 4  # --max-attempts, as for every call
 
 
 def test_region_not_enabled_is_a_warning(demo_conn: AwsConnection) -> None:

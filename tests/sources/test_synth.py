@@ -223,7 +223,8 @@ def test_rare_traits_on_a_medium_account(tmp_path: Path) -> None:
     """Traits too rare for the small size (~1-2% each) show up at the medium one."""
     folder = write_synthetic(tmp_path / "m", roles=1000, instances=0, buckets=1000,
                              policies=300, seed=0)
-    text = "\n".join(_json(p)["Policy"] for p in (folder / "s3api-get-bucket-policy").glob("*"))
+    text = "\n".join(_json(p)["Policy"]
+                     for p in (folder / "s3api-get-bucket-policy").glob("*.json"))
     for trait in ("cloudfront.amazonaws.com", '"NotPrincipal"', "aws:PrincipalOrgID",
                   "aws:SourceIp", '"AROA', "StringNotEquals"):
         assert trait in text, trait

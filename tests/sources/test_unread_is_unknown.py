@@ -94,7 +94,9 @@ def test_iam_details_error_or_null_file_is_unknown_in_every_export(
                                        for w in data["warnings"])
     assert REASON in data["permissions"][0]["unknown_because"]
     md = _export(g, "md")
-    assert "| unknown |" in md and REASON in md and "GetAccountAuthorizationDetails" in md
+    assert "GetAccountAuthorizationDetails" in md and "*unknown*" in md  # the review's warnings
+    detail = _export(g, "md", detail=True)
+    assert "| unknown |" in detail and REASON in detail
     graphml = _export(g, "graphml")
     assert REASON in graphml and "GetAccountAuthorizationDetails" in graphml
     # The command line: unknown, the reason, and the warning on stderr.
@@ -104,13 +106,15 @@ def test_iam_details_error_or_null_file_is_unknown_in_every_export(
     assert "warning: iam:GetAccountAuthorizationDetails" in proc.stderr
 
 
-def _export(g: AccessGraph, fmt: str) -> str:
+def _export(g: AccessGraph, fmt: str, detail: bool = False) -> str:
+    """The export's text; with `detail`, the Markdown review's per-cell file instead."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"out.{fmt}"
-        export(g, fmt, out)
-        return out.read_text()
+        cells = Path(tmp) / "detail.md"
+        export(g, fmt, out, detail=cells if detail else None)
+        return (cells if detail else out).read_text()
 
 
 # --- a bucket's ACL --------------------------------------------------------------------------
@@ -126,8 +130,10 @@ def _acl_answers(g: AccessGraph) -> tuple[Outcome | None, Outcome]:
     return (public.outcome if public else None), role_outcome
 
 
-@pytest.mark.parametrize("content", ["error", "null"])
+@pytest.mark.parametrize("content", ["error", "null", "missing"])
 def test_unread_acl_of_a_public_acl_bucket_is_unknown(tmp_path: Path, content: str) -> None:
+    """A refused, empty or missing ACL file: the public bucket keeps an (unknown) public row;
+    a missing file once read as "no grants" and the row vanished."""
     path = folder(tmp_path)
     assert _acl_answers(graph_of(path)) == (Outcome.ALLOWED, Outcome.ALLOWED)
     acl = path / "s3api-get-bucket-acl" / f"{ACL_PUBLIC}.json"
@@ -135,8 +141,10 @@ def test_unread_acl_of_a_public_acl_bucket_is_unknown(tmp_path: Path, content: s
         acl.unlink()
         acl.with_suffix(".error").write_text(
             "An error occurred (AccessDenied) when calling the GetBucketAcl operation\n")
-    else:
+    elif content == "null":
         acl.write_text("null")
+    else:
+        acl.unlink()
     g = graph_of(path)
     assert any(w.operation == "s3:GetBucketAcl" and w.target == ACL_PUBLIC
                for w in g.warnings)

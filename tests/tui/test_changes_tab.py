@@ -1,4 +1,5 @@
-"""`rolemap --snapshot NEW --compare OLD`: the Changes tab, its filter, and Enter."""
+"""`rolemap --snapshot NEW --compare OLD`: the Changes tab (a tree of causes), its filter,
+and Enter."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from graph.sources import LoadedSource, SourceSpec
 from graph.sources.snapshot_file import save_snapshot
 from tui.app import RolemapApp
 from tui.screens.access_tree import AccessTree
+from tui.screens.changes_tree import ChangesTree
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
 from tui.widgets.evidence import Selection
-from tui.widgets.resource_table import ResourceTable
 
 READ_CUSTOMERS = {"Sid": "ReadCustomers", "Effect": "Allow", "Action": "s3:GetObject",
                   "Resource": "arn:aws:s3:::acme-customer-data/*"}
@@ -57,17 +58,60 @@ async def _explorer(app: RolemapApp, pilot) -> ExplorerScreen:  # type: ignore[n
     return app.screen
 
 
+def _tree(screen: ExplorerScreen) -> ChangesTree:
+    return screen.query_one("#changes", ChangesTree)
+
+
+def _open_all(tree: ChangesTree) -> None:
+    """Open every node (building lazy children), as pressing Enter on each would."""
+    stack = list(tree.root.children)
+    while stack:
+        node = stack.pop()
+        if node.allow_expand:
+            tree.ensure_built(node)
+            node.expand()
+            stack.extend(node.children)
+
+
+def _lines(tree: ChangesTree) -> list[str]:
+    return [tree.get_node_at_line(i).label.plain  # type: ignore[union-attr]
+            for i in range(tree.last_line + 1)]
+
+
 def _rows(screen: ExplorerScreen) -> list[tuple[str, ...]]:
-    model = screen.query_one("#changes", ResourceTable).model
-    return [tuple(str(v) for v in row.values[:4]) for row in model.visible]
+    """Every row the tree shows (through the filter), as (kind, who, bucket, action)."""
+    tree = _tree(screen)
+    assert tree.diff is not None
+    return sorted((row.kind, row.subject, row.bucket, row.action)
+                  for _, refs in tree.visible() for row in (tree.row(r) for r in refs))
 
 
-async def test_changes_tab_lists_gained_rows_and_filters(pair: tuple[str, str]) -> None:
+async def _cursor_to(tree: ChangesTree, pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the tree and move the cursor (with j) to the first line containing `text`."""
+    _open_all(tree)
+    await pilot.pause()
+    target = next(i for i, line in enumerate(_lines(tree)) if text in line)
+    tree.focus()
+    await pilot.press("g", *["j"] * target)
+    assert tree.cursor_line == target
+
+
+async def test_changes_tab_is_a_tree_of_causes_and_filters(pair: tuple[str, str]) -> None:
     old, new = pair
     app = RolemapApp(SourceSpec(snapshot=new), compare=old)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await _explorer(app, pilot)
         assert screen.tab_id == "changes"
+        tree = _tree(screen)
+        causes = [n.label.plain for n in tree.root.children]
+        # Two edits, two causes: the public one first.
+        assert causes == [
+            "[PUBLIC] bucket acme-build-artifacts: bucket policy added",
+            "role web-server: inline policy web-least-privilege: statement 3 (ReadCustomers) added"]
+        # t on a cause (not a row) has nothing to trace: the explorer stays.
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen is screen
         rows = _rows(screen)
         assert ("gained", "anyone (public)", "acme-build-artifacts", "s3:GetObject") in rows
         web = [r for r in rows if r[1].startswith("web-")]
@@ -79,6 +123,7 @@ async def test_changes_tab_lists_gained_rows_and_filters(pair: tuple[str, str]) 
         await pilot.pause()
         assert _rows(screen) == [
             ("gained", "anyone (public)", "acme-build-artifacts", "s3:GetObject")]
+        assert len(tree.root.children) == 1
 
 
 async def test_enter_opens_the_trace_with_the_change_marked(pair: tuple[str, str]) -> None:
@@ -87,9 +132,10 @@ async def test_enter_opens_the_trace_with_the_change_marked(pair: tuple[str, str
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await _explorer(app, pilot)
         await pilot.press("slash", *"web-1 customer", "enter")
-        (row,) = _rows(screen)
-        assert row[0] == "gained" and row[1].startswith("web-1 (i-")
-        assert row[2:] == ("acme-customer-data", "s3:GetObject")
+        rows = _rows(screen)
+        assert [r[0] for r in rows] == ["gained"] and rows[0][1].startswith("web-1 (i-")
+        assert rows[0][2:] == ("acme-customer-data", "s3:GetObject")
+        await _cursor_to(_tree(screen), pilot, "web-1 (i-")
         await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()
@@ -106,8 +152,9 @@ async def test_enter_on_a_public_row_opens_who_can_marked(pair: tuple[str, str])
     old, new = pair
     app = RolemapApp(SourceSpec(snapshot=new), compare=old)
     async with app.run_test(size=(160, 48)) as pilot:
-        await _explorer(app, pilot)
-        await pilot.press("slash", *"anyone", "enter", "enter")
+        screen = await _explorer(app, pilot)
+        await _cursor_to(_tree(screen), pilot, "gained   anyone (public)")
+        await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()
         who = app.screen
@@ -136,3 +183,13 @@ async def test_another_account_is_refused_with_a_message(
         await pilot.pause()
         assert isinstance(app.screen, LoadErrorScreen)
         assert "comparing two different accounts is refused" in app.screen.message
+
+
+async def test_the_same_snapshot_says_nothing_changed(pair: tuple[str, str]) -> None:
+    app = RolemapApp(SourceSpec(snapshot=pair[0]), compare=pair[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _explorer(app, pilot)
+        assert _lines(_tree(screen)) == ["Nothing changed since the old snapshot."]
+        await pilot.press("d", "t")  # nothing under the cursor to show or trace
+        await pilot.pause()
+        assert app.screen is screen

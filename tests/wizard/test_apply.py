@@ -63,7 +63,8 @@ def test_apply_creates_exactly_the_planned_resources(moto_account: MotoAccount) 
     role = iam.get_role(RoleName="app-reader")["Role"]
     assert role["AssumeRolePolicyDocument"] == trust_policy(plan)
     assert role["MaxSessionDuration"] == 7200 and role["Description"] == "reads reports"
-    assert role["Tags"] == [{"Key": "team", "Value": "data"}]
+    assert role["Tags"][0] == {"Key": "team", "Value": "data"}
+    assert [t["Key"] for t in role["Tags"][1:]] == ["rolemap:creation"]  # this apply's mark
     doc = iam.get_role_policy(RoleName="app-reader", PolicyName="app-reader-s3-access")
     assert doc["PolicyDocument"] == inline_policy(plan)
 
@@ -85,7 +86,9 @@ def test_apply_creates_exactly_the_planned_resources(moto_account: MotoAccount) 
 
 
 def _inject(acct: MotoAccount, service: str, operation: str, region: str | None = None) -> None:
-    client = acct.connection.client(service, region)
+    writes = operation.startswith(("create", "put", "attach", "add", "associate", "replace"))
+    connection = acct.connection
+    client = (connection.write_client if writes else connection.client)(service, region)
     api_name = client.meta.method_to_api_mapping[operation]
 
     def fail(**_: Any) -> None:

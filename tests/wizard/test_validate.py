@@ -58,9 +58,10 @@ def test_max_session_duration_range(seconds: int, ok: bool) -> None:
 
 def test_tag_limits() -> None:
     assert validate(plan(tags=(("team", "data"), ("empty", ""), ("Cost Center", "é 42")))) == []
-    assert validate(plan(tags=tuple((f"k{i}", "v") for i in range(50)))) == []
-    too_many = validate(plan(tags=tuple((f"k{i}", "v") for i in range(51))))
-    assert "at most 50" in too_many[0].message
+    assert validate(plan(tags=tuple((f"k{i}", "v") for i in range(49)))) == []
+    too_many = validate(plan(tags=tuple((f"k{i}", "v") for i in range(50))))  # + rolemap's
+    assert "at most 50, one of them rolemap's rolemap:creation" in too_many[0].message
+    assert "rolemap's own" in validate(plan(tags=(("rolemap:creation", "x"),)))[0].message
     assert "1-128" in validate(plan(tags=(("", "v"),)))[0].message
     assert "1-128" in validate(plan(tags=(("k" * 129, "v"),)))[0].message
     assert "256" in validate(plan(tags=(("k", "v" * 257),)))[0].message

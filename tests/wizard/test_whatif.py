@@ -13,7 +13,7 @@ from graph.model import (
     Role,
 )
 from graph.wizard import BucketGrant, RolePlan
-from graph.wizard.whatif import planned_snapshot, what_if
+from graph.wizard.whatif import WhatIf, planned_snapshot, what_if
 
 ACCT = "111122223333"
 TRUST = {"Version": "2012-10-17", "Statement": [{
@@ -67,10 +67,21 @@ def test_buckets_gained_and_lost_per_instance() -> None:
     # A role cannot change who outside the account reaches a bucket.
     assert preview.public_unchanged and preview.public_before == {"site"}
     lines = preview.lines()
-    assert "bare (i-bare): 0 -> 2 bucket(s); +2 ['bucket-a', 'site'] -0 []" in lines
+    assert "bare (i-bare): 0 -> 2 bucket(s); +2 buckets: bucket-a, site" in lines
+    assert "old (i-old): 2 -> 2 bucket(s); +1 bucket: bucket-a; -1 bucket: bucket-b" in lines
+    assert not any("[" in line or "'" in line for line in lines)  # no Python lists
     assert lines[-1] == "public exposure unchanged"
 
 
 def test_no_instances_chosen_still_previews_the_role() -> None:
     preview = what_if(PLAN, SNAP, [])
     assert preview.changes == () and preview.role_buckets == {"bucket-a", "site"}
+
+
+def test_preview_lines_read_as_text_when_public_exposure_moves() -> None:
+    preview = WhatIf("arn:aws:iam::123456789012:role/r", frozenset({"one"}), (),
+                     frozenset(), frozenset({"site", "docs"}))
+    assert preview.lines() == [
+        "role arn:aws:iam::123456789012:role/r would reach 1 bucket: one",
+        "public exposure CHANGES: public before: none; public after: docs, site",
+    ]

@@ -6,8 +6,14 @@ import argparse
 import sys
 
 from graph.access import AccessGraph, build_access_graph
+from graph.catalog import require_action
 from graph.errors import RolemapError
-from tui.commands.source_options import add_source_options, load_from_args, stderr_progress
+from tui.commands.source_options import (
+    add_source_options,
+    load_from_args,
+    said_at_open,
+    stderr_progress,
+)
 
 
 def add_access_options(parser: argparse.ArgumentParser) -> None:
@@ -30,10 +36,19 @@ def parse_assumed(items: list[str]) -> dict[str, str]:
     return out
 
 
+def check_before_loading(args: argparse.Namespace) -> None:
+    """Mistakes that need no account are said before one is opened (building the demo or
+    reading a live account takes seconds to minutes): an unknown --action."""
+    action = getattr(args, "action", None)
+    if action is not None:
+        require_action(action)  # LookupFailed with the nearest actions
+
+
 def graph_from_args(args: argparse.Namespace, decide: bool = True) -> AccessGraph:
     """Load the source the options name and decide its access graph (`decide=False`: set
     it up, and let each role be decided when first asked, as a streamed export does)."""
     assumed = parse_assumed(getattr(args, "assume", []) or [])
+    check_before_loading(args)
     loaded = load_from_args(args)
     g = build_access_graph(loaded.snapshot, assumed=assumed, progress=stderr_progress,
                            decide=decide)
@@ -48,7 +63,7 @@ SHOWN_WARNINGS = 10
 def print_warnings(g: AccessGraph) -> None:
     """What could not be read, on stderr (stdout stays the answer): the answers it could
     change read "unknown", and a reader of the terminal must see why."""
-    warnings = g.warnings
+    warnings = [w for w in g.warnings if not said_at_open(w)]
     for w in warnings[:SHOWN_WARNINGS]:
         print(f"warning: {w}", file=sys.stderr)
     if len(warnings) > SHOWN_WARNINGS:

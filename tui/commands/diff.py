@@ -26,8 +26,10 @@ from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
 from graph.text import printable
 from tui.commands.access_options import parse_assumed
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import (
     add_source_options,
+    open_announced,
     spec_from_args,
     stderr_progress,
 )
@@ -55,12 +57,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "source options name: --demo, --profile/--region, or live by default.",
         epilog="exit codes: 0 nothing differs, 1 something does (with --fail-on: something "
                "of those kinds), 2 bad input")
-    parser.add_argument("old", metavar="OLD", help="snapshot file or AWS CLI export folder")
-    parser.add_argument("new", metavar="NEW", nargs="?",
+    parser.add_argument("old", metavar="OLD", type=path_arg,
+                        help="snapshot file or AWS CLI export folder")
+    parser.add_argument("new", metavar="NEW", nargs="?", type=path_arg,
                         help="snapshot file or export folder (default: the source options)")
     parser.add_argument("--format", choices=("text", "json", "md"), default="text",
                         help="text (default), json or md (a review section)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("-o", "--output", metavar="FILE", type=path_arg,
+                        help="write here instead of stdout")
     parser.add_argument("--instance", metavar="X", help="only this instance (id or Name tag)")
     parser.add_argument("--bucket", metavar="B", help="only this bucket")
     parser.add_argument(
@@ -111,6 +115,8 @@ def new_spec(args: argparse.Namespace) -> SourceSpec:
         if named:
             raise RolemapError(f"NEW is given twice: {args.new!r} and --{named[0]}; "
                                "give one of them")
+        if getattr(args, "fresh", False):
+            raise RolemapError("--fresh rebuilds the demo account: use it with --demo, not NEW")
         return SourceSpec(snapshot=args.new, regions=tuple(getattr(args, "regions", ()) or ()))
     return spec_from_args(args)
 
@@ -120,7 +126,7 @@ def compute(args: argparse.Namespace) -> SnapshotDiff:
     spec = new_spec(args)
     old_spec = SourceSpec(snapshot=args.old)
     old = open_source(old_spec, progress=stderr_progress).snapshot
-    new = open_source(spec, progress=stderr_progress).snapshot
+    new = open_announced(spec).snapshot
     check_accounts(old, new, args.allow_different_accounts)
     same = same_sides(args.old, spec.snapshot, old, new)
     if same is not None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from graph.errors import SourceError
+from graph.sources import snapshot_is_folder
 from graph.text import printable
 from tui.commands.source_options import spec_from_args
 
@@ -20,12 +20,19 @@ def run_explorer(args: argparse.Namespace) -> int:
 
     spec = spec_from_args(args)  # conflicting options fail here, before the screen opens
     if spec.demo:
-        from graph.sources.demo import require_emulator
+        from graph.sources.demo import emulator_installed, require_emulator
+        from graph.sources.demo_cache import needs_build
 
-        require_emulator()  # a missing extra is a one-line error, not a screen
+        # A missing extra is a one-line error, not a screen; a cached demo is checked
+        # without importing the emulator (about 2 s), which starts only for the wizard.
+        if needs_build(spec) or not emulator_installed():
+            require_emulator()
     compare = getattr(args, "compare", None)
-    if compare is not None and not Path(compare).exists():
-        raise SourceError(f"--compare {compare}: no such file or directory")
+    if compare is not None:
+        try:
+            snapshot_is_folder(compare)
+        except SourceError as exc:
+            raise SourceError(f"--compare {exc}") from None
     app = RolemapApp(spec, compare=compare)
     app.run()
     if app.load_error is not None:

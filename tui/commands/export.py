@@ -9,16 +9,21 @@ import sys
 from graph.exports import FORMATS, export
 from graph.exports.shards import DEFAULT_MAX_WORKERS, default_workers
 from tui.commands.access_options import add_access_options, graph_from_args
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import stderr_activity
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export", help="export effective permissions (json, csv, md) or the graph (graphml)",
-        description="One row per (instance, bucket, access level, outcome) by default.")
+        description="One row per (instance, bucket, access level, outcome) by default; "
+                    "md is a review document (findings, public and other-account access, "
+                    "roles, instances and buckets, counted), --detail FILE adds its per-cell "
+                    "tables.")
     parser.add_argument("--format", choices=FORMATS, default="json",
                         help="json (default), csv, md (a review document) or graphml")
-    parser.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    parser.add_argument("-o", "--output", metavar="PATH", type=path_arg,
+                        help="file to write (default: stdout)")
     parser.add_argument("--instance", help="only this instance (id or Name tag)")
     parser.add_argument("--role", help="only this role (name or ARN)")
     parser.add_argument("--bucket", help="only this bucket")
@@ -27,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="one row per (instance, bucket, action)")
     shape.add_argument("--by-role", action="store_true",
                        help="one row per (role, bucket, level, outcome), instances listed")
+    parser.add_argument("--detail", metavar="FILE", type=path_arg,
+                        help="with --format md: also write the per-cell tables (every "
+                             "instance or role, bucket, level and outcome) to FILE")
     parser.add_argument("--include-denied", action="store_true",
                         help="also rows for actions a statement names but a layer denies")
     parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
@@ -61,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
                        include_denied=args.include_denied, instance=args.instance,
                        role=args.role, bucket=args.bucket,
                        workers=args.jobs if args.jobs is not None else default_workers(),
-                       keep=False)  # the command ends with the export
+                       keep=False,  # the command ends with the export
+                       detail=args.detail)
     if args.output:
         what = "edges" if args.format == "graphml" else "rows"
         print(f"wrote {count} {what} to {args.output}", file=sys.stderr)

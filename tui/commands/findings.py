@@ -14,6 +14,7 @@ from graph.exports.findings import FINDING_FORMATS, write_findings
 from graph.findings import Severity, find
 from graph.safe_files import writing
 from tui.commands.access_options import add_access_options, graph_from_args
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import stderr_progress
 
 SEVERITIES = tuple(s.value for s in Severity)
@@ -33,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"leave out findings below S ({', '.join(SEVERITIES)})")
     parser.add_argument("--fail-on", choices=SEVERITIES, metavar="S",
                         help="exit 1 when a finding at or above S exists (for CI)")
-    parser.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    parser.add_argument("-o", "--output", metavar="PATH", type=path_arg,
+                        help="file to write (default: stdout)")
     add_access_options(parser)
     parser.set_defaults(func=run)
 

@@ -31,7 +31,9 @@ from graph.wizard import (
     render,
 )
 from graph.wizard.apply import preflight, undo_journal
+from graph.wizard.interrupts import SignalGuard
 from graph.wizard.journal import Journal, default_journal_path, load_journal
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args, spec_from_args
 
 _SOURCE_KEYS = ("demo", "profile", "snapshot", "regions")
@@ -51,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="instance id or Name tag to give the new profile (replaces its "
                              "current one); repeatable")
     create.add_argument("--yes", action="store_true", help="create without asking")
-    create.add_argument("--journal", metavar="PATH",
+    create.add_argument("--journal", metavar="PATH", type=path_arg,
                         help="where to record each call before it is sent (default: "
                              "~/.local/state/rolemap/journals/ROLE-TIME.json); if rolemap is "
                              "killed half-way, `rolemap role undo PATH` removes what it made")
@@ -59,8 +61,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     undo = actions.add_parser(
         "undo", help="undo what a role create journal recorded (after a killed create)",
         description="Runs the undo calls a `role create` journal recorded, last first; a call "
-                    "that may not have happened counts as undone when its target is not there.")
-    undo.add_argument("journal", metavar="JOURNAL", help="the journal file role create named")
+                    "that may not have happened counts as undone when its target is not there. "
+                    "Only the inverses of role create's own writes, on the role and profile "
+                    "it created (still carrying its rolemap:creation tag), in the journal's "
+                    "account, are run; a journal asking for anything else is refused whole.")
+    undo.add_argument("journal", metavar="JOURNAL", type=path_arg,
+                      help="the journal file role create named")
     add_source_options(undo)
     undo.set_defaults(func=run_undo)
 
@@ -176,11 +182,12 @@ def run_create(args: argparse.Namespace) -> int:
                       plan.name, loaded.snapshot.account_id)
     print(f"journal: {journal.path} (if this is killed: rolemap role undo {journal.path})",
           file=sys.stderr)
-    result = apply_plan(plan, loaded.connection, attach, journal=journal)
+    with SignalGuard(str(journal.path)) as guard:
+        result = apply_plan(plan, loaded.connection, attach, journal=journal, guard=guard)
     for line in result.lines():
         print(line)
     if result.interrupted:
-        return 130
+        return 128 + (result.signal_number or 2)
     return 0 if result.ok else 1
 
 
@@ -196,10 +203,6 @@ def run_undo(args: argparse.Namespace) -> int:
     else:
         connection = AwsConnection.from_profile(spec.profile, timeout=spec.timeout,
                                                 max_attempts=spec.max_attempts)
-    account = connection.account_id  # only the caller's identity: no account load needed
-    if journal.account and journal.account != account:
-        raise RolemapError(f"{args.journal}: recorded in account {journal.account}, but these "
-                           f"credentials are for account {account}")
     lines, errors = undo_journal(journal, connection)
     for line in lines:
         print(line)

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from graph.policy.cases import load_cases, run_case
+from tui.commands.path_arg import path_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Evaluate every case; exit 0 when all expected verdicts agree, 1 if one "
                     "does not, 2 on bad input.",
     )
-    parser.add_argument("cases", help="case file (JSON, shared case format)")
+    parser.add_argument("cases", type=path_arg, help="case file (JSON, shared case format)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default): one line per case; json: results and a summary")
     parser.set_defaults(func=run)

@@ -19,6 +19,8 @@ from graph.errors import SourceError
 from graph.sources.export_folder import load_export_folder
 from graph.sources.snapshot_file import save_snapshot
 from graph.sources.synth import DATE, SIZES, default_policies, write_synthetic
+from graph.temp_files import scratch_folder, temp_folder
+from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args
 
 
@@ -31,7 +33,7 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="snapshot_action", metavar="ACTION", required=True)
 
     save = actions.add_parser("save", help="save the opened account to OUT.json")
-    save.add_argument("out", metavar="OUT.json", help="the snapshot file to write")
+    save.add_argument("out", metavar="OUT.json", type=path_arg, help="the snapshot file to write")
     add_source_options(save)
     save.set_defaults(func=_save)
 
@@ -41,7 +43,7 @@ def register(subparsers: Any) -> None:
                     "managed policies, bucket policies, prefixes, conditions, boundaries) as an "
                     "AWS CLI export folder, or as a snapshot file when OUT ends in .json. The "
                     "same seed gives the same bytes.")
-    synth.add_argument("out", metavar="OUT_DIR|OUT.json",
+    synth.add_argument("out", metavar="OUT_DIR|OUT.json", type=path_arg,
                        help="the export folder (or .json snapshot file) to write")
     synth.add_argument("--size", choices=tuple(SIZES), default="medium",
                        help="named size: " + "; ".join(
@@ -92,7 +94,12 @@ def _synth(args: argparse.Namespace) -> int:
     try:
         if out.suffix == ".json":
             _synth_snapshot_file(out, counts, args.seed)
-        else:
+        elif _fresh(out):
+            # Built beside it and renamed into place: a stop leaves no half folder.
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with temp_folder(out) as tmp:
+                write_synthetic(tmp, **counts, seed=args.seed)
+        else:  # into an existing folder, file by file (each file whole), as asked
             write_synthetic(out, **counts, seed=args.seed)
     except OSError as exc:
         raise SourceError(f"{args.out}: cannot write ({exc.strerror})") from None
@@ -103,13 +110,22 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fresh(out: Path) -> bool:
+    """Whether `out` is a folder to make whole: absent, or an empty folder (not a link)."""
+    if out.is_symlink():
+        return False
+    if not out.exists():
+        return True
+    return out.is_dir() and next(out.iterdir(), None) is None
+
+
 def _synth_snapshot_file(out: Path, counts: dict[str, int], seed: int) -> None:
     """The export folder read back through the ordinary loader, saved as a snapshot file.
 
     The capture time is the generator's fixed date so the file, too, is the same for a seed.
     """
-    with tempfile.TemporaryDirectory(prefix="rolemap-synth-") as tmp:
-        snapshot = load_export_folder(write_synthetic(Path(tmp) / "account", **counts, seed=seed))
+    with scratch_folder(Path(tempfile.gettempdir()), "rolemap-synth") as tmp:
+        snapshot = load_export_folder(write_synthetic(tmp / "account", **counts, seed=seed))
     source = dataclasses.replace(snapshot.source, kind="synthetic", label=f"synthetic seed {seed}")
     save_snapshot(dataclasses.replace(snapshot, source=source,
                                       taken_at=DATE), out)

@@ -1,4 +1,4 @@
-"""Source options (--demo, --profile, --region, --snapshot) shared by every command.
+"""Source options (--demo, --fresh, --profile, --region, --snapshot) shared by every command.
 
 The command line only names the source; graph.sources opens it. Options default to SUPPRESS
 so a sub-command that adds them again does not erase values given before its name. Progress
@@ -16,22 +16,29 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from graph.model import LoadWarning
 from graph.sources import LoadedSource, SourceSpec, open_source
 from graph.sources.connection import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT
+from graph.sources.demo_cache import CACHE_OPERATION
 from graph.text import printable
+from tui.commands.path_arg import path_arg
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     """Add the source options to `parser` (the top-level parser or a sub-command's)."""
     group = parser.add_argument_group("account source (default: live, default AWS credentials)")
     group.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
-                       help="the built-in demo account (local AWS emulator, no credentials)")
+                       help="the built-in demo account (local AWS emulator, no credentials; "
+                            "built once, then opened from your cache folder)")
+    group.add_argument("--fresh", action="store_true", default=argparse.SUPPRESS,
+                       help="with --demo: build the demo account again instead of opening "
+                            "the cached copy")
     group.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS,
                        help="AWS profile of a live account")
     group.add_argument("--region", dest="regions", action="append", metavar="REGION",
                        default=argparse.SUPPRESS,
                        help="limit EC2 to this region (repeatable; default: all enabled regions)")
-    group.add_argument("--snapshot", metavar="PATH", default=argparse.SUPPRESS,
+    group.add_argument("--snapshot", metavar="PATH", type=path_arg, default=argparse.SUPPRESS,
                        help="a snapshot file (rolemap snapshot save) or an AWS CLI export folder")
     group.add_argument("--timeout", metavar="SECONDS", type=_positive(float),
                        default=argparse.SUPPRESS,
@@ -61,6 +68,7 @@ def spec_from_args(args: argparse.Namespace) -> SourceSpec:
     """The SourceSpec the options name; raises SourceError for conflicting options."""
     return SourceSpec(
         demo=bool(getattr(args, "demo", False)),
+        fresh=bool(getattr(args, "fresh", False)),
         profile=getattr(args, "profile", None),
         regions=tuple(getattr(args, "regions", None) or ()),
         snapshot=getattr(args, "snapshot", None),
@@ -128,9 +136,25 @@ def stderr_activity(what: str) -> Iterator[None]:
 
 def load_from_args(args: argparse.Namespace) -> LoadedSource:
     """Open the source the options name, with a progress line on stderr."""
+    return open_announced(spec_from_args(args))
+
+
+def open_announced(spec: SourceSpec) -> LoadedSource:
+    """Open `spec` with a progress line on stderr; a rebuilt or unsaved demo cache is said
+    there at once, one line each (it is not about the account, so not among its warnings
+    printed after the answer)."""
     try:
-        return open_source(spec_from_args(args), progress=stderr_progress)
+        loaded = open_source(spec, progress=stderr_progress)
     finally:
         if sys.stderr.isatty():  # also when opening failed half-way
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
+    for warning in loaded.snapshot.warnings:
+        if said_at_open(warning):
+            print(printable(f"rolemap: warning: {warning}"), file=sys.stderr)
+    return loaded
+
+
+def said_at_open(warning: LoadWarning) -> bool:
+    """A warning about the demo's cache, printed when the source opened."""
+    return warning.operation == CACHE_OPERATION

@@ -20,6 +20,7 @@ from graph.access import AccessGraph, ActionAccess, Explanation
 from graph.access.lookup import find_bucket, find_instance
 from graph.access.no_role import no_role_reason
 from graph.findings import Escalation, escalation_json, escalations_of_roles
+from graph.findings.gain_groups import by_target
 from graph.model import Instance
 from graph.policy.decision import Outcome
 from tui.commands.access_options import add_access_options, graph_from_args
@@ -79,14 +80,18 @@ def _could_gain(g: AccessGraph, instance: Instance, bucket: str) -> list[Escalat
 
 
 def _could_gain_text(paths: list[Escalation], bucket: str) -> list[str]:
+    """One entry per (role, target role): the ways under it, each with its statements."""
     if not paths:
         return []
     lines = ["could gain (escalation, not allowed now):"]
-    for e in paths:
-        gained = sorted(e.gains.get(bucket, ())) or ["any action (writes its own policy)"]
-        lines.append(f"  {e.label}: {', '.join(gained[:6])}"
+    for group in by_target(paths):
+        gained = sorted(group.gains.get(bucket, ())) or ["any action (writes its own policy)"]
+        lines.append(f"  {group.label}: {', '.join(gained[:6])}"
                      + (f" … +{len(gained) - 6}" if len(gained) > 6 else ""))
-        lines.extend(f"      {s.action} by {r.label}" for s in e.steps for r in s.evidence)
+        for e in group.ways:
+            if len(group.ways) > 1:
+                lines.append(f"    via {e.via}:")
+            lines.extend(f"      {s.action} by {r.label}" for s in e.steps for r in s.evidence)
     return lines
 
 

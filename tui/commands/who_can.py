@@ -15,6 +15,7 @@ from graph.access.model import chain_label
 from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
 from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
+from graph.findings.gain_groups import by_target
 from tui.commands.access_options import add_access_options, graph_from_args
 from tui.commands.trace import access_json, assumed_line
 
@@ -77,10 +78,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"nobody can reach {args.bucket} with that")
     for p in found:
         print("\n".join(_text(p)))
-    for e in gain:
-        names = [g.snapshot.instance_by_id[i].label for i in e.instances[:2]]
-        who = ", ".join(names) + (f" +{len(e.instances) - 2}" if len(e.instances) > 2 else "")
-        print(f"{'could gain':<9} {who:<40} {e.label} (escalation, not allowed now)")
+    # One line per (role, target role), however many instances and launch calls share it.
+    for group in by_target(gain):
+        names = [g.snapshot.instance_by_id[i].label for i in group.instances[:2]]
+        more = len(group.instances) - 2
+        who = ", ".join(names) + (f" +{more}" if more > 0 else "")
+        role = group.role.rsplit("/", 1)[-1]
+        print(f"{'could gain':<9} {who:<40} as role {role}: {group.label} (escalation, "
+              "not allowed now)")
     return 0
 
 

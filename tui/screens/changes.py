@@ -1,9 +1,10 @@
 """The explorer's Changes tab (`rolemap --snapshot NEW --compare OLD`) and what Enter opens.
 
-Each row is one (subject, bucket, action) whose answer differs from the old snapshot; the
-filter reads every column, so typing "gained", a bucket or a statement narrows it. Enter
-opens the trace of the row's instance (or who-can of the bucket, for the public, another
-account or a service) on the new snapshot, with the changed action selected and marked.
+The tab is a tree of causes (tui.screens.changes_tree); its leaves are rows, one (subject,
+bucket, action) whose answer differs from the old snapshot. Enter on a row opens the trace
+of its instance (or who-can of the bucket, for the public, another account or a service) on
+the new snapshot, with the changed action selected and marked; `d` shows a row or a cause in
+full.
 """
 
 from __future__ import annotations
@@ -20,25 +21,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.widgets.tree import TreeNode
 
-from graph.diff import ChangeRow, SnapshotDiff, analyse_pair, check_accounts, diff_graphs, side_of
+from graph.diff import (
+    Cause,
+    ChangeRow,
+    SnapshotDiff,
+    analyse_pair,
+    check_accounts,
+    diff_graphs,
+    side_of,
+)
 from graph.diff.model import ACCOUNT, PUBLIC
+from graph.diff.render import cause_buckets, cause_marks
 from graph.model import AccountSnapshot
 from graph.sources import SourceSpec, open_source
 from tui.screens.access_tree import AccessTree, NodeData
 from tui.widgets.evidence import Selection
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.safe_text import safe_text
-from tui.widgets.table_model import Column, Row
-
-CHANGE_COLUMNS = (
-    Column("change", "Change", 8),
-    Column("who", "Who", 34),
-    Column("bucket", "Bucket", 30),
-    Column("action", "Action", 28),
-    Column("how", "What changed", 40),
-    Column("granted_by", "Granted by", 50),
-    Column("why", "Why (facts along the path that differ)", 90),
-)
 
 Progress = Callable[[str, int, int], None]
 
@@ -54,14 +53,6 @@ def compare_with(old_path: str, new: AccountSnapshot, assumed: dict[str, str],
     diff = diff_graphs(old_graph, new_graph, old_side=side_of(old, old_path, spec.kind))
     progress("changes", 1, 1)
     return new_graph, diff
-
-
-def change_rows(diff: SnapshotDiff) -> tuple[Row, ...]:
-    """One table row per diff row, keyed by its position in `diff.rows`."""
-    return tuple(
-        Row.of(str(n), row.kind, row.subject, row.bucket, row.action, row.change,
-               "; ".join(row.granted_by) or "-", "; ".join(row.why) or "-")
-        for n, row in enumerate(diff.rows))
 
 
 @dataclass(frozen=True)
@@ -181,8 +172,25 @@ def change_text(row: ChangeRow) -> Text:
     return text
 
 
+def cause_text(diff: SnapshotDiff, cause: Cause) -> Text:
+    """A cause in words: what changed, what it did, and the buckets it touched."""
+    text = Text()
+    marks = cause_marks(cause)
+    text.append(f"{marks + ' ' if marks else ''}{cause.subject}\n", style="bold")
+    text.append(f"{cause.kind}  ({cause.id})\n", style="dim")
+    for detail in cause.fact.details:
+        text.append(f"• {detail}\n")
+    text.append("\nEffect\n", style="bold")
+    text.append(f"{cause.summary}\n")
+    if cause.rows:
+        text.append("\nBuckets\n", style="bold")
+        text.append(f"{cause_buckets(diff, cause, limit=20)}\n")
+    text.append("\nOpen the cause (Enter) for its buckets, instances and actions.", style="dim")
+    return text
+
+
 class ChangeDetailsScreen(ModalScreen[None]):
-    """`d` on a Changes row: the row in full (the table cuts long reasons)."""
+    """`d` on the Changes tab: a row or a cause in full (the tree cuts long reasons)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,d", "dismiss", "Close", id="change.close"),
@@ -190,14 +198,14 @@ class ChangeDetailsScreen(ModalScreen[None]):
         Binding("k,up", "scroll(-1)", "Up", show=False, id="change.up"),
     ]
 
-    def __init__(self, row: ChangeRow) -> None:
+    def __init__(self, text: Text) -> None:
         super().__init__()
-        self.row = row
-        """The change shown."""
+        self.text = text
+        """The change (or cause) shown, in words."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="raw-json-body"):
-            yield Static(safe_text(change_text(self.row)))
+            yield Static(safe_text(self.text))
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -15,14 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input, TabbedContent, TabPane
 
-from graph.diff import ChangeRow, row_json
-from tui.screens.changes import (
-    CHANGE_COLUMNS,
-    ChangeDetailsScreen,
-    change_rows,
-    open_change,
-)
-from tui.screens.findings_view import FindingsView, on_first_finding
+from graph.diff import ChangeRow
+from tui.screens.changes import ChangeDetailsScreen, open_change
+from tui.screens.changes_tree import ChangesTree, parse_row_key
+from tui.screens.findings_view import FindingsTabActions, FindingsView, on_first_finding
 from tui.screens.messages import WorkspaceChanged
 from tui.screens.rows import (
     BUCKET_COLUMNS,
@@ -66,11 +62,11 @@ TABS = (
 #: Words accepted by `:` to jump to a tab (first letters are enough).
 TAB_IDS = tuple(tab.id for tab in TABS)
 
-#: Shown with `--compare OLD`: access gained, lost and changed since OLD.
-CHANGES_TAB = Tab("changes", "Changes", CHANGE_COLUMNS, "Nothing changed since the old snapshot.")
+#: Shown with `--compare OLD`: what changed since OLD, by cause (a tree, not a table).
+CHANGES_TAB = Tab("changes", "Changes", (), "Nothing changed since the old snapshot.")
 
 
-class ExplorerScreen(Screen[None]):
+class ExplorerScreen(FindingsTabActions, Screen[None]):
     """Tables of the account's resources; opens traces, who-can views and details from them."""
 
     #: The tables take the room left by the bars (the analysis bar sits below them).
@@ -101,8 +97,6 @@ class ExplorerScreen(Screen[None]):
         """The Findings tab's grouping, severity floor and folded categories."""
 
     def _rows(self, tab: Tab, workspace: Workspace) -> tuple[Row, ...]:
-        if tab is CHANGES_TAB:
-            return change_rows(workspace.diff) if workspace.diff is not None else ()
         if tab.id == "findings" and workspace.analysed:
             return tuple(self.findings_view.rows(workspace.findings.values()))
         return tab.rows(workspace.rows)
@@ -113,6 +107,9 @@ class ExplorerScreen(Screen[None]):
         with TabbedContent(id="tabs", initial=initial):
             for tab in self.tabs:
                 with TabPane(self._title(tab), id=f"tab-{tab.id}"):
+                    if tab is CHANGES_TAB:
+                        yield ChangesTree(self.workspace.diff, id=tab.id)
+                        continue
                     model = TableModel(tab.columns, self._rows(tab, self.workspace))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
         yield Input(placeholder="filter (Esc clears)", id="filter")
@@ -139,8 +136,11 @@ class ExplorerScreen(Screen[None]):
         return active.removeprefix("tab-") or self.tabs[0].id
 
     @property
-    def table(self) -> ResourceTable:
-        return self.query_one(f"#{self.tab_id}", ResourceTable)
+    def table(self) -> ResourceTable | ChangesTree:
+        """The current tab's view: a table, or the Changes tab's tree."""
+        view = self.query_one(f"#{self.tab_id}")
+        assert isinstance(view, ResourceTable | ChangesTree)
+        return view
 
     @property
     def selected(self) -> tuple[str, str] | None:
@@ -157,17 +157,17 @@ class ExplorerScreen(Screen[None]):
             return self.tab_id == "buckets"
         if action in ("details", "raw_json"):  # on a finding, Enter and t open it already
             return {"warnings": None, "findings": False}.get(self.tab_id, True)
-        if action == "wizard":
-            return self.workspace.analysed  # its what-if compares against the whole account
-        if action == "findings":
-            return self.tab_id == "findings" and self.workspace.analysed
+        if action in ("wizard", "findings"):  # the wizard's what-if needs the whole account
+            return self.workspace.analysed and (action == "wizard" or self.tab_id == "findings")
         return True
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         filter_input = self.query_one("#filter", Input)
         with filter_input.prevent(Input.Changed):
-            filter_input.value = self.table.model.filter_text
+            table = self.table
+            filter_input.value = table.filter_text if isinstance(table, ChangesTree) \
+                else table.model.filter_text
         filter_input.display = bool(filter_input.value)
         self.refresh_bindings()
         if not filter_input.has_focus:
@@ -182,29 +182,19 @@ class ExplorerScreen(Screen[None]):
             return
         tabs = self.query_one(TabbedContent)
         for tab in self.tabs:
-            self.query_one(f"#{tab.id}", ResourceTable).replace_rows(
-                list(self._rows(tab, message.workspace))
-            )
+            if tab is CHANGES_TAB:
+                self.query_one(f"#{tab.id}", ChangesTree).show(message.workspace.diff)
+            else:
+                self.query_one(f"#{tab.id}", ResourceTable).replace_rows(
+                    list(self._rows(tab, message.workspace))
+                )
             tabs.get_tab(f"tab-{tab.id}").label = self._title(tab)  # type: ignore[assignment]
         on_first_finding(self.query_one("#findings", ResourceTable))
-
-    def _refresh_findings(self, first: bool = True) -> None:
-        """Rows and title of the Findings tab after `v`, `f` or (not `first`) a fold."""
-        table = self.query_one("#findings", ResourceTable)
-        table.replace_rows(self.findings_view.rows(self.workspace.findings.values()))
-        if first:
-            on_first_finding(table)
-        self.query_one(TabbedContent).get_tab("tab-findings").label = self._title(TABS[0])
-
-    def action_findings(self, change: str) -> None:
-        """`v` groups by category or ranks them all; `f` raises the severity floor."""
-        self.findings_view.change(change)
-        self._refresh_findings()
 
     def _title(self, tab: Tab) -> str:
         """The tab's title; the short lists say how long they are ("…" while analysing)."""
         if tab is CHANGES_TAB and self.workspace.diff is not None:
-            return f"{tab.title} ({len(self.workspace.diff.rows)})"
+            return f"{tab.title} ({len(self.workspace.diff.causes)})"
         if tab.id not in ("warnings", "findings"):
             return tab.title
         if tab.id == "findings":
@@ -266,6 +256,13 @@ class ExplorerScreen(Screen[None]):
 
     # -- opening things -------------------------------------------------------------------------
 
+    @on(ChangesTree.NodeSelected)
+    def _change_selected(self, event: ChangesTree.NodeSelected[str | None]) -> None:
+        """Enter on a row of the Changes tree opens it marked; on a cause, bucket or group
+        it opens or closes the node (the tree's own behaviour)."""
+        if parse_row_key(event.node.data) is not None:
+            self.action_trace()
+
     @on(ResourceTable.Selected)
     def _row_selected(self) -> None:
         """Enter opens what the row can reach (an instance's or role's trace, a bucket's
@@ -281,17 +278,17 @@ class ExplorerScreen(Screen[None]):
     @property
     def selected_change(self) -> ChangeRow | None:
         """The diff row under the cursor on the Changes tab."""
-        diff = self.workspace.diff
-        if self.selected is None or self.selected[0] != "changes" or diff is None:
-            return None
-        return diff.rows[int(self.selected[1])]
+        table = self.table
+        return table.selected_row() if isinstance(table, ChangesTree) else None
 
     def action_details(self) -> None:
         from tui.screens.details import DetailsScreen
 
-        change = self.selected_change
-        if change is not None:
-            self.app.push_screen(ChangeDetailsScreen(change))
+        table = self.table
+        if isinstance(table, ChangesTree):
+            text = table.details()
+            if text is not None:
+                self.app.push_screen(ChangeDetailsScreen(text))
             return
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
@@ -314,7 +311,7 @@ class ExplorerScreen(Screen[None]):
         change = self.selected_change
         if change is not None:
             open_change(self.app, self.workspace, change)
-        elif self.selected is not None:
+        elif self.selected is not None and self.selected[0] != "changes":
             kind, key = self.selected
             if kind == "findings":
                 self.open_finding(key)
@@ -376,10 +373,10 @@ class ExplorerScreen(Screen[None]):
             return key, "role ARN"
         if kind == "buckets":
             return snapshot.bucket_by_name[key].arn, "bucket ARN"
-        change = self.selected_change
-        if change is not None:
-            return json.dumps(row_json(change), indent=2), "change as JSON"
-        return self.table.model.visible[self.table.cursor].cell(2), "warning"
+        table = self.table
+        if isinstance(table, ChangesTree):
+            return table.copy_target()
+        return table.model.visible[table.cursor].cell(2), "warning"
 
     def export_scopes(self) -> list[tuple[str, str]]:
         """The selected instance, role or bucket, offered first in the export dialog."""
@@ -390,7 +387,10 @@ class ExplorerScreen(Screen[None]):
 
     def view_json(self) -> tuple[str, str]:
         """(JSON, what) for `C`: the rows as shown (filtered, sorted), one object per row."""
-        model = self.table.model
+        table = self.table
+        if isinstance(table, ChangesTree):
+            return table.view_json()
+        model = table.model
         rows = [
             {column.key: value for column, value in zip(model.columns, row.values, strict=True)}
             for row in model.visible

@@ -1,11 +1,15 @@
 """`e`: export effective permissions from the app, in the command line's formats.
 
 Same writer as `rolemap export` (graph.exports), so a file saved here and one produced in CI
-can be compared line for line. Writing runs in a worker: a whole account can take seconds.
+can be compared line for line. Writing runs in a worker: a whole account can take seconds,
+so the dialog shows how much is written and Escape or Cancel stops it (nothing is left at the
+path: the export is renamed into place only when complete).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -16,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from graph.errors import RolemapError
+from graph.errors import Cancelled, RolemapError
 from graph.exports import FORMATS, MODES, export
 from tui.screens.workspace import Workspace
 
@@ -25,6 +29,8 @@ Scope = tuple[str, str]
 
 ACCOUNT: Scope = ("account", "")
 
+#: Seconds between progress updates (each crosses threads).
+PROGRESS_EVERY = 0.2
 _EXTENSIONS = {"json": "json", "csv": "csv", "md": "md", "graphml": "graphml"}
 
 
@@ -53,7 +59,7 @@ class ExportScreen(ModalScreen[str | None]):
     """Pick what, how and where; dismisses with the written path (or None when cancelled)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="export.cancel"),
+        Binding("escape", "stop", "Cancel", id="export.cancel"),
     ]
 
     def __init__(self, workspace: Workspace, scopes: list[Scope]) -> None:
@@ -62,6 +68,10 @@ class ExportScreen(ModalScreen[str | None]):
         """The analysed account (its assumed context applies to the export too)."""
         self.scopes = [*scopes, ACCOUNT]
         """What can be exported from where the user was: the current resource, the account."""
+        self.writing = False
+        """True while an export is being written (Escape and Cancel then stop it)."""
+        self._cancel = threading.Event()
+        self._shown = 0.0
 
     def compose(self) -> ComposeResult:
         scope, fmt = self.scopes[0], FORMATS[0]
@@ -77,6 +87,7 @@ class ExportScreen(ModalScreen[str | None]):
                 yield Select([(f, f) for f in FORMATS], value=fmt, allow_blank=False, id="format")
                 yield Select([(m, m) for m in MODES], value=MODES[0], allow_blank=False, id="mode")
             yield Input(default_path(scope, fmt), placeholder="file to write", id="export-path")
+            yield Static("", id="export-progress", markup=False)
             yield Static("", id="export-error", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Write", id="write", variant="primary")
@@ -115,7 +126,7 @@ class ExportScreen(ModalScreen[str | None]):
         if event.button.id == "write":
             self._start()
         else:
-            self.dismiss(None)
+            self.action_stop()
 
     def _start(self) -> None:
         path = self.query_one("#export-path", Input).value.strip()
@@ -142,7 +153,30 @@ class ExportScreen(ModalScreen[str | None]):
 
     def _go(self, path: str) -> None:
         self.query_one("#write", Button).disabled = True
+        self._cancel.clear()
+        self.writing = True
+        self.query_one("#export-progress", Static).update("Writing… (Esc or Cancel stops it)")
         self._write(path, self.scope, self.fmt, str(self.query_one("#mode", Select).value))
+
+    def action_stop(self) -> None:
+        """Escape: stop an export being written (nothing is left at the path), else close."""
+        if self.writing:
+            self._cancel.set()
+        else:
+            self.dismiss(None)
+
+    def _watch(self, written: int) -> None:
+        """Called on every write of the export (in its worker): stop, or show the size."""
+        if self._cancel.is_set():
+            raise Cancelled("export cancelled: nothing was written")
+        now = time.monotonic()
+        if now - self._shown >= PROGRESS_EVERY:
+            self._shown = now
+            self.app.call_from_thread(self._progress, written)
+
+    def _progress(self, written: int) -> None:
+        self.query_one("#export-progress", Static).update(
+            f"Writing… {written / 1e6:,.1f} MB so far (Esc or Cancel stops it)")
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _write(self, path: str, scope: Scope, fmt: str, mode: str) -> None:
@@ -150,7 +184,7 @@ class ExportScreen(ModalScreen[str | None]):
         target = {kind: key} if kind != "account" else {}
         try:
             count = export(self.workspace.decided, fmt, Path(path).expanduser(), mode=mode,
-                           **target)
+                           watch=self._watch, **target)
         except RolemapError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -158,6 +192,8 @@ class ExportScreen(ModalScreen[str | None]):
         self.app.call_from_thread(self._written, path, f"Wrote {count} {what} to {path}")
 
     def _failed(self, message: str) -> None:
+        self.writing = False
+        self.query_one("#export-progress", Static).update("")
         self.query_one("#export-error", Static).update(message)
         self.query_one("#write", Button).disabled = False
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from textual.widgets import TabbedContent
 
 from graph.findings import CATEGORY_BY_ID, Finding, Severity, category_order
 from tui.widgets.resource_table import ResourceTable
@@ -99,3 +102,25 @@ def on_first_finding(table: ResourceTable) -> None:
     visible = table.model.visible
     if table.cursor == 0 and len(visible) > 1 and visible[0].key.startswith(GROUP):
         table.cursor = 1
+
+
+class FindingsTabActions:
+    """Mixed into the explorer: what `v`, `f` and Enter on a category do to the Findings tab
+    (the explorer supplies `query_one`, `workspace`, `tabs` and `_title`)."""
+
+    findings_view: FindingsView
+
+    def _refresh_findings(self, first: bool = True) -> None:
+        """Rows and title of the Findings tab after `v`, `f` or (not `first`) a fold."""
+        screen: Any = self
+        table = screen.query_one("#findings", ResourceTable)
+        table.replace_rows(self.findings_view.rows(screen.workspace.findings.values()))
+        if first:
+            on_first_finding(table)
+        tab = next(t for t in screen.tabs if t.id == "findings")
+        screen.query_one(TabbedContent).get_tab("tab-findings").label = screen._title(tab)
+
+    def action_findings(self, change: str) -> None:
+        """`v` groups by category or ranks them all; `f` raises the severity floor."""
+        self.findings_view.change(change)
+        self._refresh_findings()

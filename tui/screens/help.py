@@ -44,21 +44,31 @@ def rows_table(rows: list[tuple[str, str, str]]) -> Table:
     return table
 
 
+#: The notes under the keys, unless the screen has its own (HELP_NOTES).
+EXPLORER_NOTES = (
+    "Filter with / (every word must match); : jumps to a tab or a resource by name. Outcomes "
+    "read without colour: ✔ allowed, ? conditional, ✘ denied, ! unknown."
+)
+
+
 class HelpScreen(ModalScreen[None]):
     """Lists the bindings of the screen underneath (captured when `?` was pressed)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="help.down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up"),
         Binding("g,home", "home", "First", show=False, id="help.first"),
         Binding("G,end", "end", "Last", show=False, id="help.last"),
     ]
 
-    def __init__(self, title: str, bindings: dict[str, ActiveBinding]) -> None:
+    def __init__(self, title: str, bindings: dict[str, ActiveBinding],
+                 notes: str = EXPLORER_NOTES) -> None:
         super().__init__()
         self.title_text = title
         """Which screen the bindings belong to."""
+        self.notes = notes
+        """What the keys alone do not say, for that screen."""
         self.rows: list[tuple[str, str, str]] = []
         """(key, description, binding id) of each active binding of that screen."""
         self._bindings_shown = bindings
@@ -77,10 +87,5 @@ class HelpScreen(ModalScreen[None]):
             yield Static(f"Keys on the {self.title_text}", id="help-title")
             self.rows = help_rows(self._bindings_shown, self.app.get_key_display)
             yield Static(rows_table(self.rows), id="help-keys")
-            yield Static(
-                "Filter with / (every word must match); : jumps to a tab or a resource by "
-                "name. Outcomes read without colour: ✔ allowed, ? conditional, ✘ denied, "
-                "! unknown.",
-                id="help-notes",
-            )
+            yield Static(self.notes, id="help-notes", markup=False)
         yield KeyBar()

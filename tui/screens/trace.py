@@ -144,15 +144,20 @@ class TraceScreen(AccessTreeScreen):
         never counted as reachable (role chains are already above, as "can assume")."""
         if not self.workspace.analysed:
             return  # found over the whole account: they come (and redraw) with the analysis
+        from graph.findings.gain_groups import by_target
+
         paths = escalations_of_roles(self.workspace.graph, roles)
         if not paths:
             return
         tree = self.query_one(AccessTree)
-        title = Text(f"could gain (escalation, not allowed now): {len(paths)} path(s)",
+        # One entry per (role, target role); the launch calls that lead there are its detail.
+        groups = by_target(paths)
+        title = Text(f"could gain (escalation, not allowed now): {len(groups)} role(s)",
                      style="bold yellow")
         heading = root.add(title, data=None, expand=True)
-        for e in paths:
-            label = Text(f"⚠ {e.label}", style="yellow")
+        for group in groups:
+            e = group.ways[0]
+            label = Text(f"⚠ {group.label}", style="yellow")
             label.append(f"  {e.gains_text}", style="dim")
             if not e.gains:
                 heading.add_leaf(label, data=e)

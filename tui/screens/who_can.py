@@ -216,24 +216,30 @@ class WhoCanScreen(AccessTreeScreen):
         (and never counted with) the principals that are allowed."""
         if not self.workspace.analysed:
             return  # found over the whole account: they come (and redraw) with the analysis
+        from graph.findings.gain_groups import by_target
+
         paths = escalations_to_bucket(self.workspace.graph, self.bucket)
         if not paths:
             return
         tree = self.query_one(AccessTree)
         snapshot = self.workspace.snapshot
-        title = Text(f"Could gain (escalation, not allowed now) ({len(paths)})",
+        # One row per (role, target role): the launch calls and instances that share it are
+        # one cause, not a row each.
+        groups = by_target(paths)
+        title = Text(f"Could gain (escalation, not allowed now) ({len(groups)})",
                      style="bold yellow")
         heading = tree.root.add(title, data=None, expand=True)
-        for e in paths:
-            first = snapshot.instance_by_id.get(e.instances[0]) if e.instances else None
-            who = first.label if first else e.role.rsplit("/", 1)[-1]
-            if len(e.instances) > 1:
-                who += f" (+{len(e.instances) - 1})"
-            gained = e.gains.get(self.bucket, frozenset())
+        for group in groups:
+            instances = group.instances
+            first = snapshot.instance_by_id.get(instances[0]) if instances else None
+            who = first.label if first else group.role.rsplit("/", 1)[-1]
+            if len(instances) > 1:
+                who += f" (+{len(instances) - 1})"
+            gained = group.gains.get(self.bucket, frozenset())
             what = f"could {verbs(gained)}" if gained else "could write its own policy"
-            label = Text(f"⚠ {who}: {e.label}", style="yellow")
+            label = Text(f"⚠ {who}: {group.label}", style="yellow")
             label.append(f"  {what}", style="dim")
-            heading.add_leaf(label, data=e)
+            heading.add_leaf(label, data=group.ways[0])
 
     def _build_by_principal(self, principals: list[PrincipalAccess]) -> None:
         """Groups of principals; a group opens by itself when it is short enough to read.

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Input, Label
 
 from graph.wizard import PlanInputError, parse_tag
+from tui.widgets.marked import MarkedCheckbox
+from tui.wizard.step import WizardStep
 
 
-class DetailsStep(VerticalScroll):
+class DetailsStep(WizardStep):
+    """The checkbox sits under the name it shares, so the last field is a text field and
+    Enter there moves on."""
+
     step = "details"
     title = "Name and details"
+    FIELDS: ClassVar[dict[str, str]] = {
+        "name": "name", "path": "path", "description": "description", "tags": "tags",
+        "max session duration": "max-session"}
 
     def __init__(self) -> None:
         super().__init__(id="step-details")
@@ -21,6 +28,8 @@ class DetailsStep(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Label("Role name (also the instance profile's)")
         yield Input(placeholder="e.g. reports-reader", id="name")
+        yield MarkedCheckbox("Create an instance profile (needed to attach to EC2)", value=True,
+                             id="instance-profile")
         yield Label("Path")
         yield Input("/", id="path")
         yield Label("Description")
@@ -29,8 +38,6 @@ class DetailsStep(VerticalScroll):
         yield Input(placeholder="team=data, env=prod", id="tags")
         yield Label("Max session duration (seconds, 3600-43200)")
         yield Input("3600", id="max-session")
-        yield Checkbox("Create an instance profile (needed to attach to EC2)", value=True,
-                       id="instance-profile")
 
     def _text(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
@@ -40,8 +47,11 @@ class DetailsStep(VerticalScroll):
         draft["name"] = self._text("name")
         draft["path"] = self._text("path") or "/"
         draft["description"] = self._text("description")
-        draft["tags"] = tuple(parse_tag(t.strip()) for t in self._text("tags").split(",")
-                              if t.strip())
+        try:
+            draft["tags"] = tuple(parse_tag(t.strip()) for t in self._text("tags").split(",")
+                                  if t.strip())
+        except PlanInputError as exc:
+            raise PlanInputError(f"tags: {exc}") from None
         try:
             draft["max_session_duration"] = int(self._text("max-session"))
         except ValueError:

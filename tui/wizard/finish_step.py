@@ -7,7 +7,7 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -18,13 +18,16 @@ from graph.sources import AwsConnection
 from graph.text import printable
 from graph.wizard import FORMATS, ApplyResult, RolePlan, api_calls, apply_plan, render
 from graph.wizard.apply import preflight
+from graph.wizard.interrupts import StopRequest
 from graph.wizard.journal import Journal, default_journal_path
 from tui.clipboard import copy_text
+from tui.signals import AppSignals
+from tui.wizard.step import WizardStep
 
 _SUFFIX = {"json": "json", "cli": "sh", "cloudformation": "yaml", "terraform": "tf"}
 
 
-class FinishStep(VerticalScroll):
+class FinishStep(WizardStep):
     """Create needs two presses (the second confirms the plan shown above it)."""
 
     step = "finish"
@@ -47,10 +50,10 @@ class FinishStep(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Label("These calls will be made, in this order; nothing is written before Create")
-        yield Static(id="calls")
+        yield Static(id="calls", markup=False)
         with Horizontal(classes="row"):
             yield Button("Create", variant="warning", id="create")
-        yield Static(id="result")
+        yield Static(id="result", markup=False)
         yield Label("Or export the role")
         with Horizontal(classes="row"):
             yield Select([(f, f) for f in FORMATS], value="json", allow_blank=False,
@@ -64,8 +67,9 @@ class FinishStep(VerticalScroll):
         self.attach = [self.snapshot.instance_by_id[i] for i in attach_ids]
         self.armed = False
         calls = api_calls(plan, self.attach)
-        self.query_one("#calls", Static).update(
-            "\n".join(f"{n}. {c.describe()}" for n, c in enumerate(calls, start=1)))
+        self.query_one("#calls", Static).update(printable(
+            "\n".join(f"{n}. {c.describe()}" for n, c in enumerate(calls, start=1)),
+            multiline=True))
         create = self.query_one("#create", Button)
         create.label = "Create"
         create.disabled = self.connection is None
@@ -80,6 +84,16 @@ class FinishStep(VerticalScroll):
     def _format(self) -> str:
         return str(self.query_one("#format", Select).value)
 
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """A new format: the file name's extension follows it (a name the user typed with
+        another extension is left alone)."""
+        if event.select.id != "format":
+            return
+        path = self.query_one("#export-path", Input)
+        stem, dot, suffix = path.value.rpartition(".")
+        if dot and suffix in _SUFFIX.values() and "/" not in suffix:
+            path.value = f"{stem}.{_SUFFIX[self._format()]}"
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if self.plan is None:
             return
@@ -91,7 +105,7 @@ class FinishStep(VerticalScroll):
             else:
                 event.button.disabled = True
                 self.query_one("#result", Static).update("Creating…")
-                self._create(self.plan, self.attach)
+                self._create(self.plan, self.attach, self._signals().writing())
         elif button == "save":
             path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
             try:
@@ -106,29 +120,41 @@ class FinishStep(VerticalScroll):
             return
         event.stop()
 
+    def _signals(self) -> AppSignals:
+        """The app's signal handling (SIGTERM/SIGHUP roll the writes back); an app without
+        it (a test's) gets one that only tracks the writes."""
+        found = getattr(self.app, "signals", None)
+        if not isinstance(found, AppSignals):
+            found = AppSignals(lambda code: None)
+        return found
+
     @work(thread=True, exclusive=True, group="wizard-create")
-    def _create(self, plan: RolePlan, attach: list[Instance]) -> None:
+    def _create(self, plan: RolePlan, attach: list[Instance], stop: StopRequest) -> None:
         assert self.connection is not None
         try:
             preflight(plan, self.connection)  # a name already taken: nothing is written
         except RolemapError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
+            self.app.call_from_thread(self._refused, str(exc), stop)
             return
         journal = Journal(default_journal_path(plan.name), plan.name, self.snapshot.account_id)
-        result = apply_plan(plan, self.connection, attach, journal=journal)
-        self.app.call_from_thread(self._created, result)
+        result = apply_plan(plan, self.connection, attach, journal=journal, stop=stop)
+        self.app.call_from_thread(self._created, result, stop)
 
-    def _refused(self, message: str) -> None:
+    def _refused(self, message: str, stop: StopRequest | None = None) -> None:
+        if stop is not None:
+            self._signals().written(stop)
         self.query_one("#result", Static).update(printable(message))
         self.armed = False
         create = self.query_one("#create", Button)
         create.label = "Create"
         create.disabled = False
 
-    def _created(self, result: ApplyResult) -> None:
+    def _created(self, result: ApplyResult, stop: StopRequest | None = None) -> None:
         self.query_one("#result", Static).update(
             printable("\n".join(result.lines()), multiline=True))
         self.post_message(self.Created(result))
+        if stop is not None:
+            self._signals().written(stop)  # a signal waiting for the writes: leave now
 
     def collect(self, draft: dict[str, Any]) -> None:
         """Creating or exporting adds nothing to the plan itself."""

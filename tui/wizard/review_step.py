@@ -7,19 +7,22 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, Label, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from graph.access import AccessGraph
 from graph.model import AccountSnapshot
+from graph.text import printable
 from graph.wizard import RolePlan, inline_policy, lint, trust_policy
 from graph.wizard.documents import to_json
 from graph.wizard.whatif import WhatIf, what_if
 from tui.clipboard import copy_text
+from tui.widgets.marked import MarkedSelectionList
+from tui.wizard.step import WizardStep
 
 
-class ReviewStep(VerticalScroll):
+class ReviewStep(WizardStep):
     """Shows what would be created; the instances picked here are the ones Create attaches."""
 
     step = "review"
@@ -44,25 +47,37 @@ class ReviewStep(VerticalScroll):
             yield Button("Copy trust policy", id="copy-trust")
             yield Button("Copy permission policy", id="copy-policy")
         yield Label("Lint findings")
-        yield Static(id="findings")
+        yield Static(id="findings", markup=False)
         yield Label("Attach to instances (what-if preview, and Create attaches them)")
-        yield SelectionList[str](
-            *[Selection(Text(f"{i.label}  [{i.state}]"), i.instance_id,
+        yield MarkedSelectionList(
+            *[Selection(Text(printable(f"{i.label}  [{i.state}]")), i.instance_id,
                         i.instance_id in self.preselected)
               for i in self.snapshot.instances], id="instances")
         yield Button("Preview access", id="preview")
-        yield Static(id="whatif")
+        yield Static("Tick instances with space, then Preview access to see what they would "
+                     "reach.", id="whatif", markup=False)
 
     def show(self, plan: RolePlan) -> None:
         """Refresh everything for the plan the earlier steps produced."""
-        self.plan = plan
+        changed, self.plan = plan != self.plan, plan
         self.query_one("#trust-json", TextArea).text = to_json(trust_policy(plan))
         self.query_one("#policy-json", TextArea).text = to_json(inline_policy(plan))
         findings = lint(plan, self.snapshot)
         self.query_one("#findings", Static).update(
-            "\n".join(str(f) for f in findings) or "No findings.")
+            printable("\n".join(str(f) for f in findings), multiline=True) or "No findings.")
         profile_ok = plan.instance_profile_name is not None
         self.query_one("#instances", SelectionList).disabled = not profile_ok
+        if changed and self.preview is not None:  # made for the plan before Back
+            self.preview = None
+            self.query_one("#whatif", Static).update(
+                "The plan changed: Preview access again to see what it would open.")
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        """A preview of other instances would mislead: it is asked for again."""
+        if event.selection_list.id == "instances" and self.preview is not None:
+            self.preview = None
+            self.query_one("#whatif", Static).update(
+                "The instances changed: Preview access again to see what they would reach.")
 
     @property
     def attach_ids(self) -> list[str]:
@@ -89,7 +104,7 @@ class ReviewStep(VerticalScroll):
         try:
             result: WhatIf | str = what_if(plan, self.snapshot, attach, self.access_graph)
         except Exception as exc:  # shown to the user; the preview must never kill the app
-            result = f"Preview failed: {exc}"
+            result = f"Preview failed: {printable(str(exc))}"
         self.app.call_from_thread(self._show_preview, result)
 
     def _show_preview(self, result: WhatIf | str) -> None:
@@ -97,7 +112,9 @@ class ReviewStep(VerticalScroll):
             self.query_one("#whatif", Static).update(result)
             return
         self.preview = result
-        self.query_one("#whatif", Static).update("\n".join(result.lines()))
+        whatif = self.query_one("#whatif", Static)
+        whatif.update(printable("\n".join(result.lines()), multiline=True))
+        self.call_after_refresh(whatif.scroll_visible)  # below the button: bring it into view
 
     def collect(self, draft: dict[str, Any]) -> None:
         """The review adds nothing to the plan itself."""

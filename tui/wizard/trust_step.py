@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from graph.wizard import COMMON_SERVICES, EC2_SERVICE, TrustCondition
+from tui.widgets.marked import MarkedSelectionList
+from tui.wizard.step import WizardStep
 
 
-class TrustStep(VerticalScroll):
+class TrustStep(WizardStep):
     """Service principals from a filterable list (several allowed), accounts, conditions."""
 
     step = "trust"
     title = "Trusted entities"
+    FIELDS: ClassVar[dict[str, str]] = {"trust": "services", "trust condition": "external-id"}
 
     def __init__(self) -> None:
         super().__init__(id="step-trust")
@@ -24,9 +26,9 @@ class TrustStep(VerticalScroll):
         self._rebuilding = False
 
     def compose(self) -> ComposeResult:
-        yield Label("Which AWS services may assume the role? (type to filter, space to pick)")
+        yield Label("Which AWS services may assume the role? (type to filter; space ticks)")
         yield Input(placeholder="filter services, e.g. lambda", id="service-filter")
-        yield SelectionList[str](*self._selections(""), id="services")
+        yield MarkedSelectionList(*self._selections(""), id="services")
         yield Input(placeholder="other service principals, comma separated", id="other-services")
         yield Label("Other accounts or roles (12-digit ids, role ARNs), comma separated")
         yield Input(placeholder="e.g. 444455556666", id="accounts")

@@ -23,7 +23,12 @@ from graph.safe_files import write_text
 from graph.sources import export_folder as ef
 from graph.sources.synth.ec2 import build_instances
 from graph.sources.synth.iam import build_iam
-from graph.sources.synth.s3 import account_public_access_block, bucket_files
+from graph.sources.synth.s3 import (
+    ACCOUNT_PAB_NONE,
+    NOT_CONFIGURED_ERRORS,
+    account_public_access_block,
+    bucket_files,
+)
 from graph.sources.synth.world import ACCOUNT, DATE, OWNER, SIZES, Size, World, default_policies
 
 __all__ = ["ACCOUNT", "DATE", "SIZES", "Size", "default_policies", "write_synthetic"]
@@ -56,11 +61,18 @@ def write_synthetic(out: Path | str, *, roles: int, instances: int, buckets: int
         directory.mkdir(exist_ok=True)
     rng = world.rng("buckets")
     for plan in world.buckets:
-        for kind, value in bucket_files(rng, world, plan).items():
+        files = bucket_files(rng, world, plan)
+        for kind, value in files.items():
             dump(dirs[kind] / f"{plan.name}.json", value)
+        for kind, message in NOT_CONFIGURED_ERRORS.items():
+            if kind not in files:  # what the CLI says, kept by the collect script
+                write_text(dirs[kind] / f"{plan.name}.error", message + "\n", durable=False)
     dump(out / ef.BUCKETS, {"Buckets": [{"Name": b.name, "CreationDate": DATE}
                                         for b in world.buckets], "Owner": OWNER})
     account_pab = account_public_access_block(world)
     if account_pab is not None:
         dump(out / ef.ACCOUNT_PAB, account_pab)
+    else:
+        write_text((out / ef.ACCOUNT_PAB).with_suffix(".error"), ACCOUNT_PAB_NONE + "\n",
+                   durable=False)
     return out

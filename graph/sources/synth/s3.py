@@ -136,6 +136,18 @@ def _pab(flags: tuple[bool, bool, bool, bool]) -> dict[str, Any]:
     return {"PublicAccessBlockConfiguration": dict(zip(ALL_FLAGS, flags, strict=True))}
 
 
+#: The AWS CLI's stderr for a bucket without a policy / Block Public Access configuration (the
+#: export folder keeps it as `<bucket>.error`: "none configured", see export_folder.py).
+NOT_CONFIGURED_ERRORS = {
+    "policy": "\nAn error occurred (NoSuchBucketPolicy) when calling the GetBucketPolicy "
+              "operation: The bucket policy does not exist",
+    "public_access_block": "\nAn error occurred (NoSuchPublicAccessBlockConfiguration) when "
+                           "calling the GetPublicAccessBlock operation: The public access "
+                           "block configuration was not found",
+}
+ACCOUNT_PAB_NONE = NOT_CONFIGURED_ERRORS["public_access_block"]
+
+
 def bucket_files(rng: random.Random, world: World, b: BucketPlan) -> dict[str, Any]:
     """The per-bucket responses (absent key: nothing configured)."""
     public = rng.random() < 0.04
