@@ -142,3 +142,25 @@ async def test_the_changes_tab_shows_the_three_causes(edited: tuple[str, str, Ed
         await pilot.pause()
         assert isinstance(app.screen, WhoCanScreen)
         assert app.screen.bucket == edits.public_bucket
+
+
+async def test_at_80x24_the_line_under_the_cursor_is_shown_in_full(
+    edited: tuple[str, str, Edits],
+) -> None:
+    old, new, _ = edited
+    app = RolemapApp(SourceSpec(snapshot=new), compare=old)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        tree = app.screen.query_one(ChangesTree)
+        long_lines = 0
+        for cause in list(tree.root.children):
+            tree.move_cursor(cause)
+            await pilot.pause()
+            whole = cause.label.plain
+            long_lines += len(whole) > 76  # longer than the tree's line: cut there
+            # Wrapped below the tree: every word of the line is on the screen.
+            rows = [strip.text for strip in app.screen._compositor.render_strips()]
+            shown = " ".join(" ".join(rows).split())
+            assert all(word in shown for word in whole.split()), whole
+        assert long_lines  # the case this is for

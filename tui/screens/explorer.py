@@ -17,6 +17,7 @@ from textual.widgets import Input, TabbedContent, TabPane
 
 from graph.diff import ChangeRow
 from tui.screens.changes import ChangeDetailsScreen, open_change
+from tui.screens.changes_pane import ChangesPane
 from tui.screens.changes_tree import ChangesTree, parse_row_key
 from tui.screens.findings_view import FindingsTabActions, FindingsView, on_first_finding
 from tui.screens.messages import WorkspaceChanged
@@ -108,7 +109,7 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
             for tab in self.tabs:
                 with TabPane(self._title(tab), id=f"tab-{tab.id}"):
                     if tab is CHANGES_TAB:
-                        yield ChangesTree(self.workspace.diff, id=tab.id)
+                        yield ChangesPane(self.workspace.diff, tab.id)
                         continue
                     model = TableModel(tab.columns, self._rows(tab, self.workspace))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
