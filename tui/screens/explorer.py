@@ -163,7 +163,9 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         return True
 
     @on(TabbedContent.TabActivated)
-    def _tab_changed(self) -> None:
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id != self.query_one(TabbedContent).active:
+            return  # stale: moving the focus for it switched tabs back and forth forever
         filter_input = self.query_one("#filter", Input)
         with filter_input.prevent(Input.Changed):
             table = self.table
@@ -171,7 +173,7 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
                 else table.model.filter_text
         filter_input.display = bool(filter_input.value)
         self.refresh_bindings()
-        if not filter_input.has_focus:
+        if not filter_input.has_focus and self.is_current and self.focused is not self.table:
             self.table.focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
@@ -259,8 +261,7 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
 
     @on(ChangesTree.NodeSelected)
     def _change_selected(self, event: ChangesTree.NodeSelected[str | None]) -> None:
-        """Enter on a row of the Changes tree opens it marked; on a cause, bucket or group
-        it opens or closes the node (the tree's own behaviour)."""
+        """Enter on a change row opens it marked; elsewhere it opens or closes the node."""
         if parse_row_key(event.node.data) is not None:
             self.action_trace()
 

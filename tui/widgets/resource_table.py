@@ -54,8 +54,11 @@ class ResourceTable(ScrollView, can_focus=True):
         "resource-table--empty",
     }
 
+    # The vertical scrollbar's gutter is always kept: rows wrap to the width left for them,
+    # so a scrollbar that came and went with the rows' height would change that width, the
+    # wrapping, the height again — a layout loop that kept the app from ever being idle.
     DEFAULT_CSS = """
-    ResourceTable { height: 1fr; }
+    ResourceTable { height: 1fr; scrollbar-gutter: stable; }
     ResourceTable > .resource-table--header { text-style: bold; background: $panel; }
     ResourceTable > .resource-table--cursor { background: $block-cursor-blurred-background; }
     ResourceTable:focus > .resource-table--cursor {
