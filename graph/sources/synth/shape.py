@@ -68,8 +68,8 @@ SHAPES: dict[str, Shape] = {s.name: s for s in (
     Shape("prefixes-and-conditions", "most S3 statements grant key prefixes or carry "
           "conditions (VPC endpoint, tags, IP, MFA, encryption, time)",
           prefix_grants=10.0, conditions=10.0),
-    Shape("chains", "40% of roles may assume 1-3 other roles, which trust them back",
-          chains=0.4),
+    Shape("chains", "15% of roles may assume 1-3 other roles, which trust them back",
+          chains=0.15),
     Shape("flat-zipf", "shared policies drawn uniformly: each on a few roles, so roles share "
           "few policy sets", zipf_s=0.0),
     Shape("mixed", "every knob above at once (inline-heavy, bucket policies, patterns, "
@@ -77,7 +77,7 @@ SHAPES: dict[str, Shape] = {s.name: s for s in (
           inline_counts=(0.05, 0.15, 0.25, 0.25, 0.15, 0.15), inline_s3=(2, 4),
           bucket_policy_share=0.9, bucket_policy_parts=2.0, bucket_grant_roles=(2, 8),
           bucket_prefix_grants=0.7, wildcard_names=8.0, prefix_grants=6.0, conditions=6.0,
-          chains=0.4, zipf_s=0.0),
+          chains=0.1, zipf_s=0.0),
 )}
 
 
