@@ -222,7 +222,8 @@ def test_cli_shape_and_knobs(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert all(len(r["RolePolicyList"]) == 3 for r in roles)
     for bad, said in (("nope=1", "'nope=1': expected NAME=VALUE"),
                       ("chains=2", "a share is at most 1"),
-                      ("inline_s3=4,2", "LOW <= HIGH"), ("zipf_s=x", "not a number")):
+                      ("inline_s3=4,2", "LOW <= HIGH"), ("zipf_s=x", "not a number"),
+                      ("inline_s3=1.5,2", "not a list of whole numbers")):
         capsys.readouterr()
         assert main(["snapshot", "synth", str(tmp_path / "bad"), "--size", "small",
                      "--knob", bad]) == 2

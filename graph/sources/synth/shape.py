@@ -101,8 +101,10 @@ def with_knobs(shape: Shape, settings: list[str]) -> Shape:
             else:
                 new = type(old)(value)
         except ValueError:
-            kind = "list of numbers" if isinstance(old, tuple) else "number"
-            raise ValueError(f"{setting!r}: not a {kind}") from None
+            whole = isinstance(old[0] if isinstance(old, tuple) else old, int)
+            kind = ("a list of " if isinstance(old, tuple) else "a ") + (
+                "whole number" if whole else "number") + ("s" if isinstance(old, tuple) else "")
+            raise ValueError(f"{setting!r}: not {kind}") from None
         _check(setting, name, new)
         changes[name] = new
     if not changes:
@@ -111,14 +113,13 @@ def with_knobs(shape: Shape, settings: list[str]) -> Shape:
 
 
 def _check(setting: str, name: str, value: object) -> None:
-    numbers = value if isinstance(value, tuple) else (value,)
-    if any(v < 0 for v in numbers):  # type: ignore[operator]
+    numbers = [float(v) for v in (value if isinstance(value, tuple) else (value,))]
+    if any(v < 0 for v in numbers):
         raise ValueError(f"{setting!r}: must not be negative")
     if name in ("inline_s3", "bucket_grant_roles") and (
-            len(numbers) != 2 or numbers[0] > numbers[1]):  # type: ignore[operator]
+            len(numbers) != 2 or numbers[0] > numbers[1]):
         raise ValueError(f"{setting!r}: expected LOW,HIGH with LOW <= HIGH")
-    if name == "inline_counts" and not sum(numbers):  # type: ignore[arg-type]
+    if name == "inline_counts" and not sum(numbers):
         raise ValueError(f"{setting!r}: the weights must not all be 0")
-    if name in ("bucket_policy_share", "bucket_prefix_grants", "chains") and \
-            numbers[0] > 1:  # type: ignore[operator]
+    if name in ("bucket_policy_share", "bucket_prefix_grants", "chains") and numbers[0] > 1:
         raise ValueError(f"{setting!r}: a share is at most 1")
