@@ -2,7 +2,8 @@
 
     rolemap snapshot save OUT.json [--demo | --profile P | --snapshot DIR] [--region R ...]
     rolemap snapshot synth OUT_DIR|OUT.json [--size small|medium|large] [--roles N]
-        [--instances M] [--buckets B] [--policies P] [--seed S]
+        [--instances M] [--buckets B] [--policies P] [--seed S] [--shape NAME]
+        [--knob NAME=VALUE ...]
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from typing import Any
 from graph.errors import SourceError
 from graph.sources.export_folder import load_export_folder
 from graph.sources.snapshot_file import save_snapshot
-from graph.sources.synth import DATE, SIZES, default_policies, write_synthetic
+from graph.sources.synth import (
+    DATE,
+    SHAPES,
+    SIZES,
+    Shape,
+    default_policies,
+    with_knobs,
+    write_synthetic,
+)
 from graph.temp_files import scratch_folder, temp_folder
 from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args
@@ -57,6 +66,14 @@ def register(subparsers: Any) -> None:
                             "1.2 x roles^0.8 when --roles is given)")
     synth.add_argument("--seed", type=int, default=0,
                        help="random seed: the same seed writes the same account (default 0)")
+    synth.add_argument("--shape", choices=tuple(SHAPES), default="default",
+                       help="the account's proportions, for benchmarks that sweep them: "
+                            + "; ".join(f"{k}: {v.description}" for k, v in SHAPES.items())
+                            + " (default: default, the same bytes as without --shape)")
+    synth.add_argument("--knob", action="append", default=[], metavar="NAME=VALUE",
+                       help="override one knob of the shape (repeatable): "
+                            + ", ".join(Shape().knobs()) + "; VALUE a number, or LOW,HIGH "
+                            "(weights w0,w1,... for inline_counts)")
     synth.set_defaults(func=_synth)
 
 
@@ -89,23 +106,27 @@ def _synth(args: argparse.Namespace) -> int:
     counts = {"roles": roles, "policies": policies,
               "instances": size.instances if args.instances is None else args.instances,
               "buckets": size.buckets if args.buckets is None else args.buckets}
+    try:
+        shape = with_knobs(SHAPES[args.shape], args.knob)
+    except ValueError as exc:
+        raise SourceError(f"--knob {exc}") from None
     start = time.perf_counter()
     out = Path(args.out)
     try:
         if out.suffix == ".json":
-            _synth_snapshot_file(out, counts, args.seed)
+            _synth_snapshot_file(out, counts, args.seed, shape)
         elif _fresh(out):
             # Built beside it and renamed into place: a stop leaves no half folder.
             out.parent.mkdir(parents=True, exist_ok=True)
             with temp_folder(out) as tmp:
-                write_synthetic(tmp, **counts, seed=args.seed)
+                write_synthetic(tmp, **counts, seed=args.seed, shape=shape)
         else:  # into an existing folder, file by file (each file whole), as asked
-            write_synthetic(out, **counts, seed=args.seed)
+            write_synthetic(out, **counts, seed=args.seed, shape=shape)
     except OSError as exc:
         raise SourceError(f"{args.out}: cannot write ({exc.strerror})") from None
     print(f"wrote {counts['roles']} roles, {counts['instances']} instances, "
           f"{counts['buckets']} buckets, {counts['policies']} customer policies (seed "
-          f"{args.seed}) to {out} in {time.perf_counter() - start:.1f} s; "
+          f"{args.seed}, shape {shape.name}) to {out} in {time.perf_counter() - start:.1f} s; "
           f"open with: rolemap --snapshot {out}", file=sys.stderr)
     return 0
 
@@ -119,13 +140,16 @@ def _fresh(out: Path) -> bool:
     return out.is_dir() and next(out.iterdir(), None) is None
 
 
-def _synth_snapshot_file(out: Path, counts: dict[str, int], seed: int) -> None:
+def _synth_snapshot_file(out: Path, counts: dict[str, int], seed: int, shape: Shape) -> None:
     """The export folder read back through the ordinary loader, saved as a snapshot file.
 
     The capture time is the generator's fixed date so the file, too, is the same for a seed.
     """
     with scratch_folder(Path(tempfile.gettempdir()), "rolemap-synth") as tmp:
-        snapshot = load_export_folder(write_synthetic(tmp / "account", **counts, seed=seed))
-    source = dataclasses.replace(snapshot.source, kind="synthetic", label=f"synthetic seed {seed}")
+        snapshot = load_export_folder(write_synthetic(tmp / "account", **counts, seed=seed,
+                                                      shape=shape))
+    label = f"synthetic seed {seed}" + ("" if shape == SHAPES["default"] else
+                                        f", shape {shape.name}")
+    source = dataclasses.replace(snapshot.source, kind="synthetic", label=label)
     save_snapshot(dataclasses.replace(snapshot, source=source,
                                       taken_at=DATE), out)

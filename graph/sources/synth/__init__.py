@@ -7,6 +7,7 @@ Block Public Access, instances in Auto Scaling-like reservations over three regi
 account that only looks uniform says nothing about speed or correctness.
 
     write_synthetic(out, **SIZES["medium"].__dict__, seed=0)
+    write_synthetic(out, **SIZES["medium"].__dict__, seed=0, shape=SHAPES["inline-heavy"])
 
 Output is byte-identical for a seed (files written with the C JSON encoder, unindented); it is
 what `rolemap collect-script` would collect, so it loads through the ordinary export folder
@@ -29,21 +30,25 @@ from graph.sources.synth.s3 import (
     account_public_access_block,
     bucket_files,
 )
+from graph.sources.synth.shape import DEFAULT, SHAPES, Shape, with_knobs
 from graph.sources.synth.world import ACCOUNT, DATE, OWNER, SIZES, Size, World, default_policies
 
-__all__ = ["ACCOUNT", "DATE", "SIZES", "Size", "default_policies", "write_synthetic"]
+__all__ = ["ACCOUNT", "DATE", "DEFAULT", "SHAPES", "SIZES", "Shape", "Size", "default_policies",
+           "with_knobs", "write_synthetic"]
 
 
 def write_synthetic(out: Path | str, *, roles: int, instances: int, buckets: int,
-                    policies: int | None = None, seed: int = 0) -> Path:
+                    policies: int | None = None, seed: int = 0,
+                    shape: Shape = DEFAULT) -> Path:
     """Write a synthetic account as an AWS CLI export folder under `out`; returns the folder.
 
     `policies` is the number of shared customer managed policies (default: about what an
-    account of `roles` roles has, see `default_policies`).
+    account of `roles` roles has, see `default_policies`); `shape` its proportions (see
+    `SHAPES`; the default writes the same bytes as before shapes existed).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    world = World(seed, roles, buckets)
+    world = World(seed, roles, buckets, shape)
 
     def dump(path: Path, value: Any) -> None:
         write_text(path, json.dumps(value), durable=False)  # renamed into place, no links

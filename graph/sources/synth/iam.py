@@ -121,12 +121,18 @@ def build_iam(world: World, n_policies: int) -> Iam:
     roles: list[dict[str, Any]] = []
     profiles: list[str] = []
     ec2_roles: list[dict[str, Any]] = []
+    callers, targets = _chains(world)
     for plan in world.roles:
         trust, ec2 = trust_policy(rng, world, plan)
+        if plan.name in callers:  # no draw from `rng`: the other roles' draws stay as they were
+            arns_back = callers[plan.name]
+            trust["Statement"].append({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal":
+                                       {"AWS": arns_back[0] if len(arns_back) == 1
+                                        else arns_back}})
         attached: list[str] = []
         if n_policies:
             for _ in range(rng.randint(1, 5) if rng.random() < 0.5 else rng.randint(1, 2)):
-                k = zipf_index(rng, n_policies)
+                k = zipf_index(rng, n_policies, world.shape.zipf_s)
                 if arns[k] not in attached:
                     attached.append(arns[k])
                     counts[k] += 1
@@ -144,11 +150,15 @@ def build_iam(world: World, n_policies: int) -> Iam:
             "InstanceProfileList": [], "RolePolicyList": [
                 {"PolicyName": f"inline-{k}", "PolicyDocument":
                  policies.inline_policy(rng, world, plan.team)}
-                for k in range(weighted(rng, (0, 1, 2, 3), (0.35, 0.35, 0.2, 0.1)))],
+                for k in range(weighted(rng, range(len(world.shape.inline_counts)),
+                                        world.shape.inline_counts))],
             "AttachedManagedPolicies": [{"PolicyName": a.rsplit("/", 1)[1], "PolicyArn": a}
                                         for a in attached],
             "Tags": [], "RoleLastUsed": {},
         }
+        if plan.name in targets:
+            role["RolePolicyList"].append({"PolicyName": "assume-chain", "PolicyDocument":
+                                           policies.assume_roles(targets[plan.name])})
         if rng.random() < 0.6:
             role["Tags"] = [{"Key": "team", "Value": plan.team}, {"Key": "env", "Value": plan.env},
                             {"Key": "app", "Value": plan.name.split("-")[1]},
@@ -193,6 +203,27 @@ def build_iam(world: World, n_policies: int) -> Iam:
     users, groups = _users_and_groups(world, arns)
     return Iam({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles,
                 "Policies": details_policies}, profiles)
+
+
+def _chains(world: World) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Role chains of the shape: who may be assumed by whom (target name -> caller ARNs) and
+    whom each caller may assume (caller name -> target ARNs), from a random source of their
+    own, drawn from only when the shape has chains."""
+    callers: dict[str, list[str]] = {}
+    targets: dict[str, list[str]] = {}
+    if not world.shape.chains or len(world.roles) < 2:
+        return callers, targets
+    rng = world.rng("chains")
+    for plan in world.roles:
+        if rng.random() >= world.shape.chains:
+            continue
+        k = rng.randint(1, 3)
+        others = rng.sample(world.roles, min(k + 1, len(world.roles)))
+        picked = [o for o in others if o is not plan][:k]
+        targets[plan.name] = [o.arn for o in picked]
+        for other in picked:
+            callers.setdefault(other.name, []).append(plan.arn)
+    return callers, targets
 
 
 def _boundary_arn(team: str, kind: int) -> str:

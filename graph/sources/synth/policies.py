@@ -14,8 +14,11 @@ from typing import Any
 
 from graph.sources.synth.world import (
     ACCOUNT,
+    ENVS,
     ORG,
+    PURPOSES,
     REGIONS,
+    TEAMS,
     VPCES,
     BucketPlan,
     World,
@@ -180,9 +183,80 @@ S3_BUILDERS: tuple[tuple[Builder, float], ...] = (
 )
 
 
+def name_pattern(rng: random.Random, world: World, team: str) -> list[Statement]:
+    """Bucket-name patterns across teams (`acme-*-logs-*`): each matches buckets of many
+    shapes, so the matching, not the naming, does the work (shape `wildcard-names`)."""
+    purpose, env, other = rng.choice(PURPOSES), rng.choice(ENVS), rng.choice(TEAMS)
+    base = "arn:aws:s3:::" + rng.choice((
+        f"{ORG}-*-{purpose}-*", f"{ORG}-{team}-*-{env}-*", f"{ORG}-*-*-{env}-*",
+        f"{ORG}-{other}-{purpose}-*", f"{ORG}-?{team[1:]}-*", f"{ORG}*{purpose}*"))
+    actions = rng.choice((["s3:GetObject"], ["s3:Get*", "s3:List*"], ["s3:*Object"],
+                          ["s3:PutObject", "s3:GetObject"], ["s3:*"]))
+    objects = f"{base}/{_prefix(rng, team)}*" if rng.random() < 0.3 else f"{base}/*"
+    if rng.random() < 0.15:
+        return [_stmt(rng, "Deny", ["s3:Delete*", "s3:PutBucket*"], [base, objects])]
+    return [_stmt(rng, "Allow", actions, [base, objects])]
+
+
+def prefix_grant(rng: random.Random, world: World, team: str) -> list[Statement]:
+    """Several key prefixes of several buckets, listed under an `s3:prefix` condition
+    (shape `prefixes-and-conditions`)."""
+    buckets = _some(rng, world, team, rng.randint(1, 3))
+    if not buckets:
+        return []
+    prefixes = sorted({_prefix(rng, team) for _ in range(rng.randint(1, 3))})
+    actions = rng.choice((["s3:GetObject"], ["s3:GetObject", "s3:PutObject"], ["s3:*Object"],
+                          ["s3:PutObject", "s3:AbortMultipartUpload"]))
+    return [_stmt(rng, "Allow", actions, [f"{b.arn}/{p}*" for b in buckets for p in prefixes]),
+            _stmt(rng, "Allow", ["s3:ListBucket"], [b.arn for b in buckets],
+                  condition={"StringLike": {"s3:prefix": [f"{p}*" for p in prefixes]}})]
+
+
+#: Conditions real policies carry (keys of the request, the principal, the network, time).
+CONDITIONS: tuple[dict[str, Any], ...] = (
+    {"StringEquals": {"aws:SourceVpce": VPCES[0]}},
+    {"Bool": {"aws:SecureTransport": "true"}},
+    {"StringEquals": {"aws:PrincipalTag/env": "prod"}},
+    {"StringLike": {"s3:ExistingObjectTag/classification": ["internal", "public"]}},
+    {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.0.2.0/24"]}},
+    {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}},
+    {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+    {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}},
+    {"StringEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
+    {"ForAnyValue:StringLike": {"aws:TagKeys": ["team", "env"]}},
+)
+
+
+def conditioned(rng: random.Random, world: World, team: str) -> list[Statement]:
+    """A grant (now and then a deny) under one to three conditions of different kinds
+    (shape `prefixes-and-conditions`)."""
+    buckets = _some(rng, world, team, rng.randint(1, 3))
+    if not buckets:
+        return []
+    condition: dict[str, Any] = {}
+    for picked in rng.sample(CONDITIONS, rng.randint(1, 3)):
+        for operator, keys in picked.items():
+            condition.setdefault(operator, {}).update(keys)
+    resources = [r for b in buckets for r in (b.arn, f"{b.arn}/*")]
+    if rng.random() < 0.2:
+        return [_stmt(rng, "Deny", ["s3:PutObject", "s3:DeleteObject"], resources,
+                      condition={"StringNotEquals": {"aws:SourceVpce": rng.choice(VPCES)}})]
+    actions = rng.choice((["s3:GetObject", "s3:ListBucket"], ["s3:*"], ["s3:PutObject"],
+                          ["s3:Get*", "s3:List*"]))
+    return [_stmt(rng, "Allow", actions, resources, condition=condition)]
+
+
+def _builders(world: World) -> tuple[list[Builder], list[float]]:
+    """The S3 statement builders and weights of the world's shape (today's when default)."""
+    shape = world.shape
+    pairs = [*S3_BUILDERS, *((b, w) for b, w in ((name_pattern, shape.wildcard_names),
+                                                   (prefix_grant, shape.prefix_grants),
+                                                   (conditioned, shape.conditions)) if w)]
+    return [b for b, _ in pairs], [w for _, w in pairs]
+
+
 def _draw(rng: random.Random, world: World, team: str, s3: int, other: int) -> list[Statement]:
-    builders = [b for b, _ in S3_BUILDERS]
-    weights = [w for _, w in S3_BUILDERS]
+    builders, weights = _builders(world)
     stmts: list[Statement] = []
     for builder in rng.choices(builders, weights, k=s3):
         stmts.extend(builder(rng, world, team))
@@ -200,13 +274,21 @@ def customer_policy(rng: random.Random, world: World, team: str) -> dict[str, An
 
 def inline_policy(rng: random.Random, world: World, team: str) -> dict[str, Any]:
     """A role's own policy: mostly about specific buckets and prefixes."""
-    return document(rng, _draw(rng, world, team, rng.randint(1, 2), int(rng.random() < 0.3)))
+    s3 = rng.randint(*world.shape.inline_s3)
+    return document(rng, _draw(rng, world, team, s3, int(rng.random() < 0.3)))
 
 
 def broad_s3() -> dict[str, Any]:
     """The legacy `s3:*` on `*` policy a handful of roles still carry."""
     return {"Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+
+
+def assume_roles(targets: list[str]) -> dict[str, Any]:
+    """A role's own policy allowing it to assume other roles of the account (a role chain)."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Chain", "Effect": "Allow", "Action": "sts:AssumeRole",
+         "Resource": targets[0] if len(targets) == 1 else targets}]}
 
 
 def older_version(rng: random.Random, doc: dict[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,8 @@ def _deny_insecure(rng: random.Random, world: World, b: BucketPlan) -> Statement
 
 
 def _role_grant(rng: random.Random, world: World, b: BucketPlan) -> Statement:
-    roles = [world.roles[zipf_index(rng, len(world.roles))] for _ in range(rng.randint(1, 3))]
+    roles = [world.roles[zipf_index(rng, len(world.roles))]
+             for _ in range(rng.randint(*world.shape.bucket_grant_roles))]
     principals = sorted({r.arn for r in roles})
     if rng.random() < 0.1:
         # A deleted role: S3 shows its unique id where the ARN was.
@@ -119,17 +120,40 @@ PARTS = ((_deny_insecure, 0.6), (_role_grant, 0.35), (_cross_account, 0.12),
 
 
 def _policy(rng: random.Random, world: World, b: BucketPlan, public: bool) -> dict[str, Any]:
-    stmts = [builder(rng, world, b) for builder, chance in PARTS
+    scale = world.shape.bucket_policy_parts
+    parts = PARTS if scale == 1.0 else tuple((b, min(1.0, c * scale)) for b, c in PARTS)
+    stmts = [builder(rng, world, b) for builder, chance in parts
              if rng.random() < chance and (world.roles or builder not in (_role_grant,
                                                                           _deny_not_principal))]
     if public:
         stmts.insert(0, _public_read(rng, world, b))
     if b.purpose == "logs" and rng.random() < 0.5:
         stmts.append(_log_delivery(rng, world, b))
+    extra = world.shape.bucket_prefix_grants
+    if extra and world.roles and rng.random() < extra:
+        stmts += _prefix_grants(rng, world, b)
     if not stmts:
         stmts = [_deny_insecure(rng, world, b)]
     rng.shuffle(stmts)
     return {"Version": "2012-10-17", "Id": f"{b.name}-policy", "Statement": stmts}
+
+
+def _prefix_grants(rng: random.Random, world: World, b: BucketPlan) -> list[Statement]:
+    """Grants to roles of the account on key prefixes of this bucket, each listing only its
+    prefix (shape `bucket-policies`)."""
+    out: list[Statement] = []
+    for k in range(rng.randint(1, 4)):
+        role = world.roles[zipf_index(rng, len(world.roles))]
+        prefix = rng.choice(("incoming/", "exports/", "reports/daily/", f"{b.team}/",
+                             f"apps/{role.name.split('-')[1]}/", "tmp/"))
+        actions = rng.choice((["s3:GetObject"], ["s3:PutObject"], ["s3:GetObject",
+                                                                   "s3:PutObject"]))
+        out += [{"Sid": f"Prefix{k}", "Effect": "Allow", "Principal": {"AWS": role.arn},
+                 "Action": actions, "Resource": f"{b.arn}/{prefix}*"},
+                {"Sid": f"PrefixList{k}", "Effect": "Allow", "Principal": {"AWS": role.arn},
+                 "Action": "s3:ListBucket", "Resource": b.arn,
+                 "Condition": {"StringLike": {"s3:prefix": f"{prefix}*"}}}]
+    return out
 
 
 def _pab(flags: tuple[bool, bool, bool, bool]) -> dict[str, Any]:
@@ -172,7 +196,7 @@ def bucket_files(rng: random.Random, world: World, b: BucketPlan) -> dict[str, A
         constraint = "EU"
     files: dict[str, Any] = {"location": {"LocationConstraint": constraint},
                              "acl": {"Owner": OWNER, "Grants": acl_grants}}
-    if public or rng.random() < 0.38:
+    if public or rng.random() < world.shape.bucket_policy_share:
         files["policy"] = {"Policy": json.dumps(_policy(rng, world, b, public))}
     if public or acl_public:
         if rng.random() < 0.4:

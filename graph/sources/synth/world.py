@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from graph.sources.synth.shape import DEFAULT, Shape
+
 T = TypeVar("T")
 
 ACCOUNT = "111122223333"
@@ -85,8 +87,9 @@ class BucketPlan:
 class World:
     """Names and teams of everything, and the seeded random sources the writers draw from."""
 
-    def __init__(self, seed: int, roles: int, buckets: int) -> None:
+    def __init__(self, seed: int, roles: int, buckets: int, shape: Shape = DEFAULT) -> None:
         self.seed = seed
+        self.shape = shape
         rng = self.rng("world")
         self.roles = tuple(_role(rng, i) for i in range(roles))
         self.buckets = tuple(_bucket(rng, i) for i in range(buckets))
