@@ -27,6 +27,7 @@ NOT_PATHS = frozenset({
     "name", "trust", "external_id", "source_account", "grant", "managed", "boundary",
     "path",  # an IAM role path ("/teams/"), not a file
     "description", "tag", "max_session", "attach",
+    "shape", "knob",  # a synthetic account's shape and its knobs (NAME=VALUE)
 })
 
 
