@@ -107,8 +107,7 @@ class RolemapApp(App[int]):
 
     def exit(self, result: int | None = None, return_code: int = 0,
              message: RenderableType | None = None) -> None:
-        """Left after a failed load (any key or button): exit code 2, like every command
-        that could not read its input; a script must not take it for success."""
+        """Exit code 2 after a failed load, as every command that could not read its input."""
         if self.load_error is not None and return_code == 0:
             return_code = 2
         super().exit(result, return_code, message)

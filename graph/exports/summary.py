@@ -107,8 +107,9 @@ def write_review(out: TextIO, g: AccessGraph, *, instance: str | None = None,
     findings = [f for f in find(g) if scope.concerns(f)]
     write_markdown_findings(out, g, findings, drawn=DRAWN_FINDINGS)
     count += len(findings)
-    count += _public(out, ctx, scope)
-    count += _other_accounts(out, ctx, scope)
+    public, others = grants(ctx, scope)
+    count += _public(out, public)
+    count += _other_accounts(out, others)
     count += _roles(out, ctx, scope)
     count += _instances(out, ctx, scope)
     count += _buckets(out, ctx, scope)
@@ -135,35 +136,54 @@ def _in(scope_set: frozenset[str] | None, name: str) -> bool:
     return scope_set is None or name in scope_set
 
 
-def _public(out: TextIO, ctx: FindingContext, scope: Scope) -> int:
-    rows = []
+@dataclass(frozen=True)
+class Grant:
+    """What a bucket policy or ACL grants outside the account: to anyone, or to a principal."""
+
+    bucket: str
+    #: "" for anyone; else "account", "service" … as the access graph names the kind.
+    kind: str
+    principal: str
+    account: str
+    actions: frozenset[str]
+    granted_by: tuple[str, ...]
+
+
+def grants(ctx: FindingContext, scope: Scope) -> tuple[list[Grant], list[Grant]]:
+    """(public grants, other-account and service grants) of the scope's buckets: read once
+    for the review's two sections and the JSON export's tail."""
+    public: list[Grant] = []
+    others: list[Grant] = []
+    g = ctx.graph
     for b in ctx.snapshot.buckets:
         if not _in(scope.buckets, b.name):
             continue
-        acts, refs = ctx.granted_view(ctx.graph.public_access(b.name))
+        acts, refs = ctx.granted_view(g.public_access(b.name))
         if acts:
-            own = ctx.graph.own_evidence(b.name, refs)
-            rows.append((b.name, acts, ", ".join(r.label for r in own[:3])))
+            by = tuple(r.label for r in g.own_evidence(b.name, refs))
+            public.append(Grant(b.name, "", "*", "", acts, by))
+        for p in g.external(b.name):
+            acts, refs = ctx.granted_view(p.actions)
+            if acts:
+                by = tuple(r.label for r in g.own_evidence(b.name, refs))
+                others.append(Grant(b.name, p.kind, p.name, p.id, acts, by))
+    return public, others
+
+
+def _public(out: TextIO, rows: list[Grant]) -> int:
     out.write(f"## Public buckets ({len(rows)})\n\n")
     if not rows:
         out.write("No bucket grants anything to anyone (after Block Public Access).\n\n")
         return 0
     out.write("| bucket | anyone can | granted by |\n|---|---|---|\n")
-    for name, acts, by in sorted(rows):
-        out.write(f"| {markdown(name)} | {markdown(listed(acts))} | {markdown(by)} |\n")
+    for r in sorted(rows, key=lambda r: r.bucket):
+        out.write(f"| {markdown(r.bucket)} | {markdown(listed(r.actions))} | "
+                  f"{markdown(', '.join(r.granted_by[:3]))} |\n")
     out.write("\n")
     return len(rows)
 
 
-def _other_accounts(out: TextIO, ctx: FindingContext, scope: Scope) -> int:
-    rows = []
-    for b in ctx.snapshot.buckets:
-        if not _in(scope.buckets, b.name):
-            continue
-        for p in ctx.graph.external(b.name):
-            acts = ctx.granted_view(p.actions)[0]
-            if acts:
-                rows.append((b.name, f"{p.kind} {p.name}", acts))
+def _other_accounts(out: TextIO, rows: list[Grant]) -> int:
     out.write(f"## Granted to other accounts and services ({len(rows)})\n\n"
               "Bucket policies and ACLs naming a principal outside the account; roles other "
               "accounts may assume are among the findings (cross-account).\n\n")
@@ -171,8 +191,9 @@ def _other_accounts(out: TextIO, ctx: FindingContext, scope: Scope) -> int:
         out.write("None.\n\n")
         return 0
     out.write("| bucket | principal | can |\n|---|---|---|\n")
-    for name, who, acts in sorted(rows):
-        out.write(f"| {markdown(name)} | {markdown(who)} | {markdown(listed(acts))} |\n")
+    for r in sorted(rows, key=lambda r: (r.bucket, r.kind, r.principal)):
+        out.write(f"| {markdown(r.bucket)} | {markdown(f'{r.kind} {r.principal}')} | "
+                  f"{markdown(listed(r.actions))} |\n")
     out.write("\n")
     return len(rows)
 
@@ -293,21 +314,13 @@ def review_json(g: AccessGraph, *, instance: str | None = None, role: str | None
 
     ctx = FindingContext(g)
     scope = scope_of(ctx, instance, role, bucket)
-    public = []
-    others = []
-    for b in ctx.snapshot.buckets:
-        if not _in(scope.buckets, b.name):
-            continue
-        acts, refs = ctx.granted_view(ctx.graph.public_access(b.name))
-        if acts:
-            public.append({"bucket": b.name, "actions": sorted(acts),
-                           "granted_by": [r.label for r in ctx.graph.own_evidence(b.name, refs)]})
-        for p in ctx.graph.external(b.name):
-            acts, refs = ctx.granted_view(p.actions)
-            if acts:
-                others.append({"bucket": b.name, "kind": p.kind, "principal": p.name,
-                               "account": p.id, "actions": sorted(acts),
-                               "granted_by": [r.label for r in
-                                              ctx.graph.own_evidence(b.name, refs)]})
+    public, others = grants(ctx, scope)
     findings = [finding_json(f) for f in find(g) if scope.concerns(f)]
-    return {"public": public, "other_accounts": others, "findings": findings}
+    return {
+        "public": [{"bucket": r.bucket, "actions": sorted(r.actions),
+                    "granted_by": list(r.granted_by)} for r in public],
+        "other_accounts": [{"bucket": r.bucket, "kind": r.kind, "principal": r.principal,
+                            "account": r.account, "actions": sorted(r.actions),
+                            "granted_by": list(r.granted_by)} for r in others],
+        "findings": findings,
+    }
