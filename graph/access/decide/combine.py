@@ -26,20 +26,14 @@ class Plan:
     resource: Policy | None
     #: The grant gates' documents, each asked on its own.
     grants: tuple[Policy, ...]
-    #: The limit gates that apply.
-    limits: tuple[Gate, ...]
 
 
 def plan(gates: Sequence[Gate], q: Question) -> Plan:
     principal = NO_POLICIES
     resource: Policy | None = None
     grants: list[Policy] = []
-    limits: list[Gate] = []
     for gate in gates:
-        if not gate.applies(q):
-            continue
-        if gate.stage is Stage.LIMIT:
-            limits.append(gate)
+        if gate.stage is Stage.LIMIT or not gate.applies(q):
             continue
         docs = gate.documents(q)
         if gate.stage is Stage.POLICY:
@@ -51,7 +45,7 @@ def plan(gates: Sequence[Gate], q: Question) -> Plan:
                 resource = docs.resource
         elif docs.resource is not None:
             grants.append(docs.resource)
-    return Plan(principal, resource, tuple(grants), tuple(limits))
+    return Plan(principal, resource, tuple(grants))
 
 
 def decide(request: Request, p: Plan, evaluate: Callable[..., Decision]) -> Decision:
@@ -68,9 +62,13 @@ def decide(request: Request, p: Plan, evaluate: Callable[..., Decision]) -> Deci
     return d
 
 
-def limited(p: Plan, q: Question, access: ActionAccess) -> ActionAccess | None:
+def limited(gates: Sequence[Gate], q: Question, access: ActionAccess) -> ActionAccess | None:
     """The first limit gate's denial of a granted answer (None: every one lets it pass)."""
-    for gate in p.limits:
+    if not access.granted:
+        return None
+    for gate in gates:
+        if gate.stage is not Stage.LIMIT or not gate.applies(q):
+            continue
         found = gate.limit(q, access)
         if found is not None:
             return found

@@ -15,9 +15,9 @@ from dataclasses import replace
 from graph.access.classify.bucket_facts import BucketFacts
 from graph.access.compile.index import key_prefix_label
 from graph.access.compile.policies import RolePolicies
+from graph.access.decide import gates as registry
 from graph.access.decide.combine import decide, limited, may_deny, may_grant, plan, unread
 from graph.access.decide.gate import Gate, Question
-from graph.access.decide.gates import GATES
 from graph.access.decide.unread import UNREAD_POLICY, is_stand_in
 from graph.access.model import OUTCOME_RANK, ActionAccess, unique_conditions, unique_refs
 from graph.catalog import S3Action
@@ -69,10 +69,11 @@ class Decider:
     (gates/, combined by combine.py)."""
 
     def __init__(self, account: Account, assumed: Mapping[str, str],
-                 gates: tuple[Gate, ...] = GATES) -> None:
+                 gates: tuple[Gate, ...] | None = None) -> None:
         self.account = account
         self.assumed = dict(assumed)
-        self.gates = gates
+        #: The registered gates (gates/__init__.py), read when the analysis starts.
+        self.gates = gates if gates is not None else registry.GATES
         self.calls = 0
 
     def _evaluate(self, request: Request, principal: PrincipalPolicies,
@@ -128,7 +129,11 @@ class Decider:
         "unknown" where a gate's facts could not be read and could change it."""
         d, prefixes, others = core
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
-        unreads = unread(self.gates, Question(bf, action, rp, self.account))
+        q = Question(bf, action, rp, self.account)
+        stopped = limited(self.gates, q, access)
+        if stopped is not None:
+            return stopped
+        unreads = unread(self.gates, q)
         if not unreads:
             return access
         why = (may_deny(unreads) if access.granted
@@ -158,7 +163,7 @@ class Decider:
 
         d, prefixes, others = self._object_or_bucket(action, bf, key_parts, make)
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
-        stopped = limited(asked, q, access)
+        stopped = limited(self.gates, q, access)
         if stopped is not None:
             return stopped
         if access.granted:
