@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graph.access import AccessGraph, ActionAccess
+from graph.access.model import OUTCOME_RANK
 from graph.access.reach.build import Chain
 from graph.access.reach.chain import through
-from graph.access.model import OUTCOME_RANK
 from graph.model import Instance
 
 #: action -> (answer, the chain of roles it came through)

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from graph.access import ActionAccess
 from graph.access.compile.acl import acl_document, effective_block
-from graph.access.model import unique_refs
 from graph.access.compile.policies import BUCKET_ACL
+from graph.access.model import unique_refs
 from graph.findings.context import FindingContext, verbs, writes
 from graph.findings.exposure import ExposureSummary, severity_for
 from graph.findings.model import Finding, PathStep, Severity, finding_id

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from graph.access.model import unique_refs
 from graph.access.decide.trust import _EXTERNAL_ALLOW
+from graph.access.model import unique_refs
 from graph.catalog import expand_action_pattern
 from graph.findings.context import FindingContext, short
 from graph.findings.fixes import identity_fix
