@@ -12,7 +12,6 @@ from dataclasses import replace
 from functools import partial
 
 from rich.text import Text
-from textual.app import App
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
@@ -24,8 +23,8 @@ from graph.model import AccountSnapshot
 from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, bucket_risks, rank
 from graph.text import printable
-from tui.screens.access_screen import AccessTreeScreen, marked, open_view
-from tui.screens.access_tree import (
+from tui.screens.access_screen import AccessTreeScreen
+from tui.widgets.access_tree import (
     PAGE,
     AccessTree,
     NodeData,
@@ -33,10 +32,9 @@ from tui.screens.access_tree import (
     add_levels,
     reaches,
 )
-from tui.screens.changes import ChangeMark
-from tui.screens.workspace import Workspace
 from tui.widgets.outcome import OUTCOME_ORDER, summary
 from tui.widgets.risk import with_risks
+from tui.workspace import Workspace
 
 #: Buckets opened by themselves when a filter is typed (their matching answers show at once).
 _OPEN_WHEN_FILTERED = 20
@@ -53,15 +51,6 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
             ):
                 found[name] = access.outcome
     return found
-
-
-def open_trace(app: App[object], workspace: Workspace, kind: str, key: str,
-               focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
-    """Show the trace of an instance or role (reusing the trace screen shown last); with
-    `focus`, the finding it was opened for is explained first; `mark`: a change to select
-    and label (from the Changes tab)."""
-    open_view(app, TraceScreen, lambda: marked(TraceScreen(workspace, kind, key, focus), mark),
-              lambda screen: marked(screen, mark).aim(workspace, kind, key, focus))
 
 
 class TraceScreen(AccessTreeScreen):

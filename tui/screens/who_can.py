@@ -14,7 +14,6 @@ from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
@@ -25,8 +24,9 @@ from graph.findings.context import verbs
 from graph.glance import open_door
 from graph.policy import Outcome
 from graph.risk import Risk, action_risk, actions_risks, bucket_risks, principal_risks, rank
-from tui.screens.access_screen import AccessTreeScreen, marked, open_view
-from tui.screens.access_tree import (
+from tui.screens.access_screen import AccessTreeScreen
+from tui.views.who_can_groups import group_instances, marked_label
+from tui.widgets.access_tree import (
     PAGE,
     AccessTree,
     NodeData,
@@ -37,12 +37,10 @@ from tui.screens.access_tree import (
     outcomes_of,
     reaches,
 )
-from tui.screens.changes import ChangeMark
-from tui.screens.who_can_groups import group_instances, marked_label
-from tui.screens.workspace import Workspace
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
 from tui.widgets.risk import with_risks
+from tui.workspace import Workspace
 
 #: A principal group opens by itself up to this many members (thousands would not be read).
 _OPEN_GROUP_UP_TO = 50
@@ -92,15 +90,6 @@ def _name_label(principal: PrincipalAccess) -> str:
     if principal.name:
         return f"{principal.kind} {principal.name}"
     return f"{principal.kind} {principal.id}"
-
-
-def open_who_can(app: App[object], workspace: Workspace, bucket: str,
-                 focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
-    """Show who can reach a bucket (reusing the who-can screen shown last); with `focus`, the
-    finding it was opened for is explained first; `mark`: a change to select and label
-    (from the Changes tab)."""
-    open_view(app, WhoCanScreen, lambda: marked(WhoCanScreen(workspace, bucket, focus), mark),
-              lambda screen: marked(screen, mark).aim(workspace, bucket, focus))
 
 
 class WhoCanScreen(AccessTreeScreen):

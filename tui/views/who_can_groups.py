@@ -16,7 +16,7 @@ from graph.access import AccessGraph, ActionAccess, PrincipalAccess
 from graph.glance import open_door, sorted_marks
 from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, rank
-from tui.screens.access_tree import labelled
+from tui.widgets.access_tree import labelled
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
 from tui.widgets.risk import with_risks
 
