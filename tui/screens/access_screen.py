@@ -21,8 +21,9 @@ from textual.widgets import Input, Tree
 from graph.findings import Escalation, Finding
 from tui.messages import WorkspaceChanged
 from tui.navigation import OpenResource
+from tui.views.answers import TreeFilter
 from tui.views.describe import resource_of
-from tui.widgets.access_tree import AccessTree, NodeData, TreeFilter
+from tui.widgets.access_tree import AccessTree, NodeData
 from tui.widgets.change_mark import ChangeMark, reveal
 from tui.widgets.evidence import EvidencePanel, Selection
 from tui.widgets.finding import render_escalation, render_finding

@@ -24,14 +24,8 @@ from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, bucket_risks, rank
 from graph.text import printable
 from tui.screens.access_screen import AccessTreeScreen
-from tui.widgets.access_tree import (
-    PAGE,
-    AccessTree,
-    NodeData,
-    access_json,
-    add_levels,
-    reaches,
-)
+from tui.views.answers import AnswerMemo, access_json, reaches
+from tui.widgets.access_tree import PAGE, AccessTree, NodeData, add_levels
 from tui.widgets.outcome import OUTCOME_ORDER, summary
 from tui.widgets.risk import with_risks
 from tui.workspace import Workspace
@@ -186,13 +180,10 @@ class TraceScreen(AccessTreeScreen):
         by_bucket: dict[str, list[BucketAccess]] = {}
         for access in sorted(accesses, key=lambda a: (a.bucket, len(a.via))):
             by_bucket.setdefault(access.bucket, []).append(access)
-        # Buckets sharing one answer set share its mapping: decide each set once.
-        reaching_sets: dict[int, bool] = {}
-        for access in accesses:
-            if id(access.actions) not in reaching_sets:
-                reaching_sets[id(access.actions)] = reaches(access.actions)
+        # Buckets sharing one answer set: decided once per set (see AnswerMemo).
+        reaching_set = AnswerMemo(reaches)
         reaching = [b for b, paths in by_bucket.items()
-                    if any(reaching_sets[id(p.actions)] for p in paths)]
+                    if any(reaching_set(p.actions) for p in paths)]
         reached = set(reaching)
         denied = [b for b in by_bucket if b not in reached]
         order = self._ordered(reaching + denied, by_bucket)
@@ -252,13 +243,15 @@ class TraceScreen(AccessTreeScreen):
         """One page of bucket nodes, and a node that opens the next page: a role reaching
         thousands of buckets opens as fast as one reaching a few."""
         tree = self.query_one(AccessTree)
+        # Buckets with the same count of each outcome read the same: one summary per count.
         summaries: dict[tuple[int, ...], Text] = {}
         for bucket in order[:PAGE]:
             paths = by_bucket[bucket]
-            shared = tuple(id(p.actions) for p in paths)
-            found = summaries.get(shared)
+            outcomes = list(best_per_action(paths).values())
+            counts = tuple(outcomes.count(o) for o in OUTCOME_ORDER)
+            found = summaries.get(counts)
             if found is None:
-                found = summaries[shared] = summary(list(best_per_action(paths).values()))
+                found = summaries[counts] = summary(outcomes)
             label = Text(bucket, style="bold")
             label.append("  ")
             label.append_text(found)

@@ -25,18 +25,9 @@ from graph.glance import open_door
 from graph.policy import Outcome
 from graph.risk import Risk, action_risk, actions_risks, bucket_risks, principal_risks, rank
 from tui.screens.access_screen import AccessTreeScreen
+from tui.views.answers import AnswerMemo, access_json, outcomes_of, reaches
 from tui.views.who_can_groups import group_instances, marked_label
-from tui.widgets.access_tree import (
-    PAGE,
-    AccessTree,
-    NodeData,
-    access_json,
-    add_levels,
-    by_level,
-    labelled,
-    outcomes_of,
-    reaches,
-)
+from tui.widgets.access_tree import PAGE, AccessTree, NodeData, add_levels, by_level, labelled
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
 from tui.widgets.risk import with_risks
@@ -140,16 +131,9 @@ class WhoCanScreen(AccessTreeScreen):
         """Principals with any access; the public is listed even when denied, whenever a
         statement or ACL grant names it (so a blocked public grant is visible)."""
         everyone = self.workspace.decided.who_can(self.bucket, include_denied=True)
-        # Thousands of instances share a few answer sets: decide "reaches" once per set.
-        decided: dict[int, bool] = {}
-        kept = []
-        for p in everyone:
-            found = decided.get(id(p.actions))
-            if found is None:
-                found = decided[id(p.actions)] = reaches(p.actions)
-            if found or p.kind == "public":
-                kept.append(p)
-        return kept
+        # Thousands of instances share a few answer sets: decided once per set (AnswerMemo).
+        reaching = AnswerMemo(reaches)
+        return [p for p in everyone if p.kind == "public" or reaching(p.actions)]
 
     def action_toggle_grouping(self) -> None:
         self.by_principal = not self.by_principal
