@@ -25,6 +25,21 @@ def test_every_option_and_argument_has_a_help_text() -> None:
     assert missing == []
 
 
+def every_parser(parser: argparse.ArgumentParser, path: str = "rolemap"):
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from every_parser(sub, f"{path} {name}")
+
+
+def test_every_command_help_renders() -> None:
+    """argparse expands %-formats in help texts: a stray "%" (a shape's "90% of buckets")
+    turned `rolemap snapshot synth --help` into a traceback."""
+    shown = {path: parser.format_help() for path, parser in every_parser(build_parser())}
+    assert "90% of buckets" in " ".join(shown["rolemap snapshot synth"].split())
+
+
 def test_top_level_help_says_rolemap_alone_opens_the_app(
         capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
