@@ -3,12 +3,15 @@
 Screens ask for other screens with the typed messages of `tui.navigation`, posted to the app;
 `Navigator` (the app's base class) handles them here. So screens import no screen, and the
 dependency runs one way: app → navigator → screens → views, widgets, navigation.
+
+A screen's module is imported when it is first opened, as the app always did: the explorer's
+first rows do not wait for the wizard's, the trace's or the JSON view's imports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
 from textual.app import App
@@ -26,24 +29,14 @@ from tui.navigation import (
     OpenWizard,
     ShowChange,
 )
-from tui.screens.access_screen import AccessTreeScreen
-from tui.screens.change_details import ChangeDetailsScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.details import DetailsScreen
-from tui.screens.jump import JumpScreen
-from tui.screens.raw_json import RawJsonScreen
-from tui.screens.save_text import SaveTextScreen
-from tui.screens.trace import TraceScreen
-from tui.screens.who_can import WhoCanScreen
 from tui.views.changes import mark_of
 from tui.widgets.change_mark import ChangeMark
-from tui.wizard.screen import RoleWizardScreen
 from tui.workspace import Workspace
 
-S = TypeVar("S", bound=AccessTreeScreen)
+if TYPE_CHECKING:
+    from tui.screens.access_screen import AccessTreeScreen
 
-#: The access views: one screen of each kind is kept installed between opens.
-ACCESS_VIEWS: tuple[type[AccessTreeScreen], ...] = (TraceScreen, WhoCanScreen)
+S = TypeVar("S", bound="AccessTreeScreen")
 
 
 def open_view(app: App[object], kind: type[S], create: Callable[[], S],
@@ -69,7 +62,10 @@ def open_view(app: App[object], kind: type[S], create: Callable[[], S],
 async def forget_views(app: App[object]) -> None:
     """Drop kept access views that are not on the stack (after a reload they would hold the
     previous account in memory until the next open)."""
-    for kind in ACCESS_VIEWS:
+    from tui.screens.trace import TraceScreen
+    from tui.screens.who_can import WhoCanScreen
+
+    for kind in (TraceScreen, WhoCanScreen):
         name = kind.ID_PREFIX
         if app.is_screen_installed(name):
             kept = app.get_screen(name)
@@ -89,6 +85,8 @@ def open_trace(app: App[object], workspace: Workspace, kind: str, key: str,
     """Show the trace of an instance or role (reusing the trace screen shown last); with
     `focus`, the finding it was opened for is explained first; `mark`: a change to select
     and label (from the Changes tab)."""
+    from tui.screens.trace import TraceScreen
+
     open_view(app, TraceScreen, lambda: marked(TraceScreen(workspace, kind, key, focus), mark),
               lambda screen: marked(screen, mark).aim(workspace, kind, key, focus))
 
@@ -98,6 +96,8 @@ def open_who_can(app: App[object], workspace: Workspace, bucket: str,
     """Show who can reach a bucket (reusing the who-can screen shown last); with `focus`, the
     finding it was opened for is explained first; `mark`: a change to select and label
     (from the Changes tab)."""
+    from tui.screens.who_can import WhoCanScreen
+
     open_view(app, WhoCanScreen, lambda: marked(WhoCanScreen(workspace, bucket, focus), mark),
               lambda screen: marked(screen, mark).aim(workspace, bucket, focus))
 
@@ -138,6 +138,9 @@ class Navigator(App[int]):
 
     @on(OpenResource)
     def _open_resource(self, request: OpenResource) -> None:
+        from tui.screens.details import DetailsScreen
+        from tui.screens.raw_json import RawJsonScreen
+
         kind = RawJsonScreen if request.raw else DetailsScreen
         screen = kind(request.workspace, request.kind, request.key)
         if request.replace:
@@ -147,23 +150,33 @@ class Navigator(App[int]):
 
     @on(ShowChange)
     def _show_change(self, request: ShowChange) -> None:
+        from tui.screens.change_details import ChangeDetailsScreen
+
         self.push_screen(ChangeDetailsScreen(request.text))
 
     @on(AskJump)
     def _ask_jump(self, request: AskJump) -> None:
+        from tui.screens.jump import JumpScreen
+
         self.push_screen(JumpScreen(request.workspace), request.then)
 
     @on(OpenWizard)
     def _open_wizard(self, request: OpenWizard) -> None:
+        from tui.wizard.screen import RoleWizardScreen
+
         self.push_screen(RoleWizardScreen(request.snapshot, request.graph, request.connection,
                                           request.attach))
 
     @on(AskConfirm)
     def _ask_confirm(self, request: AskConfirm) -> None:
+        from tui.screens.confirm import ConfirmScreen
+
         self.push_screen(ConfirmScreen(request.question, request.detail, yes=request.yes,
                                        no=request.no), request.then)
 
     @on(OfferFile)
     def _offer_file(self, request: OfferFile) -> None:
+        from tui.screens.save_text import SaveTextScreen
+
         self.push_screen(SaveTextScreen(request.text, request.what, request.reason,
                                         request.path))
