@@ -12,7 +12,7 @@ then, timed in this process:
 
 - "analyse both": each snapshot decided on its own (what two `rolemap export` runs do);
 - "diff": the old one decided (the same work as above, counted once more, not redone), the new
-  one decided reusing it (graph.access.reuse), the rows compared; findings new/resolved
+  one decided reusing it (graph.access.reach.reuse), the rows compared; findings new/resolved
   (graph.findings on both sides) reported on their own line.
 
 Peak memory is the process's maximum resident set size (both sides are held by the diff).

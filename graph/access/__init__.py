@@ -8,8 +8,8 @@ Public API::
     g.graph  # networkx.MultiDiGraph
 """
 
-from graph.access.graph import AccessGraph, build_access_graph
 from graph.access.model import ActionAccess, BucketAccess, Explanation, Hop, PrincipalAccess
+from graph.access.query.graph import AccessGraph, build_access_graph
 
 __all__ = [
     "AccessGraph",

@@ -7,7 +7,7 @@
     diff_json(result)                              # the documented JSON shape
 
 The second side is decided with the first side's compiled policies and decisions where they
-are provably the same (graph.access.reuse), and only answers that are not the same object on
+are provably the same (graph.access.reach.reuse), and only answers that are not the same object on
 both sides are compared, so a diff costs little more than analysing the changed parts.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from graph.access import AccessGraph, build_access_graph
-from graph.access.lookup import find_bucket, find_instance
+from graph.access.query.lookup import find_bucket, find_instance
 from graph.diff.causes import build_causes
 from graph.diff.compare import Comparer
 from graph.diff.findings import compare_findings

@@ -6,7 +6,7 @@ share their answers unless a statement reads an instance's own keys, so everythi
 kept per chain set (per profile) and per role, not per instance.
 
 `candidates` is what makes a diff cheap: the two sides' answers are grouped by shared answer
-object (see graph.access.reuse: identical decisions are the same object on both sides), and
+object (see graph.access.reach.reuse: identical decisions are the same object on both sides), and
 only buckets whose group differs between the sides can have a different answer.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graph.access import AccessGraph, ActionAccess
-from graph.access.build import Chain
-from graph.access.chain import through
+from graph.access.reach.build import Chain
+from graph.access.reach.chain import through
 from graph.access.model import OUTCOME_RANK
 from graph.model import Instance
 

@@ -9,7 +9,7 @@ Instances are compared per pair of chain sets (instances sharing a profile on bo
 share the result) and, within it, only on buckets whose shared answer differs between the
 sides; other principals (public, other accounts, services) only on buckets whose own record,
 or the account's settings, differ. Anything identical on both sides is neither decided
-twice (graph.access.reuse) nor compared.
+twice (graph.access.reach.reuse) nor compared.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from graph.access import AccessGraph, ActionAccess
-from graph.access.build import Chain
+from graph.access.reach.build import Chain
 from graph.diff.answers import Merged, SideAnswers, group_difference
 from graph.diff.causes import narrow
 from graph.diff.documents import statement_text

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from graph.access import AccessGraph, PrincipalAccess
-from graph.access.lookup import find_bucket
+from graph.access.query.lookup import find_bucket
 from graph.access.model import chain_label
 from graph.policy import Outcome
 from graph.text import markdown

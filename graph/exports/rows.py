@@ -15,11 +15,11 @@ from functools import cache, lru_cache
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess
-from graph.access.answers import ClassAnswer, ClassAnswers
-from graph.access.chain import actions_through
-from graph.access.compile import actions_in, mask_of
-from graph.access.lookup import find_bucket, find_instance, find_role
-from graph.access.trust import AssumeEdge
+from graph.access.answers.class_answers import ClassAnswer, ClassAnswers
+from graph.access.reach.chain import actions_through
+from graph.access.compile.actions import actions_in, mask_of
+from graph.access.query.lookup import find_bucket, find_instance, find_role
+from graph.access.decide.trust import AssumeEdge
 from graph.catalog import LEVELS, s3_actions
 from graph.model import Instance
 from graph.policy import Outcome

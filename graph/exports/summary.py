@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from graph.access import AccessGraph
-from graph.access.lookup import find_bucket, find_instance, find_role
+from graph.access.query.lookup import find_bucket, find_instance, find_role
 from graph.exports.findings import write_markdown_findings
 from graph.exports.review import write_who_can
 from graph.exports.writers import source_words

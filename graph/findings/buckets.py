@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from graph.access import ActionAccess
-from graph.access.acl import acl_document, effective_block
+from graph.access.compile.acl import acl_document, effective_block
 from graph.access.model import unique_refs
-from graph.access.policies import BUCKET_ACL
+from graph.access.compile.policies import BUCKET_ACL
 from graph.findings.context import FindingContext, verbs, writes
 from graph.findings.exposure import ExposureSummary, severity_for
 from graph.findings.model import Finding, PathStep, Severity, finding_id

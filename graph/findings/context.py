@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache, cached_property
 
 from graph.access import AccessGraph, ActionAccess
-from graph.access.compile import actions_in
-from graph.access.trust import EC2
+from graph.access.compile.actions import actions_in
+from graph.access.decide.trust import EC2
 from graph.catalog import LEVELS
 from graph.findings.model import PathStep
 from graph.findings.permissions import Permissions

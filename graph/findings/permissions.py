@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.access.statements import StatementFacts, document_facts
+from graph.access.compile.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import AccountSnapshot, Role
 from graph.policy import (

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from graph.access.model import unique_refs
-from graph.access.trust import _EXTERNAL_ALLOW
+from graph.access.decide.trust import _EXTERNAL_ALLOW
 from graph.catalog import expand_action_pattern
 from graph.findings.context import FindingContext, short
 from graph.findings.fixes import identity_fix

@@ -37,10 +37,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from graph.access import ActionAccess
-from graph.access.build import Chain
-from graph.access.compile import actions_in
+from graph.access.reach.build import Chain
+from graph.access.compile.actions import actions_in
 from graph.access.model import unique_conditions, unique_refs
-from graph.access.trust import AssumeEdge
+from graph.access.decide.trust import AssumeEdge
 from graph.findings.buckets import RESTRICTING_KEYS
 from graph.findings.context import FindingContext, listed, short, verbs
 from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for

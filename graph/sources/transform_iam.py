@@ -36,7 +36,7 @@ class IamRecords:
     instance_profiles: tuple[InstanceProfile, ...]
     warnings: tuple[LoadWarning, ...]
     #: A role record was skipped (live reads): its instance profiles are missing too, so
-    #: instances holding them must read *unknown*, not "no role" (see graph.access.unread).
+    #: instances holding them must read *unknown*, not "no role" (see graph.access.decide.unread).
     roles_skipped: bool = False
 
 

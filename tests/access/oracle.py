@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from graph.access.build import instance_values
-from graph.access.decide import Decider
-from graph.access.index import BucketIndex
+from graph.access.compile.index import BucketIndex
+from graph.access.compile.policies import CompiledPolicy, PolicyBook
+from graph.access.compile.statements import INSTANCE_KEYS, StatementFacts
+from graph.access.decide.decider import Decider
 from graph.access.model import ActionAccess
-from graph.access.policies import CompiledPolicy, PolicyBook
-from graph.access.statements import INSTANCE_KEYS, StatementFacts
+from graph.access.reach.build import instance_values
 from graph.catalog import S3Action, s3_actions
 from graph.model import AccountSnapshot, Bucket, Instance, Role
 from graph.policy import Outcome
@@ -59,7 +59,9 @@ class Oracle:
         self.book = PolicyBook(snapshot)
         self.index = BucketIndex([b.name for b in snapshot.buckets], snapshot.account.partition)
         self.decider = Decider(snapshot.account, dict(assumed or {}))
-        from graph.access.facts import bucket_facts  # the bucket's policies as the engine needs
+        from graph.access.classify.bucket_facts import (
+            bucket_facts,  # the bucket's policies as the engine needs
+        )
         self.bucket_facts = {b.name: bucket_facts(b, self.book, self.index)
                              for b in snapshot.buckets}
 
@@ -92,9 +94,8 @@ class Oracle:
         parts = _parts(self._role_policies(role), action, bucket, self.index, False)
         bucket_side = [cp for cp in (bf.policies.policy, bf.policies.acl) if cp is not None]
         parts |= _parts(bucket_side, action, bucket, self.index, True, role)
-        return self.decider.role_action(role, rp.principal, bf, action, frozenset(parts),
-                                        self.instance_context(role, instance), rp.missing,
-                                        rp.identity_unread)
+        return self.decider.role_action(rp, bf, action, frozenset(parts),
+                                        self.instance_context(role, instance))
 
     def public_cell(self, bucket: Bucket, action: S3Action) -> ActionAccess | None:
         bf = self.bucket_facts[bucket.name]

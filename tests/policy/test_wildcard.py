@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.access.statements import StatementFacts, pattern_matches
+from graph.access.compile.statements import StatementFacts, pattern_matches
 from graph.catalog import expand_action_pattern
 from graph.policy import PolicyKind, PrincipalPolicies, Request, evaluate, parse_policy
 from graph.policy.conditions import make_condition

@@ -17,7 +17,7 @@ from moto.core.authorization import enable_iam_authentication
 from sources_faults import auditor_connection, fresh_connection, inject_error
 
 from graph.access import AccessGraph, build_access_graph
-from graph.access.unread import REASON
+from graph.access.decide.unread import REASON
 from graph.exports import export
 from graph.policy import Outcome
 from graph.sources import SourceSpec, open_source

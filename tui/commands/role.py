@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from graph.access.lookup import find_instance
+from graph.access.query.lookup import find_instance
 from graph.errors import RolemapError
 from graph.model import AccountSnapshot, Instance
 from graph.sources import AwsConnection, LoadedSource

@@ -68,9 +68,8 @@ def register(subparsers: Any) -> None:
                        help="random seed: the same seed writes the same account (default 0)")
     synth.add_argument("--shape", choices=tuple(SHAPES), default="default",
                        help="the account's proportions, for benchmarks that sweep them: "
-                            # argparse expands %-formats in help: "90% of buckets"
-                            + "; ".join(f"{k}: {v.description}".replace("%", "%%")
-                                        for k, v in SHAPES.items())
+                            + "; ".join(f"{k}: {v.description}" for k, v in SHAPES.items()
+                                        ).replace("%", "%%")
                             + " (default: default, the same bytes as without --shape)")
     synth.add_argument("--knob", action="append", default=[], metavar="NAME=VALUE",
                        help="override one knob of the shape (repeatable): "

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess, Explanation
-from graph.access.lookup import find_bucket, find_instance
-from graph.access.no_role import no_role_reason
+from graph.access.query.lookup import find_bucket, find_instance
+from graph.access.query.no_role import no_role_reason
 from graph.findings import Escalation, escalation_json, escalations_of_roles
 from graph.findings.gain_groups import by_target
 from graph.model import Instance

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
-from graph.access.no_role import no_role_reason
+from graph.access.query.no_role import no_role_reason
 from graph.findings import Escalation, Finding, escalations_of_roles
 from graph.findings.context import verbs
 from graph.glance import glance

@@ -1,15 +1,15 @@
 """Per role (and per instance context where it matters): what it can do on which bucket.
 
 The decision layer, stage by stage (one module each):
-1. compile (compile.py, facts.py, index.py): every distinct statement once for the account:
+1. compile (compile/): every distinct statement once for the account:
    its S3 actions as a bitmask, the buckets its resource patterns concern (looked up once per
    distinct pattern in the bucket index), its object-key parts and condition keys.
-2. classify: buckets into classes per role here (the statements naming a bucket, and its
-   shape: what the bucket's own policy, ACL and Block Public Access show that role);
-   actions into classes per question (classify.py).
-3. decide (decide.py; cached here): one engine question per role x bucket class x action
+2. classify (classify/): buckets into classes per role here (the statements naming a
+   bucket, and its shape: what the bucket's own policy, ACL and Block Public Access show
+   that role); actions into classes per question (classify/classes.py).
+3. decide (decide/: the gates; cached here): one engine question per role x bucket class x action
    class, under a key of values that say what the answer depends on; answers kept per class
-   and shared (answers.py).
+   and shared (answers/class_answers.py).
 4. stream (graph/exports/rows.py): rows and evidence made as they are written, summarised
    class by class.
 
@@ -19,12 +19,15 @@ tests hold every answer here equal to it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from functools import cached_property
+import uuid
+from collections.abc import Mapping
 
-from graph.access.answers import ClassAnswer, ClassAnswers, single
-from graph.access.classify import action_classes
-from graph.access.compile import (
+from graph.access.answers.class_answers import ClassAnswer, ClassAnswers, single
+from graph.access.answers.role_reach import ClassResult, RoleReach
+from graph.access.classify.bucket_facts import BucketFacts
+from graph.access.classify.classes import action_classes
+from graph.access.classify.role_facts import RoleFacts, SigItem
+from graph.access.compile.actions import (
     action_mask,
     actions_in,
     all_actions,
@@ -33,43 +36,30 @@ from graph.access.compile import (
     position,
     scope_masks,
 )
-from graph.access.decide import Decider, for_member, generic_reasons
-from graph.access.facts import BucketFacts, RoleFacts, SigItem
+from graph.access.compile.policies import PolicyBook
+from graph.access.decide.decider import Decider, for_member, generic_reasons
 from graph.access.model import ActionAccess
-from graph.access.policies import PolicyBook
-from graph.access.role_reach import ClassResult, RoleReach
+from graph.access.reach.bucket_groups import BucketGroups, unnamed
 from graph.catalog import S3Action, s3_actions
 
 #: Marks a class key whose answer was asked action by action (kept under (mask, key)).
 _PER_ACTION: tuple[ClassAnswer, ...] = ()
 
-class ReachComputer:
+class ReachComputer(BucketGroups):
     """Computes RoleReach objects, sharing decisions through one cache."""
 
     def __init__(self, decider: Decider, book: PolicyBook, buckets: list[BucketFacts]) -> None:
+        super().__init__(buckets)
         self.decider = decider
         self.book = book
-        self.buckets = buckets
-        self.by_name = {bf.bucket.name: bf for bf in buckets}
-        self.shape_groups: dict[object, list[BucketFacts]] = {}
-        self.plain: list[BucketFacts] = []
-        for bf in buckets:
-            if bf.shape is None:
-                self.plain.append(bf)
-            else:
-                self.shape_groups.setdefault(bf.shape, []).append(bf)
-        #: Buckets whose policy names a role, by the role's ARN: one of a kind for that role.
-        self.named_for: dict[str, list[BucketFacts]] = {}
-        for bf in buckets:
-            for arn in bf.named_roles:
-                self.named_for.setdefault(arn, []).append(bf)
         self.actions = s3_actions()
         self._cache: dict[tuple[object, ...], ClassResult] = {}
         self._class_cache: dict[tuple[object, ...], tuple[ClassAnswer, ...]] = {}
         self._answer_sets: dict[tuple[object, ...], ClassAnswers] = {}
-        self._alike_kept: dict[tuple[object, ...], list[tuple[BucketFacts, list[str]]]] = {}
         #: Numbers standing for key parts (equal values, equal numbers: see `number`).
         self._ids: dict[object, int] = {}
+        #: Names this numbering: keys made of its numbers mean nothing in another one.
+        self.numbering = uuid.uuid4().hex
         #: Each bucket's shape and full shape as numbers, by name.
         self._shape_ids: dict[str, tuple[int, int]] = {}
         self.number_shapes()
@@ -95,10 +85,6 @@ class ReachComputer:
         """The instance-derived keys the role's statements (or bucket policies) read."""
         wanted = rf.instance_keys | self.bucket_instance_keys
         return {k: v for k, v in values.items() if v and k.lower() in wanted}
-
-    @cached_property
-    def bucket_instance_keys(self) -> frozenset[str]:
-        return frozenset(k for bf in self.buckets for k in bf.instance_keys)
 
     def _wanted(self, rf: RoleFacts, bf: BucketFacts, special: bool) -> int:
         """The actions worth asking, as a bitmask: those some statement could grant."""
@@ -140,7 +126,7 @@ class ReachComputer:
 
     def _decide_mask(self, rf: RoleFacts, bf: BucketFacts, wanted: int,
                      context: Mapping[str, str], items: tuple[SigItem, ...]) -> ClassAnswers:
-        """The wanted actions, one engine question per action class (classify.py).
+        """The wanted actions, one engine question per action class (classify/classes.py).
 
         Each class's answer is cached under exactly what it depends on: the class, the
         statements concerning the bucket that name it, the object-key parts the bucket's
@@ -206,7 +192,7 @@ class ReachComputer:
         answers = self._answer_sets.get(whole)
         if answers is None:
             answers = self._answer_sets[whole] = ClassAnswers(
-                tuple(entry for found in decided for entry in found))
+                tuple(entry for found in decided for entry in found), (self.numbering, whole))
         return answers
 
     def _decide_class(self, rf: RoleFacts, bf: BucketFacts, cls: int,
@@ -225,8 +211,8 @@ class ReachComputer:
         decider = self.decider
         key_parts = frozenset(it[1] for it in named if it[1] not in ("", "*")) | parts
         rep = first_action(cls)
-        core = decider.role_core(rp.role, rp.principal, bf, rep, key_parts, context)
-        first = decider.role_finish(rep, core, bf, rp.missing, rp.identity_unread)
+        core = decider.role_core(rp, bf, rep, key_parts, context)
+        first = decider.role_finish(rep, core, bf, rp)
         shared = cls
         named_reason: str | None = None
         probe = for_member(core, rep, rep)
@@ -246,9 +232,8 @@ class ReachComputer:
         for action in actions_in(cls ^ shared):
             own = for_member(core, rep, action)
             if own is None:
-                own = decider.role_core(rp.role, rp.principal, bf, action, key_parts, context)
-            out.append(single(decider.role_finish(action, own, bf, rp.missing,
-                                                  rp.identity_unread)))
+                own = decider.role_core(rp, bf, action, key_parts, context)
+            out.append(single(decider.role_finish(action, own, bf, rp)))
         return tuple(out), portable
 
     def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,
@@ -311,10 +296,10 @@ class ReachComputer:
             rep = self.shape_groups[bf.shape][0]
             if not (universal or rep.anyone_actions or rep.policy_unreadable):
                 return None
-            rep = _unnamed(rf, self.shape_groups[bf.shape]) or bf
+            rep = unnamed(rf, self.shape_groups[bf.shape]) or bf
             return self._cached(rf, rep, False, context, base)
         if universal:
-            return self._cached(rf, _unnamed(rf, self.plain) or bf, False, context, base)
+            return self._cached(rf, unnamed(rf, self.plain) or bf, False, context, base)
         return None
 
     def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
@@ -344,91 +329,10 @@ class ReachComputer:
             rep = group[0]
             if not (reach.universal or rep.anyone_actions or rep.policy_unreadable):
                 continue
-            unnamed = _unnamed(rf, group)
-            if unnamed is not None:
-                reach.by_shape[shape] = self._cached(rf, unnamed, False, context, base)
-        unnamed = _unnamed(rf, self.plain) if reach.universal else None
-        if unnamed is not None:
-            reach.default = self._cached(rf, unnamed, False, context, base)
+            pick = unnamed(rf, group)
+            if pick is not None:
+                reach.by_shape[shape] = self._cached(rf, pick, False, context, base)
+        pick = unnamed(rf, self.plain) if reach.universal else None
+        if pick is not None:
+            reach.default = self._cached(rf, pick, False, context, base)
         return reach
-
-    def _alike(self, sig: tuple[SigItem, ...], names: list[str]
-               ) -> list[tuple[BucketFacts, list[str]]]:
-        """Buckets the same statements concern, split by shape (and by name where the
-        bucket's policy reads who asks): each part shares one answer. Kept per names list,
-        since roles sharing a policy share its lists."""
-        if len(names) == 1:  # most groups: a bucket some statement names alone
-            bf = self.by_name.get(names[0])
-            return [(bf, [names[0]])] if bf is not None else []
-        kept_key = (sig, tuple(names))
-        kept = self._alike_kept.get(kept_key)
-        if kept is not None:
-            return kept
-        alike: dict[object, tuple[BucketFacts, list[str]]] = {}
-        for name in names:
-            bf = self.by_name.get(name)
-            if bf is not None:
-                part = (bf.shape, name if bf.principal_specific else None)
-                found = alike.get(part)
-                if found is None:
-                    alike[part] = (bf, [name])
-                else:
-                    found[1].append(name)
-        out = list(alike.values())
-        if len(names) > 8:  # short lists are cheap to split again; don't hoard them
-            self._alike_kept[kept_key] = out
-        return out
-
-    def iter_buckets(self, reach: RoleReach) -> Iterator[tuple[BucketFacts, ClassResult]]:
-        """Every bucket the role touches, with its (possibly shared) answers."""
-        if reach.universal:
-            for bf in self.buckets:
-                res = reach.lookup(bf)
-                if res:
-                    yield bf, res
-            return
-        seen: set[str] = set()
-        for name, res in reach.special.items():
-            seen.add(name)
-            if res:
-                yield self.by_name[name], res
-        for shape, res in reach.by_shape.items():
-            if not res:
-                continue
-            for bf in self.shape_groups[shape]:
-                if bf.bucket.name not in seen:
-                    yield bf, res
-
-
-    def iter_classes(self, reach: RoleReach) -> Iterator[tuple[ClassResult, list[str]]]:
-        """The role's touched buckets grouped by shared answer: (answers, bucket names).
-
-        Exports write millions of rows from this without one lookup per bucket.
-        """
-        special = reach.special
-        for res, names in reach.special_runs:
-            if res:
-                yield res, names
-        for shape, res in reach.by_shape.items():
-            if res:
-                names = [bf.bucket.name for bf in self.shape_groups[shape]]
-                yield res, [n for n in names if n not in special] if special else names
-        if reach.universal and reach.default:
-            names = self.plain_names
-            yield reach.default, [n for n in names if n not in special] if special else names
-
-    @cached_property
-    def plain_names(self) -> list[str]:
-        return [bf.bucket.name for bf in self.plain]
-
-
-def _unnamed(rf: RoleFacts, group: list[BucketFacts]) -> BucketFacts | None:
-    """A bucket of `group` no statement of the role names specifically: the one to decide
-    the group's shared answer on. The engine reads the role's real policies, so on a bucket
-    some statement names (a Deny, a grant with conditions) the answer would carry that
-    statement to every look-alike bucket, and through the class cache to every role with the
-    same account-wide statements. None when the role names every bucket of the group."""
-    special = rf.special  # the buckets with statements of their own (`sig_for` non-empty)
-    arn = rf.policies.role.arn
-    return next((bf for bf in group if bf.bucket.name not in special
-                 and arn not in bf.named_roles), None)

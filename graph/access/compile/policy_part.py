@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from graph.access.compile import action_mask
-from graph.access.index import BucketIndex, PatternScope
-from graph.access.policies import CompiledPolicy, PolicyBook
-from graph.access.statements import PRINCIPAL_KEY_PREFIXES, StatementFacts
+from graph.access.compile.actions import action_mask
+from graph.access.compile.index import BucketIndex, PatternScope
+from graph.access.compile.policies import CompiledPolicy, PolicyBook
+from graph.access.compile.statements import PRINCIPAL_KEY_PREFIXES, StatementFacts
 
 #: A statement's identity: (its CompiledPolicy's key, statement position).
 StmtId = tuple[int, int]

@@ -1,7 +1,7 @@
 """Building the access graph from a snapshot: every layer decided once, kept compact.
 
 `build_access_graph` decides what each role can do on each bucket it can touch (see
-reach.py), what the public can do, and who can assume which role. The answers are kept in
+reach/computer.py), what the public can do, and who can assume which role. The answers are kept in
 compact per-role maps; the networkx graph, the queries and the exports all read those.
 """
 
@@ -12,16 +12,17 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from graph.access.decide import Decider
-from graph.access.facts import BucketFacts, RoleFacts, bucket_facts, role_facts
-from graph.access.index import BucketIndex
-from graph.access.policies import PolicyBook
-from graph.access.public import public_reach
-from graph.access.reach import ClassResult, ReachComputer, RoleReach
-from graph.access.reuse import Reuse
-from graph.access.trust import EC2, AssumeEdge, TrustAnalyzer
-from graph.access.unread import ec2_edge as unread_ec2_edge
-from graph.access.unread import seed, unread_roles
+from graph.access.classify.bucket_facts import BucketFacts, bucket_facts
+from graph.access.classify.role_facts import RoleFacts, role_facts
+from graph.access.compile.index import BucketIndex
+from graph.access.compile.policies import PolicyBook
+from graph.access.decide.decider import Decider
+from graph.access.decide.trust import EC2, AssumeEdge, TrustAnalyzer
+from graph.access.decide.unread import ec2_edge as unread_ec2_edge
+from graph.access.decide.unread import seed, unread_roles
+from graph.access.reach.computer import ClassResult, ReachComputer, RoleReach
+from graph.access.reach.public import public_reach
+from graph.access.reach.reuse import Reuse
 from graph.catalog import s3_actions
 from graph.model import AccountSnapshot, Instance, LoadWarning, Role
 from graph.sources.bulk import bulk_allocation
@@ -76,7 +77,7 @@ class AccessData:
         #: The analysis this one shares compiled policies and decisions with (see reuse.py);
         #: kept alive because shared cache keys hold the identities of its objects.
         self.reused_from = reuse.first if reuse else None
-        self.book = PolicyBook(snapshot, reuse)
+        self.book = PolicyBook(snapshot, reuse.first.book if reuse else None)
         #: Stand-in roles for instance profiles whose role could not be read (unread.py).
         self.unread = unread_roles(snapshot)
         self.unread_by_arn = {r.arn: r for r in self.unread.values()}

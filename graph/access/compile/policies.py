@@ -8,18 +8,30 @@ but was not loaded makes the affected answers "unknown", never "no".
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from graph.access.acl import acl_document, effective_block
-from graph.access.statements import StatementFacts, document_facts
+from graph.access.compile.acl import acl_document, effective_block
+from graph.access.compile.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, LoadWarning, Role
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
 from graph.policy.limits import refusal
 
-if TYPE_CHECKING:
-    from graph.access.reuse import Reuse
+#: What makes two compiled policies interchangeable: name (quoted in evidence), kind, JSON text.
+InternKey = tuple[str, PolicyKind, str]
+
+
+def document_key(document: Any, name: str, kind: PolicyKind) -> InternKey | None:
+    """A compiled policy's identity by value; None for documents that are not plain JSON."""
+    try:
+        text = document if isinstance(document, str) else json.dumps(document)
+    except (TypeError, ValueError):
+        return None
+    return (name, kind, text)
+
 
 #: Names of a bucket's own policies in evidence ("bucket policy, statement 0").
 BUCKET_POLICY = "bucket policy"
@@ -71,20 +83,22 @@ class BucketPolicies:
 class PolicyBook:
     """Parses on first use and remembers; collects warnings for documents that fail."""
 
-    def __init__(self, snapshot: AccountSnapshot, reuse: Reuse | None = None) -> None:
+    def __init__(self, snapshot: AccountSnapshot, earlier: PolicyBook | None = None) -> None:
         self.snapshot = snapshot
-        #: Another snapshot's analysis whose compiled policies may be taken as they are.
-        self.reuse = reuse
+        #: Another snapshot's book (reach/reuse.py) whose compiled policies are taken as they
+        #: are where the document is the same.
+        self.earlier = earlier
+        self._interned: dict[InternKey, CompiledPolicy] | None = None
         self.warnings: list[LoadWarning] = []
         #: Keys of this book's compiled policies continue the book it reuses policies from:
         #: caches shared with it name policies by key, and two policies must never share one.
-        self._count = reuse.first.book._count if reuse is not None else 0
+        self._count = earlier._count if earlier is not None else 0
         self._managed: dict[tuple[str, PolicyKind], CompiledPolicy | None] = {}
         self._roles: dict[str, RolePolicies] = {}
         self._buckets: dict[str, BucketPolicies] = {}
         #: Statement facts by (CompiledPolicy.key, position), filled as roles are studied.
         self.statement_facts: dict[tuple[int, int], StatementFacts] = {}
-        #: The same statements' S3 actions as bitmasks (compile.py).
+        #: The same statements' S3 actions as bitmasks (actions.py).
         self.statement_masks: dict[tuple[int, int], int] = {}
         #: Per (CompiledPolicy.key, grants?) the facts.PolicyPart (shared between roles).
         self.parts: dict[tuple[int, bool], Any] = {}
@@ -94,8 +108,9 @@ class PolicyBook:
                 subject: str | None = None) -> CompiledPolicy | None:
         """Parse once; a malformed document becomes a warning about `subject` (default: the
         policy's name)."""
-        if self.reuse is not None:
-            found = self.reuse.compiled(document, name, kind)
+        if self.earlier is not None:
+            key = document_key(document, name, kind)
+            found = self.earlier.interned.get(key) if key is not None else None
             if found is not None:
                 return found
         try:
@@ -106,6 +121,28 @@ class PolicyBook:
             return None
         self._count += 1
         return CompiledPolicy(policy, document_facts(policy.raw), self._count)
+
+    @property
+    def interned(self) -> Mapping[InternKey, CompiledPolicy]:
+        """This book's compiled policies by document (built on first use), for a later book
+        of the same account to take instead of compiling again."""
+        if self._interned is None:
+            found: dict[InternKey, CompiledPolicy] = {}
+            compiled: list[CompiledPolicy | None] = list(self._managed.values())
+            for rp in self._roles.values():
+                compiled.extend(rp.identity)
+                compiled.append(rp.boundary)
+            for bp in self._buckets.values():
+                compiled.extend((bp.policy, bp.acl, bp.public_acl))
+            for level in self.scps or ():
+                compiled.extend(level)
+            for cp in compiled:
+                if cp is not None:
+                    key = document_key(cp.policy.raw, cp.policy.name, cp.policy.kind)
+                    if key is not None:
+                        found.setdefault(key, cp)
+            self._interned = found
+        return self._interned
 
     def managed(self, arn: str, kind: PolicyKind) -> CompiledPolicy | None:
         key = (arn, kind)
@@ -195,8 +232,8 @@ class PolicyBook:
 
     def policy_unreadable(self, bucket: Bucket) -> bool:
         """True when the bucket's policy is unknown or present but unparseable, or its ACL
-        is unknown: either may grant what no other statement does (decide.unread_documents
-        says which)."""
+        is unknown: either may grant what no other statement does (the gates in
+        decide/gates/ say which)."""
         return bucket.policy_unknown or UNKNOWN_ACL in bucket.unknown or (
             bucket.policy is not None and self.bucket(bucket).policy is None
         )

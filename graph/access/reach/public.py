@@ -3,11 +3,11 @@ Access, and "unknown" wherever a bucket policy or ACL could not be read."""
 
 from __future__ import annotations
 
-from graph.access.compile import mask_of
-from graph.access.decide import Decider
-from graph.access.facts import BucketFacts
+from graph.access.classify.bucket_facts import BucketFacts
+from graph.access.compile.actions import mask_of
+from graph.access.decide.decider import Decider
 from graph.access.model import ActionAccess
-from graph.access.reach import ClassResult
+from graph.access.reach.computer import ClassResult
 from graph.catalog import S3Action
 
 

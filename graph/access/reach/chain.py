@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from graph.access.decide.trust import AssumeEdge
 from graph.access.model import ActionAccess
-from graph.access.trust import AssumeEdge
 from graph.policy import Outcome
 
 

@@ -1,11 +1,11 @@
-"""Where one role reaches: buckets mapped to shared answers, compactly (see reach.py)."""
+"""Where one role reaches: buckets mapped to shared answers, compactly (see reach/computer.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from graph.access.facts import BucketFacts
+from graph.access.classify.bucket_facts import BucketFacts
 from graph.access.model import ActionAccess
 
 #: One decided class: action name -> answer (only actions some statement could grant).

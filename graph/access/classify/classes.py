@@ -4,15 +4,16 @@ Two actions are in one class when every statement that can decide them (the role
 policies, boundary and SCPs that concern the bucket, and all of the bucket's policy and ACL
 statements) names both or neither, and both are asked on the same kind of ARN (bucket or
 object). The engine then answers such actions identically but for the action's own name, so
-one question per class suffices (see decide.py for how the answer is carried to each member).
-Buckets are classified in reach.py: by the statements that name them and by their shape.
+one question per class suffices (see decide/decider.py for how the answer is carried to each
+member). Buckets are classified in reach/computer.py: by the statements that name them and by
+their shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.access.compile import scope_masks
+from graph.access.compile.actions import scope_masks
 
 
 def action_classes(wanted: int, masks: Iterable[int]) -> list[int]:

@@ -10,8 +10,8 @@ missing data, and the stand-in policy is never quoted as evidence.
 
 from __future__ import annotations
 
-from graph.access.policies import PolicyBook, RolePolicies
-from graph.access.trust import EC2, AssumeEdge
+from graph.access.compile.policies import PolicyBook, RolePolicies
+from graph.access.decide.trust import EC2, AssumeEdge
 from graph.model import AccountSnapshot, InlinePolicy, Role
 from graph.policy import Outcome, PolicyKind, PrincipalPolicies
 from graph.sources.raw import UNKNOWN_IAM

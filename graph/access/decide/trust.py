@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from graph.access.compile.policies import CompiledPolicy, PolicyBook
+from graph.access.compile.statements import StatementFacts, document_facts
 from graph.access.model import unique_conditions, unique_refs
-from graph.access.policies import CompiledPolicy, PolicyBook
-from graph.access.statements import StatementFacts, document_facts
 from graph.model import AccountSnapshot, Role
 from graph.policy import (
     ConditionRef,

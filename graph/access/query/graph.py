@@ -6,16 +6,15 @@ so they stay fast on large accounts; the networkx MultiDiGraph is built on first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from functools import cached_property
 from types import MappingProxyType
 
 import networkx as nx
 
-from graph.access.build import AccessData, Chain, Progress, _no_progress
-from graph.access.chain import actions_through, through
-from graph.access.external import external_principals
-from graph.access.lookup import find_bucket, find_instance, find_role
+from graph.access.answers.class_answers import ValueKey, answers_key
+from graph.access.compile.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
+from graph.access.decide.trust import AssumeEdge
 from graph.access.model import (
     OUTCOME_RANK,
     ActionAccess,
@@ -24,10 +23,13 @@ from graph.access.model import (
     Hop,
     PrincipalAccess,
 )
-from graph.access.nxview import build_networkx
-from graph.access.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
-from graph.access.reuse import Reuse
-from graph.access.trust import AssumeEdge
+from graph.access.query.lookup import find_bucket, find_instance, find_role
+from graph.access.query.merge import keep_filter, stronger
+from graph.access.query.nxview import build_networkx
+from graph.access.reach.build import AccessData, Chain, Progress, _no_progress
+from graph.access.reach.chain import actions_through, through
+from graph.access.reach.external import external_principals
+from graph.access.reach.reuse import Reuse
 from graph.catalog import normalize_level, require_action
 from graph.errors import LookupFailed
 from graph.model import AccountSnapshot, Instance, LoadWarning
@@ -36,29 +38,12 @@ from graph.policy import Outcome, PolicyKind, StatementRef
 PUBLIC_ID = "public"
 
 
-def _keep(include_denied: bool) -> Callable[[ActionAccess], bool]:
-    if include_denied:
-        return lambda a: True
-    return lambda a: a.outcome is not Outcome.DENIED
-
-
-def _stronger(first: Mapping[str, ActionAccess], more: Mapping[str, ActionAccess]
-              ) -> dict[str, ActionAccess]:
-    """Each action's strongest answer over two paths (the first one's on a tie)."""
-    merged = dict(first)
-    for k, a in more.items():
-        current = merged.get(k)
-        if current is None or OUTCOME_RANK[a.outcome] > OUTCOME_RANK[current.outcome]:
-            merged[k] = a
-    return merged
-
-
 class AccessGraph:
     """Which instance (via which role) can do what on which bucket, and why."""
 
     def __init__(self, data: AccessData) -> None:
         self.data = data
-        self._views: dict[int, tuple[Mapping[str, ActionAccess], Mapping[str, ActionAccess]]] = {}
+        self._views: dict[ValueKey, Mapping[str, ActionAccess]] = {}
         self._early_who_can: dict[tuple[object, ...], list[PrincipalAccess]] = {}
 
     def _answers(self, res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...],
@@ -76,11 +61,11 @@ class AccessGraph:
             return {k: a for k, a in acts.items() if a.outcome is not Outcome.DENIED}
         if acts is not res:
             return acts
-        found = self._views.get(id(res))
-        if found is None or found[0] is not res:
-            found = (res, MappingProxyType(res))
-            self._views[id(res)] = found
-        return found[1]
+        key = answers_key(res)
+        found = self._views.get(key)
+        if found is None:
+            found = self._views[key] = MappingProxyType(res)
+        return found
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -107,7 +92,7 @@ class AccessGraph:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        return build_networkx(self)
+        return build_networkx(self.data, self.external)
 
     def with_assumed(self, context: Mapping[str, str]) -> AccessGraph:
         """The same account re-decided under another assumed context (replaces the old one)."""
@@ -228,24 +213,24 @@ class AccessGraph:
                  include_denied: bool) -> list[PrincipalAccess]:
         bucket = find_bucket(self.snapshot, bucket_name)
         wanted = self._action_filter(action, level)
-        keep = _keep(include_denied)
+        keep = keep_filter(include_denied)
         everything = action is None and level is None and include_denied
         # Thousands of instances share a handful of answer sets (same role, same hops): each
         # distinct set is filtered once and handed out read-only, not copied per instance.
-        picked: dict[tuple[int, ...], tuple[object, Mapping[str, ActionAccess]]] = {}
+        picked: dict[tuple[Hashable, ...], Mapping[str, ActionAccess]] = {}
 
         def pick(res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...] = ()
                  ) -> Mapping[str, ActionAccess]:
-            key = (id(res), *map(id, hops))
+            key = (answers_key(res), *hops)
             found = picked.get(key)
-            if found is not None and found[0] is res:
-                return found[1]
+            if found is not None:
+                return found
             if everything:
                 acts = self._answers(res, hops, include_denied=True)
             else:
                 seen = actions_through(res, hops) if hops else res
                 acts = MappingProxyType({k: a for k, a in seen.items() if wanted(a) and keep(a)})
-            picked[key] = (res, acts)
+            picked[key] = acts
             return acts
 
         out: list[PrincipalAccess] = []
@@ -312,7 +297,7 @@ class AccessGraph:
                 found.append((chain.roles, granted))
             if acts is merged:
                 continue
-            merged = _stronger(merged, acts) if merged else acts
+            merged = stronger(merged, acts) if merged else acts
         if not found:
             return merged, (), ()
         via = max(found, key=lambda f: f[1])[0]
@@ -373,7 +358,7 @@ class AccessGraph:
     def decide_now(self, role_arn: str, bucket_name: str, action: str,
                    instance: Instance | None = None) -> ActionAccess:
         """Ask the engine directly (for pairs never stored because nothing grants them)."""
-        from graph.access.build import instance_values
+        from graph.access.reach.build import instance_values
 
         entry = require_action(action)
         rf = self.data.facts_of(role_arn)
@@ -389,7 +374,7 @@ class AccessGraph:
 def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | None = None,
                        progress: Progress | None = None, *, decide: bool = True,
                        reuse_from: AccessGraph | None = None) -> AccessGraph:
-    """Decide every layer for the snapshot (see reach.py for how work is shared).
+    """Decide every layer for the snapshot (see reach/computer.py for how work is shared).
 
     `decide=False` sets up the account-wide layers only: every query still answers (deciding
     the roles it needs on first use), and `decide_all` decides the rest, e.g. in a worker.

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from graph.access.facts import BucketFacts
-from graph.access.index import key_prefix_label
+from graph.access.classify.bucket_facts import BucketFacts
+from graph.access.compile.index import key_prefix_label
+from graph.access.decide.trust import _EXTERNAL_ALLOW
 from graph.access.model import (
     OUTCOME_RANK,
     ActionAccess,
@@ -20,7 +21,6 @@ from graph.access.model import (
     unique_conditions,
     unique_refs,
 )
-from graph.access.trust import _EXTERNAL_ALLOW
 from graph.catalog import S3Action, s3_actions
 from graph.policy import Decision, Outcome, PrincipalPolicies, Request, evaluate
 from graph.policy.evaluate import NO_POLICIES

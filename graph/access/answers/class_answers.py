@@ -1,7 +1,7 @@
 """Decided answers kept per action class, not per action: compact and shared.
 
-An action class's members get the same answer but for their own name (see classify.py and
-decide.py), so one `ClassAnswer` stands for all of them, and a role's answers on a bucket
+An action class's members get the same answer but for their own name (see classify/classes.py and
+decide/decider.py), so one `ClassAnswer` stands for all of them, and a role's answers on a bucket
 class are a tuple of such entries, shared by every bucket of the class and every role in the
 same situation. `ClassAnswers` reads as the `Mapping[str, ActionAccess]` the queries, the app
 and the exports have always used; each action's `ActionAccess` is made when it is read.
@@ -9,11 +9,12 @@ and the exports have always used; each action's `ActionAccess` is made when it i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from graph.access.compile import actions_in, position
+from graph.access.compile.actions import actions_in, position
 from graph.access.model import ActionAccess
 from graph.catalog import S3Action, s3_actions
 
@@ -60,18 +61,61 @@ def _bit(name: object) -> int:
         return 0
 
 
+class ValueKey:
+    """A memo key standing for a set of answers by value: equal answers, equal keys.
+
+    Its hash is computed once: answer sets are looked up thousands of times (one per bucket
+    that shares them), and hashing every answer's reasons and evidence each time would cost
+    more than the memo saves. Two keys of the same answer set are usually the same object,
+    so equality is then decided by identity before any field is compared.
+    """
+
+    __slots__ = ("_hash", "value")
+
+    def __init__(self, value: tuple[Hashable, ...]) -> None:
+        self.value = value
+        self._hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, ValueKey) and self._hash == other._hash
+                                 and self.value == other.value)
+
+    def __repr__(self) -> str:
+        return f"ValueKey({self.value!r})"
+
+
 class ClassAnswers(Mapping[str, ActionAccess]):
     """A role's answers on one bucket class, as class entries (read-only)."""
 
-    __slots__ = ("_view", "entries", "mask")
+    __slots__ = ("_decided", "_key", "_view", "entries", "mask")
 
-    def __init__(self, entries: tuple[ClassAnswer, ...]) -> None:
+    def __init__(self, entries: tuple[ClassAnswer, ...], decided: Hashable = None) -> None:
+        """`decided`: the values these answers were decided from (reach/computer.py's class
+        cache keys, with its numbering), which determine them; None: key them by content."""
         self.entries = entries
+        self._decided = decided
         mask = 0
         for e in entries:
             mask |= e.mask
         self.mask = mask
         self._view: tuple[Hashable, Any] | None = None
+        self._key: ValueKey | None = None
+
+    @property
+    def key(self) -> ValueKey:
+        """These answers by value (made on first use, then kept with them)."""
+        found = self._key
+        if found is None:
+            if self._decided is not None:
+                found = ValueKey(("decided", self._decided))
+            else:
+                found = ValueKey(("value", *(
+                    (e.mask, _access_value(e.answer), e.named_reason) for e in self.entries)))
+            self._key = found
+        return found
 
     def view(self, key: Hashable, make: Callable[[], _T]) -> _T:
         """A view made from these answers alone (an export's row groups), kept with them
@@ -124,3 +168,19 @@ class ClassAnswers(Mapping[str, ActionAccess]):
         return f"ClassAnswers({dict(self.items())!r})"
 
 
+
+
+def answers_key(res: Mapping[str, ActionAccess]) -> ValueKey:
+    """A memo key for a role's (or the public's) answers on a bucket, by value: views and
+    summaries made from equal answers are equal, whichever object holds them."""
+    if isinstance(res, ClassAnswers):
+        return res.key
+    return ValueKey(("value", *((name, _access_value(a)) for name, a in res.items())))
+
+
+def _access_value(a: ActionAccess) -> tuple[Hashable, ...]:
+    """An answer by value, the quoted statements' text included: `StatementRef` compares by
+    policy name and position only, and two buckets' policies share those ("bucket policy,
+    statement 1") while saying different things."""
+    return (a, tuple(json.dumps(r.statement, sort_keys=True, default=str)
+                     for r in a.evidence))

@@ -8,25 +8,25 @@ Nodes: "instance:<id>", "profile:<arn>", "role:<arn>", "bucket:<name>", "service
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 import networkx as nx
 
-from graph.access.model import OUTCOME_RANK, ActionAccess, unique_refs
+from graph.access.answers.class_answers import ValueKey, answers_key
+from graph.access.model import OUTCOME_RANK, ActionAccess, PrincipalAccess, unique_refs
+from graph.access.reach.build import AccessData
 from graph.policy import Outcome, StatementRef
-
-if TYPE_CHECKING:
-    from graph.access.graph import AccessGraph
 
 
 def _best(actions: Mapping[str, ActionAccess]) -> Outcome:
     return max((a.outcome for a in actions.values()), key=OUTCOME_RANK.__getitem__)
 
 
-def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
-    snap = g.snapshot
-    data = g.data
+def build_networkx(data: AccessData, external: Callable[[str], list[PrincipalAccess]]
+                   ) -> nx.MultiDiGraph:
+    """`external`: the other accounts and services a bucket's policy grants to (the
+    AccessGraph's cached query)."""
+    snap = data.snapshot
     G = nx.MultiDiGraph(account=snap.account_id)
     G.add_node("public", kind="public", label="anyone (public)", obj=None)
     for b in snap.buckets:
@@ -42,7 +42,7 @@ def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
                            outcome=ec2.outcome, reasons=ec2.reasons, evidence=ec2.evidence)
     for profile_arn, stand_in in data.unread.items():
         # The account's IAM details were not read: the profile's role is a stand-in whose
-        # answers are unknown (graph.access.unread).
+        # answers are unknown (graph.access.decide.unread).
         G.add_node(f"role:{stand_in.arn}", kind="role", label=stand_in.name, obj=stand_in)
         G.add_node(f"profile:{profile_arn}", kind="profile",
                    label=profile_arn.rsplit("/", 1)[-1], obj=None)
@@ -65,15 +65,16 @@ def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
         G.add_edge(e.source, f"role:{e.target_arn}", relation="can assume", outcome=e.outcome,
                    reasons=e.reasons, evidence=e.evidence, conditions=e.conditions)
     # Buckets that share an answer share one attribute dict's values (outcome, evidence).
-    shared: dict[int, tuple[Outcome, tuple[StatementRef, ...]]] = {}
+    shared: dict[ValueKey, tuple[Outcome, tuple[StatementRef, ...]]] = {}
     for r in data.roles:
         src = f"role:{r.arn}"
-        for res, names in g.role_classes(r.arn):
-            found = shared.get(id(res))
+        for res, names in data.reach.iter_classes(data.reach_for(r.arn, None)):
+            key = answers_key(res)
+            found = shared.get(key)
             if found is None:
                 found = (_best(dict(res)), unique_refs(
                     e for a in res.values() for e in a.evidence))
-                shared[id(res)] = found
+                shared[key] = found
             outcome, evidence = found
             G.add_edges_from(
                 (src, f"bucket:{name}", {"relation": "can access", "outcome": outcome,
@@ -82,7 +83,7 @@ def build_networkx(g: AccessGraph) -> nx.MultiDiGraph:
     for b in snap.buckets:
         if b.policy is None:
             continue
-        for ext in g.external(b.name):
+        for ext in external(b.name):
             node = f"{ext.kind}:{ext.id}"
             if node not in G:
                 G.add_node(node, kind=ext.kind, label=ext.name, obj=None)

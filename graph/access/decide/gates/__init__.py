@@ -1,0 +1,17 @@
+"""The gates every request to a bucket passes, in the order it meets them (see ../gate.py
+for the protocol and how to add one)."""
+
+from __future__ import annotations
+
+from graph.access.decide.gate import Gate
+from graph.access.decide.gates.acl import AclGate
+from graph.access.decide.gates.block_public import BlockPublicAccessGate
+from graph.access.decide.gates.bucket_policy import BucketPolicyGate
+from graph.access.decide.gates.identity import IdentityGate
+
+GATES: tuple[Gate, ...] = (
+    IdentityGate(),
+    BucketPolicyGate(),
+    AclGate(),
+    BlockPublicAccessGate(),
+)
