@@ -11,6 +11,7 @@ import gc
 from collections.abc import Iterator, Mapping
 
 from graph.access import ActionAccess, PrincipalAccess
+from graph.access.answers.class_answers import ClassAnswers, single
 from graph.policy import Outcome
 from tui.views.answers import AnswerMemo, TreeFilter, answers_key, reaches
 from tui.views.who_can_groups import strongest
@@ -75,6 +76,25 @@ def test_equal_answers_share_one_memo_entry_and_different_ones_never_collide() -
     assert one is not same and answers_key(one) == answers_key(same)
     assert [memo(one), memo(same), memo(other), memo(one)] == [1, 1, 0, 1]
     assert made == [one, other]  # equal values decided once; the different one on its own
+
+
+def test_the_graphs_class_answers_are_known_by_their_value_key() -> None:
+    """Two class-answer objects holding equal answers share a memo entry; different answers
+    (here: another outcome) do not."""
+    def made(outcome: Outcome) -> ClassAnswers:
+        return ClassAnswers((single(answer("s3:GetObject", outcome)),))
+
+    one, same, other = made(Outcome.ALLOWED), made(Outcome.ALLOWED), made(Outcome.DENIED)
+    assert one is not same and answers_key(one) == answers_key(same) != answers_key(other)
+    decided: list[Mapping[str, ActionAccess]] = []
+
+    def reached(actions: Mapping[str, ActionAccess]) -> bool:
+        decided.append(actions)
+        return reaches(actions)
+
+    memo = AnswerMemo(reached)
+    assert [memo(one), memo(same), memo(other)] == [True, True, False]
+    assert decided == [one, other]
 
 
 def test_maps_that_do_not_hash_by_value_are_decided_each_time() -> None:

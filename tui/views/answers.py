@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from graph.access import ActionAccess
+from graph.access.answers.class_answers import ClassAnswers
 from graph.policy import Outcome
 from graph.risk import action_risk
 
@@ -24,15 +25,17 @@ T = TypeVar("T")
 
 
 def answers_key(actions: Answers) -> Hashable | None:
-    """What an answer map is known by in a memo, when that is cheap: the map itself when its
-    type hashes and compares by value (its hash kept with it); None for any other map.
+    """What an answer map is known by in a memo, when that is cheap: the access graph's value
+    key of its class answers (made once, kept with them), or the map itself when its type
+    hashes and compares by value; None for any other map.
 
-    Equal answers then share a key and different answers never do. The maps the access graph
-    hands out today (read-only views over answers made when read) do not hash: knowing one
-    by its (action, answer) pairs means making and hashing every answer, which costs as much
-    as what the views work out from it (4 times the view's time on a medium account), so
-    those maps are not memoised at all.
+    Equal answers then share a key and different answers never do. A map known by neither
+    (a plain dict, or a read-only view that hides the class answers behind it) could only be
+    known by making and hashing every one of its answers, which costs as much as what the
+    views work out from it: such maps are not memoised at all.
     """
+    if isinstance(actions, ClassAnswers):
+        return actions.key
     kind = type(actions)
     if kind.__hash__ is not None and kind.__eq__ is not object.__eq__:
         return actions
