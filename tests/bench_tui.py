@@ -34,9 +34,9 @@ from graph.access import build_access_graph
 from graph.sources import LoadedSource, SourceSpec, open_source
 from tui.app import RolemapApp
 from tui.screens.explorer import ExplorerScreen
-from tui.screens.rows import build_rows
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
+from tui.views.rows import build_rows
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 

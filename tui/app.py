@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import get_current_worker
@@ -28,11 +27,7 @@ from graph.sources import LoadedSource, SourceSpec, open_source
 from graph.text import printable
 from tui.clipboard import copy_text
 from tui.collector import SETTLE_AFTER_CHANGE, settle_collector
-from tui.screens.access_screen import forget_views
-from tui.screens.explorer import ExplorerScreen
-from tui.screens.load_error import LoadErrorScreen
-from tui.screens.loading import LoadingScreen
-from tui.screens.messages import (
+from tui.messages import (
     DecidedOnDemand,
     LoadFailed,
     LoadProgress,
@@ -40,8 +35,13 @@ from tui.screens.messages import (
     WorkspacePending,
     WorkspaceReady,
 )
-from tui.screens.workspace import Workspace, make_workspace, pending_workspace
+from tui.navigation import DecideFirst
+from tui.navigator import Navigator, forget_views, open_trace, open_who_can
+from tui.screens.explorer import ExplorerScreen
+from tui.screens.load_error import LoadErrorScreen
+from tui.screens.loading import LoadingScreen
 from tui.signals import AppSignals
+from tui.workspace import Workspace, compare_with, make_workspace, pending_workspace
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -62,7 +62,7 @@ def describe_spec(spec: SourceSpec) -> str:
     return f"profile {spec.profile or 'default'}"
 
 
-class RolemapApp(App[int]):
+class RolemapApp(Navigator):
     """Which EC2 instance can reach which S3 bucket, with which actions, and why."""
 
     CSS_PATH = Path(__file__).with_name("rolemap.tcss")  # absolute: subclasses live elsewhere
@@ -222,8 +222,6 @@ class RolemapApp(App[int]):
         if self.compare is None:
             return build_access_graph(loaded.snapshot, assumed=dict(assumed),
                                       progress=progress), None
-        from tui.screens.changes import compare_with
-
         return compare_with(self.compare, loaded.snapshot, dict(assumed), progress)
 
     def _progress_poster(self) -> Callable[[str, int, int], None]:
@@ -261,9 +259,11 @@ class RolemapApp(App[int]):
         for screen in self.screen_stack:
             screen.post_message(WorkspaceChanged(message.workspace))
 
-    def decide_then_open(self, view: str, key: str) -> None:
+    @on(DecideFirst)
+    def decide_then_open(self, request: DecideFirst) -> None:
         """`t` before the analysis is done: decide this instance, role or bucket now (off the
         UI thread, ahead of the background analysis), then open its view."""
+        view, key = request.view, request.key
         snapshot = self.workspace.snapshot if self.workspace else None
         if snapshot is None:
             return
@@ -307,12 +307,8 @@ class RolemapApp(App[int]):
         if workspace is None or workspace.graph is None:
             return
         if message.view == "bucket":
-            from tui.screens.who_can import open_who_can
-
             open_who_can(self, workspace, message.key)
         else:
-            from tui.screens.trace import open_trace
-
             open_trace(self, workspace, message.view, message.key)
 
     @on(WorkspaceReady)
@@ -369,8 +365,6 @@ class RolemapApp(App[int]):
         role = workspace.snapshot.role_by_arn.get(arn) if arn else None
         if role is None:
             return
-        from tui.screens.trace import open_trace
-
         open_trace(self, workspace, "role", role.arn)
         self.notify(f"The access paths of the new role {printable(role.name)}, and of any "
                     "instance it "

@@ -5,13 +5,15 @@ terminal's own clipboard escape sequence is the only way left. The notification 
 that was taken, because OSC 52 silently does nothing in terminals that disable it: only the
 system clipboard is reported as "copied". Terminals also cap what OSC 52 carries (about
 100 KB once base64-encoded) and drop more without a word: a larger text is not sent, and the
-user is offered a file instead (SaveTextScreen).
+user is offered a file instead (the navigator opens SaveTextScreen for `OfferFile`).
 """
 
 from __future__ import annotations
 
 import pyperclip
 from textual.app import App
+
+from tui.navigation import OfferFile
 
 SYSTEM = "system clipboard"
 TERMINAL = "terminal clipboard (OSC 52)"
@@ -49,13 +51,11 @@ def copy_text(app: App[object], text: str, what: str) -> str:
 
 def _offer_file(app: App[object], text: str, what: str) -> str:
     """Say it was not sent, and why, and offer to write it to a file."""
-    from tui.screens.save_text import SaveTextScreen
-
     size = len(text.encode("utf-8"))
     reason = (f"{what.capitalize()} is {size // 1024:,} KB: more than terminals accept over "
               f"OSC 52 (about {OSC52_LIMIT // 1000} KB encoded), and there is no system "
               "clipboard here. Nothing was sent.")
     app.notify(reason, title="Too large to copy", severity="warning", markup=False)
     suffix = "json" if text.lstrip().startswith(("{", "[")) else "txt"
-    app.push_screen(SaveTextScreen(text, what, reason, f"rolemap-copy.{suffix}"))
+    app.post_message(OfferFile(text, what, reason, f"rolemap-copy.{suffix}"))
     return FILE

@@ -12,7 +12,7 @@ from graph.sources.snapshot_file import save_snapshot
 from graph.sources.synth import SIZES, write_synthetic
 from tui.app import RolemapApp
 from tui.cli import main
-from tui.screens.changes import ChangeDetailsScreen
+from tui.screens.change_details import ChangeDetailsScreen
 from tui.screens.changes_tree import ChangesTree
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.who_can import WhoCanScreen

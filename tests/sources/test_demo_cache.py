@@ -22,7 +22,7 @@ from graph.sources.snapshot_file import load_snapshot, save_snapshot
 from graph.wizard import BucketGrant, RolePlan, apply_plan
 from graph.wizard.apply import preflight
 from tui.cli import main
-from tui.screens.rows import pending_rows
+from tui.views.rows import pending_rows
 
 DEMO = SourceSpec(demo=True)
 FRESH = SourceSpec(demo=True, fresh=True)

@@ -15,9 +15,9 @@ from graph.sources.connection import AwsConnection
 from graph.sources.demo_cast import REGIONS, SHARED_BUCKET
 from graph.sources.live import load_live
 from tui.app import RolemapApp
-from tui.screens.access_tree import AccessTree
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.who_can import WhoCanScreen
+from tui.widgets.access_tree import AccessTree
 from tui.widgets.evidence import Selection
 
 

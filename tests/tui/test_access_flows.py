@@ -15,11 +15,11 @@ from textual.widgets import Static, TextArea
 from graph.policy import Outcome
 from tui import clipboard
 from tui.app import RolemapApp
-from tui.screens.access_tree import AccessTree
 from tui.screens.context import AssumedContextScreen
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
+from tui.widgets.access_tree import AccessTree
 from tui.widgets.evidence import Selection
 from tui.widgets.header import AccountHeader
 
@@ -314,7 +314,7 @@ async def test_a_trace_on_the_stack_is_not_reaimed_under_the_user(make_app: Make
         assert isinstance(first, TraceScreen)
         shown = (first.kind, first.key)
         # e.g. the wizard's "show the new role" while a trace is open
-        from tui.screens.trace import open_trace
+        from tui.navigator import open_trace
 
         open_trace(app, app.workspace, "instance", web)
         await pilot.pause()

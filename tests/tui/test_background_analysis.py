@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from graph.access import AccessGraph, build_access_graph
 from tui.app import RolemapApp
 from tui.screens.explorer import ExplorerScreen
-from tui.screens.rows import PENDING
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
+from tui.views.rows import PENDING
 from tui.widgets.analysis_bar import AnalysisBar
 from tui.widgets.resource_table import ResourceTable
 

@@ -12,12 +12,12 @@ from graph.model import Account, AccountSnapshot, InlinePolicy
 from graph.sources import LoadedSource, SourceSpec
 from graph.sources.snapshot_file import save_snapshot
 from tui.app import RolemapApp
-from tui.screens.access_tree import AccessTree
 from tui.screens.changes_tree import ChangesTree
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
+from tui.widgets.access_tree import AccessTree
 from tui.widgets.evidence import Selection
 
 READ_CUSTOMERS = {"Sid": "ReadCustomers", "Effect": "Allow", "Action": "s3:GetObject",

@@ -194,12 +194,12 @@ async def test_layout_holds_at_80x24(make_app: MakeApp) -> None:
 def test_every_binding_has_an_id() -> None:
     from textual.binding import Binding
 
-    from tui.screens.access_tree import AccessTree
     from tui.screens.context import AssumedContextScreen
     from tui.screens.jump import JumpScreen
     from tui.screens.load_error import LoadErrorScreen
     from tui.screens.trace import TraceScreen
     from tui.screens.who_can import WhoCanScreen
+    from tui.widgets.access_tree import AccessTree
 
     classes = [
         RolemapApp,
@@ -290,8 +290,8 @@ async def test_loading_screen_names_the_step_and_counts() -> None:
     from textual.widgets import Label
 
     from graph.sources import SourceSpec
+    from tui.messages import LoadProgress
     from tui.screens.loading import LoadingScreen
-    from tui.screens.messages import LoadProgress
 
     class Host(RolemapApp):
         def on_mount(self, event: Mount) -> None:

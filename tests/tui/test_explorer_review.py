@@ -11,10 +11,10 @@ from rich.console import Console
 from textual.widgets import Input, Markdown, Static, TextArea
 
 from graph.policy import Outcome
-from tui.screens.access_tree import AccessTree
 from tui.screens.details import DetailsScreen
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
+from tui.widgets.access_tree import AccessTree
 from tui.widgets.evidence import EvidencePanel, Selection
 
 from .screen_text import screen_rows, screen_text

@@ -14,10 +14,10 @@ from graph.model import InlinePolicy, Role
 from graph.sources import LoadedSource, SourceSpec
 from graph.sources.demo_cast import PARTNER_ACCOUNT
 from tui.app import RolemapApp
-from tui.screens.access_tree import AccessTree
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
+from tui.widgets.access_tree import AccessTree
 
 from .test_access_flows import as_text, open_explorer, tree_labels
 

@@ -3,7 +3,7 @@ words as `rolemap trace` (not "no statement grants it": there is no role to gran
 
 from __future__ import annotations
 
-from tui.screens.access_tree import AccessTree
+from tui.widgets.access_tree import AccessTree
 
 from .test_access_flows import MakeApp, instance_id, open_explorer, show_trace, tree_labels
 

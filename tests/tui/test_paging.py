@@ -13,10 +13,10 @@ import pytest
 from graph.sources import SourceSpec, open_source
 from graph.sources.synth import write_synthetic
 from tui.app import RolemapApp
-from tui.screens.access_tree import PAGE, AccessTree
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.trace import TraceScreen
 from tui.screens.who_can import WhoCanScreen
+from tui.widgets.access_tree import PAGE, AccessTree
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from graph.model import InlinePolicy, Role
 from graph.sources import LoadedSource, SourceSpec
 from graph.sources.demo_cast import PARTNER_ACCOUNT
 from tui.app import RolemapApp
-from tui.screens.access_tree import AccessTree
 from tui.screens.details import DetailsScreen
-from tui.screens.rows import INSTANCE_COLUMNS, ROLE_COLUMNS, build_rows
 from tui.screens.who_can import WhoCanScreen
+from tui.views.rows import INSTANCE_COLUMNS, ROLE_COLUMNS, build_rows
+from tui.widgets.access_tree import AccessTree
 
 from .test_access_flows import instance_id, open_explorer, tree_labels
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph.access import build_access_graph
 from graph.sources import LoadedSource
-from tui.screens.rows import BUCKET_COLUMNS, ROLE_COLUMNS, build_rows, pending_rows
+from tui.views.rows import BUCKET_COLUMNS, ROLE_COLUMNS, build_rows, pending_rows
 
 
 def _risk(rows, columns, key: str) -> str:

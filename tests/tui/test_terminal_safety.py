@@ -22,8 +22,8 @@ from graph.sources.snapshot_file import save_snapshot
 from graph.text import printable, stream_safe
 from tui.app import RolemapApp
 from tui.cli import main
-from tui.screens.access_tree import AccessTree
 from tui.screens.explorer import ExplorerScreen
+from tui.widgets.access_tree import AccessTree
 from tui.widgets.safe_text import safe_text
 
 EVIL_NAME = "web-1\x1b[2J\x1b]0;pwned\x07"

@@ -12,68 +12,29 @@ from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Tree
 
 from graph.findings import Escalation, Finding
-from tui.screens.access_tree import AccessTree, NodeData, TreeFilter
-from tui.screens.changes import ChangeMark, reveal
-from tui.screens.describe import resource_of
-from tui.screens.messages import WorkspaceChanged
-from tui.screens.workspace import Workspace
+from tui.messages import WorkspaceChanged
+from tui.navigation import OpenResource
+from tui.views.answers import TreeFilter
+from tui.views.describe import resource_of
+from tui.widgets.access_tree import AccessTree, NodeData
+from tui.widgets.change_mark import ChangeMark, reveal
 from tui.widgets.evidence import EvidencePanel, Selection
 from tui.widgets.finding import render_escalation, render_finding
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
+from tui.workspace import Workspace
 
-
-def open_view(
-    app: App[object], kind: type[S], create: Callable[[], S], aim: Callable[[S], None]
-) -> None:
-    """Push an access view, reusing the one shown last time when it is not open already.
-
-    Each view kind keeps one installed screen (named by its `ID_PREFIX`): the first open
-    composes it, later opens re-aim it (`aim`) at a new subject. A view of the same kind
-    already on the stack (e.g. a trace opened from a trace) gets a fresh screen instead.
-    """
-    name = kind.ID_PREFIX
-    if app.is_screen_installed(name):
-        kept = app.get_screen(name)
-        if kept in app.screen_stack or not isinstance(kept, kind):
-            app.push_screen(create())
-            return
-        aim(kept)
-    else:
-        app.install_screen(create(), name)
-    app.push_screen(name)
-
-
-async def forget_views(app: App[object]) -> None:
-    """Drop kept access views that are not on the stack (after a reload they would hold the
-    previous account in memory until the next open)."""
-    for kind in AccessTreeScreen.__subclasses__():
-        name = kind.ID_PREFIX
-        if app.is_screen_installed(name):
-            kept = app.get_screen(name)
-            if kept not in app.screen_stack:
-                app.uninstall_screen(name)
-                await kept.remove()
-
-
-S = TypeVar("S", bound="AccessTreeScreen")
 T = TypeVar("T")
 
 #: Terminal width below which the evidence panel goes under the tree.
 NARROW = 120
-
-
-def marked(screen: S, mark: ChangeMark | None) -> S:
-    """The screen, set to select and label `mark` after it builds (None: no mark)."""
-    screen.mark = mark
-    return screen
 
 
 class AccessTreeScreen(Screen[None]):
@@ -213,9 +174,6 @@ class AccessTreeScreen(Screen[None]):
         self._open_resource("raw")
 
     def _open_resource(self, view: str) -> None:
-        from tui.screens.details import DetailsScreen
-        from tui.screens.raw_json import RawJsonScreen
-
         found = self.resource_at_cursor()
         if found is None:
             node = self.query_one(AccessTree).cursor_node
@@ -225,8 +183,7 @@ class AccessTreeScreen(Screen[None]):
                 why = "move to an instance, role, bucket or action first"
             self.notify(f"Nothing to describe here: {why}.", severity="warning", markup=False)
             return
-        screen = DetailsScreen if view == "details" else RawJsonScreen
-        self.app.push_screen(screen(self.workspace, *found))
+        self.app.post_message(OpenResource(self.workspace, *found, raw=view == "raw"))
 
     def compose(self) -> ComposeResult:
         prefix = self.ID_PREFIX

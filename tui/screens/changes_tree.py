@@ -28,7 +28,7 @@ from graph.diff.causes import row_rank
 from graph.diff.model import ACCOUNT, PUBLIC
 from graph.diff.render import cause_json, cause_marks, row_json
 from graph.risk import Risk
-from tui.screens.changes import cause_text, change_text
+from tui.views.changes import cause_text, change_text
 from tui.widgets.risk import risk_text, with_risks
 from tui.widgets.safe_text import label_text
 

@@ -11,10 +11,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from graph.text import printable
-from tui.screens.describe import describe, resource_of
-from tui.screens.reach_summary import reach_summary
-from tui.screens.workspace import Workspace
+from tui.clipboard import copy_text
+from tui.navigation import DecideFirst, OpenResource, OpenTrace, OpenWhoCan
+from tui.views.describe import describe, resource_of
+from tui.views.reach_summary import reach_summary
 from tui.widgets.key_bar import KeyBar
+from tui.workspace import Workspace
 
 
 class DetailsScreen(ModalScreen[None]):
@@ -67,19 +69,15 @@ class DetailsScreen(ModalScreen[None]):
 
     def action_reach(self) -> None:
         """`t`: leave the card for the full view of what the resource reaches."""
-        from tui.screens.trace import open_trace
-        from tui.screens.who_can import open_who_can
-
         app, workspace, kind, key = self.app, self.workspace, self.kind, self.key
         self.dismiss()
         if not workspace.analysed:
             view = "bucket" if kind == "buckets" else kind.removesuffix("s")
-            app.decide_then_open(view, key)  # type: ignore[attr-defined]
-            return
-        if kind == "buckets":
-            open_who_can(app, workspace, key)
+            app.post_message(DecideFirst(view, key))
+        elif kind == "buckets":
+            app.post_message(OpenWhoCan(workspace, key))
         else:
-            open_trace(app, workspace, kind.removesuffix("s"), key)
+            app.post_message(OpenTrace(workspace, kind.removesuffix("s"), key))
 
     def action_home(self) -> None:
         self.query_one("#details-body").scroll_home(animate=False)
@@ -94,12 +92,9 @@ class DetailsScreen(ModalScreen[None]):
         self.query_one("#details-body").scroll_relative(y=lines, animate=False)
 
     def action_raw_json(self) -> None:
-        from tui.screens.raw_json import RawJsonScreen
-
-        self.app.switch_screen(RawJsonScreen(self.workspace, self.kind, self.key))
+        self.app.post_message(OpenResource(self.workspace, self.kind, self.key, raw=True,
+                                           replace=True))
 
     def action_copy(self) -> None:
-        from tui.clipboard import copy_text
-
         resource = resource_of(self.workspace.snapshot, self.kind, self.key)
         copy_text(self.app, resource.arn, "ARN")

@@ -16,12 +16,21 @@ from textual.screen import Screen
 from textual.widgets import Input, TabbedContent, TabPane
 
 from graph.diff import ChangeRow
-from tui.screens.changes import ChangeDetailsScreen, open_change
+from tui.messages import WorkspaceChanged
+from tui.navigation import (
+    AskJump,
+    DecideFirst,
+    OpenChange,
+    OpenResource,
+    OpenTrace,
+    OpenWhoCan,
+    OpenWizard,
+    ShowChange,
+)
 from tui.screens.changes_pane import ChangesPane
 from tui.screens.changes_tree import ChangesTree, parse_row_key
 from tui.screens.findings_view import FindingsTabActions, FindingsView, on_first_finding
-from tui.screens.messages import WorkspaceChanged
-from tui.screens.rows import (
+from tui.views.rows import (
     BUCKET_COLUMNS,
     FINDING_COLUMNS,
     INSTANCE_COLUMNS,
@@ -29,12 +38,12 @@ from tui.screens.rows import (
     WARNING_COLUMNS,
     ExplorerRows,
 )
-from tui.screens.workspace import Workspace
 from tui.widgets.analysis_bar import AnalysisBar
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.table_model import Column, Row, TableModel
+from tui.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -228,9 +237,7 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         self.table.focus()
 
     def action_jump(self) -> None:
-        from tui.screens.jump import JumpScreen
-
-        self.app.push_screen(JumpScreen(self.workspace), self.jump_to)
+        self.app.post_message(AskJump(self.workspace, self.jump_to))
 
     def jump_to(self, target: tuple[str, str | None] | None) -> None:
         """Show a tab and, when given, put the cursor on that resource (clearing a filter
@@ -284,51 +291,42 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         return table.selected_row() if isinstance(table, ChangesTree) else None
 
     def action_details(self) -> None:
-        from tui.screens.details import DetailsScreen
-
         table = self.table
         if isinstance(table, ChangesTree):
             text = table.details()
             if text is not None:
-                self.app.push_screen(ChangeDetailsScreen(text))
+                self.app.post_message(ShowChange(text))
             return
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
             return
         if self.selected is not None and self.selected[0] != "warnings":
-            self.app.push_screen(DetailsScreen(self.workspace, *self.selected))
+            self.app.post_message(OpenResource(self.workspace, *self.selected))
 
     def action_raw_json(self) -> None:
-        from tui.screens.raw_json import RawJsonScreen
-
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
             return
         if self.selected is not None and self.selected[0] != "warnings":
-            self.app.push_screen(RawJsonScreen(self.workspace, *self.selected))
+            self.app.post_message(OpenResource(self.workspace, *self.selected, raw=True))
 
     def action_trace(self) -> None:
-        from tui.screens.trace import open_trace
-
         change = self.selected_change
         if change is not None:
-            open_change(self.app, self.workspace, change)
+            self.app.post_message(OpenChange(self.workspace, change))
         elif self.selected is not None and self.selected[0] != "changes":
             kind, key = self.selected
             if kind == "findings":
                 self.open_finding(key)
                 return
             if not self.workspace.analysed:
-                self.app.decide_then_open(kind.removesuffix("s"), key)  # type: ignore[attr-defined]
+                self.app.post_message(DecideFirst(kind.removesuffix("s"), key))
                 return
-            open_trace(self.app, self.workspace, kind.removesuffix("s"), key)
+            self.app.post_message(OpenTrace(self.workspace, kind.removesuffix("s"), key))
 
     def open_finding(self, finding_id: str) -> None:
         """The finding's trace (instance, role) or who-can (bucket), with the finding and its
         deciding statements in the evidence panel and the cursor on its path."""
-        from tui.screens.trace import open_trace
-        from tui.screens.who_can import open_who_can
-
         if self.findings_view.toggle(finding_id):
             return self._refresh_findings(first=False)  # a category's header: fold it
         finding = self.workspace.findings.get(finding_id)
@@ -336,27 +334,23 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
             return
         kind, key = finding.view
         if kind == "bucket":
-            open_who_can(self.app, self.workspace, key, focus=finding)
+            self.app.post_message(OpenWhoCan(self.workspace, key, focus=finding))
         else:
-            open_trace(self.app, self.workspace, kind, key, focus=finding)
+            self.app.post_message(OpenTrace(self.workspace, kind, key, focus=finding))
 
     def action_who_can(self) -> None:
-        from tui.screens.who_can import open_who_can
-
         if self.selected is not None:
             if not self.workspace.analysed:
-                self.app.decide_then_open("bucket", self.selected[1])  # type: ignore[attr-defined]
+                self.app.post_message(DecideFirst("bucket", self.selected[1]))
                 return
-            open_who_can(self.app, self.workspace, self.selected[1])
+            self.app.post_message(OpenWhoCan(self.workspace, self.selected[1]))
 
     def action_wizard(self) -> None:
         """The role wizard; after it creates a role it asks the app to reload."""
-        from tui.wizard.screen import RoleWizardScreen
-
         workspace = self.workspace
         selected = self.selected
         attach = (selected[1],) if selected is not None and selected[0] == "instances" else ()
-        self.app.push_screen(RoleWizardScreen(
+        self.app.post_message(OpenWizard(
             workspace.snapshot, workspace.decided, workspace.loaded.connection, attach))
 
     # -- copy -----------------------------------------------------------------------------------

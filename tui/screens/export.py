@@ -22,7 +22,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from graph.errors import Cancelled, RolemapError
 from graph.exports import FORMATS, MODES, export
-from tui.screens.workspace import Workspace
+from tui.navigation import AskConfirm
+from tui.workspace import Workspace
 
 #: (kind, key): "instance"/"role"/"bucket" and its id, ARN or name; ("account", "") for all.
 Scope = tuple[str, str]
@@ -138,16 +139,15 @@ class ExportScreen(ModalScreen[str | None]):
             self.query_one("#export-error", Static).update(f"{path} is a folder: name a file.")
             return
         if target.exists():
-            from tui.screens.confirm import ConfirmScreen
 
             def answered(overwrite: bool | None) -> None:
                 if overwrite:
                     self._go(path)
 
-            self.app.push_screen(ConfirmScreen(
+            self.app.post_message(AskConfirm(
                 f"{path} exists. Overwrite it?",
                 f"Its contents are replaced by the {self.fmt} export; this cannot be undone.",
-                yes="Overwrite", no="Keep it"), answered)
+                yes="Overwrite", no="Keep it", then=answered))
             return
         self._go(path)
 

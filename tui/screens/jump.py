@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from tui.screens.workspace import Workspace
 from tui.widgets.safe_text import label_text
+from tui.workspace import Workspace
 
 #: How many matches to list; a name typed further narrows it down.
 _LIMIT = 40

@@ -11,7 +11,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Label, ProgressBar
 
-from tui.screens.messages import LoadProgress
+from tui.messages import LoadProgress
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.safe_text import label_text

@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.clipboard import copy_text
-from tui.screens.describe import raw_json
-from tui.screens.workspace import Workspace
+from tui.views.describe import raw_json
 from tui.widgets.key_bar import KeyBar
+from tui.workspace import Workspace
 
 
 class RawJsonScreen(ModalScreen[None]):

@@ -12,7 +12,6 @@ from dataclasses import replace
 from functools import partial
 
 from rich.text import Text
-from textual.app import App
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
@@ -24,19 +23,12 @@ from graph.model import AccountSnapshot
 from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, bucket_risks, rank
 from graph.text import printable
-from tui.screens.access_screen import AccessTreeScreen, marked, open_view
-from tui.screens.access_tree import (
-    PAGE,
-    AccessTree,
-    NodeData,
-    access_json,
-    add_levels,
-    reaches,
-)
-from tui.screens.changes import ChangeMark
-from tui.screens.workspace import Workspace
+from tui.screens.access_screen import AccessTreeScreen
+from tui.views.answers import AnswerMemo, access_json, reaches
+from tui.widgets.access_tree import PAGE, AccessTree, NodeData, add_levels
 from tui.widgets.outcome import OUTCOME_ORDER, summary
 from tui.widgets.risk import with_risks
+from tui.workspace import Workspace
 
 #: Buckets opened by themselves when a filter is typed (their matching answers show at once).
 _OPEN_WHEN_FILTERED = 20
@@ -53,15 +45,6 @@ def best_per_action(paths: list[BucketAccess]) -> dict[str, Outcome]:
             ):
                 found[name] = access.outcome
     return found
-
-
-def open_trace(app: App[object], workspace: Workspace, kind: str, key: str,
-               focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
-    """Show the trace of an instance or role (reusing the trace screen shown last); with
-    `focus`, the finding it was opened for is explained first; `mark`: a change to select
-    and label (from the Changes tab)."""
-    open_view(app, TraceScreen, lambda: marked(TraceScreen(workspace, kind, key, focus), mark),
-              lambda screen: marked(screen, mark).aim(workspace, kind, key, focus))
 
 
 class TraceScreen(AccessTreeScreen):
@@ -197,13 +180,10 @@ class TraceScreen(AccessTreeScreen):
         by_bucket: dict[str, list[BucketAccess]] = {}
         for access in sorted(accesses, key=lambda a: (a.bucket, len(a.via))):
             by_bucket.setdefault(access.bucket, []).append(access)
-        # Buckets sharing one answer set share its mapping: decide each set once.
-        reaching_sets: dict[int, bool] = {}
-        for access in accesses:
-            if id(access.actions) not in reaching_sets:
-                reaching_sets[id(access.actions)] = reaches(access.actions)
+        # Buckets sharing one answer set: decided once per set (see AnswerMemo).
+        reaching_set = AnswerMemo(reaches)
         reaching = [b for b, paths in by_bucket.items()
-                    if any(reaching_sets[id(p.actions)] for p in paths)]
+                    if any(reaching_set(p.actions) for p in paths)]
         reached = set(reaching)
         denied = [b for b in by_bucket if b not in reached]
         order = self._ordered(reaching + denied, by_bucket)
@@ -263,13 +243,15 @@ class TraceScreen(AccessTreeScreen):
         """One page of bucket nodes, and a node that opens the next page: a role reaching
         thousands of buckets opens as fast as one reaching a few."""
         tree = self.query_one(AccessTree)
+        # Buckets with the same count of each outcome read the same: one summary per count.
         summaries: dict[tuple[int, ...], Text] = {}
         for bucket in order[:PAGE]:
             paths = by_bucket[bucket]
-            shared = tuple(id(p.actions) for p in paths)
-            found = summaries.get(shared)
+            outcomes = list(best_per_action(paths).values())
+            counts = tuple(outcomes.count(o) for o in OUTCOME_ORDER)
+            found = summaries.get(counts)
             if found is None:
-                found = summaries[shared] = summary(list(best_per_action(paths).values()))
+                found = summaries[counts] = summary(outcomes)
             label = Text(bucket, style="bold")
             label.append("  ")
             label.append_text(found)

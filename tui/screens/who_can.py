@@ -14,7 +14,6 @@ from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.widgets.tree import TreeNode
 
@@ -25,24 +24,14 @@ from graph.findings.context import verbs
 from graph.glance import open_door
 from graph.policy import Outcome
 from graph.risk import Risk, action_risk, actions_risks, bucket_risks, principal_risks, rank
-from tui.screens.access_screen import AccessTreeScreen, marked, open_view
-from tui.screens.access_tree import (
-    PAGE,
-    AccessTree,
-    NodeData,
-    access_json,
-    add_levels,
-    by_level,
-    labelled,
-    outcomes_of,
-    reaches,
-)
-from tui.screens.changes import ChangeMark
-from tui.screens.who_can_groups import group_instances, marked_label
-from tui.screens.workspace import Workspace
+from tui.screens.access_screen import AccessTreeScreen
+from tui.views.answers import AnswerMemo, access_json, outcomes_of, reaches
+from tui.views.who_can_groups import group_instances, marked_label
+from tui.widgets.access_tree import PAGE, AccessTree, NodeData, add_levels, by_level, labelled
 from tui.widgets.evidence import Selection
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
 from tui.widgets.risk import with_risks
+from tui.workspace import Workspace
 
 #: A principal group opens by itself up to this many members (thousands would not be read).
 _OPEN_GROUP_UP_TO = 50
@@ -94,15 +83,6 @@ def _name_label(principal: PrincipalAccess) -> str:
     return f"{principal.kind} {principal.id}"
 
 
-def open_who_can(app: App[object], workspace: Workspace, bucket: str,
-                 focus: Finding | None = None, mark: ChangeMark | None = None) -> None:
-    """Show who can reach a bucket (reusing the who-can screen shown last); with `focus`, the
-    finding it was opened for is explained first; `mark`: a change to select and label
-    (from the Changes tab)."""
-    open_view(app, WhoCanScreen, lambda: marked(WhoCanScreen(workspace, bucket, focus), mark),
-              lambda screen: marked(screen, mark).aim(workspace, bucket, focus))
-
-
 class WhoCanScreen(AccessTreeScreen):
     """Every principal with any access to one bucket; Esc goes back."""
 
@@ -151,16 +131,9 @@ class WhoCanScreen(AccessTreeScreen):
         """Principals with any access; the public is listed even when denied, whenever a
         statement or ACL grant names it (so a blocked public grant is visible)."""
         everyone = self.workspace.decided.who_can(self.bucket, include_denied=True)
-        # Thousands of instances share a few answer sets: decide "reaches" once per set.
-        decided: dict[int, bool] = {}
-        kept = []
-        for p in everyone:
-            found = decided.get(id(p.actions))
-            if found is None:
-                found = decided[id(p.actions)] = reaches(p.actions)
-            if found or p.kind == "public":
-                kept.append(p)
-        return kept
+        # Thousands of instances share a few answer sets: decided once per set (AnswerMemo).
+        reaching = AnswerMemo(reaches)
+        return [p for p in everyone if p.kind == "public" or reaching(p.actions)]
 
     def action_toggle_grouping(self) -> None:
         self.by_principal = not self.by_principal

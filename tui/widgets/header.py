@@ -5,14 +5,28 @@ The assumed context changes every answer on screen, so it is shown whenever it i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Protocol
+
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.screens.workspace import Workspace
+from graph.model import AccountSnapshot
 from tui.widgets.safe_text import safe_text
 
 
-def header_text(workspace: Workspace | None, title: str = "") -> Text:
+class Account(Protocol):
+    """What the header reads of the app's workspace (tui.workspace.Workspace): widgets sit
+    below the workspace and the screens, so they name only what they use."""
+
+    @property
+    def snapshot(self) -> AccountSnapshot: ...
+
+    @property
+    def assumed(self) -> Mapping[str, str]: ...
+
+
+def header_text(workspace: Account | None, title: str = "") -> Text:
     text = Text()
     text.append(" rolemap ", style="bold reverse")
     if title:
@@ -56,5 +70,5 @@ class AccountHeader(Static):
         self.title = title
         self._show(getattr(self.app, "workspace", None))
 
-    def _show(self, workspace: Workspace | None) -> None:
+    def _show(self, workspace: Account | None) -> None:
         self.update(header_text(workspace, self.title))

@@ -27,6 +27,7 @@ from graph.model import AccountSnapshot
 from graph.sources import AwsConnection
 from graph.text import printable
 from graph.wizard import ApplyResult, RolePlan, validate_step
+from tui.navigation import AskConfirm
 from tui.widgets.key_bar import KeyBar
 from tui.wizard.boundary_step import BoundaryStep
 from tui.wizard.details_step import DetailsStep
@@ -281,15 +282,14 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
         if not self._changed():
             self.dismiss(None)
             return
-        from tui.screens.confirm import ConfirmScreen
 
         def answered(discard: bool | None) -> None:
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen(
+        self.app.post_message(AskConfirm(
             "Discard this role?", f"Everything chosen in steps 1 to {self.index + 1} is lost; "
-            "nothing has been created.", yes="Discard", no="Keep editing"), answered)
+            "nothing has been created.", yes="Discard", no="Keep editing", then=answered))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {"next": self.action_next, "back": self.action_back,

@@ -14,7 +14,7 @@ from typing import Any
 from graph.glance import open_door
 from graph.model import AccountSnapshot, Bucket, Instance, Role
 from graph.risk import Risk
-from tui.screens.rows import role_name_of_instance, trusted_services
+from tui.views.rows import role_name_of_instance, trusted_services
 
 
 def _json_block(document: Any) -> str:

@@ -86,45 +86,6 @@ def add_levels(
             )
 
 
-def action_haystack(access: ActionAccess) -> str:
-    """What the filter matches in one answer: action, outcome, level and its risk mark."""
-    risk = action_risk(access)
-    mark = risk.value if risk else ""
-    return f"{access.action} {access.outcome.value} {access.level} {mark}".lower()
-
-
-class TreeFilter:
-    """The words typed after `/` in a trace or who-can: each must match the node's context
-    (bucket, principal, role names) or the answer (action, outcome, level, risk mark).
-
-    Thousands of principals share a few answer maps: the filtered map is computed once per
-    (answer map, words the context did not match).
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.words = tuple(text.lower().split())
-        self._cache: dict[tuple[int, tuple[str, ...]], Mapping[str, ActionAccess] | None] = {}
-
-    def __bool__(self) -> bool:
-        return bool(self.words)
-
-    def actions(self, actions: Mapping[str, ActionAccess],
-                context: str) -> Mapping[str, ActionAccess] | None:
-        """`actions` whole when the context matches every word, the matching answers when
-        some words are left for them, None when nothing matches."""
-        lowered = context.lower()
-        left = tuple(w for w in self.words if w not in lowered)
-        if not left:
-            return actions
-        key = (id(actions), left)
-        if key not in self._cache:
-            kept = {name: a for name, a in actions.items()
-                    if all(w in action_haystack(a) for w in left)}
-            self._cache[key] = kept or None
-        return self._cache[key]
-
-
 def node_key(node: TreeNode[NodeData]) -> str:
     """A node's identity across rebuilds (a new assumed context changes labels and counts,
     not what the nodes stand for)."""
@@ -144,32 +105,6 @@ def node_path(node: TreeNode[NodeData]) -> tuple[str, ...]:
         path.append(node_key(current))
         current = current.parent
     return tuple(reversed(path))
-
-
-def outcomes_of(actions: Mapping[str, ActionAccess]) -> list[Outcome]:
-    return [a.outcome for a in actions.values()]
-
-
-def reaches(actions: Mapping[str, ActionAccess]) -> bool:
-    """Any action not plainly denied: conditional and unknown are shown, never hidden."""
-    return any(a.outcome is not Outcome.DENIED for a in actions.values())
-
-
-def access_json(actions: Mapping[str, ActionAccess]) -> dict[str, Any]:
-    """An action map as JSON-ready data (for `C`, copy the current view)."""
-    return {
-        name: {
-            "level": a.level,
-            "scope": a.scope,
-            "outcome": a.outcome.value,
-            "reasons": list(a.reasons),
-            "conditions": [str(c) for c in a.conditions],
-            "evidence": [ref.label for ref in a.evidence],
-            "blocked_by": a.blocked_by.value if a.blocked_by else None,
-            "prefixes": list(a.prefixes),
-        }
-        for name, a in sorted(actions.items())
-    }
 
 
 class AccessTree(Tree[NodeData]):

@@ -7,8 +7,9 @@ with what and which risk marks; opening it lists the instances (a page at a time
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from rich.text import Text
 
@@ -16,7 +17,8 @@ from graph.access import AccessGraph, ActionAccess, PrincipalAccess
 from graph.glance import open_door, sorted_marks
 from graph.policy import Outcome
 from graph.risk import Risk, actions_risks, rank
-from tui.screens.access_tree import labelled
+from tui.views.answers import answers_key
+from tui.widgets.access_tree import labelled
 from tui.widgets.outcome import OUTCOME_ORDER, best, summary
 from tui.widgets.risk import with_risks
 
@@ -33,10 +35,15 @@ class RoleGroup:
     #: Members with a public IP and IMDSv1 (an SSRF away from the role's credentials).
     doors: int = 0
 
+    @cached_property
+    def answers(self) -> Mapping[str, ActionAccess]:
+        """Each action's strongest answer over the members (the line reads it three times)."""
+        return strongest(self.members)
+
     @property
     def risks(self) -> list[Risk]:
         door = [Risk.PUBLIC_IMDSV1] if self.doors else []
-        return sorted_marks(door + actions_risks(strongest(self.members)))
+        return sorted_marks(door + actions_risks(self.answers))
 
     @property
     def rank(self) -> int:
@@ -44,11 +51,11 @@ class RoleGroup:
 
     @property
     def allowed(self) -> int:
-        return sum(a.outcome is not Outcome.DENIED for a in strongest(self.members).values())
+        return sum(a.outcome is not Outcome.DENIED for a in self.answers.values())
 
     def label(self) -> Text:
         """"✔  web-server: 212 of 230 instances  4 ✔ allowed  [WRITE]"."""
-        outcomes = [a.outcome for a in strongest(self.members).values()]
+        outcomes = [a.outcome for a in self.answers.values()]
         noun = "instance" if self.wearing == 1 else "instances"
         extra = summary(outcomes)
         if self.doors:
@@ -68,13 +75,16 @@ def marked_label(outcome: Outcome, name: str, risks: list[Risk], extra: Text | s
 
 
 def strongest(members: list[PrincipalAccess]) -> Mapping[str, ActionAccess]:
-    """Each action's strongest answer over the members (read once per shared answer set)."""
+    """Each action's strongest answer over the members (an answer map known by its value is
+    read once: merging equal answers again changes nothing; see `answers_key`)."""
     merged: dict[str, ActionAccess] = {}
-    seen: set[int] = set()
+    seen: set[Hashable] = set()
     for member in members:
-        if id(member.actions) in seen:
-            continue
-        seen.add(id(member.actions))
+        key = answers_key(member.actions)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
         for name, access in member.actions.items():
             current = merged.get(name)
             if current is None or OUTCOME_ORDER.index(access.outcome) < OUTCOME_ORDER.index(

@@ -1,4 +1,5 @@
-"""What the app works on once loaded: the source, its access graph and the explorer's rows.
+"""What the app works on once loaded: the source, its access graph and the explorer's rows
+(and with `--compare OLD`, what changed since OLD).
 
 Built in a thread worker (everything here may take seconds on a large account) and handed to
 screens as one immutable value, so a reload or a new assumed context swaps it atomically.
@@ -15,11 +16,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
-from graph.diff import SnapshotDiff
+from graph.diff import SnapshotDiff, analyse_pair, check_accounts, diff_graphs, side_of
 from graph.findings import Finding, find
 from graph.model import AccountSnapshot
-from graph.sources import LoadedSource
-from tui.screens.rows import ExplorerRows, build_rows, pending_rows
+from graph.sources import LoadedSource, SourceSpec, open_source
+from tui.views.rows import ExplorerRows, build_rows, pending_rows
 
 #: Progress callback shape shared with graph.sources and graph.access: (step, done, total).
 Progress = Callable[[str, int, int], None]
@@ -79,3 +80,17 @@ def pending_workspace(loaded: LoadedSource, graph: AccessGraph | None,
     """A workspace whose tables show the account before its access is decided."""
     rows = rows if rows is not None else pending_rows(loaded.snapshot)
     return Workspace(loaded, graph, rows, analysed=False, context=dict(assumed))
+
+
+def compare_with(old_path: str, new: AccountSnapshot, assumed: dict[str, str],
+                 progress: Progress) -> tuple[AccessGraph, SnapshotDiff]:
+    """(new access graph, diff) for `--compare OLD`: OLD loaded and decided first, NEW
+    decided reusing it."""
+    spec = SourceSpec(snapshot=old_path)
+    old = open_source(spec, progress=progress).snapshot
+    check_accounts(old, new, allow_different=False)
+    old_graph, new_graph = analyse_pair(old, new, assumed, progress)
+    progress("changes", 0, 1)
+    diff = diff_graphs(old_graph, new_graph, old_side=side_of(old, old_path, spec.kind))
+    progress("changes", 1, 1)
+    return new_graph, diff

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from tui.screens.workspace import Workspace
+from tui.workspace import Workspace
 
 
 class LoadProgress(Message):
