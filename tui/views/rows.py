@@ -7,7 +7,7 @@ plainly denied (conditional and unknown count, because unknown is not "no").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from graph.glance import glance, open_door, sorted_marks, trust_principals
 from graph.model import AccountSnapshot, Instance, Role
 from graph.policy import Outcome
 from graph.risk import Risk, bucket_risks, role_risks
+from tui.views.answers import AnswerMemo
 from tui.widgets.table_model import Column, Row
 
 INSTANCE_COLUMNS = (
@@ -140,37 +141,27 @@ class _BucketSets:
 
     On a large account every instance reaches hundreds of buckets, but instances wearing the
     same role share one decided reach (the access graph keeps one per role, plus one per
-    instance context when a role's conditions read the instance). Keying on that shared
-    object turns millions of (instance, bucket) pairs into one set per distinct reach.
+    instance context when a role's conditions read the instance). Keyed by what that reach
+    depends on (the role and, where read, the instance's context), millions of (instance,
+    bucket) pairs become one set per distinct reach.
     """
 
     def __init__(self, graph: AccessGraph) -> None:
         self.graph = graph
-        # id(reach or set) -> (the object, kept alive so the id stays unique; its buckets)
-        self._by_reach: dict[int, tuple[object, frozenset[str]]] = {}
-        self._unions: dict[tuple[int, ...], frozenset[str]] = {}
-        self._by_answers: dict[int, tuple[Mapping[str, ActionAccess], bool]] = {}
+        self._by_reach: dict[tuple[object, ...], frozenset[str]] = {}
+        self._unions: dict[tuple[frozenset[str], ...], frozenset[str]] = {}
+        self._reaches = AnswerMemo(lambda actions: _any_reach(_open(actions.values())))
 
     def of_role(self, role_arn: str, instance: Instance | None = None) -> frozenset[str]:
-        reach = self.graph.data.reach_for(role_arn, instance)
-        hit = self._by_reach.get(id(reach))
+        key = self.graph.data.reach_key(role_arn, instance)
+        hit = self._by_reach.get(key)
         if hit is None:
-            buckets = frozenset(
+            hit = self._by_reach[key] = frozenset(
                 bucket
                 for bucket, actions in self.graph.role_buckets(role_arn, instance)
                 if self._reaches(actions)
             )
-            hit = (reach, buckets)
-            self._by_reach[id(reach)] = hit
-        return hit[1]
-
-    def _reaches(self, actions: Mapping[str, ActionAccess]) -> bool:
-        """Answer maps are shared between buckets alike and between roles: decide each once."""
-        hit = self._by_answers.get(id(actions))
-        if hit is None:
-            hit = (actions, _any_reach(_open(actions.values())))
-            self._by_answers[id(actions)] = hit
-        return hit[1]
+        return hit
 
     def of_instance(self, instance: Instance) -> frozenset[str]:
         """Union over the instance's role chains (its role, then roles it can assume)."""
@@ -188,7 +179,7 @@ class _BucketSets:
     def _union(self, sets: list[frozenset[str]]) -> frozenset[str]:
         if len(sets) == 1:
             return sets[0]
-        key = tuple(id(s) for s in sets)
+        key = tuple(sets)  # frozensets hash by value, and keep their hash once made
         union = self._unions.get(key)
         if union is None:
             union = frozenset().union(*sets)

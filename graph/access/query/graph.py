@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from graph.access.answers.class_answers import ValueKey, answers_key
+from graph.access.answers.class_answers import ClassAnswers, ValueKey, answers_key
 from graph.access.compile.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
 from graph.access.decide.trust import AssumeEdge
 from graph.access.model import (
@@ -51,15 +51,16 @@ class AccessGraph:
         """A role's answers on one bucket as seen through `hops`, denied ones dropped unless
         asked for.
 
-        The common case (the instance's own role, denied kept) hands out one read-only view
-        of the analysed answers instead of copying ~180 entries per bucket, and the same view
-        for every bucket that shares them, so callers can summarise each distinct answer set
-        once: a trace of a role reaching a thousand buckets opens in milliseconds.
+        The common case (the instance's own role, denied kept) hands out the analysed answers
+        themselves, read-only (`ClassAnswers`: callers summarise each distinct answer set once,
+        by its value key, so a trace of a role reaching a thousand buckets opens in
+        milliseconds), or one read-only view of any other map, shared by equal maps, instead
+        of copying ~180 entries per bucket.
         """
         acts = actions_through(res, hops) if hops else res
         if not include_denied:
             return {k: a for k, a in acts.items() if a.outcome is not Outcome.DENIED}
-        if acts is not res:
+        if acts is not res or isinstance(res, ClassAnswers):
             return acts
         key = answers_key(res)
         found = self._views.get(key)

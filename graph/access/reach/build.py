@@ -296,6 +296,15 @@ class AccessData:
         """Whether the role's statements or any bucket policy read an instance-derived key."""
         return bool(self.facts_of(role_arn).instance_keys or self.reach.bucket_instance_keys)
 
+    def reach_key(self, role_arn: str, instance: Instance | None) -> tuple[object, ...]:
+        """What the role's reach as worn by `instance` depends on, as values: the role, and
+        the instance's context where the role's statements (or a bucket policy) read it.
+        Equal keys, the same reach (`reach_for`)."""
+        if instance is None or not self.reads_instance_keys(role_arn):
+            return (role_arn,)
+        ctx = self.reach.instance_context(self.facts_of(role_arn), instance_values(instance))
+        return (role_arn, tuple(sorted(ctx.items()))) if ctx else (role_arn,)
+
     def reach_for(self, role_arn: str, instance: Instance | None) -> RoleReach:
         """The role's reach, with the instance's own context when its statements read it."""
         if instance is None or not self.reads_instance_keys(role_arn):
