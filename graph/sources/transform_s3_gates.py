@@ -133,6 +133,10 @@ def _point(entry: Any, region: str, raw: Mapping[str, Mapping[str, Any]],
         except DocumentDecodeError as exc:
             problems.append(Unread(GATE_ACCESS_POINTS, f"policy of access point {name}",
                                    exc.message))
+    if bucket in bucket_regions and len(parts) > 5 and parts[3] != point_region:
+        # A point lives in its bucket's region; an ARN saying otherwise (moto names us-east-1
+        # for every point) would not match the point's own policy.
+        arn = ":".join([*parts[:3], point_region, *parts[4:]])
     return AccessPoint(
         name=name, arn=arn, region=point_region, bucket=bucket,
         account_id=parts[4] if len(parts) > 5 else account_id,
