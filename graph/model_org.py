@@ -56,7 +56,7 @@ class Organization:
     management_account_id: str = ""
     #: The account's path, root first, the account last.
     path: tuple[OrgTarget, ...] = ()
-    #: Where the policies came from: "organizations" (API) or the --org-policies folder.
+    #: Where the policies came from: "organizations" (its read calls, live or collected).
     source: str = "organizations"
     #: What could not be read (the path, a level's lists, a policy): unknown, never "none".
     unread: tuple[Unread, ...] = ()

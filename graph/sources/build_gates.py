@@ -73,9 +73,9 @@ def gate_fields(raw: RawAccount, account_id: str, buckets: list[Bucket], where: 
             where=where("access_points", ""), strict=strict, warnings=warnings)
     organization = None
     if raw.organization is not None:
-        source = where("organization", "") or "organizations"
-        organization = transform_organization(raw.organization, unread, account_id,
-                                              source=source, where=source)
+        organization = transform_organization(
+            raw.organization, unread, account_id,
+            where=where("organization", "") or "organizations")
     return {
         "network": network, "kms": kms, "access_points": points,
         "organization": organization, "scps": scps_of(organization, account_id),
