@@ -56,7 +56,7 @@ NOT_IN_ORGANIZATION = frozenset({"AWSOrganizationsNotInUseException"})
 ErrorFn = Callable[[Path, str, str], LoadWarning]
 
 
-class _Reader:
+class FactReader:
     """Reads files of the folder, recording failures as unread facts and warnings."""
 
     def __init__(self, folder: Path, error: ErrorFn) -> None:
@@ -105,7 +105,7 @@ def read_gate_files(folder: Path, regions: list[str], bucket_names: list[str],
                                       for g in ALL_GATES),
                 "warnings": [LoadWarning("gate facts", str(folder),
                                          gates_not_checked_message(origin), "NotInFolder")]}
-    r = _Reader(folder, error)
+    r = FactReader(folder, error)
     network: dict[str, dict[str, Any]] = {}
     for region in regions:
         network[region] = {}
@@ -125,7 +125,7 @@ def read_gate_files(folder: Path, regions: list[str], bucket_names: list[str],
     }
 
 
-def _buckets(r: _Reader, folder: Path, names: list[str]) -> tuple[dict[str, Any], ...]:
+def _buckets(r: FactReader, folder: Path, names: list[str]) -> tuple[dict[str, Any], ...]:
     encryptions: dict[str, Any] = {}
     ownership: dict[str, Any] = {}
     unknown: dict[str, set[str]] = {}
@@ -145,7 +145,7 @@ def _buckets(r: _Reader, folder: Path, names: list[str]) -> tuple[dict[str, Any]
     return encryptions, ownership, {k: frozenset(v) for k, v in unknown.items()}
 
 
-def _kms(r: _Reader, folder: Path) -> dict[str, dict[str, Any]]:
+def _kms(r: FactReader, folder: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     base = folder / KMS_DIR
     regions = sorted(e.name for e in os.scandir(base) if e.is_dir()) if base.is_dir() else []
@@ -173,7 +173,7 @@ def _kms(r: _Reader, folder: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _access_points(r: _Reader, folder: Path) -> dict[str, dict[str, Any]]:
+def _access_points(r: FactReader, folder: Path) -> dict[str, dict[str, Any]]:
     lists: dict[str, Any] = {}
     got: dict[str, Any] = {}
     policies: dict[str, Any] = {}
@@ -203,7 +203,7 @@ def _access_points(r: _Reader, folder: Path) -> dict[str, dict[str, Any]]:
     return {"list": lists, "get": got, "policies": policies}
 
 
-def read_org_folder(base: Path, account_id: str, r: _Reader) -> dict[str, Any]:
+def read_org_folder(base: Path, account_id: str, r: FactReader) -> dict[str, Any]:
     """The organisation files (also what `--org-policies FOLDER` reads)."""
     described = r.read(base / "describe-organization.json",
                        fact_key("organization", "organization"), GATE_ORGANIZATION,
