@@ -121,12 +121,17 @@ def _gather(conn: AwsConnection, regions: Sequence[str], watch: CallWatch,
         bucket_regions = {_region_of(r) for r in per_bucket[UNKNOWN_LOCATION].values()}
         progress("network", 0, 1)
         network = read_network(conn, pool, _instance_regions(instances), out, unread)
+        progress("network", 1, 1)
         progress("kms", 0, 1)
         kms = read_kms(conn, pool, {*region_list, *bucket_regions}, out, unread)
-    progress("access points", 0, 1)
-    points = read_access_points(conn, account_id, {*region_list, *bucket_regions}, out, unread)
+        progress("kms", 1, 1)
+        progress("access points", 0, 1)
+        points = read_access_points(conn, pool, account_id, {*region_list, *bucket_regions},
+                                    out, unread)
+        progress("access points", 1, 1)
     progress("organization", 0, 1)
     organization = read_organization(conn, account_id, out, unread)
+    progress("organization", 1, 1)
     account_pab = _account_public_access_block(conn, account_id, out)
     out.warnings.sort(key=lambda w: (w.operation, w.target))
     return RawAccount(

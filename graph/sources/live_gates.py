@@ -117,46 +117,68 @@ _KEY_PARTS = {"describe": ("kms:DescribeKey", "description"),
 _PART_KEYS = {"describe": "describe", "policies": "policy", "grants": "grants"}
 
 
+def _region_lists(conn: AwsConnection, region: str, watch: CallWatch) -> dict[str, Any]:
+    """A region's list-keys and list-aliases ({part: response | Exception})."""
+    kms = conn.client("kms", region)
+    found: dict[str, Any] = {}
+    for part, method, key, operation in (("keys", "list_keys", "Keys", "kms:ListKeys"),
+                                         ("aliases", "list_aliases", "Aliases",
+                                          "kms:ListAliases")):
+        try:
+            found[part] = _pages(kms, method, key, watch, operation, region)
+        except FAILURES as exc:
+            found[part] = exc
+    return found
+
+
 def read_kms(conn: AwsConnection, pool: ThreadPoolExecutor, regions: Iterable[str],
              out: Collector, unread: dict[str, Unread]) -> dict[str, dict[str, Any]]:
     """Keys and aliases per region, and each key's description, policy and grants."""
     result: dict[str, dict[str, Any]] = {}
-    for region in sorted(set(regions)):
-        kms = conn.client("kms", region)
+    lists = {r: pool.submit(_region_lists, conn, r, out.watch) for r in sorted(set(regions))}
+    keys: dict[tuple[str, str], Any] = {}
+    for region, future in lists.items():
         data: dict[str, Any] = {"describe": {}, "policies": {}, "grants": {}}
         result[region] = data
-        for part, method, key, operation in (("keys", "list_keys", "Keys", "kms:ListKeys"),
-                                             ("aliases", "list_aliases", "Aliases",
-                                              "kms:ListAliases")):
-            try:
-                data[part] = _pages(kms, method, key, out.watch, operation, region)
-            except FAILURES as exc:
+        for part, value in future.result().items():
+            if isinstance(value, Exception):
+                operation = "kms:ListKeys" if part == "keys" else "kms:ListAliases"
                 failed(out, unread, fact_key("kms", region, part), GATE_KMS,
-                       f"KMS {part} in {region}", operation, region, exc)
-        keys = [k["KeyId"] for k in (data.get("keys") or {}).get("Keys", ())]
-        futures = {k: pool.submit(_read_key, conn, region, k, out.watch) for k in keys}
-        for key_id, future in futures.items():
-            for part, value in future.result().items():
-                if isinstance(value, Exception):
-                    operation, fact = _KEY_PARTS[part]
-                    failed(out, unread, fact_key("kms", region, key_id, _PART_KEYS[part]),
-                           GATE_KMS, f"{fact} of key {key_id}", operation, key_id, value)
-                else:
-                    data[part][key_id] = value
+                       f"KMS {part} in {region}", operation, region, value)
+            else:
+                data[part] = value
+        for k in (data.get("keys") or {}).get("Keys", ()):
+            keys[(region, k["KeyId"])] = pool.submit(_read_key, conn, region, k["KeyId"],
+                                                     out.watch)
+    for (region, key_id), future in keys.items():
+        for part, value in future.result().items():
+            if isinstance(value, Exception):
+                operation, fact = _KEY_PARTS[part]
+                failed(out, unread, fact_key("kms", region, key_id, _PART_KEYS[part]),
+                       GATE_KMS, f"{fact} of key {key_id}", operation, key_id, value)
+            else:
+                result[region][part][key_id] = value
     return result
 
 
-def read_access_points(conn: AwsConnection, account_id: str, regions: Iterable[str],
-                       out: Collector, unread: dict[str, Unread]) -> dict[str, dict[str, Any]]:
+def _list_points(conn: AwsConnection, account_id: str, region: str,
+                 watch: CallWatch) -> dict[str, Any]:
+    return _pages(conn.client("s3control", region), "list_access_points", "AccessPointList",
+                  watch, "s3control:ListAccessPoints", region, AccountId=account_id)
+
+
+def read_access_points(conn: AwsConnection, pool: ThreadPoolExecutor, account_id: str,
+                       regions: Iterable[str], out: Collector,
+                       unread: dict[str, Unread]) -> dict[str, dict[str, Any]]:
     """list-access-points per region, then each point's configuration and policy."""
     lists: dict[str, Any] = {}
     got: dict[str, Any] = {}
     policies: dict[str, Any] = {}
-    for region in sorted(set(regions)):
-        client = conn.client("s3control", region)
+    futures = {r: pool.submit(_list_points, conn, account_id, r, out.watch)
+               for r in sorted(set(regions))}
+    for region, future in futures.items():
         try:
-            lists[region] = _pages(client, "list_access_points", "AccessPointList", out.watch,
-                                   "s3control:ListAccessPoints", region, AccountId=account_id)
+            lists[region] = future.result()
         except FAILURES as exc:
             failed(out, unread, fact_key("access_points", region), GATE_ACCESS_POINTS,
                    f"access points in {region}", "s3control:ListAccessPoints", region, exc)
