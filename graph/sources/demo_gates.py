@@ -4,7 +4,8 @@ One of each, in eu-west-1 (the instances the screens show stay as they were): a 
 private subnet behind an S3 gateway endpoint whose policy allows one bucket, and an isolated
 subnet with no path to S3 (an instance in each); an SSE-KMS bucket whose key policy names one
 role and does not delegate to IAM, with a VPC-only access point; a bucket with Object
-Ownership enforced and a stale public ACL. Default VPCs get what AWS gives them (an internet
+Ownership enforced and a stale public ACL (Block Public Access on too, as AWS sets it for new
+buckets: see STALE_ACL_BLOCK_PUBLIC_ACCESS). Default VPCs get what AWS gives them (an internet
 gateway and a default route), and every existing bucket AWS's defaults (SSE-S3, ACLs
 disabled), so the existing instances and buckets keep their answers.
 """
@@ -32,6 +33,10 @@ ACCESS_POINT = "finance-reports-vpc"
 STALE_ACL_BUCKET = "acme-legacy-uploads"
 _ALL_FLAGS = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
               "RestrictPublicBuckets": True}
+#: The stale-ACL bucket's Block Public Access: all on (AWS's default for new buckets), so the
+#: answers rolemap gives before it weighs Object Ownership stay as they were. With
+#: IgnorePublicAcls off, Object Ownership alone keeps the public ACL from counting.
+STALE_ACL_BLOCK_PUBLIC_ACCESS = dict(_ALL_FLAGS)
 
 
 def endpoint_policy() -> dict[str, Any]:
@@ -91,8 +96,8 @@ def seed_gates(conn: AwsConnection) -> None:
                                       Policy=json.dumps(access_point_policy(account)))
     # The ACL was public before ownership was enforced: it stays, and no longer counts.
     s3.put_bucket_acl(Bucket=STALE_ACL_BUCKET, ACL="public-read")
-    s3.put_public_access_block(Bucket=STALE_ACL_BUCKET, PublicAccessBlockConfiguration={
-        **_ALL_FLAGS, "IgnorePublicAcls": False})
+    s3.put_public_access_block(Bucket=STALE_ACL_BUCKET,
+                               PublicAccessBlockConfiguration=STALE_ACL_BLOCK_PUBLIC_ACCESS)
     s3.put_bucket_encryption(Bucket=STALE_ACL_BUCKET, ServerSideEncryptionConfiguration={
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
     _enforce_ownership(s3, STALE_ACL_BUCKET)
