@@ -34,7 +34,7 @@ capture() {
   else
     rm -f "$file.tmp"
     case "$err" in
-      *NoSuchBucketPolicy*|*NoSuchPublicAccessBlockConfiguration*|*ServerSideEncryptionConfigurationNotFoundError*|*OwnershipControlsNotFoundError*|*NoSuchAccessPointPolicy*|*AWSOrganizationsNotInUseException*)
+      *NoSuchBucketPolicy*|*NoSuchPublicAccessBlockConfiguration*|*ServerSideEncryptionConfigurationNotFoundError*|*OwnershipControlsNotFoundError*|*NoSuchAccessPointPolicy*|*AWSOrganizationsNotInUseException*|*PolicyTypeNotEnabledException*)
         printf '%s\n' "$err" >"${file%.json}.error" ;;
       *) printf '%s\n' "$err" >"${file%.json}.error"; echo "warning: $file: $err" >&2 ;;
     esac

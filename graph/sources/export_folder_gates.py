@@ -51,7 +51,8 @@ ACCESS_POINT_POLICY_DIR = "s3control-get-access-point-policy"
 ORG_DIR = "organizations"
 #: Error codes meaning "not configured" for these reads.
 NOT_CONFIGURED = frozenset({"ServerSideEncryptionConfigurationNotFoundError",
-                            "OwnershipControlsNotFoundError", "NoSuchAccessPointPolicy"})
+                            "OwnershipControlsNotFoundError", "NoSuchAccessPointPolicy",
+                            "PolicyTypeNotEnabledException"})
 NOT_IN_ORGANIZATION = frozenset({"AWSOrganizationsNotInUseException"})
 ErrorFn = Callable[[Path, str, str], LoadWarning]
 
@@ -232,6 +233,8 @@ def read_org_folder(base: Path, account_id: str, r: FactReader) -> dict[str, Any
                              fact_key("organization", key), GATE_ORGANIZATION,
                              f"{policy_type} of {target}",
                              "organizations:ListPoliciesForTarget", target)
+            if listing is None and fact_key("organization", key) not in r.unread:
+                listing = {"Policies": []}  # the type is not enabled: none applies
             if not isinstance(listing, dict):
                 continue
             raw["targets"][key] = listing

@@ -26,6 +26,8 @@ FAILURES = (ClientError, BotoCoreError)
 #: Answers meaning "this account is in no organisation" (a fact, not a failure).
 NOT_IN_ORG_CODES = frozenset({"AWSOrganizationsNotInUseException"})
 NO_ACCESS_POINT_POLICY = frozenset({"NoSuchAccessPointPolicy"})
+#: ListPoliciesForTarget of a policy type the organisation has not enabled.
+POLICY_TYPE_OFF_CODES = frozenset({"PolicyTypeNotEnabledException"})
 
 
 class Collector(Protocol):
@@ -224,7 +226,13 @@ def read_organization(conn: AwsConnection, account_id: str, out: Collector,
         try:
             with watch.call(operation, target):
                 return call()
-        except FAILURES as exc:
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in POLICY_TYPE_OFF_CODES:
+                return {"Policies": []}  # that type is not enabled: none applies
+            failed(out, unread, fact_key("organization", key), GATE_ORGANIZATION, fact,
+                   operation, target, exc)
+            return None
+        except BotoCoreError as exc:
             failed(out, unread, fact_key("organization", key), GATE_ORGANIZATION, fact,
                    operation, target, exc)
             return None

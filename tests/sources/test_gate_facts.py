@@ -204,3 +204,20 @@ def test_refused_read_is_a_warning_naming_the_gate_and_unread(
     assert warnings and all(f"({gate} not checked)" in w.message for w in warnings)
     assert all(w.code == "AccessDenied" for w in warnings)
     assert callable(check) and check(snapshot)
+
+
+def test_a_policy_type_not_enabled_is_none_not_unread(conn: AwsConnection) -> None:
+    inject_error(conn, "before-send.organizations.ListPoliciesForTarget", status=400,
+                 code="PolicyTypeNotEnabledException", message="not enabled", protocol="json",
+                 when=lambda request: RCP.encode() in (request.body or b""))
+    other = boto3.Session(region_name=REGION, aws_access_key_id="testing",
+                          aws_secret_access_key="testing")
+    other.client("organizations").create_organization(FeatureSet="ALL")
+    other.client("s3").create_bucket(
+        Bucket="gate-data", CreateBucketConfiguration={"LocationConstraint": REGION})
+    snapshot = load_live(conn, (REGION,))
+    organization = snapshot.organization
+    assert organization is not None and organization.fully_read
+    assert all(level == () for level in organization.levels(RCP))
+    assert all(level for level in organization.levels(SCP))
+    assert not [w for w in snapshot.warnings if "organizations" in w.operation]
