@@ -14,57 +14,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
-#: A policy document as AWS stores it (already JSON-decoded).
-JsonDoc = Any
+from graph.model_common import BlockPublicAccess as BlockPublicAccess
+from graph.model_common import JsonDoc, Unread
+from graph.model_kms import RegionKms
+from graph.model_network import RegionNetwork
+from graph.model_org import Organization
+from graph.model_s3 import AccessPoint, BucketEncryption
 
-SNAPSHOT_SCHEMA_VERSION = 1
+#: 2: the gates' facts (network, KMS, access points, bucket encryption and ownership,
+#: organisation policies); a version-1 file loads with them unread.
+SNAPSHOT_SCHEMA_VERSION = 2
 
 #: Names used in `Bucket.unknown` / `Account.unknown` for configurations that could not be read.
 UNKNOWN_POLICY = "policy"
 UNKNOWN_PUBLIC_ACCESS_BLOCK = "public_access_block"
 UNKNOWN_ACL = "acl"
 UNKNOWN_LOCATION = "location"
-
-
-@dataclass(frozen=True)
-class BlockPublicAccess:
-    """S3 Block Public Access flags (bucket or account level); all False means "not blocking"."""
-
-    block_public_acls: bool = False
-    ignore_public_acls: bool = False
-    block_public_policy: bool = False
-    restrict_public_buckets: bool = False
-
-    @classmethod
-    def from_api(cls, config: Mapping[str, Any]) -> BlockPublicAccess:
-        """Build from a `PublicAccessBlockConfiguration` dict as the API returns it."""
-        return cls(
-            block_public_acls=bool(config.get("BlockPublicAcls", False)),
-            ignore_public_acls=bool(config.get("IgnorePublicAcls", False)),
-            block_public_policy=bool(config.get("BlockPublicPolicy", False)),
-            restrict_public_buckets=bool(config.get("RestrictPublicBuckets", False)),
-        )
-
-    def to_api(self) -> dict[str, bool]:
-        return {
-            "BlockPublicAcls": self.block_public_acls,
-            "IgnorePublicAcls": self.ignore_public_acls,
-            "BlockPublicPolicy": self.block_public_policy,
-            "RestrictPublicBuckets": self.restrict_public_buckets,
-        }
-
-    def merged(self, other: BlockPublicAccess | None) -> BlockPublicAccess:
-        """Effective flags: S3 applies the most restrictive of bucket and account settings."""
-        if other is None:
-            return self
-        return BlockPublicAccess(
-            self.block_public_acls or other.block_public_acls,
-            self.ignore_public_acls or other.ignore_public_acls,
-            self.block_public_policy or other.block_public_policy,
-            self.restrict_public_buckets or other.restrict_public_buckets,
-        )
+#: Bucket facts of the gates (reasons in the load warnings; the fields are None then).
+UNKNOWN_ENCRYPTION = "encryption"
+UNKNOWN_OWNERSHIP = "ownership"
 
 
 @dataclass(frozen=True)
@@ -215,6 +184,11 @@ class Bucket:
     #: Configurations that could not be read (UNKNOWN_POLICY, ...): "unknown", never "none".
     unknown: frozenset[str] = frozenset()
     creation_date: str = ""
+    #: Default encryption; None when it was not read (UNKNOWN_ENCRYPTION, or a source or
+    #: snapshot from before it was read), never "none configured" (that is algorithm "").
+    encryption: BucketEncryption | None = None
+    #: Object Ownership (graph.model_s3.OWNERSHIP_*); None when it was not read.
+    object_ownership: str | None = None
 
     @property
     def arn(self) -> str:
@@ -281,6 +255,15 @@ class AccountSnapshot:
     #: When the account was read (ISO 8601, UTC): the load time for live and demo sources,
     #: the newest file's modification time for an export folder; "" when not known.
     taken_at: str = ""
+    #: The gates' facts (see graph.model_network, model_kms, model_s3, model_org). None: not
+    #: read at all (an older snapshot or export folder), named in `unread_gates`; a part that
+    #: could not be read is named in the record's own `unread`.
+    network: tuple[RegionNetwork, ...] | None = None
+    kms: tuple[RegionKms, ...] | None = None
+    access_points: tuple[AccessPoint, ...] | None = None
+    organization: Organization | None = None
+    #: Gates whose facts this snapshot does not hold at all, and why.
+    unread_gates: tuple[Unread, ...] = ()
 
     @cached_property
     def role_by_arn(self) -> Mapping[str, Role]:
@@ -309,3 +292,11 @@ class AccountSnapshot:
     @property
     def account_id(self) -> str:
         return self.account.account_id
+
+    def network_of(self, region: str) -> RegionNetwork | None:
+        """The region's network facts; None when they were not read."""
+        return next((n for n in self.network or () if n.region == region), None)
+
+    def kms_of(self, region: str) -> RegionKms | None:
+        """The region's KMS keys and aliases; None when they were not read."""
+        return next((k for k in self.kms or () if k.region == region), None)

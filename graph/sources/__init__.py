@@ -49,6 +49,9 @@ class SourceSpec:
     max_attempts: int = DEFAULT_ATTEMPTS
     #: The demo: build it again instead of opening the cached copy.
     fresh: bool = False
+    #: The account's SCPs and RCPs from collect-script's organizations folder, when the
+    #: source's own reads cannot get them (graph.sources.org_policies).
+    org_policies: str | None = None
 
     def __post_init__(self) -> None:
         if self.snapshot is not None and not self.snapshot.strip():
@@ -99,18 +102,32 @@ class LoadedSource:
         if self.spec.demo:
             from graph.sources.demo_cache import reload_demo
 
-            return reload_demo(self, progress or _no_progress)
-        return _load(self.spec, progress or _no_progress, self.connection)
+            return _with_org_policies(reload_demo(self, progress or _no_progress))
+        return _with_org_policies(_load(self.spec, progress or _no_progress, self.connection))
 
 
 def open_source(spec: SourceSpec, progress: Progress | None = None) -> LoadedSource:
     """Open `spec`; raises SourceError (one line, naming the file) for bad input."""
     progress = progress or _no_progress
+    if spec.org_policies is not None:
+        from graph.sources.org_policies import org_folder
+
+        org_folder(Path(spec.org_policies))  # a wrong path is said before any work
     if spec.demo:
         from graph.sources.demo_cache import open_demo
 
-        return open_demo(spec, progress)
-    return _load(spec, progress, None)
+        return _with_org_policies(open_demo(spec, progress))
+    return _with_org_policies(_load(spec, progress, None))
+
+
+def _with_org_policies(loaded: LoadedSource) -> LoadedSource:
+    if loaded.spec.org_policies is None:
+        return loaded
+    from dataclasses import replace
+
+    from graph.sources.org_policies import with_org_policies
+
+    return replace(loaded, snapshot=with_org_policies(loaded.snapshot, loaded.spec.org_policies))
 
 
 def _load(spec: SourceSpec, progress: Progress, conn: AwsConnection | None) -> LoadedSource:

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from graph.errors import SourceError
 from graph.model import (
     UNKNOWN_ACL,
+    UNKNOWN_ENCRYPTION,
     UNKNOWN_LOCATION,
+    UNKNOWN_OWNERSHIP,
     UNKNOWN_POLICY,
     UNKNOWN_PUBLIC_ACCESS_BLOCK,
     Account,
@@ -18,6 +20,7 @@ from graph.model import (
     LoadWarning,
     SourceInfo,
 )
+from graph.sources.build_gates import gate_fields
 from graph.sources.raw import UNKNOWN_IAM, RawAccount
 from graph.sources.shapes import expect_object
 from graph.sources.size_limits import refuse_oversized
@@ -32,7 +35,8 @@ from graph.sources.transform_s3 import (
 from graph.text import printable
 
 ALL_BUCKET_UNKNOWN = frozenset(
-    {UNKNOWN_ACL, UNKNOWN_LOCATION, UNKNOWN_POLICY, UNKNOWN_PUBLIC_ACCESS_BLOCK})
+    {UNKNOWN_ACL, UNKNOWN_LOCATION, UNKNOWN_POLICY, UNKNOWN_PUBLIC_ACCESS_BLOCK,
+     UNKNOWN_ENCRYPTION, UNKNOWN_OWNERSHIP})
 #: Names a file (or API call) for error messages: kind ("identity", "iam", "instances",
 #: "buckets", "policy", "location", "public_access_block", "acl", "account_pab") and a key.
 WhereFn = Callable[[str, str], str]
@@ -94,6 +98,7 @@ def build_snapshot(
 
     buckets, bucket_warnings = _buckets(raw, where, strict)
     warnings.extend(bucket_warnings)
+    gates = gate_fields(raw, account_id, buckets, where, strict, warnings)
 
     account_pab = None
     if raw.account_public_access_block is not None:
@@ -112,11 +117,11 @@ def build_snapshot(
         instance_profiles=profiles,
         instances=tuple(instances),
         buckets=tuple(buckets),
-        scps=None,
         warnings=tuple(warnings),
         source=source,
         taken_at=datetime.now(UTC).isoformat(timespec="seconds") if taken_at is None
         else taken_at,
+        **gates,
     )
     snapshot = refuse_oversized(snapshot)
     if not allow_empty and not (roles or instances or buckets):

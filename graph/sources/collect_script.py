@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Sequence
 
 from graph.sources import export_folder as ef
+from graph.sources import export_folder_gates as efg
 
 _TEMPLATE = r"""#!/usr/bin/env bash
 # Written by `rolemap collect-script`: collects what rolemap needs with read-only AWS CLI calls.
@@ -33,7 +34,7 @@ capture() {
   else
     rm -f "$file.tmp"
     case "$err" in
-      *NoSuchBucketPolicy*|*NoSuchPublicAccessBlockConfiguration*)
+      *NoSuchBucketPolicy*|*NoSuchPublicAccessBlockConfiguration*|*ServerSideEncryptionConfigurationNotFoundError*|*OwnershipControlsNotFoundError*|*NoSuchAccessPointPolicy*|*AWSOrganizationsNotInUseException*|*PolicyTypeNotEnabledException*)
         printf '%s\n' "$err" >"${file%.json}.error" ;;
       *) printf '%s\n' "$err" >"${file%.json}.error"; echo "warning: $file: $err" >&2 ;;
     esac
@@ -60,7 +61,79 @@ capture "$OUT/__ACCOUNT_PAB__" aws s3control get-public-access-block --account-i
 for bucket in $(aws s3api list-buckets --query 'Buckets[].Name' --output text); do
 __PER_BUCKET__
 done
+__GATES__
 echo "done: rolemap --snapshot $OUT" >&2
+"""
+
+#: The gates' facts (export_folder_gates.py reads them); ORG_ACCOUNT=<id> collects another
+#: account's organisation policies (run with the management account's credentials).
+_GATES = r"""
+# ids FILE KEY: the values of "KEY": "..." in a JSON file the CLI wrote
+ids() { grep -o "\"$2\": *\"[^\"]*\"" "$1" 2>/dev/null | cut -d'"' -f4; }
+
+for region in $REGIONS; do
+  grep -q '"InstanceId"' "$OUT/__INSTANCES__/$region.json" 2>/dev/null || continue
+  echo "Network in $region..." >&2
+__NETWORK__
+done
+
+GATE_REGIONS="$REGIONS"
+for f in "$OUT"/s3api-get-bucket-location/*.json; do
+  [ -f "$f" ] || continue
+  r=$(ids "$f" LocationConstraint); r=${r:-us-east-1}; [ "$r" = EU ] && r=eu-west-1
+  case " $GATE_REGIONS " in *" $r "*) ;; *) GATE_REGIONS="$GATE_REGIONS $r" ;; esac
+done
+mkdir -p "$OUT/__AP_LIST__" "$OUT/__AP_GET__" "$OUT/__AP_POLICY__"
+for region in $GATE_REGIONS; do
+  echo "KMS keys and access points in $region..." >&2
+  d="$OUT/__KMS__/$region"
+  mkdir -p "$d/describe-key" "$d/get-key-policy" "$d/list-grants"
+  capture "$d/list-keys.json" aws kms list-keys --region "$region"
+  capture "$d/list-aliases.json" aws kms list-aliases --region "$region"
+  for key in $(ids "$d/list-keys.json" KeyId); do
+    capture "$d/describe-key/$key.json" aws kms describe-key --region "$region" --key-id "$key"
+    capture "$d/get-key-policy/$key.json" aws kms get-key-policy --region "$region" \
+      --key-id "$key" --policy-name default
+    capture "$d/list-grants/$key.json" aws kms list-grants --region "$region" --key-id "$key"
+  done
+  f="$OUT/__AP_LIST__/$region.json"
+  capture "$f" aws s3control list-access-points --account-id "$ACCOUNT" --region "$region"
+  for name in $(ids "$f" Name); do
+    capture "$OUT/__AP_GET__/$name.json" aws s3control get-access-point \
+      --account-id "$ACCOUNT" --region "$region" --name "$name"
+    capture "$OUT/__AP_POLICY__/$name.json" aws s3control get-access-point-policy \
+      --account-id "$ACCOUNT" --region "$region" --name "$name"
+  done
+done
+
+echo "Organisation policies..." >&2
+ORG="$OUT/__ORG__"
+ORG_ACCOUNT="${ORG_ACCOUNT:-$ACCOUNT}"
+mkdir -p "$ORG/list-parents" "$ORG/list-policies-for-target" "$ORG/describe-policy"
+capture "$ORG/describe-organization.json" aws organizations describe-organization
+if [ -f "$ORG/describe-organization.json" ]; then
+  child="$ORG_ACCOUNT"; targets="$ORG_ACCOUNT"
+  for _ in 1 2 3 4 5 6 7 8; do
+    f="$ORG/list-parents/$child.json"
+    capture "$f" aws organizations list-parents --child-id "$child"
+    parent=$(ids "$f" Id | head -n 1)
+    [ -n "$parent" ] || break
+    targets="$targets $parent"
+    grep -q '"ROOT"' "$f" && break
+    child="$parent"
+  done
+  for target in $targets; do
+    for type in SERVICE_CONTROL_POLICY RESOURCE_CONTROL_POLICY; do
+      f="$ORG/list-policies-for-target/$target-$type.json"
+      capture "$f" aws organizations list-policies-for-target --target-id "$target" \
+        --filter "$type"
+      for id in $(ids "$f" Id); do
+        [ -f "$ORG/describe-policy/$id.json" ] || capture "$ORG/describe-policy/$id.json" \\
+          aws organizations describe-policy --policy-id "$id"
+      done
+    done
+  done
+fi
 """
 
 _COMMANDS = {
@@ -68,7 +141,10 @@ _COMMANDS = {
     "s3api-get-bucket-policy": "get-bucket-policy",
     "s3api-get-public-access-block": "get-public-access-block",
     "s3api-get-bucket-acl": "get-bucket-acl",
+    efg.ENCRYPTION_DIR: "get-bucket-encryption",
+    efg.OWNERSHIP_DIR: "get-bucket-ownership-controls",
 }
+_NETWORK_COMMANDS = {d: d[len("ec2-"):] for d in efg.NETWORK_DIRS.values()}
 
 
 def collect_script(regions: Sequence[str] = ()) -> str:
@@ -78,7 +154,8 @@ def collect_script(regions: Sequence[str] = ()) -> str:
     else:
         region_line = ("REGIONS=$(aws ec2 describe-regions --query 'Regions[].RegionName' "
                        "--output text)")
-    dirs = [dirname for _, dirname, _ in ef.BUCKET_DIRS]
+    dirs = [dirname for _, dirname, _ in ef.BUCKET_DIRS] + [efg.ENCRYPTION_DIR,
+                                                           efg.OWNERSHIP_DIR]
     per_bucket = "\n".join(
         f'  capture "$OUT/{d}/$bucket.json" aws s3api {_COMMANDS[d]} --bucket "$bucket"'
         for d in dirs
@@ -93,6 +170,17 @@ def collect_script(regions: Sequence[str] = ()) -> str:
         "__REGIONS__": region_line,
         "__PER_BUCKET__": per_bucket,
     }
+    network = "\n".join(
+        f'  mkdir -p "$OUT/{d}"; capture "$OUT/{d}/$region.json" aws ec2 {command} '
+        '--region "$region"' for d, command in _NETWORK_COMMANDS.items())
+    gates = {"__NETWORK__": network, "__KMS__": efg.KMS_DIR, "__ORG__": efg.ORG_DIR,
+             "__AP_LIST__": efg.ACCESS_POINTS_DIR, "__AP_GET__": efg.ACCESS_POINT_DIR,
+             "__AP_POLICY__": efg.ACCESS_POINT_POLICY_DIR,
+             "__INSTANCES__": ef.INSTANCES_DIR}
+    gate_script = _GATES
+    for key, value in gates.items():
+        gate_script = gate_script.replace(key, value)
+    replacements = {"__GATES__": gate_script, **replacements}
     script = _TEMPLATE
     for key, value in replacements.items():
         script = script.replace(key, value)

@@ -20,6 +20,7 @@ import boto3
 from graph.errors import SourceError
 from graph.sources import demo_cast as cast
 from graph.sources.connection import AwsConnection
+from graph.sources.demo_gates import seed_gates
 
 SEED = 20240611
 #: Fixed fake credentials: moto accepts any, and real credentials must never reach the demo.
@@ -108,6 +109,7 @@ def reset_demo() -> AwsConnection:
         mock_random.seed(SEED)
         conn = demo_connection()
         seed_cast(conn)
+        seed_gates(conn)
         _seeded = True
         return conn
 

@@ -91,7 +91,7 @@ def code_digest() -> str:
     and the model), so editing it in a checkout invalidates the cache like a new version."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted([*root.glob("*.py"), root.parent / "model.py"]):
+    for path in sorted([*root.glob("*.py"), *root.parent.glob("model*.py")]):
         digest.update(path.name.encode())
         try:
             digest.update(path.read_bytes())

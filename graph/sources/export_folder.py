@@ -49,6 +49,7 @@ from graph.model import (
 from graph.safe_files import file_kind, read_bytes, read_json
 from graph.sources.build import build_snapshot
 from graph.sources.bulk import bulk_allocation
+from graph.sources.export_folder_gates import gate_file, read_gate_files
 from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
 from graph.sources.transform_s3 import bucket_entries
 
@@ -166,6 +167,11 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
         warnings.append(LoadWarning(pab_operation, "", f"{account_pab_path.name}: no file (and "
                                     "no .error file saying none is configured): treated as "
                                     "not read", "MissingFile"))
+    gates = read_gate_files(folder, _instance_regions(instances), names,
+                            str((identity or {}).get("Account", "")), _error_warning)
+    warnings.extend(gates.pop("warnings"))
+    for name, kinds in gates.pop("bucket_gate_unknown", {}).items():
+        unknown.setdefault(name, set()).update(kinds)
     return RawAccount(
         identity=identity,
         authorization_details=iam,
@@ -180,7 +186,16 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
         account_unknown=frozenset(account_unknown),
         warnings=tuple(warnings),
         origin=str(folder),
+        **gates,
     )
+
+
+def _instance_regions(instances: dict[str, Any]) -> list[str]:
+    """Regions whose describe-instances output holds an instance (the network matters there)."""
+    return sorted(region for region, response in instances.items()
+                  if isinstance(response, dict)
+                  and any(isinstance(r, dict) and r.get("Instances")
+                          for r in response.get("Reservations") or ()))
 
 
 def _missing_warning(directory: Path, name: str, operation: str) -> LoadWarning:
@@ -207,6 +222,8 @@ def load_export_folder(folder: Path | str, progress: Progress | None = None) -> 
     dirs = {kind: dirname for kind, dirname, _ in BUCKET_DIRS}
 
     def where(kind: str, key: str) -> str:
+        if kind not in files and kind not in dirs and kind != "instances":
+            return gate_file(folder, kind, key)
         if kind == "instances":
             return str(folder / INSTANCES_DIR / f"{key}.json")
         if kind in dirs:

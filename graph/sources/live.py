@@ -17,17 +17,26 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from graph.model import (
     UNKNOWN_ACL,
+    UNKNOWN_ENCRYPTION,
     UNKNOWN_LOCATION,
+    UNKNOWN_OWNERSHIP,
     UNKNOWN_POLICY,
     UNKNOWN_PUBLIC_ACCESS_BLOCK,
     AccountSnapshot,
     LoadWarning,
     SourceInfo,
 )
+from graph.model_common import GATE_KMS, GATE_OWNERSHIP
 from graph.sources.build import build_snapshot
 from graph.sources.bulk import bulk_allocation
 from graph.sources.calls import CallWatch
 from graph.sources.connection import AwsConnection
+from graph.sources.live_gates import (
+    read_access_points,
+    read_kms,
+    read_network,
+    read_organization,
+)
 from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
 from graph.sources.transform_s3 import region_of
 
@@ -37,6 +46,8 @@ Progress = Callable[[str, int, int], None]
 ABSENT_CODES = frozenset({
     "NoSuchBucketPolicy",
     "NoSuchPublicAccessBlockConfiguration",
+    "ServerSideEncryptionConfigurationNotFoundError",
+    "OwnershipControlsNotFoundError",
 })
 #: Error codes of a region that is not enabled for the account (opt-in regions).
 OPT_IN_CODES = frozenset({"OptInRequired", "AuthFailure", "UnrecognizedClientException"})
@@ -55,8 +66,10 @@ class _Collector:
     warnings: list[LoadWarning] = field(default_factory=list)
     account_unknown: set[str] = field(default_factory=set)
 
-    def failed(self, operation: str, target: str, exc: Exception) -> None:
+    def failed(self, operation: str, target: str, exc: Exception, gate: str = "") -> None:
         code, message = describe_error(exc)
+        if gate:
+            message = f"{message} ({gate} not checked)"
         self.warnings.append(LoadWarning(operation, target, message, code))
 
 
@@ -99,25 +112,49 @@ def _gather(conn: AwsConnection, regions: Sequence[str], watch: CallWatch,
 
     region_list = tuple(regions) or _enabled_regions(conn, out)
     conn.regions = region_list
+    account_id = identity["Account"]
+    unread: dict[str, Any] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rolemap-load") as pool:
         instances = _instances(conn, pool, region_list, out, progress)
         buckets = _list_buckets(conn, out)
-        per_bucket = _bucket_details(conn, pool, buckets, out, progress)
-    account_pab = _account_public_access_block(conn, identity["Account"], out)
-    locations, policies, pabs, acls, unknown = per_bucket
+        per_bucket, unknown = _bucket_details(conn, pool, buckets, out, progress)
+        bucket_regions = {_region_of(r) for r in per_bucket[UNKNOWN_LOCATION].values()}
+        progress("network", 0, 1)
+        network = read_network(conn, pool, _instance_regions(instances), out, unread)
+        progress("network", 1, 1)
+        progress("kms", 0, 1)
+        kms = read_kms(conn, pool, {*region_list, *bucket_regions}, out, unread)
+        progress("kms", 1, 1)
+        progress("access points", 0, 1)
+        points = read_access_points(conn, pool, account_id, {*region_list, *bucket_regions},
+                                    out, unread)
+        progress("access points", 1, 1)
+    progress("organization", 0, 1)
+    organization = read_organization(conn, account_id, out, unread)
+    progress("organization", 1, 1)
+    account_pab = _account_public_access_block(conn, account_id, out)
+    out.warnings.sort(key=lambda w: (w.operation, w.target))
     return RawAccount(
         identity=identity,
         authorization_details=details,
         instances=instances,
         buckets=buckets,
-        bucket_locations=locations,
-        bucket_policies=policies,
-        bucket_public_access_blocks=pabs,
-        bucket_acls=acls,
+        bucket_locations=per_bucket[UNKNOWN_LOCATION],
+        bucket_policies=per_bucket[UNKNOWN_POLICY],
+        bucket_public_access_blocks=per_bucket[UNKNOWN_PUBLIC_ACCESS_BLOCK],
+        bucket_acls=per_bucket[UNKNOWN_ACL],
         account_public_access_block=account_pab,
         bucket_unknown=unknown,
         account_unknown=frozenset(out.account_unknown),
         warnings=tuple(out.warnings),
+        network=network,
+        kms=kms,
+        bucket_gate_facts=True,
+        bucket_encryptions=per_bucket[UNKNOWN_ENCRYPTION],
+        bucket_ownership_controls=per_bucket[UNKNOWN_OWNERSHIP],
+        access_points=points,
+        organization=organization,
+        fact_unread=unread,
         origin=f"account {identity['Account']}",
     )
 
@@ -221,7 +258,23 @@ _BUCKET_READS = (
     (UNKNOWN_POLICY, "s3:GetBucketPolicy", "get_bucket_policy"),
     (UNKNOWN_PUBLIC_ACCESS_BLOCK, "s3:GetPublicAccessBlock", "get_public_access_block"),
     (UNKNOWN_ACL, "s3:GetBucketAcl", "get_bucket_acl"),
+    (UNKNOWN_ENCRYPTION, "s3:GetBucketEncryption", "get_bucket_encryption"),
+    (UNKNOWN_OWNERSHIP, "s3:GetBucketOwnershipControls", "get_bucket_ownership_controls"),
 )
+#: The gate a per-bucket read serves, named in the warning when it fails.
+_BUCKET_GATES = {UNKNOWN_ENCRYPTION: GATE_KMS, UNKNOWN_OWNERSHIP: GATE_OWNERSHIP}
+
+
+def _region_of(location: Any) -> str:
+    constraint = location.get("LocationConstraint") if isinstance(location, dict) else None
+    return region_of({"LocationConstraint": constraint if isinstance(constraint, str) else ""},
+                     {})
+
+
+def _instance_regions(instances: dict[str, Any]) -> set[str]:
+    """Regions holding at least one instance: only there does the network path matter."""
+    return {region for region, response in instances.items()
+            if any(r.get("Instances") for r in response.get("Reservations") or ())}
 
 
 def _read_bucket(conn: AwsConnection, entry: dict[str, Any], watch: CallWatch) -> dict[str, Any]:
@@ -248,11 +301,14 @@ def _read_bucket(conn: AwsConnection, entry: dict[str, Any], watch: CallWatch) -
     return found
 
 
-def _bucket_details(conn: AwsConnection, pool: ThreadPoolExecutor, buckets: dict[str, Any] | None,
-                    out: _Collector, progress: Progress) -> tuple[Any, ...]:
-    responses: dict[str, dict[str, Any]] = {
-        k: {} for k in (UNKNOWN_LOCATION, UNKNOWN_POLICY, UNKNOWN_PUBLIC_ACCESS_BLOCK, UNKNOWN_ACL)
-    }
+def _bucket_details(
+    conn: AwsConnection, pool: ThreadPoolExecutor, buckets: dict[str, Any] | None,
+    out: _Collector, progress: Progress,
+) -> tuple[dict[str, dict[str, Any]], dict[str, frozenset[str]]]:
+    """{kind: {bucket: response}} for the kinds read (absent: none configured), and the
+    kinds that could not be read per bucket."""
+    responses: dict[str, dict[str, Any]] = {UNKNOWN_LOCATION: {}}
+    responses.update({kind: {} for kind, _, _ in _BUCKET_READS})
     unknown: dict[str, frozenset[str]] = {}
     entries = list((buckets or {}).get("Buckets") or ())
     operations = {UNKNOWN_LOCATION: "s3:GetBucketLocation"}
@@ -264,7 +320,7 @@ def _bucket_details(conn: AwsConnection, pool: ThreadPoolExecutor, buckets: dict
         failed: set[str] = set()
         for kind, value in future.result().items():
             if isinstance(value, Exception):
-                out.failed(operations[kind], name, value)
+                out.failed(operations[kind], name, value, _BUCKET_GATES.get(kind, ""))
                 failed.add(kind)
             elif value is not None:
                 responses[kind][name] = value
@@ -272,8 +328,7 @@ def _bucket_details(conn: AwsConnection, pool: ThreadPoolExecutor, buckets: dict
             unknown[name] = frozenset(failed)
         progress("buckets", done, len(futures))
     out.warnings.sort(key=lambda w: (w.operation, w.target))
-    return (responses[UNKNOWN_LOCATION], responses[UNKNOWN_POLICY],
-            responses[UNKNOWN_PUBLIC_ACCESS_BLOCK], responses[UNKNOWN_ACL], unknown)
+    return responses, unknown
 
 
 def _account_public_access_block(conn: AwsConnection, account_id: str,

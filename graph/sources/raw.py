@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.model import LoadWarning
+from graph.model_common import Unread
 
 #: One API response, JSON-shaped (boto3 may still carry datetimes; transforms accept both).
 Response = Mapping[str, Any]
@@ -47,6 +48,28 @@ class RawAccount:
     #: "buckets", "instances:<region>", "instances:*" when the region list itself failed).
     account_unknown: frozenset[str] = frozenset()
     warnings: tuple[LoadWarning, ...] = ()
+    #: The gates' facts; None: the source did not read them at all (see `gates_unread`).
+    #: ec2 per region: {region: {NETWORK_KINDS name: describe-* output}}.
+    network: Mapping[str, Mapping[str, Response]] | None = None
+    #: kms per region: {"keys": list-keys, "aliases": list-aliases, "describe" / "policies" /
+    #: "grants": {key id: describe-key / get-key-policy / list-grants output}}.
+    kms: Mapping[str, Mapping[str, Any]] | None = None
+    #: Whether get-bucket-encryption and get-bucket-ownership-controls were read (then a
+    #: bucket missing from these two means "none configured" unless in `bucket_unknown`).
+    bucket_gate_facts: bool = False
+    bucket_encryptions: Mapping[str, Response] = field(default_factory=dict)
+    bucket_ownership_controls: Mapping[str, Response] = field(default_factory=dict)
+    #: s3control: {"list": {region: list-access-points}, "get": {arn: get-access-point},
+    #: "policies": {arn: get-access-point-policy}} (a missing policy: none).
+    access_points: Mapping[str, Mapping[str, Response]] | None = None
+    #: organizations: {"organization": describe-organization, "parents": {child: list-parents},
+    #: "targets": {"<target> <type>": list-policies-for-target}, "policies": {id: describe-
+    #: policy}}; {"not_in_organization": True} when the account is in none.
+    organization: Mapping[str, Any] | None = None
+    #: Gate facts that could not be read, by `fact_key(...)`: unknown, never "none".
+    fact_unread: Mapping[str, Unread] = field(default_factory=dict)
+    #: Whole gates the source holds nothing for (an export folder from an older script).
+    gates_unread: tuple[Unread, ...] = ()
     #: Where the responses came from, used in error messages (a folder path or "live").
     origin: str = ""
 
@@ -59,3 +82,22 @@ UNKNOWN_BUCKET_LIST = "buckets"
 def unknown_instances(region: str) -> str:
     """Name for "instances of this region could not be listed" in `Account.unknown`."""
     return f"instances:{region}"
+
+
+#: The ec2 describe calls of the network gates: (RawAccount.network kind, operation).
+NETWORK_KINDS: tuple[tuple[str, str], ...] = (
+    ("vpcs", "ec2:DescribeVpcs"),
+    ("subnets", "ec2:DescribeSubnets"),
+    ("route_tables", "ec2:DescribeRouteTables"),
+    ("endpoints", "ec2:DescribeVpcEndpoints"),
+    ("nat_gateways", "ec2:DescribeNatGateways"),
+    ("internet_gateways", "ec2:DescribeInternetGateways"),
+)
+
+
+def fact_key(*parts: str) -> str:
+    """Key of a gate fact in `RawAccount.fact_unread`: ("network", region, kind),
+    ("kms", region, "keys" | "aliases"), ("kms", region, key id, "describe" | "policy" |
+    "grants"), ("access_points", region), ("access_point", arn, "config" | "policy"),
+    ("organization", "path" | "<target> <type>" | policy id)."""
+    return ":".join(parts)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -136,7 +137,7 @@ def _mapping(item: Decoder, item_type: Any) -> Decoder:
 
 
 def _record(tp: type) -> Decoder:
-    hints = typing.get_type_hints(tp, vars(model))
+    hints = typing.get_type_hints(tp, vars(sys.modules[tp.__module__]))
     fields = []
     defaults: dict[str, Any] = {}
     required: list[str] = []

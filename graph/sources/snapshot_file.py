@@ -19,6 +19,10 @@ from graph.safe_files import read_json, write_text
 from graph.sources.bulk import bulk_allocation
 from graph.sources.size_limits import refuse_oversized
 from graph.sources.snapshot_decode import decode
+from graph.sources.unread_gates import without_gate_facts
+
+#: The first format that holds the gates' facts (network, KMS, access points...).
+GATES_VERSION = 2
 
 FORMAT = "rolemap-snapshot"
 
@@ -63,6 +67,8 @@ def snapshot_from_json(data: Any, where: str = "snapshot") -> AccountSnapshot:
     if "captured_at" in body:  # the field's name in files written before it was taken_at
         body.setdefault("taken_at", body.pop("captured_at"))
     snapshot = refuse_oversized(decode(AccountSnapshot, body, where))
+    if version < GATES_VERSION:
+        snapshot = without_gate_facts(snapshot, f"snapshot format {version}")
     if not (snapshot.roles or snapshot.instances or snapshot.buckets):
         raise SourceError(
             f"{where}: account {snapshot.account_id} is empty (no roles, instances or buckets)"

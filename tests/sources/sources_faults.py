@@ -59,6 +59,8 @@ def error_body(protocol: str, code: str, message: str) -> bytes:
     if protocol == "ec2":
         return (f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message>"
                 f"</Error></Errors><RequestID>r</RequestID></Response>").encode()
+    if protocol == "json":  # kms, organizations
+        return json.dumps({"__type": code, "message": message}).encode()
     if protocol == "query":
         return (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
                 f"<Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"

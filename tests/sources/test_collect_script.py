@@ -32,7 +32,8 @@ def test_script_is_valid_bash_and_read_only(capsys: pytest.CaptureFixture[str],
     (tmp_path / "c.sh").write_text(script)
     subprocess.run(["bash", "-n", str(tmp_path / "c.sh")], check=True)
     calls = AWS_CALL.findall(script)
-    assert {service for service, _ in calls} == {"sts", "iam", "ec2", "s3api", "s3control"}
+    assert {service for service, _ in calls} == {"sts", "iam", "ec2", "s3api", "s3control",
+                                                 "kms", "organizations"}
     assert all(re.match(r"(get|list|describe)-", op) for _, op in calls), calls
     assert "describe-regions" in script
 
@@ -68,5 +69,12 @@ def test_script_output_loads_like_the_live_account(demo_conn: AwsConnection,
             for p in out.glob("s3api-*/*.error")}
     assert kept <= {"NoSuchBucketPolicy", "NoSuchPublicAccessBlockConfiguration"} and kept
     assert not any(b.unknown for b in offline.buckets)
+    # The gates' facts: the same network, keys, encryption and ownership, organisation.
+    assert offline.network == online.network and offline.network
+    assert offline.kms == online.kms
+    assert [(b.encryption, b.object_ownership) for b in offline.buckets] == [
+        (b.encryption, b.object_ownership) for b in online.buckets]
+    assert offline.organization == online.organization
+    assert offline.unread_gates == () and offline.scps == online.scps
     # (The account-wide s3control call cannot reach moto from the CLI: the host gets the
     # account id as a prefix, see FIELD-NOTES; that file is an .error of another kind.)

@@ -213,7 +213,7 @@ def test_aws_endpoint_url_is_honoured(demo_conn: AwsConnection,
                             region_name="us-east-1")
     conn = AwsConnection(session, retry_mode="standard", max_attempts=1)
     snapshot = load_live(conn, REGIONS)
-    assert snapshot.warnings == () and len(snapshot.buckets) == 5
+    assert snapshot.warnings == () and len(snapshot.buckets) == 7
     assert conn.client("s3control").meta.endpoint_url == endpoint
 
 

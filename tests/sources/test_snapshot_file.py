@@ -89,8 +89,8 @@ def _saved(tmp_path: Path) -> dict:
 
 def test_newer_version_is_refused(tmp_path: Path) -> None:
     data = _saved(tmp_path)
-    data["version"] = 2
-    with pytest.raises(SourceError, match=r"s\.json: snapshot version 2 is newer"):
+    data["version"] = 3
+    with pytest.raises(SourceError, match=r"s\.json: snapshot version 3 is newer"):
         load_snapshot(_write(tmp_path, data))
 
 

@@ -49,13 +49,15 @@ async def test_loads_the_demo_into_tables_with_the_account_in_the_header(make_ap
             "legacy-reports",
             "web-1",
             "web-2",
+            "worker-no-path",  # the data VPC's (demo_gates)
+            "worker-private",
         ]
         header = str(screen.query_one(AccountHeader).render())
         assert "123456789012" in header and "demo" in header and "us-east-1" in header
         row = next(r for r in screen.table.model.visible if r.values[0] == "bastion")
         assert row.values[4] == "-" and row.values[5] == 0  # no profile, no bucket
         legacy = next(r for r in screen.table.model.visible if r.values[0] == "legacy-reports")
-        assert legacy.values[5] == 5  # s3:* on * reaches every bucket
+        assert legacy.values[5] == 7  # s3:* on * reaches every bucket
         graph = app.workspace.graph
         for row in screen.table.model.visible:  # the count is what a trace lists
             assert row.values[5] == len({a.bucket for a in graph.reachable_from_instance(row.key)})
@@ -75,7 +77,7 @@ async def test_filter_as_you_type_and_escape_clears(make_app: MakeApp) -> None:
         assert screen.query_one("#filter", Input).value == "q"
         assert names(screen) == []
         await pilot.press("escape")
-        assert len(names(screen)) == 7
+        assert len(names(screen)) == 9  # the cast's 7 and the data VPC's 2 (demo_gates)
         assert not screen.query_one("#filter", Input).display
 
 

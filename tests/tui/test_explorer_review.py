@@ -91,14 +91,14 @@ async def test_slash_filters_a_trace_and_s_sorts_it(make_app: MakeApp) -> None:
         trace = app.screen
         assert isinstance(trace, TraceScreen)
         tree = trace.query_one(AccessTree)
-        assert len({s.bucket for s in leaves(tree)}) == 5
+        assert len({s.bucket for s in leaves(tree)}) == 7
         await pilot.press("slash", *"customer")
         await pilot.pause()
         assert {s.bucket for s in leaves(tree)} == {"acme-customer-data"}
         assert "filter: customer" in screen_rows(app)[0]
         await pilot.press("escape")  # clears the filter, stays in the trace
         await pilot.pause()
-        assert app.screen is trace and len({s.bucket for s in leaves(tree)}) == 5
+        assert app.screen is trace and len({s.bucket for s in leaves(tree)}) == 7
         await pilot.press("slash", *"deleteobject allowed", "enter")
         await pilot.pause()
         found = leaves(tree)

@@ -40,6 +40,12 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                        help="limit EC2 to this region (repeatable; default: all enabled regions)")
     group.add_argument("--snapshot", metavar="PATH", type=path_arg, default=argparse.SUPPRESS,
                        help="a snapshot file (rolemap snapshot save) or an AWS CLI export folder")
+    group.add_argument("--org-policies", metavar="PATH", type=path_arg,
+                       default=argparse.SUPPRESS,
+                       help="the account's SCPs and RCPs from the organizations/ folder "
+                            "collect-script writes (run with the management account's "
+                            "credentials and ORG_ACCOUNT=<id>), when the source cannot read "
+                            "them itself")
     group.add_argument("--timeout", metavar="SECONDS", type=_positive(float),
                        default=argparse.SUPPRESS,
                        help=f"live reads: seconds to connect and to wait for each answer, per "
@@ -74,6 +80,7 @@ def spec_from_args(args: argparse.Namespace) -> SourceSpec:
         snapshot=getattr(args, "snapshot", None),
         timeout=getattr(args, "timeout", DEFAULT_TIMEOUT),
         max_attempts=getattr(args, "max_attempts", DEFAULT_ATTEMPTS),
+        org_policies=getattr(args, "org_policies", None),
     )
 
 

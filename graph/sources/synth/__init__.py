@@ -23,6 +23,7 @@ from typing import Any
 from graph.safe_files import write_text
 from graph.sources import export_folder as ef
 from graph.sources.synth.ec2 import build_instances
+from graph.sources.synth.gates import write_gates
 from graph.sources.synth.iam import build_iam
 from graph.sources.synth.s3 import (
     ACCOUNT_PAB_NONE,
@@ -72,6 +73,7 @@ def write_synthetic(out: Path | str, *, roles: int, instances: int, buckets: int
         for kind, message in NOT_CONFIGURED_ERRORS.items():
             if kind not in files:  # what the CLI says, kept by the collect script
                 write_text(dirs[kind] / f"{plan.name}.error", message + "\n", durable=False)
+    write_gates(out, world, regions, dump)
     dump(out / ef.BUCKETS, {"Buckets": [{"Name": b.name, "CreationDate": DATE}
                                         for b in world.buckets], "Owner": OWNER})
     account_pab = account_public_access_block(world)
