@@ -35,6 +35,8 @@ class PolicyKind(StrEnum):
     IDENTITY = "identity"
     BOUNDARY = "boundary"
     SCP = "scp"
+    #: A resource control policy of the organisation (the bucket account's path).
+    RCP = "rcp"
     RESOURCE = "resource"
     TRUST = "trust"
 

@@ -8,10 +8,12 @@ from graph.access.decide.gates.acl import AclGate
 from graph.access.decide.gates.block_public import BlockPublicAccessGate
 from graph.access.decide.gates.bucket_policy import BucketPolicyGate
 from graph.access.decide.gates.identity import IdentityGate
+from graph.access.decide.gates.org_policies import ResourceControlGate
 
 GATES: tuple[Gate, ...] = (
     IdentityGate(),
     BucketPolicyGate(),
     AclGate(),
     BlockPublicAccessGate(),
+    ResourceControlGate(),
 )
