@@ -40,6 +40,10 @@ SYNTH: dict[str, tuple[str, ...]] = {
     "medium": ("--size", "medium", "--seed", "0"),
 }
 
+#: Accounts made from another one: (the account, what changes it). "small-drift" is the small
+#: account after a night of ordinary drift (tests/bench_diff.py), the diff's realistic case.
+DERIVED: dict[str, tuple[str, str]] = {"small-drift": ("small", "drift")}
+
 #: The generation time, in the JSON header and the Markdown's first lines: masked, not hashed.
 _STAMPS = re.compile(rb'("generated_at": ")[^"]*(")|(Generated )\S+( from)')
 _HEAD = 1 << 16
@@ -115,6 +119,8 @@ def cases() -> list[Case]:
                           "acme-web-logs-prod-00001")
     tiny = [Case(f"diff-{fmt}", "tiny", ("diff", "{A}", "{B}", "--format", fmt),
                  second="tiny-seed1") for fmt in ("text", "json", "md")]
+    small += [Case(f"diff-drift-{fmt}", "small", ("diff", "{A}", "{B}", "--format", fmt),
+                   second="small-drift") for fmt in ("text", "json", "md")]
     medium = [
         Case("export-json-by-role", "medium",
              ("export", "--format", "json", "--by-role", "-j", "2")),
@@ -140,10 +146,21 @@ def account_file(account: str, folder: Path) -> str:
     if account == "demo":
         shutil.copyfile(DEMO, path)
         return name
+    if account in DERIVED:
+        _derive(folder / account_file(DERIVED[account][0], folder), path)
+        return name
     code = main(["snapshot", "synth", str(path), *SYNTH[account]])
     if code != 0:
         raise RuntimeError(f"rolemap snapshot synth {account}: exit {code}")
     return name
+
+
+def _derive(source: Path, path: Path) -> None:
+    from bench_diff import drift  # tests/bench_diff.py
+
+    from graph.sources.snapshot_file import load_snapshot, save_snapshot
+
+    save_snapshot(drift(load_snapshot(source)), path)
 
 
 def sha256(path: Path) -> str:
