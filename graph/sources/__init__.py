@@ -5,7 +5,9 @@
     loaded.connection    # AwsConnection for live sources and the demo, None offline
     loaded.reload()      # the same source again (the demo keeps what was created in it)
 
-The demo is built once per user and cached (`demo_cache`); `fresh=True` builds it again.
+The demo is built once per user and cached (`demo_open` opens it, `demo_cache` is the file);
+`fresh=True` builds it again. Which source and the progress callback are `spec`'s, so the
+loaders this package dispatches to import them without importing the package back.
 
 Every source gathers raw AWS responses first and shares one transform into the model, so the
 demo, a real account and an offline folder are analysed identically.
