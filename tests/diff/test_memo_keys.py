@@ -9,8 +9,8 @@ from collections.abc import Iterator, Mapping
 import pytest
 
 from graph.access import AccessGraph, ActionAccess, build_access_graph
-from graph.access.answers import ClassAnswer, ClassAnswers
-from graph.access.compile import position
+from graph.access.answers.class_answers import ClassAnswer, ClassAnswers
+from graph.access.compile.actions import position
 from graph.diff import analyse_pair, diff_graphs
 from graph.diff.answers import SideAnswers, group_difference
 from graph.diff.compare import Comparer

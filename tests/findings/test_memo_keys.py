@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from graph.access import ActionAccess, build_access_graph
-from graph.access.answers import ClassAnswer, ClassAnswers
-from graph.access.compile import position
+from graph.access.answers.class_answers import ClassAnswer, ClassAnswers
+from graph.access.compile.actions import position
 from graph.findings import context as context_module
 from graph.findings import trusted
 from graph.findings.answer_values import answers_key
