@@ -167,12 +167,18 @@ def policy_hits(policy: Policy | None, request: Request, ctx: EvalContext,
     return out
 
 
+def arn_decides(stmt: Statement) -> bool:
+    """Whether the ARN alone decides if the statement's Resource element matches (no policy
+    variables in it): then `matches_arn` says it for every request on that ARN."""
+    return not stmt._resource_vars
+
+
 def matches_arn(stmt: Statement, arn: str) -> bool | None:
     """Whether the statement's Resource (or NotResource) element matches the ARN, as the
     engine tests it for any request on that ARN; None when it holds policy variables (then
     the answer depends on the request). A pattern ARN ("bucket/*") is tested as a string,
     as `Policy.matching` tests statements without variables."""
-    if stmt._resource_vars:
+    if not arn_decides(stmt):
         return None
     if stmt.resources is None:
         return True

@@ -16,6 +16,7 @@ from graph.access.classify.role_facts import RoleFacts, SigItem
 from graph.access.compile.policies import CompiledPolicy, PolicyBook
 from graph.access.compile.policy_part import StmtId
 from graph.policy.document import Statement
+from graph.policy.hits import arn_decides
 
 #: Stands for a bucket's name in a probed item: the probe's match says the rest.
 _PROBED = "\x00probed"
@@ -42,7 +43,7 @@ class CallerKeys:
         found = (named, ())
         if tagged:
             probes = tuple(dict.fromkeys(self._statement(rf, it[0]) for it in tagged))
-            if all(s is not None and not s._resource_vars for s in probes):
+            if all(s is not None and arn_decides(s) for s in probes):
                 blanked = tuple((it[0], it[1], _PROBED) if it in tagged else it for it in named)
                 found = (blanked, probes)  # type: ignore[assignment]
         self._split[named] = found
