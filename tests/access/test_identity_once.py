@@ -8,6 +8,8 @@ the cell-by-cell oracle.
 
 from __future__ import annotations
 
+import pytest
+
 from graph.access import build_access_graph
 from graph.catalog import s3_actions
 from graph.model import Account, AccountSnapshot, Bucket, InlinePolicy, ManagedPolicy, Role
@@ -87,3 +89,24 @@ def test_answers_combined_from_matched_sides_equal_the_oracle() -> None:
                 checked += 1
     # GetObject is conditional on the bucket's address deny, ListBucket allowed: both seen.
     assert checked >= 3 * 6 * 2
+
+
+def test_memos_started_afresh_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.access.reach import computer
+
+    snap = _snapshot(4, 6)
+    kept = build_access_graph(snap)
+    monkeypatch.setattr(computer, "MEMO_LIMIT", 3)
+    trimmed = build_access_graph(snap)
+    reach = trimmed.data.reach
+    # Each role starts with the memos of at most one role before it (more than the limit).
+    assert len(reach._class_cache) < len(kept.data.reach._class_cache)
+    assert trimmed.data.decider.calls > kept.data.decider.calls
+    for role in snap.roles:
+        for bucket in snap.buckets:
+            want = kept.role_bucket(role.arn, bucket.name)
+            got = trimmed.role_bucket(role.arn, bucket.name)
+            assert {a: (x.outcome, x.reasons, x.evidence, x.conditions, x.prefixes)
+                    for a, x in got.items()} == {
+                a: (x.outcome, x.reasons, x.evidence, x.conditions, x.prefixes)
+                for a, x in want.items()}
