@@ -132,7 +132,9 @@ class Decider:
         q = Question(bf, action, rp, self.account)
         stopped = limited(self.gates, q, access)
         if stopped is not None:
-            return stopped
+            if not stopped.granted:
+                return stopped
+            access = stopped
         unreads = unread(self.gates, q)
         if not unreads:
             return access
@@ -165,7 +167,9 @@ class Decider:
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
         stopped = limited(self.gates, q, access)
         if stopped is not None:
-            return stopped
+            if not stopped.granted:
+                return stopped
+            access = stopped
         if access.granted:
             why = may_deny(unread(self.gates, q))
             if why:
