@@ -14,10 +14,15 @@ import pytest
 from moto import mock_aws
 
 from graph.access import AccessGraph, ActionAccess, build_access_graph
+from graph.findings import find
 from graph.model import AccountSnapshot
 from graph.policy import Outcome
 from graph.sources.connection import AwsConnection
 from graph.sources.live import load_live
+from graph.wizard import BucketGrant, RolePlan, render
+from graph.wizard.documents import inline_policy
+from graph.wizard.kms import with_kms
+from graph.wizard.whatif import what_if
 
 from .oracle import Oracle
 from .test_oracle import _mismatches
@@ -92,6 +97,15 @@ def account() -> Iterator[AccountSnapshot]:
             # Allows use only through EC2, never S3.
             "k-viaec2": _key_policy(_use("direct", {"StringEquals": {
                 "kms:ViaService": f"ec2.{REGION}.amazonaws.com"}})),
+            # Another account may decrypt: a finding.
+            "k-shared": _key_policy({"Sid": "Partner", "Effect": "Allow",
+                                     "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+                                     "Action": "kms:Decrypt", "Resource": "*"}),
+            # Near miss: "*" confined to this account by kms:CallerAccount is no finding.
+            "k-confined": _key_policy({"Sid": "Account", "Effect": "Allow",
+                                       "Principal": {"AWS": "*"}, "Action": "kms:Decrypt",
+                                       "Resource": "*", "Condition": {"StringEquals": {
+                                           "kms:CallerAccount": ACCOUNT}}}),
         }
         arns = {}
         for name, policy in keys.items():
@@ -234,3 +248,55 @@ def test_unread_ownership_leaves_an_acl_grant_unknown(account: AccountSnapshot) 
 def test_every_cell_equals_the_oracle(account: AccountSnapshot, graph: AccessGraph) -> None:
     bad = _mismatches(graph, Oracle(account), account)
     assert not bad, f"{len(bad)} cells differ, first: " + "\n".join(bad[:5])
+
+
+def test_findings_a_shared_key_once_and_grants_that_cannot_work(graph: AccessGraph) -> None:
+    found = find(graph)
+    shared = [f for f in found if f.category == "kms-key-shared"]
+    assert [f.title.split("(")[1].split(")")[0] for f in shared] == ["alias/k-shared"]
+    assert shared[0].evidence[0].sid == "Partner" and OTHER in shared[0].detail[0]
+    cannot = [f for f in found if f.category == "undecryptable-grant"]
+    assert all(f.severity.value == "info" for f in cannot)
+    # The partner account's read of an aws/s3 bucket: one finding for the statement.
+    partner = [f for f in cannot if f.evidence[0].sid == "PartnerReads"]
+    assert len(partner) == 1 and "aws/s3 serves only its own account" in partner[0].title
+    # The role whose S3 grant the key policy does not match: one per (statement, key).
+    causes = [(f.evidence[0].label, f.bucket) for f in cannot]
+    assert len(causes) == len(set(causes))
+    assert ("identity policy iamonly/s3, statement 1", "kms-direct") in causes
+    assert not any(f.bucket == "kms-direct" and "direct/s3" in f.evidence[0].label
+                   for f in cannot)
+
+
+def test_an_ownership_enforced_acl_is_not_a_public_bucket(graph: AccessGraph) -> None:
+    public = {f.bucket for f in find(graph) if f.category == "public-bucket"}
+    assert "acl-writer" in public and "acl-enforced" not in public
+
+
+def _plan(bucket: str) -> RolePlan:
+    return RolePlan(name="planned", trusted_services=("ec2.amazonaws.com",),
+                    grants=(BucketGrant.parse(f"read,write:{bucket}"),))
+
+
+def test_wizard_plan_adds_the_key_and_the_key_policy_statement(account: AccountSnapshot
+                                                                ) -> None:
+    plan = with_kms(_plan("kms-direct"), account)
+    kms = [s for s in inline_policy(plan)["Statement"] if s["Sid"].startswith("SseKms")]
+    assert len(kms) == 1 and kms[0]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert kms[0]["Resource"].startswith(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/")
+    assert kms[0]["Condition"] == {"StringEquals": {
+        "kms:ViaService": f"s3.{REGION}.amazonaws.com"}}
+    added = json.loads(render(plan, "json"))["key_policy_statements"]
+    assert [a["statement"]["Principal"] for a in added] == [{"AWS": _role_arn("planned")}]
+    preview = what_if(plan, account)
+    assert any("does not delegate to IAM" in line for line in preview.lines())
+
+
+def test_wizard_plan_with_a_delegating_key_needs_only_the_role_policy(account: AccountSnapshot
+                                                                      ) -> None:
+    plan = with_kms(_plan("kms-delegated"), account)
+    assert [n.delegates for n in plan.kms] == [True]
+    assert json.loads(render(plan, "json"))["key_policy_statements"] == []
+    assert not [line for line in what_if(plan, account).lines() if "warning" in line]
+    # aws/s3 serves the account already: nothing to add at all.
+    assert with_kms(_plan("kms-awsmanaged"), account).kms == ()
