@@ -2,9 +2,10 @@
 
 - `kms-key-shared`: a key whose key policy lets another account, or anyone ("*"), use it
   (decrypt, generate data keys, create grants), one finding per key with its statements.
-- `undecryptable-grant` (info): an S3 grant to read objects that cannot work because the
-  bucket's default-encryption key does not let the grantee decrypt: one finding per cause
-  (the granting statement and the key), listing who and which buckets.
+- `undecryptable-grant` (info): an S3 grant to read a bucket's objects, naming the bucket,
+  that cannot work because its default-encryption key does not let the grantee decrypt:
+  one finding per cause (the granting statement and the key), listing who and which buckets.
+  Wildcard grants ("*") are left out: they are not meant for the bucket.
 """
 
 from __future__ import annotations
@@ -126,6 +127,13 @@ def shared_key_findings(ctx: FindingContext) -> Iterator[Finding]:
                 view=("bucket", buckets[0]) if buckets else None)
 
 
+def _names_bucket(ref: StatementRef, bucket: str) -> bool:
+    """Whether a statement grants on this bucket by name: a grant meant for its objects. A
+    wildcard grant ("*", an administrator's) is not one that "cannot work"."""
+    raw = ref.statement if isinstance(ref.statement, dict) else {}
+    return any(f":::{bucket}" in r for r in _list(raw.get("Resource")))
+
+
 def _same_key(found: KmsKey | None, key: KmsKey) -> bool:
     return found is not None and found.key_id == key.key_id
 
@@ -144,7 +152,7 @@ def undecryptable_findings(ctx: FindingContext) -> Iterator[Finding]:
                     or PER_DEFAULT not in got.reasons[0]:
                 continue
             for ref in got.evidence:
-                if ref.effect != "Allow":
+                if ref.effect != "Allow" or not _names_bucket(ref, bucket):
                     continue
                 kf = bf.kms
                 found = causes.setdefault((ref.label, kf.key_arn),

@@ -33,9 +33,14 @@ OTHER = "210987654321"
 TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
     "Action": "sts:AssumeRole"}]}
+NAMES = ("kms-direct", "kms-delegated", "kms-grant", "kms-bucketkey", "kms-objectkey",
+         "kms-viaec2", "kms-awsmanaged", "acl-enforced", "acl-writer")
+#: Grants naming the buckets (a grant meant for them); WILD grants on "*".
 S3_RW = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-    "Resource": "*"}]}
+    "Resource": [f"arn:aws:s3:::{b}{tail}" for b in NAMES for tail in ("", "/*")]}]}
+WILD = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
 KMS_USE = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
     "Condition": {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}}}]}
@@ -75,10 +80,10 @@ def account() -> Iterator[AccountSnapshot]:
         conn = AwsConnection(session, retry_mode="standard", max_attempts=1)
         iam = conn.client("iam", REGION)
         for name, extra in (("direct", None), ("iamonly", KMS_USE), ("nokms", None),
-                            ("granted", None)):
+                            ("granted", None), ("wild", None)):
             iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))
-            iam.put_role_policy(RoleName=name, PolicyName="s3",
-                                PolicyDocument=json.dumps(S3_RW))
+            iam.put_role_policy(RoleName=name, PolicyName="s3", PolicyDocument=json.dumps(
+                WILD if name == "wild" else S3_RW))
             if extra is not None:
                 iam.put_role_policy(RoleName=name, PolicyName="kms",
                                     PolicyDocument=json.dumps(extra))
@@ -266,6 +271,9 @@ def test_findings_a_shared_key_once_and_grants_that_cannot_work(graph: AccessGra
     assert ("identity policy iamonly/s3, statement 1", "kms-direct") in causes
     assert not any(f.bucket == "kms-direct" and "direct/s3" in f.evidence[0].label
                    for f in cannot)
+    # Near miss: a wildcard grant (s3:* on "*") is not meant for the bucket: no finding.
+    assert _outcome(graph, "wild", "kms-direct", "s3:GetObject") is Outcome.DENIED
+    assert not any("wild/s3" in f.evidence[0].label for f in cannot)
 
 
 def test_an_ownership_enforced_acl_is_not_a_public_bucket(graph: AccessGraph) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from graph.access.classify.kms_facts import KmsFacts, kms_facts, kms_masks
 from graph.access.compile.actions import action_mask
 from graph.access.compile.index import BucketIndex
-from graph.access.compile.policies import BucketPolicies, PolicyBook
+from graph.access.compile.policies import BucketPolicies, PolicyBook, RolePolicies
 from graph.access.compile.statements import (
     INSTANCE_KEYS,
     StatementFacts,
@@ -74,20 +74,19 @@ class BucketFacts:
     #: differently): classify/classes.py splits action classes by them too.
     gate_masks: tuple[int, ...] = ()
 
-    def gate_key(self, bit: int, role: object) -> object:
+    def gate_key(self, bit: int, rp: RolePolicies) -> object:
         """What the gates beyond the policies make an action class's answer depend on (the
         class's bit) for a role: None when no gate does. For the KMS gate's actions, the
-        key's value (kms_facts.py) and the role itself, whose own policies the key may
-        count."""
+        key's value and what of the role the key reads (kms_facts.py)."""
         needs = tuple(bool(m & bit) for m in self.gate_masks)
         if self.kms is None or not any(needs):
             return None
-        return self.kms.value, role, needs
+        return self.kms.value, self.kms.role_signature(rp), needs
 
-    def gate_who(self, role: object) -> object:
+    def gate_who(self, rp: RolePolicies) -> object:
         """`gate_key` for every class of a bucket at once (None: no gate depends on the
         role)."""
-        return None if self.kms is None else role
+        return None if self.kms is None else self.kms.role_signature(rp)
 
     @property
     def acl_masks(self) -> tuple[int, ...]:

@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass
 
 from graph.access.compile.actions import mask_of
-from graph.access.compile.policies import PolicyBook
+from graph.access.compile.policies import PolicyBook, RolePolicies
 from graph.errors import PolicyParseError
 from graph.model import UNKNOWN_ENCRYPTION, Bucket
 from graph.model_kms import KmsKey
@@ -68,6 +68,21 @@ class KmsFacts:
     unread: tuple[str, ...]
     #: What the gate's answers depend on (see the module docstring).
     value: object = None
+    #: The key policy's JSON text, lower-cased, and the grants' grantees: whether the key
+    #: names a role or reads who asks (`role_signature`).
+    text: str = ""
+    grantees: frozenset[str] = frozenset()
+
+    def role_signature(self, rp: RolePolicies) -> object:
+        """What of the calling role the key's answer depends on: its policies (the key
+        may let IAM count, and an IAM deny always counts), and the role itself only where
+        the key policy or a grant names it, or a policy reads who asks."""
+        role = rp.role
+        text = self.text
+        personal = (role.arn.lower() in text or role.arn in self.grantees
+                    or _reads_principal(text) or _role_reads_principal(rp))
+        return (tuple(cp.key for cp in rp.identity), rp.boundary.key if rp.boundary else None,
+                rp.missing, (role.arn, tuple(sorted(role.tags.items()))) if personal else None)
 
     @property
     def key_label(self) -> str:
@@ -76,6 +91,28 @@ class KmsFacts:
             alias = self.ref
         name = self.key.key_id if self.key is not None else self.key_arn
         return f"{name} ({alias})" if alias else name
+
+
+#: Condition keys and variables that read who asks.
+_PRINCIPAL_WORDS = ("aws:principal", "aws:userid", "aws:username", "aws:sourceidentity",
+                    "${", "aws:federatedprovider")
+
+
+def _reads_principal(text: str) -> bool:
+    return any(w in text for w in _PRINCIPAL_WORDS)
+
+
+_ROLE_READS: weakref.WeakKeyDictionary[RolePolicies, bool] = weakref.WeakKeyDictionary()
+
+
+def _role_reads_principal(rp: RolePolicies) -> bool:
+    found = _ROLE_READS.get(rp)
+    if found is None:
+        docs = [cp.policy.raw for cp in rp.identity]
+        if rp.boundary is not None:
+            docs.append(rp.boundary.policy.raw)
+        found = _ROLE_READS[rp] = _reads_principal(json.dumps(docs, default=str).lower())
+    return found
 
 
 #: Parsed key policies per book and key ARN (a key serves many buckets).
@@ -133,14 +170,17 @@ def kms_facts(bucket: Bucket, book: PolicyBook) -> KmsFacts | None:
             unread += (f"the key policy of key {label} could not be parsed",)
         context = _reads_context(key, key.policy)
         value = (key.arn, enc.bucket_key_enabled, bucket.arn if context else None, unread)
+        text = json.dumps(policy.raw if policy is not None else None).lower()
         return KmsFacts(ref, region, enc.bucket_key_enabled, key.arn, key, policy,
-                        key.aws_managed or ref.endswith(AWS_S3_ALIAS), unread, value)
+                        key.aws_managed or ref.endswith(AWS_S3_ALIAS), unread, value, text,
+                        frozenset(g.grantee_principal for g in key.grants))
     if ref == AWS_S3_ALIAS or ref.endswith(":" + AWS_S3_ALIAS):
         # AWS creates aws/s3 on first use, with a policy no one can change: known unread.
         arn = f"arn:{snapshot.account.partition}:kms:{region}:{account}:{AWS_S3_ALIAS}"
         policy = _parsed(book, arn, aws_managed_s3_policy(account, region), AWS_S3_ALIAS)
         return KmsFacts(ref, region, enc.bucket_key_enabled, arn, None, policy, True, (),
-                        (arn, enc.bucket_key_enabled, None, ()))
+                        (arn, enc.bucket_key_enabled, None, ()),
+                        json.dumps(policy.raw if policy is not None else None).lower())
     if arn_account != account:
         why = (f"the key {ref} is in account {arn_account}: its key policy and grants were "
                "not read")

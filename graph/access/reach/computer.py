@@ -166,7 +166,7 @@ class ReachComputer(BucketGroups):
                 key = (kind, named, parts, bf.class_shape(low), tail_shape)
             else:
                 key = (scope, named, parts, tail_plain)
-            gate = bf.gate_key(low, rp.role.arn)  # gates beyond the policies (gate.py, step 3)
+            gate = bf.gate_key(low, rp)  # gates beyond the policies (gate.py, step 3)
             if gate is not None:
                 key = (*key, gate)
             found = cache.get(key)
@@ -265,7 +265,7 @@ class ReachComputer(BucketGroups):
             where = self._where(rf, bf, special, sig)
         shapes = self._shape_ids[bf.bucket.name]
         shape = shapes[1] if rf.policies.role.arn in bf.named_roles else shapes[0]
-        key = (base, where, shape, self._who(rf, bf), bf.gate_who(rf.policies.role.arn))
+        key = (base, where, shape, self._who(rf, bf), bf.gate_who(rf.policies))
         found = self._cache.get(key)
         if found is None:
             found = self._decide(rf, bf, special, context)
