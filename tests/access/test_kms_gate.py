@@ -308,3 +308,14 @@ def test_wizard_plan_with_a_delegating_key_needs_only_the_role_policy(account: A
     assert not [line for line in what_if(plan, account).lines() if "warning" in line]
     # aws/s3 serves the account already: nothing to add at all.
     assert with_kms(_plan("kms-awsmanaged"), account).kms == ()
+
+
+def test_unread_default_encryption_is_unknown_for_object_data_only(account: AccountSnapshot
+                                                                   ) -> None:
+    b = account.bucket_by_name["kms-direct"]
+    unread = replace(b, encryption=None, unknown=b.unknown | {"encryption"})
+    snap = replace(account, buckets=tuple(unread if x is b else x for x in account.buckets))
+    cell = build_access_graph(snap).role_bucket(_role_arn("nokms"), "kms-direct", None)
+    assert cell["s3:GetObject"].outcome is Outcome.UNKNOWN
+    assert "default encryption could not be read" in cell["s3:GetObject"].reasons[0]
+    assert cell["s3:ListBucket"].outcome is Outcome.ALLOWED

@@ -107,3 +107,18 @@ def test_demo_gates_decide_the_answers(demo: AccountSnapshot) -> None:
     card = describe_bucket(demo, bucket)
     assert "## Object Ownership" in card and "ACLs are disabled" in card
     assert "AllUsers READ" in card
+
+
+def test_trace_says_the_acl_is_disabled(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    main(["trace", "legacy-reports", STALE_ACL_BUCKET, "--demo", "--action", "s3:ListBucket"])
+    out = capsys.readouterr().out
+    assert "Object Ownership BucketOwnerEnforced: ACLs are disabled" in out
+    main(["trace", "legacy-reports", KMS_BUCKET, "--demo", "--action", "s3:GetObject",
+          "--format", "json"])
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["bucket_notes"] == []
+    assert any(label.startswith("key policy of key") for label in data["access"]["granted_by"])
