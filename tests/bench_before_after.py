@@ -2,6 +2,7 @@
 
     python tests/bench_before_after.py --before c01e57a --size medium [--rounds 3]
     python tests/bench_before_after.py --before c01e57a --snapshot FILE_OR_FOLDER
+    python tests/bench_before_after.py --before c01e57a --after 3c9436a --size large
 
 Checks out `--before` (a commit) into a temporary git worktree, writes the account with
 `rolemap snapshot synth` (seeded, by the *current* code, so both read the same bytes) unless
@@ -47,6 +48,7 @@ def _measured(tree: Path, argv: list[str]) -> tuple[float, float, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--before", required=True, help="the commit to compare with (e.g. c01e57a)")
+    ap.add_argument("--after", help="a commit to measure instead of the working tree")
     ap.add_argument("--size", choices=("small", "medium", "large"), default="medium")
     ap.add_argument("--shape", default="default", help="snapshot synth --shape (default)")
     ap.add_argument("--seed", type=int, default=0)
@@ -55,8 +57,11 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rolemap-bench-") as tmp:
         before = Path(tmp) / "before"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach",
-                        str(before), args.before], check=True)
+        after = Path(tmp) / "after" if args.after else ROOT
+        for tree, rev in ((before, args.before), (after, args.after)):
+            if tree is not ROOT:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach",
+                                str(tree), rev], check=True)
         try:
             account = args.snapshot
             if account is None:
@@ -67,7 +72,7 @@ def main() -> int:
                     "-o", os.devnull, "--jobs", "1"]
             runs: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
             for n in range(args.rounds):
-                order = (("before", before), ("after", ROOT))
+                order = (("before", before), ("after", after))
                 for name, tree in order if n % 2 == 0 else order[::-1]:
                     wall, cpu, rss = _measured(tree, argv)
                     runs[name].append((wall, cpu, rss))
@@ -81,8 +86,10 @@ def main() -> int:
                   f"{med['after'][1] / med['before'][1]:.3f} CPU, "
                   f"{med['after'][2] / med['before'][2]:.3f} peak RSS")
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                            str(before)], check=False)
+            for tree in (before, after):
+                if tree is not ROOT:
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                    str(tree)], check=False)
     return 0
 
 

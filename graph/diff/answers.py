@@ -5,27 +5,29 @@ An instance's answer for an action is the strongest over every chain of roles it
 share their answers unless a statement reads an instance's own keys, so everything here is
 kept per chain set (per profile) and per role, not per instance.
 
-`candidates` is what makes a diff cheap: the two sides' answers are grouped by shared answer
-object (see graph.access.reach.reuse: identical decisions are the same object on both sides), and
-only buckets whose group differs between the sides can have a different answer.
+`candidates` is what makes a diff cheap: the two sides' answers are grouped by the value of
+their shared answer (graph.access.reach.reuse makes identical decisions the same object on both
+sides; equal values group together either way), and only buckets whose group differs between
+the sides can have a different answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 
 from graph.access import AccessGraph, ActionAccess
 from graph.access.model import OUTCOME_RANK
 from graph.access.reach.build import Chain
 from graph.access.reach.chain import through
+from graph.findings.answer_values import answers_key
 from graph.model import Instance
 
 #: action -> (answer, the chain of roles it came through)
 Merged = dict[str, tuple[ActionAccess, tuple[str, ...]]]
 #: A chain as far as its answers go: its roles and what each hop adds.
 ChainSig = tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
-#: id of a shared answer map -> (the map, the buckets sharing it)
-Groups = dict[int, tuple[Mapping[str, ActionAccess], list[str]]]
+#: the value of a shared answer map (`answers_key`) -> (the map, the buckets sharing it)
+Groups = dict[Hashable, tuple[Mapping[str, ActionAccess], list[str]]]
 
 
 def chain_sig(chain: Chain) -> ChainSig:
@@ -68,9 +70,10 @@ class SideAnswers:
         if found is None:
             found = {}
             for res, names in self.graph.role_classes(role_arn, inst):
-                entry = found.get(id(res))
+                value = answers_key(res)
+                entry = found.get(value)
                 if entry is None:
-                    found[id(res)] = (res, list(names))
+                    found[value] = (res, list(names))
                 else:
                     entry[1].extend(names)
             self._groups[key] = found
@@ -107,7 +110,7 @@ class SideAnswers:
 
 
 def group_difference(old: Groups, new: Groups) -> set[str]:
-    """Buckets whose shared answer map is not the same object on both sides."""
+    """Buckets whose shared answer map has not the same value on both sides."""
     out: set[str] = set()
     for key, (_, names) in old.items():
         other = new.get(key)

@@ -21,7 +21,6 @@ from graph.access import AccessGraph, ActionAccess
 from graph.access.reach.build import Chain
 from graph.diff.answers import Merged, SideAnswers, group_difference
 from graph.diff.causes import narrow
-from graph.diff.documents import statement_text
 from graph.diff.model import (
     ACCOUNT,
     CHANGED,
@@ -56,7 +55,7 @@ RefKey = tuple[str, str, str]
 
 
 def _ref_key(ref: StatementRef) -> RefKey:
-    return (ref.policy_name, ref.policy_kind.value, statement_text(ref.statement))
+    return (ref.policy_name, ref.policy_kind.value, ref.content)
 
 
 def _short(arn: str) -> str:
@@ -75,24 +74,24 @@ class Comparer:
         self.new = SideAnswers(new)
         self.facts = PathFacts(old.snapshot, new.snapshot)
         self._pairs: dict[tuple[object, ...], list[InstanceCell]] = {}
-        self._refs: dict[int, tuple[StatementRef, RefKey]] = {}
         self._roles: dict[tuple[str, str, str], set[str]] = {}
-        self._evidence: dict[tuple[int, int, str],
-                             tuple[ActionAccess, tuple[RefKey, ...]]] = {}
+        self._evidence: dict[tuple[bool, str, tuple[StatementRef, ...], tuple[str, ...]],
+                             tuple[RefKey, ...]] = {}
 
     # -- classification ---------------------------------------------------------------------
 
     def _evidence_key(self, side: SideAnswers, bucket: str, access: ActionAccess
                       ) -> tuple[RefKey, ...]:
-        key = (id(side), id(access), bucket)
+        # What it depends on: the side (whose bucket documents `own_evidence` reads), the
+        # bucket, and the statements quoted, each by its place and by what it says.
+        refs = access.evidence
+        key = (side is self.new, bucket, refs, tuple(r.content for r in refs))
         found = self._evidence.get(key)
-        # Answers may be made on read: the cache keeps the object, so its id stays its own.
-        if found is None or found[0] is not access:
-            refs = access.evidence
+        if found is None:
             if bucket in side.buckets:
                 refs = side.graph.own_evidence(bucket, refs)
-            found = self._evidence[key] = (access, tuple(sorted(map(self._ref_key, refs))))
-        return found[1]
+            found = self._evidence[key] = tuple(sorted(map(_ref_key, refs)))
+        return found
 
     def _texts(self, side: SideAnswers, bucket: str,
                answer: tuple[ActionAccess, tuple[str, ...]] | None) -> frozenset[str]:
@@ -111,15 +110,8 @@ class Comparer:
         refs = tuple(c.statement for c in access.conditions)
         if bucket in side.buckets:
             refs = side.graph.own_evidence(bucket, refs)
-        return sorted((c.raw, self._ref_key(ref))
+        return sorted((c.raw, _ref_key(ref))
                       for c, ref in zip(access.conditions, refs, strict=True))
-
-    def _ref_key(self, ref: StatementRef) -> RefKey:
-        """A statement as compared across the sides (its text once per statement object)."""
-        found = self._refs.get(id(ref))
-        if found is None or found[0] is not ref:
-            found = self._refs[id(ref)] = (ref, _ref_key(ref))
-        return found[1]
 
     def classify(self, bucket: str, before: tuple[ActionAccess, tuple[str, ...]] | None,
                  after: tuple[ActionAccess, tuple[str, ...]] | None) -> tuple[str, str] | None:
@@ -147,12 +139,12 @@ class Comparer:
             how.append(f"via {' → '.join(map(_short, b_via))} → "
                        f"{' → '.join(map(_short, a_via))}")
         if self._evidence_key(self.old, bucket, b) != self._evidence_key(self.new, bucket, a):
-            keys_b = {self._ref_key(r) for r in b.evidence}
-            keys_a = {self._ref_key(r) for r in a.evidence}
+            keys_b = {_ref_key(r) for r in b.evidence}
+            keys_a = {_ref_key(r) for r in a.evidence}
             added = list(dict.fromkeys(r.label for r in a.evidence
-                                       if self._ref_key(r) not in keys_b))
+                                       if _ref_key(r) not in keys_b))
             removed = list(dict.fromkeys(r.label for r in b.evidence
-                                         if self._ref_key(r) not in keys_a))
+                                         if _ref_key(r) not in keys_a))
             if not (added or removed):
                 how.append("deciding statement rewritten: "
                            + "; ".join(dict.fromkeys(r.label for r in a.evidence)))

@@ -129,7 +129,8 @@ def _class_groups(res: ClassAnswers, include_denied: bool) -> list[Group]:
     out: list[Group] = []
     for (level, outcome), ((mask,), members) in by.items():
         members.sort(key=lambda m: m[0])
-        firsts = [e.answer for e in dict.fromkeys(m[1] for m in members)]
+        # Each class once, by its actions (a class's mask is its own), in order of first action.
+        firsts = [e.answer for e in {e.mask: e for _, e in members}.values()]
         out.append(Group(
             level=level,
             outcome=outcome,

@@ -7,13 +7,14 @@ account tens of thousands of instances share a few hundred profiles.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from functools import cache, cached_property
 
 from graph.access import AccessGraph, ActionAccess
 from graph.access.compile.actions import actions_in
 from graph.access.decide.trust import EC2
 from graph.catalog import LEVELS
+from graph.findings.answer_values import answers_key
 from graph.findings.model import PathStep
 from graph.findings.permissions import Permissions
 from graph.model import Instance, Role
@@ -105,8 +106,7 @@ class FindingContext:
         self.perms = Permissions(graph.snapshot, graph.assumed,
                                  getattr(graph.data, "book", None))
         self._reach: dict[str, dict[str, frozenset[str]]] = {}
-        self._by_answers: dict[object, tuple[object, tuple[frozenset[str],
-                                                             tuple[StatementRef, ...]]]] = {}
+        self._by_answers: dict[Hashable, tuple[frozenset[str], tuple[StatementRef, ...]]] = {}
 
     # -- who runs as which role -----------------------------------------------------------------
 
@@ -193,15 +193,11 @@ class FindingContext:
                      ) -> tuple[frozenset[str], tuple[StatementRef, ...]]:
         """The granted actions of a shared answer set and the statements granting them, read
         once per set (thousands of buckets and roles share a few sets)."""
-        # Answer sets kept per action class are fresh wrappers around shared class entries:
-        # key on the entries, so equal sets are read once.
-        keep = getattr(answers, "entries", None) or answers
-        key = tuple(map(id, keep)) if isinstance(keep, tuple) else id(keep)
+        key = answers_key(answers)
         hit = self._by_answers.get(key)
-        if hit is None or (hit[0] is not keep and hit[0] != keep):
-            hit = (keep, _granted_view(answers))
-            self._by_answers[key] = hit
-        return hit[1]
+        if hit is None:
+            hit = self._by_answers[key] = _granted_view(answers)
+        return hit
 
     def role_reach(self, role_arn: str) -> dict[str, frozenset[str]]:
         """Bucket -> S3 actions the role itself is granted (allowed or conditional)."""

@@ -16,15 +16,11 @@ conditional, never dropped.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from graph.findings.escalation import Escalation, Step, step_of
+from graph.findings.escalation_model import Escalation, PathFinder, Step, step_of
 from graph.findings.permissions import granted
 from graph.model import Role
 from graph.policy import Outcome, PolicyKind, parse_policy
-
-if TYPE_CHECKING:
-    from graph.findings.escalation import EscalationFinder
 
 #: Either policy write gives the new role any permission.
 POLICY_WRITES = ("iam:PutRolePolicy", "iam:AttachRolePolicy")
@@ -34,7 +30,7 @@ NEW_ROLE = "<new role>"
 MAX_NAMES = 5
 
 
-def _names(finder: EscalationFinder, role: Role) -> list[str]:
+def _names(finder: PathFinder, role: Role) -> list[str]:
     """Role ARNs the caller may create: the generic one, then one under each pattern."""
     prefix = f"arn:{finder.partition}:iam::{finder.acct}:role/"
     out = [prefix + NEW_ROLE]
@@ -47,7 +43,7 @@ def _names(finder: EscalationFinder, role: Role) -> list[str]:
     return list(dict.fromkeys(out))[:MAX_NAMES]
 
 
-def create_role_paths(finder: EscalationFinder, role: Role) -> Iterator[Escalation]:
+def create_role_paths(finder: PathFinder, role: Role) -> Iterator[Escalation]:
     """CreateRole + (PutRolePolicy | AttachRolePolicy) + sts:AssumeRole."""
     perms = finder.ctx.perms
     if not perms.may_allow(role, ["iam:CreateRole"]) or not perms.may_allow(role, POLICY_WRITES):

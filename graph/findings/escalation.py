@@ -21,14 +21,19 @@ These answers are "could gain", never "allowed": the trace and who-can show them
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 
-from graph.access.model import OUTCOME_RANK, unique_refs
 from graph.findings.context import FindingContext, gained, short
+from graph.findings.create_paths import create_role_paths
+from graph.findings.escalation_model import Escalation, Step, step_of
+from graph.findings.instance_paths import instance_paths, targets_by_role
 from graph.findings.permissions import granted
+from graph.findings.service_paths import service_paths
 from graph.model import Instance, Role
-from graph.policy import ConditionRef, Decision, Outcome, PolicyKind, StatementRef
+from graph.policy import Outcome, PolicyKind
+
+__all__ = ["ALL_ACTIONS", "MAX_TARGETS", "Escalation", "EscalationFinder", "Step"]
 
 LAUNCH_ACTIONS = ("ec2:RunInstances", "ec2:AssociateIamInstanceProfile",
                   "ec2:ReplaceIamInstanceProfileAssociation")
@@ -39,75 +44,6 @@ ALL_ACTIONS = ("iam:PassRole", "iam:UpdateAssumeRolePolicy", *ROLE_WRITE_ACTIONS
                *VERSION_ACTIONS, *BOUNDARY_ACTIONS)
 #: Targets examined per (role, kind); the rest are counted, not analysed one by one.
 MAX_TARGETS = 200
-
-
-@dataclass(frozen=True)
-class Step:
-    """One permission the path needs, as the engine decided it for the role."""
-
-    action: str
-    resource: str
-    outcome: Outcome
-    evidence: tuple[StatementRef, ...]
-    conditions: tuple[ConditionRef, ...] = ()
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """A way for `role` to act as (or with the powers of) `target`."""
-
-    role: str
-    kind: str
-    #: "PassRole + RunInstances", "PutRolePolicy", "AssumeRole"...
-    via: str
-    target: str
-    steps: tuple[Step, ...]
-    #: Bucket -> S3 actions gained.
-    gains: Mapping[str, frozenset[str]]
-    #: True when the path lets it write its own permissions: anything the boundary allows.
-    everything: bool = False
-    target_admin: bool = False
-    #: Instances that can act as `role` (running first), for the who-can view.
-    instances: tuple[str, ...] = ()
-    #: Instances the path acts on (SendCommand, StartSession...): they run as `target`.
-    through: tuple[str, ...] = ()
-
-    @property
-    def outcome(self) -> Outcome:
-        """The weakest step: a conditional PassRole makes the whole path conditional."""
-        return min((s.outcome for s in self.steps), key=OUTCOME_RANK.__getitem__,
-                   default=Outcome.ALLOWED)
-
-    @property
-    def evidence(self) -> tuple[StatementRef, ...]:
-        return unique_refs(e for s in self.steps for e in s.evidence)
-
-    @property
-    def label(self) -> str:
-        verb = "can" if self.kind == "assume" else "could"
-        return f"{verb} gain via {self.via} → role {short(self.target)}"
-
-    @property
-    def gains_text(self) -> str:
-        if self.everything:
-            if self.kind == "create-role":
-                return "any action it writes into the new role's policy"
-            return "any action it writes into its own policy"
-        if self.target_admin:
-            return "administrator access"
-        if not self.gains:
-            return "no S3 access it lacks"
-        from graph.findings.exposure import ExposureSummary
-
-        return f"where it does not reach: {ExposureSummary.of(self.gains).text()}"
-
-
-def _step(action: str, resource: str, d: Decision) -> Step:
-    return Step(action, resource, d.outcome, d.deciding, d.conditions)
-
-
-#: The step of a decided action, for the path modules beside this one.
-step_of = _step
 
 
 class EscalationFinder:
@@ -133,8 +69,6 @@ class EscalationFinder:
     @cached_property
     def instance_targets(self) -> Mapping[str, tuple[Instance, ...]]:
         """Role ARN -> instances that run as it and could run code (instance_paths.py)."""
-        from graph.findings.instance_paths import targets_by_role
-
         return targets_by_role(self)
 
     def reach_of(self, target: str) -> dict[str, frozenset[str]]:
@@ -166,10 +100,6 @@ class EscalationFinder:
     def for_role(self, role: Role) -> Iterator[Escalation]:
         if self._admin(role.arn):
             return  # an administrator has nothing left to gain (admin-role reports it)
-        from graph.findings.create_paths import create_role_paths
-        from graph.findings.instance_paths import instance_paths
-        from graph.findings.service_paths import service_paths
-
         if self.assume:
             yield from self._assume(role)
         acted = list(instance_paths(self, role))
@@ -227,7 +157,7 @@ class EscalationFinder:
                 continue
             d = perms.decide(role, action, resource)
             if granted(d) or d.outcome is Outcome.UNKNOWN:
-                out.append(_step(action, resource, d))
+                out.append(step_of(action, resource, d))
         return out
 
     def _launch(self, role: Role) -> Iterator[Escalation]:
@@ -260,7 +190,7 @@ class EscalationFinder:
             admin = self._admin(target.arn)
             if not gains and not admin:
                 continue
-            steps = (_step("iam:PassRole", target.arn, d), launch)
+            steps = (step_of("iam:PassRole", target.arn, d), launch)
             via = f"PassRole + {launch.action.split(':')[1]}"
             kind = "passrole-launch"
             if not has_profile:
@@ -278,7 +208,7 @@ class EscalationFinder:
             d = self.ctx.perms.decide(role, action, resource)
             if not granted(d):
                 return []
-            out.append(_step(action, resource, d))
+            out.append(step_of(action, resource, d))
         return out
 
     def _write(self, role: Role, target: Role, prefix: tuple[Step, ...]
@@ -292,7 +222,7 @@ class EscalationFinder:
             d = perms.decide(role, action, target.arn)
             if granted(d):
                 yield Escalation(role.arn, "write-policy", action.split(":")[1], target.arn,
-                                 prefix + (_step(action, target.arn, d),), {}, everything=True)
+                                 prefix + (step_of(action, target.arn, d),), {}, everything=True)
                 break
         for policy_arn in target.attached_policy_arns:
             if ":iam::aws:policy/" in policy_arn:
@@ -304,7 +234,7 @@ class EscalationFinder:
                 if granted(d):
                     yield Escalation(role.arn, "policy-version",
                                      f"{action.split(':')[1]} on {short(policy_arn)}",
-                                     target.arn, prefix + (_step(action, policy_arn, d),), {},
+                                     target.arn, prefix + (step_of(action, policy_arn, d),), {},
                                      everything=True)
                     break
         if target.permissions_boundary_arn:
@@ -316,7 +246,7 @@ class EscalationFinder:
                     gains = self._boundary_gains(target)
                     if gains:
                         yield Escalation(role.arn, "boundary", action.split(":")[1],
-                                         target.arn, prefix + (_step(action, target.arn, d),),
+                                         target.arn, prefix + (step_of(action, target.arn, d),),
                                          gains)
                     break
 
@@ -347,9 +277,9 @@ class EscalationFinder:
                 self.ctx.chain_roles(target.arn)))
             admin = self._admin(target.arn)
             if gains or admin:
+                step = step_of("iam:UpdateAssumeRolePolicy", target.arn, d)
                 yield Escalation(role.arn, "trust-rewrite", "UpdateAssumeRolePolicy + AssumeRole",
-                                 target.arn, (_step("iam:UpdateAssumeRolePolicy", target.arn, d),),
-                                 gains, target_admin=admin)
+                                 target.arn, (step,), gains, target_admin=admin)
 
     def _admin(self, role_arn: str) -> bool:
         from graph.findings.roles import admin_level

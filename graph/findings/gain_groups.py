@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from graph.findings.context import short
-from graph.findings.escalation import Escalation
+from graph.findings.escalation_model import Escalation
 
 
 @dataclass(frozen=True)

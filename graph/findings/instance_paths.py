@@ -23,16 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from graph.findings.context import gained
-from graph.findings.escalation import Escalation, Step, step_of
+from graph.findings.escalation_model import Escalation, PathFinder, Step, step_of
 from graph.findings.permissions import granted
 from graph.model import Instance, Role
 from graph.policy import Outcome
-
-if TYPE_CHECKING:
-    from graph.findings.escalation import EscalationFinder
 
 RUNNING = frozenset({"running"})
 STARTABLE = frozenset({"running", "stopped"})
@@ -84,7 +80,7 @@ def tag_context(inst: Instance) -> dict[str, str]:
     return out
 
 
-def targets_by_role(finder: EscalationFinder) -> Mapping[str, tuple[Instance, ...]]:
+def targets_by_role(finder: PathFinder) -> Mapping[str, tuple[Instance, ...]]:
     """Role ARN -> instances running as it directly (running first), that could run code."""
     ctx = finder.ctx
     out: dict[str, list[Instance]] = {}
@@ -98,7 +94,7 @@ def targets_by_role(finder: EscalationFinder) -> Mapping[str, tuple[Instance, ..
             for k, v in out.items()}
 
 
-def _route_steps(finder: EscalationFinder, role: Role, route: InstanceRoute,
+def _route_steps(finder: PathFinder, role: Role, route: InstanceRoute,
                  inst: Instance) -> tuple[Step, ...] | None:
     """The route's steps on this instance when the engine grants every one."""
     perms = finder.ctx.perms
@@ -124,7 +120,7 @@ def _route_steps(finder: EscalationFinder, role: Role, route: InstanceRoute,
     return tuple(steps)
 
 
-def instance_paths(finder: EscalationFinder, role: Role) -> Iterator[Escalation]:
+def instance_paths(finder: PathFinder, role: Role) -> Iterator[Escalation]:
     """One path per (route, target role): the instances it works on named in `through`."""
     ctx = finder.ctx
     if not ctx.perms.may_allow(role, ACT_ACTIONS):

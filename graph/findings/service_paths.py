@@ -16,16 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from graph.findings.context import gained
-from graph.findings.escalation import Escalation, Step, step_of
+from graph.findings.escalation_model import Escalation, PathFinder, Step, step_of
 from graph.findings.permissions import granted
 from graph.model import Role
 from graph.policy import Decision, Outcome
-
-if TYPE_CHECKING:
-    from graph.findings.escalation import EscalationFinder
 
 EC2 = "ec2.amazonaws.com"
 
@@ -139,7 +135,7 @@ class _Decider:
     """One role's decisions, each asked once (routes share actions, services share
     iam:PassedToService values)."""
 
-    def __init__(self, finder: EscalationFinder, role: Role, region: str) -> None:
+    def __init__(self, finder: PathFinder, role: Role, region: str) -> None:
         self.finder = finder
         self.role = role
         self.region = region
@@ -175,7 +171,7 @@ class _Decider:
         return self._passes[key]
 
 
-def service_paths(finder: EscalationFinder, role: Role) -> Iterator[Escalation]:
+def service_paths(finder: PathFinder, role: Role) -> Iterator[Escalation]:
     """Every (service, target role) the role could run code as by passing the target."""
     ctx = finder.ctx
     perms = ctx.perms

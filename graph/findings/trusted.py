@@ -33,7 +33,7 @@ to another account (buckets.py):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from graph.access import ActionAccess
@@ -41,6 +41,7 @@ from graph.access.compile.actions import actions_in
 from graph.access.decide.trust import AssumeEdge
 from graph.access.model import unique_conditions, unique_refs
 from graph.access.reach.build import Chain
+from graph.findings.answer_values import answers_key
 from graph.findings.buckets import RESTRICTING_KEYS
 from graph.findings.context import FindingContext, listed, short, verbs
 from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
@@ -197,11 +198,11 @@ def _reach(ctx: FindingContext, role_arn: str) -> list[tuple[Grant, list[str]]]:
 
 def _grant(ctx: FindingContext, answers: Mapping[str, ActionAccess]) -> Grant:
     """Read once per shared answer set (thousands of buckets share a few)."""
-    cache: dict[int, tuple[object, Grant]] = ctx.__dict__.setdefault("_trusted_grants", {})
-    keep = getattr(answers, "entries", None) or answers
-    hit = cache.get(id(keep))
-    if hit is not None and hit[0] is keep:
-        return hit[1]
+    cache: dict[Hashable, Grant] = ctx.__dict__.setdefault("_trusted_grants", {})
+    key = answers_key(answers)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
     entries = getattr(answers, "entries", None)
     granted: list[tuple[frozenset[str], ActionAccess]] = []
     if entries is not None:
@@ -217,7 +218,7 @@ def _grant(ctx: FindingContext, answers: Mapping[str, ActionAccess]) -> Grant:
         prefixes = tuple(dict.fromkeys(p for a in objects for p in a.prefixes))
     grant = Grant(names, unique_refs(r for _, a in granted for r in a.evidence), prefixes,
                   unique_conditions(c for _, a in granted for c in a.conditions))
-    cache[id(keep)] = (keep, grant)
+    cache[key] = grant
     return grant
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -35,6 +36,8 @@ class PolicyKind(StrEnum):
     IDENTITY = "identity"
     BOUNDARY = "boundary"
     SCP = "scp"
+    #: A resource control policy of the organisation (the bucket account's path).
+    RCP = "rcp"
     RESOURCE = "resource"
     TRUST = "trust"
 
@@ -67,6 +70,13 @@ class StatementRef:
     def number(self) -> int:
         """The statement's position as shown everywhere: 1 for the first statement."""
         return self.index + 1
+
+    @cached_property
+    def content(self) -> str:
+        """The statement's canonical text (equal texts, equal statements). Equality of refs
+        leaves the statement out (a ref names a place in a policy), so whatever depends on
+        what a statement says, such as a diff or a memo, keys on this; made once per ref."""
+        return json.dumps(self.statement, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)

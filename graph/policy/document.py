@@ -45,8 +45,8 @@ _STATEMENT_KEYS = {
     "Principal", "NotPrincipal", "Condition",
 }
 _PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
-_WANTS_PRINCIPAL = (PolicyKind.RESOURCE, PolicyKind.TRUST)
-_WANTS_RESOURCE = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY)
+_WANTS_PRINCIPAL = (PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP)
+_WANTS_RESOURCE = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.RCP)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -7,31 +7,26 @@ change the account it holds: rolemap's version, the emulator's and botocore's ve
 snapshot format, the cast's data and seed, and the code that seeds and reads it. A changed cast
 or loader therefore never serves a stale account, even while the version number stays put.
 
-A cache that cannot be read is rebuilt with a load warning; one that cannot be written is a
-load warning too (the demo still opens). The emulator is not started for a cached open: the
-connection handed out starts and seeds it when first used (`demo_lazy`).
+This module is the cache file (where, under which key, read, written, pruned, discarded);
+opening the demo from it or building it is `demo_open`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
 import stat
 import sys
-from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graph.errors import RolemapError, SourceError
-from graph.model import SNAPSHOT_SCHEMA_VERSION, AccountSnapshot, LoadWarning
-
-if TYPE_CHECKING:
-    from graph.sources import LoadedSource, Progress, SourceSpec
+from graph.model import SNAPSHOT_SCHEMA_VERSION, AccountSnapshot
+from graph.sources.spec import SourceSpec
 
 #: Set to a folder to keep the cache there (tests, CI, a read-only home).
 CACHE_ENV = "ROLEMAP_CACHE_DIR"
@@ -133,13 +128,6 @@ def needs_build(spec: SourceSpec) -> bool:
     return spec.fresh or not cache_path(spec.regions).is_file()
 
 
-def _reason(exc: RolemapError, path: Path) -> str:
-    """The error without the path in front (the warning names the path already)."""
-    text = str(exc)
-    prefix = f"{path}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
-
-
 def read_cache(path: Path) -> AccountSnapshot | None:
     """The cached demo account, None when there is none; SourceError when it is unusable."""
     from graph.sources.snapshot_file import load_snapshot
@@ -189,72 +177,3 @@ def discard(path: Path) -> None:
     """Remove a cache file found wrong after use; the next open builds it again."""
     with contextlib.suppress(OSError):
         path.unlink()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def open_demo(spec: SourceSpec, progress: Progress) -> LoadedSource:
-    """The demo account: from the cache when it holds a usable one, else built and cached.
-
-    A cached account is stamped with the time of this open (a demo is read when opened).
-    """
-    from graph.sources import LoadedSource
-    from graph.sources.demo import NOT_INSTALLED, emulator_installed, forget_seeding
-    from graph.sources.demo_lazy import LazyDemoConnection
-
-    if not emulator_installed():  # even when cached: the demo is one that can be written to
-        raise SourceError(NOT_INSTALLED)
-    path = cache_path(spec.regions)
-    notes: list[LoadWarning] = []
-    if not spec.fresh:
-        progress("demo", 0, 1)
-        try:
-            cached = read_cache(path)
-        except RolemapError as exc:
-            cached = None
-            notes.append(LoadWarning(CACHE_OPERATION, str(path),
-                                     f"unusable ({_reason(exc, path)}); rebuilt it"))
-        if cached is not None:
-            progress("demo", 1, 1)
-            forget_seeding()  # like a rebuild, an open starts from the cast again
-            snapshot = dataclasses.replace(cached, taken_at=_now())
-            return LoadedSource(spec, snapshot, LazyDemoConnection(snapshot, path))
-    loaded = build_demo(spec, progress)
-    try:
-        write_cache(path, loaded.snapshot)
-    except RolemapError as exc:
-        notes.append(LoadWarning(CACHE_OPERATION, str(path),
-                                 f"not saved ({_reason(exc, path)}); the next --demo builds "
-                                 "the account again"))
-    if not notes:
-        return loaded
-    snapshot = dataclasses.replace(loaded.snapshot,
-                                   warnings=(*notes, *loaded.snapshot.warnings))
-    return dataclasses.replace(loaded, snapshot=snapshot)
-
-
-def build_demo(spec: SourceSpec, progress: Progress) -> LoadedSource:
-    """Start (or reset) the emulator, seed the cast and read it back like a real account."""
-    from graph.sources import _load
-    from graph.sources.demo import reset_demo
-
-    progress("demo", 0, 1)
-    conn = reset_demo()
-    progress("demo", 1, 1)
-    return _load(spec, progress, conn)
-
-
-def reload_demo(loaded: LoadedSource, progress: Progress) -> LoadedSource:
-    """The demo again: read from the emulator when it runs with the cast (it may hold roles
-    the wizard made); a cached demo whose emulator was never needed is what it was."""
-    from graph.sources import _load
-    from graph.sources.demo import is_seeded
-    from graph.sources.demo_lazy import LazyDemoConnection
-
-    conn = loaded.connection
-    if isinstance(conn, LazyDemoConnection) and not is_seeded():
-        snapshot = dataclasses.replace(loaded.snapshot, taken_at=_now())
-        return dataclasses.replace(loaded, snapshot=snapshot)
-    return _load(loaded.spec, progress, conn)

@@ -27,6 +27,7 @@ from graph.model import (
     SourceInfo,
 )
 from graph.model_common import GATE_KMS, GATE_OWNERSHIP
+from graph.sources.aws_errors import describe_error
 from graph.sources.build import build_snapshot
 from graph.sources.bulk import bulk_allocation
 from graph.sources.calls import CallWatch
@@ -49,8 +50,6 @@ ABSENT_CODES = frozenset({
     "ServerSideEncryptionConfigurationNotFoundError",
     "OwnershipControlsNotFoundError",
 })
-#: Error codes of a region that is not enabled for the account (opt-in regions).
-OPT_IN_CODES = frozenset({"OptInRequired", "AuthFailure", "UnrecognizedClientException"})
 IAM_FILTER = ["Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 
 
@@ -71,18 +70,6 @@ class _Collector:
         if gate:
             message = f"{message} ({gate} not checked)"
         self.warnings.append(LoadWarning(operation, target, message, code))
-
-
-def describe_error(exc: Exception) -> tuple[str, str]:
-    """(code, one-line message) of a botocore failure."""
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        code = str(err.get("Code", ""))
-        message = str(err.get("Message") or code or exc)
-        if code in OPT_IN_CODES:
-            message = f"{message} (region not enabled for this account?)"
-        return code, message
-    return type(exc).__name__, str(exc)
 
 
 def gather_live(

@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from graph.model import LoadWarning
 from graph.model_common import GATE_ACCESS_POINTS, GATE_KMS, GATE_ORGANIZATION, Unread
 from graph.model_org import RCP, SCP
+from graph.sources.aws_errors import describe_error
 from graph.sources.calls import CallWatch
 from graph.sources.connection import AwsConnection
 from graph.sources.raw import NETWORK_KINDS, fact_key
@@ -36,8 +37,6 @@ class Collector(Protocol):
 
 
 def error_text(exc: Exception) -> tuple[str, str]:
-    from graph.sources.live import describe_error
-
     return describe_error(exc)
 
 

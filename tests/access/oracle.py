@@ -58,7 +58,8 @@ class Oracle:
         self.snapshot = snapshot
         self.book = PolicyBook(snapshot)
         self.index = BucketIndex([b.name for b in snapshot.buckets], snapshot.account.partition)
-        self.decider = Decider(snapshot.account, dict(assumed or {}))
+        self.decider = Decider(snapshot.account, dict(assumed or {}),
+                               organization=snapshot.organization)
         from graph.access.classify.bucket_facts import (
             bucket_facts,  # the bucket's policies as the engine needs
         )
@@ -70,7 +71,7 @@ class Oracle:
         out = list(rp.identity)
         if rp.boundary is not None:
             out.append(rp.boundary)
-        for level in self.book.scps or ():
+        for level in (*(self.book.scps or ()), *(self.book.rcps or ())):
             out.extend(level)
         return out
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.findings.escalation import Escalation
+from graph.findings.escalation_model import Escalation
 from graph.findings.gain_groups import by_target
 
 ROLE = "arn:aws:iam::123456789012:role/ci"

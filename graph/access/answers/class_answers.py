@@ -9,7 +9,6 @@ and the exports have always used; each action's `ActionAccess` is made when it i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -182,5 +181,5 @@ def _access_value(a: ActionAccess) -> tuple[Hashable, ...]:
     """An answer by value, the quoted statements' text included: `StatementRef` compares by
     policy name and position only, and two buckets' policies share those ("bucket policy,
     statement 1") while saying different things."""
-    return (a, tuple(json.dumps(r.statement, sort_keys=True, default=str)
-                     for r in a.evidence))
+    return (a, tuple(r.content for r in a.evidence),
+            tuple(c.statement.content for c in a.conditions))

@@ -133,7 +133,9 @@ def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFa
     groups: list[tuple[bool, CompiledPolicy]] = [(True, cp) for cp in rp.identity]
     if rp.boundary is not None:
         groups.append((False, rp.boundary))
-    for level in book.scps or ():
+    # SCPs, and the bucket account's RCPs (decide/gates/org_policies.py): their statements
+    # that name buckets or actions split classes as the role's own do.
+    for level in (*(book.scps or ()), *(book.rcps or ())):
         groups.extend((False, cp) for cp in level)
     parts = tuple(policy_part(cp, grants, book, index) for grants, cp in groups)
     keys_read = frozenset().union(*(p.keys_read for p in parts))

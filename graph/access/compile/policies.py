@@ -17,6 +17,7 @@ from graph.access.compile.acl import acl_document, effective_block
 from graph.access.compile.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, LoadWarning, Role
+from graph.model_org import IN_ORGANIZATION, ORGANIZATION_UNREAD, RCP
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
 from graph.policy.limits import refusal
 
@@ -32,6 +33,9 @@ def document_key(document: Any, name: str, kind: PolicyKind) -> InternKey | None
         return None
     return (name, kind, text)
 
+
+_RCPS_UNREAD = ("the organisation's resource control policies could not be read (they may "
+                "deny this; give them with --org-policies)")
 
 #: Names of a bucket's own policies in evidence ("bucket policy, statement 0").
 BUCKET_POLICY = "bucket policy"
@@ -78,6 +82,11 @@ class BucketPolicies:
     acl: CompiledPolicy | None
     #: Only the public-group grants (AllUsers/AuthenticatedUsers), for the anonymous caller.
     public_acl: CompiledPolicy | None
+    #: The bucket account's resource control policies per organisation level, root first
+    #: (PolicyBook.rcps); None when none apply.
+    rcps: tuple[tuple[CompiledPolicy, ...], ...] | None = None
+    #: Why the RCPs that may apply could not be read (None: read, or none apply).
+    rcps_unread: str | None = None
 
 
 class PolicyBook:
@@ -103,6 +112,8 @@ class PolicyBook:
         #: Per (CompiledPolicy.key, grants?) the facts.PolicyPart (shared between roles).
         self.parts: dict[tuple[int, bool], Any] = {}
         self.scps = self._compile_scps()
+        #: The account's RCP levels as the bucket's side of every request (see `_compile_rcps`).
+        self.rcps, self.rcps_unread = self._compile_rcps()
 
     def compile(self, document: Any, name: str, kind: PolicyKind,
                 subject: str | None = None) -> CompiledPolicy | None:
@@ -134,7 +145,7 @@ class PolicyBook:
                 compiled.append(rp.boundary)
             for bp in self._buckets.values():
                 compiled.extend((bp.policy, bp.acl, bp.public_acl))
-            for level in self.scps or ():
+            for level in (*(self.scps or ()), *(self.rcps or ())):
                 compiled.extend(level)
             for cp in compiled:
                 if cp is not None:
@@ -152,6 +163,35 @@ class PolicyBook:
                 None if mp is None else self.compile(mp.document, mp.name, kind)
             )
         return self._managed[key]
+
+    def _compile_rcps(self) -> tuple[tuple[tuple[CompiledPolicy, ...], ...] | None, str | None]:
+        """The resource control policies on the account's organisation path, root first.
+
+        None when none apply: the account is in no organisation, is its management account
+        (RCPs do not apply to its resources), or no level has an RCP (the policy type is not
+        enabled). When the account is a member and the path's policies could not all be read,
+        the reason: granted answers are then unknown, never a silent "allowed".
+        """
+        org = self.snapshot.organization
+        acct = self.snapshot.account_id
+        if org is None or org.status != IN_ORGANIZATION or org.is_management_account(acct):
+            if org is not None and org.status == ORGANIZATION_UNREAD:
+                return None, _RCPS_UNREAD
+            return None, None
+        if not org.path or org.unread or any(
+                t.unread or any(p.unread or p.document is None for p in t.rcps)
+                for t in org.path):
+            return None, _RCPS_UNREAD
+        levels: list[tuple[CompiledPolicy, ...]] = []
+        for level in org.levels(RCP):
+            compiled = [self.compile(p.document, p.name, PolicyKind.RCP, subject=f"RCP {p.name}")
+                        for p in level]
+            if any(c is None for c in compiled):
+                return None, _RCPS_UNREAD
+            levels.append(tuple(c for c in compiled if c is not None))
+        if not any(levels):
+            return None, None
+        return tuple(levels), None
 
     def _compile_scps(self) -> tuple[tuple[CompiledPolicy, ...], ...] | None:
         if self.snapshot.scps is None:
@@ -226,7 +266,7 @@ class PolicyBook:
             if acl_doc else None
         public_acl = self.compile(public_doc, BUCKET_PUBLIC_ACL, PolicyKind.RESOURCE,
                                   subject=bucket.name) if public_doc else None
-        result = BucketPolicies(bucket, policy, acl, public_acl)
+        result = BucketPolicies(bucket, policy, acl, public_acl, self.rcps, self.rcps_unread)
         self._buckets[bucket.name] = result
         return result
 

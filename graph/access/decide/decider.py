@@ -18,10 +18,12 @@ from graph.access.compile.policies import RolePolicies
 from graph.access.decide import gates as registry
 from graph.access.decide.combine import decide, limited, may_deny, may_grant, plan, unread
 from graph.access.decide.gate import Gate, Question
+from graph.access.decide.gates.org_policies import org_keys
 from graph.access.decide.unread import UNREAD_POLICY, is_stand_in
 from graph.access.model import OUTCOME_RANK, ActionAccess, unique_conditions, unique_refs
 from graph.catalog import S3Action
 from graph.model import Account
+from graph.model_org import Organization
 from graph.policy import (
     Decision,
     Outcome,
@@ -69,9 +71,14 @@ class Decider:
     (gates/, combined by combine.py)."""
 
     def __init__(self, account: Account, assumed: Mapping[str, str],
-                 gates: tuple[Gate, ...] | None = None) -> None:
+                 gates: tuple[Gate, ...] | None = None,
+                 organization: Organization | None = None) -> None:
         self.account = account
         self.assumed = dict(assumed)
+        #: What the organisation says of a request from this account's roles to its buckets
+        #: (aws:PrincipalOrgID, aws:ResourceOrgID), so conditions on them are decided; the
+        #: anonymous public has no principal keys.
+        self.principal_org, self.resource_org = org_keys(organization)
         #: The registered gates (gates/__init__.py), read when the analysis starts.
         self.gates = gates if gates is not None else registry.GATES
         self.calls = 0
@@ -110,9 +117,9 @@ class Decider:
                   key_parts: frozenset[str], instance_context: Mapping[str, str]) -> Core:
         """The engine's decisions for one action: on the bucket or its objects, and on each
         object-key prefix a statement names when the whole bucket is not granted."""
-        context = {**self.assumed, **instance_context}
+        context = {**self.principal_org, **self.assumed, **instance_context}
         role = rp.role
-        asked = plan(self.gates, Question(bf, action, rp, self.account))
+        asked = plan(self.gates, Question(bf, action, rp, self.account, context))
         evaluate_ = self._evaluate
 
         def make(resource: str) -> Decision:
@@ -124,12 +131,13 @@ class Decider:
         return self._object_or_bucket(action, bf, key_parts, make)
 
     def role_finish(self, action: S3Action, core: Core, bf: BucketFacts,
-                    rp: RolePolicies) -> ActionAccess:
+                    rp: RolePolicies, instance_context: Mapping[str, str]) -> ActionAccess:
         """A role's answer from the engine's decisions: merged over prefixes, then made
         "unknown" where a gate's facts could not be read and could change it."""
         d, prefixes, others = core
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
-        q = Question(bf, action, rp, self.account)
+        q = Question(bf, action, rp, self.account,
+                     {**self.principal_org, **self.assumed, **instance_context})
         stopped = limited(self.gates, q, access)
         if stopped is not None:
             if not stopped.granted:
@@ -147,13 +155,13 @@ class Decider:
                     ) -> ActionAccess:
         """A role's answer for one action on one bucket (one cell, asked directly)."""
         core = self.role_core(rp, bf, action, key_parts, instance_context)
-        return self.role_finish(action, core, bf, rp)
+        return self.role_finish(action, core, bf, rp, instance_context)
 
     def public_action(self, bf: BucketFacts, action: S3Action,
                       key_parts: frozenset[str]) -> ActionAccess:
         """What an anonymous caller can do, after the limit gates (Block Public Access)."""
-        context = dict(self.assumed)
-        q = Question(bf, action, None, self.account)
+        context = {**self.resource_org, **self.assumed}
+        q = Question(bf, action, None, self.account, context)
         asked = plan(self.gates, q)
         evaluate_ = self._evaluate
 
@@ -183,7 +191,8 @@ class Decider:
         granted, or the gates' settings known to be on confine what it could grant."""
         if not bf.policy_unreadable or (known is not None and known.granted):
             return None
-        why = may_grant(unread(self.gates, Question(bf, action, None, self.account)),
+        why = may_grant(unread(self.gates, Question(bf, action, None, self.account,
+                                                    {**self.resource_org, **self.assumed})),
                         None, action.name, "anyone")
         if not why:
             return None

@@ -33,7 +33,8 @@ Adding a gate (the network path, a VPC endpoint policy, a KMS key, ...):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
@@ -63,6 +64,8 @@ class Question:
     caller: RolePolicies | None
     #: The account the bucket is in (its Block Public Access settings among others).
     account: Account
+    #: The request context (assumed keys, the organisation's, the instance's own).
+    context: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def public(self) -> bool:

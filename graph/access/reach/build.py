@@ -89,7 +89,8 @@ class AccessData:
             names, snapshot.account.partition)
         if reuse is not None:
             reuse.seed_book(self.book, same_buckets)
-        self.decider = Decider(snapshot.account, self.assumed)
+        self.decider = Decider(snapshot.account, self.assumed,
+                               organization=snapshot.organization)
         total_b = len(snapshot.buckets)
         progress("buckets", 0, total_b)
         self.buckets: list[BucketFacts] = [

@@ -215,7 +215,7 @@ class ReachComputer(BucketGroups):
         key_parts = frozenset(it[1] for it in named if it[1] not in ("", "*")) | parts
         rep = first_action(cls)
         core = decider.role_core(rp, bf, rep, key_parts, context)
-        first = decider.role_finish(rep, core, bf, rp)
+        first = decider.role_finish(rep, core, bf, rp, context)
         shared = cls
         named_reason: str | None = None
         probe = for_member(core, rep, rep)
@@ -236,7 +236,7 @@ class ReachComputer(BucketGroups):
             own = for_member(core, rep, action)
             if own is None:
                 own = decider.role_core(rp, bf, action, key_parts, context)
-            out.append(single(decider.role_finish(action, own, bf, rp)))
+            out.append(single(decider.role_finish(action, own, bf, rp, context)))
         return tuple(out), portable
 
     def _decide(self, rf: RoleFacts, bf: BucketFacts, special: bool,

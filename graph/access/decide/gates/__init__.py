@@ -9,6 +9,7 @@ from graph.access.decide.gates.block_public import BlockPublicAccessGate
 from graph.access.decide.gates.bucket_policy import BucketPolicyGate
 from graph.access.decide.gates.identity import IdentityGate
 from graph.access.decide.gates.kms import KmsGate
+from graph.access.decide.gates.org_policies import ResourceControlGate
 from graph.access.decide.gates.ownership import OwnershipGate
 
 GATES: tuple[Gate, ...] = (
@@ -17,5 +18,6 @@ GATES: tuple[Gate, ...] = (
     AclGate(),
     OwnershipGate(),
     BlockPublicAccessGate(),
+    ResourceControlGate(),
     KmsGate(),
 )

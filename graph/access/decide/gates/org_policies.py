@@ -1,0 +1,94 @@
+"""The organisation's resource control policies (RCPs) on the bucket account's path.
+
+A limit gate: at every level of the path root → OUs → account, an RCP must allow the request
+and none may deny it, whoever asks (the account's roles, other accounts, the anonymous
+public). RCPs do not apply to the management account's resources (PolicyBook leaves them
+out there), nor to service-linked roles. Each level is decided through the engine, each RCP
+as the resource-side document of the request (their statements name `Principal: "*"`), with
+the organisation's keys in the context (`aws:PrincipalOrgID`, `aws:ResourceOrgID`), so the
+usual "deny unless the caller is in the organisation" RCP is decided, not conditional.
+Object actions are asked on `bucket/*`: an RCP naming key prefixes is read for the bucket's
+objects as a whole. The caller's SCPs are the identity gate's (they are the caller's side).
+"""
+
+from __future__ import annotations
+
+from graph.access.decide.gate import Documents, Question, Stage, Unread
+from graph.access.model import ActionAccess, unique_conditions
+from graph.model_org import IN_ORGANIZATION, Organization
+from graph.policy import Outcome, PolicyKind, Request, Verdict, evaluate
+from graph.policy.evaluate import NO_POLICIES
+
+
+def org_keys(org: Organization | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(the keys of a request from this account's principals, those of any request to its
+    resources) that the organisation decides."""
+    if org is None or org.status != IN_ORGANIZATION or not org.organization_id:
+        return {}, {}
+    resource = {"aws:ResourceOrgID": org.organization_id}
+    return {"aws:PrincipalOrgID": org.organization_id, **resource}, resource
+
+
+class ResourceControlGate:
+    """The bucket account's RCPs, level by level."""
+
+    name = "resource control policies"
+    stage = Stage.LIMIT
+    reads = ("the organisation's resource control policies on the account's path "
+             "(organizations, or --org-policies)",)
+
+    def applies(self, q: Question) -> bool:
+        return q.bucket.policies.rcps is not None
+
+    def documents(self, q: Question) -> Documents:
+        return Documents()
+
+    def limit(self, q: Question, access: ActionAccess) -> ActionAccess | None:
+        levels = q.bucket.policies.rcps
+        if levels is None or not access.granted:
+            return None
+        arn = q.bucket.bucket.arn
+        role = q.caller.role if q.caller is not None else None
+        req = Request(principal_arn=role.arn if role else None, action=q.action.name,
+                      resource_arn=arn if q.action.scope == "bucket" else f"{arn}/*",
+                      resource_account=q.account.account_id, context=dict(q.context),
+                      principal_tags=role.tags if role else {}, partial=True)
+        if req.service_linked:
+            return None
+        conditional = []
+        for n, level in enumerate(levels):
+            if not level:
+                continue
+            decided = [evaluate(req, NO_POLICIES, cp.policy) for cp in level]
+            denies = [d for d in decided if d.verdict is Verdict.EXPLICIT_DENY]
+            certain = [d for d in denies if d.outcome is Outcome.DENIED]
+            if certain:
+                refs = tuple(r for d in certain for r in d.deciding)
+                return ActionAccess(
+                    access.action, access.level, access.scope, Outcome.DENIED,
+                    tuple(f"explicitly denied by {r.label}" for r in refs) + access.reasons,
+                    refs + access.evidence, (), PolicyKind.RCP, access.prefixes)
+            if not any(d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL) for d in decided
+                       if d.verdict is not Verdict.EXPLICIT_DENY):
+                return ActionAccess(
+                    access.action, access.level, access.scope, Outcome.DENIED,
+                    (f"no resource control policy at organization level {n} allows "
+                     f"{access.action}",) + access.reasons,
+                    access.evidence, (), PolicyKind.RCP, access.prefixes)
+            conditional.extend(d for d in decided if d.outcome is Outcome.CONDITIONAL)
+        if not conditional:
+            return None
+        # Allowed only if the RCPs' conditions hold (or their deny conditions do not).
+        return ActionAccess(
+            access.action, access.level, access.scope, Outcome.CONDITIONAL,
+            access.reasons + tuple(r for d in conditional for r in d.reasons),
+            access.evidence + tuple(r for d in conditional for r in d.deciding),
+            unique_conditions((*access.conditions,
+                               *(c for d in conditional for c in d.conditions))),
+            None, access.prefixes)
+
+    def unread(self, q: Question) -> Unread | None:
+        reason = q.bucket.policies.rcps_unread
+        if reason is None:
+            return None
+        return Unread(said=(reason,), may_deny=True)
