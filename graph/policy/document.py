@@ -152,7 +152,7 @@ class Policy:
     _by_target: dict[tuple[str, str], tuple[tuple[Statement, ...], tuple[Statement, ...]]] = (
         field(default_factory=dict, repr=False)
     )
-    #: The evaluator's per-(action, caller) statement plans (graph.policy.evaluate._plan).
+    #: The evaluator's per-(action, caller) statement plans (graph.policy.hits._plan).
     _caller_plans: dict[Any, tuple[Any, ...]] = field(default_factory=dict,
                                                                   repr=False)
 
@@ -177,7 +177,7 @@ class Policy:
         Statements without policy variables in their Resource match the same way for every
         request on the same (action, resource), so that part is cached; the access graph asks
         the same pattern ARNs ("bucket/prefix/*") for every role sharing a managed policy.
-        The evaluator matches concrete ARNs itself (graph.policy.evaluate._plan): they rarely
+        The evaluator matches concrete ARNs itself (graph.policy.hits._plan): they rarely
         repeat, and caching them would only churn memory.
         """
         key = (action, resource_arn)

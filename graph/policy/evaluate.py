@@ -22,10 +22,10 @@ both agree and *conditional* (with the conditions it depends on) when they do no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.policy.conditions import Condition, resource_variable_condition
 from graph.policy.context import EvalContext
 from graph.policy.decision import (
     ConditionRef,
@@ -35,7 +35,8 @@ from graph.policy.decision import (
     StatementRef,
     Verdict,
 )
-from graph.policy.document import Policy, Statement, match_variables
+from graph.policy.document import Policy
+from graph.policy.hits import Hit, policy_hits
 from graph.policy.principals import GrantKind
 from graph.policy.request import Request
 
@@ -53,179 +54,29 @@ class PrincipalPolicies:
 NO_POLICIES = PrincipalPolicies()
 
 
-@dataclass(slots=True, eq=False)
-class _Hit:
-    """A statement that matches the request (certainly, or depending on unknown conditions).
-
-    Compared by identity: certain hits are shared (see `_certain_hit`), so a tuple of them is a
-    cheap, exact key for the decision memo.
-    """
-
-    stmt: Statement
-    certain: bool
-    unknown: tuple[Condition, ...]
-    grant: GrantKind | None
-    deny: bool
-    #: Interned (see `_certain_hit`, `_conditional_hit`): identity stands for equality.
-    shared: bool = True
-
-
 @dataclass(slots=True)
 class _Result:
     verdict: Verdict
-    deciding: tuple[_Hit, ...]
+    deciding: tuple[Hit, ...]
     blocked_by: PolicyKind | None
     reasons: tuple[str, ...]
 
 
-#: Hits that depend only on the statement and how its Principal names the caller are shared
-#: (a decision reads them, never changes them): most hits need no allocation at all.
-_SHARED_HITS: dict[tuple[Any, ...], _Hit] = {}
-_SHARED_LIMIT = 500_000
-
-
-def _conditional_hit(stmt: Statement, grant: GrantKind | None,
-                     unknown: tuple[Condition, ...]) -> _Hit:
-    """A hit that depends on unknown keys of the statement's own conditions: interned too,
-    so decisions that depend on the same unknowns are memoised like definite ones."""
-    key = (stmt, grant, unknown)
-    hit = _SHARED_HITS.get(key)
-    if hit is None:
-        if len(_SHARED_HITS) > _SHARED_LIMIT:
-            _SHARED_HITS.clear()
-        hit = _SHARED_HITS[key] = _Hit(stmt, False, unknown, grant, stmt.deny)
-    return hit
-
-
-def _certain_hit(stmt: Statement, grant: GrantKind | None) -> _Hit:
-    key = (stmt, grant)
-    hit = _SHARED_HITS.get(key)
-    if hit is None:
-        if len(_SHARED_HITS) > _SHARED_LIMIT:
-            _SHARED_HITS.clear()
-        hit = _SHARED_HITS[key] = _Hit(stmt, True, (), grant, stmt.deny)
-    return hit
-
-
-#: (statement, resource fullmatch or None, literal prefixes and exact ARNs when every plain
-#:  Resource pattern is one of those (else None), NotResource?, has variables?, no Resource
-#:  element?, the grant its Principal makes to the caller, the shared hit when nothing else
-#:  can vary)
-_Step = tuple[Statement, Any, "tuple[tuple[str, ...], frozenset[str]] | None", bool, bool, bool,
-              "GrantKind | None", "_Hit | None"]
-
-
-_PLAN_LIMIT = 50_000
-
-
-def _plan(policy: Policy, request: Request, has_boundary: bool) -> tuple[_Step, ...]:
-    """The statements of `policy` that can apply to this caller and action, resolved once.
-
-    Action and Principal depend only on (action, caller), which repeat across thousands of
-    requests: only the Resource and Condition tests remain per request.
-    """
-    # Identity policies and boundaries name no principal: their plan serves every caller
-    # (the access graph asks the same managed policy for thousands of roles).
-    key: Any = ((request.action, request.principal_arn, request.principal_service,
-                 request.session_arn, has_boundary)
-                if policy.names_principals else request.action)
-    plans = policy._caller_plans
-    plan = plans.get(key)
-    if plan is not None:
-        return plan
-    steps: list[_Step] = []
-    for stmt in policy.statements_for(request.action):
-        grant: GrantKind | None = None
-        principal = stmt.principal
-        if principal is not None:
-            if stmt.not_principal:
-                # A principal with a permissions boundary is never exempted by NotPrincipal+Deny.
-                if principal.exempts(request) and not (has_boundary and stmt.deny):
-                    continue
-                grant = GrantKind.ANY
-            else:
-                grant = principal.match(request)
-                if grant is None:
-                    continue
-        regex = stmt._resource_re
-        dynamic = bool(stmt._resource_vars)
-        shared = _certain_hit(stmt, grant) if not stmt.conditions and not dynamic else None
-        steps.append((stmt, regex.fullmatch if regex is not None else None,
-                      stmt._literal, stmt.not_resource, dynamic,
-                      stmt.resources is None, grant, shared))
-    if len(plans) > _PLAN_LIMIT:
-        plans.clear()
-    plan = plans[key] = tuple(steps)
-    return plan
-
-
-def _hits(policy: Policy | None, request: Request, ctx: EvalContext,
-          has_boundary: bool) -> list[_Hit]:
-    if policy is None:
-        return []
-    out: list[_Hit] = []
-    arn = request.resource_arn
-    # A pattern ARN (the access graph's "bucket/prefix/*") matches glob against glob: the
-    # policy caches those answers per (action, ARN).
-    static = policy.matching(request.action, arn, ctx) if "*" in arn else None
-    for stmt, fullmatch, literal, negated, dynamic, always, grant, shared in _plan(
-            policy, request, has_boundary):
-        if static is not None:
-            if stmt not in static:
-                continue
-        elif not always:
-            if literal is not None:
-                hit = arn.startswith(literal[0]) or arn in literal[1]
-            else:
-                hit = fullmatch is not None and fullmatch(arn) is not None
-            if not hit and dynamic:
-                maybe = match_variables(stmt, arn, ctx)
-                hit = maybe if maybe is not None else not negated  # unknown: keep, ask below
-            if hit == negated:
-                continue
-        if shared is not None:
-            out.append(shared)
-            continue
-        unknown: list[Condition] = []
-        if dynamic:
-            unknown.extend(
-                resource_variable_condition(key, stmt.resources or ())
-                for key in stmt.unknown_resource_keys(arn, ctx)
-            )
-        failed = False
-        for cond in stmt.conditions:
-            result = cond.evaluate(ctx)
-            if result is False:
-                failed = True
-                break
-            if result is None:
-                unknown.append(cond)
-        if failed:
-            continue
-        if not unknown:
-            out.append(_certain_hit(stmt, grant))
-        elif dynamic:  # pseudo-conditions made for this request's ARN: not interned
-            out.append(_Hit(stmt, False, tuple(unknown), grant, stmt.deny, shared=False))
-        else:
-            out.append(_conditional_hit(stmt, grant, tuple(unknown)))
-    return out
-
-
-def _label(hit: _Hit) -> str:
+def _label(hit: Hit) -> str:
     return hit.stmt.ref.label
 
 
-def _active(hits: list[_Hit], optimistic: bool) -> list[_Hit]:
+def _active(hits: Sequence[Hit], optimistic: bool) -> list[Hit]:
     """The hits that count when unknown conditions are resolved one way."""
     return [h for h in hits if h.certain or optimistic != h.deny]
 
 
 def _decide(
     request: Request,
-    identity: list[_Hit],
-    boundary: list[_Hit] | None,
-    scps: list[list[_Hit]] | None,
-    resource: list[_Hit],
+    identity: Sequence[Hit],
+    boundary: Sequence[Hit] | None,
+    scps: Sequence[Sequence[Hit]] | None,
+    resource: Sequence[Hit],
 ) -> _Result:
     denies = [h for h in identity if h.deny]
     if boundary:
@@ -242,7 +93,7 @@ def _decide(
             tuple(f"explicitly denied by {_label(h)}" for h in denies),
         )
 
-    def allows(hits: list[_Hit]) -> tuple[_Hit, ...]:
+    def allows(hits: Sequence[Hit]) -> tuple[Hit, ...]:
         return tuple(h for h in hits if not h.deny)
 
     if scps is not None:
@@ -299,7 +150,7 @@ def _decide(
     # resource policy delegates to the account.
     identity_counts = bool(identity_ok) and (explicit is None or bool(delegated))
     # Every statement that would allow on its own is evidence, not only the first found.
-    deciding_list: list[_Hit] = list(free)
+    deciding_list: list[Hit] = list(free)
     if boundary_passes:
         deciding_list.extend(bounded)
         if identity_counts:
@@ -328,7 +179,7 @@ def _resource_layer(explicit: str | None) -> PolicyKind:
     return PolicyKind.TRUST if explicit == "trust" else PolicyKind.RESOURCE
 
 
-def _condition_refs(hits: list[_Hit]) -> tuple[ConditionRef, ...]:
+def _condition_refs(hits: Sequence[Hit]) -> tuple[ConditionRef, ...]:
     out: list[ConditionRef] = []
     for h in hits:
         if h.certain:
@@ -345,6 +196,57 @@ _DECISIONS: dict[tuple[Any, ...], Decision] = {}
 _DECISIONS_LIMIT = 200_000
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class CallerHits:
+    """The caller's side of one request, matched: its identity policies', boundary's and
+    SCP levels' statements that apply. What the engine reads of the caller; combined with a
+    resource side by `combine`, it can be matched once and combined with many resources'."""
+
+    identity: tuple[Hit, ...]
+    boundary: tuple[Hit, ...] | None
+    scps: tuple[tuple[Hit, ...], ...] | None
+    #: Whether the caller has a permissions boundary (NotPrincipal+Deny reads it).
+    has_boundary: bool
+    #: Every hit, in the engine's reading order.
+    flat: tuple[Hit, ...]
+    #: Every hit interned (see hits.py): the decision memo can hold the combination.
+    shared: bool
+
+
+def caller_hits(request: Request, principal: PrincipalPolicies = NO_POLICIES,
+                ctx: EvalContext | None = None) -> CallerHits:
+    """The caller's statements that apply to the request (none for a service or anonymous
+    caller: only the resource policy speaks for those)."""
+    is_role = request.principal_type in ("role", "user")
+    has_boundary = is_role and principal.boundary is not None
+    if not is_role:
+        return CallerHits((), None, None, has_boundary, (), True)
+    if ctx is None:
+        ctx = EvalContext(request)
+    identity: list[Hit] = []
+    for policy in principal.identity:
+        identity.extend(policy_hits(policy, request, ctx, has_boundary))
+    boundary: tuple[Hit, ...] | None = None
+    if principal.boundary is not None:
+        boundary = tuple(policy_hits(principal.boundary, request, ctx, has_boundary))
+    scps: tuple[tuple[Hit, ...], ...] | None = None
+    # Service control policies page: SCPs do not affect service-linked roles.
+    if principal.scps is not None and not request.service_linked:
+        scps = tuple(tuple(h for p in level for h in policy_hits(p, request, ctx, has_boundary))
+                     for level in principal.scps)
+    flat = (*identity, *(boundary or ()), *(h for level in scps or () for h in level))
+    return CallerHits(tuple(identity), boundary, scps, has_boundary, flat,
+                      all(h.shared for h in flat))
+
+
+def resource_hits(request: Request, policy: Policy | None, has_boundary: bool,
+                  ctx: EvalContext | None = None) -> tuple[Hit, ...]:
+    """The resource policy's statements that apply to the request (its other side)."""
+    if policy is None:
+        return ()
+    return tuple(policy_hits(policy, request, ctx or EvalContext(request), has_boundary))
+
+
 def evaluate(
     request: Request,
     principal: PrincipalPolicies = NO_POLICIES,
@@ -352,49 +254,41 @@ def evaluate(
 ) -> Decision:
     """Decide one request; the Decision says allow/deny, how sure, and which statements."""
     ctx = EvalContext(request)
-    is_role = request.principal_type in ("role", "user")
-    has_boundary = is_role and principal.boundary is not None
-    identity: list[_Hit] = []
-    boundary: list[_Hit] | None = None
-    scps: list[list[_Hit]] | None = None
-    if is_role:
-        for policy in principal.identity:
-            identity.extend(_hits(policy, request, ctx, has_boundary))
-        if principal.boundary is not None:
-            boundary = _hits(principal.boundary, request, ctx, has_boundary)
-        # Service control policies page: SCPs do not affect service-linked roles.
-        if principal.scps is not None and not request.service_linked:
-            scps = [
-                [h for p in level for h in _hits(p, request, ctx, has_boundary)]
-                for level in principal.scps
-            ]
-    resource = _hits(resource_policy, request, ctx, has_boundary)
+    caller = caller_hits(request, principal, ctx)
+    return combine(request, caller, resource_hits(request, resource_policy,
+                                                  caller.has_boundary, ctx))
 
-    everything: list[_Hit] = []
+
+def combine(request: Request, caller: CallerHits, resource: tuple[Hit, ...]) -> Decision:
+    """The decision from both sides' matched statements, by AWS's rules (`_decide`).
+
+    The hits must be those of this request (or of one the caller knows matches the same
+    statements the same way: the decision reads only the hits and the request's action,
+    caller type, accounts and service, never its resource ARN)."""
+    everything: tuple[Hit, ...] = ()
     if request.partial:
-        everything = identity + (boundary or []) + [h for lv in scps or [] for h in lv] + resource
-    if request.partial and not all(h.shared for h in everything):
-        return _decide_partial(request, identity, boundary, scps, resource, everything)
+        everything = caller.flat + resource
+        if not (caller.shared and all(h.shared for h in resource)):
+            return _decide_partial(request, caller, resource, everything)
     # Every hit is interned: the same hits with the same request shape give the same
     # Decision, which thousands of requests (one per object key, bucket, role) reuse.
     # `_decide` reads only the hits and the request fields in the key.
-    key = (tuple(identity), tuple(boundary) if boundary is not None else None,
-           tuple(tuple(level) for level in scps) if scps is not None else None,
-           tuple(resource), request.action, request.principal_type, request.cross_account,
-           request.principal_service, request.resource_account, request.explicit_grant)
+    key = (caller.identity, caller.boundary, caller.scps, resource, request.action,
+           request.principal_type, request.cross_account, request.principal_service,
+           request.resource_account, request.explicit_grant)
     decision = _DECISIONS.get(key)
     if decision is None:
-        decision = _decide_partial(request, identity, boundary, scps, resource, everything)
+        decision = _decide_partial(request, caller, resource, everything)
         if len(_DECISIONS) > _DECISIONS_LIMIT:
             _DECISIONS.clear()
         _DECISIONS[key] = decision
     return decision
 
 
-def _decide_partial(request: Request, identity: list[_Hit], boundary: list[_Hit] | None,
-                    scps: list[list[_Hit]] | None, resource: list[_Hit],
-                    everything: list[_Hit]) -> Decision:
+def _decide_partial(request: Request, caller: CallerHits, resource: tuple[Hit, ...],
+                    everything: tuple[Hit, ...]) -> Decision:
     """One pass when every hit is certain; else twice (unknowns for, then against access)."""
+    identity, boundary, scps = caller.identity, caller.boundary, caller.scps
     if all(h.certain for h in everything):
         result = _decide(request, identity, boundary, scps, resource)
         return _to_decision(result, Outcome.ALLOWED if result.verdict is Verdict.ALLOW

@@ -10,7 +10,6 @@ merged into one, with every prefix and its evidence.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 
 from graph.access.classify.bucket_facts import BucketFacts
 from graph.access.compile.index import key_prefix_label
@@ -34,6 +33,9 @@ from graph.policy import (
     Verdict,
     evaluate,
 )
+from graph.policy.document import Statement
+from graph.policy.evaluate import CallerHits, caller_hits, combine, resource_hits
+from graph.policy.hits import Hit, matches_arn
 
 #: The engine's decisions for one action on one bucket: the deciding one, the object-key
 #: prefixes it is limited to, and the decisions of those prefixes.
@@ -81,12 +83,67 @@ class Decider:
         self.principal_org, self.resource_org = org_keys(organization)
         #: The registered gates (gates/__init__.py), read when the analysis starts.
         self.gates = gates if gates is not None else registry.GATES
+        #: Engine evaluations that matched statements: whole requests, and each side of a
+        #: role's requests (its caller side once per `caller` key, see `role_core`).
         self.calls = 0
+        #: Of those, the role's side matched (identity policies, boundary, SCPs).
+        self.identity_calls = 0
+        #: Role requests decided from both sides' matched statements, kept (`combine`).
+        self.combined = 0
+        self._callers: dict[tuple[object, ...], CallerHits] = {}
+        self._resources: dict[tuple[object, ...], tuple[Hit, ...]] = {}
 
     def _evaluate(self, request: Request, principal: PrincipalPolicies,
                   resource: Policy | None) -> Decision:
         self.calls += 1
         return evaluate(request, principal, resource)
+
+    def trim(self) -> None:
+        """Forget the matched sides (exact memos: they are matched again when asked)."""
+        self._callers.clear()
+        self._resources.clear()
+
+    def _sided(self, caller: object, probes: tuple[Statement, ...], who: object,
+               bucket_arn: str) -> Callable[[Request, PrincipalPolicies, Policy | None], Decision]:
+        """The engine for one role's requests on one bucket, each side matched once.
+
+        `caller` names what the role's matching statements depend on for this bucket and
+        action class (the computer's key: the statements concerning it, boundary, missing
+        documents, what they read of the role, the context), so roles and buckets with equal
+        keys share the caller side; `who` names what the bucket's documents can read of the
+        caller. A side depends on the request only through its action and where under the
+        bucket it asks (the ARN's suffix); the engine's own `combine` then decides from both
+        (AWS's rules, the boundary's exceptions, the exact reasons and evidence order).
+        """
+        cut = len(bucket_arn)
+        callers = self._callers
+        resources = self._resources
+
+        def evaluate_(request: Request, principal: PrincipalPolicies,
+                      resource: Policy | None) -> Decision:
+            arn = request.resource_arn
+            suffix = arn[cut:]
+            key: tuple[object, ...] = (caller, request.action, suffix)
+            if probes:
+                key = (*key, tuple(matches_arn(s, arn) for s in probes))
+            side = callers.get(key)
+            if side is None:
+                self.calls += 1
+                self.identity_calls += 1
+                side = callers[key] = caller_hits(request, principal)
+            hits: tuple[Hit, ...] = ()
+            if resource is not None:
+                rkey = (resource, request.action, suffix, who)
+                found = resources.get(rkey)
+                if found is None:
+                    self.calls += 1
+                    found = resources[rkey] = resource_hits(request, resource,
+                                                            side.has_boundary)
+                hits = found
+            self.combined += 1
+            return combine(request, side, hits)
+
+        return evaluate_
 
     def _object_or_bucket(self, action: S3Action, bf: BucketFacts, key_parts: frozenset[str],
                           make: Callable[[str], Decision]) -> Core:
@@ -114,13 +171,25 @@ class Decider:
         return best, tuple(p for p, _ in partial), [d for _, d in partial]
 
     def role_core(self, rp: RolePolicies, bf: BucketFacts, action: S3Action,
-                  key_parts: frozenset[str], instance_context: Mapping[str, str]) -> Core:
+                  key_parts: frozenset[str], instance_context: Mapping[str, str],
+                  caller: object = None, probes: tuple[Statement, ...] = ()) -> Core:
         """The engine's decisions for one action: on the bucket or its objects, and on each
-        object-key prefix a statement names when the whole bucket is not granted."""
+        object-key prefix a statement names when the whole bucket is not granted.
+
+        With a `caller` key (see `_sided`) each side of the engine's evaluation is matched
+        once for every request that shares it; without one, every request is evaluated."""
         context = {**self.principal_org, **self.assumed, **instance_context}
         role = rp.role
         asked = plan(self.gates, Question(bf, action, rp, self.account, context))
-        evaluate_ = self._evaluate
+        evaluate_: Callable[..., Decision] = self._evaluate
+        if caller is not None:
+            who: object = None
+            if bf.principal_specific or role.arn in bf.named_roles:
+                who = (role.arn, tuple(sorted(role.tags.items())))
+            # Everything else a bucket's statements can read of the request.
+            evaluate_ = self._sided(caller, probes, (
+                who, rp.boundary is not None, role.arn.split(":")[4],
+                tuple(sorted(context.items()))), bf.bucket.arn)
 
         def make(resource: str) -> Decision:
             req = Request(principal_arn=role.arn, action=action.name, resource_arn=resource,
@@ -217,7 +286,9 @@ def for_member(core: Core, rep: S3Action, member: S3Action) -> Core | None:
     head, tail = d.reasons[0].split(rep.name)
     if tail and tail[0] not in " )":
         return None
-    return replace(d, reasons=(head + member.name + tail,)), prefixes, others
+    # Built directly: `dataclasses.replace` costs more than the rest of this, per member.
+    return Decision(d.verdict, d.outcome, (head + member.name + tail,), d.deciding,
+                    d.blocked_by, d.conditions), prefixes, others
 
 
 def _merge(action: S3Action, d: Decision, others: list[Decision],
@@ -225,7 +296,10 @@ def _merge(action: S3Action, d: Decision, others: list[Decision],
     if not others:
         access = _access(action, d, prefixes=prefixes)
         if access.outcome is Outcome.DENIED:
-            return replace(access, reasons=generic_reasons(access.reasons, bucket_arn))
+            a = access
+            return ActionAccess(a.action, a.level, a.scope, a.outcome,
+                                generic_reasons(a.reasons, bucket_arn), a.evidence,
+                                a.conditions, a.blocked_by, a.prefixes)
         return access
     evidence = unique_refs(e for o in others for e in o.deciding)
     conditions = unique_conditions(c for o in others for c in o.conditions)

@@ -40,10 +40,18 @@ from graph.access.compile.policies import PolicyBook
 from graph.access.decide.decider import Decider, for_member, generic_reasons
 from graph.access.model import ActionAccess
 from graph.access.reach.bucket_groups import BucketGroups, unnamed
+from graph.access.reach.caller_keys import CallerKeys
 from graph.catalog import S3Action, s3_actions
+from graph.policy.document import Statement
 
 #: Marks a class key whose answer was asked action by action (kept under (mask, key)).
 _PER_ACTION: tuple[ClassAnswer, ...] = ()
+
+#: Class answers kept before the memos start afresh (checked between roles). Keys naming one
+#: bucket's pattern-tagged statements (classify/) rarely recur, and on accounts with many
+#: such patterns the memos, not the answers handed out, held most of the memory (issue 24).
+#: A memo entry is exact: dropping it only means asking again.
+MEMO_LIMIT = 300_000
 
 class ReachComputer(BucketGroups):
     """Computes RoleReach objects, sharing decisions through one cache."""
@@ -53,6 +61,7 @@ class ReachComputer(BucketGroups):
         self.decider = decider
         self.book = book
         self.actions = s3_actions()
+        self.caller_keys = CallerKeys(book)
         self._cache: dict[tuple[object, ...], ClassResult] = {}
         self._class_cache: dict[tuple[object, ...], tuple[ClassAnswer, ...]] = {}
         self._answer_sets: dict[tuple[object, ...], ClassAnswers] = {}
@@ -145,6 +154,8 @@ class ReachComputer(BucketGroups):
         tail_shape = (bid, rp.missing, self._who(rf, bf, True), ctx)
         named_here = rp.role.arn in bf.named_roles
         shape = bf.shape_for(rp.role.arn)
+        #: SCPs do not apply to service-linked roles: their caller side is their own.
+        linked = ":role/aws-service-role/" in rp.role.arn
         cache = self._class_cache
         keys: list[tuple[object, ...]] = []
         decided: list[tuple[ClassAnswer, ...]] = []
@@ -171,7 +182,11 @@ class ReachComputer(BucketGroups):
                 key = (*key, gate)
             found = cache.get(key)
             if found is None:
-                found, portable = self._decide_class(rf, bf, cls, named, parts, context)
+                # The role's side of the engine's evaluation depends on what the plain key
+                # says, but not on the bucket's parts (they only add requests): it is matched
+                # once per such key and combined with each bucket shape's side.
+                found, portable = self._decide_class(rf, bf, cls, named, parts, context,
+                                                     (scope, tail_plain, linked))
                 if portable:
                     cache[key] = found
                 else:
@@ -183,7 +198,7 @@ class ReachComputer(BucketGroups):
                 found = cache.get(whole)
                 if found is None:
                     found = cache[whole] = self._decide_class(
-                        rf, bf, cls, named, parts, context)[0]
+                        rf, bf, cls, named, parts, context, (scope, tail_plain, linked))[0]
                 key = whole
             elif found[0].mask != cls:
                 # Decided for a class of another role with the same deciding statements.
@@ -200,7 +215,8 @@ class ReachComputer(BucketGroups):
 
     def _decide_class(self, rf: RoleFacts, bf: BucketFacts, cls: int,
                       named: tuple[SigItem, ...], parts: frozenset[str],
-                      context: Mapping[str, str]) -> tuple[tuple[ClassAnswer, ...], bool]:
+                      context: Mapping[str, str], caller: tuple[object, ...] | None = None
+                      ) -> tuple[tuple[ClassAnswer, ...], bool]:
         """Ask the engine for the class's first action; carry the answer to the others.
 
         Returns the answers and whether the first one stands for every member (then it is
@@ -212,9 +228,13 @@ class ReachComputer(BucketGroups):
         """
         rp = rf.policies
         decider = self.decider
+        probes: tuple[Statement, ...] = ()
+        if caller is not None:
+            blanked, probes = self.caller_keys.key(rf, named)
+            caller = (*caller, blanked, probes)
         key_parts = frozenset(it[1] for it in named if it[1] not in ("", "*")) | parts
         rep = first_action(cls)
-        core = decider.role_core(rp, bf, rep, key_parts, context)
+        core = decider.role_core(rp, bf, rep, key_parts, context, caller, probes)
         first = decider.role_finish(rep, core, bf, rp, context)
         shared = cls
         named_reason: str | None = None
@@ -235,7 +255,7 @@ class ReachComputer(BucketGroups):
         for action in actions_in(cls ^ shared):
             own = for_member(core, rep, action)
             if own is None:
-                own = decider.role_core(rp, bf, action, key_parts, context)
+                own = decider.role_core(rp, bf, action, key_parts, context, caller, probes)
             out.append(single(decider.role_finish(action, own, bf, rp, context)))
         return tuple(out), portable
 
@@ -305,7 +325,16 @@ class ReachComputer(BucketGroups):
             return self._cached(rf, unnamed(rf, self.plain) or bf, False, context, base)
         return None
 
+    def trim(self) -> None:
+        """Start the memos afresh when they hold more than MEMO_LIMIT class answers."""
+        if len(self._class_cache) > MEMO_LIMIT:
+            self._class_cache.clear()
+            self._answer_sets.clear()
+            self._cache.clear()
+            self.decider.trim()
+
     def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
+        self.trim()
         rp = rf.policies
         reach = RoleReach(rp.role.arn,
                           universal=bool(rf.universal_actions) or rp.identity_unread)

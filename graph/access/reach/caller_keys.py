@@ -1,0 +1,68 @@
+"""What a role's side of the engine's evaluation depends on, for one bucket and action class.
+
+The computer keys its class answers by the statements concerning a bucket (classify/), and a
+statement whose pattern matches its buckets differently (`acme-*-logs-*`, `acme-?ata-*`) is
+tagged with each bucket's name there: those answers are one bucket's own. The role's side of
+the evaluation (identity policies, boundary, SCPs) need not be: two buckets on which the same
+statements match each asked ARN the same way give the same identity-side hits. So the caller
+key names such a statement without the bucket, and hands the statement over as a *probe*:
+the decider adds whether each probe matches the ARN asked to its cache key (decider.py,
+`Decider._sided`).
+"""
+
+from __future__ import annotations
+
+from graph.access.classify.role_facts import RoleFacts, SigItem
+from graph.access.compile.policies import CompiledPolicy, PolicyBook
+from graph.access.compile.policy_part import StmtId
+from graph.policy.document import Statement
+from graph.policy.hits import arn_decides
+
+#: Stands for a bucket's name in a probed item: the probe's match says the rest.
+_PROBED = "\x00probed"
+
+
+class CallerKeys:
+    """Caller keys and probes, kept per statement list (roles share their policies')."""
+
+    def __init__(self, book: PolicyBook) -> None:
+        self.book = book
+        self._statements: dict[StmtId, Statement | None] = {}
+        self._split: dict[tuple[SigItem, ...], tuple[tuple[SigItem, ...],
+                                                     tuple[Statement, ...]]] = {}
+
+    def key(self, rf: RoleFacts, named: tuple[SigItem, ...]
+            ) -> tuple[tuple[SigItem, ...], tuple[Statement, ...]]:
+        """`named` with the bucket names of pattern-tagged items blanked, and those items'
+        statements (the probes). Unchanged, with no probes, where a tagged statement reads
+        policy variables in its Resource (its match depends on more than the ARN)."""
+        found = self._split.get(named)
+        if found is not None:
+            return found
+        tagged = [it for it in named if it[2] is not None and not it[2].startswith("not")]
+        found = (named, ())
+        if tagged:
+            probes = tuple(dict.fromkeys(self._statement(rf, it[0]) for it in tagged))
+            if all(s is not None and arn_decides(s) for s in probes):
+                blanked = tuple((it[0], it[1], _PROBED) if it in tagged else it for it in named)
+                found = (blanked, probes)  # type: ignore[assignment]
+        self._split[named] = found
+        return found
+
+    def _statement(self, rf: RoleFacts, sid: StmtId) -> Statement | None:
+        """The engine's statement an item names (by its policy's key and position)."""
+        if sid in self._statements:
+            return self._statements[sid]
+        rp = rf.policies
+        policies: list[CompiledPolicy] = [*rp.identity]
+        if rp.boundary is not None:
+            policies.append(rp.boundary)
+        for level in self.book.scps or ():
+            policies.extend(level)
+        found: Statement | None = None
+        for cp in policies:
+            if cp.key == sid[0]:
+                found = next((s for s in cp.policy.statements if s.index == sid[1]), None)
+                break
+        self._statements[sid] = found
+        return found
