@@ -21,6 +21,7 @@ from graph.findings.buckets import cross_account_findings, no_block_findings, pu
 from graph.findings.context import FindingContext
 from graph.findings.escalation import Escalation, EscalationFinder
 from graph.findings.instances import escalation_findings, exposure_findings
+from graph.findings.kms import shared_key_findings, undecryptable_findings
 from graph.findings.model import (
     CATEGORIES,
     CATEGORY_BY_ID,
@@ -68,6 +69,8 @@ def _compute(graph: AccessGraph, progress: Progress
     rules = [
         ("findings: buckets", lambda: [*public_findings(ctx), *cross_account_findings(ctx),
                                        *no_block_findings(ctx)]),
+        ("findings: KMS keys", lambda: [*shared_key_findings(ctx),
+                                        *undecryptable_findings(ctx)]),
         ("findings: roles", lambda: [*admin_findings(ctx), *broad_trust_findings(ctx)]),
         ("findings: roles other accounts assume", lambda: list(trusted_findings(ctx))),
     ]

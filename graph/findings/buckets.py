@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from graph.access import ActionAccess
 from graph.access.compile.acl import acl_document, effective_block
 from graph.access.compile.policies import BUCKET_ACL
+from graph.access.decide.gates.ownership import acls_disabled
 from graph.access.model import unique_refs
 from graph.findings.context import FindingContext, verbs, writes
 from graph.findings.exposure import ExposureSummary, severity_for
@@ -183,7 +184,7 @@ def _scoped_to(conditions: list[ConditionRef], account: str) -> bool:
 def _acl_grants(ctx: FindingContext, bucket: Bucket) -> Iterator[Finding]:
     """ACL grants to another account's canonical user (the bucket policy is read above)."""
     doc = acl_document(bucket, public_only=False, ignore_public=True)
-    if doc is None:
+    if doc is None or acls_disabled(bucket):  # BucketOwnerEnforced: the ACL grants nothing
         return
     policy = parse_policy(doc, name=BUCKET_ACL, kind=PolicyKind.RESOURCE)
     by_grantee: dict[str, list[StatementRef]] = {}

@@ -90,6 +90,16 @@ CATEGORIES: tuple[Category, ...] = (
              "A running instance with a public IP and IMDSv1 allowed whose role reaches "
              "buckets: an SSRF turns into data access.",
              "Require IMDSv2 (HttpTokens=required) and drop the public IP if not needed."),
+    Category("kms-key-shared", "KMS key usable by other accounts",
+             "A KMS key's policy (or a grant) lets another account, or anyone, decrypt or "
+             "generate data keys with it.",
+             "Limit the key policy's use statements to the account's principals, or confine "
+             "them with kms:CallerAccount; retire grants that are not needed."),
+    Category("undecryptable-grant", "Grant that cannot work (SSE-KMS)",
+             "An S3 grant to read objects of an SSE-KMS bucket whose key does not let the "
+             "grantee decrypt them (per the bucket's default encryption).",
+             "Allow kms:Decrypt on the key to those who need the objects, or remove the "
+             "grant."),
 )
 CATEGORY_BY_ID = {c.id: c for c in CATEGORIES}
 

@@ -60,8 +60,9 @@ class StatementRef:
 
     def __post_init__(self) -> None:
         sid = f" ({self.sid})" if self.sid else ""
-        # "bucket policy" / "bucket ACL" already say what they are.
-        kind = "" if self.policy_name.startswith("bucket ") else f"{self.policy_kind.value} policy "
+        # "bucket policy" / "bucket ACL" / "key policy of key ..." already say what they are.
+        kind = ("" if self.policy_name.startswith(("bucket ", "key policy "))
+                else f"{self.policy_kind.value} policy ")
         label = f"{kind}{self.policy_name}, statement {self.number}{sid}"
         object.__setattr__(self, "label", label)
 

@@ -5,9 +5,9 @@ private subnet behind an S3 gateway endpoint whose policy allows one bucket, and
 subnet with no path to S3 (an instance in each); an SSE-KMS bucket whose key policy names one
 role and does not delegate to IAM, with a VPC-only access point; a bucket with Object
 Ownership enforced and a stale public ACL (Block Public Access on too, as AWS sets it for new
-buckets: see STALE_ACL_BLOCK_PUBLIC_ACCESS). Default VPCs get what AWS gives them (an internet
-gateway and a default route), and every existing bucket AWS's defaults (SSE-S3, ACLs
-disabled), so the existing instances and buckets keep their answers.
+buckets, but for IgnorePublicAcls: see STALE_ACL_BLOCK_PUBLIC_ACCESS). Default VPCs get what
+AWS gives them (an internet gateway and a default route), and every existing bucket AWS's
+defaults (SSE-S3, ACLs disabled), so the existing instances and buckets keep their answers.
 """
 
 from __future__ import annotations
@@ -33,10 +33,9 @@ ACCESS_POINT = "finance-reports-vpc"
 STALE_ACL_BUCKET = "acme-legacy-uploads"
 _ALL_FLAGS = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
               "RestrictPublicBuckets": True}
-#: The stale-ACL bucket's Block Public Access: all on (AWS's default for new buckets), so the
-#: answers rolemap gives before it weighs Object Ownership stay as they were. With
-#: IgnorePublicAcls off, Object Ownership alone keeps the public ACL from counting.
-STALE_ACL_BLOCK_PUBLIC_ACCESS = dict(_ALL_FLAGS)
+#: The stale-ACL bucket's Block Public Access: IgnorePublicAcls off, so Object Ownership
+#: (BucketOwnerEnforced) alone keeps the public ACL from counting, as rolemap shows.
+STALE_ACL_BLOCK_PUBLIC_ACCESS = {**_ALL_FLAGS, "IgnorePublicAcls": False}
 
 
 def endpoint_policy() -> dict[str, Any]:

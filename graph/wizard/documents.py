@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from graph.wizard.actions import prefix_scoped_actions
+from graph.wizard.kms import kms_statements
 from graph.wizard.plan import BucketGrant, RolePlan
 
 POLICY_VERSION = "2012-10-17"
@@ -81,7 +82,7 @@ def inline_policy(plan: RolePlan) -> dict[str, Any] | None:
                 resources.append(resource)
     if not merged:
         return None
-    statements = []
+    statements: list[dict[str, Any]] = []
     for number, ((scope, actions, cond_json), resources) in enumerate(merged.items(), start=1):
         statement: dict[str, Any] = {
             "Sid": f"{scope}{number}",
@@ -93,6 +94,7 @@ def inline_policy(plan: RolePlan) -> dict[str, Any] | None:
         if cond:
             statement["Condition"] = cond
         statements.append(statement)
+    statements.extend(kms_statements(plan))
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 

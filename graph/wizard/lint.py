@@ -13,6 +13,7 @@ from typing import Any
 
 from graph.catalog import S3Action
 from graph.model import AccountSnapshot
+from graph.wizard.kms import kms_notes
 from graph.wizard.plan import BucketGrant, RolePlan
 
 WARNING = "warning"
@@ -127,6 +128,7 @@ def lint(plan: RolePlan, snapshot: AccountSnapshot | None = None) -> list[Findin
                                     f"bucket {grant.bucket} is not in the loaded account "
                                     f"{snapshot.account_id}: its bucket policy must allow the "
                                     "role too"))
+    findings.extend(Finding(WARNING, "kms-key-policy", note) for note in kms_notes(plan))
     for arn in plan.managed_policy_arns:
         policy = snapshot.policy_by_arn.get(arn) if snapshot is not None else None
         if policy is not None:

@@ -167,6 +167,25 @@ def parse_tag(spec: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
+class KmsNeed:
+    """What one granted SSE-KMS bucket needs of its key (graph/wizard/kms.py fills these in
+    from the account; a plan made without one has none)."""
+
+    bucket: str
+    key_arn: str
+    region: str
+    #: "kms:Decrypt", "kms:GenerateDataKey".
+    operations: tuple[str, ...]
+    #: The key policy lets IAM policies count (the inline statement is then enough).
+    delegates: bool
+    key_label: str = ""
+    #: The key and its policy were read (else `delegates` could not be proven).
+    known: bool = True
+    #: The planned role's ARN in the account (what a key policy must name).
+    role_arn: str = ""
+
+
+@dataclass(frozen=True)
 class RolePlan:
     """A role to create, with its trust, permissions, boundary, details and instance profile."""
 
@@ -186,6 +205,8 @@ class RolePlan:
     #: Create an instance profile of the same name (only meaningful when EC2 is trusted).
     create_instance_profile: bool = True
     partition: str = "aws"
+    #: The granted SSE-KMS buckets' keys (graph/wizard/kms.py `with_kms`).
+    kms: tuple[KmsNeed, ...] = ()
 
     @property
     def instance_profile_name(self) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from graph.model import Instance
 from graph.wizard.documents import inline_policy, trust_policy
+from graph.wizard.kms import key_policy_additions
 from graph.wizard.plan import RolePlan
 
 FORMATS: tuple[str, ...] = ("json", "cli", "cloudformation", "terraform")
@@ -26,6 +27,10 @@ def plan_dict(plan: RolePlan) -> dict[str, Any]:
         "instance_profile": plan.instance_profile_name,
         "tags": plan.tag_dict,
         "max_session_duration": plan.max_session_duration,
+        # SSE-KMS keys that do not delegate to IAM: the statement each key policy needs.
+        "key_policy_statements": [{"key": need.key_arn, "bucket": need.bucket,
+                                   "statement": statement}
+                                  for need, statement in key_policy_additions(plan)],
     }
 
 
@@ -67,6 +72,10 @@ def render_cli(plan: RolePlan, attach: Sequence[Instance] = ()) -> str:
             f"--policy-name {q(plan.inline_policy_name)} \\\n"
             f"  --policy-document {q(_compact(document))}"
         )
+    for need, statement in key_policy_additions(plan):
+        lines.append(f"# key {need.key_label} (bucket {need.bucket}) does not delegate to IAM: "
+                     "add this statement to its key policy (put-key-policy replaces the whole "
+                     f"policy: merge it by hand): {_compact(statement)}")
     for arn in plan.managed_policy_arns:
         lines.append(f"aws iam attach-role-policy --role-name {q(plan.name)} --policy-arn {q(arn)}")
     if plan.boundary_arn:

@@ -16,6 +16,7 @@ from graph.access import AccessGraph, BucketAccess, build_access_graph
 from graph.model import AccountSnapshot, InlinePolicy, InstanceProfile, Role
 from graph.policy import Outcome
 from graph.wizard.documents import inline_policy, trust_policy
+from graph.wizard.kms import kms_notes, with_kms
 from graph.wizard.plan import RolePlan
 
 _REACHING = (Outcome.ALLOWED, Outcome.CONDITIONAL)
@@ -107,6 +108,8 @@ class WhatIf:
     changes: tuple[InstanceChange, ...]
     public_before: frozenset[str]
     public_after: frozenset[str]
+    #: What the plan still needs outside the role (a KMS key policy's statement).
+    notes: tuple[str, ...] = ()
 
     @property
     def public_unchanged(self) -> bool:
@@ -129,6 +132,7 @@ class WhatIf:
         out.append("public exposure unchanged" if self.public_unchanged else
                    f"public exposure CHANGES: public before: {_names(self.public_before)}; "
                    f"public after: {_names(self.public_after)}")
+        out.extend(f"warning: {note}" for note in self.notes)
         return out
 
 
@@ -172,6 +176,8 @@ def what_if(
     `current` is reused when given (the app already has it); its assumed context is kept so
     both sides are decided the same way.
     """
+    if not plan.kms:
+        plan = with_kms(plan, snapshot)
     assumed = dict(current.assumed) if current is not None else {"aws:SecureTransport": "true"}
     if current is None:
         current = build_access_graph(snapshot, assumed=assumed, progress=progress)
@@ -190,4 +196,4 @@ def what_if(
                                      snapshot.bucket_by_name}
                      | {b for ch in changes for b in ch.before | ch.after})
     return WhatIf(role_arn, role_buckets, tuple(changes),
-                  _public(current, touched), _public(after, touched))
+                  _public(current, touched), _public(after, touched), tuple(kms_notes(plan)))

@@ -34,10 +34,11 @@ def _snapshot() -> AccountSnapshot:
 
 def test_every_layer_of_today_is_a_registered_gate_in_the_order_a_request_meets_it() -> None:
     gates = registry.GATES
-    assert [g.name for g in gates][:5] == ["identity policies", "bucket policy", "bucket ACL",
-                                           "Block Public Access", "resource control policies"]
-    assert [g.stage for g in gates][:5] == [Stage.POLICY, Stage.POLICY, Stage.GRANT,
-                                            Stage.LIMIT, Stage.LIMIT]
+    assert [g.name for g in gates] == ["identity policies", "bucket policy", "bucket ACL",
+                                       "Object Ownership", "Block Public Access",
+                                       "resource control policies", "SSE-KMS key"]
+    assert [g.stage for g in gates] == [Stage.POLICY, Stage.POLICY, Stage.GRANT, Stage.LIMIT,
+                                        Stage.LIMIT, Stage.LIMIT, Stage.LIMIT]
     assert all(g.reads for g in gates)
 
 

@@ -57,7 +57,19 @@ BUCKETS: dict[str, tuple[dict[str, Any] | None, dict[str, bool] | None]] = {
                      "Action": "s3:GetObject", "Resource": "arn:aws:s3:::cf-svc/*"}),
                ALL_BLOCKED),
     "private": (None, ALL_BLOCKED),
+    # SSE-KMS with KMS_KEY_POLICY's key (see KMS_BUCKET).
+    "kms-reports": (None, ALL_BLOCKED),
 }
+#: The SSE-KMS bucket, and its key's policy: administration for the account (no delegation
+#: of use to IAM) and decryption for the partner account (kms-key-shared); the role
+#: "reporter", granted reads of the bucket by name, cannot decrypt (undecryptable-grant).
+KMS_BUCKET = "kms-reports"
+KMS_KEY_POLICY = _doc(
+    {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::{account}:root"},
+     "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:Put*"], "Resource": "*"},
+    {"Sid": "PartnerDecrypts", "Effect": "Allow",
+     "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"}, "Action": "kms:Decrypt",
+     "Resource": "*"})
 
 #: role -> (trust, inline policy, instance profile?)
 ROLES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, bool]] = {
@@ -86,6 +98,7 @@ ROLES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, bool]] = {
     "anyone": (_doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}),
                None, False),
     "web": (EC2_TRUST, _doc(_allow("s3:GetObject", "arn:aws:s3:::shared/*")), True),
+    "reporter": (EC2_TRUST, _doc(_allow("s3:GetObject", "arn:aws:s3:::kms-reports/*")), False),
 }
 
 #: instance Name -> (role/profile, IMDS HttpTokens)
@@ -121,6 +134,11 @@ def seed(conn: AwsConnection) -> None:
             s3.put_bucket_policy(Bucket=bucket, Policy=js(policy))
         if pab is not None:
             s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=pab)
+    kms = conn.client("kms", REGION)
+    key = kms.create_key(Policy=js(KMS_KEY_POLICY))["KeyMetadata"]["Arn"]
+    s3.put_bucket_encryption(Bucket=KMS_BUCKET, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                "KMSMasterKeyID": key}}]})
     ec2 = conn.client("ec2", REGION)
     for name, (profile, tokens) in INSTANCES.items():
         ec2.run_instances(

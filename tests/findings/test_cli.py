@@ -65,7 +65,7 @@ def test_min_severity_and_fail_on_exit_codes(
         findings_snapshot,
         roles=tuple(r for r in findings_snapshot.roles if r.name == "data-writer"),
         instances=(), buckets=tuple(b for b in findings_snapshot.buckets
-                                    if b.name in ("private", "cf-svc")))
+                                    if b.name in ("private", "cf-svc")), kms=())
     path = tmp_path / "quiet.json"
     save_snapshot(quiet, path)
     code, out = _run(capsys, "--fail-on", "medium", "--snapshot", str(path))

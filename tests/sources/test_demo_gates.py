@@ -86,3 +86,39 @@ def test_ownership_enforced_bucket_with_a_stale_public_acl(demo: AccountSnapshot
     assert bucket.object_ownership == "BucketOwnerEnforced"
     assert any(g.grantee == ALL_USERS_URI for g in bucket.acl_grants)
     assert demo.organization is not None and demo.organization.status == "not-in-organization"
+
+
+def test_demo_gates_decide_the_answers(demo: AccountSnapshot) -> None:
+    """The key policy names one role: the admin role's S3 grant cannot decrypt; the stale
+    public ACL (IgnorePublicAcls off) makes nothing public: Object Ownership disables it, as
+    the bucket card and traces say."""
+    from graph.access import build_access_graph
+    from tui.views.describe import describe_bucket
+
+    g = build_access_graph(demo)
+    reads = {p.name: p.actions["s3:GetObject"].outcome.value
+             for p in g.who_can(KMS_BUCKET, "s3:GetObject", include_denied=True)
+             if p.kind == "role"}
+    assert reads[KMS_ROLE] == "allowed" and reads["admin-box"] == "denied"
+    bucket = demo.bucket_by_name[STALE_ACL_BUCKET]
+    assert bucket.public_access_block is not None
+    assert not bucket.public_access_block.ignore_public_acls
+    assert not g.public_access(STALE_ACL_BUCKET)
+    card = describe_bucket(demo, bucket)
+    assert "## Object Ownership" in card and "ACLs are disabled" in card
+    assert "AllUsers READ" in card
+
+
+def test_trace_says_the_acl_is_disabled(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    main(["trace", "legacy-reports", STALE_ACL_BUCKET, "--demo", "--action", "s3:ListBucket"])
+    out = capsys.readouterr().out
+    assert "Object Ownership BucketOwnerEnforced: ACLs are disabled" in out
+    main(["trace", "legacy-reports", KMS_BUCKET, "--demo", "--action", "s3:GetObject",
+          "--format", "json"])
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["bucket_notes"] == []
+    assert any(label.startswith("key policy of key") for label in data["access"]["granted_by"])

@@ -46,7 +46,7 @@ def test_json_has_exactly_the_documented_keys() -> None:
     data = json.loads(render(FULL, "json"))
     assert list(data) == ["role_name", "path", "trust_policy", "inline_policy",
                           "managed_policy_arns", "boundary_arn", "instance_profile", "tags",
-                          "max_session_duration"]
+                          "max_session_duration", "key_policy_statements"]
     assert data["role_name"] == "app-reader" and data["path"] == "/apps/"
     assert data["trust_policy"] == trust_policy(FULL)
     assert data["inline_policy"] == inline_policy(FULL)

@@ -33,6 +33,7 @@ from graph.wizard import (
 from graph.wizard.apply import preflight, undo_journal
 from graph.wizard.interrupts import SignalGuard
 from graph.wizard.journal import Journal, default_journal_path, load_journal
+from graph.wizard.kms import with_kms
 from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args, spec_from_args
 
@@ -133,8 +134,8 @@ def _source_named(args: argparse.Namespace) -> bool:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    plan = plan_from_args(args)
     snapshot = load_from_args(args).snapshot if _source_named(args) else None
+    plan = with_kms(plan_from_args(args), snapshot)
     check(plan, snapshot)
     sys.stdout.write(render(plan, args.format))
     for finding in lint(plan, snapshot):
@@ -160,8 +161,8 @@ def confirm(prompt: str, stdin: TextIO | None = None) -> bool:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    plan = plan_from_args(args)
     loaded: LoadedSource = load_from_args(args)
+    plan = with_kms(plan_from_args(args), loaded.snapshot)
     if loaded.connection is None:
         raise RolemapError("role create needs a live account or --demo, not a snapshot file")
     check(plan, loaded.snapshot)

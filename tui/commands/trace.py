@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess, Explanation
+from graph.access.decide.gates.ownership import ownership_note
 from graph.access.query.lookup import find_bucket, find_instance
 from graph.access.query.no_role import no_role_reason
 from graph.findings import Escalation, escalation_json, escalations_of_roles
@@ -166,8 +167,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(draw(steps, g))
         return code
     gain = _could_gain(g, instance, bucket.name)
+    # A gate on the bucket itself (Object Ownership disabling its ACL), said once.
+    notes = [n for n in (ownership_note(bucket),) if n]
     head = {"instance": instance.instance_id, "bucket": bucket.name,
-            "assumed_context": dict(g.assumed)}
+            "assumed_context": dict(g.assumed), "bucket_notes": notes}
     if args.action:
         if args.format == "json":
             json.dump({
@@ -181,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
             }, sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
-            print("\n".join(assumed_line(g) + _explain_text(x, instance, no_role)
+            print("\n".join(assumed_line(g) + notes + _explain_text(x, instance, no_role)
                             + _could_gain_text(gain, bucket.name)))
         return code
     if args.format == "json":
@@ -194,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
         return code
-    for line in assumed_line(g):
+    for line in assumed_line(g) + notes:
         print(line)
     if not paths:
         print(no_role or f"{instance.label} cannot reach {bucket.name} (no statement grants it)")

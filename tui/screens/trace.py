@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
+from graph.access.decide.gates.ownership import ownership_note
 from graph.access.query.no_role import no_role_reason
 from graph.findings import Escalation, Finding, escalations_of_roles
 from graph.findings.context import verbs
@@ -263,6 +264,10 @@ class TraceScreen(AccessTreeScreen):
                           partial(self._add_bucket_page, by_bucket, rest))
 
     def _add_paths(self, bucket: str, paths: list[BucketAccess], node: TreeNode[NodeData]) -> None:
+        found = self.workspace.snapshot.bucket_by_name.get(bucket)
+        note = ownership_note(found) if found is not None else None
+        if note:  # a gate of the bucket itself: its ACL disabled (or maybe)
+            node.add_leaf(Text(printable(note), style="italic"), data=None)
         for path in paths:
             via = " → ".join(self._role_label(r) for r in path.via)
             target = node

@@ -11,6 +11,7 @@ import dataclasses
 import json
 from typing import Any
 
+from graph.access.decide.gates.ownership import ownership_note
 from graph.glance import open_door
 from graph.model import AccountSnapshot, Bucket, Instance, Role
 from graph.risk import Risk
@@ -163,7 +164,31 @@ def describe_bucket(snapshot: AccountSnapshot, bucket: Bucket) -> str:
     for grant in bucket.acl_grants:
         who = grant.display_name or grant.grantee
         parts.append(f"- {grant.permission} to {grant.grantee_type} `{who}`")
+    parts.append("\n## Object Ownership\n")
+    if "ownership" in bucket.unknown:
+        parts.append("**unknown**: the ownership controls could not be read.")
+    else:
+        parts.append(bucket.object_ownership or "_not read_")
+    note = ownership_note(bucket)
+    if note:
+        parts.append(f"\n{note}.")
+    parts.append("\n## Default encryption\n")
+    parts.append(_encryption(bucket))
     return "\n".join(parts) + "\n"
+
+
+def _encryption(bucket: Bucket) -> str:
+    enc = bucket.encryption
+    if "encryption" in bucket.unknown:
+        return "**unknown**: the default encryption could not be read."
+    if enc is None:
+        return "_not read_"
+    if not enc.uses_kms:
+        return "SSE-S3 (AES256)" if enc.algorithm == "AES256" else (enc.algorithm or "_none_")
+    key = enc.key_ref or ""
+    bucket_key = ", Bucket Key on" if enc.bucket_key_enabled else ""
+    return (f"SSE-KMS with key `{key}`{bucket_key}: reads need kms:Decrypt and writes "
+            "kms:GenerateDataKey on it, through S3.")
 
 
 def _flags(flags: dict[str, bool]) -> str:

@@ -27,6 +27,7 @@ from graph.model import AccountSnapshot
 from graph.sources import AwsConnection
 from graph.text import printable
 from graph.wizard import ApplyResult, RolePlan, validate_step
+from graph.wizard.kms import with_kms
 from tui.navigation import AskConfirm
 from tui.widgets.key_bar import KeyBar
 from tui.wizard.boundary_step import BoundaryStep
@@ -195,7 +196,7 @@ class RoleWizardScreen(Screen[ApplyResult | None]):
         draft: dict[str, Any] = {"name": ""}
         for step in self.steps:
             step.collect(draft)
-        return RolePlan(**draft)
+        return with_kms(RolePlan(**draft), self.snapshot)
 
     def step_issues(self) -> list[tuple[str, str | None]]:
         """What must be fixed on the current step before Next: (message, field to fix)."""

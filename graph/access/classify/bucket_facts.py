@@ -7,18 +7,21 @@ decided once.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 
+from graph.access.classify.kms_facts import KmsFacts, kms_facts, kms_masks
 from graph.access.compile.actions import action_mask
 from graph.access.compile.index import BucketIndex
-from graph.access.compile.policies import BucketPolicies, PolicyBook
+from graph.access.compile.policies import BucketPolicies, PolicyBook, RolePolicies
 from graph.access.compile.statements import (
     INSTANCE_KEYS,
     StatementFacts,
     raw_statements,
 )
-from graph.model import UNKNOWN_ACL, Bucket
+from graph.model import UNKNOWN_ACL, UNKNOWN_OWNERSHIP, Bucket
+from graph.model_s3 import OWNERSHIP_ENFORCED
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,25 @@ class BucketFacts:
     shape_rest: tuple[object, ...] = ()
     #: The ACL's grants with the bucket's name blanked (None without an ACL of grants).
     acl_text: str | None = None
+    #: The SSE-KMS key of the bucket's default encryption (None: not SSE-KMS).
+    kms: KmsFacts | None = None
+    #: Action masks the gates need apart (the KMS gate's: reads and writes use the key
+    #: differently): classify/classes.py splits action classes by them too.
+    gate_masks: tuple[int, ...] = ()
+
+    def gate_key(self, bit: int, rp: RolePolicies) -> object:
+        """What the gates beyond the policies make an action class's answer depend on (the
+        class's bit) for a role: None when no gate does. For the KMS gate's actions, the
+        key's value and what of the role the key reads (kms_facts.py)."""
+        needs = tuple(bool(m & bit) for m in self.gate_masks)
+        if self.kms is None or not any(needs):
+            return None
+        return self.kms.value, self.kms.role_signature(rp), needs
+
+    def gate_who(self, rp: RolePolicies) -> object:
+        """`gate_key` for every class of a bucket at once (None: no gate depends on the
+        role)."""
+        return None if self.kms is None else self.kms.role_signature(rp)
 
     @property
     def acl_masks(self) -> tuple[int, ...]:
@@ -170,6 +192,11 @@ def _applies(f: StatementFacts, acct: str) -> tuple[bool, set[str]]:
 
 def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> BucketFacts:
     bp = book.bucket(bucket)
+    enforced = bucket.object_ownership == OWNERSHIP_ENFORCED
+    if enforced and (bp.acl is not None or bp.public_acl is not None):
+        # Object Ownership BucketOwnerEnforced disables ACLs: no ACL grant counts.
+        bp = dataclasses.replace(bp, acl=None, public_acl=None)
+    kms = kms_facts(bucket, book)
     anyone: set[str] = set()
     named: dict[str, set[str]] = {}
     key_parts: set[str] = set()
@@ -217,6 +244,9 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
             for p in f.aws_principals:
                 named.setdefault(p, set()).update(f.s3_actions)
     unreadable = book.policy_unreadable(bucket)
+    if unreadable and enforced and not (bucket.policy_unknown or (
+            bucket.policy is not None and bp.policy is None)):
+        unreadable = False  # only the ACL is unread, and ACLs are disabled
     parts: list[object] = []
     general_shape: list[object] = []
     rest: list[object] = []
@@ -235,10 +265,21 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         # Which document could not be read changes the answers (the gates' `unread`, decide/gates/).
         unread = ("unreadable",
                   bucket.policy_unknown or (bucket.policy is not None and bp.policy is None),
-                  UNKNOWN_ACL in bucket.unknown)
+                  UNKNOWN_ACL in bucket.unknown and not enforced)
         parts.append(unread)
         general_shape.append(unread)
         rest.append(unread)
+    # The gates beyond the policies: buckets alike share answers only with the same key (and
+    # an ACL counts only under the same Object Ownership, gates/ownership.py).
+    gates: list[object] = []
+    if kms is not None:
+        gates.append(("kms", kms.value))
+    if bp.acl is not None and UNKNOWN_OWNERSHIP in bucket.unknown:
+        gates.append(("ownership unread",))
+    for gate in gates:
+        parts.append(gate)
+        general_shape.append(gate)
+        rest.append(gate)
     return BucketFacts(
         bucket=bucket,
         policies=bp,
@@ -259,5 +300,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         general_statements=tuple(general_statements),
         shape_rest=tuple(rest),
         acl_text=acl_text,
+        kms=kms,
+        gate_masks=kms_masks() if kms is not None else (),
         named_parts={k: tuple(v) for k, v in named_parts.items()},
     )

@@ -63,16 +63,21 @@ def decide(request: Request, p: Plan, evaluate: Callable[..., Decision]) -> Deci
 
 
 def limited(gates: Sequence[Gate], q: Question, access: ActionAccess) -> ActionAccess | None:
-    """The first limit gate's denial of a granted answer (None: every one lets it pass)."""
+    """A granted answer after the limit gates, in order (None: every one lets it pass as it
+    is). A gate may pass it on with its own evidence added (the KMS key's statements); the
+    first that denies it (or leaves it unknown) ends the walk."""
     if not access.granted:
         return None
+    out: ActionAccess | None = None
     for gate in gates:
         if gate.stage is not Stage.LIMIT or not gate.applies(q):
             continue
         found = gate.limit(q, access)
         if found is not None:
-            return found
-    return None
+            out = access = found
+            if not found.granted:
+                return found
+    return out
 
 
 def unread(gates: Sequence[Gate], q: Question) -> tuple[Unread, ...]:

@@ -209,7 +209,9 @@ class Decider:
                      {**self.principal_org, **self.assumed, **instance_context})
         stopped = limited(self.gates, q, access)
         if stopped is not None:
-            return stopped
+            if not stopped.granted:
+                return stopped
+            access = stopped
         unreads = unread(self.gates, q)
         if not unreads:
             return access
@@ -242,7 +244,9 @@ class Decider:
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
         stopped = limited(self.gates, q, access)
         if stopped is not None:
-            return stopped
+            if not stopped.granted:
+                return stopped
+            access = stopped
         if access.granted:
             why = may_deny(unread(self.gates, q))
             if why:

@@ -147,7 +147,7 @@ class ReachComputer(BucketGroups):
         masks = self.book.statement_masks
         masked = [(it, masks[it[0]]) for it in items]
         classes = action_classes(wanted, [m for _, m in masked] + [
-            *bf.statement_masks, bf.role_mask])
+            *bf.statement_masks, bf.role_mask, *bf.gate_masks])
         ctx = tuple(sorted(context.items()))
         bid = rp.boundary.key if rp.boundary else None
         tail_plain = (bid, rp.missing, self._who(rf, bf, False), ctx)
@@ -177,6 +177,9 @@ class ReachComputer(BucketGroups):
                 key = (kind, named, parts, bf.class_shape(low), tail_shape)
             else:
                 key = (scope, named, parts, tail_plain)
+            gate = bf.gate_key(low, rp)  # gates beyond the policies (gate.py, step 3)
+            if gate is not None:
+                key = (*key, gate)
             found = cache.get(key)
             if found is None:
                 # The role's side of the engine's evaluation depends on what the plain key
@@ -282,7 +285,7 @@ class ReachComputer(BucketGroups):
             where = self._where(rf, bf, special, sig)
         shapes = self._shape_ids[bf.bucket.name]
         shape = shapes[1] if rf.policies.role.arn in bf.named_roles else shapes[0]
-        key = (base, where, shape, self._who(rf, bf))
+        key = (base, where, shape, self._who(rf, bf), bf.gate_who(rf.policies))
         found = self._cache.get(key)
         if found is None:
             found = self._decide(rf, bf, special, context)

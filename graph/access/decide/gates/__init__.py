@@ -8,12 +8,16 @@ from graph.access.decide.gates.acl import AclGate
 from graph.access.decide.gates.block_public import BlockPublicAccessGate
 from graph.access.decide.gates.bucket_policy import BucketPolicyGate
 from graph.access.decide.gates.identity import IdentityGate
+from graph.access.decide.gates.kms import KmsGate
 from graph.access.decide.gates.org_policies import ResourceControlGate
+from graph.access.decide.gates.ownership import OwnershipGate
 
 GATES: tuple[Gate, ...] = (
     IdentityGate(),
     BucketPolicyGate(),
     AclGate(),
+    OwnershipGate(),
     BlockPublicAccessGate(),
     ResourceControlGate(),
+    KmsGate(),
 )

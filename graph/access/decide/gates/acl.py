@@ -2,7 +2,9 @@
 
 A grant gate: ACL grants are written as resource-policy statements (compile/acl.py) and
 decided by the engine on their own, only when the policies neither allow nor explicitly
-deny; they can only grant. An ACL that could not be read may grant (to the owner's
+deny; they can only grant. With Object Ownership BucketOwnerEnforced, ACLs are disabled: the
+ACL is not compiled for the bucket (classify/bucket_facts.py) and an unread one grants
+nothing (gates/ownership.py). An ACL that could not be read may grant (to the owner's
 canonical id, to the public groups), never deny. For the public, IgnorePublicAcls (known to
 be on) means no public ACL grant counts, read or not.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from graph.access.compile.acl import acl_unknown, effective_block
 from graph.access.decide.gate import Documents, Question, Stage, Unread
+from graph.access.decide.gates.ownership import acls_disabled
 from graph.access.model import ActionAccess
 
 
@@ -35,7 +38,7 @@ class AclGate:
 
     def unread(self, q: Question) -> Unread | None:
         bucket = q.bucket.bucket
-        if not acl_unknown(bucket):
+        if not acl_unknown(bucket) or acls_disabled(bucket):
             return None
         if q.public:
             bpa, bpa_unknown = effective_block(bucket, q.account)
