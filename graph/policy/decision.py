@@ -39,6 +39,11 @@ class PolicyKind(StrEnum):
     TRUST = "trust"
 
 
+#: Policy names that say what they are: "bucket policy", "route table rtb-… → vpce-…
+#: (endpoint policy)" (a VPC endpoint's policy, named by the path that meets it).
+_SELF_NAMED = ("bucket ", "route table ")
+
+
 @dataclass(frozen=True)
 class StatementRef:
     """Evidence: one statement of one policy, with enough to show it to a person."""
@@ -58,7 +63,8 @@ class StatementRef:
     def __post_init__(self) -> None:
         sid = f" ({self.sid})" if self.sid else ""
         # "bucket policy" / "bucket ACL" already say what they are.
-        kind = "" if self.policy_name.startswith("bucket ") else f"{self.policy_kind.value} policy "
+        kind = "" if self.policy_name.startswith(_SELF_NAMED) else \
+            f"{self.policy_kind.value} policy "
         label = f"{kind}{self.policy_name}, statement {self.number}{sid}"
         object.__setattr__(self, "label", label)
 

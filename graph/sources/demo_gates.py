@@ -2,7 +2,7 @@
 
 One of each, in eu-west-1 (the instances the screens show stay as they were): a VPC with a
 private subnet behind an S3 gateway endpoint whose policy allows one bucket, and an isolated
-subnet with no path to S3 (an instance in each); an SSE-KMS bucket whose key policy names one
+subnet with no path to S3 (an instance of batch-etl in each); an SSE-KMS bucket whose key policy names one
 role and does not delegate to IAM, with a VPC-only access point; a bucket with Object
 Ownership enforced and a stale public ACL (Block Public Access on too, as AWS sets it for new
 buckets: see STALE_ACL_BLOCK_PUBLIC_ACCESS). Default VPCs get what AWS gives them (an internet
@@ -23,8 +23,11 @@ DATA_VPC_CIDR = "10.42.0.0/16"
 #: Subnet name -> (CIDR, has the gateway endpoint route).
 SUBNETS = {"acme-data-private": ("10.42.1.0/24", True),
            "acme-data-isolated": ("10.42.2.0/24", False)}
-#: Instances (no instance profile: the existing roles' answers stay) per subnet.
+#: Instances per subnet. Both wear batch-etl (it reads acme-customer-data, the endpoint
+#: policy's one bucket, and writes partner exports, which the endpoint policy does not
+#: allow): the network path and the endpoint policy then decide what they get.
 INSTANCES = {"worker-private": "acme-data-private", "worker-no-path": "acme-data-isolated"}
+GATE_PROFILE = "batch-etl"
 ENDPOINT_BUCKET = cast.PRIVATE_BUCKET
 KMS_BUCKET = "acme-finance-reports"
 KMS_ALIAS = "alias/acme-finance"
@@ -149,7 +152,7 @@ def _data_vpc(ec2: Any) -> str:
     for name, subnet in INSTANCES.items():
         ec2.run_instances(
             ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro",
-            SubnetId=subnets[subnet],
+            SubnetId=subnets[subnet], IamInstanceProfile={"Name": GATE_PROFILE},
             TagSpecifications=[{"ResourceType": "instance",
                                 "Tags": [{"Key": "Name", "Value": name}]}],
             MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"})
