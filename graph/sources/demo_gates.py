@@ -2,12 +2,12 @@
 
 One of each, in eu-west-1 (the instances the screens show stay as they were): a VPC with a
 private subnet behind an S3 gateway endpoint whose policy allows one bucket, and an isolated
-subnet with no path to S3 (an instance of batch-etl in each); an SSE-KMS bucket whose key policy names one
-role and does not delegate to IAM, with a VPC-only access point; a bucket with Object
-Ownership enforced and a stale public ACL (Block Public Access on too, as AWS sets it for new
-buckets: see STALE_ACL_BLOCK_PUBLIC_ACCESS). Default VPCs get what AWS gives them (an internet
-gateway and a default route), and every existing bucket AWS's defaults (SSE-S3, ACLs
-disabled), so the existing instances and buckets keep their answers.
+subnet with no path to S3 (an instance of batch-etl in each); an SSE-KMS bucket whose key
+policy names one role and does not delegate to IAM, with a VPC-only access point; a bucket
+with Object Ownership enforced and a stale public ACL (Block Public Access on too, as AWS
+sets it for new buckets: see STALE_ACL_BLOCK_PUBLIC_ACCESS). Default VPCs get what AWS gives
+them (an internet gateway and a default route), and every existing bucket AWS's defaults
+(SSE-S3, ACLs disabled), so the existing instances and buckets keep their answers.
 """
 
 from __future__ import annotations
