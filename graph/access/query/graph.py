@@ -24,15 +24,14 @@ from graph.access.model import (
     PrincipalAccess,
 )
 from graph.access.query.lookup import find_bucket, find_instance, find_role
-from graph.access.query.merge import keep_filter, stronger
+from graph.access.query.merge import action_filter, keep_filter, stronger
 from graph.access.query.network_gate import NetworkGates
 from graph.access.query.nxview import build_networkx
 from graph.access.reach.build import AccessData, Chain, Progress, _no_progress
 from graph.access.reach.chain import actions_through, through
 from graph.access.reach.external import external_principals
 from graph.access.reach.reuse import Reuse
-from graph.catalog import normalize_level, require_action
-from graph.errors import LookupFailed
+from graph.catalog import require_action
 from graph.model import AccountSnapshot, Instance, LoadWarning
 from graph.policy import Outcome, PolicyKind, StatementRef
 
@@ -186,19 +185,6 @@ class AccessGraph:
         out.sort(key=lambda b: (b.bucket, len(b.via)))
         return out
 
-    def _action_filter(self, action: str | None, level: str | None
-                       ) -> Callable[[ActionAccess], bool]:
-        if action is not None:
-            entry = require_action(action)
-            return lambda a: a.action == entry.name
-        if level is not None:
-            try:
-                wanted = normalize_level(level)
-            except ValueError as exc:
-                raise LookupFailed("access level", level) from exc
-            return lambda a: a.level == wanted
-        return lambda a: True
-
     def who_can(self, bucket_name: str, action: str | None = None, level: str | None = None,
                 include_denied: bool = False) -> list[PrincipalAccess]:
         """Instances, roles, the public, external accounts and services that reach a bucket.
@@ -221,7 +207,7 @@ class AccessGraph:
     def _who_can(self, bucket_name: str, action: str | None, level: str | None,
                  include_denied: bool) -> list[PrincipalAccess]:
         bucket = find_bucket(self.snapshot, bucket_name)
-        wanted = self._action_filter(action, level)
+        wanted = action_filter(action, level)
         keep = keep_filter(include_denied)
         everything = action is None and level is None and include_denied
         # Thousands of instances share a handful of answer sets (same role, same hops): each
