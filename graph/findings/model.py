@@ -90,6 +90,10 @@ CATEGORIES: tuple[Category, ...] = (
              "A running instance with a public IP and IMDSv1 allowed whose role reaches "
              "buckets: an SSRF turns into data access.",
              "Require IMDSv2 (HttpTokens=required) and drop the public IP if not needed."),
+    Category("open-vpc-endpoint", "S3 endpoint open to any bucket",
+             "A VPC endpoint for S3 has no policy, or one that allows any bucket: instances "
+             "behind it can copy data to buckets of any account.",
+             "Set an endpoint policy naming your buckets, or limiting aws:ResourceAccount."),
 )
 CATEGORY_BY_ID = {c.id: c for c in CATEGORIES}
 
