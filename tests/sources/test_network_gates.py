@@ -25,6 +25,8 @@ from graph.model import AccountSnapshot
 from graph.policy import Outcome
 from graph.sources.connection import AwsConnection
 from graph.sources.live import load_live
+from graph.wizard import BucketGrant, RolePlan
+from graph.wizard.whatif import what_if
 
 REGION = "eu-west-1"
 OTHER = "us-east-1"
@@ -195,12 +197,15 @@ def test_network_not_read_is_unknown_with_the_reason(conn: AwsConnection) -> Non
     assert "AccessDenied" in reasons[0]
 
 
-def test_snapshot_without_network_facts_is_unknown(account: tuple[AccessGraph, dict[str, str]]
-                                                   ) -> None:
+def test_snapshot_without_network_facts_is_not_checked(
+        account: tuple[AccessGraph, dict[str, str]]) -> None:
+    """An older snapshot (no network facts at all: its load warning names the gate as not
+    checked) keeps the policies' answers; a trace shows no network step for it."""
     g, ids = account
     older: AccountSnapshot = dataclasses.replace(g.snapshot, network=None)
-    outcome, reasons = _get(build_access_graph(older), ids["i-nat"], "elsewhere")
-    assert outcome is Outcome.UNKNOWN and "no network facts" in reasons[0]
+    x = build_access_graph(older).explain(ids["i-endpoint"], "elsewhere", GET)
+    assert x.access is not None and x.access.outcome is Outcome.ALLOWED
+    assert "network path" not in [h.relation for h in x.hops]
 
 
 def test_finding_per_endpoint_open_to_any_bucket(conn: AwsConnection) -> None:
@@ -221,3 +226,24 @@ def test_finding_per_endpoint_open_to_any_bucket(conn: AwsConnection) -> None:
         f"S3 endpoint {open_} ({vpc}) has no endpoint policy (full access): a way out to "
         "buckets of any account"]
     assert ids["vpce"] not in str(found)
+
+
+def test_wizard_preview_warns_when_the_network_blocks_the_bucket(
+        account: tuple[AccessGraph, dict[str, str]]) -> None:
+    g, ids = account
+    plan = RolePlan(name="new-reader", trusted_services=("ec2.amazonaws.com",),
+                    grants=(BucketGrant.parse("list,read:not-in-endpoint-policy"),
+                            BucketGrant.parse("read:elsewhere"), BucketGrant.parse("read:ip-only")))
+    preview = what_if(plan, g.snapshot, [ids["i-endpoint"], ids["i-nat"]], g)
+    behind, nat = preview.changes
+    assert behind.blocked == {
+        "not-in-endpoint-policy": f"the policy of VPC endpoint {ids['vpce']} denies GetObject, "
+                                  "GetObjectVersion, ListBucket",
+        # Through the endpoint S3 sees no aws:SourceIp: the bucket policy's deny applies.
+        "ip-only": f"GetObject, GetObjectVersion through {ids['vpce']}: explicitly denied by "
+                   "bucket policy, statement 1",
+        "elsewhere": f"no network path to S3 in {OTHER} (route table {ids['rt-endpoint']}: "
+                     f"no route to S3 in {OTHER})"}
+    assert nat.blocked == {}
+    assert (f"  ! elsewhere: blocked for this instance: no network path to S3 in {OTHER} "
+            f"(route table {ids['rt-endpoint']}: no route to S3 in {OTHER})") in preview.lines()

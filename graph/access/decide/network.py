@@ -37,13 +37,17 @@ NAT = "nat"
 INTERNET = "internet"
 NO_PATH = "none"
 UNKNOWN = "unknown"
+#: The snapshot holds no network facts at all (an older snapshot or export folder, whose
+#: load warning names the gate as not checked): answers pass as the policies decide them.
+NOT_CHECKED = "not-checked"
+_NOT_CHECKED = ("the network path was not checked (this snapshot holds no network facts)")
 
 
 @dataclass(frozen=True)
 class NetworkPath:
     """How one route class reaches S3 in one region."""
 
-    #: ENDPOINT, NAT, INTERNET, NO_PATH or UNKNOWN (facts not read).
+    #: ENDPOINT, NAT, INTERNET, NO_PATH, UNKNOWN (facts not read) or NOT_CHECKED.
     kind: str
     bucket_region: str
     #: "route table rtb-… → vpce-…": the step a trace shows.
@@ -58,7 +62,7 @@ class NetworkPath:
 
     @property
     def passes(self) -> bool:
-        return self.kind in (ENDPOINT, NAT, INTERNET)
+        return self.kind in (ENDPOINT, NAT, INTERNET, NOT_CHECKED)
 
 
 def no_path_reason(region: str) -> str:
@@ -75,8 +79,7 @@ class PathFinder:
     def path(self, instance: Instance, bucket_region: str) -> NetworkPath:
         """The path `instance`'s requests to S3 in `bucket_region` take."""
         if self.snapshot.network is None:
-            return _unknown(bucket_region, "the network path was not checked (this snapshot "
-                            "holds no network facts)")
+            return NetworkPath(NOT_CHECKED, bucket_region, _NOT_CHECKED)
         net = self.snapshot.network_of(instance.region)
         if net is None:
             return _unknown(bucket_region, f"the network in {instance.region} was not read")

@@ -356,7 +356,8 @@ class AccessGraph:
                             edge.evidence))
         hops.append(Hop(f"role:{chain.roles[-1]}", f"bucket:{bucket.name}", "can access",
                         acc.reasons, acc.evidence))
-        hops.append(self.network.hop(instance, chain.roles[-1], bucket.name, acc))
+        net = self.network.hop(instance, chain.roles[-1], bucket.name, acc)
+        hops.extend((net,) if net is not None else ())
         return Explanation(tuple(hops), acc)
 
     def decide_now(self, role_arn: str, bucket_name: str, action: str,

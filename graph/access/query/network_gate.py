@@ -28,6 +28,7 @@ from graph.access.decide.gates.endpoint_policy import EndpointPolicyGate
 from graph.access.decide.network import (
     ENDPOINT,
     NO_PATH,
+    NOT_CHECKED,
     UNKNOWN,
     NetworkPath,
     PathFinder,
@@ -62,6 +63,8 @@ class NetworkGates:
         """Whether the answers pass this path unchanged, bucket by bucket alike."""
         if path.kind in (NO_PATH, UNKNOWN):
             return False
+        if path.kind == NOT_CHECKED:
+            return True
         if self._keys_read(role_arn, bucket):
             return False
         return path.kind != ENDPOINT or path.endpoint is None or (
@@ -134,9 +137,14 @@ class NetworkGates:
         own = (inst.private_ip, inst.public_ip) if reads else ()
         return (path.kind, path.evidence, path.reason, *own)
 
-    def hop(self, inst: Instance, role_arn: str, bucket: str, acc: ActionAccess) -> Hop:
-        """The trace's network step: the path, and the endpoint policy's statements."""
+    def hop(self, inst: Instance, role_arn: str, bucket: str, acc: ActionAccess
+            ) -> Hop | None:
+        """The trace's network step: the path, and the endpoint policy's statements (None
+        for a snapshot without network facts: its load warning says the gate was not
+        checked)."""
         path = self.path(inst, bucket)
+        if path.kind == NOT_CHECKED:
+            return None
         reasons = (path.evidence,) + ((path.reason,) if path.reason else ())
         if path.kind == ENDPOINT and path.endpoint is not None:
             if path.endpoint.policy is None and not path.endpoint.unread:
