@@ -90,7 +90,9 @@ class PathFinder:
             said = "; ".join(u.reason for u in net.unread) if net.unread else ""
             return _unknown(bucket_region, f"the route table of {instance.subnet_id} was not "
                             "read" + (f" ({said})" if said else ""))
-        key = (instance.region, table.route_table_id, bucket_region, public_ip(instance, net))
+        # The table itself (by identity: the snapshot holds it), not its id: an id alone
+        # need not be unique in a hand-made or synthetic account.
+        key = (instance.region, id(table), bucket_region, public_ip(instance, net))
         found = self._paths.get(key)
         if found is None:
             found = self._paths[key] = _decide(net, table, bucket_region, key[3])

@@ -33,6 +33,7 @@ from graph.access.decide.network import (
     NetworkPath,
     PathFinder,
     path_context,
+    public_ip,
 )
 from graph.access.model import ActionAccess, Hop
 from graph.access.reach.build import AccessData, instance_values
@@ -51,6 +52,7 @@ class NetworkGates:
         self.endpoints = EndpointPolicyGate()
         self._limited: dict[tuple[object, ...], Answers] = {}
         self._reads: dict[tuple[tuple[str, ...], str], bool] = {}
+        self._any_bucket_reads: bool | None = None
 
     def path(self, inst: Instance, bucket: str) -> NetworkPath:
         return self.paths.path(inst, self.data.bucket_by_name[bucket].bucket.region)
@@ -136,6 +138,21 @@ class NetworkGates:
                 or any(data.facts_of(a).network_keys for a in arns))
         own = (inst.private_ip, inst.public_ip) if reads else ()
         return (path.kind, path.evidence, path.reason, *own)
+
+    def route_class(self, inst: Instance, role_arn: str) -> tuple[object, ...]:
+        """What `inst`'s answers as `role_arn` depend on beyond the role's reach, for every
+        bucket: its route class, and its own addresses where a statement reads a network key.
+        Equal keys, equal answers (the app's explorer counts per key, not per instance)."""
+        net = self.data.snapshot.network_of(inst.region)
+        table = net.route_table_of(inst.subnet_id, inst.vpc_id) \
+            if net is not None and inst.subnet_id else None
+        if self._any_bucket_reads is None:
+            self._any_bucket_reads = any(bf.network_keys for bf in self.data.buckets)
+        reads = self._any_bucket_reads or bool(self.data.facts_of(role_arn).network_keys)
+        return (self.data.snapshot.network is None, inst.region,
+                id(table) if table is not None else inst.subnet_id,
+                public_ip(inst, net) if net is not None else bool(inst.public_ip),
+                *((inst.private_ip, inst.public_ip) if reads else ()))
 
     def hop(self, inst: Instance, role_arn: str, bucket: str, acc: ActionAccess
             ) -> Hop | None:
