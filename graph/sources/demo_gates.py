@@ -6,7 +6,8 @@ subnet with no path to S3 (an instance of batch-etl in each); an SSE-KMS bucket 
 policy names one role and does not delegate to IAM, with a VPC-only access point; a bucket
 with Object Ownership enforced and a stale public ACL (Block Public Access on too, as AWS
 sets it for new buckets: see STALE_ACL_BLOCK_PUBLIC_ACCESS). Default VPCs get what AWS gives
-them (an internet gateway and a default route), and every existing bucket AWS's defaults
+them (an internet gateway and a default route); a sandbox VPC without instances has an S3
+gateway endpoint with no policy (open to any bucket). Every existing bucket gets AWS's defaults
 (SSE-S3, ACLs disabled), so the existing instances and buckets keep their answers.
 """
 
@@ -20,6 +21,7 @@ from graph.sources.connection import AwsConnection
 
 REGION = "eu-west-1"
 DATA_VPC_CIDR = "10.42.0.0/16"
+SANDBOX_VPC_CIDR = "10.43.0.0/16"
 #: Subnet name -> (CIDR, has the gateway endpoint route).
 SUBNETS = {"acme-data-private": ("10.42.1.0/24", True),
            "acme-data-isolated": ("10.42.2.0/24", False)}
@@ -79,6 +81,7 @@ def seed_gates(conn: AwsConnection) -> None:
     for bucket, (region, _, _) in cast.BUCKETS.items():
         _aws_defaults(conn.client("s3", region), bucket)
     vpc_id = _data_vpc(conn.client("ec2", REGION))
+    _sandbox_vpc(conn.client("ec2", REGION))
     kms = conn.client("kms", REGION)
     key = kms.create_key(Description="acme finance reports (SSE-KMS)",
                          Policy=json.dumps(key_policy(account)))["KeyMetadata"]
@@ -128,6 +131,18 @@ def _default_vpc_like_aws(ec2: Any) -> None:
         {"Name": "association.main", "Values": ["true"]}])["RouteTables"][0]
     ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0",
                      GatewayId=igw)
+
+
+def _sandbox_vpc(ec2: Any) -> None:
+    """A sandbox VPC (no instances yet) whose S3 gateway endpoint has no policy: full access,
+    a way out to buckets of any account (the open-vpc-endpoint finding)."""
+    vpc_id = ec2.create_vpc(CidrBlock=SANDBOX_VPC_CIDR, TagSpecifications=[{
+        "ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "acme-sandbox"}]}])["Vpc"]["VpcId"]
+    main = ec2.describe_route_tables(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]},
+        {"Name": "association.main", "Values": ["true"]}])["RouteTables"][0]
+    ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=f"com.amazonaws.{REGION}.s3",
+                            VpcEndpointType="Gateway", RouteTableIds=[main["RouteTableId"]])
 
 
 def _data_vpc(ec2: Any) -> str:

@@ -165,8 +165,8 @@ def test_trace_who_can_and_exports_show_the_gate(account: tuple[AccessGraph, dic
                                                  ) -> None:
     g, ids = account
     x = g.explain(ids["i-endpoint"], "vpce-only", GET)
-    step = x.hops[-1]
-    assert step.relation == "network path"
+    step = x.hops[-2]  # before the role's "can access" step
+    assert step.relation == "network path" and x.hops[-1].relation == "can access"
     assert step.reasons[0] == f"route table {ids['rt-endpoint']} → {ids['vpce']} (gateway endpoint)"
     assert [e.label for e in step.evidence] == [
         f"route table {ids['rt-endpoint']} → {ids['vpce']} (endpoint policy), statement 1 "

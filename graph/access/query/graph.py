@@ -354,10 +354,10 @@ class AccessGraph:
         for edge in chain.hops:
             hops.append(Hop(edge.source, f"role:{edge.target_arn}", "can assume", edge.reasons,
                             edge.evidence))
-        hops.append(Hop(f"role:{chain.roles[-1]}", f"bucket:{bucket.name}", "can access",
-                        acc.reasons, acc.evidence))
         net = self.network.hop(instance, chain.roles[-1], bucket.name, acc)
         hops.extend((net,) if net is not None else ())
+        hops.append(Hop(f"role:{chain.roles[-1]}", f"bucket:{bucket.name}", "can access",
+                        acc.reasons, acc.evidence))
         return Explanation(tuple(hops), acc)
 
     def decide_now(self, role_arn: str, bucket_name: str, action: str,

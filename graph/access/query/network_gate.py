@@ -94,6 +94,7 @@ class NetworkGates:
         per_bucket = path.kind == ENDPOINT and path.endpoint is not None and (
             path.endpoint.policy is not None or bool(path.endpoint.unread))
         key = (answers_key(res), path.kind, path.evidence, path.reason,
+               id(path.endpoint) if path.endpoint is not None else None,
                (role_arn, bucket, tuple(sorted((k, str(v)) for k, v in ctx.items())))
                if per_bucket else None)
         found = self._limited.get(key)

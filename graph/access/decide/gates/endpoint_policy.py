@@ -34,7 +34,7 @@ class EndpointPolicyGate:
     reads = ("VPC endpoint policies (DescribeVpcEndpoints)",)
 
     def __init__(self) -> None:
-        self._parsed: dict[tuple[str, str], Policy | str] = {}
+        self._parsed: dict[tuple[int, str], Policy | str] = {}
         self._decided: dict[tuple[object, ...], Decision | str] = {}
 
     def applies(self, q: Question) -> bool:
@@ -55,7 +55,9 @@ class EndpointPolicyGate:
             return "; ".join(u.reason for u in endpoint.unread)
         if endpoint.policy is None:
             return None
-        key = (endpoint.endpoint_id, route_table_id)
+        # By the record (the snapshot holds it), not its id: ids need not be unique in a
+        # hand-made or synthetic account.
+        key = (id(endpoint), route_table_id)
         found = self._parsed.get(key)
         if found is None:
             name = f"route table {route_table_id} → {endpoint.endpoint_id} (endpoint policy)"
