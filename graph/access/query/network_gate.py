@@ -138,7 +138,8 @@ class NetworkGates:
                 data.bucket_by_name[bucket].network_keys
                 or any(data.facts_of(a).network_keys for a in arns))
         own = (inst.private_ip, inst.public_ip) if reads else ()
-        return (path.kind, path.evidence, path.reason, *own)
+        return (path.kind, path.evidence, path.reason,
+                id(path.endpoint) if path.endpoint is not None else None, *own)
 
     def route_class(self, inst: Instance, role_arn: str) -> tuple[object, ...]:
         """What `inst`'s answers as `role_arn` depend on beyond the role's reach, for every
