@@ -247,3 +247,26 @@ def test_wizard_preview_warns_when_the_network_blocks_the_bucket(
     assert nat.blocked == {}
     assert (f"  ! elsewhere: blocked for this instance: no network path to S3 in {OTHER} "
             f"(route table {ids['rt-endpoint']}: no route to S3 in {OTHER})") in preview.lines()
+
+
+def test_interface_endpoint_serves_its_vpc_in_its_region_only(conn: AwsConnection) -> None:
+    ids = _account(conn)
+    ec2 = conn.client("ec2", REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.6.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.6.1.0/24")["Subnet"]["SubnetId"]
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3", VpcEndpointType="Interface",
+        SubnetIds=[subnet], PolicyDocument=json.dumps(_endpoint_policy("endpoint-denied")),
+    )["VpcEndpoint"]["VpcEndpointId"]
+    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
+                                 SubnetId=subnet, IamInstanceProfile={"Name": "reader"}
+                                 )["Instances"][0]["InstanceId"]
+    g = build_access_graph(load_live(conn, (REGION, OTHER)))
+    assert ids["vpce"] != endpoint
+    # No route to S3 at all: the interface endpoint in the VPC is the way, with its policy.
+    outcome, reasons = _get(g, instance, "not-in-endpoint-policy")
+    assert outcome is Outcome.DENIED and endpoint in reasons[0]
+    step = g.explain(instance, "ip-only", GET).hops[-2]
+    assert step.reasons[0].endswith(f"VPC {vpc} → {endpoint} (interface endpoint)")
+    outcome, reasons = _get(g, instance, "elsewhere")
+    assert outcome is Outcome.DENIED and reasons[0] == f"no network path to S3 in {OTHER}"
