@@ -102,7 +102,9 @@ def trace_steps(graph: AccessGraph, instance_id: str, bucket: str, action: str |
         x = graph.explain(instance_id, bucket, action)
         for hop in x.hops:
             relation = hop.relation
-            if hop.target_id.startswith("bucket:") and x.access is not None:
+            if hop.relation == "network path":  # the instance's route to S3 (its own step)
+                relation = f"network: {hop.reasons[0]}" if hop.reasons else relation
+            elif hop.target_id.startswith("bucket:") and x.access is not None:
                 relation = f"{action}: {x.access.outcome.value}"
             steps.append(PathStep(hop.source_id, hop.target_id, relation, hop.evidence))
         roles = {h.target_id.partition(":")[2] for h in x.hops if h.target_id.startswith("role:")}

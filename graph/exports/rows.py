@@ -289,8 +289,10 @@ class BlockSource:
                 own = inst if len(chain.roles) == 1 else None
                 target = chain.roles[-1]
                 head = _instance_head(inst, target)
-                yield from _merged(head, _classes(g, target, self.only_bucket, own), self.sums,
-                                   chain.hops, chain.roles)
+                # The instance's network path and endpoint policy (query/network_gate.py).
+                classes = g.network.classes(inst, target,
+                                            _classes(g, target, self.only_bucket, own), own)
+                yield from _merged(head, classes, self.sums, chain.hops, chain.roles)
 
     def _role_blocks(self, roles: list[Any]) -> Iterator[Block]:
         g = self.g

@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from graph.access import AccessGraph
 from graph.findings.buckets import cross_account_findings, no_block_findings, public_findings
 from graph.findings.context import FindingContext
+from graph.findings.endpoints import endpoint_findings
 from graph.findings.escalation import Escalation, EscalationFinder
 from graph.findings.instances import escalation_findings, exposure_findings
 from graph.findings.kms import shared_key_findings, undecryptable_findings
@@ -73,6 +74,7 @@ def _compute(graph: AccessGraph, progress: Progress
                                         *undecryptable_findings(ctx)]),
         ("findings: roles", lambda: [*admin_findings(ctx), *broad_trust_findings(ctx)]),
         ("findings: roles other accounts assume", lambda: list(trusted_findings(ctx))),
+        ("findings: VPC endpoints", lambda: list(endpoint_findings(ctx))),
     ]
     out: list[Finding] = []
     total = len(rules) + 2

@@ -100,6 +100,10 @@ CATEGORIES: tuple[Category, ...] = (
              "grantee decrypt them (per the bucket's default encryption).",
              "Allow kms:Decrypt on the key to those who need the objects, or remove the "
              "grant."),
+    Category("open-vpc-endpoint", "S3 endpoint open to any bucket",
+             "A VPC endpoint for S3 has no policy, or one that allows any bucket: instances "
+             "behind it can copy data to buckets of any account.",
+             "Set an endpoint policy naming your buckets, or limiting aws:ResourceAccount."),
 )
 CATEGORY_BY_ID = {c.id: c for c in CATEGORIES}
 

@@ -42,6 +42,11 @@ class PolicyKind(StrEnum):
     TRUST = "trust"
 
 
+#: Policy names that say what they are: "bucket policy", "route table rtb-… → vpce-…
+#: (endpoint policy)" (a VPC endpoint's policy, named by the path that meets it).
+_SELF_NAMED = ("bucket ", "route table ", "key policy ")
+
+
 @dataclass(frozen=True)
 class StatementRef:
     """Evidence: one statement of one policy, with enough to show it to a person."""
@@ -60,9 +65,10 @@ class StatementRef:
 
     def __post_init__(self) -> None:
         sid = f" ({self.sid})" if self.sid else ""
-        # "bucket policy" / "bucket ACL" / "key policy of key ..." already say what they are.
-        kind = ("" if self.policy_name.startswith(("bucket ", "key policy "))
-                else f"{self.policy_kind.value} policy ")
+        # "bucket policy" / "bucket ACL" / "key policy of key ..." / "route table ..." already
+        # say what they are.
+        kind = "" if self.policy_name.startswith(_SELF_NAMED) else \
+            f"{self.policy_kind.value} policy "
         label = f"{kind}{self.policy_name}, statement {self.number}{sid}"
         object.__setattr__(self, "label", label)
 

@@ -2,12 +2,14 @@
 
 One of each, in eu-west-1 (the instances the screens show stay as they were): a VPC with a
 private subnet behind an S3 gateway endpoint whose policy allows one bucket, and an isolated
-subnet with no path to S3 (an instance in each); an SSE-KMS bucket whose key policy names one
-role and does not delegate to IAM, with a VPC-only access point; a bucket with Object
-Ownership enforced and a stale public ACL (Block Public Access on too, as AWS sets it for new
-buckets, but for IgnorePublicAcls: see STALE_ACL_BLOCK_PUBLIC_ACCESS). Default VPCs get what
-AWS gives them (an internet gateway and a default route), and every existing bucket AWS's
-defaults (SSE-S3, ACLs disabled), so the existing instances and buckets keep their answers.
+subnet with no path to S3 (an instance of batch-etl in each); an SSE-KMS bucket whose key
+policy names one role and does not delegate to IAM, with a VPC-only access point; a bucket
+with Object Ownership enforced and a stale public ACL (Block Public Access on too, as AWS
+sets it for new buckets, but for IgnorePublicAcls: see STALE_ACL_BLOCK_PUBLIC_ACCESS).
+Default VPCs get what AWS gives them (an internet gateway and a default route); a sandbox VPC
+without instances has an S3 gateway endpoint with no policy (open to any bucket). Every
+existing bucket gets AWS's defaults (SSE-S3, ACLs disabled), so the existing instances and
+buckets keep their answers.
 """
 
 from __future__ import annotations
@@ -20,11 +22,15 @@ from graph.sources.connection import AwsConnection
 
 REGION = "eu-west-1"
 DATA_VPC_CIDR = "10.42.0.0/16"
+SANDBOX_VPC_CIDR = "10.43.0.0/16"
 #: Subnet name -> (CIDR, has the gateway endpoint route).
 SUBNETS = {"acme-data-private": ("10.42.1.0/24", True),
            "acme-data-isolated": ("10.42.2.0/24", False)}
-#: Instances (no instance profile: the existing roles' answers stay) per subnet.
+#: Instances per subnet. Both wear batch-etl (it reads acme-customer-data, the endpoint
+#: policy's one bucket, and writes partner exports, which the endpoint policy does not
+#: allow): the network path and the endpoint policy then decide what they get.
 INSTANCES = {"worker-private": "acme-data-private", "worker-no-path": "acme-data-isolated"}
+GATE_PROFILE = "batch-etl"
 ENDPOINT_BUCKET = cast.PRIVATE_BUCKET
 KMS_BUCKET = "acme-finance-reports"
 KMS_ALIAS = "alias/acme-finance"
@@ -75,6 +81,7 @@ def seed_gates(conn: AwsConnection) -> None:
     for bucket, (region, _, _) in cast.BUCKETS.items():
         _aws_defaults(conn.client("s3", region), bucket)
     vpc_id = _data_vpc(conn.client("ec2", REGION))
+    _sandbox_vpc(conn.client("ec2", REGION))
     kms = conn.client("kms", REGION)
     key = kms.create_key(Description="acme finance reports (SSE-KMS)",
                          Policy=json.dumps(key_policy(account)))["KeyMetadata"]
@@ -126,6 +133,18 @@ def _default_vpc_like_aws(ec2: Any) -> None:
                      GatewayId=igw)
 
 
+def _sandbox_vpc(ec2: Any) -> None:
+    """A sandbox VPC (no instances yet) whose S3 gateway endpoint has no policy: full access,
+    a way out to buckets of any account (the open-vpc-endpoint finding)."""
+    vpc_id = ec2.create_vpc(CidrBlock=SANDBOX_VPC_CIDR, TagSpecifications=[{
+        "ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "acme-sandbox"}]}])["Vpc"]["VpcId"]
+    main = ec2.describe_route_tables(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]},
+        {"Name": "association.main", "Values": ["true"]}])["RouteTables"][0]
+    ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=f"com.amazonaws.{REGION}.s3",
+                            VpcEndpointType="Gateway", RouteTableIds=[main["RouteTableId"]])
+
+
 def _data_vpc(ec2: Any) -> str:
     """The data VPC: a private subnet behind the endpoint, an isolated one, an instance in
     each; returns the VPC's id."""
@@ -148,7 +167,7 @@ def _data_vpc(ec2: Any) -> str:
     for name, subnet in INSTANCES.items():
         ec2.run_instances(
             ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro",
-            SubnetId=subnets[subnet],
+            SubnetId=subnets[subnet], IamInstanceProfile={"Name": GATE_PROFILE},
             TagSpecifications=[{"ResourceType": "instance",
                                 "Tags": [{"Key": "Name", "Value": name}]}],
             MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"})

@@ -18,7 +18,7 @@ OPERATION = "gate facts"
 
 def gates_not_checked_message(origin: str, gates: tuple[str, ...] = ALL_GATES) -> str:
     return (f"{origin} predates them: not checked: {', '.join(gates)} "
-            "(answers they affect are unknown; load the account again to check them)")
+            "(answers are decided without them; load the account again to check them)")
 
 
 def without_gate_facts(snapshot: AccountSnapshot, origin: str) -> AccountSnapshot:

@@ -9,11 +9,12 @@ change who outside the account reaches a bucket, and the preview proves it rathe
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from graph.access import AccessGraph, BucketAccess, build_access_graph
-from graph.model import AccountSnapshot, InlinePolicy, InstanceProfile, Role
+from graph.access.decide.network import ENDPOINT, NO_PATH, UNKNOWN
+from graph.model import AccountSnapshot, InlinePolicy, Instance, InstanceProfile, Role
 from graph.policy import Outcome
 from graph.wizard.documents import inline_policy, trust_policy
 from graph.wizard.kms import kms_notes, with_kms
@@ -69,6 +70,9 @@ class InstanceChange:
     actions_after: Mapping[str, tuple[str, ...]]
     #: The same, before it (what the instance's current role, if any, reaches).
     actions_before: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Buckets the role reaches that this instance cannot, by the network path or a VPC
+    #: endpoint policy, and why (network_blocks).
+    blocked: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def gained(self) -> frozenset[str]:
@@ -129,6 +133,8 @@ class WhatIf:
                 for bucket, actions in per_bucket.items():
                     names = ", ".join(a.removeprefix("s3:") for a in actions)
                     out.append(f"  {sign} {bucket}: {names}")
+            for bucket, why in sorted(ch.blocked.items()):
+                out.append(f"  ! {bucket}: blocked for this instance: {why}")
         out.append("public exposure unchanged" if self.public_unchanged else
                    f"public exposure CHANGES: public before: {_names(self.public_before)}; "
                    f"public after: {_names(self.public_after)}")
@@ -192,8 +198,46 @@ def what_if(
         changes.append(InstanceChange(instance_id, instance.label, frozenset(before),
                                       frozenset(now), now, before))
     role_buckets = frozenset(_reached(after.reachable_from_role(role_arn)))
+    wanted = role_buckets | {g.bucket for g in plan.grants if g.bucket in
+                             snapshot.bucket_by_name}
+    changes = [dataclasses.replace(ch, blocked=network_blocks(
+        after, role_arn, after_snapshot.instance_by_id[ch.instance_id], wanted))
+        for ch in changes]
     touched = sorted(role_buckets | {g.bucket for g in plan.grants if g.bucket in
                                      snapshot.bucket_by_name}
                      | {b for ch in changes for b in ch.before | ch.after})
     return WhatIf(role_arn, role_buckets, tuple(changes),
                   _public(current, touched), _public(after, touched), tuple(kms_notes(plan)))
+
+
+def network_blocks(graph: AccessGraph, role_arn: str, instance: Instance,
+                   buckets: Iterable[str]) -> dict[str, str]:
+    """Buckets among `buckets` the role reaches but `instance` cannot, because of its
+    network path (no path, or not read) or the VPC endpoint policy on it, and why."""
+    out: dict[str, str] = {}
+    for bucket in sorted(buckets):
+        path = graph.network.path(instance, bucket)
+        if path.kind in (NO_PATH, UNKNOWN):
+            out[bucket] = f"{path.reason} ({path.evidence})" if path.evidence != path.reason \
+                else path.reason
+            continue
+        if path.kind != ENDPOINT or path.endpoint is None:
+            continue
+        role = graph.role_bucket(role_arn, bucket, instance)
+        seen = graph.network.on_bucket(instance, role_arn, bucket, role, instance)
+        stopped = sorted(a for a, aa in role.items() if aa.outcome in _REACHING
+                         and a in seen and seen[a].outcome not in _REACHING)
+        by_why: dict[str, list[str]] = {}
+        for a in stopped:
+            why = seen[a].reasons[0] if seen[a].reasons else ""
+            # The endpoint policy's own words, or what the path's context decided (a bucket
+            # policy's condition on aws:SourceVpce or aws:SourceIp).
+            key = "" if "VPC endpoint" in why or "endpoint policy" in why else why
+            by_why.setdefault(key, []).append(a.removeprefix("s3:"))
+        parts = [f"the policy of VPC endpoint {path.endpoint.endpoint_id} denies "
+                 f"{', '.join(names)}" if not why else
+                 f"{', '.join(names)} through {path.endpoint.endpoint_id}: {why}"
+                 for why, names in by_why.items()]
+        if parts:
+            out[bucket] = "; ".join(parts)
+    return out

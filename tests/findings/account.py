@@ -140,6 +140,11 @@ def seed(conn: AwsConnection) -> None:
         {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
                                                 "KMSMasterKeyID": key}}]})
     ec2 = conn.client("ec2", REGION)
+    # An S3 gateway endpoint with no policy (full access): the open-vpc-endpoint finding.
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3",
+                            VpcEndpointType="Gateway", RouteTableIds=[table])
     for name, (profile, tokens) in INSTANCES.items():
         ec2.run_instances(
             ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro",

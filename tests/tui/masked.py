@@ -37,6 +37,15 @@ def stable_ids(snapshot: AccountSnapshot) -> dict[str, str]:
     table |= _numbered([i.private_ip for i in instances], lambda n: f"10.0.0.{n}")
     # 203.0.113.0/24 is documentation space (RFC 5737): never anybody's real address.
     table |= _numbered([i.public_ip for i in instances], lambda n: f"203.0.113.{n}")
+    # VPCs without instances and VPC endpoints (findings name them), in the order of what
+    # the demo chose for them (CIDR, service), never of their generated ids.
+    nets = snapshot.network or ()
+    cidr = {v.vpc_id: (n.region, v.cidr_blocks) for n in nets for v in n.vpcs}
+    vpcs = sorted(cidr, key=lambda v: (cidr[v], v))
+    table |= _numbered([v for v in vpcs if v not in table], lambda n: f"vpc-{0xf00 + n:017x}")
+    endpoints = sorted((e for n in nets for e in n.endpoints),
+                       key=lambda e: (cidr.get(e.vpc_id, ()), e.service_name, e.endpoint_type))
+    table |= _numbered([e.endpoint_id for e in endpoints], lambda n: f"vpce-{n:017x}")
     return table
 
 

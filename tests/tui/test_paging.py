@@ -21,7 +21,9 @@ from tui.widgets.access_tree import PAGE, AccessTree
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_synthetic(tmp_path_factory.mktemp("big") / "acct", roles=12, instances=400,
+    # 600 instances: some have no network path to a bucket's region (decide/network.py), and
+    # a role must still reach one bucket from more than a page of them.
+    return write_synthetic(tmp_path_factory.mktemp("big") / "acct", roles=12, instances=600,
                            buckets=260, seed=5)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from graph.access import AccessGraph, ActionAccess, Explanation
 from graph.access.decide.gates.ownership import ownership_note
+from graph.access.decide.network import NO_PATH
 from graph.access.query.lookup import find_bucket, find_instance
 from graph.access.query.no_role import no_role_reason
 from graph.findings import Escalation, escalation_json, escalations_of_roles
@@ -167,10 +168,15 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(draw(steps, g))
         return code
     gain = _could_gain(g, instance, bucket.name)
+    net = g.network.path(instance, bucket.name)
+    if no_role is None and net.kind == NO_PATH:
+        no_role = f"{instance.label} cannot reach {bucket.name} ({net.reason}: {net.evidence})"
     # A gate on the bucket itself (Object Ownership disabling its ACL), said once.
     notes = [n for n in (ownership_note(bucket),) if n]
     head = {"instance": instance.instance_id, "bucket": bucket.name,
-            "assumed_context": dict(g.assumed), "bucket_notes": notes}
+            "assumed_context": dict(g.assumed), "bucket_notes": notes,
+            "network_path": {"kind": net.kind, "evidence": net.evidence,
+                             "reason": net.reason or None}}
     if args.action:
         if args.format == "json":
             json.dump({

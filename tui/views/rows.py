@@ -149,6 +149,7 @@ class _BucketSets:
     def __init__(self, graph: AccessGraph) -> None:
         self.graph = graph
         self._by_reach: dict[tuple[object, ...], frozenset[str]] = {}
+        self._by_route: dict[tuple[object, ...], frozenset[str]] = {}
         self._unions: dict[tuple[frozenset[str], ...], frozenset[str]] = {}
         self._reaches = AnswerMemo(lambda actions: _any_reach(_open(actions.values())))
 
@@ -164,11 +165,28 @@ class _BucketSets:
         return hit
 
     def of_instance(self, instance: Instance) -> frozenset[str]:
-        """Union over the instance's role chains (its role, then roles it can assume)."""
+        """Union over the instance's role chains (its role, then roles it can assume), after
+        the instance's network path and VPC endpoint policy (per route class)."""
         return self._union([
-            self.of_role(chain.roles[-1], instance if len(chain.roles) == 1 else None)
+            self._through_network(chain.roles[-1], instance,
+                                  instance if len(chain.roles) == 1 else None)
             for chain in self.graph.instance_chains(instance)
         ])
+
+    def _through_network(self, role_arn: str, instance: Instance, own: Instance | None
+                         ) -> frozenset[str]:
+        reached = self.of_role(role_arn, own)
+        if self.graph.snapshot.network is None:  # not checked: the load warning says so
+            return reached
+        network = self.graph.network
+        key = (self.graph.data.reach_key(role_arn, own),
+               network.route_class(instance, role_arn))
+        hit = self._by_route.get(key)
+        if hit is None:
+            hit = self._by_route[key] = frozenset(
+                b for b in reached if self._reaches(network.on_bucket(
+                    instance, role_arn, b, self.graph.role_bucket(role_arn, b, own), own)))
+        return hit
 
     def of_role_chains(self, role_arn: str) -> frozenset[str]:
         """Union over the role's chains (itself, then roles it can assume): what its trace

@@ -17,6 +17,7 @@ from graph.access.compile.index import BucketIndex
 from graph.access.compile.policies import BucketPolicies, PolicyBook, RolePolicies
 from graph.access.compile.statements import (
     INSTANCE_KEYS,
+    NETWORK_KEYS,
     StatementFacts,
     raw_statements,
 )
@@ -50,6 +51,8 @@ class BucketFacts:
     principal_specific: bool
     instance_keys: frozenset[str]
     policy_unreadable: bool
+    #: Network-path keys its policy reads (aws:SourceVpce...): see decide/network.py.
+    network_keys: frozenset[str] = frozenset()
     #: Actions named by statements that apply to every role of the account (Allow or Deny);
     #: for other actions the bucket's policy and ACL cannot change the answer of a role the
     #: policy does not name.
@@ -291,6 +294,7 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         key_parts=frozenset(key_parts),
         principal_specific=specific,
         instance_keys=frozenset(keys_read & INSTANCE_KEYS),
+        network_keys=frozenset(keys_read & NETWORK_KEYS),
         policy_unreadable=unreadable,
         role_actions=frozenset(role_actions),
         role_mask=action_mask(frozenset(role_actions)),

@@ -14,7 +14,7 @@ from graph.access.compile.actions import action_mask
 from graph.access.compile.index import BucketIndex
 from graph.access.compile.policies import CompiledPolicy, PolicyBook, RolePolicies
 from graph.access.compile.policy_part import PolicyPart, SigItem, policy_part
-from graph.access.compile.statements import INSTANCE_KEYS
+from graph.access.compile.statements import INSTANCE_KEYS, NETWORK_KEYS
 
 
 @dataclass
@@ -31,6 +31,8 @@ class RoleFacts:
     #: See PolicyPart.principal_keys.
     principal_keys: frozenset[str] = frozenset()
     instance_keys: frozenset[str] = frozenset()
+    #: Network-path keys its statements read (aws:SourceVpce...): see decide/network.py.
+    network_keys: frozenset[str] = frozenset()
     #: Statements concerning every bucket alike, as SigItems: part of every decision key.
     universal_sig: frozenset[SigItem] = frozenset()
     #: Each policy's place in the order the engine reads them (identity policies, boundary,
@@ -147,6 +149,7 @@ def role_facts(rp: RolePolicies, book: PolicyBook, index: BucketIndex) -> RoleFa
         principal_sensitive=any(p.sensitive for p in parts),
         principal_keys=frozenset().union(*(p.principal_keys for p in parts)),
         instance_keys=keys_read & INSTANCE_KEYS,
+        network_keys=keys_read & NETWORK_KEYS,
         universal_sig=frozenset().union(*(p.universal_sig for p in parts)),
         order={cp.key: n for n, (_, cp) in enumerate(groups)},
     )

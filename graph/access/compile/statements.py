@@ -22,6 +22,11 @@ from graph.policy.wildcard import compile_glob
 INSTANCE_KEYS: frozenset[str] = frozenset(
     {"ec2:sourceinstancearn", "aws:ec2instancesourcevpc", "aws:ec2instancesourceprivateipv4"}
 )
+#: Condition keys whose value (or absence) the instance's network path decides: through a VPC
+#: endpoint the VPC keys, over a NAT or internet gateway the source IP (decide/network.py).
+NETWORK_KEYS: frozenset[str] = frozenset(
+    {"aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip", "aws:sourceip"}
+)
 #: Condition-key prefixes whose value depends on which principal asks.
 PRINCIPAL_KEY_PREFIXES: tuple[str, ...] = (
     "aws:principal",

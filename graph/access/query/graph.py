@@ -24,14 +24,14 @@ from graph.access.model import (
     PrincipalAccess,
 )
 from graph.access.query.lookup import find_bucket, find_instance, find_role
-from graph.access.query.merge import keep_filter, stronger
+from graph.access.query.merge import action_filter, keep_filter, stronger
+from graph.access.query.network_gate import NetworkGates
 from graph.access.query.nxview import build_networkx
 from graph.access.reach.build import AccessData, Chain, Progress, _no_progress
 from graph.access.reach.chain import actions_through, through
 from graph.access.reach.external import external_principals
 from graph.access.reach.reuse import Reuse
-from graph.catalog import normalize_level, require_action
-from graph.errors import LookupFailed
+from graph.catalog import require_action
 from graph.model import AccountSnapshot, Instance, LoadWarning
 from graph.policy import Outcome, PolicyKind, StatementRef
 
@@ -90,6 +90,11 @@ class AccessGraph:
         """Decide every role not decided yet (thread-safe next to on-demand queries); False
         when `cancelled` stopped it early."""
         return self.data.decide_all(progress or _no_progress, cancelled)
+
+    @cached_property
+    def network(self) -> NetworkGates:
+        """The network path and VPC endpoint gates an instance's requests pass."""
+        return NetworkGates(self.data)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -171,25 +176,14 @@ class AccessGraph:
         out: list[BucketAccess] = []
         for chain in self.instance_chains(instance):
             own = instance if len(chain.roles) == 1 else None
-            for name, res in self.role_buckets(chain.roles[-1], own):
+            target = chain.roles[-1]
+            for name, res in self.role_buckets(target, own):
+                res = self.network.on_bucket(instance, target, name, res, own)
                 acts = self._answers(res, chain.hops, include_denied)
                 if acts:
                     out.append(BucketAccess(name, chain.roles[-1], chain.roles, acts))
         out.sort(key=lambda b: (b.bucket, len(b.via)))
         return out
-
-    def _action_filter(self, action: str | None, level: str | None
-                       ) -> Callable[[ActionAccess], bool]:
-        if action is not None:
-            entry = require_action(action)
-            return lambda a: a.action == entry.name
-        if level is not None:
-            try:
-                wanted = normalize_level(level)
-            except ValueError as exc:
-                raise LookupFailed("access level", level) from exc
-            return lambda a: a.level == wanted
-        return lambda a: True
 
     def who_can(self, bucket_name: str, action: str | None = None, level: str | None = None,
                 include_denied: bool = False) -> list[PrincipalAccess]:
@@ -213,7 +207,7 @@ class AccessGraph:
     def _who_can(self, bucket_name: str, action: str | None, level: str | None,
                  include_denied: bool) -> list[PrincipalAccess]:
         bucket = find_bucket(self.snapshot, bucket_name)
-        wanted = self._action_filter(action, level)
+        wanted = action_filter(action, level)
         keep = keep_filter(include_denied)
         everything = action is None and level is None and include_denied
         # Thousands of instances share a handful of answer sets (same role, same hops): each
@@ -240,18 +234,20 @@ class AccessGraph:
             out.append(PrincipalAccess("public", PUBLIC_ID, "anyone (public)", pub))
         # Instances with the same roles get the same answer unless a statement reads an
         # instance's own keys (its ARN, VPC, IP): decide once per role set, not per instance.
-        shared: dict[tuple[str, ...], tuple[Mapping[str, ActionAccess], tuple[str, ...],
+        shared: dict[tuple[object, ...], tuple[Mapping[str, ActionAccess], tuple[str, ...],
                                             tuple[tuple[str, ...], ...]]] = {}
         plan = self.data.instance_plan
         for inst in self.snapshot.instances:
             roles, own = plan(inst)
             if not roles:
                 continue
-            found = None if own else shared.get(roles)
+            # Instances share answers per route class too (the network path, decide/network.py).
+            share = (roles, *self.network.class_key(inst, roles, bucket.name))
+            found = None if own else shared.get(share)
             if found is None:
                 found = self._instance_on_bucket(inst, bucket.name, pick)
                 if not own:
-                    shared[roles] = found
+                    shared[share] = found
             merged, via, chains = found
             if merged:
                 out.append(PrincipalAccess("instance", inst.instance_id, inst.label, merged,
@@ -290,7 +286,10 @@ class AccessGraph:
         found: list[tuple[tuple[str, ...], int]] = []
         for chain in chains:
             own = inst if len(chain.roles) == 1 else None
-            acts = pick(self.role_bucket(chain.roles[-1], bucket, own), chain.hops)
+            res = self.role_bucket(chain.roles[-1], bucket, own)
+            if inst is not None:
+                res = self.network.on_bucket(inst, chain.roles[-1], bucket, res, own)
+            acts = pick(res, chain.hops)
             if not acts:
                 continue
             granted = sum(1 for a in acts.values() if a.outcome is not Outcome.DENIED)
@@ -333,7 +332,8 @@ class AccessGraph:
         first = (ec2,) if ec2.outcome is not Outcome.ALLOWED else ()
         for chain in self.data.chains_from(roles[0]):
             own = instance if len(chain.roles) == 1 else None
-            res = self.role_bucket(chain.roles[-1], bucket.name, own)
+            res = self.network.on_bucket(instance, chain.roles[-1], bucket.name,
+                                         self.role_bucket(chain.roles[-1], bucket.name, own), own)
             acc = res.get(entry.name)
             if acc is None:
                 continue
@@ -343,6 +343,8 @@ class AccessGraph:
         if best is None:
             chain = self.data.chains_from(roles[0])[0]
             acc = self.decide_now(roles[0], bucket.name, entry.name, instance)
+            acc = self.network.on_bucket(instance, roles[0], bucket.name, {entry.name: acc},
+                                         instance)[entry.name]
             best = (chain, acc)
         chain, acc = best
         hops.append(Hop(f"profile:{profile}", f"role:{roles[0]}", "runs as", ec2.reasons,
@@ -352,6 +354,8 @@ class AccessGraph:
         for edge in chain.hops:
             hops.append(Hop(edge.source, f"role:{edge.target_arn}", "can assume", edge.reasons,
                             edge.evidence))
+        net = self.network.hop(instance, chain.roles[-1], bucket.name, acc)
+        hops.extend((net,) if net is not None else ())
         hops.append(Hop(f"role:{chain.roles[-1]}", f"bucket:{bucket.name}", "can access",
                         acc.reasons, acc.evidence))
         return Explanation(tuple(hops), acc)

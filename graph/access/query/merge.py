@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from graph.access.model import OUTCOME_RANK, ActionAccess
+from graph.catalog import normalize_level, require_action
+from graph.errors import LookupFailed
 from graph.policy import Outcome
 
 
@@ -24,3 +26,17 @@ def stronger(first: Mapping[str, ActionAccess], more: Mapping[str, ActionAccess]
         if current is None or OUTCOME_RANK[a.outcome] > OUTCOME_RANK[current.outcome]:
             merged[k] = a
     return merged
+
+
+def action_filter(action: str | None, level: str | None) -> Callable[[ActionAccess], bool]:
+    """One action's answers, one access level's, or every answer."""
+    if action is not None:
+        entry = require_action(action)
+        return lambda a: a.action == entry.name
+    if level is not None:
+        try:
+            wanted = normalize_level(level)
+        except ValueError as exc:
+            raise LookupFailed("access level", level) from exc
+        return lambda a: a.level == wanted
+    return lambda a: True

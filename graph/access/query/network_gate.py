@@ -1,0 +1,196 @@
+"""An instance's answers after its network path and the VPC endpoint policy on it.
+
+A role is decided once, for every instance wearing it; what differs between its instances on
+the data path is the network their requests leave through (decide/network.py). So the two
+network gates are applied here, on the role's answers as an instance (through any chain of
+roles: an assumed role's requests leave through the same subnet) sees them:
+
+- the path, decided per route class (route table × bucket region × public IP): no path
+  denies what the policies grant ("no network path to S3 in <region>", a denial of its own
+  kind); unread network facts make it unknown, with the reason;
+- where a statement (the role's or the bucket policy's) reads a network key, the answer is
+  decided again with the path's context (aws:SourceVpce... or aws:SourceIp, the others
+  absent), so such conditions are decided for the instance, not left conditional;
+- the endpoint policy on an endpoint path (gates/endpoint_policy.py), through the engine.
+
+Answers are kept per (answers, path) and, behind an endpoint with a policy, per bucket, so
+instances sharing a route class share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from graph.access.answers.class_answers import answers_key
+from graph.access.decide.gates.endpoint_policy import EndpointPolicyGate
+from graph.access.decide.network import (
+    ENDPOINT,
+    NO_PATH,
+    NOT_CHECKED,
+    UNKNOWN,
+    NetworkPath,
+    PathFinder,
+    path_context,
+    public_ip,
+)
+from graph.access.model import ActionAccess, Hop
+from graph.access.reach.build import AccessData, instance_values
+from graph.model import Instance
+from graph.policy import Outcome
+
+Answers = Mapping[str, ActionAccess]
+
+
+class NetworkGates:
+    """The network path and endpoint-policy gates for instances of one analysis."""
+
+    def __init__(self, data: AccessData) -> None:
+        self.data = data
+        self.paths = PathFinder(data.snapshot)
+        self.endpoints = EndpointPolicyGate()
+        self._limited: dict[tuple[object, ...], Answers] = {}
+        self._reads: dict[tuple[tuple[str, ...], str], bool] = {}
+        self._any_bucket_reads: bool | None = None
+
+    def path(self, inst: Instance, bucket: str) -> NetworkPath:
+        return self.paths.path(inst, self.data.bucket_by_name[bucket].bucket.region)
+
+    def _keys_read(self, role_arn: str, bucket: str) -> frozenset[str]:
+        bf = self.data.bucket_by_name[bucket]
+        return self.data.facts_of(role_arn).network_keys | bf.network_keys
+
+    def _simple(self, role_arn: str, bucket: str, path: NetworkPath) -> bool:
+        """Whether the answers pass this path unchanged, bucket by bucket alike."""
+        if path.kind in (NO_PATH, UNKNOWN):
+            return False
+        if path.kind == NOT_CHECKED:
+            return True
+        if self._keys_read(role_arn, bucket):
+            return False
+        return path.kind != ENDPOINT or path.endpoint is None or (
+            path.endpoint.policy is None and not path.endpoint.unread)
+
+    def on_bucket(self, inst: Instance, role_arn: str, bucket: str, res: Answers,
+                  own: Instance | None) -> Answers:
+        """The role's answers `res` on `bucket` as `inst` gets them (`own`: the instance when
+        the role is its own, whose instance keys count)."""
+        path = self.path(inst, bucket)
+        if self._simple(role_arn, bucket, path):
+            return res
+        read = self._keys_read(role_arn, bucket)
+        ctx: dict[str, Any] = {}
+        if read and path.passes:
+            ctx = dict(path_context(path, inst, read))
+            data = self.data
+            rf = data.facts_of(role_arn)
+            base = data.reach.instance_context(rf, instance_values(own)) if own else {}
+            # Absent keys as () (hashable: the class cache keys hold the context).
+            full = {**base, **{k: v if isinstance(v, str) else () for k, v in ctx.items()}}
+            res = data.reach.bucket_answer(rf, data.bucket_by_name[bucket], full) or {}
+        if not any(a.outcome is not Outcome.DENIED for a in res.values()):
+            return res
+        per_bucket = path.kind == ENDPOINT and path.endpoint is not None and (
+            path.endpoint.policy is not None or bool(path.endpoint.unread))
+        key = (answers_key(res), path.kind, path.evidence, path.reason,
+               id(path.endpoint) if path.endpoint is not None else None,
+               (role_arn, bucket, tuple(sorted((k, str(v)) for k, v in ctx.items())))
+               if per_bucket else None)
+        found = self._limited.get(key)
+        if found is None:
+            found = self._limited[key] = self._limit(res, path, role_arn, bucket, ctx)
+        return found
+
+    def _limit(self, res: Answers, path: NetworkPath, role_arn: str, bucket: str,
+               ctx: Mapping[str, Any]) -> Answers:
+        out: dict[str, ActionAccess] = {}
+        bf = self.data.bucket_by_name[bucket]
+        account = self.data.snapshot.account_id
+        for name, a in res.items():
+            if a.outcome is Outcome.DENIED:
+                out[name] = a
+            elif path.kind == NO_PATH:
+                out[name] = ActionAccess(a.action, a.level, a.scope, Outcome.DENIED,
+                                         (path.reason, path.evidence), (), (), None, a.prefixes)
+            elif path.kind == UNKNOWN:
+                out[name] = ActionAccess(a.action, a.level, a.scope, Outcome.UNKNOWN,
+                                         (path.reason,) + a.reasons, a.evidence, a.conditions,
+                                         a.blocked_by, a.prefixes)
+            elif path.kind == ENDPOINT and path.endpoint is not None:
+                found = self.endpoints.decide(path.endpoint, path.route_table_id, role_arn,
+                                              account, a, bf.bucket.arn, ctx)
+                out[name] = a if found is None else found
+            else:
+                out[name] = a
+        return MappingProxyType(out)
+
+    def class_key(self, inst: Instance, roles: tuple[str, ...], bucket: str
+                  ) -> tuple[object, ...]:
+        """What of `inst` its answers on `bucket` depend on beyond its roles: its route
+        class's path, and its own addresses where a statement reads a network key."""
+        path = self.path(inst, bucket)
+        reads = self._reads.get((roles, bucket))
+        if reads is None:
+            data = self.data
+            arns = {a for r in roles for c in data.chains_from(r) for a in c.roles}
+            reads = self._reads[(roles, bucket)] = bool(
+                data.bucket_by_name[bucket].network_keys
+                or any(data.facts_of(a).network_keys for a in arns))
+        own = (inst.private_ip, inst.public_ip) if reads else ()
+        return (path.kind, path.evidence, path.reason,
+                id(path.endpoint) if path.endpoint is not None else None, *own)
+
+    def route_class(self, inst: Instance, role_arn: str) -> tuple[object, ...]:
+        """What `inst`'s answers as `role_arn` depend on beyond the role's reach, for every
+        bucket: its route class, and its own addresses where a statement reads a network key.
+        Equal keys, equal answers (the app's explorer counts per key, not per instance)."""
+        net = self.data.snapshot.network_of(inst.region)
+        table = net.route_table_of(inst.subnet_id, inst.vpc_id) \
+            if net is not None and inst.subnet_id else None
+        if self._any_bucket_reads is None:
+            self._any_bucket_reads = any(bf.network_keys for bf in self.data.buckets)
+        reads = self._any_bucket_reads or bool(self.data.facts_of(role_arn).network_keys)
+        return (self.data.snapshot.network is None, inst.region,
+                id(table) if table is not None else inst.subnet_id,
+                public_ip(inst, net) if net is not None else bool(inst.public_ip),
+                *((inst.private_ip, inst.public_ip) if reads else ()))
+
+    def hop(self, inst: Instance, role_arn: str, bucket: str, acc: ActionAccess
+            ) -> Hop | None:
+        """The trace's network step: the path, and the endpoint policy's statements (None
+        for a snapshot without network facts: its load warning says the gate was not
+        checked)."""
+        path = self.path(inst, bucket)
+        if path.kind == NOT_CHECKED:
+            return None
+        reasons = (path.evidence,) + ((path.reason,) if path.reason else ())
+        if path.kind == ENDPOINT and path.endpoint is not None:
+            if path.endpoint.policy is None and not path.endpoint.unread:
+                reasons += (f"no endpoint policy on {path.endpoint.endpoint_id}: full access",)
+            else:
+                reasons += tuple(r for r in acc.reasons if "endpoint" in r)
+        evidence = tuple(e for e in acc.evidence if e.policy_name.startswith("route table "))
+        return Hop(f"instance:{inst.instance_id}", f"bucket:{bucket}", "network path",
+                   reasons, evidence)
+
+    def classes(self, inst: Instance, role_arn: str,
+                classes: Iterable[tuple[Answers, list[str]]], own: Instance | None
+                ) -> Iterator[tuple[Answers, list[str]]]:
+        """`classes` (answers, bucket names) as `inst` gets them: split by the path of each
+        bucket's region, and by bucket only where the path reads the bucket."""
+        for res, names in classes:
+            groups: dict[object, tuple[Answers, list[str]]] = {}
+            for name in names:
+                path = self.path(inst, name)
+                if self._simple(role_arn, name, path):
+                    got: Answers = res
+                else:
+                    got = self.on_bucket(inst, role_arn, name, res, own)
+                k = id(got)
+                found = groups.get(k)
+                if found is None:
+                    groups[k] = (got, [name])
+                else:
+                    found[1].append(name)
+            yield from groups.values()
