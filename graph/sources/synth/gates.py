@@ -5,8 +5,8 @@ Drawn from their own random streams (`World.rng("network")`, ...), so the roles,
 instances a seed produced before these facts existed stay byte-identical. The network is
 built around the VPC and subnet ids the instances already name: per VPC an internet gateway,
 usually a NAT gateway, an S3 gateway endpoint in ~60% (30% of them restricted to the
-organisation's or named buckets), a few interface endpoints; subnets public (~20%), private
-behind the NAT (~65%) or isolated (~15%).
+organisation's or named buckets), a few interface endpoints; subnets public where their
+instances have public IPs, else private behind the NAT (~95%) or isolated.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _endpoint_policy(rng: random.Random, world: World) -> dict[str, Any] | None:
 
 
 def _region_network(rng: random.Random, world: World, region: str,
-                    subnets: dict[str, str]) -> dict[str, Any]:
+                    subnets: dict[str, str], public: set[str]) -> dict[str, Any]:
     vpcs, routes, tables, endpoints, nats, igws, subnet_records = [], [], [], [], [], [], []
     by_vpc: dict[str, list[str]] = {}
     for subnet, vpc in sorted(subnets.items()):
@@ -52,14 +52,17 @@ def _region_network(rng: random.Random, world: World, region: str,
         igw, nat = f"igw-{vpc[4:]}", f"nat-{vpc[4:]}"
         igws.append({"InternetGatewayId": igw, "OwnerId": ACCOUNT,
                      "Attachments": [{"State": "available", "VpcId": vpc}]})
-        has_nat = rng.random() < 0.85
+        has_nat = rng.random() < 0.9
         local = {"DestinationCidrBlock": cidr, "GatewayId": "local", "State": "active"}
-        ids = {kind: f"rtb-{kind[0]}{vpc[4:]}" for kind in ("main", "public", "private",
-                                                             "isolated")}
+        # One letter per kind (public and private once shared "p", and so their ids).
+        ids = {kind: f"rtb-{letter}{vpc[4:]}" for kind, letter in (
+            ("main", "m"), ("public", "u"), ("private", "r"), ("isolated", "i"))}
         kinds: dict[str, list[str]] = {k: [] for k in ids}
         for s, subnet in enumerate(members):
+            # A subnet is public where its instances have public IPs (as real accounts put
+            # them), else mostly private behind the NAT; some are isolated on purpose.
             roll = rng.random()
-            kind = "public" if roll < 0.2 else "isolated" if roll > 0.85 or not has_nat \
+            kind = "public" if subnet in public else "isolated" if roll > 0.95 or not has_nat \
                 else "private"
             kinds[kind].append(subnet)
             subnet_records.append({"SubnetId": subnet, "VpcId": vpc, "CidrBlock":
@@ -128,7 +131,9 @@ def write_gates(out: Path, world: World, instances: dict[str, dict[str, Any]],
                    for i in r["Instances"]}
         if not subnets:
             continue
-        files = _region_network(rng, world, region, subnets)
+        public = {i["SubnetId"] for r in response["Reservations"] for i in r["Instances"]
+                  if i.get("PublicIpAddress")}
+        files = _region_network(rng, world, region, subnets, public)
         for kind, dirname in efg.NETWORK_DIRS.items():
             (out / dirname).mkdir(exist_ok=True)
             dump(out / dirname / f"{region}.json", files[kind])
