@@ -140,9 +140,18 @@ def _same_key(found: KmsKey | None, key: KmsKey) -> bool:
 
 def undecryptable_findings(ctx: FindingContext) -> Iterator[Finding]:
     """Grants that cannot work: the grantee may read objects, the key does not let it
-    decrypt them. One finding per (granting statement, key)."""
+    decrypt them. One finding per key (the key policy is the one place to fix them all),
+    with every such granting statement as its evidence."""
     g = ctx.graph
-    causes: dict[tuple[str, str], tuple[StatementRef, str, set[str], set[str]]] = {}
+    #: key ARN -> (key label, statements by label and bucket, who, buckets)
+    causes: dict[str, tuple[str, dict[tuple[str, str], StatementRef], set[str], set[str]]] = {}
+
+    def add(key_arn: str, key_label: str, ref: StatementRef, who: str, bucket: str) -> None:
+        found = causes.setdefault(key_arn, (key_label, {}, set(), set()))
+        found[1].setdefault((ref.label, bucket), ref)
+        found[2].add(who)
+        found[3].add(bucket)
+
     names = {bf.bucket.name: bf for bf in g.data.buckets
              if bf.kms is not None and not bf.kms.unread}
     for role in ctx.snapshot.roles:
@@ -152,13 +161,9 @@ def undecryptable_findings(ctx: FindingContext) -> Iterator[Finding]:
                     or PER_DEFAULT not in got.reasons[0]:
                 continue
             for ref in got.evidence:
-                if ref.effect != "Allow" or not _names_bucket(ref, bucket):
-                    continue
-                kf = bf.kms
-                found = causes.setdefault((ref.label, kf.key_arn),
-                                          (ref, kf.key_label, set(), set()))
-                found[2].add(role.name)
-                found[3].add(bucket)
+                if ref.effect == "Allow" and _names_bucket(ref, bucket):
+                    assert bf.kms is not None
+                    add(bf.kms.key_arn, bf.kms.key_label, ref, role.name, bucket)
     own = ctx.snapshot.account_id
     for bucket, bf in names.items():
         kf = bf.kms
@@ -170,24 +175,27 @@ def undecryptable_findings(ctx: FindingContext) -> Iterator[Finding]:
             if not kf.aws_managed and kf.key is not None and p.id in outsiders(kf.key, own)[1]:
                 continue
             for ref in g.own_evidence(bucket, read.evidence):
-                found = causes.setdefault((ref.label + bucket, kf.key_arn),
-                                          (ref, kf.key_label, set(), set()))
-                found[2].add(f"account {p.id}")
-                found[3].add(bucket)
-    for (label, key_arn), (ref, key_label, who, buckets) in sorted(causes.items()):
+                if ref.effect == "Allow":  # a Deny quoted for its conditions grants nothing
+                    add(kf.key_arn, kf.key_label, ref, f"account {p.id}", bucket)
+    for key_arn, (key_label, refs, who, buckets) in sorted(causes.items()):
         why = ("the AWS managed key aws/s3 serves only its own account"
                if "aws/s3" in key_label else f"key {key_label} does not let them decrypt")
         shown = sorted(who)
+        statements = [refs[k] for k in sorted(refs)]
+        counted = (f"{len(statements)} grant(s) to read objects of {len(buckets)} bucket(s)"
+                   if len(statements) > 1 else f"{statements[0].label} grants object reads that")
         yield Finding(
-            finding_id("undecryptable-grant", label, key_arn), Severity.INFO,
+            finding_id("undecryptable-grant", key_arn), Severity.INFO,
             "undecryptable-grant",
-            f"{ref.label} grants object reads that cannot work: {why} ({PER_DEFAULT})",
+            f"{counted} cannot work: {why} ({PER_DEFAULT})",
             f"allow kms:Decrypt on key {key_label} to those who need it (key policy, or "
-            "delegate to IAM), or remove the grant",
-            bucket=min(buckets), buckets=tuple(sorted(buckets)), evidence=(ref,),
-            actions=("s3:GetObject",),
+            "delegate to IAM), or remove the grants",
+            bucket=min(buckets), buckets=tuple(sorted(buckets)),
+            evidence=tuple(statements[:SHOWN]), actions=("s3:GetObject",),
             detail=(f"who: {', '.join(shown[:SHOWN])}"
-                    + (f" and {len(shown) - SHOWN} more" if len(shown) > SHOWN else ""),),
+                    + (f" and {len(shown) - SHOWN} more" if len(shown) > SHOWN else ""),
+                    *((f"{len(statements) - SHOWN} more statements",)
+                      if len(statements) > SHOWN else ())),
             path=(PathStep(f"kms:{key_arn}", f"bucket:{min(buckets)}", "cannot decrypt",
-                           (ref,)),),
+                           tuple(statements[:SHOWN])),),
             view=("bucket", min(buckets)))

@@ -262,15 +262,19 @@ def test_findings_a_shared_key_once_and_grants_that_cannot_work(graph: AccessGra
     assert shared[0].evidence[0].sid == "Partner" and OTHER in shared[0].detail[0]
     cannot = [f for f in found if f.category == "undecryptable-grant"]
     assert all(f.severity.value == "info" for f in cannot)
-    # The partner account's read of an aws/s3 bucket: one finding for the statement.
-    partner = [f for f in cannot if f.evidence[0].sid == "PartnerReads"]
+    # One finding per key (its policy is where they are fixed), each granting statement
+    # its evidence. The partner account's read of an aws/s3 bucket:
+    partner = [f for f in cannot if any(e.sid == "PartnerReads" for e in f.evidence)]
     assert len(partner) == 1 and "aws/s3 serves only its own account" in partner[0].title
-    # The role whose S3 grant the key policy does not match: one per (statement, key).
-    causes = [(f.evidence[0].label, f.bucket) for f in cannot]
-    assert len(causes) == len(set(causes))
+    keys = [f.path[0].source for f in cannot]
+    assert len(keys) == len(set(keys))
+    # The role whose S3 grant the key policy does not match:
+    causes = [(e.label, f.bucket) for f in cannot for e in f.evidence]
     assert ("identity policy iamonly/s3, statement 1", "kms-direct") in causes
-    assert not any(f.bucket == "kms-direct" and "direct/s3" in f.evidence[0].label
-                   for f in cannot)
+    assert not any(f.bucket == "kms-direct" and "direct/s3" in e.label
+                   for f in cannot for e in f.evidence)
+    # A Deny quoted for its conditions is never "a grant that cannot work".
+    assert all(e.effect == "Allow" for f in cannot for e in f.evidence)
     # Near miss: a wildcard grant (s3:* on "*") is not meant for the bucket: no finding.
     assert _outcome(graph, "wild", "kms-direct", "s3:GetObject") is Outcome.DENIED
     assert not any("wild/s3" in f.evidence[0].label for f in cannot)
