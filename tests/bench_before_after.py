@@ -36,7 +36,9 @@ def _measured(tree: Path, argv: list[str]) -> tuple[float, float, float]:
     if pid == 0:  # the child becomes the command (its "wrote N rows" line is not wanted)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
-        os.execve(sys.executable, [sys.executable, "-c", RUN, *argv], env)
+        # -P: the current folder must not come before the tree's PYTHONPATH (run from a
+        # checkout, `-c` would otherwise import the working tree for both versions).
+        os.execve(sys.executable, [sys.executable, "-P", "-c", RUN, *argv], env)
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
