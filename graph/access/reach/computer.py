@@ -272,7 +272,14 @@ class ReachComputer(BucketGroups):
         if sig is None:
             assert bf is not None
             sig = rf.sig_for(bf.bucket.name)
-        return self.number(("where", rf.ordered(sig)))
+        ordered = rf.ordered(sig)
+        if bf is not None:
+            # Statements whose pattern matches this bucket its own way: named by how they
+            # match the ARNs asked, so buckets they match alike share the whole answer.
+            probed = self.caller_keys.probed(rf, bf, ordered)
+            if probed is not None:
+                return self.number(("probed", probed))
+        return self.number(("where", ordered))
 
     def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str], base: int,
@@ -345,8 +352,10 @@ class ReachComputer(BucketGroups):
         for sig, names in rf.special_groups().items():
             kept = [n for n in names if n not in own] if own else names
             where = self._where(rf, None, True, sig)
+            tagged = any(it[2] is not None for it in sig)
             for rep, alike in self._alike(sig, kept):
-                res = self._cached(rf, rep, True, context, base, sig, where)
+                res = self._cached(rf, rep, True, context, base, sig,
+                                   None if tagged else where)
                 special.update(dict.fromkeys(alike, res))
                 runs.append((res, alike))
         for bf in named_here:
