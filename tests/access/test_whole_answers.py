@@ -79,3 +79,22 @@ def test_shared_whole_answers_equal_the_oracle() -> None:
     # Granted on the buckets matched alike, and only under a role's own prefix elsewhere.
     assert Outcome.ALLOWED in seen
     assert prefixed
+
+
+def test_answers_through_certain_hops_are_handed_out_as_they_are() -> None:
+    from graph.access.decide.trust import AssumeEdge
+    from graph.access.reach.chain import actions_through
+
+    g = build_access_graph(_snapshot(1, 2))
+    answers = g.role_bucket(f"arn:aws:iam::{ACCT}:role/r0", "acme-t0-logs-0")
+    certain = AssumeEdge("service:ec2.amazonaws.com", f"arn:aws:iam::{ACCT}:role/r0",
+                         Outcome.ALLOWED, (), (), ())
+    # Not a copy of every answer per bucket: the answers themselves.
+    assert actions_through(answers, (certain,)) is answers
+    unsure = AssumeEdge("service:ec2.amazonaws.com", f"arn:aws:iam::{ACCT}:role/r0",
+                        Outcome.UNKNOWN, ("the trust policy could not be read",), (), ())
+    through = actions_through(answers, (certain, unsure))
+    granted = [name for name, a in answers.items() if a.granted]
+    assert granted
+    # An unsure hop still makes every granted answer beyond it unknown.
+    assert all(through[name].outcome is Outcome.UNKNOWN for name in granted)
