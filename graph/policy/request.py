@@ -66,6 +66,18 @@ class Request:
                            _explicit_grant(self.action, self.resource_arn))
 
 
+    def on(self, resource_arn: str) -> Request:
+        """The same request on another resource: what the decider asks of a bucket, its
+        objects and each key prefix. Copies the derived fields instead of deriving them again
+        (only `explicit_grant` reads the resource), which costs a fraction of a new one."""
+        other = object.__new__(Request)
+        fields = other.__dict__
+        fields.update(self.__dict__)
+        fields["resource_arn"] = resource_arn
+        fields["explicit_grant"] = _explicit_grant(self.action, resource_arn)
+        return other
+
+
 def _resource_part(arn: str) -> str:
     """What follows the fifth colon of an ARN ("" when it has fewer)."""
     parts = arn.split(":", 5)

@@ -191,11 +191,13 @@ class Decider:
                 who, rp.boundary is not None, role.arn.split(":")[4],
                 tuple(sorted(context.items()))), bf.bucket.arn)
 
+        # One request derived, then copied per resource (the bucket, its objects, prefixes).
+        template = Request(principal_arn=role.arn, action=action.name,
+                           resource_arn=bf.bucket.arn, resource_account=self.account.account_id,
+                           context=context, principal_tags=role.tags, partial=True)
+
         def make(resource: str) -> Decision:
-            req = Request(principal_arn=role.arn, action=action.name, resource_arn=resource,
-                          resource_account=self.account.account_id, context=context,
-                          principal_tags=role.tags, partial=True)
-            return decide(req, asked, evaluate_)
+            return decide(template.on(resource), asked, evaluate_)
 
         return self._object_or_bucket(action, bf, key_parts, make)
 

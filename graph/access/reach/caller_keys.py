@@ -12,11 +12,12 @@ the decider adds whether each probe matches the ARN asked to its cache key (deci
 
 from __future__ import annotations
 
+from graph.access.classify.bucket_facts import BucketFacts
 from graph.access.classify.role_facts import RoleFacts, SigItem
 from graph.access.compile.policies import CompiledPolicy, PolicyBook
 from graph.access.compile.policy_part import StmtId
 from graph.policy.document import Statement
-from graph.policy.hits import arn_decides
+from graph.policy.hits import arn_decides, matches_arn
 
 #: Stands for a bucket's name in a probed item: the probe's match says the rest.
 _PROBED = "\x00probed"
@@ -30,6 +31,7 @@ class CallerKeys:
         self._statements: dict[StmtId, Statement | None] = {}
         self._split: dict[tuple[SigItem, ...], tuple[tuple[SigItem, ...],
                                                      tuple[Statement, ...]]] = {}
+        self._matches: dict[tuple[StmtId, str, tuple[str, ...]], tuple[bool | None, ...]] = {}
 
     def key(self, rf: RoleFacts, named: tuple[SigItem, ...]
             ) -> tuple[tuple[SigItem, ...], tuple[Statement, ...]]:
@@ -48,6 +50,42 @@ class CallerKeys:
                 found = (blanked, probes)  # type: ignore[assignment]
         self._split[named] = found
         return found
+
+    def probed(self, rf: RoleFacts, bf: BucketFacts, ordered: tuple[SigItem, ...]
+               ) -> tuple[object, ...] | None:
+        """The statements concerning the bucket (`ordered`, in reading order) with each
+        pattern-tagged item's bucket name replaced by how its statement matches every ARN
+        the bucket's questions can ask (the bucket, `bucket/*`, each object-key part a
+        statement of either side names): buckets with equal such keys (and equal shapes)
+        get equal answers, so a role decides them once (the computer's whole-answer key).
+        None when nothing is tagged, or an item cannot be blanked (a NotResource exclusion
+        naming the bucket, a Resource reading policy variables)."""
+        name = bf.bucket.name
+        if not any(it[2] == name for it in ordered):
+            return None
+        parts = {it[1] for it in ordered if it[1] not in ("", "*")}
+        parts.update(p for _, p in bf.general_parts)
+        parts.update(p for _, p in bf.named_parts.get(rf.policies.role.arn, ()))
+        suffixes = ("", "/*", *(f"/{p}" for p in sorted(parts)))
+        arn = bf.bucket.arn
+        matches = self._matches
+        out: list[object] = [suffixes]
+        for it in ordered:
+            tag = it[2]
+            if tag != name:
+                if tag is None or tag.startswith("not#"):  # alike on every bucket it names
+                    out.append(it)
+                    continue
+                return None
+            mkey = (it[0], name, suffixes)
+            found = matches.get(mkey)
+            if found is None:
+                stmt = self._statement(rf, it[0])
+                if stmt is None or not arn_decides(stmt):
+                    return None
+                found = matches[mkey] = tuple(matches_arn(stmt, arn + x) for x in suffixes)
+            out.append((it[0], it[1], _PROBED, found))
+        return tuple(out)
 
     def _statement(self, rf: RoleFacts, sid: StmtId) -> Statement | None:
         """The engine's statement an item names (by its policy's key and position)."""

@@ -39,5 +39,13 @@ def through(access: ActionAccess, hops: tuple[AssumeEdge, ...]) -> ActionAccess:
 
 
 def actions_through(actions: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...]
-                    ) -> dict[str, ActionAccess]:
+                    ) -> Mapping[str, ActionAccess]:
+    """Every answer through `hops`; the answers themselves when every hop is certain or
+    denied (`through` changes none of them then), not a copy of ~180 entries per bucket."""
+    if not any(h.outcome in _CHANGING for h in hops):
+        return actions
     return {name: through(a, hops) for name, a in actions.items()}
+
+
+#: The hop outcomes that change an answer beyond them (see `through`).
+_CHANGING = (Outcome.CONDITIONAL, Outcome.UNKNOWN)

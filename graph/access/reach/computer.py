@@ -65,6 +65,7 @@ class ReachComputer(BucketGroups):
         self._cache: dict[tuple[object, ...], ClassResult] = {}
         self._class_cache: dict[tuple[object, ...], tuple[ClassAnswer, ...]] = {}
         self._answer_sets: dict[tuple[object, ...], ClassAnswers] = {}
+        self._probed: dict[tuple[object, ...], int] = {}
         #: Numbers standing for key parts (equal values, equal numbers: see `number`).
         self._ids: dict[object, int] = {}
         #: Names this numbering: keys made of its numbers mean nothing in another one.
@@ -275,7 +276,22 @@ class ReachComputer(BucketGroups):
         if sig is None:
             assert bf is not None
             sig = rf.sig_for(bf.bucket.name)
-        return self.number(("where", rf.ordered(sig)))
+        where = self.number(("where", rf.ordered(sig)))
+        return where if bf is None else self._probed_where(rf, bf, sig, where)
+
+    def _probed_where(self, rf: RoleFacts, bf: BucketFacts, sig: tuple[SigItem, ...],
+                      where: int) -> int:
+        """`where` for one bucket, its pattern-tagged statements named by how they match the
+        ARNs asked (CallerKeys.probed), so buckets they match alike share the whole answer.
+        Kept per (where, bucket, the parts its policy names for the role): roles with the
+        same statements concerning the bucket get the same number."""
+        key = (where, bf.bucket.name, bf.named_parts.get(rf.policies.role.arn, ()))
+        found = self._probed.get(key)
+        if found is None:
+            probed = self.caller_keys.probed(rf, bf, rf.ordered(sig))
+            found = where if probed is None else self.number(("probed", probed))
+            self._probed[key] = found
+        return found
 
     def _cached(self, rf: RoleFacts, bf: BucketFacts, special: bool,
                 context: Mapping[str, str], base: int,
@@ -331,6 +347,7 @@ class ReachComputer(BucketGroups):
             self._class_cache.clear()
             self._answer_sets.clear()
             self._cache.clear()
+            self._probed.clear()
             self.decider.trim()
 
     def role_reach(self, rf: RoleFacts, context: Mapping[str, str]) -> RoleReach:
@@ -348,8 +365,10 @@ class ReachComputer(BucketGroups):
         for sig, names in rf.special_groups().items():
             kept = [n for n in names if n not in own] if own else names
             where = self._where(rf, None, True, sig)
+            tagged = any(it[2] is not None for it in sig)
             for rep, alike in self._alike(sig, kept):
-                res = self._cached(rf, rep, True, context, base, sig, where)
+                res = self._cached(rf, rep, True, context, base, sig,
+                                   self._probed_where(rf, rep, sig, where) if tagged else where)
                 special.update(dict.fromkeys(alike, res))
                 runs.append((res, alike))
         for bf in named_here:
