@@ -5,7 +5,8 @@
     python tests/bench_before_after.py --before c01e57a --after 3c9436a --size large
 
 Checks out `--before` (a commit) into a temporary git worktree, writes the account with
-`rolemap snapshot synth` (seeded, by the *current* code, so both read the same bytes) unless
+`rolemap snapshot synth` (seeded, by the *before* version, whose snapshot format the
+after version reads too, so both read the same bytes) unless
 one is given, then runs `rolemap export --by-role --format csv -o /dev/null --jobs 1` (one
 process: less noise than two sharing the machine) with each version in turn, before and after
 alternating round by round, so a machine that gets busier or quieter during the run weighs on
@@ -68,7 +69,8 @@ def main() -> int:
             account = args.snapshot
             if account is None:
                 account = str(Path(tmp) / "account.json")
-                _measured(ROOT, ["snapshot", "synth", account, "--size", args.size,
+                # Written by the older version: the newer one reads its format too.
+                _measured(before, ["snapshot", "synth", account, "--size", args.size,
                                  "--seed", str(args.seed), "--shape", args.shape])
             argv = ["export", "--snapshot", account, "--by-role", "--format", "csv",
                     "-o", os.devnull, "--jobs", "1"]
