@@ -43,6 +43,7 @@ from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.table_model import Column, Row, TableModel
+from tui.widgets.throttle import Throttle
 from tui.workspace import Workspace
 
 
@@ -127,6 +128,7 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._tab_moves = Throttle(limit=8, seconds=1.0)
         self.query_one("#filter", Input).display = False
         self.query_one(AnalysisBar).display = not self.workspace.analysed
         self.table.focus()
@@ -182,7 +184,8 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
                 else table.model.filter_text
         filter_input.display = bool(filter_input.value)
         self.refresh_bindings()
-        if not filter_input.has_focus and self.is_current and self.focused is not self.table:
+        if not filter_input.has_focus and self.is_current and self.focused is not self.table \
+                and self._tab_moves.allow():
             self.table.focus()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
