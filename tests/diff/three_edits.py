@@ -64,7 +64,10 @@ def three_edits(snapshot: AccountSnapshot) -> tuple[AccountSnapshot, Edits]:
     role = _role_on_instances(snapshot)
     # A bucket Block Public Access lets a public policy through; where the account blocks
     # them all, any bucket with a policy (the statement is added, and blocked).
-    with_policy = [b for b in snapshot.buckets if b.policy is not None and not b.unknown]
+    # Not an SSE-KMS bucket: an anonymous request cannot use a KMS key, so a public statement
+    # there reads no object.
+    with_policy = [b for b in snapshot.buckets if b.policy is not None and not b.unknown
+                   and not (b.encryption is not None and b.encryption.uses_kms)]
     public = next((b for b in with_policy if _public_policy_allowed(snapshot, b)),
                   with_policy[0])
     target = next(b for b in snapshot.buckets if b.name != public.name and not b.unknown)
