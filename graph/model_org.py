@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.model_common import JsonDoc, Unread
+from graph.model_common import GATE_ORGANIZATION, JsonDoc, Unread
 
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
@@ -73,3 +73,113 @@ class Organization:
         """Everything on the path was read (no unread level or policy anywhere)."""
         return not self.unread and all(
             not t.unread and all(not p.unread for p in (*t.scps, *t.rcps)) for t in self.path)
+
+
+#: OrgUnit.kind values (the organizations API's target types).
+ROOT = "ROOT"
+UNIT = "ORGANIZATIONAL_UNIT"
+ACCOUNT = "ACCOUNT"
+#: OrgAccount.status values that are loaded; the others (SUSPENDED, PENDING_CLOSURE) are skipped.
+ACTIVE = "ACTIVE"
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    """The root or an OU: a node of the tree that policies attach to."""
+
+    unit_id: str
+    name: str
+    #: ROOT or UNIT.
+    kind: str
+    #: The parent's unit_id; "" for the root.
+    parent_id: str = ""
+
+
+@dataclass(frozen=True)
+class OrgAccount:
+    account_id: str
+    name: str = ""
+    email: str = ""
+    #: As organizations:ListAccounts says (ACTIVE, SUSPENDED, PENDING_CLOSURE).
+    status: str = ACTIVE
+    #: The unit_id of the root or OU the account sits in.
+    parent_id: str = ""
+
+
+@dataclass(frozen=True)
+class OrgAttachment:
+    """A policy attached to a target (the root, an OU or an account)."""
+
+    policy_id: str
+    target_id: str
+    #: SCP or RCP.
+    kind: str
+
+
+@dataclass(frozen=True)
+class OrgTree:
+    """The whole organisation as the management account (or a delegated administrator) sees it:
+    the tree, every SCP and RCP and where each is attached. Each account's `Organization` (the
+    path the gates apply) is derived from it, so all accounts of one load agree on it."""
+
+    organization_id: str
+    management_account_id: str
+    units: tuple[OrgUnit, ...] = ()
+    accounts: tuple[OrgAccount, ...] = ()
+    policies: tuple[OrgPolicy, ...] = ()
+    attachments: tuple[OrgAttachment, ...] = ()
+    #: What could not be read (a unit's children, a policy list, a policy): the paths through
+    #: it are unknown, never "no policy".
+    unread: tuple[Unread, ...] = ()
+
+    def account(self, account_id: str) -> OrgAccount | None:
+        return next((a for a in self.accounts if a.account_id == account_id), None)
+
+    def unit(self, unit_id: str) -> OrgUnit | None:
+        return next((u for u in self.units if u.unit_id == unit_id), None)
+
+    def path_ids(self, account_id: str) -> tuple[str, ...]:
+        """Target ids from the root down to the account (the account last); () when the
+        account is not in the tree."""
+        account = self.account(account_id)
+        if account is None:
+            return ()
+        chain = [account_id]
+        parent = account.parent_id
+        for _ in range(16):  # AWS allows five OU levels; more is a loop in the input
+            unit = self.unit(parent)
+            if unit is None:
+                break
+            chain.append(unit.unit_id)
+            if unit.kind == ROOT:
+                break
+            parent = unit.parent_id
+        return tuple(reversed(chain))
+
+    def org_path(self, account_id: str) -> str:
+        """`aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` form: o-id/r-id/ou-id/.../ (the
+        account itself is not part of it)."""
+        ids = self.path_ids(account_id)[:-1]
+        return "/".join((self.organization_id, *ids)) + "/" if ids else ""
+
+    def organization_for(self, account_id: str) -> Organization:
+        """The account's `Organization`: the SCPs and RCPs on its path, root first."""
+        ids = self.path_ids(account_id)
+        if not ids:
+            return Organization(NOT_IN_ORGANIZATION)
+        by_id = {p.policy_id: p for p in self.policies}
+        targets = []
+        for target_id in ids:
+            unit = self.unit(target_id)
+            kind = unit.kind if unit is not None else ACCOUNT
+            attached = [a for a in self.attachments if a.target_id == target_id]
+            missing = tuple(a.policy_id for a in attached if a.policy_id not in by_id)
+            unread = tuple(Unread(GATE_ORGANIZATION, f"policy {p}", "not in the organisation's "
+                                  "policy list") for p in missing)
+            scps = tuple(by_id[a.policy_id] for a in attached
+                         if a.kind == SCP and a.policy_id in by_id)
+            rcps = tuple(by_id[a.policy_id] for a in attached
+                         if a.kind == RCP and a.policy_id in by_id)
+            targets.append(OrgTarget(target_id, kind, scps, rcps, unread))
+        return Organization(IN_ORGANIZATION, self.organization_id, self.management_account_id,
+                            tuple(targets), "organizations", self.unread)
