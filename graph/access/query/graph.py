@@ -32,7 +32,7 @@ from graph.access.reach.chain import actions_through, through
 from graph.access.reach.external import external_principals
 from graph.access.reach.reuse import Reuse
 from graph.catalog import require_action
-from graph.model import AccountSnapshot, Instance, LoadWarning
+from graph.model import AccountSnapshot, Bucket, Instance, LoadWarning
 from graph.policy import Outcome, PolicyKind, StatementRef
 
 PUBLIC_ID = "public"
@@ -124,9 +124,19 @@ class AccessGraph:
     def role_buckets(self, role_arn: str, instance: Instance | None = None
                      ) -> Iterator[tuple[str, Mapping[str, ActionAccess]]]:
         """(bucket name, action answers) for every bucket the role touches."""
-        reach = self.data.reach_for(role_arn, instance)
-        for bf, res in self.data.reach.iter_buckets(reach):
-            yield bf.bucket.name, res
+        data = self.data
+        if data.foreign is None or role_arn in data.snapshot.role_by_arn \
+                or role_arn in data.unread_by_arn:
+            for bf, res in data.reach.iter_buckets(data.reach_for(role_arn, instance)):
+                yield bf.bucket.name, res
+        if data.foreign is None:
+            return
+        # An organisation's analysis: the role on other accounts' buckets (reach/foreign.py).
+        own = instance if role_arn in data.snapshot.role_by_arn else None
+        for view in data.foreign.role_views(role_arn):
+            for bf, res in view.reach.iter_buckets(view.reach_for(role_arn, own)):
+                yield bf.bucket.name, res
+        yield from data.foreign.failed_answers(role_arn)
 
     def role_classes(self, role_arn: str, instance: Instance | None = None
                      ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
@@ -141,7 +151,12 @@ class AccessGraph:
         evidence may quote a look-alike bucket's statement: same position, same effect, but
         the other bucket's ARN. Shown to a person, it must be this bucket's statement.
         """
-        policies = self.data.book.bucket(find_bucket(self.snapshot, bucket))
+        data = self.data
+        if data.foreign is not None and bucket not in self.snapshot.bucket_by_name:
+            holder = next((v for vs in data.foreign.views.values() for v in vs
+                           if bucket in v.bucket_by_name), None)
+            data = holder if holder is not None else data
+        policies = data.book.bucket(self.find_bucket(bucket))
         own = {BUCKET_POLICY: policies.policy, BUCKET_ACL: policies.acl,
                BUCKET_PUBLIC_ACL: policies.public_acl}
         out: list[StatementRef] = []
@@ -154,7 +169,32 @@ class AccessGraph:
 
     def role_bucket(self, role_arn: str, bucket: str, instance: Instance | None = None
                     ) -> Mapping[str, ActionAccess]:
-        return self.data.bucket_answer(role_arn, bucket, instance) or {}
+        data = self.data.side(role_arn, bucket)
+        if data is None:
+            foreign = self.data.foreign
+            return dict(foreign.failed_answers(role_arn)).get(bucket, {}) if foreign else {}
+        return data.bucket_answer(role_arn, bucket, instance) or {}
+
+    def find_bucket(self, name: str) -> Bucket:
+        """A bucket of the account, or (an organisation's analysis) another account's that
+        this account's roles can touch."""
+        foreign = self.data.foreign
+        if foreign is not None and name not in self.snapshot.bucket_by_name \
+                and name in foreign.buckets:
+            return foreign.buckets[name][0]
+        return find_bucket(self.snapshot, name)
+
+    def net(self, role_arn: str, bucket: str) -> NetworkGates:
+        """The network gates for the role's requests to the bucket (the view holding the
+        pair, in an organisation's analysis: the instance's network is the same)."""
+        data = self.data.side(role_arn, bucket)
+        if data is None or data is self.data:
+            return self.network
+        cache: dict[int, NetworkGates] = self.__dict__.setdefault("_nets", {})
+        found = cache.get(id(data))
+        if found is None:
+            found = cache[id(data)] = NetworkGates(data)
+        return found
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -178,7 +218,8 @@ class AccessGraph:
             own = instance if len(chain.roles) == 1 else None
             target = chain.roles[-1]
             for name, res in self.role_buckets(target, own):
-                res = self.network.on_bucket(instance, target, name, res, own)
+                if name in self.data.bucket_by_name or self.data.side(target, name):
+                    res = self.net(target, name).on_bucket(instance, target, name, res, own)
                 acts = self._answers(res, chain.hops, include_denied)
                 if acts:
                     out.append(BucketAccess(name, chain.roles[-1], chain.roles, acts))
@@ -206,7 +247,10 @@ class AccessGraph:
 
     def _who_can(self, bucket_name: str, action: str | None, level: str | None,
                  include_denied: bool) -> list[PrincipalAccess]:
-        bucket = find_bucket(self.snapshot, bucket_name)
+        bucket = self.find_bucket(bucket_name)
+        #: Another account's bucket (an organisation's analysis): this account's instances
+        #: and roles only; the public and outside principals are the bucket account's answer.
+        foreign = bucket.name not in self.snapshot.bucket_by_name
         wanted = action_filter(action, level)
         keep = keep_filter(include_denied)
         everything = action is None and level is None and include_denied
@@ -229,7 +273,7 @@ class AccessGraph:
             return acts
 
         out: list[PrincipalAccess] = []
-        pub = pick(self.data.public.get(bucket.name, {}))
+        pub = pick({} if foreign else self.data.public.get(bucket.name, {}))
         if pub:
             out.append(PrincipalAccess("public", PUBLIC_ID, "anyone (public)", pub))
         # Instances with the same roles get the same answer unless a statement reads an
@@ -242,8 +286,9 @@ class AccessGraph:
             if not roles:
                 continue
             # Instances share answers per route class too (the network path, decide/network.py).
-            share = (roles, *self.network.class_key(inst, roles, bucket.name))
-            found = None if own else shared.get(share)
+            share = (roles, *self.network.class_key(inst, roles, bucket.name)) \
+                if not foreign else ()
+            found = None if own or foreign else shared.get(share)
             if found is None:
                 found = self._instance_on_bucket(inst, bucket.name, pick)
                 if not own:
@@ -259,7 +304,7 @@ class AccessGraph:
                 self.data.chains_from(role.arn), bucket.name, pick)
             if merged:
                 out.append(PrincipalAccess("role", role.arn, role.name, merged, via, chains))
-        for ext in self.external(bucket.name):
+        for ext in self.external(bucket.name) if not foreign else ():
             acts = pick(ext.actions)
             if acts:
                 out.append(PrincipalAccess(ext.kind, ext.id, ext.name, acts))
@@ -287,8 +332,9 @@ class AccessGraph:
         for chain in chains:
             own = inst if len(chain.roles) == 1 else None
             res = self.role_bucket(chain.roles[-1], bucket, own)
-            if inst is not None:
-                res = self.network.on_bucket(inst, chain.roles[-1], bucket, res, own)
+            if inst is not None and self.data.side(chain.roles[-1], bucket) is not None:
+                res = self.net(chain.roles[-1], bucket).on_bucket(inst, chain.roles[-1],
+                                                                  bucket, res, own)
             acts = pick(res, chain.hops)
             if not acts:
                 continue
@@ -316,7 +362,7 @@ class AccessGraph:
     def explain(self, instance_id: str, bucket_name: str, action: str) -> Explanation:
         """The path from an instance to a bucket for one action, each hop with its evidence."""
         instance = find_instance(self.snapshot, instance_id)
-        bucket = find_bucket(self.snapshot, bucket_name)
+        bucket = self.find_bucket(bucket_name)
         entry = require_action(action)
         hops: list[Hop] = []
         inst_node = f"instance:{instance.instance_id}"
@@ -332,8 +378,10 @@ class AccessGraph:
         first = (ec2,) if ec2.outcome is not Outcome.ALLOWED else ()
         for chain in self.data.chains_from(roles[0]):
             own = instance if len(chain.roles) == 1 else None
-            res = self.network.on_bucket(instance, chain.roles[-1], bucket.name,
-                                         self.role_bucket(chain.roles[-1], bucket.name, own), own)
+            res = self.role_bucket(chain.roles[-1], bucket.name, own)
+            if self.data.side(chain.roles[-1], bucket.name) is not None:
+                res = self.net(chain.roles[-1], bucket.name).on_bucket(
+                    instance, chain.roles[-1], bucket.name, res, own)
             acc = res.get(entry.name)
             if acc is None:
                 continue
@@ -343,8 +391,9 @@ class AccessGraph:
         if best is None:
             chain = self.data.chains_from(roles[0])[0]
             acc = self.decide_now(roles[0], bucket.name, entry.name, instance)
-            acc = self.network.on_bucket(instance, roles[0], bucket.name, {entry.name: acc},
-                                         instance)[entry.name]
+            if self.data.side(roles[0], bucket.name) is not None:
+                acc = self.net(roles[0], bucket.name).on_bucket(
+                    instance, roles[0], bucket.name, {entry.name: acc}, instance)[entry.name]
             best = (chain, acc)
         chain, acc = best
         hops.append(Hop(f"profile:{profile}", f"role:{roles[0]}", "runs as", ec2.reasons,
@@ -354,7 +403,9 @@ class AccessGraph:
         for edge in chain.hops:
             hops.append(Hop(edge.source, f"role:{edge.target_arn}", "can assume", edge.reasons,
                             edge.evidence))
-        net = self.network.hop(instance, chain.roles[-1], bucket.name, acc)
+        net = self.net(chain.roles[-1], bucket.name).hop(instance, chain.roles[-1],
+                                                         bucket.name, acc) \
+            if self.data.side(chain.roles[-1], bucket.name) is not None else None
         hops.extend((net,) if net is not None else ())
         hops.append(Hop(f"role:{chain.roles[-1]}", f"bucket:{bucket.name}", "can access",
                         acc.reasons, acc.evidence))
@@ -366,11 +417,14 @@ class AccessGraph:
         from graph.access.reach.build import instance_values
 
         entry = require_action(action)
-        rf = self.data.facts_of(role_arn)
-        bf = self.data.bucket_by_name[bucket_name]
-        ctx = self.data.reach.instance_context(rf, instance_values(instance)) if instance \
+        data = self.data.side(role_arn, bucket_name)
+        if data is None:
+            return _not_admitted(entry.name, bucket_name, role_arn, self.data)
+        rf = data.facts_of(role_arn)
+        bf = data.bucket_by_name[bucket_name]
+        ctx = data.reach.instance_context(rf, instance_values(instance)) if instance \
             else {}
-        return self.data.reach.decide_action(rf, bf, entry, ctx)
+        return data.reach.decide_action(rf, bf, entry, ctx)
 
     def public_access(self, bucket_name: str) -> Mapping[str, ActionAccess]:
         return self.data.public.get(bucket_name, {})
@@ -390,3 +444,19 @@ def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | N
     reuse = Reuse(reuse_from.data) if reuse_from is not None else None
     return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress,
                                   decide=decide, reuse=reuse))
+
+
+def _not_admitted(action: str, bucket: str, role_arn: str, data: AccessData) -> ActionAccess:
+    """A role's answer on another account's bucket that no view holds: nothing of the
+    bucket's policy admits the role's account, and across accounts the bucket must."""
+    from graph.catalog import require_action
+
+    entry = require_action(action)
+    foreign = data.foreign
+    owner = foreign.bucket_account(bucket) if foreign is not None else None
+    where = f" (account {owner})" if owner else ""
+    caller = role_arn.split(":")[4] if role_arn.count(":") >= 4 else "?"
+    why = (f"cross-account: the policy of bucket {bucket}{where} grants nothing to account "
+           f"{caller}, and a request from another account needs it to")
+    return ActionAccess(entry.name, entry.level, entry.scope, Outcome.DENIED, (why,), (), (),
+                        PolicyKind.RESOURCE)

@@ -16,17 +16,52 @@ from __future__ import annotations
 from graph.access.decide.gate import Documents, Question, Stage, Unread
 from graph.access.model import ActionAccess, unique_conditions
 from graph.model_org import IN_ORGANIZATION, Organization
-from graph.policy import Outcome, PolicyKind, Request, Verdict, evaluate
+from graph.policy import (
+    Decision,
+    Outcome,
+    PolicyKind,
+    PrincipalPolicies,
+    Request,
+    Verdict,
+    evaluate,
+    parse_policy,
+)
 from graph.policy.evaluate import NO_POLICIES
 
 
-def org_keys(org: Organization | None) -> tuple[dict[str, str], dict[str, str]]:
+def org_keys(org: Organization | None, owner: Organization | None = None
+             ) -> tuple[dict[str, str], dict[str, str]]:
     """(the keys of a request from this account's principals, those of any request to its
-    resources) that the organisation decides."""
+    resources) that the organisation decides. `owner`: the organisation facts of the
+    buckets' account when it is another (an organisation's cross-account analysis)."""
+    resource = _keys(owner if owner is not None else org, "Resource")
+    return {**_keys(org, "Principal"), **resource}, resource
+
+
+def _keys(org: Organization | None, side: str) -> dict[str, str]:
+    """aws:<side>OrgID, and aws:<side>OrgPaths where the account's path is known."""
     if org is None or org.status != IN_ORGANIZATION or not org.organization_id:
-        return {}, {}
-    resource = {"aws:ResourceOrgID": org.organization_id}
-    return {"aws:PrincipalOrgID": org.organization_id, **resource}, resource
+        return {}
+    out = {f"aws:{side}OrgID": org.organization_id}
+    if org.org_path:
+        out[f"aws:{side}OrgPaths"] = org.org_path
+    return out
+
+
+#: The caller's side taken as granted when an RCP is asked about a cross-account request.
+_CALLER_ALLOWED = PrincipalPolicies(identity=(parse_policy(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                             "Resource": "*"}]},
+    name="(the caller's side, decided by the identity gate)", kind=PolicyKind.IDENTITY),))
+
+
+def _rcp_only(d: Decision) -> Decision:
+    """The decision with only the RCP's own statements as evidence."""
+    refs = tuple(r for r in d.deciding if r.policy_kind is PolicyKind.RCP)
+    if len(refs) == len(d.deciding):
+        return d
+    reasons = tuple(r for r in d.reasons if "(the caller's side" not in r)
+    return Decision(d.verdict, d.outcome, reasons, refs, d.blocked_by, d.conditions)
 
 
 class ResourceControlGate:
@@ -55,11 +90,15 @@ class ResourceControlGate:
                       principal_tags=role.tags if role else {}, partial=True)
         if req.service_linked:
             return None
+        # An RCP only filters: a request from another account is asked with its identity
+        # side granted (the identity gate decided it), or the engine's cross-account rule
+        # would read the RCP's Allow as not enough.
+        caller = _CALLER_ALLOWED if role is not None and req.cross_account else NO_POLICIES
         conditional = []
         for n, level in enumerate(levels):
             if not level:
                 continue
-            decided = [evaluate(req, NO_POLICIES, cp.policy) for cp in level]
+            decided = [_rcp_only(evaluate(req, caller, cp.policy)) for cp in level]
             denies = [d for d in decided if d.verdict is Verdict.EXPLICIT_DENY]
             certain = [d for d in denies if d.outcome is Outcome.DENIED]
             if certain:
