@@ -17,15 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from graph.access.decide.trust import AssumeEdge
 from graph.access.model import ActionAccess
 from graph.model import Bucket, Role
 
-if TYPE_CHECKING:
-    from graph.access.reach.build import AccessData
-
+#: A view: an `AccessData` (reach/build.py, which imports this module, so not named here).
+AccessData = Any
 Answers = Mapping[str, ActionAccess]
 
 

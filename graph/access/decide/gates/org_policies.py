@@ -13,6 +13,7 @@ objects as a whole. The caller's SCPs are the identity gate's (they are the call
 
 from __future__ import annotations
 
+from graph.access.compile.policies import CompiledPolicy
 from graph.access.decide.gate import Documents, Question, Stage, Unread
 from graph.access.model import ActionAccess, unique_conditions
 from graph.model_org import IN_ORGANIZATION, Organization
@@ -90,44 +91,51 @@ class ResourceControlGate:
                       principal_tags=role.tags if role else {}, partial=True)
         if req.service_linked:
             return None
-        # An RCP only filters: a request from another account is asked with its identity
-        # side granted (the identity gate decided it), or the engine's cross-account rule
-        # would read the RCP's Allow as not enough.
-        caller = _CALLER_ALLOWED if role is not None and req.cross_account else NO_POLICIES
-        conditional = []
-        for n, level in enumerate(levels):
-            if not level:
-                continue
-            decided = [_rcp_only(evaluate(req, caller, cp.policy)) for cp in level]
-            denies = [d for d in decided if d.verdict is Verdict.EXPLICIT_DENY]
-            certain = [d for d in denies if d.outcome is Outcome.DENIED]
-            if certain:
-                refs = tuple(r for d in certain for r in d.deciding)
-                return ActionAccess(
-                    access.action, access.level, access.scope, Outcome.DENIED,
-                    tuple(f"explicitly denied by {r.label}" for r in refs) + access.reasons,
-                    refs + access.evidence, (), PolicyKind.RCP, access.prefixes)
-            if not any(d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL) for d in decided
-                       if d.verdict is not Verdict.EXPLICIT_DENY):
-                return ActionAccess(
-                    access.action, access.level, access.scope, Outcome.DENIED,
-                    (f"no resource control policy at organization level {n} allows "
-                     f"{access.action}",) + access.reasons,
-                    access.evidence, (), PolicyKind.RCP, access.prefixes)
-            conditional.extend(d for d in decided if d.outcome is Outcome.CONDITIONAL)
-        if not conditional:
-            return None
-        # Allowed only if the RCPs' conditions hold (or their deny conditions do not).
-        return ActionAccess(
-            access.action, access.level, access.scope, Outcome.CONDITIONAL,
-            access.reasons + tuple(r for d in conditional for r in d.reasons),
-            access.evidence + tuple(r for d in conditional for r in d.deciding),
-            unique_conditions((*access.conditions,
-                               *(c for d in conditional for c in d.conditions))),
-            None, access.prefixes)
+        return rcp_limit(levels, req, access)
 
     def unread(self, q: Question) -> Unread | None:
         reason = q.bucket.policies.rcps_unread
         if reason is None:
             return None
         return Unread(said=(reason,), may_deny=True)
+
+
+def rcp_limit(levels: tuple[tuple[CompiledPolicy, ...], ...], req: Request,
+              access: ActionAccess) -> ActionAccess | None:
+    """`access` after the RCP levels for `req` (None: they let it pass unchanged)."""
+    # An RCP only filters: a request from another account is asked with its identity
+    # side granted (the identity gate decided it), or the engine's cross-account rule
+    # would read the RCP's Allow as not enough.
+    caller = _CALLER_ALLOWED if req.principal_arn is not None and req.cross_account \
+        else NO_POLICIES
+    conditional: list[Decision] = []
+    for n, level in enumerate(levels):
+        if not level:
+            continue
+        decided = [_rcp_only(evaluate(req, caller, cp.policy)) for cp in level]
+        denies = [d for d in decided if d.verdict is Verdict.EXPLICIT_DENY]
+        certain = [d for d in denies if d.outcome is Outcome.DENIED]
+        if certain:
+            refs = tuple(r for d in certain for r in d.deciding)
+            return ActionAccess(
+                access.action, access.level, access.scope, Outcome.DENIED,
+                tuple(f"explicitly denied by {r.label}" for r in refs) + access.reasons,
+                refs + access.evidence, (), PolicyKind.RCP, access.prefixes)
+        if not any(d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL) for d in decided
+                   if d.verdict is not Verdict.EXPLICIT_DENY):
+            return ActionAccess(
+                access.action, access.level, access.scope, Outcome.DENIED,
+                (f"no resource control policy at organization level {n} allows "
+                 f"{access.action}",) + access.reasons,
+                access.evidence, (), PolicyKind.RCP, access.prefixes)
+        conditional.extend(d for d in decided if d.outcome is Outcome.CONDITIONAL)
+    if not conditional:
+        return None
+    # Allowed only if the RCPs' conditions hold (or their deny conditions do not).
+    return ActionAccess(
+        access.action, access.level, access.scope, Outcome.CONDITIONAL,
+        access.reasons + tuple(r for d in conditional for r in d.reasons),
+        access.evidence + tuple(r for d in conditional for r in d.deciding),
+        unique_conditions((*access.conditions,
+                           *(c for d in conditional for c in d.conditions))),
+        None, access.prefixes)

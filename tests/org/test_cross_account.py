@@ -1,0 +1,96 @@
+"""Answers across an organisation's accounts (issue 27, item 3): the issue's three-account
+scenario (tests/org/scenario.py) analysed account by account."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from graph.org.analysis import analyse_account
+from graph.org.index import build_index
+from graph.org.queries import AmbiguousName, resolve_bucket, resolve_instance, who_can_org
+from graph.policy import Outcome
+
+from .scenario import DATA, LOST, MGMT, OUTSIDE, READER, WEB_ROLE, WORK, scenario
+
+
+@pytest.fixture(scope="module")
+def org():  # type: ignore[no-untyped-def]
+    source = scenario()
+    return source, build_index(source)
+
+
+def _reach(org, account=WORK):  # type: ignore[no-untyped-def]
+    source, index = org
+    g = analyse_account(source, index, account)
+    return {(b.bucket, b.via): {k: a.outcome for k, a in b.actions.items()}
+            for b in g.reachable_from_instance("i-0web", include_denied=True)}, g
+
+
+def test_instance_reaches_data_bucket_through_a_role_in_another_account(org) -> None:
+    reach, g = _reach(org)
+    lake = reach[("data-lake", (WEB_ROLE, READER))]
+    assert lake["s3:GetObject"] is Outcome.ALLOWED
+    # The SCP on the workload OU binds workload principals, not the data account's role.
+    assert lake["s3:DeleteObject"] is Outcome.ALLOWED
+    x = g.explain("i-0web", "data-lake", "s3:GetObject")
+    assert [h.relation for h in x.hops] == ["runs as", "runs as", "can assume", "can access"]
+    hop = x.hops[2]
+    assert hop.target_id == f"role:{READER}" and hop.evidence  # trust and permission
+    assert x.access is not None and x.access.outcome is Outcome.ALLOWED
+
+
+def test_org_conditioned_bucket_admits_org_principals_and_scp_denies_delete(org) -> None:
+    reach, g = _reach(org)
+    direct = reach[("org-shared", (WEB_ROLE,))]
+    assert direct["s3:GetObject"] is Outcome.ALLOWED  # aws:PrincipalOrgID derived
+    assert direct["s3:ListBucket"] is Outcome.DENIED  # cross-account: the bucket must grant
+    x = g.explain("i-0web", "org-shared", "s3:DeleteObject")
+    # Only through data-reader: web-role's own DeleteObject is the SCP's to deny.
+    assert direct["s3:DeleteObject"] is Outcome.DENIED
+    assert x.access is not None and x.access.outcome is Outcome.ALLOWED
+    assert x.hops[2].target_id == f"role:{READER}"
+    denied = g.role_bucket(WEB_ROLE, "org-shared")["s3:DeleteObject"]
+    assert "NoDelete" in " ".join(denied.reasons)
+
+
+def test_failed_account_answers_are_unknown_never_denied(org) -> None:
+    reach, g = _reach(org)
+    lost = reach[("org-shared", (WEB_ROLE, f"arn:aws:iam::{LOST}:role/lost-role"))]
+    assert set(lost.values()) == {Outcome.UNKNOWN}
+    a = g.role_bucket(f"arn:aws:iam::{LOST}:role/lost-role", "org-shared")["s3:GetObject"]
+    assert "could not be loaded" in a.reasons[0] and "AccessDenied" in a.reasons[0]
+
+
+def test_who_can_lists_every_account_and_keeps_outsiders_out(org) -> None:
+    source, index = org
+    lake = {(r.account, r.principal.kind, r.principal.id) for r in
+            who_can_org(source, index, "data-lake")}
+    assert (WORK, "instance", "i-0web") in lake and (DATA, "role", READER) in lake
+    partner = {r.principal.id: r for r in who_can_org(source, index, "partner-drop")}
+    assert OUTSIDE not in partner  # the data OU's RCP denies outside the organisation
+    assert partner[WORK].membership == "inside"
+    logs = {r.principal.id: r for r in who_can_org(source, index, "mgmt-logs")}
+    # RCPs do not apply to the management account's buckets.
+    assert logs[OUTSIDE].membership == "outside"
+    assert logs[OUTSIDE].principal.actions["s3:GetObject"].outcome is Outcome.ALLOWED
+    assert logs["i-0web"].account == WORK
+
+
+def test_names_resolve_across_accounts_or_say_which(org) -> None:
+    _, index = org
+    assert resolve_instance(index, "web") == (WORK, "i-0web")
+    assert resolve_instance(index, f"{WORK}/web") == (WORK, "i-0web")
+    assert resolve_bucket(index, "arn:aws:s3:::mgmt-logs") == (MGMT, "mgmt-logs")
+    with pytest.raises(AmbiguousName, match="none in account"):
+        resolve_instance(index, f"{DATA}/web")
+
+
+def test_index_is_small_and_picklable_and_accounts_load_one_at_a_time(org) -> None:
+    source, index = org
+    assert pickle.loads(pickle.dumps(index)).buckets.keys() == index.buckets.keys()
+    source.reads.clear()
+    analyse_account(source, index, DATA)
+    # The data account reaches nothing elsewhere: no other account is read.
+    assert source.reads == [DATA]
