@@ -18,7 +18,7 @@ from graph.access import AccessGraph, ActionAccess
 from graph.access.answers.class_answers import ClassAnswer, ClassAnswers
 from graph.access.compile.actions import actions_in, mask_of
 from graph.access.decide.trust import AssumeEdge
-from graph.access.query.lookup import find_bucket, find_instance, find_role
+from graph.access.query.lookup import find_instance, find_role
 from graph.access.reach.chain import actions_through
 from graph.catalog import LEVELS, s3_actions
 from graph.model import Instance
@@ -258,7 +258,7 @@ class BlockSource:
         self.keep = keep
         self.sums = Summaries(include_denied, per_action=mode == "per-action")
         snap = g.snapshot
-        self.only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
+        self.only_bucket = g.find_bucket(bucket).name if bucket is not None else None
         self.role_arn = find_role(snap, role).arn if role is not None else None
         #: The instances (or roles, by-role) the export covers, in the order it writes them.
         self.units: list[Any]
@@ -290,7 +290,7 @@ class BlockSource:
                 target = chain.roles[-1]
                 head = _instance_head(inst, target)
                 # The instance's network path and endpoint policy (query/network_gate.py).
-                classes = g.network.classes(inst, target,
+                classes = g.network_classes(inst, target,
                                             _classes(g, target, self.only_bucket, own), own)
                 yield from _merged(head, classes, self.sums, chain.hops, chain.roles)
 

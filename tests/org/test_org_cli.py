@@ -71,3 +71,17 @@ def test_findings_say_inside_or_outside_the_organisation(
     assert f"account {OUTSIDE} is outside the organisation" in details
     assert f"account {WORK} (workload) is inside the organisation" in details
     assert {f["account"] for f in found} >= {WORK, DATA}
+
+
+def test_export_writes_one_file_per_account_with_cross_account_rows(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "exports"
+    assert main(["export", "--format", "json", "-o", str(out), "--snapshot", str(folder)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"{a}.json" for a in sorted(
+        ("111111111111", WORK, DATA))]
+    rows = json.loads((out / f"{WORK}.json").read_text())["permissions"]
+    lake = [r for r in rows if r["bucket"] == "data-lake"]
+    assert lake and all(r["role"].endswith(":role/data-reader") for r in lake)
+    assert {r["outcome"] for r in rows if r["role"].endswith(":role/lost-role")} == {"unknown"}
+    assert main(["export", "--snapshot", str(folder)]) == 2
+    assert "-o FOLDER" in capsys.readouterr().err

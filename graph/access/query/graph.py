@@ -141,7 +141,51 @@ class AccessGraph:
     def role_classes(self, role_arn: str, instance: Instance | None = None
                      ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
         """The role's buckets grouped by shared answers (for exports of large accounts)."""
-        return self.data.reach.iter_classes(self.data.reach_for(role_arn, instance))
+        data = self.data
+        if data.foreign is None:
+            return data.reach.iter_classes(data.reach_for(role_arn, instance))
+        return self._org_classes(role_arn, instance)
+
+    def _org_classes(self, role_arn: str, instance: Instance | None
+                     ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
+        """`role_classes` in an organisation's analysis: the role's own account's buckets,
+        then each view's (reach/foreign.py), then the unknown answers of a role whose
+        account could not be loaded."""
+        data = self.data
+        foreign = data.foreign
+        assert foreign is not None
+        own = role_arn in data.snapshot.role_by_arn
+        if own or role_arn in data.unread_by_arn:
+            yield from data.reach.iter_classes(data.reach_for(role_arn, instance))
+        for view in foreign.role_views(role_arn):
+            yield from view.reach.iter_classes(view.reach_for(role_arn,
+                                                              instance if own else None))
+        for name, res in foreign.failed_answers(role_arn):
+            yield res, [name]
+
+    def network_classes(self, inst: Instance, role_arn: str,
+                        classes: Iterable[tuple[Mapping[str, ActionAccess], list[str]]],
+                        own: Instance | None
+                        ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
+        """`classes` after the network gates (NetworkGates.classes), each bucket through
+        the gates of the analysis that decided it (an organisation's views)."""
+        if self.data.foreign is None:
+            yield from self.network.classes(inst, role_arn, classes, own)
+            return
+        for res, names in classes:
+            by_side: dict[int, list[str]] = {}
+            passed: list[str] = []
+            for name in names:
+                side = self.data.side(role_arn, name)
+                if side is None:
+                    passed.append(name)  # a role of an account not loaded: no gate read
+                else:
+                    by_side.setdefault(id(side), []).append(name)
+            for part in by_side.values():
+                yield from self.net(role_arn, part[0]).classes(inst, role_arn,
+                                                                [(res, part)], own)
+            if passed:
+                yield res, passed
 
     def own_evidence(self, bucket: str, refs: tuple[StatementRef, ...]
                      ) -> tuple[StatementRef, ...]:
