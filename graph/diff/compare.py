@@ -237,7 +237,7 @@ class Comparer:
     @staticmethod
     def _principals(side: SideAnswers, bucket: str
                     ) -> dict[tuple[str, str], Mapping[str, ActionAccess]]:
-        if bucket not in side.buckets:
+        if bucket not in side.own_buckets:
             return {}
         out: dict[tuple[str, str], Mapping[str, ActionAccess]] = {}
         public = side.graph.public_access(bucket)
@@ -249,8 +249,8 @@ class Comparer:
         return out
 
     def principal_rows(self, only_bucket: str | None = None) -> Iterator[ChangeRow]:
-        names = list(self.new.buckets)
-        names += [b for b in self.old.buckets if b not in self.new.buckets]
+        names = list(self.new.own_buckets)
+        names += [b for b in self.old.own_buckets if b not in self.new.own_buckets]
         if only_bucket is not None:
             names = [b for b in names if b == only_bucket]
         for bucket in names:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,23 @@ def test_export_writes_one_file_per_account_with_cross_account_rows(
     assert {r["outcome"] for r in rows if r["role"].endswith(":role/lost-role")} == {"unknown"}
     assert main(["export", "--snapshot", str(folder)]) == 2
     assert "-o FOLDER" in capsys.readouterr().err
+
+
+def test_diff_of_two_organisation_folders_follows_cross_account_paths(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    org = scenario()
+    snaps = dict(org.snapshots)
+    data = snaps[DATA]
+    reader = data.roles[0]
+    untrusted = replace(reader, trust_policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OUTSIDE}:root"},
+         "Action": "sts:AssumeRole"}]})
+    snaps[DATA] = replace(data, roles=(untrusted,))
+    new = tmp_path / "new"
+    save_org_folder(new, org.tree, snaps.values(), (), org.failed)
+    assert main(["diff", str(folder), str(new), "--format", "json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    lost = out["accounts"][WORK]["lost"]
+    assert {(r["instance_id"], r["bucket"]) for r in lost} >= {("i-0web", "data-lake")}
+    assert out["accounts"]["111111111111"]["lost"] == []
+    assert main(["diff", str(folder), str(folder)]) == 0
