@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from graph.access.compile.policies import PolicyBook
-from graph.access.decide.gates.org_policies import org_keys
+from graph.access.decide.gates.org_policies import org_keys, rcp_limit
 from graph.access.decide.trust import ASSUME, AssumeEdge, TrustAnalyzer
 from graph.access.model import ActionAccess
 from graph.access.query.graph import AccessGraph
@@ -119,8 +119,31 @@ def _edges(plan: Plan, parts: Mapping[str, AccountSnapshot], books: Mapping[str,
                                                                     parts[ta])
             analyzer = analyzers[key] = TrustAnalyzer(parts[ca], books[ca], context)
         edge = analyzer.role_edge(caller, target)
+        if ca != ta:
+            edge = _after_target_rcps(edge, books[ta], caller, analyzer.assumed)
         if edge.outcome is not Outcome.DENIED:
             foreign.edges.setdefault(caller_arn, []).append(edge)
+
+
+def _after_target_rcps(edge: AssumeEdge, book: PolicyBook, caller: Role,
+                       context: Mapping[str, str]) -> AssumeEdge:
+    """A hop into another account after the RCPs on that account's path (they apply to
+    sts:AssumeRole on its roles as to its buckets; not in the management account)."""
+    levels = book.rcps
+    if levels is None or not edge.granted:
+        return edge
+    req = Request(principal_arn=caller.arn, action=ASSUME, resource_arn=edge.target_arn,
+                  resource_account=edge.target_arn.split(":")[4], context=dict(context),
+                  principal_tags=caller.tags, partial=True)
+    if req.service_linked:
+        return edge
+    access = ActionAccess(ASSUME, "Write", "role", edge.outcome, edge.reasons, edge.evidence,
+                          edge.conditions)
+    limited = rcp_limit(levels, req, access)
+    if limited is None:
+        return edge
+    return AssumeEdge(edge.source, edge.target_arn, limited.outcome, limited.reasons,
+                      limited.evidence, limited.conditions)
 
 
 def _failed(plan: Plan, index: OrgIndex, books: Mapping[str, PolicyBook],

@@ -4,15 +4,29 @@ scenario (tests/org/scenario.py) analysed account by account."""
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import pytest
 
+from graph.model_org import RCP, OrgAttachment, OrgPolicy
 from graph.org.analysis import analyse_account
 from graph.org.index import build_index
 from graph.org.queries import AmbiguousName, resolve_bucket, resolve_instance, who_can_org
 from graph.policy import Outcome
+from graph.sources.org.attach import with_tree_organization
 
-from .scenario import DATA, LOST, MGMT, OUTSIDE, READER, WEB_ROLE, WORK, scenario
+from .scenario import (
+    DATA,
+    LOST,
+    MGMT,
+    ORG,
+    OUTSIDE,
+    READER,
+    WEB_ROLE,
+    WORK,
+    MemoryOrg,
+    scenario,
+)
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +108,21 @@ def test_index_is_small_and_picklable_and_accounts_load_one_at_a_time(org) -> No
     analyse_account(source, index, DATA)
     # The data account reaches nothing elsewhere: no other account is read.
     assert source.reads == [DATA]
+
+
+def test_rcp_on_the_target_account_limits_the_hop_by_the_callers_org_path() -> None:
+    """An RCP on the data OU lets only principals under that OU assume its roles: the
+    workload's hop is denied, which needs aws:PrincipalOrgPaths derived for the caller."""
+    source = scenario()
+    only_data = OrgPolicy("p-datapath", "DataPathOnly", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
+         "Condition": {"StringNotLike": {"aws:PrincipalOrgPaths": f"{ORG}/r-root/ou-data/*"}}}]})
+    tree = replace(source.tree, policies=(*source.tree.policies, only_data),
+                   attachments=(*source.tree.attachments,
+                                OrgAttachment("p-datapath", "ou-data", RCP)))
+    source = MemoryOrg(tree, {a: with_tree_organization(s, tree)
+                              for a, s in source.snapshots.items()}, source.failed)
+    index = build_index(source)
+    g = analyse_account(source, index, WORK)
+    vias = {b.via for b in g.reachable_from_instance("i-0web")}
+    assert (WEB_ROLE, READER) not in vias and (WEB_ROLE,) in vias
