@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graph.access.decide.gates.org_policies import rcp_limit
-from graph.access.model import PrincipalAccess
+from graph.access.model import ActionAccess, PrincipalAccess
 from graph.access.query.graph import AccessGraph
+from graph.access.query.merge import action_filter
+from graph.catalog import s3_actions
 from graph.errors import RolemapError
 from graph.org.analysis import analyse_account
 from graph.org.index import OrgIndex, OrgSource
 from graph.org.plan import plan_account
-from graph.policy import Request
+from graph.policy import Outcome, Request
 
 
 class AmbiguousName(RolemapError):
@@ -93,6 +95,29 @@ def who_can_org(source: OrgSource, index: OrgIndex, bucket: str,
                 if not any(a.granted for a in p.actions.values()):
                     continue
             out.append(OrgPrincipal(account, p, membership(index, p)))
+    out.extend(_failed_rows(index, owner, name, action, level))
+    return out
+
+
+def _failed_rows(index: OrgIndex, owner: str, bucket: str, action: str | None,
+                 level: str | None) -> list[OrgPrincipal]:
+    """Accounts of the organisation that could not be loaded and that the bucket's policy
+    admits: what their principals may do there is unknown (never "nobody")."""
+    wanted = action_filter(action, level)
+    entry = index.buckets[bucket]
+    out: list[OrgPrincipal] = []
+    for acct, reason in sorted(index.failed.items()):
+        granted = entry.actions_for(acct)
+        if acct == owner or not granted:
+            continue
+        why = (f"account {index.account_label(acct)} could not be loaded ({reason}): what its "
+               f"principals may do on {bucket} (whose policy admits that account) is unknown",)
+        actions = {a.name: ActionAccess(a.name, a.level, a.scope, Outcome.UNKNOWN, why)
+                   for a in s3_actions() if "*" in granted or a.name in granted}
+        actions = {k: a for k, a in actions.items() if wanted(a)}
+        if actions:
+            p = PrincipalAccess("account", acct, f"arn:aws:iam::{acct}:root", actions)
+            out.append(OrgPrincipal(owner, p, membership(index, p)))
     return out
 
 

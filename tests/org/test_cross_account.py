@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from graph.access import build_access_graph
 from graph.model_org import RCP, OrgAttachment, OrgPolicy
 from graph.org.analysis import analyse_account
 from graph.org.index import build_index
@@ -126,3 +127,28 @@ def test_rcp_on_the_target_account_limits_the_hop_by_the_callers_org_path() -> N
     g = analyse_account(source, index, WORK)
     vias = {b.via for b in g.reachable_from_instance("i-0web")}
     assert (WEB_ROLE, READER) not in vias and (WEB_ROLE,) in vias
+
+
+def test_who_can_says_unknown_for_an_admitted_account_that_failed(org) -> None:
+    source, index = org
+    rows = {r.principal.id: r for r in who_can_org(source, index, "org-shared")}
+    lost = rows[LOST]
+    assert lost.membership == "inside" and lost.account == DATA
+    assert {a.outcome for a in lost.principal.actions.values()} == {Outcome.UNKNOWN}
+    assert "could not be loaded" in lost.principal.actions["s3:GetObject"].reasons[0]
+    # The partner bucket names no account that failed: no such row.
+    assert LOST not in {r.principal.id for r in who_can_org(source, index, "partner-drop")}
+
+
+@pytest.mark.parametrize("account", [MGMT, WORK, DATA])
+def test_an_accounts_own_answers_are_its_single_account_answers(org, account: str) -> None:
+    source, index = org
+    snapshot = source.snapshots[account]
+    alone = build_access_graph(snapshot)
+    within = analyse_account(source, index, account)
+    for role in snapshot.roles:
+        for bucket in snapshot.buckets:
+            assert dict(within.role_bucket(role.arn, bucket.name)) == dict(
+                alone.role_bucket(role.arn, bucket.name))
+    for bucket in snapshot.buckets:
+        assert dict(within.public_access(bucket.name)) == dict(alone.public_access(bucket.name))
