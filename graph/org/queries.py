@@ -53,6 +53,22 @@ def resolve_instance(index: OrgIndex, key: str) -> tuple[str, str]:
                         "ACCOUNT/name or by its ARN")
 
 
+def resolve_role(index: OrgIndex, key: str) -> tuple[str, str]:
+    """(account, role ARN) for a role name, `ACCOUNT/name` or ARN."""
+    if key.startswith("arn:") and key in index.roles:
+        return index.roles[key].account, key
+    account, name = _split(key)
+    found = [r.arn for r in index.roles.values()
+             if (account is None or r.account == account) and r.arn.rsplit("/", 1)[-1] == name]
+    if len(found) == 1:
+        return found[0].split(":")[4], found[0]
+    if not found:
+        where = f" in account {account}" if account else " in any loaded account"
+        raise AmbiguousName(f"role {key!r}: none{where}")
+    raise AmbiguousName(f"role {key!r} is in several accounts: {', '.join(found[:8])}; name "
+                        "one as ACCOUNT/name or by its ARN")
+
+
 def resolve_bucket(index: OrgIndex, key: str) -> tuple[str, str]:
     """(account, bucket) for a bucket name, `ACCOUNT/bucket` or `arn:aws:s3:::bucket`."""
     if key.startswith("arn:aws:s3:::"):

@@ -12,7 +12,13 @@ from graph.access import build_access_graph
 from graph.model_org import RCP, OrgAttachment, OrgPolicy
 from graph.org.analysis import analyse_account
 from graph.org.index import build_index
-from graph.org.queries import AmbiguousName, resolve_bucket, resolve_instance, who_can_org
+from graph.org.queries import (
+    AmbiguousName,
+    resolve_bucket,
+    resolve_instance,
+    resolve_role,
+    who_can_org,
+)
 from graph.policy import Outcome
 from graph.sources.org.attach import with_tree_organization
 
@@ -98,6 +104,8 @@ def test_names_resolve_across_accounts_or_say_which(org) -> None:
     assert resolve_instance(index, "web") == (WORK, "i-0web")
     assert resolve_instance(index, f"{WORK}/web") == (WORK, "i-0web")
     assert resolve_bucket(index, "arn:aws:s3:::mgmt-logs") == (MGMT, "mgmt-logs")
+    assert resolve_role(index, "data-reader") == (DATA, READER)
+    assert resolve_role(index, f"{WORK}/web-role") == (WORK, WEB_ROLE)
     with pytest.raises(AmbiguousName, match="none in account"):
         resolve_instance(index, f"{DATA}/web")
 

@@ -12,7 +12,7 @@ from graph.exports import FORMATS, export
 from graph.exports.shards import DEFAULT_MAX_WORKERS, default_workers
 from graph.org.analysis import analyse_account
 from graph.org.index import OrgIndex
-from graph.org.queries import resolve_instance
+from graph.org.queries import resolve_instance, resolve_role
 from graph.sources.org.folder import OrgFolder
 from tui.commands.access_options import (
     add_access_options,
@@ -81,9 +81,15 @@ def run_org(args: argparse.Namespace, folder: OrgFolder, index: OrgIndex) -> int
                            "writes one file per account)")
     target.mkdir(parents=True, exist_ok=True)
     accounts: tuple[str, ...] = index.loaded
-    instance = args.instance
+    instance, role = args.instance, args.role
     if instance is not None:
         account, instance = resolve_instance(index, instance)
+        accounts = (account,)
+    if role is not None:
+        account, role = resolve_role(index, role)
+        if instance is not None and accounts != (account,):
+            raise RolemapError(f"--role {args.role} is in account {account}, --instance "
+                               f"{args.instance} in {accounts[0]}")
         accounts = (account,)
     mode = "by-role" if args.by_role else "per-action" if args.per_action else "default"
     assumed = parse_assumed(args.assume or [])
@@ -94,7 +100,7 @@ def run_org(args: argparse.Namespace, folder: OrgFolder, index: OrgIndex) -> int
         path = target / f"{account}.{ext}"
         with stderr_activity(f"writing {path}"):
             count = export(g, args.format, path, mode=mode, include_denied=args.include_denied,
-                           instance=instance, role=args.role, bucket=args.bucket, workers=1,
+                           instance=instance, role=role, bucket=args.bucket, workers=1,
                            keep=False)
         what = "edges" if args.format == "graphml" else "rows"
         print(f"wrote {count} {what} to {path}", file=sys.stderr)
