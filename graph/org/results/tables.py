@@ -1,0 +1,171 @@
+"""One account's result tables, as column lists ready for pyarrow (schema.py).
+
+Each table is what a command would print for the account, stored: the export's rows
+(`access`), who-can's rows for every bucket the account's analysis holds (`principals`: the
+account's own buckets with the public, outside accounts and services after its RCPs, and
+the foreign buckets its chains reach, as `who_can_org` finds them), its findings as
+`rolemap findings` makes them, and a line per bucket (`buckets`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from graph.access import build_access_graph
+from graph.access.model import PrincipalAccess
+from graph.access.query.graph import AccessGraph
+from graph.exports.findings import finding_json, ref_json, write_text
+from graph.exports.rows import rows
+from graph.findings import find
+from graph.findings.model import Finding
+from graph.model import AccountSnapshot
+from graph.org.findings import membership_lines
+from graph.org.index import OrgIndex
+from graph.org.plan import Plan
+from graph.org.queries import OrgPrincipal, _after_rcps, _failed_rows, membership
+from graph.org.results.schema import SCHEMAS
+
+Columns = dict[str, list[Any]]
+
+
+def empty(table: str) -> Columns:
+    return {name: [] for name in SCHEMAS[table].names}
+
+
+def access_columns(g: AccessGraph, index: OrgIndex) -> Columns:
+    """The export's default (instance) rows and by-role rows, with the bucket's account."""
+    out = empty("access")
+    for mode, kind in (("default", "instance"), ("by-role", "role")):
+        for row in rows(g, mode):
+            entry = index.buckets.get(row["bucket"])
+            owner = entry.account if entry is not None else None
+            out["kind"].append(kind)
+            for col in ("instance_id", "instance_name", "region", "state", "instance_profile"):
+                out[col].append(row.get(col))
+            out["role"].append(row["role"])
+            out["role_name"].append(row.get("role_name") or row["role"].rsplit("/", 1)[-1])
+            out["instances"].append(list(row["instances"]) if kind == "role"
+                                    else [row["instance_id"]])
+            out["bucket"].append(row["bucket"])
+            out["bucket_account"].append(owner)
+            out["bucket_in_org"].append(owner is not None and index.in_organization(owner))
+            for col in ("access_level", "outcome", "actions", "conditions", "granted_by",
+                        "prefixes", "unknown_because", "via"):
+                out[col].append(row[col])
+    return out
+
+
+def who_can_rows(g: AccessGraph, index: OrgIndex, account: str, plan: Plan,
+                 assumed: Mapping[str, str]) -> Iterable[tuple[str, int, list[OrgPrincipal]]]:
+    """(bucket, part, rows) for every bucket the account's analysis answers who-can on, as
+    `who_can_org` takes them from this account (part 1: accounts that could not be loaded,
+    listed by the bucket's own account)."""
+    own = [b.name for b in g.snapshot.buckets]
+    for name in (*own, *sorted(plan.touches - set(own))):
+        found: list[OrgPrincipal] = []
+        for p in g.who_can(name):
+            if p.kind == "account" and name in own:
+                p = _after_rcps(g, index, name, p, assumed)
+                if not any(a.granted for a in p.actions.values()):
+                    continue
+            found.append(OrgPrincipal(account, p, membership(index, p)))
+        yield name, 0, found
+        if name in own and name in index.buckets:
+            yield name, 1, _failed_rows(index, account, name, None, None)
+
+
+def principal_columns(g: AccessGraph, index: OrgIndex, account: str, plan: Plan,
+                      assumed: Mapping[str, str]) -> Columns:
+    out = empty("principals")
+    for name, part, found in who_can_rows(g, index, account, plan, assumed):
+        entry = index.buckets.get(name)
+        for seq, r in enumerate(found):
+            _principal(out, name, entry.account if entry else None, part, seq, r)
+    return out
+
+
+def _principal(out: Columns, bucket: str, owner: str | None, part: int, seq: int,
+               r: OrgPrincipal) -> None:
+    p: PrincipalAccess = r.principal
+    for a in p.actions.values():
+        out["bucket"].append(bucket)
+        out["bucket_account"].append(owner)
+        out["part"].append(part)
+        out["seq"].append(seq)
+        out["principal_kind"].append(p.kind)
+        out["principal_id"].append(p.id)
+        out["principal_name"].append(p.name)
+        out["membership"].append(r.membership)
+        out["via"].append(list(p.via))
+        out["chains"].append([list(c) for c in p.chains])
+        out["action"].append(a.action)
+        out["level"].append(a.level)
+        out["outcome"].append(a.outcome.value)
+        out["prefixes"].append(list(a.prefixes))
+        out["conditions"].append([str(c) for c in a.conditions])
+        out["granted_by"].append([e.label for e in a.evidence])
+        out["blocked_by"].append(a.blocked_by.value if a.blocked_by else None)
+        out["reasons"].append(list(a.reasons))
+
+
+def account_findings(snapshot: AccountSnapshot, index: OrgIndex,
+                     assumed: Mapping[str, str]) -> tuple[Finding, ...]:
+    """The account's findings as `org_findings` makes them (its own analysis, each other
+    account named said inside or outside the organisation)."""
+    g = build_access_graph(snapshot, assumed=dict(assumed))
+    account = snapshot.account_id
+    return tuple(dataclasses.replace(f, detail=f.detail + membership_lines(index, account, f))
+                 for f in find(g))
+
+
+def finding_columns(found: Iterable[Finding]) -> Columns:
+    out = empty("findings")
+    for seq, f in enumerate(found):
+        text = io.StringIO()
+        write_text(text, [f])
+        block = text.getvalue()
+        block = block[:block.rstrip("\n").rfind("\n") + 1]  # less the counts line
+        fj = finding_json(f)
+        values = {"seq": seq, "id": f.id, "severity": f.severity.value, "rank": f.rank,
+                  "category": f.category, "title": f.title, "instance": f.instance,
+                  "role": f.role, "bucket": f.bucket, "principal": f.principal,
+                  "instances": list(f.instances), "buckets": list(f.buckets),
+                  "actions": list(f.actions), "detail": list(f.detail),
+                  "evidence": [ref_json(r)["label"] for r in f.evidence], "fix": f.fix,
+                  "json": json.dumps(fj), "text": block}
+        for k, v in values.items():
+            out[k].append(v)
+    return out
+
+
+_GRANTED = ("allowed", "conditional")
+
+
+def bucket_columns(snapshot: AccountSnapshot, principals: Columns) -> Columns:
+    """A line per bucket of the account, from its who-can rows: public, and reached from
+    outside the organisation (an outside account or the public) for reading or writing."""
+    out = empty("buckets")
+    by: dict[str, list[int]] = {}
+    for i, name in enumerate(principals["bucket"]):
+        by.setdefault(name, []).append(i)
+    for b in snapshot.buckets:
+        idx = [i for i in by.get(b.name, ()) if principals["outcome"][i] in _GRANTED]
+        kind = principals["principal_kind"]
+        outside = [i for i in idx if kind[i] == "public" or principals["membership"][i]
+                   == "outside"]
+        levels = {principals["level"][i] for i in outside}
+        out["bucket"].append(b.name)
+        out["region"].append(b.region)
+        out["public"].append(any(kind[i] == "public" for i in idx))
+        out["readable_outside_org"].append(bool(levels & {"Read", "List"}))
+        out["writable_outside_org"].append(bool(levels & {"Write", "Permissions management"}))
+        out["outside_principals"].append(
+            list(dict.fromkeys(principals["principal_name"][i] for i in outside)))
+        out["org_principals"].append(len({(principals["principal_kind"][i],
+                                            principals["principal_id"][i]) for i in idx
+                                           if i not in outside}))
+    return out
