@@ -31,6 +31,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "export",
     "findings",
     "diff",
+    "analyse",
+    "query",
 )
 
 

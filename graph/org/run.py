@@ -20,20 +20,15 @@ import pyarrow.parquet as pq
 
 from graph.org.executor import Executor
 from graph.org.index import OrgIndex, build_index
+from graph.org.results.fresh import is_current, write_run
 from graph.org.results.inputs import FileHashes, inputs_key
 from graph.org.results.schema import (
     ACCOUNTS,
-    TABLES,
     account_dir,
     results_dir,
     schema_markdown,
 )
-from graph.org.results.work import (
-    AccountSummary,
-    AccountTask,
-    analyse_and_write,
-    read_summary,
-)
+from graph.org.results.work import AccountSummary, AccountTask, analyse_and_write
 from graph.safe_files import write_text
 from graph.sources.org.folder import OrgFolder, open_org_folder
 
@@ -62,29 +57,9 @@ def _say_nothing(_: str) -> None:
     pass
 
 
-def current_keys(folder: OrgFolder, index: OrgIndex, assumed: Mapping[str, str]
-                 ) -> dict[str, str]:
-    hashes = FileHashes()
+def current_keys(folder: OrgFolder, index: OrgIndex, assumed: Mapping[str, str],
+                 hashes: FileHashes) -> dict[str, str]:
     return {a: inputs_key(folder, index, a, hashes, assumed) for a in folder.loaded}
-
-
-def is_current(folder: Path, account: str, key: str) -> AccountSummary | None:
-    """The stored summary when the account's results carry `key` and are all there."""
-    summary = read_summary(folder, account)
-    if summary is None or summary.key != key:
-        return None
-    where = account_dir(folder, account)
-    if not all((where / f"{t}.parquet").is_file() for t in TABLES):
-        return None
-    return summary
-
-
-def results_current(folder: OrgFolder, index: OrgIndex, assumed: Mapping[str, str]) -> bool:
-    """Whether every loaded account's stored results are current (same inputs keys)."""
-    if not folder.loaded:
-        return False
-    keys = current_keys(folder, index, assumed)
-    return all(is_current(folder.path, a, k) is not None for a, k in keys.items())
 
 
 def analyse_org(path: Path | str, executor: Executor, assumed: Mapping[str, str] | None = None,
@@ -94,7 +69,8 @@ def analyse_org(path: Path | str, executor: Executor, assumed: Mapping[str, str]
     folder = open_org_folder(path)
     say(f"indexing {len(folder.loaded)} account(s)")
     index = build_index(folder)
-    keys = current_keys(folder, index, assumed)
+    hashes = FileHashes()
+    keys = current_keys(folder, index, assumed, hashes)
     report = RunReport(folder.path, executor.name)
     tasks: list[AccountTask] = []
     for account, key in keys.items():
@@ -131,6 +107,7 @@ def analyse_org(path: Path | str, executor: Executor, assumed: Mapping[str, str]
         shutil.rmtree(account_dir(folder.path, account), ignore_errors=True)
     _drop_stale(folder)
     write_accounts(folder, report)
+    write_run(folder, hashes, keys, report.failed, assumed)
     report.seconds = round(time.perf_counter() - start, 3)
     return report
 

@@ -46,8 +46,9 @@ def check_before_loading(args: argparse.Namespace) -> None:
         require_action(action)  # LookupFailed with the nearest actions
 
 
-def org_from_args(args: argparse.Namespace) -> tuple[OrgFolder, OrgIndex] | None:
-    """The organisation folder `--snapshot` names, with its index (None: not one)."""
+def org_folder_from_args(args: argparse.Namespace) -> OrgFolder | None:
+    """The organisation folder `--snapshot` names, opened (None: not one); the accounts that
+    could not be loaded are said on stderr."""
     path = getattr(args, "snapshot", None)
     if not path or not is_org_folder(path):
         return None
@@ -56,7 +57,24 @@ def org_from_args(args: argparse.Namespace) -> tuple[OrgFolder, OrgIndex] | None
     for account, reason in folder.failed.items():
         print(f"warning: account {account} could not be loaded ({reason}): answers that "
               "depend on it are unknown", file=sys.stderr)
-    return folder, build_index(folder)
+    return folder
+
+
+def org_from_args(args: argparse.Namespace) -> tuple[OrgFolder, OrgIndex] | None:
+    """The organisation folder `--snapshot` names, with its index (None: not one)."""
+    folder = org_folder_from_args(args)
+    return None if folder is None else (folder, build_index(folder))
+
+
+def fresh_results(args: argparse.Namespace, folder: OrgFolder) -> bool:
+    """Whether `rolemap analyse`'s results answer for the folder as it is (and the same
+    --assume): then a command reads them instead of deciding again."""
+    from graph.org.results.fresh import results_fresh
+
+    try:
+        return results_fresh(folder, parse_assumed(getattr(args, "assume", []) or []))
+    except ImportError:  # the org extra (pyarrow) is not installed: decide live
+        return False
 
 
 def graph_from_args(args: argparse.Namespace, decide: bool = True) -> AccessGraph:

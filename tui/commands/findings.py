@@ -16,13 +16,14 @@ from graph.errors import RolemapError
 from graph.exports.findings import FINDING_FORMATS, finding_json, write_findings
 from graph.findings import Severity, find
 from graph.org.findings import org_findings
-from graph.org.index import OrgIndex
+from graph.org.index import OrgIndex, build_index
 from graph.safe_files import writing
 from graph.sources.org.folder import OrgFolder
 from tui.commands.access_options import (
     add_access_options,
+    fresh_results,
     graph_from_args,
-    org_from_args,
+    org_folder_from_args,
     parse_assumed,
 )
 from tui.commands.path_arg import path_arg
@@ -80,10 +81,44 @@ def run_org(args: argparse.Namespace, folder: OrgFolder, index: OrgIndex) -> int
     return 0
 
 
+def run_stored(args: argparse.Namespace, folder: OrgFolder) -> int:
+    """The findings `run_org` prints, read from the stored results (text and json)."""
+    from graph.org.results.stored import counts_line, stored_findings
+
+    floor = Severity(args.min_severity).rank
+    worst = 0
+    parts: list[dict[str, object]] = []
+    out = io.StringIO()
+    for account, found in stored_findings(folder.path, folder.loaded).items():
+        shown = [f for f in found if f.rank >= floor]
+        worst = max([worst, *(f.rank for f in found)])
+        if args.format == "json":
+            parts.extend({"account": account, **f.json, "detail": list(f.detail)}
+                         for f in shown)
+        else:
+            entry = folder.tree.account(account)
+            label = f"{account} ({entry.name})" if entry is not None and entry.name \
+                else account
+            out.write(f"== account {label}: {len(shown)} finding(s)\n")
+            out.write("".join(f.text for f in shown) + counts_line(shown) + "\n")
+    print(f"(answered from {folder.path / 'results'}, current)", file=sys.stderr)
+    text = json.dumps({"findings": parts}, indent=2) + "\n" if args.format == "json" \
+        else out.getvalue()
+    if args.output:
+        writing(args.output, lambda f: f.write(text))
+    else:
+        sys.stdout.write(text)
+    if args.fail_on is not None:
+        return 1 if worst >= Severity(args.fail_on).rank else 0
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    org = org_from_args(args)
-    if org is not None:
-        return run_org(args, *org)
+    folder = org_folder_from_args(args)
+    if folder is not None:
+        if args.format in ("text", "json") and fresh_results(args, folder):
+            return run_stored(args, folder)
+        return run_org(args, folder, build_index(folder))
     g = graph_from_args(args)
     everything = find(g, progress=stderr_progress)
     shown = tuple(f for f in everything if f.rank >= Severity(args.min_severity).rank)

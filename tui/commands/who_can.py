@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from graph.access import PrincipalAccess
 from graph.access.model import chain_label
@@ -16,13 +17,14 @@ from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
 from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
 from graph.findings.gain_groups import by_target
-from graph.org.index import OrgIndex
+from graph.org.index import OrgIndex, build_index
 from graph.org.queries import who_can_org
 from graph.sources.org.folder import OrgFolder
 from tui.commands.access_options import (
     add_access_options,
+    fresh_results,
     graph_from_args,
-    org_from_args,
+    org_folder_from_args,
     parse_assumed,
 )
 from tui.commands.trace import access_json, assumed_line
@@ -64,35 +66,62 @@ def _text(p: PrincipalAccess) -> list[str]:
     return lines
 
 
+#: A who-can row of an organisation as printed: account, principal, inside/outside the
+#: organisation, and each action's details (`access_json`).
+OrgRow = tuple[str, PrincipalAccess, str, list[dict[str, Any]]]
+
+
 def run_org(args: argparse.Namespace, folder: OrgFolder, index: OrgIndex) -> int:
     """who-can on an organisation folder: every account's rows, each with its account."""
     rows = who_can_org(folder, index, args.bucket,
                        parse_assumed(getattr(args, "assume", []) or []),
                        action=args.action, level=args.level)
+    return print_org(args, [(r.account, r.principal, r.membership,
+                             [access_json(a) for a in r.principal.actions.values()])
+                            for r in rows])
+
+
+def run_stored(args: argparse.Namespace, folder: OrgFolder) -> int | None:
+    """who-can from the stored results (None: a row needs deciding live)."""
+    from graph.org.results.stored import stored_who_can
+
+    found = stored_who_can(folder.path, folder.loaded, args.bucket, args.action, args.level)
+    if found is None:
+        return None
+    print(f"(answered from {folder.path / 'results'}, current)", file=sys.stderr)
+    return print_org(args, [(r.account, r.principal, r.membership, list(r.details))
+                            for r in found])
+
+
+def print_org(args: argparse.Namespace, rows: list[OrgRow]) -> int:
     if args.format == "json":
         json.dump({"bucket": args.bucket, "principals": [
-            {"account": r.account, "kind": r.principal.kind, "id": r.principal.id,
-             "name": r.principal.name, "organisation": r.membership or None,
-             "actions": {k: a.outcome.value for k, a in r.principal.actions.items()},
-             "via": list(r.principal.via), "chains": [list(c) for c in r.principal.paths],
-             "details": [access_json(a) for a in r.principal.actions.values()]}
-            for r in rows]}, sys.stdout, indent=2)
+            {"account": account, "kind": p.kind, "id": p.id,
+             "name": p.name, "organisation": membership or None,
+             "actions": {k: a.outcome.value for k, a in p.actions.items()},
+             "via": list(p.via), "chains": [list(c) for c in p.paths],
+             "details": details}
+            for account, p, membership, details in rows]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     if not rows:
         print(f"nobody can reach {args.bucket} with that")
-    for r in rows:
-        lines = _text(r.principal)
-        where = f" ({r.membership} the organisation)" if r.membership else ""
-        lines[0] = f"{r.account}  {lines[0]}{where}"
+    for account, p, membership, _ in rows:
+        lines = _text(p)
+        where = f" ({membership} the organisation)" if membership else ""
+        lines[0] = f"{account}  {lines[0]}{where}"
         print("\n".join([lines[0], *(f"{'':<14}{line}" for line in lines[1:])]))
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    org = org_from_args(args)
-    if org is not None:
-        return run_org(args, *org)
+    folder = org_folder_from_args(args)
+    if folder is not None:
+        if fresh_results(args, folder):
+            code = run_stored(args, folder)
+            if code is not None:
+                return code
+        return run_org(args, folder, build_index(folder))
     g = graph_from_args(args)
     found = g.who_can(args.bucket, action=args.action, level=args.level)
     # Escalation: who could gain access here; listed apart, never among the principals.
