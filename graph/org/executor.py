@@ -112,7 +112,7 @@ class DaskExecutor(_Closing):
     name = "dask"
 
     def __init__(self, address: str | None = None, workers: int | None = None,
-                 processes: bool = True) -> None:
+                 processes: bool = True, timeout: float = 10.0) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -126,7 +126,7 @@ class DaskExecutor(_Closing):
             self.name = f"dask (LocalCluster, {len(self._cluster.workers)} workers)"
         else:
             try:
-                self.client = Client(address, timeout="10s")
+                self.client = Client(address, timeout=f"{timeout}s")
             except (OSError, TimeoutError) as exc:
                 raise RolemapError(f"--scheduler {address}: cannot connect ({exc})") from None
             self.name = f"dask ({address})"
