@@ -9,7 +9,10 @@ from dataclasses import replace
 import pytest
 
 from graph.access import build_access_graph
+from graph.model import InlinePolicy
+from graph.model_kms import KmsKey, RegionKms
 from graph.model_org import RCP, OrgAttachment, OrgPolicy
+from graph.model_s3 import BucketEncryption
 from graph.org.analysis import analyse_account
 from graph.org.index import build_index
 from graph.org.queries import (
@@ -160,3 +163,45 @@ def test_an_accounts_own_answers_are_its_single_account_answers(org, account: st
                 alone.role_bucket(role.arn, bucket.name))
     for bucket in snapshot.buckets:
         assert dict(within.public_access(bucket.name)) == dict(alone.public_access(bucket.name))
+
+
+def _with_key(policy_statements: list[dict[str, object]]) -> MemoryOrg:
+    """The scenario with org-shared encrypted (SSE-KMS) by a key of the data account."""
+    source = scenario()
+    key_arn = f"arn:aws:kms:us-east-1:{DATA}:key/k-1"
+    key = KmsKey("k-1", key_arn, "us-east-1", "CUSTOMER",
+                 policy={"Version": "2012-10-17", "Statement": policy_statements})
+    data = source.snapshots[DATA]
+    buckets = tuple(replace(b, encryption=BucketEncryption("aws:kms", key_arn))
+                    if b.name == "org-shared" else b for b in data.buckets)
+    snaps = {**source.snapshots, DATA: replace(data, buckets=buckets,
+                                               kms=(RegionKms("us-east-1", (key,)),))}
+    return MemoryOrg(source.tree, snaps, source.failed)
+
+
+OWN_ACCOUNT_ONLY = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DATA}:root"},
+                    "Action": "kms:*", "Resource": "*"}
+
+
+@pytest.mark.parametrize("org_may_decrypt", [False, True])
+def test_a_foreign_sse_kms_bucket_is_decided_by_its_accounts_key(org_may_decrypt: bool) -> None:
+    statements = [OWN_ACCOUNT_ONLY]
+    if org_may_decrypt:
+        statements.append({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt",
+                           "Resource": "*",
+                           "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}})
+    source = _with_key(statements)
+    # Across accounts the caller's own policy must allow the key too.
+    work = source.snapshots[WORK]
+    web = work.roles[0]
+    web = replace(web, inline_policies=(*web.inline_policies, InlinePolicy("kms", {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",
+                                                "Resource": "*"}]})))
+    source.snapshots = {**source.snapshots, WORK: replace(work, roles=(web,))}
+    g = analyse_account(source, build_index(source), WORK)
+    got = g.role_bucket(WEB_ROLE, "org-shared")["s3:GetObject"]
+    if org_may_decrypt:
+        assert got.outcome is Outcome.ALLOWED
+    else:
+        assert got.outcome is Outcome.DENIED
+        assert "key k-1" in got.reasons[0]
