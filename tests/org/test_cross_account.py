@@ -111,6 +111,8 @@ def test_names_resolve_across_accounts_or_say_which(org) -> None:
     assert resolve_role(index, f"{WORK}/web-role") == (WORK, WEB_ROLE)
     with pytest.raises(AmbiguousName, match="none in account"):
         resolve_instance(index, f"{DATA}/web")
+    with pytest.raises(AmbiguousName, match=f"{LOST} could not be loaded: it may be there"):
+        resolve_bucket(index, "lost-bucket")
 
 
 def test_index_is_small_and_picklable_and_accounts_load_one_at_a_time(org) -> None:
