@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from graph.access import build_access_graph
-from graph.model import InlinePolicy
+from graph.model import BlockPublicAccess, Bucket, InlinePolicy
 from graph.model_kms import KmsKey, RegionKms
 from graph.model_org import RCP, OrgAttachment, OrgPolicy
 from graph.model_s3 import BucketEncryption
@@ -207,3 +207,25 @@ def test_a_foreign_sse_kms_bucket_is_decided_by_its_accounts_key(org_may_decrypt
     else:
         assert got.outcome is Outcome.DENIED
         assert "key k-1" in got.reasons[0]
+
+
+@pytest.mark.parametrize("restrict", [False, True])
+def test_restrict_public_buckets_binds_another_accounts_roles(restrict: bool) -> None:
+    """A bucket policy open to anyone: with RestrictPublicBuckets on, only the owner
+    account's principals (and AWS services) may use it; the org-conditioned grant is not
+    public and stays."""
+    source = scenario()
+    data = source.snapshots[DATA]
+    anyone = Bucket("partner-drop", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::partner-drop/*"}]},
+        public_access_block=BlockPublicAccess(restrict_public_buckets=restrict))
+    shared = replace(next(b for b in data.buckets if b.name == "org-shared"),
+                     public_access_block=BlockPublicAccess(restrict_public_buckets=restrict))
+    buckets = tuple(anyone if b.name == "partner-drop" else shared if b.name == "org-shared"
+                    else b for b in data.buckets)
+    source.snapshots = {**source.snapshots, DATA: replace(data, buckets=buckets)}
+    g = analyse_account(source, build_index(source), WORK)
+    got = g.role_bucket(WEB_ROLE, "partner-drop")["s3:GetObject"]
+    assert got.outcome is (Outcome.DENIED if restrict else Outcome.ALLOWED)
+    assert g.role_bucket(WEB_ROLE, "org-shared")["s3:GetObject"].outcome is Outcome.ALLOWED
