@@ -4,13 +4,14 @@ role, suspended and unreachable accounts, --accounts / --ous, and the folder it 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from moto import mock_aws
 from org_account import MEMBER_ROLE, REGION, OrgAccounts, build_org, management_connection
+from sources_faults import inject_error
 
 from graph.errors import SourceError
 from graph.model_org import ACCOUNT, RCP, ROOT, SCP, UNIT
@@ -25,6 +26,7 @@ from graph.sources.org.live import (
     save_org_live,
     start_org_load,
 )
+from tui.cli import main
 
 REGIONS = (REGION,)
 READ_ONLY = re.compile(r"^(Get|List|Describe)[A-Z]")
@@ -136,3 +138,88 @@ def test_an_ou_by_id_and_unknown_names(org: OrgAccounts) -> None:
     with pytest.raises(SourceError, match="--accounts: 999999999999: not an account of"):
         start_org_load(management_connection(),
                        OrgLoadOptions(MEMBER_ROLE, accounts=("999999999999",)))
+
+
+def test_refused_policy_reads_are_unknown_and_a_missing_type_is_none(org: OrgAccounts) -> None:
+    conn = management_connection()
+
+    def filtered(kind: str) -> Callable[[Any], bool]:
+        return lambda request: kind.encode() in (request.body or b"")
+
+    inject_error(conn, "before-send.organizations.ListPolicies", status=400,
+                 code="InvalidInputException", message="unknown policy type",
+                 protocol="json", when=filtered("RESOURCE_CONTROL_POLICY"))
+    inject_error(conn, "before-send.organizations.ListOrganizationalUnitsForParent",
+                 status=403, code="AccessDeniedException", message="denied", protocol="json",
+                 when=filtered(org.data_ou))
+    tree = start_org_load(conn, OrgLoadOptions(MEMBER_ROLE)).tree
+    load = start_org_load(conn, OrgLoadOptions(MEMBER_ROLE))
+    # RCPs not offered: none applies, said once; an OU's children refused: unknown.
+    assert not {p.name for p in tree.policies} & {"data-perimeter", "RCPFullAWSAccess"}
+    assert [w.code for w in load.warnings if w.target == "RESOURCE_CONTROL_POLICY"] == [
+        "InvalidInputException"]
+    assert [u.fact for u in tree.unread] == [f"OUs under {org.data_ou}"]
+    assert "archive" not in {u.name for u in tree.units}
+    # Every account's path is then not fully read: its SCPs are unknown, never "none".
+    assert not tree.organization_for(org.work).fully_read
+
+
+def test_a_policy_list_refused_is_unknown(org: OrgAccounts) -> None:
+    conn = management_connection()
+    inject_error(conn, "before-send.organizations.ListPolicies", status=403,
+                 code="AccessDeniedException", message="denied", protocol="json")
+    load = start_org_load(conn, OrgLoadOptions(MEMBER_ROLE))
+    assert {u.fact for u in load.tree.unread} == {"SCPs", "RCPs"}
+    assert load.tree.policies == ()
+
+
+def test_no_organisation_access_is_one_error(org: OrgAccounts) -> None:
+    conn = management_connection()
+    inject_error(conn, "before-send.organizations.ListAccounts", status=403,
+                 code="AccessDeniedException", message="denied", protocol="json")
+    with pytest.raises(SourceError, match="cannot list the organisation's accounts: "
+                       "organizations:ListAccounts: denied .*delegated administrator"):
+        start_org_load(conn, OrgLoadOptions(MEMBER_ROLE))
+
+
+@pytest.fixture
+def default_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_DEFAULT_REGION", REGION)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def test_cli_saves_an_organisation_folder(org: OrgAccounts, tmp_path: Path,
+                                          default_credentials: None,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "org"
+    code = main(["snapshot", "save", str(out), "--org", "--member-role", MEMBER_ROLE,
+                 "--ous", "workloads", "--accounts", f"{org.data}", "--jobs", "2",
+                 "--region", REGION])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert open_org_folder(out).loaded == tuple(sorted((org.work, org.data)))
+    assert f"account {org.work} (work) loaded: 2 roles, 1 instances, 0 buckets" in err
+    assert "2 accounts loaded, 0 failed, 1 not active" in err
+    assert f"warning: organizations:ListAccounts {org.closed}: account closed is SUSPENDED" \
+        in err
+    first = min(org.work, org.data)  # the management account's when it is loaded
+    assert f"rolemap --snapshot {out / first / 'snapshot.json'}" in err
+    assert f"account {org.data} (data) loaded: 2 roles, 0 instances, 1 buckets, 0 warnings" \
+        in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--org"], "--org needs --member-role NAME"),
+    (["--member-role", "R"], "--member-role go with --org"),
+    (["--jobs", "2", "--ous", "x"], "--ous, --jobs go with --org"),
+    (["--org", "--member-role", "R", "--demo"], "--org reads a live organisation"),
+    (["--org", "--member-role", "R", "--ous", "nope"], "--ous: nope: no OU"),
+])
+def test_cli_option_errors_are_one_line(org: OrgAccounts, tmp_path: Path, argv: list[str],
+                                        message: str, default_credentials: None,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["snapshot", "save", str(tmp_path / "org"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err

@@ -1,6 +1,8 @@
 """`rolemap snapshot save|synth`: keep an account for offline analysis, or make a large one.
 
     rolemap snapshot save OUT.json [--demo | --profile P | --snapshot DIR] [--region R ...]
+    rolemap snapshot save DIR --org --member-role NAME [--accounts ID,ID] [--ous OU,OU]
+        [--jobs N] [--profile P] [--region R ...]
     rolemap snapshot synth OUT_DIR|OUT.json [--size small|medium|large] [--roles N]
         [--instances M] [--buckets B] [--policies P] [--seed S] [--shape NAME]
         [--knob NAME=VALUE ...]
@@ -18,6 +20,8 @@ from typing import Any
 
 from graph.errors import SourceError
 from graph.sources.export_folder import load_export_folder
+from graph.sources.org.live import FAILURE_OPERATIONS
+from graph.sources.org.select import SKIP_OPERATION
 from graph.sources.snapshot_file import save_snapshot
 from graph.sources.synth import (
     DATE,
@@ -29,6 +33,8 @@ from graph.sources.synth import (
     write_synthetic,
 )
 from graph.temp_files import scratch_folder, temp_folder
+from graph.text import printable
+from tui.commands.org_options import add_org_options, save_org_from_args, wants_org
 from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args
 
@@ -41,9 +47,15 @@ def register(subparsers: Any) -> None:
     )
     actions = parser.add_subparsers(dest="snapshot_action", metavar="ACTION", required=True)
 
-    save = actions.add_parser("save", help="save the opened account to OUT.json")
-    save.add_argument("out", metavar="OUT.json", type=path_arg, help="the snapshot file to write")
+    save = actions.add_parser(
+        "save", help="save the opened account to OUT.json (with --org: an organisation to DIR)",
+        description="Save an account to a snapshot file; with --org, a whole organisation to a "
+                    "folder: organization.json and one snapshot per account (DIR/ID/"
+                    "snapshot.json, which `rolemap --snapshot` opens alone).")
+    save.add_argument("out", metavar="OUT.json|DIR", type=path_arg,
+                      help="the snapshot file to write (with --org: the folder)")
     add_source_options(save)
+    add_org_options(save)
     save.set_defaults(func=_save)
 
     synth = actions.add_parser(
@@ -89,11 +101,31 @@ def _count(value: str) -> int:
 
 
 def _save(args: argparse.Namespace) -> int:
+    if wants_org(args):
+        return _save_org(args)
     loaded = load_from_args(args)
     save_snapshot(loaded.snapshot, args.out)
     snap = loaded.snapshot
     print(f"saved account {snap.account_id}: {len(snap.roles)} roles, {len(snap.instances)} "
           f"instances, {len(snap.buckets)} buckets, {len(snap.warnings)} warnings -> {args.out}",
+          file=sys.stderr)
+    return 0
+
+
+def _save_org(args: argparse.Namespace) -> int:
+    folder = save_org_from_args(args, args.out)
+    for warning in folder.warnings:  # the failed accounts' were said as they failed
+        if warning.operation not in FAILURE_OPERATIONS:
+            print(printable(f"rolemap: warning: {warning}"), file=sys.stderr)
+    skipped = sum(1 for w in folder.warnings if w.operation == SKIP_OPERATION)
+    print(f"saved organisation {folder.tree.organization_id}: {len(folder.loaded)} accounts "
+          f"loaded, {len(folder.failed)} failed, {skipped} not active, "
+          f"{len(folder.warnings)} warnings -> {folder.path}", file=sys.stderr)
+    if not folder.loaded:
+        raise SourceError(f"{folder.path}: no account could be loaded (see the lines above)")
+    first = folder.tree.management_account_id if folder.tree.management_account_id in \
+        folder.loaded else folder.loaded[0]
+    print(f"open one account alone with: rolemap --snapshot {folder.snapshot_path(first)}",
           file=sys.stderr)
     return 0
 

@@ -20,6 +20,7 @@ from graph.model import AccountSnapshot, LoadWarning, SourceInfo
 from graph.model_org import OrgAccount, OrgTree
 from graph.sources.connection import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, AwsConnection
 from graph.sources.live import load_live
+from graph.sources.org.attach import with_tree_organization
 from graph.sources.org.folder import OrgFolder, save_org_folder
 from graph.sources.org.members import AssumeRefused, member_connection, member_role_arn
 from graph.sources.org.read_tree import read_org_tree
@@ -30,6 +31,10 @@ DEFAULT_JOBS = 4
 STARTED = "loading"
 LOADED = "loaded"
 FAILED = "failed"
+#: The operations of the warnings saying an account failed as a whole.
+ASSUME_OPERATION = "sts:AssumeRole"
+LOAD_OPERATION = "load"
+FAILURE_OPERATIONS = frozenset({ASSUME_OPERATION, LOAD_OPERATION})
 
 
 @dataclass(frozen=True)
@@ -127,8 +132,9 @@ class OrgLoad:
             conn = member_connection(self.conn, arn, timeout=options.timeout,
                                      max_attempts=options.max_attempts)
             label = f"{options.label}, role {options.member_role} in {account.account_id}"
-        return load_live(conn, options.regions, source=SourceInfo("profile", label),
-                         workers=options.workers)
+        snapshot = load_live(conn, options.regions, source=SourceInfo("profile", label),
+                             workers=options.workers)
+        return with_tree_organization(snapshot, self.tree)
 
     @property
     def _partition(self) -> str:
@@ -137,10 +143,10 @@ class OrgLoad:
 
     def _fail(self, account: OrgAccount, exc: Exception) -> None:
         if isinstance(exc, AssumeRefused):
-            self.warnings.append(LoadWarning("sts:AssumeRole", exc.role_arn, exc.message,
+            self.warnings.append(LoadWarning(ASSUME_OPERATION, exc.role_arn, exc.message,
                                              exc.code))
         else:
-            self.warnings.append(LoadWarning("load", account.account_id, str(exc)))
+            self.warnings.append(LoadWarning(LOAD_OPERATION, account.account_id, str(exc)))
         self.failed[account.account_id] = str(exc)
 
 
