@@ -16,16 +16,9 @@ from sources_faults import inject_error
 from graph.errors import SourceError
 from graph.model_org import ACCOUNT, RCP, ROOT, SCP, UNIT
 from graph.sources import SourceSpec, open_source
+from graph.sources.org.events import FAILED, LOADED, STARTED, AccountEvent
 from graph.sources.org.folder import open_org_folder
-from graph.sources.org.live import (
-    FAILED,
-    LOADED,
-    STARTED,
-    AccountEvent,
-    OrgLoadOptions,
-    save_org_live,
-    start_org_load,
-)
+from graph.sources.org.live import OrgLoadOptions, save_org_live, start_org_load
 from tui.cli import main
 
 REGIONS = (REGION,)

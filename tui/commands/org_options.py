@@ -13,15 +13,10 @@ import sys
 
 from graph.errors import SourceError
 from graph.sources.connection import AwsConnection
+from graph.sources.org.events import LOADED, STARTED, AccountEvent
+from graph.sources.org.export import save_org_export
 from graph.sources.org.folder import OrgFolder
-from graph.sources.org.live import (
-    DEFAULT_JOBS,
-    LOADED,
-    STARTED,
-    AccountEvent,
-    OrgLoadOptions,
-    save_org_live,
-)
+from graph.sources.org.live import DEFAULT_JOBS, OrgLoadOptions, save_org_live
 from graph.sources.spec import SourceSpec
 from graph.text import printable
 from tui.commands.source_options import spec_from_args, stderr_progress
@@ -36,7 +31,8 @@ def add_org_options(parser: argparse.ArgumentParser) -> None:
                             "every ACTIVE account through --member-role")
     group.add_argument("--member-role", metavar="NAME", default=argparse.SUPPRESS,
                        help="with --org: the role to assume in each member account (e.g. "
-                            "OrganizationAccountAccessRole or a read-only audit role)")
+                            "OrganizationAccountAccessRole or a read-only audit role); with "
+                            "--snapshot EXPORT (collect-script --org's folder) not needed")
     group.add_argument("--accounts", dest="org_accounts", metavar="ID,ID",
                        type=_list, default=argparse.SUPPRESS,
                        help="with --org: load only these accounts (with --ous: these and "
@@ -85,9 +81,9 @@ def org_options_from_args(args: argparse.Namespace, spec: SourceSpec) -> OrgLoad
     if not role or not role.strip("/"):
         raise SourceError("--org needs --member-role NAME: the role to assume in each member "
                           "account")
-    if spec.demo or spec.snapshot:
-        raise SourceError("--org reads a live organisation: use --profile or the default "
-                          "credentials, not --demo or --snapshot")
+    if spec.demo:
+        raise SourceError("--org reads a live organisation (or, with --snapshot, the folder "
+                          "collect-script --org wrote): not --demo")
     if spec.org_policies:
         raise SourceError("--org reads every account's SCPs and RCPs itself: drop "
                           "--org-policies")
@@ -112,6 +108,12 @@ def _announce(event: AccountEvent) -> None:
 def save_org_from_args(args: argparse.Namespace, out: str) -> OrgFolder:
     """Load the organisation the options name into the folder `out`."""
     spec = spec_from_args(args)
+    if spec.snapshot:  # the organisation collect-script --org wrote
+        if spec.demo or spec.org_policies:
+            raise SourceError("--org --snapshot EXPORT reads the folder collect-script --org "
+                              "wrote: drop --demo and --org-policies")
+        return save_org_export(spec.snapshot, out, getattr(args, "org_accounts", ()),
+                               getattr(args, "org_ous", ()), _announce)
     options = org_options_from_args(args, spec)
     conn = AwsConnection.from_profile(spec.profile, timeout=spec.timeout,
                                       max_attempts=spec.max_attempts)

@@ -20,7 +20,7 @@ from typing import Any
 
 from graph.errors import SourceError
 from graph.sources.export_folder import load_export_folder
-from graph.sources.org.live import FAILURE_OPERATIONS
+from graph.sources.org.events import FAILURE_OPERATIONS
 from graph.sources.org.select import SKIP_OPERATION
 from graph.sources.snapshot_file import save_snapshot
 from graph.sources.synth import (

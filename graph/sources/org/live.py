@@ -10,7 +10,7 @@ role cannot be assumed, or whose load fails as a whole, is a warning and an entr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,22 +21,23 @@ from graph.model_org import OrgAccount, OrgTree
 from graph.sources.connection import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, AwsConnection
 from graph.sources.live import load_live
 from graph.sources.org.attach import with_tree_organization
+from graph.sources.org.events import (
+    ASSUME_OPERATION,
+    FAILED,
+    LOAD_OPERATION,
+    LOADED,
+    STARTED,
+    AccountEvent,
+    OrgProgress,
+    counts,
+    quiet,
+)
 from graph.sources.org.folder import OrgFolder, save_org_folder
 from graph.sources.org.members import AssumeRefused, member_connection, member_role_arn
 from graph.sources.org.read_tree import read_org_tree
 from graph.sources.org.select import select_accounts
 
 DEFAULT_JOBS = 4
-#: AccountEvent.state values.
-STARTED = "loading"
-LOADED = "loaded"
-FAILED = "failed"
-#: The operations of the warnings saying an account failed as a whole.
-ASSUME_OPERATION = "sts:AssumeRole"
-LOAD_OPERATION = "load"
-FAILURE_OPERATIONS = frozenset({ASSUME_OPERATION, LOAD_OPERATION})
-
-
 @dataclass(frozen=True)
 class OrgLoadOptions:
     """What to load and how hard to push: the member role, the narrowing, the pools."""
@@ -54,26 +55,6 @@ class OrgLoadOptions:
     label: str = "default credentials"
 
 
-@dataclass(frozen=True)
-class AccountEvent:
-    """One account started, loaded or failed; `done` of `total` accounts are finished."""
-
-    account_id: str
-    name: str
-    state: str
-    done: int
-    total: int
-    #: LOADED: "12 roles, 3 instances, 4 buckets, 0 warnings"; FAILED: the reason.
-    detail: str = ""
-
-
-OrgProgress = Callable[[AccountEvent], None]
-
-
-def _quiet(event: AccountEvent) -> None:
-    return None
-
-
 @dataclass
 class OrgLoad:
     """The organisation read and the accounts chosen; `snapshots()` loads them. `warnings`
@@ -86,7 +67,7 @@ class OrgLoad:
     warnings: list[LoadWarning] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
 
-    def snapshots(self, progress: OrgProgress = _quiet) -> Iterator[AccountSnapshot]:
+    def snapshots(self, progress: OrgProgress = quiet) -> Iterator[AccountSnapshot]:
         """Each chosen account's snapshot as soon as it is loaded (in no fixed order)."""
         total = len(self.accounts)
         queue = iter(self.accounts)
@@ -117,7 +98,7 @@ class OrgLoad:
                                               total, self.failed[account.account_id]))
                     else:
                         progress(AccountEvent(account.account_id, account.name, LOADED, done,
-                                              total, _counts(snapshot)))
+                                              total, counts(snapshot)))
                         yield snapshot
                     start_next(done)
         finally:
@@ -150,11 +131,6 @@ class OrgLoad:
         self.failed[account.account_id] = str(exc)
 
 
-def _counts(snapshot: AccountSnapshot) -> str:
-    return (f"{len(snapshot.roles)} roles, {len(snapshot.instances)} instances, "
-            f"{len(snapshot.buckets)} buckets, {len(snapshot.warnings)} warnings")
-
-
 def start_org_load(conn: AwsConnection, options: OrgLoadOptions) -> OrgLoad:
     """Read the organisation and choose the accounts (SourceError when the organisation
     cannot be read at all, or a --accounts / --ous name matches nothing)."""
@@ -164,7 +140,7 @@ def start_org_load(conn: AwsConnection, options: OrgLoadOptions) -> OrgLoad:
 
 
 def save_org_live(conn: AwsConnection, path: Path | str, options: OrgLoadOptions,
-                  progress: OrgProgress = _quiet) -> OrgFolder:
+                  progress: OrgProgress = quiet) -> OrgFolder:
     """Load the organisation behind `conn` into the folder `path`, account by account."""
     load = start_org_load(conn, options)
     return save_org_folder(path, load.tree, load.snapshots(progress), load.warnings,

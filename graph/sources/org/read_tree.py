@@ -6,13 +6,14 @@ children, a policy list, a policy, a policy's targets) is a LoadWarning and an `
 entry: the paths through it are unknown, never "no policy". A policy type the organisation
 or partition does not offer is a warning only: no policy of that type can apply.
 
-Only List* / Describe* calls.
+Only List* / Describe* calls. The answers come through `OrgReads`: boto3 here (`LiveReads`), or
+the files `collect-script --org` wrote (graph.sources.org.export), read the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -43,27 +44,54 @@ _MAX_DEPTH = 8
 _LABEL = {SCP: "SCPs", RCP: "RCPs"}
 
 
+class CallFailed(Exception):
+    """An organizations read that got no answer: its error code and message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class OrgReads(Protocol):
+    def fetch(self, method: str, key: str, **kwargs: Any) -> Any:
+        """The answer of the boto3 `method` (its `key` list, all pages, when `key` is given);
+        CallFailed when there is none."""
+
+
+@dataclass(frozen=True)
+class LiveReads:
+    """Through boto3, with botocore's paginators."""
+
+    client: Any
+
+    def fetch(self, method: str, key: str, **kwargs: Any) -> Any:
+        try:
+            if key:
+                pages = self.client.get_paginator(method).paginate(**kwargs)
+                return [item for page in pages for item in page.get(key) or ()]
+            return getattr(self.client, method)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise CallFailed(*describe_error(exc)) from None
+
+
 class _Refused(Exception):
     """A call that failed: already a warning (and an unread entry when it matters)."""
 
 
 @dataclass
 class _Reading:
-    org: Any
+    reads: OrgReads
     warnings: list[LoadWarning] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)
 
     def call(self, operation: str, target: str, fact: str, method: str, key: str,
              **kwargs: Any) -> Any:
-        """One read (all pages when `key` names the paginated list); a refusal becomes a
-        warning, and an unread `fact` when one is given."""
+        """One read; a refusal becomes a warning, and an unread `fact` when one is given."""
         try:
-            if key:
-                pages = self.org.get_paginator(method).paginate(**kwargs)
-                return [item for page in pages for item in page.get(key) or ()]
-            return getattr(self.org, method)(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
-            code, message = describe_error(exc)
+            return self.reads.fetch(method, key, **kwargs)
+        except CallFailed as exc:
+            code, message = exc.code, exc.message
             self.warnings.append(LoadWarning(operation, target, message, code))
             if fact:
                 self.unread.append(Unread(GATE_ORGANIZATION, fact,
@@ -73,7 +101,12 @@ class _Reading:
 
 def read_org_tree(conn: AwsConnection) -> tuple[OrgTree, list[LoadWarning]]:
     """The tree, every SCP and RCP and where each is attached, and the warnings of the read."""
-    reading = _Reading(conn.client("organizations"))
+    return read_org_answers(LiveReads(conn.client("organizations")))
+
+
+def read_org_answers(reads: OrgReads) -> tuple[OrgTree, list[LoadWarning]]:
+    """`read_org_tree` from any source of organizations answers."""
+    reading = _Reading(reads)
     org_id, management = _organization(reading)
     units = _units(reading)
     accounts = _accounts(reading, units)
