@@ -93,7 +93,8 @@ def org_options_from_args(args: argparse.Namespace, spec: SourceSpec) -> OrgLoad
                           spec.workers, spec.timeout, spec.max_attempts, label)
 
 
-def _announce(event: AccountEvent) -> None:
+def announce_account(event: AccountEvent) -> None:
+    """One line per finished account on stderr (the one loading on the progress line)."""
     who = f"account {event.account_id}" + (f" ({event.name})" if event.name else "")
     if event.state == STARTED:
         stderr_progress(f"organisation: loading {who}", event.done, event.total)
@@ -113,8 +114,8 @@ def save_org_from_args(args: argparse.Namespace, out: str) -> OrgFolder:
             raise SourceError("--org --snapshot EXPORT reads the folder collect-script --org "
                               "wrote: drop --demo and --org-policies")
         return save_org_export(spec.snapshot, out, getattr(args, "org_accounts", ()),
-                               getattr(args, "org_ous", ()), _announce)
+                               getattr(args, "org_ous", ()), announce_account)
     options = org_options_from_args(args, spec)
     conn = AwsConnection.from_profile(spec.profile, timeout=spec.timeout,
                                       max_attempts=spec.max_attempts)
-    return save_org_live(conn, out, options, _announce)
+    return save_org_live(conn, out, options, announce_account)

@@ -6,6 +6,7 @@
     rolemap snapshot synth OUT_DIR|OUT.json [--size small|medium|large] [--roles N]
         [--instances M] [--buckets B] [--policies P] [--seed S] [--shape NAME]
         [--knob NAME=VALUE ...]
+    rolemap snapshot synth OUT_DIR --org N [--size small|medium] [--seed S] [--shape NAME]
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from graph.errors import SourceError
 from graph.sources.export_folder import load_export_folder
 from graph.sources.org.events import FAILURE_OPERATIONS
 from graph.sources.org.select import SKIP_OPERATION
+from graph.sources.org.synth import ORG_SIZES, write_synthetic_org
 from graph.sources.snapshot_file import save_snapshot
 from graph.sources.synth import (
     DATE,
@@ -34,7 +36,12 @@ from graph.sources.synth import (
 )
 from graph.temp_files import scratch_folder, temp_folder
 from graph.text import printable
-from tui.commands.org_options import add_org_options, save_org_from_args, wants_org
+from tui.commands.org_options import (
+    add_org_options,
+    announce_account,
+    save_org_from_args,
+    wants_org,
+)
 from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args
 
@@ -87,6 +94,12 @@ def register(subparsers: Any) -> None:
                        help="override one knob of the shape (repeatable): "
                             + ", ".join(Shape().knobs()) + "; VALUE a number, or LOW,HIGH "
                             "(weights w0,w1,... for inline_counts)")
+    synth.add_argument("--org", dest="synth_org", metavar="N", type=_count,
+                       help="an organisation of N accounts (management, workload, data, "
+                            "shared-services and security accounts in an OU tree, with SCPs, "
+                            "RCPs, cross-account roles and organisation-wide bucket policies) "
+                            "written as an organisation folder; each account of --size small "
+                            "or medium")
     synth.set_defaults(func=_synth)
 
 
@@ -131,6 +144,8 @@ def _save_org(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
+    if args.synth_org is not None:
+        return _synth_org(args)
     size = SIZES[args.size]
     roles = size.roles if args.roles is None else args.roles
     policies = args.policies
@@ -161,6 +176,44 @@ def _synth(args: argparse.Namespace) -> int:
           f"{counts['buckets']} buckets, {counts['policies']} customer policies (seed "
           f"{args.seed}, shape {shape.name}) to {out} in {time.perf_counter() - start:.1f} s; "
           f"open with: rolemap --snapshot {out}", file=sys.stderr)
+    return 0
+
+
+def _synth_org(args: argparse.Namespace) -> int:
+    given = [f"--{n}" for n in ("roles", "instances", "buckets", "policies")
+             if getattr(args, n) is not None]
+    if given:
+        raise SourceError(f"{', '.join(given)}: with --org each account's size comes from "
+                          "--size and its kind")
+    if args.synth_org < 1:
+        raise SourceError("--org N: an organisation has at least one account")
+    if args.size not in ORG_SIZES:
+        raise SourceError(f"--org: --size {' or '.join(ORG_SIZES)} (a {args.size} account "
+                          "per member would not fit this machine)")
+    out = Path(args.out)
+    if out.suffix == ".json":
+        raise SourceError(f"{out}: --org writes a folder (organization.json and one "
+                          "sub-folder per account), not a .json file")
+    try:
+        shape = with_knobs(SHAPES[args.shape], args.knob)
+    except ValueError as exc:
+        raise SourceError(f"--knob {exc}") from None
+    start = time.perf_counter()
+    try:
+        if _fresh(out):  # built beside it and renamed into place: no half folder
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with temp_folder(out) as tmp:
+                folder = write_synthetic_org(tmp, args.synth_org, size=args.size,
+                                             seed=args.seed, shape=shape,
+                                             progress=announce_account)
+        else:
+            folder = write_synthetic_org(out, args.synth_org, size=args.size, seed=args.seed,
+                                         shape=shape, progress=announce_account)
+    except OSError as exc:
+        raise SourceError(f"{args.out}: cannot write ({exc.strerror})") from None
+    print(f"wrote organisation {folder.tree.organization_id}: {len(folder.loaded)} accounts of "
+          f"size {args.size} (seed {args.seed}) to {out} in {time.perf_counter() - start:.1f} s",
+          file=sys.stderr)
     return 0
 
 
