@@ -33,7 +33,7 @@ from graph.diff.model import (
     granted,
 )
 from graph.diff.why import PathFacts
-from graph.model import Instance
+from graph.model import AccountSnapshot, Instance
 from graph.policy import Outcome, StatementRef
 
 #: A differing cell without its instance: the row, the roles of both sides' paths, and the
@@ -69,10 +69,13 @@ def _lines(facts: tuple[Fact, ...]) -> tuple[str, ...]:
 class Comparer:
     """Compares two analysed snapshots of (usually) the same account."""
 
-    def __init__(self, old: AccessGraph, new: AccessGraph) -> None:
+    def __init__(self, old: AccessGraph, new: AccessGraph,
+                 facts_from: tuple[AccountSnapshot, AccountSnapshot] | None = None) -> None:
         self.old = SideAnswers(old)
         self.new = SideAnswers(new)
-        self.facts = PathFacts(old.snapshot, new.snapshot)
+        #: `facts_from`: the snapshots whose facts explain the answers, when more than the
+        #: graphs' own (an organisation's: the other accounts' roles and buckets reached).
+        self.facts = PathFacts(*(facts_from or (old.snapshot, new.snapshot)))
         self._pairs: dict[tuple[object, ...], list[InstanceCell]] = {}
         self._roles: dict[tuple[str, str, str], set[str]] = {}
         self._evidence: dict[tuple[bool, str, tuple[StatementRef, ...], tuple[str, ...]],

@@ -77,7 +77,10 @@ def resolve_bucket(index: OrgIndex, key: str) -> tuple[str, str]:
     entry = index.buckets.get(name)
     if entry is None or (account is not None and entry.account != account):
         where = f" in account {account}" if account else " in any loaded account"
-        raise AmbiguousName(f"bucket {key!r}: none{where}")
+        failed = [a for a in index.failed if account is None or a == account]
+        maybe = (f" (account{'s' if len(failed) > 1 else ''} {', '.join(failed)} could not "
+                 "be loaded: it may be there, and what reaches it is unknown)") if failed else ""
+        raise AmbiguousName(f"bucket {key!r}: none{where}{maybe}")
     return entry.account, name
 
 

@@ -106,6 +106,9 @@ for region in $GATE_REGIONS; do
   done
 done
 
+# ROLEMAP_NO_ORG=1 (collect-script --org, in member accounts): the organisation is read once,
+# with the management account's credentials, not again (refused) in each account.
+if [ -z "${ROLEMAP_NO_ORG:-}" ]; then
 echo "Organisation policies..." >&2
 ORG="$OUT/__ORG__"
 ORG_ACCOUNT="${ORG_ACCOUNT:-$ACCOUNT}"
@@ -133,6 +136,7 @@ if [ -f "$ORG/describe-organization.json" ]; then
       done
     done
   done
+fi
 fi
 """
 

@@ -9,7 +9,10 @@ from dataclasses import replace
 import pytest
 
 from graph.access import build_access_graph
+from graph.model import BlockPublicAccess, Bucket, InlinePolicy
+from graph.model_kms import KmsKey, RegionKms
 from graph.model_org import RCP, OrgAttachment, OrgPolicy
+from graph.model_s3 import BucketEncryption
 from graph.org.analysis import analyse_account
 from graph.org.index import build_index
 from graph.org.queries import (
@@ -108,6 +111,8 @@ def test_names_resolve_across_accounts_or_say_which(org) -> None:
     assert resolve_role(index, f"{WORK}/web-role") == (WORK, WEB_ROLE)
     with pytest.raises(AmbiguousName, match="none in account"):
         resolve_instance(index, f"{DATA}/web")
+    with pytest.raises(AmbiguousName, match=f"{LOST} could not be loaded: it may be there"):
+        resolve_bucket(index, "lost-bucket")
 
 
 def test_index_is_small_and_picklable_and_accounts_load_one_at_a_time(org) -> None:
@@ -160,3 +165,67 @@ def test_an_accounts_own_answers_are_its_single_account_answers(org, account: st
                 alone.role_bucket(role.arn, bucket.name))
     for bucket in snapshot.buckets:
         assert dict(within.public_access(bucket.name)) == dict(alone.public_access(bucket.name))
+
+
+def _with_key(policy_statements: list[dict[str, object]]) -> MemoryOrg:
+    """The scenario with org-shared encrypted (SSE-KMS) by a key of the data account."""
+    source = scenario()
+    key_arn = f"arn:aws:kms:us-east-1:{DATA}:key/k-1"
+    key = KmsKey("k-1", key_arn, "us-east-1", "CUSTOMER",
+                 policy={"Version": "2012-10-17", "Statement": policy_statements})
+    data = source.snapshots[DATA]
+    buckets = tuple(replace(b, encryption=BucketEncryption("aws:kms", key_arn))
+                    if b.name == "org-shared" else b for b in data.buckets)
+    snaps = {**source.snapshots, DATA: replace(data, buckets=buckets,
+                                               kms=(RegionKms("us-east-1", (key,)),))}
+    return MemoryOrg(source.tree, snaps, source.failed)
+
+
+OWN_ACCOUNT_ONLY = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DATA}:root"},
+                    "Action": "kms:*", "Resource": "*"}
+
+
+@pytest.mark.parametrize("org_may_decrypt", [False, True])
+def test_a_foreign_sse_kms_bucket_is_decided_by_its_accounts_key(org_may_decrypt: bool) -> None:
+    statements = [OWN_ACCOUNT_ONLY]
+    if org_may_decrypt:
+        statements.append({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt",
+                           "Resource": "*",
+                           "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}})
+    source = _with_key(statements)
+    # Across accounts the caller's own policy must allow the key too.
+    work = source.snapshots[WORK]
+    web = work.roles[0]
+    web = replace(web, inline_policies=(*web.inline_policies, InlinePolicy("kms", {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",
+                                                "Resource": "*"}]})))
+    source.snapshots = {**source.snapshots, WORK: replace(work, roles=(web,))}
+    g = analyse_account(source, build_index(source), WORK)
+    got = g.role_bucket(WEB_ROLE, "org-shared")["s3:GetObject"]
+    if org_may_decrypt:
+        assert got.outcome is Outcome.ALLOWED
+    else:
+        assert got.outcome is Outcome.DENIED
+        assert "key k-1" in got.reasons[0]
+
+
+@pytest.mark.parametrize("restrict", [False, True])
+def test_restrict_public_buckets_binds_another_accounts_roles(restrict: bool) -> None:
+    """A bucket policy open to anyone: with RestrictPublicBuckets on, only the owner
+    account's principals (and AWS services) may use it; the org-conditioned grant is not
+    public and stays."""
+    source = scenario()
+    data = source.snapshots[DATA]
+    anyone = Bucket("partner-drop", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::partner-drop/*"}]},
+        public_access_block=BlockPublicAccess(restrict_public_buckets=restrict))
+    shared = replace(next(b for b in data.buckets if b.name == "org-shared"),
+                     public_access_block=BlockPublicAccess(restrict_public_buckets=restrict))
+    buckets = tuple(anyone if b.name == "partner-drop" else shared if b.name == "org-shared"
+                    else b for b in data.buckets)
+    source.snapshots = {**source.snapshots, DATA: replace(data, buckets=buckets)}
+    g = analyse_account(source, build_index(source), WORK)
+    got = g.role_bucket(WEB_ROLE, "partner-drop")["s3:GetObject"]
+    assert got.outcome is (Outcome.DENIED if restrict else Outcome.ALLOWED)
+    assert g.role_bucket(WEB_ROLE, "org-shared")["s3:GetObject"].outcome is Outcome.ALLOWED

@@ -104,5 +104,7 @@ def test_diff_of_two_organisation_folders_follows_cross_account_paths(
     out = json.loads(capsys.readouterr().out)
     lost = out["accounts"][WORK]["lost"]
     assert {(r["instance_id"], r["bucket"]) for r in lost} >= {("i-0web", "data-lake")}
+    # The cause is in the data account, named there: data-reader's trust policy.
+    assert all(any("role data-reader: trust policy" in w for w in r["why"]) for r in lost)
     assert out["accounts"]["111111111111"]["lost"] == []
     assert main(["diff", str(folder), str(folder)]) == 0

@@ -25,6 +25,7 @@ from graph.diff.same import same_sides
 from graph.errors import RolemapError
 from graph.org.analysis import analyse_account
 from graph.org.index import build_index
+from graph.org.reached import reached_names, with_reached
 from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
 from graph.sources.org.folder import is_org_folder, open_org_folder
@@ -175,11 +176,17 @@ def run_org(args: argparse.Namespace, kinds: set[str]) -> int:
             continue
         old_g = analyse_account(old_folder, old_index, account, assumed)
         new_g = analyse_account(new_folder, new_index, account, assumed)
+        old_roles, old_buckets = reached_names(old_g)
+        new_roles, new_buckets = reached_names(new_g)
+        roles, buckets = old_roles | new_roles, old_buckets | new_buckets
+        facts = (with_reached(old_folder, old_index, old_g.snapshot, roles, buckets),
+                 with_reached(new_folder, new_index, new_g.snapshot, roles, buckets))
         diff = diff_graphs(old_g, new_g, old_side=side_of(old_g.snapshot, args.old),
                            new_side=side_of(new_g.snapshot, str(new_folder.path)),
                            instance=args.instance, bucket=args.bucket, findings_from=(
                                build_access_graph(old_g.snapshot, assumed=assumed),
-                               build_access_graph(new_g.snapshot, assumed=assumed)))
+                               build_access_graph(new_g.snapshot, assumed=assumed)),
+                           facts_from=facts)
         failing = failing or fails(diff, kinds)
         out["accounts"][account] = diff_json(diff)  # type: ignore[index]
         render = diff_markdown if args.format == "md" else diff_text

@@ -1,9 +1,12 @@
 """`rolemap snapshot save|synth`: keep an account for offline analysis, or make a large one.
 
     rolemap snapshot save OUT.json [--demo | --profile P | --snapshot DIR] [--region R ...]
+    rolemap snapshot save DIR --org --member-role NAME [--accounts ID,ID] [--ous OU,OU]
+        [--jobs N] [--profile P] [--region R ...]
     rolemap snapshot synth OUT_DIR|OUT.json [--size small|medium|large] [--roles N]
         [--instances M] [--buckets B] [--policies P] [--seed S] [--shape NAME]
         [--knob NAME=VALUE ...]
+    rolemap snapshot synth OUT_DIR --org N [--size small|medium] [--seed S] [--shape NAME]
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from typing import Any
 
 from graph.errors import SourceError
 from graph.sources.export_folder import load_export_folder
+from graph.sources.org.events import FAILURE_OPERATIONS
+from graph.sources.org.select import SKIP_OPERATION
+from graph.sources.org.synth import ORG_SIZES, write_synthetic_org
 from graph.sources.snapshot_file import save_snapshot
 from graph.sources.synth import (
     DATE,
@@ -29,6 +35,13 @@ from graph.sources.synth import (
     write_synthetic,
 )
 from graph.temp_files import scratch_folder, temp_folder
+from graph.text import printable
+from tui.commands.org_options import (
+    add_org_options,
+    announce_account,
+    save_org_from_args,
+    wants_org,
+)
 from tui.commands.path_arg import path_arg
 from tui.commands.source_options import add_source_options, load_from_args
 
@@ -41,9 +54,15 @@ def register(subparsers: Any) -> None:
     )
     actions = parser.add_subparsers(dest="snapshot_action", metavar="ACTION", required=True)
 
-    save = actions.add_parser("save", help="save the opened account to OUT.json")
-    save.add_argument("out", metavar="OUT.json", type=path_arg, help="the snapshot file to write")
+    save = actions.add_parser(
+        "save", help="save the opened account to OUT.json (with --org: an organisation to DIR)",
+        description="Save an account to a snapshot file; with --org, a whole organisation to a "
+                    "folder: organization.json and one snapshot per account (DIR/ID/"
+                    "snapshot.json, which `rolemap --snapshot` opens alone).")
+    save.add_argument("out", metavar="OUT.json|DIR", type=path_arg,
+                      help="the snapshot file to write (with --org: the folder)")
     add_source_options(save)
+    add_org_options(save)
     save.set_defaults(func=_save)
 
     synth = actions.add_parser(
@@ -75,6 +94,12 @@ def register(subparsers: Any) -> None:
                        help="override one knob of the shape (repeatable): "
                             + ", ".join(Shape().knobs()) + "; VALUE a number, or LOW,HIGH "
                             "(weights w0,w1,... for inline_counts)")
+    synth.add_argument("--org", dest="synth_org", metavar="N", type=_count,
+                       help="an organisation of N accounts (management, workload, data, "
+                            "shared-services and security accounts in an OU tree, with SCPs, "
+                            "RCPs, cross-account roles and organisation-wide bucket policies) "
+                            "written as an organisation folder; each account of --size small "
+                            "or medium")
     synth.set_defaults(func=_synth)
 
 
@@ -89,6 +114,8 @@ def _count(value: str) -> int:
 
 
 def _save(args: argparse.Namespace) -> int:
+    if wants_org(args):
+        return _save_org(args)
     loaded = load_from_args(args)
     save_snapshot(loaded.snapshot, args.out)
     snap = loaded.snapshot
@@ -98,7 +125,27 @@ def _save(args: argparse.Namespace) -> int:
     return 0
 
 
+def _save_org(args: argparse.Namespace) -> int:
+    folder = save_org_from_args(args, args.out)
+    for warning in folder.warnings:  # the failed accounts' were said as they failed
+        if warning.operation not in FAILURE_OPERATIONS:
+            print(printable(f"rolemap: warning: {warning}"), file=sys.stderr)
+    skipped = sum(1 for w in folder.warnings if w.operation == SKIP_OPERATION)
+    print(f"saved organisation {folder.tree.organization_id}: {len(folder.loaded)} accounts "
+          f"loaded, {len(folder.failed)} failed, {skipped} not active, "
+          f"{len(folder.warnings)} warnings -> {folder.path}", file=sys.stderr)
+    if not folder.loaded:
+        raise SourceError(f"{folder.path}: no account could be loaded (see the lines above)")
+    first = folder.tree.management_account_id if folder.tree.management_account_id in \
+        folder.loaded else folder.loaded[0]
+    print(f"open one account alone with: rolemap --snapshot {folder.snapshot_path(first)}",
+          file=sys.stderr)
+    return 0
+
+
 def _synth(args: argparse.Namespace) -> int:
+    if args.synth_org is not None:
+        return _synth_org(args)
     size = SIZES[args.size]
     roles = size.roles if args.roles is None else args.roles
     policies = args.policies
@@ -129,6 +176,44 @@ def _synth(args: argparse.Namespace) -> int:
           f"{counts['buckets']} buckets, {counts['policies']} customer policies (seed "
           f"{args.seed}, shape {shape.name}) to {out} in {time.perf_counter() - start:.1f} s; "
           f"open with: rolemap --snapshot {out}", file=sys.stderr)
+    return 0
+
+
+def _synth_org(args: argparse.Namespace) -> int:
+    given = [f"--{n}" for n in ("roles", "instances", "buckets", "policies")
+             if getattr(args, n) is not None]
+    if given:
+        raise SourceError(f"{', '.join(given)}: with --org each account's size comes from "
+                          "--size and its kind")
+    if args.synth_org < 1:
+        raise SourceError("--org N: an organisation has at least one account")
+    if args.size not in ORG_SIZES:
+        raise SourceError(f"--org: --size {' or '.join(ORG_SIZES)} (a {args.size} account "
+                          "per member would not fit this machine)")
+    out = Path(args.out)
+    if out.suffix == ".json":
+        raise SourceError(f"{out}: --org writes a folder (organization.json and one "
+                          "sub-folder per account), not a .json file")
+    try:
+        shape = with_knobs(SHAPES[args.shape], args.knob)
+    except ValueError as exc:
+        raise SourceError(f"--knob {exc}") from None
+    start = time.perf_counter()
+    try:
+        if _fresh(out):  # built beside it and renamed into place: no half folder
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with temp_folder(out) as tmp:
+                folder = write_synthetic_org(tmp, args.synth_org, size=args.size,
+                                             seed=args.seed, shape=shape,
+                                             progress=announce_account)
+        else:
+            folder = write_synthetic_org(out, args.synth_org, size=args.size, seed=args.seed,
+                                         shape=shape, progress=announce_account)
+    except OSError as exc:
+        raise SourceError(f"{args.out}: cannot write ({exc.strerror})") from None
+    print(f"wrote organisation {folder.tree.organization_id}: {len(folder.loaded)} accounts of "
+          f"size {args.size} (seed {args.seed}) to {out} in {time.perf_counter() - start:.1f} s",
+          file=sys.stderr)
     return 0
 
 

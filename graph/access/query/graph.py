@@ -16,22 +16,21 @@ from graph.access.answers.class_answers import ClassAnswers, ValueKey, answers_k
 from graph.access.compile.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
 from graph.access.decide.trust import AssumeEdge
 from graph.access.model import (
-    OUTCOME_RANK,
     ActionAccess,
     BucketAccess,
     Explanation,
-    Hop,
     PrincipalAccess,
 )
+from graph.access.query import across
+from graph.access.query.explain import decide_now, explain_path
 from graph.access.query.lookup import find_bucket, find_instance, find_role
 from graph.access.query.merge import action_filter, keep_filter, stronger
 from graph.access.query.network_gate import NetworkGates
 from graph.access.query.nxview import build_networkx
 from graph.access.reach.build import AccessData, Chain, Progress, _no_progress
-from graph.access.reach.chain import actions_through, through
+from graph.access.reach.chain import actions_through
 from graph.access.reach.external import external_principals
 from graph.access.reach.reuse import Reuse
-from graph.catalog import require_action
 from graph.model import AccountSnapshot, Bucket, Instance, LoadWarning
 from graph.policy import Outcome, PolicyKind, StatementRef
 
@@ -123,20 +122,15 @@ class AccessGraph:
 
     def role_buckets(self, role_arn: str, instance: Instance | None = None
                      ) -> Iterator[tuple[str, Mapping[str, ActionAccess]]]:
-        """(bucket name, action answers) for every bucket the role touches."""
+        """(bucket name, action answers) for every bucket the role touches (in an
+        organisation's analysis, other accounts' buckets too: across.py)."""
         data = self.data
         if data.foreign is None or role_arn in data.snapshot.role_by_arn \
                 or role_arn in data.unread_by_arn:
             for bf, res in data.reach.iter_buckets(data.reach_for(role_arn, instance)):
                 yield bf.bucket.name, res
-        if data.foreign is None:
-            return
-        # An organisation's analysis: the role on other accounts' buckets (reach/foreign.py).
-        own = instance if role_arn in data.snapshot.role_by_arn else None
-        for view in data.foreign.role_views(role_arn):
-            for bf, res in view.reach.iter_buckets(view.reach_for(role_arn, own)):
-                yield bf.bucket.name, res
-        yield from data.foreign.failed_answers(role_arn)
+        if data.foreign is not None:
+            yield from across.foreign_buckets(data, role_arn, instance)
 
     def role_classes(self, role_arn: str, instance: Instance | None = None
                      ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
@@ -144,24 +138,7 @@ class AccessGraph:
         data = self.data
         if data.foreign is None:
             return data.reach.iter_classes(data.reach_for(role_arn, instance))
-        return self._org_classes(role_arn, instance)
-
-    def _org_classes(self, role_arn: str, instance: Instance | None
-                     ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
-        """`role_classes` in an organisation's analysis: the role's own account's buckets,
-        then each view's (reach/foreign.py), then the unknown answers of a role whose
-        account could not be loaded."""
-        data = self.data
-        foreign = data.foreign
-        assert foreign is not None
-        own = role_arn in data.snapshot.role_by_arn
-        if own or role_arn in data.unread_by_arn:
-            yield from data.reach.iter_classes(data.reach_for(role_arn, instance))
-        for view in foreign.role_views(role_arn):
-            yield from view.reach.iter_classes(view.reach_for(role_arn,
-                                                              instance if own else None))
-        for name, res in foreign.failed_answers(role_arn):
-            yield res, [name]
+        return across.org_classes(data, role_arn, instance)
 
     def network_classes(self, inst: Instance, role_arn: str,
                         classes: Iterable[tuple[Mapping[str, ActionAccess], list[str]]],
@@ -172,20 +149,12 @@ class AccessGraph:
         if self.data.foreign is None:
             yield from self.network.classes(inst, role_arn, classes, own)
             return
-        for res, names in classes:
-            by_side: dict[int, list[str]] = {}
-            passed: list[str] = []
-            for name in names:
-                side = self.data.side(role_arn, name)
-                if side is None:
-                    passed.append(name)  # a role of an account not loaded: no gate read
-                else:
-                    by_side.setdefault(id(side), []).append(name)
-            for part in by_side.values():
-                yield from self.net(role_arn, part[0]).classes(inst, role_arn,
-                                                                [(res, part)], own)
-            if passed:
-                yield res, passed
+        for first, res, names in across.by_side(self.data, role_arn, classes):
+            if first is None:
+                yield res, names
+            else:
+                yield from self.net(role_arn, first).classes(inst, role_arn, [(res, names)],
+                                                             own)
 
     def own_evidence(self, bucket: str, refs: tuple[StatementRef, ...]
                      ) -> tuple[StatementRef, ...]:
@@ -195,12 +164,7 @@ class AccessGraph:
         evidence may quote a look-alike bucket's statement: same position, same effect, but
         the other bucket's ARN. Shown to a person, it must be this bucket's statement.
         """
-        data = self.data
-        if data.foreign is not None and bucket not in self.snapshot.bucket_by_name:
-            holder = next((v for vs in data.foreign.views.values() for v in vs
-                           if bucket in v.bucket_by_name), None)
-            data = holder if holder is not None else data
-        policies = data.book.bucket(self.find_bucket(bucket))
+        policies = across.holder(self.data, bucket).book.bucket(self.find_bucket(bucket))
         own = {BUCKET_POLICY: policies.policy, BUCKET_ACL: policies.acl,
                BUCKET_PUBLIC_ACL: policies.public_acl}
         out: list[StatementRef] = []
@@ -222,11 +186,8 @@ class AccessGraph:
     def find_bucket(self, name: str) -> Bucket:
         """A bucket of the account, or (an organisation's analysis) another account's that
         this account's roles can touch."""
-        foreign = self.data.foreign
-        if foreign is not None and name not in self.snapshot.bucket_by_name \
-                and name in foreign.buckets:
-            return foreign.buckets[name][0]
-        return find_bucket(self.snapshot, name)
+        found = across.foreign_bucket(self.data, name)
+        return found if found is not None else find_bucket(self.snapshot, name)
 
     def net(self, role_arn: str, bucket: str) -> NetworkGates:
         """The network gates for the role's requests to the bucket (the view holding the
@@ -405,70 +366,12 @@ class AccessGraph:
 
     def explain(self, instance_id: str, bucket_name: str, action: str) -> Explanation:
         """The path from an instance to a bucket for one action, each hop with its evidence."""
-        instance = find_instance(self.snapshot, instance_id)
-        bucket = self.find_bucket(bucket_name)
-        entry = require_action(action)
-        hops: list[Hop] = []
-        inst_node = f"instance:{instance.instance_id}"
-        profile = instance.instance_profile_arn
-        if not profile:
-            return Explanation((), None)
-        hops.append(Hop(inst_node, f"profile:{profile}", "runs as"))
-        roles = self.data.instance_roles(instance)
-        if not roles:
-            return Explanation(tuple(hops), None)
-        best: tuple[Chain, ActionAccess] | None = None
-        ec2 = self.data.ec2_edge(roles[0])
-        first = (ec2,) if ec2.outcome is not Outcome.ALLOWED else ()
-        for chain in self.data.chains_from(roles[0]):
-            own = instance if len(chain.roles) == 1 else None
-            res = self.role_bucket(chain.roles[-1], bucket.name, own)
-            if self.data.side(chain.roles[-1], bucket.name) is not None:
-                res = self.net(chain.roles[-1], bucket.name).on_bucket(
-                    instance, chain.roles[-1], bucket.name, res, own)
-            acc = res.get(entry.name)
-            if acc is None:
-                continue
-            acc = through(acc, first + chain.hops)
-            if best is None or OUTCOME_RANK[acc.outcome] > OUTCOME_RANK[best[1].outcome]:
-                best = (chain, acc)
-        if best is None:
-            chain = self.data.chains_from(roles[0])[0]
-            acc = self.decide_now(roles[0], bucket.name, entry.name, instance)
-            if self.data.side(roles[0], bucket.name) is not None:
-                acc = self.net(roles[0], bucket.name).on_bucket(
-                    instance, roles[0], bucket.name, {entry.name: acc}, instance)[entry.name]
-            best = (chain, acc)
-        chain, acc = best
-        hops.append(Hop(f"profile:{profile}", f"role:{roles[0]}", "runs as", ec2.reasons,
-                        ec2.evidence))
-        if ec2.outcome is Outcome.DENIED:
-            return Explanation(tuple(hops), None)
-        for edge in chain.hops:
-            hops.append(Hop(edge.source, f"role:{edge.target_arn}", "can assume", edge.reasons,
-                            edge.evidence))
-        net = self.net(chain.roles[-1], bucket.name).hop(instance, chain.roles[-1],
-                                                         bucket.name, acc) \
-            if self.data.side(chain.roles[-1], bucket.name) is not None else None
-        hops.extend((net,) if net is not None else ())
-        hops.append(Hop(f"role:{chain.roles[-1]}", f"bucket:{bucket.name}", "can access",
-                        acc.reasons, acc.evidence))
-        return Explanation(tuple(hops), acc)
+        return explain_path(self, instance_id, bucket_name, action)
 
     def decide_now(self, role_arn: str, bucket_name: str, action: str,
                    instance: Instance | None = None) -> ActionAccess:
         """Ask the engine directly (for pairs never stored because nothing grants them)."""
-        from graph.access.reach.build import instance_values
-
-        entry = require_action(action)
-        data = self.data.side(role_arn, bucket_name)
-        if data is None:
-            return _not_admitted(entry.name, bucket_name, role_arn, self.data)
-        rf = data.facts_of(role_arn)
-        bf = data.bucket_by_name[bucket_name]
-        ctx = data.reach.instance_context(rf, instance_values(instance)) if instance \
-            else {}
-        return data.reach.decide_action(rf, bf, entry, ctx)
+        return decide_now(self, role_arn, bucket_name, action, instance)
 
     def public_access(self, bucket_name: str) -> Mapping[str, ActionAccess]:
         return self.data.public.get(bucket_name, {})
@@ -489,18 +392,3 @@ def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | N
     return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress,
                                   decide=decide, reuse=reuse))
 
-
-def _not_admitted(action: str, bucket: str, role_arn: str, data: AccessData) -> ActionAccess:
-    """A role's answer on another account's bucket that no view holds: nothing of the
-    bucket's policy admits the role's account, and across accounts the bucket must."""
-    from graph.catalog import require_action
-
-    entry = require_action(action)
-    foreign = data.foreign
-    owner = foreign.bucket_account(bucket) if foreign is not None else None
-    where = f" (account {owner})" if owner else ""
-    caller = role_arn.split(":")[4] if role_arn.count(":") >= 4 else "?"
-    why = (f"cross-account: the policy of bucket {bucket}{where} grants nothing to account "
-           f"{caller}, and a request from another account needs it to")
-    return ActionAccess(entry.name, entry.level, entry.scope, Outcome.DENIED, (why,), (), (),
-                        PolicyKind.RESOURCE)

@@ -40,26 +40,29 @@ __all__ = ["ACCOUNT", "DATE", "DEFAULT", "SHAPES", "SIZES", "Shape", "Size", "de
 
 def write_synthetic(out: Path | str, *, roles: int, instances: int, buckets: int,
                     policies: int | None = None, seed: int = 0,
-                    shape: Shape = DEFAULT) -> Path:
+                    shape: Shape = DEFAULT, world: World | None = None) -> Path:
     """Write a synthetic account as an AWS CLI export folder under `out`; returns the folder.
 
     `policies` is the number of shared customer managed policies (default: about what an
     account of `roles` roles has, see `default_policies`); `shape` its proportions (see
-    `SHAPES`; the default writes the same bytes as before shapes existed).
+    `SHAPES`; the default writes the same bytes as before shapes existed). `world`: the
+    account's plan when the caller made it (another account id and bucket prefix, an
+    organisation: graph.sources.synth.org); its seed, roles, buckets and shape then rule.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    world = World(seed, roles, buckets, shape)
+    world = world or World(seed, roles, buckets, shape)
+    account = world.account
 
     def dump(path: Path, value: Any) -> None:
         write_text(path, json.dumps(value), durable=False)  # renamed into place, no links
 
-    dump(out / ef.IDENTITY, {"UserId": "AIDAEXAMPLE", "Account": ACCOUNT,
-                             "Arn": f"arn:aws:iam::{ACCOUNT}:user/auditor"})
+    dump(out / ef.IDENTITY, {"UserId": "AIDAEXAMPLE", "Account": account,
+                             "Arn": f"arn:aws:iam::{account}:user/auditor"})
     iam = build_iam(world, default_policies(roles) if policies is None else policies)
     dump(out / ef.IAM, iam.details)
     (out / ef.INSTANCES_DIR).mkdir(exist_ok=True)
-    regions = build_instances(world.rng("instances"), instances, iam.profiles)
+    regions = build_instances(world.rng("instances"), instances, iam.profiles, account)
     for region, response in regions.items():
         dump(out / ef.INSTANCES_DIR / f"{region}.json", response)
     dirs = {kind: out / dirname for kind, dirname, _ in ef.BUCKET_DIRS}

@@ -28,7 +28,7 @@ TYPES = ("t3.micro", "t3.large", "m5.large", "m6i.xlarge", "c6g.xlarge", "r6i.2x
 
 
 def _instance(rng: random.Random, n: int, region: str, profile: str | None,
-              group: str | None, group_index: int) -> dict[str, Any]:
+              group: str | None, group_index: int, account: str) -> dict[str, Any]:
     iid = f"i-{n:017x}"
     ip = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
     vpc, subnet = f"vpc-{n % 40:08x}", f"subnet-{n % 160:08x}"
@@ -71,7 +71,7 @@ def _instance(rng: random.Random, n: int, region: str, profile: str | None,
                            "NetworkCardIndex": 0},
             "Description": "", "Groups": [sg], "Ipv6Addresses": [],
             "MacAddress": f"0a:{n % 256:02x}:{(n >> 8) % 256:02x}:00:00:01",
-            "NetworkInterfaceId": eni, "OwnerId": ACCOUNT, "PrivateDnsName": dns,
+            "NetworkInterfaceId": eni, "OwnerId": account, "PrivateDnsName": dns,
             "PrivateIpAddress": ip, "PrivateIpAddresses": [{
                 **({"Association": association} if public else {}),
                 "Primary": True, "PrivateDnsName": dns, "PrivateIpAddress": ip}],
@@ -103,8 +103,8 @@ def _instance(rng: random.Random, n: int, region: str, profile: str | None,
     return record
 
 
-def build_instances(rng: random.Random, count: int,
-                    profiles: list[str]) -> dict[str, dict[str, Any]]:
+def build_instances(rng: random.Random, count: int, profiles: list[str],
+                    account: str = ACCOUNT) -> dict[str, dict[str, Any]]:
     """Reservations per region; ~10% of instances have no profile, ~0.3% a deleted one."""
     reservations: dict[str, list[dict[str, Any]]] = {r: [] for r in REGIONS}
     n = 0
@@ -114,12 +114,13 @@ def build_instances(rng: random.Random, count: int,
         roll = rng.random()
         profile: str | None = None
         if roll < 0.003:
-            profile = f"arn:aws:iam::{ACCOUNT}:instance-profile/deleted-{n:06d}"
+            profile = f"arn:aws:iam::{account}:instance-profile/deleted-{n:06d}"
         elif roll < 0.9 and profiles:
             profile = profiles[zipf_index(rng, len(profiles))]
         group = f"{TEAMS[n % len(TEAMS)]}-asg-{n:06d}" if size > 1 else None
-        batch = [_instance(rng, n + k, region, profile, group, n) for k in range(size)]
-        reservations[region].append({"Groups": [], "Instances": batch, "OwnerId": ACCOUNT,
+        batch = [_instance(rng, n + k, region, profile, group, n, account)
+                 for k in range(size)]
+        reservations[region].append({"Groups": [], "Instances": batch, "OwnerId": account,
                                      "ReservationId": f"r-{n:017x}"})
         n += size
     return {region: {"Reservations": items} for region, items in reservations.items()}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.sources import export_folder_gates as efg
-from graph.sources.synth.world import ACCOUNT, World
+from graph.sources.synth.world import World
 
 Dump = Callable[[Path, Any], None]
 ORG_ID = "o-synth0example"
@@ -32,7 +32,7 @@ def _endpoint_policy(rng: random.Random, world: World) -> dict[str, Any] | None:
         return None
     if rng.random() < 0.5:
         return _doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
-                     "Condition": {"StringEquals": {"aws:ResourceOrgID": ORG_ID}}})
+                     "Condition": {"StringEquals": {"aws:ResourceOrgID": world.org_id or ORG_ID}}})
     names = [b.name for b in rng.sample(world.buckets, min(3, len(world.buckets)))]
     return _doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*",
                  "Resource": [f"arn:aws:s3:::{n}{s}" for n in names for s in ("", "/*")]})
@@ -46,11 +46,11 @@ def _region_network(rng: random.Random, world: World, region: str,
         by_vpc.setdefault(vpc, []).append(subnet)
     for v, (vpc, members) in enumerate(sorted(by_vpc.items())):
         cidr = f"10.{v % 250}.0.0/16"
-        vpcs.append({"VpcId": vpc, "CidrBlock": cidr, "IsDefault": v == 0, "OwnerId": ACCOUNT,
+        vpcs.append({"VpcId": vpc, "CidrBlock": cidr, "IsDefault": v == 0, "OwnerId": world.account,
                      "CidrBlockAssociationSet": [{"CidrBlock": cidr,
                                                   "CidrBlockState": {"State": "associated"}}]})
         igw, nat = f"igw-{vpc[4:]}", f"nat-{vpc[4:]}"
-        igws.append({"InternetGatewayId": igw, "OwnerId": ACCOUNT,
+        igws.append({"InternetGatewayId": igw, "OwnerId": world.account,
                      "Attachments": [{"State": "available", "VpcId": vpc}]})
         has_nat = rng.random() < 0.9
         local = {"DestinationCidrBlock": cidr, "GatewayId": "local", "State": "active"}
@@ -81,7 +81,7 @@ def _region_network(rng: random.Random, world: World, region: str,
             endpoints.append({
                 "VpcEndpointId": endpoint, "VpcEndpointType": "Gateway", "VpcId": vpc,
                 "ServiceName": f"com.amazonaws.{region}.s3", "State": "available",
-                "RouteTableIds": endpoint_tables, "SubnetIds": [], "OwnerId": ACCOUNT,
+                "RouteTableIds": endpoint_tables, "SubnetIds": [], "OwnerId": world.account,
                 "PrivateDnsEnabled": False,
                 **({"PolicyDocument": _json(policy)} if policy else {})})
         if rng.random() < 0.05:
@@ -89,7 +89,7 @@ def _region_network(rng: random.Random, world: World, region: str,
                 "VpcEndpointId": f"vpce-i{vpc[4:]}", "VpcEndpointType": "Interface",
                 "VpcId": vpc, "ServiceName": f"com.amazonaws.{region}.s3",
                 "State": "available", "RouteTableIds": [], "SubnetIds": kinds["private"][:2],
-                "OwnerId": ACCOUNT, "PrivateDnsEnabled": True})
+                "OwnerId": world.account, "PrivateDnsEnabled": True})
         for kind, table in ids.items():
             routes = [local]
             if kind == "public" or (kind == "main" and v == 0):
@@ -109,7 +109,7 @@ def _region_network(rng: random.Random, world: World, region: str,
                 else [{"Main": False, "RouteTableId": table, "SubnetId": s,
                        "AssociationState": {"State": "associated"}} for s in kinds[kind]]
             tables.append({"RouteTableId": table, "VpcId": vpc, "Routes": routes,
-                           "Associations": associations, "OwnerId": ACCOUNT})
+                           "Associations": associations, "OwnerId": world.account})
     return {"vpcs": {"Vpcs": vpcs}, "subnets": {"Subnets": subnet_records},
             "route_tables": {"RouteTables": tables}, "endpoints": {"VpcEndpoints": endpoints},
             "nat_gateways": {"NatGateways": nats},
@@ -169,7 +169,7 @@ def _write_kms_and_buckets(out: Path, world: World, dump: Dump) -> None:
                 keys.setdefault(key_id, {"region": b.region, "manager": "CUSTOMER",
                                          "alias": f"alias/{b.team}-data", "team": b.team})
                 default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID":
-                           f"arn:aws:kms:{b.region}:{ACCOUNT}:key/{key_id}"}
+                           f"arn:aws:kms:{b.region}:{world.account}:key/{key_id}"}
         dump(out / efg.ENCRYPTION_DIR / f"{b.name}.json", {"ServerSideEncryptionConfiguration": {
             "Rules": [{"ApplyServerSideEncryptionByDefault": default,
                        "BucketKeyEnabled": "KMSMasterKeyID" in default and rng.random() < 0.8}]}})
@@ -179,9 +179,9 @@ def _write_kms_and_buckets(out: Path, world: World, dump: Dump) -> None:
         if rng.random() < 0.02:
             name = f"{b.name[:40]}-ap"
             vpc = f"vpc-{rng.randrange(40):08x}" if rng.random() < 0.4 else None
-            arn = f"arn:aws:s3:{b.region}:{ACCOUNT}:accesspoint/{name}"
+            arn = f"arn:aws:s3:{b.region}:{world.account}:accesspoint/{name}"
             entry = {"Name": name, "NetworkOrigin": "VPC" if vpc else "Internet",
-                     "Bucket": b.name, "AccessPointArn": arn, "BucketAccountId": ACCOUNT,
+                     "Bucket": b.name, "AccessPointArn": arn, "BucketAccountId": world.account,
                      **({"VpcConfiguration": {"VpcId": vpc}} if vpc else {})}
             points.setdefault(b.region, []).append(entry)
             dump(out / efg.ACCESS_POINT_DIR / f"{name}.json", {
@@ -189,7 +189,7 @@ def _write_kms_and_buckets(out: Path, world: World, dump: Dump) -> None:
                     "BlockPublicAcls": True, "IgnorePublicAcls": True,
                     "BlockPublicPolicy": True, "RestrictPublicBuckets": True}})
             dump(out / efg.ACCESS_POINT_POLICY_DIR / f"{name}.json", {"Policy": _json(_doc({
-                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{world.account}:root"},
                 "Action": "s3:GetObject", "Resource": f"{arn}/object/*"}))})
     for region in sorted({b.region for b in world.buckets}):
         dump(out / efg.ACCESS_POINTS_DIR / f"{region}.json",
@@ -204,23 +204,24 @@ def _write_region_keys(out: Path, rng: random.Random, world: World, region: str,
     for sub in ("describe-key", "get-key-policy", "list-grants"):
         (base / sub).mkdir(parents=True, exist_ok=True)
     dump(base / "list-keys.json", {"Keys": [
-        {"KeyId": k, "KeyArn": f"arn:aws:kms:{region}:{ACCOUNT}:key/{k}"} for k in keys]})
+        {"KeyId": k, "KeyArn": f"arn:aws:kms:{region}:{world.account}:key/{k}"} for k in keys]})
     dump(base / "list-aliases.json", {"Aliases": [
         {"AliasName": v["alias"], "TargetKeyId": k,
-         "AliasArn": f"arn:aws:kms:{region}:{ACCOUNT}:{v['alias']}"} for k, v in keys.items()]})
-    root = f"arn:aws:iam::{ACCOUNT}:root"
+         "AliasArn": f"arn:aws:kms:{region}:{world.account}:{v['alias']}"}
+        for k, v in keys.items()]})
+    root = f"arn:aws:iam::{world.account}:root"
     for key_id, info in keys.items():
-        arn = f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}"
+        arn = f"arn:aws:kms:{region}:{world.account}:key/{key_id}"
         dump(base / "describe-key" / f"{key_id}.json", {"KeyMetadata": {
             "KeyId": key_id, "Arn": arn, "KeyManager": info["manager"], "KeyState": "Enabled",
-            "Enabled": True, "AWSAccountId": ACCOUNT}})
+            "Enabled": True, "AWSAccountId": world.account}})
         roll = rng.random()
         if info["manager"] == "AWS":
             policy = _doc({"Effect": "Allow", "Principal": {"AWS": "*"},
                            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*",
                                       "kms:DescribeKey"], "Resource": "*",
                            "Condition": {"StringEquals": {
-                               "kms:CallerAccount": ACCOUNT,
+                               "kms:CallerAccount": world.account,
                                "kms:ViaService": f"s3.{region}.amazonaws.com"}}})
         elif roll < 0.75 or not world.roles:
             policy = _doc({"Sid": "EnableIAMUserPermissions", "Effect": "Allow",

@@ -13,7 +13,6 @@ from typing import Any
 
 from graph.sources.synth import aws_managed, policies
 from graph.sources.synth.world import (
-    ACCOUNT,
     DATE,
     PARTNERS,
     TEAMS,
@@ -112,10 +111,11 @@ def build_iam(world: World, n_policies: int) -> Iam:
     prng = world.rng("policies")
     teams = [TEAMS[zipf_index(prng, len(TEAMS), 0.6)] for _ in range(n_policies)]
     docs = [policies.customer_policy(prng, world, t) for t in teams]
-    arns = [f"arn:aws:iam::{ACCOUNT}:policy/{t}-policy-{i:04d}" for i, t in enumerate(teams)]
+    arns = [f"arn:aws:iam::{world.account}:policy/{t}-policy-{i:04d}"
+            for i, t in enumerate(teams)]
     counts = [0] * n_policies
     aws_counts = {p.name: 0 for p in aws_managed.COMMON}
-    broad_arn = f"arn:aws:iam::{ACCOUNT}:policy/legacy-s3-all"
+    broad_arn = f"arn:aws:iam::{world.account}:policy/legacy-s3-all"
     broad_uses = 0
     boundaries: dict[tuple[str, int], int] = {}
     roles: list[dict[str, Any]] = []
@@ -167,11 +167,12 @@ def build_iam(world: World, n_policies: int) -> Iam:
             key = (plan.team, rng.randrange(3))
             boundaries[key] = boundaries.get(key, 0) + 1
             role["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
-                                           "PermissionsBoundaryArn": _boundary_arn(*key)}
+                                           "PermissionsBoundaryArn": _boundary_arn(
+                                               world.account, *key)}
         if rng.random() < (0.78 if ec2 else 0.03):
             for extra in range(2 if rng.random() < 0.02 else 1):
                 name = plan.name if not extra else f"{plan.name}-alt"
-                parn = f"arn:aws:iam::{ACCOUNT}:instance-profile{plan.path}{name}"
+                parn = f"arn:aws:iam::{world.account}:instance-profile{plan.path}{name}"
                 role["InstanceProfileList"].append({
                     "Path": plan.path, "InstanceProfileName": name,
                     "InstanceProfileId": f"AIPA{plan.index:016d}{extra}", "Arn": parn,
@@ -197,7 +198,9 @@ def build_iam(world: World, n_policies: int) -> Iam:
                                                  broad_uses))
     for (team, kind), uses in sorted(boundaries.items()):
         details_policies.append(_customer_policy(
-            _boundary_arn(team, kind), policies.boundary(prng, team, kind), [], 0, 0, uses))
+            _boundary_arn(world.account, team, kind), policies.boundary(prng, team, kind,
+                                                                        world.org),
+            [], 0, 0, uses))
     details_policies += [aws_managed.policy_detail(p, aws_counts[p.name])
                          for p in aws_managed.COMMON if aws_counts[p.name]]
     users, groups = _users_and_groups(world, arns)
@@ -226,8 +229,8 @@ def _chains(world: World) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     return callers, targets
 
 
-def _boundary_arn(team: str, kind: int) -> str:
-    return f"arn:aws:iam::{ACCOUNT}:policy/boundary-{team}-{('broad', 'team', 'notaction')[kind]}"
+def _boundary_arn(account: str, team: str, kind: int) -> str:
+    return f"arn:aws:iam::{account}:policy/boundary-{team}-{('broad', 'team', 'notaction')[kind]}"
 
 
 def _users_and_groups(world: World, arns: list[str]) -> tuple[list[Any], list[Any]]:
@@ -237,7 +240,7 @@ def _users_and_groups(world: World, arns: list[str]) -> tuple[list[Any], list[An
     for g, team in enumerate(TEAMS[: 2 + len(world.roles) // 400]):
         groups.append({
             "Path": "/", "GroupName": f"{team}-engineers", "GroupId": f"AGPA{g:017d}",
-            "Arn": f"arn:aws:iam::{ACCOUNT}:group/{team}-engineers", "CreateDate": DATE,
+            "Arn": f"arn:aws:iam::{world.account}:group/{team}-engineers", "CreateDate": DATE,
             "GroupPolicyList": [{"PolicyName": "console", "PolicyDocument": policies.inline_policy(
                 rng, world, team)}],
             "AttachedManagedPolicies": [{"PolicyName": a.rsplit("/", 1)[1], "PolicyArn": a}
@@ -247,7 +250,7 @@ def _users_and_groups(world: World, arns: list[str]) -> tuple[list[Any], list[An
         team = rng.choice(TEAMS)
         users.append({
             "Path": "/", "UserName": f"{team}-user-{u:04d}", "UserId": f"AIDA{u:017d}",
-            "Arn": f"arn:aws:iam::{ACCOUNT}:user/{team}-user-{u:04d}", "CreateDate": DATE,
+            "Arn": f"arn:aws:iam::{world.account}:user/{team}-user-{u:04d}", "CreateDate": DATE,
             "UserPolicyList": [{"PolicyName": "own", "PolicyDocument": policies.inline_policy(
                 rng, world, team)}] if rng.random() < 0.4 else [],
             "GroupList": [rng.choice(groups)["GroupName"]] if groups else [],

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from graph.sources.synth.world import (
-    ACCOUNT,
     ENVS,
     ORG,
     PURPOSES,
@@ -62,7 +61,7 @@ def _prefix(rng: random.Random, team: str) -> str:
 def team_wildcard(rng: random.Random, world: World, team: str) -> list[Statement]:
     actions = rng.choice((["s3:Get*", "s3:List*"], ["s3:GetObject", "s3:ListBucket"],
                           ["s3:*Object"], ["s3:Get*"]))
-    base = f"arn:aws:s3:::{ORG}-{team}-*"
+    base = f"arn:aws:s3:::{world.org}-{team}-*"
     return [_stmt(rng, "Allow", actions, [base, f"{base}/*"])]
 
 
@@ -111,18 +110,18 @@ def vpce_only(rng: random.Random, world: World, team: str) -> list[Statement]:
 
 def tag_scoped(rng: random.Random, world: World, team: str) -> list[Statement]:
     """Policy variables in resources, and a condition on the principal's own tag."""
-    shared = f"arn:aws:s3:::{ORG}-shared-*"
+    shared = f"arn:aws:s3:::{world.org}-shared-*"
     stmts = [_stmt(rng, "Allow", ["s3:GetObject", "s3:PutObject"],
                    [f"{shared}/${{aws:PrincipalTag/team}}/*"])]
     if rng.random() < 0.6:
         tag = {"StringLike": {"aws:PrincipalTag/team": [team, f"{team}-*"]}}
-        stmts.append(_stmt(rng, "Allow", ["s3:GetObject"], [f"arn:aws:s3:::{ORG}-{team}-*/*"],
+        stmts.append(_stmt(rng, "Allow", ["s3:GetObject"], [f"arn:aws:s3:::{world.org}-{team}-*/*"],
                            condition=tag))
     return stmts
 
 
 def deny_deletes(rng: random.Random, world: World, team: str) -> list[Statement]:
-    backups = f"arn:aws:s3:::{ORG}-{team}-backups-*"
+    backups = f"arn:aws:s3:::{world.org}-{team}-backups-*"
     return [_stmt(rng, "Deny", ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"],
                   [backups, f"{backups}/*"], sid="NoBackupDeletes")]
 
@@ -139,12 +138,13 @@ def read_only_guard(rng: random.Random, world: World, team: str) -> list[Stateme
 
 def perimeter(rng: random.Random, world: World, team: str) -> list[Statement]:
     """NotResource: all buckets but the secrets bucket, or deny outside the org's buckets."""
-    secrets = f"arn:aws:s3:::{ORG}-{team}-config-prod-*"
+    secrets = f"arn:aws:s3:::{world.org}-{team}-config-prod-*"
     if rng.random() < 0.5:
         return [_stmt(rng, "Allow", ["s3:GetObject", "s3:ListBucket"], [secrets, f"{secrets}/*"],
                       not_resource=True, sid="AllButSecrets")]
-    return [_stmt(rng, "Deny", ["s3:*"], [f"arn:aws:s3:::{ORG}-*", f"arn:aws:s3:::{ORG}.*",
-                                          f"arn:aws:s3:::{ORG}-*/*", f"arn:aws:s3:::{ORG}.*/*"],
+    org = world.org
+    return [_stmt(rng, "Deny", ["s3:*"], [f"arn:aws:s3:::{org}-*", f"arn:aws:s3:::{org}.*",
+                                          f"arn:aws:s3:::{org}-*/*", f"arn:aws:s3:::{org}.*/*"],
                   not_resource=True, sid="DataPerimeter")]
 
 
@@ -153,24 +153,24 @@ def non_s3(rng: random.Random, world: World, team: str) -> list[Statement]:
     kind = rng.randrange(7)
     if kind == 0:
         return [_stmt(rng, "Allow", ["logs:CreateLogStream", "logs:PutLogEvents"],
-                      [f"arn:aws:logs:{region}:{ACCOUNT}:log-group:/app/{team}/*"])]
+                      [f"arn:aws:logs:{region}:{world.account}:log-group:/app/{team}/*"])]
     if kind == 1:
         return [_stmt(rng, "Allow", ["ssm:GetParameter", "ssm:GetParameters",
                                      "ssm:GetParametersByPath"],
-                      [f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{team}/*"])]
+                      [f"arn:aws:ssm:{region}:{world.account}:parameter/{team}/*"])]
     if kind == 2:
-        key = f"arn:aws:kms:{region}:{ACCOUNT}:key/{rng.randrange(16**8):08x}-aaaa-bbbb-cccc"
+        key = f"arn:aws:kms:{region}:{world.account}:key/{rng.randrange(16**8):08x}-aaaa-bbbb-cccc"
         return [_stmt(rng, "Allow", ["kms:Decrypt", "kms:GenerateDataKey*"], [key])]
     if kind == 3:
         return [_stmt(rng, "Allow", ["secretsmanager:GetSecretValue"],
-                      [f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{team}/*"])]
+                      [f"arn:aws:secretsmanager:{region}:{world.account}:secret:{team}/*"])]
     if kind == 4:
         return [_stmt(rng, "Allow", ["sqs:SendMessage", "sqs:ReceiveMessage",
                                      "sqs:DeleteMessage"],
-                      [f"arn:aws:sqs:{region}:{ACCOUNT}:{team}-*"])]
+                      [f"arn:aws:sqs:{region}:{world.account}:{team}-*"])]
     if kind == 5:
         return [_stmt(rng, "Allow", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
-                      [f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{team}-*"])]
+                      [f"arn:aws:dynamodb:{region}:{world.account}:table/{team}-*"])]
     targets = [r.arn for r in rng.sample(world.roles, min(2, len(world.roles)))]
     return [_stmt(rng, "Allow", ["sts:AssumeRole"], targets or ["*"])]
 
@@ -187,9 +187,10 @@ def name_pattern(rng: random.Random, world: World, team: str) -> list[Statement]
     """Bucket-name patterns across teams (`acme-*-logs-*`): each matches buckets of many
     shapes, so the matching, not the naming, does the work (shape `wildcard-names`)."""
     purpose, env, other = rng.choice(PURPOSES), rng.choice(ENVS), rng.choice(TEAMS)
+    org = world.org
     base = "arn:aws:s3:::" + rng.choice((
-        f"{ORG}-*-{purpose}-*", f"{ORG}-{team}-*-{env}-*", f"{ORG}-*-*-{env}-*",
-        f"{ORG}-{other}-{purpose}-*", f"{ORG}-?{team[1:]}-*", f"{ORG}*{purpose}*"))
+        f"{org}-*-{purpose}-*", f"{org}-{team}-*-{env}-*", f"{org}-*-*-{env}-*",
+        f"{org}-{other}-{purpose}-*", f"{org}-?{team[1:]}-*", f"{org}*{purpose}*"))
     actions = rng.choice((["s3:GetObject"], ["s3:Get*", "s3:List*"], ["s3:*Object"],
                           ["s3:PutObject", "s3:GetObject"], ["s3:*"]))
     objects = f"{base}/{_prefix(rng, team)}*" if rng.random() < 0.3 else f"{base}/*"
@@ -300,7 +301,7 @@ def older_version(rng: random.Random, doc: dict[str, Any]) -> dict[str, Any]:
             "Statement": [*stmts, {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
 
 
-def boundary(rng: random.Random, team: str, kind: int) -> dict[str, Any]:
+def boundary(rng: random.Random, team: str, kind: int, org: str = ORG) -> dict[str, Any]:
     """Permissions boundaries: broad allow with S3 denies; S3 limited to the team's buckets;
     NotAction-based."""
     if kind == 0:
@@ -310,14 +311,14 @@ def boundary(rng: random.Random, team: str, kind: int) -> dict[str, Any]:
              "Action": ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
                         "s3:PutBucketAcl", "s3:PutObjectAcl"], "Resource": "*"},
             {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject*",
-             "Resource": f"arn:aws:s3:::{ORG}-*-backups-*/*"}]}
+             "Resource": f"arn:aws:s3:::{org}-*-backups-*/*"}]}
     if kind == 1:
-        base = f"arn:aws:s3:::{ORG}-{team}-*"
+        base = f"arn:aws:s3:::{org}-{team}-*"
         return {"Version": "2012-10-17", "Statement": [
             {"Sid": "TeamBuckets", "Effect": "Allow", "Action": "s3:*",
              "Resource": [base, f"{base}/*"]},
             {"Sid": "Shared", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{ORG}-shared-*", f"arn:aws:s3:::{ORG}-shared-*/*"]},
+             "Resource": [f"arn:aws:s3:::{org}-shared-*", f"arn:aws:s3:::{org}-shared-*/*"]},
             {"Sid": "Other", "Effect": "Allow",
              "Action": ["logs:*", "ssm:Get*", "kms:Decrypt", "cloudwatch:PutMetricData",
                         "ec2:Describe*", "ssmmessages:*", "ec2messages:*", "sqs:*",

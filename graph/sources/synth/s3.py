@@ -13,7 +13,6 @@ import random
 from typing import Any
 
 from graph.sources.synth.world import (
-    ACCOUNT,
     ORG_ID,
     OWNER,
     PARTNERS,
@@ -76,7 +75,7 @@ def _public_read(rng: random.Random, world: World, b: BucketPlan) -> Statement:
     elif kind == 2:
         out["Condition"] = {"StringEquals": {"aws:SourceVpce": rng.choice(VPCES)}}
     elif kind == 3:
-        out["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}}
+        out["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": world.org_id or ORG_ID}}
     return out
 
 
@@ -96,11 +95,11 @@ def _log_delivery(rng: random.Random, world: World, b: BucketPlan) -> Statement:
     return {"Sid": "S3ServerAccessLogs", "Effect": "Allow",
             "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
             "Resource": f"{b.arn}/access-logs/*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}
+            "Condition": {"StringEquals": {"aws:SourceAccount": world.account}}}
 
 
 def _cloudfront(rng: random.Random, world: World, b: BucketPlan) -> Statement:
-    dist = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E{rng.randrange(36**6):010X}"
+    dist = f"arn:aws:cloudfront::{world.account}:distribution/E{rng.randrange(36**6):010X}"
     return {"Sid": "AllowCloudFrontServicePrincipal", "Effect": "Allow",
             "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
             "Resource": f"{b.arn}/*", "Condition": {"StringEquals": {"AWS:SourceArn": dist}}}
@@ -109,7 +108,7 @@ def _cloudfront(rng: random.Random, world: World, b: BucketPlan) -> Statement:
 def _deny_not_principal(rng: random.Random, world: World, b: BucketPlan) -> Statement:
     keep = world.roles[zipf_index(rng, len(world.roles))].arn
     return {"Sid": "OnlyTheOwnerRole", "Effect": "Deny",
-            "NotPrincipal": {"AWS": [keep, f"arn:aws:iam::{ACCOUNT}:root"]},
+            "NotPrincipal": {"AWS": [keep, f"arn:aws:iam::{world.account}:root"]},
             "Action": ["s3:DeleteObject", "s3:PutObject"], "Resource": f"{b.arn}/*"}
 
 

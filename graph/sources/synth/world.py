@@ -87,12 +87,20 @@ class BucketPlan:
 class World:
     """Names and teams of everything, and the seeded random sources the writers draw from."""
 
-    def __init__(self, seed: int, roles: int, buckets: int, shape: Shape = DEFAULT) -> None:
+    def __init__(self, seed: int, roles: int, buckets: int, shape: Shape = DEFAULT, *,
+                 account: str = ACCOUNT, org: str = ORG, org_id: str | None = None) -> None:
         self.seed = seed
         self.shape = shape
+        #: The account's id, and the name prefix of its buckets (and of the patterns naming
+        #: them); an organisation's accounts each have their own (graph.sources.synth.org).
+        self.account = account
+        self.org = org
+        #: The organisation the account is in, when it is generated as part of one: the
+        #: `aws:PrincipalOrgID` / `aws:ResourceOrgID` values its policies name.
+        self.org_id = org_id
         rng = self.rng("world")
-        self.roles = tuple(_role(rng, i) for i in range(roles))
-        self.buckets = tuple(_bucket(rng, i) for i in range(buckets))
+        self.roles = tuple(_role(rng, i, account) for i in range(roles))
+        self.buckets = tuple(_bucket(rng, i, org) for i in range(buckets))
         self.buckets_by_team: dict[str, list[BucketPlan]] = {t: [] for t in TEAMS}
         for b in self.buckets:
             self.buckets_by_team[b.team].append(b)
@@ -106,23 +114,23 @@ class World:
         return self.buckets_by_team.get(team) or list(self.buckets)
 
 
-def _role(rng: random.Random, i: int) -> RolePlan:
+def _role(rng: random.Random, i: int, account: str) -> RolePlan:
     team = TEAMS[zipf_index(rng, len(TEAMS), 0.6)]
     env = weighted(rng, ENVS, (0.5, 0.25, 0.25))
     name = f"{team}-{rng.choice(APPS)}-{env}-{i:05d}"
     roll = rng.random()
     path = "/service-role/" if roll < 0.04 else f"/app/{team}/" if roll < 0.10 else "/"
-    return RolePlan(name, f"arn:aws:iam::{ACCOUNT}:role{path}{name}", path, team, env, i)
+    return RolePlan(name, f"arn:aws:iam::{account}:role{path}{name}", path, team, env, i)
 
 
-def _bucket(rng: random.Random, i: int) -> BucketPlan:
+def _bucket(rng: random.Random, i: int, org: str) -> BucketPlan:
     team = TEAMS[zipf_index(rng, len(TEAMS), 0.6)]
     purpose, env = rng.choice(PURPOSES), weighted(rng, ENVS, (0.5, 0.25, 0.25))
     region = weighted(rng, REGIONS, REGION_WEIGHTS)
     if rng.random() < 0.03:
-        name = f"{ORG}.{team}.{purpose}-{env}.{i:05d}"
+        name = f"{org}.{team}.{purpose}-{env}.{i:05d}"
     else:
-        name = f"{ORG}-{team}-{purpose}-{env}-{i:05d}"
+        name = f"{org}-{team}-{purpose}-{env}-{i:05d}"
     return BucketPlan(name, team, purpose, env, region)
 
 
