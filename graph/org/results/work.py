@@ -34,7 +34,7 @@ from graph.org.results.tables import (
     finding_columns,
     principal_columns,
 )
-from graph.sources.org.folder import OrgFolder, open_org_folder
+from graph.sources.org.folder import ORG_FILE, OrgFolder, open_org_folder
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,15 @@ class AccountSummary:
     schema_version: int = SCHEMA_VERSION
 
 
-@lru_cache(maxsize=4)
 def _folder(path: str) -> OrgFolder:
-    """The folder, opened once per worker process (organization.json only)."""
+    """The folder, opened once per worker process while organization.json stays the same
+    (a worker of a long-lived cluster serves many runs)."""
+    st = os.stat(Path(path) / ORG_FILE)
+    return _opened(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _opened(path: str, mtime_ns: int, size: int) -> OrgFolder:
     return open_org_folder(path)
 
 

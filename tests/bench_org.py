@@ -1,0 +1,125 @@
+"""Benchmark of an organisation on the local pool and on Dask (issue 28's figures).
+
+    python tests/bench_org.py --accounts 20 50            # synth --org N --size small
+    python tests/bench_org.py --accounts 200 --engines pool
+
+For each N: `rolemap snapshot synth DIR --org N --size small` (seeded, written once under
+--cache), then for each engine `rolemap analyse DIR` from empty results as the command line
+runs it (`--jobs W`, or `--dask --jobs W`: a LocalCluster of W workers): wall and CPU
+seconds, and peak memory (the highest sum of PSS over the command and all its processes,
+bench_realistic.run_child). Then, from the results: a `rolemap who-can` of the bucket most
+principals reach (a fresh command: start-up, freshness check, DuckDB scan), and a query
+over every account's access rows (DuckDB in this process: rows and rows/s).
+
+The projection for 1,000 accounts on N workers is the mean analysis seconds per account
+(each worker's own time, from results/accounts.parquet) x 1,000 / N, plus the index build
+scaled from this run. Figures go to the README; never into timed test assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_realistic  # noqa: E402 - beside this file
+from bench_realistic import run_child  # noqa: E402
+
+ROLEMAP = [str(Path(sys.executable).parent / "rolemap")]
+
+
+def synth(cache: Path, accounts: int, seed: int) -> Path:
+    folder = cache / f"org-{accounts}-small-{seed}"
+    if not (folder / "organization.json").is_file():
+        shutil.rmtree(folder, ignore_errors=True)
+        run_child([*ROLEMAP, "snapshot", "synth", str(folder), "--org", str(accounts),
+                   "--size", "small", "--seed", str(seed)])
+    return folder
+
+
+def analyse(folder: Path, engine: str, workers: int) -> dict[str, Any]:
+    shutil.rmtree(folder / "results", ignore_errors=True)
+    extra = ["--dask"] if engine == "dask" else []
+    wall, peak, out = run_child([*ROLEMAP, "analyse", str(folder), "--jobs", str(workers),
+                                 *extra])
+    return {"engine": engine, "workers": workers, "wall_s": round(wall, 1),
+            "cpu_s": round(bench_realistic.LAST_CPU, 1), "peak_mib": round(peak),
+            "said": out.strip()}
+
+
+def from_results(folder: Path) -> dict[str, Any]:
+    import duckdb  # noqa: F401 - the org extra
+
+    from graph.org.results.stored import connect
+
+    con = connect(folder)
+    bucket, reached = con.execute(
+        "SELECT bucket, count(DISTINCT (account, principal_kind, principal_id)) AS n "
+        "FROM principals GROUP BY bucket ORDER BY n DESC, bucket LIMIT 1").fetchone()
+    per_account = con.execute("SELECT avg(seconds), max(seconds), count(*) FROM accounts "
+                              "WHERE status = 'analysed'").fetchone()
+    start = time.perf_counter()
+    counts = con.execute("SELECT outcome, count(*) FROM access GROUP BY outcome "
+                         "ORDER BY outcome").fetchall()
+    scan = time.perf_counter() - start
+    rows = sum(n for _, n in counts)
+    files = sum(1 for _ in (folder / "results").rglob("*.parquet"))
+    size = sum(p.stat().st_size for p in (folder / "results").rglob("*.parquet"))
+    con.close()
+    wall, peak, out = run_child([*ROLEMAP, "who-can", bucket, "--snapshot", str(folder),
+                                 "--format", "json"])
+    return {"who_can_bucket": bucket, "who_can_principals": reached,
+            "who_can_rows": len(json.loads(out)["principals"]),
+            "who_can_s": round(wall, 2), "who_can_peak_mib": round(peak),
+            "access_rows": rows, "access_query_s": round(scan, 3),
+            "access_rows_per_s": round(rows / scan) if scan else None,
+            "parquet_files": files, "parquet_mib": round(size / 2**20, 1),
+            "account_mean_s": round(per_account[0], 2), "account_max_s": per_account[1]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, nargs="+", default=[20, 50])
+    parser.add_argument("--engines", nargs="+", choices=("pool", "dask"),
+                        default=["pool", "dask"])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/rolemap-bench-org"))
+    parser.add_argument("--project", type=int, nargs="+", default=[2, 8, 32],
+                        help="workers for the 1,000-account projection")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    report: list[dict[str, Any]] = []
+    for n in args.accounts:
+        folder = synth(args.cache, n, args.seed)
+        for engine in args.engines:
+            found = {"accounts": n, **analyse(folder, engine, args.workers),
+                     **from_results(folder)}
+            index_s = _index_seconds(folder)
+            found["index_s"] = round(index_s, 1)
+            per, serial = found["account_mean_s"], index_s * 1000 / n
+            found["projection_1000"] = {f"{w} workers": f"{(per * 1000 / w + serial) / 60:.0f} min"
+                                        for w in args.project}
+            report.append(found)
+            print(json.dumps(found), flush=True)
+    print(json.dumps(report, indent=1))
+
+
+def _index_seconds(folder: Path) -> float:
+    """The index build alone (the driver's serial part), in this process."""
+    from graph.org.index import build_index
+    from graph.sources.org.folder import open_org_folder
+
+    start = time.perf_counter()
+    build_index(open_org_folder(folder))
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    main()
