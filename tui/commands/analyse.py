@@ -49,7 +49,7 @@ def executor_from_args(args: argparse.Namespace) -> Executor:
             raise RolemapError("--jobs: not with --scheduler (the cluster has its workers)")
         return DaskExecutor(address=args.scheduler)
     if args.dask:
-        return DaskExecutor(workers=args.jobs or 2)
+        return DaskExecutor(workers=args.jobs)
     return LocalPool(args.jobs)
 
 
