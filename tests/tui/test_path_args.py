@@ -28,6 +28,7 @@ NOT_PATHS = frozenset({
     "path",  # an IAM role path ("/teams/"), not a file
     "description", "tag", "max_session", "attach",
     "shape", "knob",  # a synthetic account's shape and its knobs (NAME=VALUE)
+    "scheduler", "sql",  # analyse's Dask scheduler address, query's SQL
 })
 
 
