@@ -13,7 +13,6 @@ the scheduler is on other machines).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -70,23 +69,13 @@ class _Closing:
         self.close()
 
 
-#: Tasks a pool process runs before a fresh one replaces it: an account's analysis leaves
-#: its process's heap fragmented (measured: 160 MB after the first small account, 270-340 MB
-#: after a dozen), so a long run's memory would follow the number of accounts, not the
-#: largest one.
-TASKS_PER_PROCESS = 4
-
-
 class LocalPool(_Closing):
-    """A process pool of `jobs` processes (default: the CPUs available), each replaced after
-    `TASKS_PER_PROCESS` accounts; new ones fork from a server that has rolemap loaded."""
+    """A process pool of `jobs` processes (default: the CPUs available)."""
 
     name = "local pool"
 
-    def __init__(self, jobs: int | None = None,
-                 tasks_per_process: int | None = TASKS_PER_PROCESS) -> None:
+    def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs or len(os.sched_getaffinity(0))
-        self.tasks_per_process = tasks_per_process
         self._pool: ProcessPoolExecutor | None = None
         self._shared: Any = None
 
@@ -96,11 +85,8 @@ class LocalPool(_Closing):
 
     def run(self, fn: Work[T, R], tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__, fn.__module__])
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init,
-                                             initargs=(self._shared,),
-                                             max_tasks_per_child=self.tasks_per_process)
+            self._pool = ProcessPoolExecutor(self.jobs, initializer=_init,
+                                             initargs=(self._shared,))
         pending: dict[Future[R], T] = {self._pool.submit(_call, fn, t): t for t in tasks}
         broken = False
         while pending:
