@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -201,3 +202,16 @@ def test_jobs_with_a_scheduler_is_refused(folder: Path, capsys: pytest.CaptureFi
     code, _, err = _run(capsys, "analyse", str(folder), "--scheduler", "tcp://127.0.0.1:1",
                         "--jobs", "2")
     assert code == 2 and "--jobs: not with --scheduler" in err
+
+
+def pid_of(shared: object, task: int) -> tuple[object, int]:
+    return shared, os.getpid()
+
+
+def test_the_pool_ships_the_index_once_per_process_and_renews_its_processes() -> None:
+    with LocalPool(1, tasks_per_process=2) as ex:
+        ex.ship("the index")
+        found = [r for _, r in ex.run(pid_of, [1, 2, 3, 4])]
+    assert {shared for shared, _ in found} == {"the index"}
+    pids = [pid for _, pid in found]
+    assert pids[0] == pids[1] and pids[2] == pids[3] and pids[1] != pids[2]
