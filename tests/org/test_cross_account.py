@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 
 from graph.access import build_access_graph
-from graph.model import BlockPublicAccess, Bucket, InlinePolicy
+from graph.model import BlockPublicAccess, Bucket, InlinePolicy, Role
 from graph.model_kms import KmsKey, RegionKms
-from graph.model_org import RCP, OrgAttachment, OrgPolicy
+from graph.model_org import RCP, SCP, OrgAttachment, OrgPolicy
 from graph.model_s3 import BucketEncryption
 from graph.org.analysis import analyse_account
 from graph.org.index import build_index
@@ -229,3 +229,43 @@ def test_restrict_public_buckets_binds_another_accounts_roles(restrict: bool) ->
     got = g.role_bucket(WEB_ROLE, "partner-drop")["s3:GetObject"]
     assert got.outcome is (Outcome.DENIED if restrict else Outcome.ALLOWED)
     assert g.role_bucket(WEB_ROLE, "org-shared")["s3:GetObject"].outcome is Outcome.ALLOWED
+
+
+def test_scps_spare_the_management_accounts_principals() -> None:
+    """NoDelete attached at the root binds every member's principals, never the management
+    account's: its auditor deletes in org-shared, the workload's web-role may not."""
+    source = scenario()
+    tree = replace(source.tree, attachments=(*source.tree.attachments,
+                                             OrgAttachment("p-nodelete", "r-root", SCP)))
+    auditor = Role(f"arn:aws:iam::{MGMT}:role/auditor", "auditor", {}, inline_policies=(
+        InlinePolicy("p", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:DeleteObject",
+             "Resource": "arn:aws:s3:::org-shared/*"}]}),))
+    snaps = dict(source.snapshots)
+    snaps[MGMT] = replace(snaps[MGMT], roles=(auditor,))
+    source = MemoryOrg(tree, {a: with_tree_organization(s, tree) for a, s in snaps.items()},
+                       source.failed)
+    index = build_index(source)
+    mgmt = analyse_account(source, index, MGMT)
+    assert mgmt.role_bucket(auditor.arn, "org-shared")["s3:DeleteObject"].outcome \
+        is Outcome.ALLOWED
+    work = analyse_account(source, index, WORK)
+    assert work.role_bucket(WEB_ROLE, "org-shared")["s3:DeleteObject"].outcome \
+        is Outcome.DENIED
+
+
+def test_resource_org_paths_is_the_buckets_accounts_path() -> None:
+    """web-role may read only buckets under the data OU (aws:ResourceOrgPaths): org-shared
+    (data) yes, mgmt-logs (management account, under the root) no."""
+    source = scenario()
+    work = source.snapshots[WORK]
+    web = replace(work.roles[0], inline_policies=(InlinePolicy("p", {
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+             "Condition": {"StringLike": {"aws:ResourceOrgPaths": f"{ORG}/r-root/ou-data/*"}}}
+        ]}),))
+    source.snapshots = {**source.snapshots, WORK: replace(work, roles=(web,))}
+    g = analyse_account(source, build_index(source), WORK)
+    assert g.role_bucket(WEB_ROLE, "org-shared")["s3:GetObject"].outcome is Outcome.ALLOWED
+    assert g.role_bucket(WEB_ROLE, "mgmt-logs").get("s3:GetObject") is None or \
+        g.role_bucket(WEB_ROLE, "mgmt-logs")["s3:GetObject"].outcome is Outcome.DENIED

@@ -129,8 +129,11 @@ class AccessData:
         progress("public access", total_b, total_b)
         progress("trust", 0, 1)
         self.trust = TrustAnalyzer(snapshot, self.book, self.assumed)
-        self.assume_edges: list[AssumeEdge] = self.trust.external_edges()
-        self.role_edges: list[AssumeEdge] = self.trust.role_edges()
+        # A view (another account's buckets) asks about roles only: the account's own
+        # analysis and the organisation's (graph/org/analysis.py) decide who assumes whom.
+        view = self.owner is not None
+        self.assume_edges: list[AssumeEdge] = [] if view else self.trust.external_edges()
+        self.role_edges: list[AssumeEdge] = [] if view else self.trust.role_edges()
         self.assumable: dict[str, list[AssumeEdge]] = {}
         for e in self.role_edges:
             if e.granted or e.outcome.value == "unknown":
