@@ -72,7 +72,8 @@ def wants_org(args: argparse.Namespace) -> bool:
                                          ("--accounts", "org_accounts"), ("--ous", "org_ous"),
                                          ("--jobs", "org_jobs")) if hasattr(args, dest)]
     if alone:
-        raise SourceError(f"{', '.join(alone)} go with --org (load a whole organisation)")
+        verb = "goes" if len(alone) == 1 else "go"
+        raise SourceError(f"{', '.join(alone)} {verb} with --org (load a whole organisation)")
     return False
 
 
