@@ -33,6 +33,7 @@ class Analysis(Protocol):
 
     snapshot: AccountSnapshot
     assumed: dict[str, str]
+    context: dict[str, str]
     book: PolicyBook
     index: BucketIndex
     reach: ReachComputer
@@ -56,7 +57,7 @@ class Reuse:
         first = self.first
         return (first.snapshot.account == data.snapshot.account
                 and first.snapshot.scps == data.snapshot.scps
-                and first.assumed == data.assumed)
+                and first.context == data.context)
 
     def public_answers(self, data: Analysis) -> dict[str, Mapping[str, Any]]:
         """The first side's public answers (empty map: none) for buckets whose record is
