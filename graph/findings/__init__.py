@@ -21,7 +21,8 @@ from graph.findings.buckets import cross_account_findings, no_block_findings, pu
 from graph.findings.context import FindingContext
 from graph.findings.endpoints import endpoint_findings
 from graph.findings.escalation import Escalation, EscalationFinder
-from graph.findings.instances import escalation_findings, exposure_findings
+from graph.findings.escalation_causes import escalation_findings
+from graph.findings.instances import exposure_findings
 from graph.findings.kms import shared_key_findings, undecryptable_findings
 from graph.findings.model import (
     CATEGORIES,
