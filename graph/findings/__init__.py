@@ -140,6 +140,7 @@ def escalation_json(e: Escalation, bucket: str | None = None) -> dict[str, Any]:
         "target": e.target, "through": list(e.through),
         "steps_outcome": e.outcome.value, "instances": list(e.instances),
         "gains": "any action (writes its own policy)" if e.everything else sorted(gained),
+        **({"note": e.note} if e.note else {}),
         "steps": [{"action": s.action, "resource": s.resource, "outcome": s.outcome.value,
                    "evidence": [r.label for r in s.evidence]} for s in e.steps],
     }

@@ -38,7 +38,10 @@ TITLE_METHODS = 5
 
 def _severity(e: Escalation) -> Severity:
     """Critical to administrator (or its own policy); else what the gained buckets expose
-    (exposure.severity_for); one lower when a step is only conditional or unknown."""
+    (exposure.severity_for); one lower when a step is only conditional or unknown; medium
+    when what it gains is itself unknown (a policy version not read)."""
+    if e.note:  # the gain could not be decided: worth a look, never an alarm
+        return Severity.MEDIUM
     if e.everything or e.target_admin:
         severity = Severity.CRITICAL
     else:
