@@ -117,3 +117,19 @@ def test_a_malformed_assumed_time_is_one_line(tmp_path: Path,
     err = capsys.readouterr().err
     assert code == 2 and "aws:CurrentTime=tomorrow: expected a date" in err
     assert "Traceback" not in err
+
+
+def test_the_apps_evidence_panel_lists_how_time_conditions_were_decided() -> None:
+    from rich.console import Console
+
+    from graph.policy.clock import time_notes
+    from tui.widgets.evidence import Selection, render_evidence
+
+    graph = _read_graph({"DateLessThan": {"aws:CurrentTime": FUTURE}}, at=AT)
+    access = graph.role_bucket(role_arn("app"), "data")["s3:GetObject"]
+    notes = tuple(time_notes(access.evidence, graph.decided_at, graph.assumed))
+    console = Console(width=200, record=True)
+    console.print(render_evidence(Selection("role app", "data", access, notes)))
+    shown = console.export_text()
+    assert "aws:CurrentTime decided at 2026-12-07T15:00Z: identity policy app/app-policy, " \
+        "statement 1" in shown
