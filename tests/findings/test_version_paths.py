@@ -80,3 +80,11 @@ def test_a_deny_on_set_default_version_is_no_path() -> None:
     assert _paths(_graph(versions))
     assert not _paths(_graph(versions, extra=(
         {"Effect": "Deny", "Action": "iam:SetDefaultPolicyVersion", "Resource": "*"},)))
+
+
+def test_a_deny_on_the_step_before_is_no_path() -> None:
+    # The policy is helper's: without sts:AssumeRole into helper, a new default gives app
+    # nothing it can use.
+    versions = (PolicyVersion("v2", doc(DATA_ALL)),)
+    assert not _paths(_graph(versions, extra=(
+        {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": HELPER},)))

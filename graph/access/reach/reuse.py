@@ -20,6 +20,7 @@ unchanged answers by identity instead of comparing them field by field.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from graph.access.compile.index import BucketIndex
@@ -33,7 +34,9 @@ class Analysis(Protocol):
 
     snapshot: AccountSnapshot
     assumed: dict[str, str]
+    #: The request context decisions read (the time keys at `decided_at`, then `assumed`).
     context: dict[str, str]
+    decided_at: datetime
     book: PolicyBook
     index: BucketIndex
     reach: ReachComputer
