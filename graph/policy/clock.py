@@ -48,8 +48,15 @@ def _parse(key: str, value: str) -> datetime:
         return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text
                                       ).astimezone(UTC)
     except (ValueError, OverflowError, OSError):
-        raise RolemapError(f"--assume {key}={value}: expected a date such as "
+        raise RolemapError(f"{key}={value}: expected a date such as "
                            "2026-12-07T15:00:00Z (or epoch seconds)") from None
+
+
+def check_times(assumed: Mapping[str, str]) -> None:
+    """RolemapError naming the first time key whose assumed value is not a date."""
+    for key, value in assumed.items():
+        if key.lower() in _LOWER:
+            _parse(_LOWER[key.lower()], value)
 
 
 def analysis_time(assumed: Mapping[str, str], now: datetime | None = None) -> datetime:

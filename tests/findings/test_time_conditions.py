@@ -133,3 +133,12 @@ def test_the_apps_evidence_panel_lists_how_time_conditions_were_decided() -> Non
     shown = console.export_text()
     assert "aws:CurrentTime decided at 2026-12-07T15:00Z: identity policy app/app-policy, " \
         "statement 1" in shown
+
+
+def test_the_apps_context_panel_refuses_a_time_that_is_not_a_date() -> None:
+    from tui.screens.context import ContextSyntaxError, parse_context
+
+    assert parse_context("aws:CurrentTime=2027-01-01T00:00:00Z") == {
+        "aws:CurrentTime": "2027-01-01T00:00:00Z"}
+    with pytest.raises(ContextSyntaxError, match="line 2: aws:TokenIssueTime=soon: expected"):
+        parse_context("aws:SecureTransport=true\naws:TokenIssueTime=soon")
