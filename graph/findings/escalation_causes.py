@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
 from graph.access.model import unique_refs
-from graph.findings.context import FindingContext, short, verbs
+from graph.findings.context import FindingContext, listed, short, verbs
 from graph.findings.escalation_model import Escalation
 from graph.findings.exposure import ExposureSummary, severity_for
 from graph.findings.fixes import identity_fix, trust_fix
@@ -56,8 +56,6 @@ def _score(e: Escalation) -> tuple[int, int, int, str]:
 
 
 def _gain_lines(gains: Mapping[str, frozenset[str]]) -> list[str]:
-    from graph.findings.context import listed
-
     lines = [f"gains on {b}: {listed(a)}" for b, a in sorted(gains.items())
              [:SHOWN_BUCKETS]]
     if len(gains) > SHOWN_BUCKETS:
