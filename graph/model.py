@@ -58,6 +58,16 @@ class InlinePolicy:
 
 
 @dataclass(frozen=True)
+class PolicyVersion:
+    """A version of a managed policy that is not its default: not in force, but anyone allowed
+    iam:SetDefaultPolicyVersion can put it in force."""
+
+    version_id: str
+    document: JsonDoc
+    create_date: str = ""
+
+
+@dataclass(frozen=True)
 class ManagedPolicy:
     """A customer or AWS managed policy, with its default version's document."""
 
@@ -68,6 +78,10 @@ class ManagedPolicy:
     default_version_id: str = "v1"
     attachment_count: int = 0
     description: str = ""
+    #: The customer-managed policy's other versions; () when the default is its only one;
+    #: None when they were not read (a snapshot written before rolemap kept them, or an AWS
+    #: managed policy: no customer can change which of its versions is in force).
+    other_versions: tuple[PolicyVersion, ...] | None = None
 
     @property
     def is_aws_managed(self) -> bool:

@@ -21,7 +21,8 @@ from graph.findings.buckets import cross_account_findings, no_block_findings, pu
 from graph.findings.context import FindingContext
 from graph.findings.endpoints import endpoint_findings
 from graph.findings.escalation import Escalation, EscalationFinder
-from graph.findings.instances import escalation_findings, exposure_findings
+from graph.findings.escalation_causes import escalation_findings
+from graph.findings.instances import exposure_findings
 from graph.findings.kms import shared_key_findings, undecryptable_findings
 from graph.findings.model import (
     CATEGORIES,
@@ -139,6 +140,7 @@ def escalation_json(e: Escalation, bucket: str | None = None) -> dict[str, Any]:
         "target": e.target, "through": list(e.through),
         "steps_outcome": e.outcome.value, "instances": list(e.instances),
         "gains": "any action (writes its own policy)" if e.everything else sorted(gained),
+        **({"note": e.note} if e.note else {}),
         "steps": [{"action": s.action, "resource": s.resource, "outcome": s.outcome.value,
                    "evidence": [r.label for r in s.evidence]} for s in e.steps],
     }

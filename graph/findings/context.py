@@ -103,7 +103,7 @@ class FindingContext:
     def __init__(self, graph: AccessGraph) -> None:
         self.graph = graph
         self.snapshot = graph.snapshot
-        self.perms = Permissions(graph.snapshot, graph.assumed,
+        self.perms = Permissions(graph.snapshot, graph.request_context,
                                  getattr(graph.data, "book", None))
         self._reach: dict[str, dict[str, frozenset[str]]] = {}
         self._by_answers: dict[Hashable, tuple[frozenset[str], tuple[StatementRef, ...]]] = {}
@@ -140,7 +140,7 @@ class FindingContext:
                 return False
             req = Request(principal_arn=None, principal_service=service,
                           action="sts:AssumeRole", resource_arn=role.arn,
-                          resource_account=role.account_id, context=self.graph.assumed,
+                          resource_account=role.account_id, context=self.graph.request_context,
                           partial=True)
             d = evaluate(req, PrincipalPolicies(), trust)
             cache[key] = d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)

@@ -6,8 +6,8 @@ Each path is a list of engine decisions with their statements, never a guess fro
   role must be in an instance profile (or the caller may create one and add the role) and
   trust EC2;
 - write the policies of a role it runs as or can launch as (PutRolePolicy, AttachRolePolicy,
-  CreatePolicyVersion / SetDefaultPolicyVersion of an attached customer policy,
-  Put/DeleteRolePermissionsBoundary);
+  CreatePolicyVersion of an attached customer policy, SetDefaultPolicyVersion where another
+  version of it gives more (version_paths.py), Put/DeleteRolePermissionsBoundary);
 - rewrite another role's trust policy (UpdateAssumeRolePolicy), then assume it;
 - assume a broader role (already an access path; reported for what it adds);
 - pass a role to a service that runs code as it (service_paths.py), act on an instance that
@@ -30,6 +30,7 @@ from graph.findings.escalation_model import Escalation, Step, step_of
 from graph.findings.instance_paths import instance_paths, targets_by_role
 from graph.findings.permissions import granted
 from graph.findings.service_paths import service_paths
+from graph.findings.version_paths import set_default_paths
 from graph.model import Instance, Role
 from graph.policy import Outcome, PolicyKind
 
@@ -231,12 +232,17 @@ class EscalationFinder:
                 if not perms.may_allow(role, [action], policy_arn):
                     continue
                 d = perms.decide(role, action, policy_arn)
-                if granted(d):
+                if not granted(d):
+                    continue
+                step = step_of(action, policy_arn, d)
+                if action == "iam:CreatePolicyVersion":  # any document: any permission
                     yield Escalation(role.arn, "policy-version",
-                                     f"{action.split(':')[1]} on {short(policy_arn)}",
-                                     target.arn, prefix + (step_of(action, policy_arn, d),), {},
-                                     everything=True)
+                                     f"CreatePolicyVersion on {short(policy_arn)}",
+                                     target.arn, prefix + (step,), {}, everything=True)
                     break
+                policy = self.ctx.snapshot.policy_by_arn.get(policy_arn)
+                if policy is not None:  # only the versions it has: one that gives more
+                    yield from set_default_paths(self, role, target, policy, step, prefix)
         if target.permissions_boundary_arn:
             for action in BOUNDARY_ACTIONS:
                 if not perms.may_allow(role, [action], target.arn):

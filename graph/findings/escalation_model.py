@@ -49,6 +49,8 @@ class Escalation:
     instances: tuple[str, ...] = ()
     #: Instances the path acts on (SendCommand, StartSession...): they run as `target`.
     through: tuple[str, ...] = ()
+    #: What cannot be known of the gain ("unknown: other versions not read"), said instead.
+    note: str = ""
 
     @property
     def outcome(self) -> Outcome:
@@ -67,6 +69,8 @@ class Escalation:
 
     @property
     def gains_text(self) -> str:
+        if self.note:
+            return self.note
         if self.everything:
             if self.kind == "create-role":
                 return "any action it writes into the new role's policy"

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.model import InlinePolicy, InstanceProfile, LoadWarning, ManagedPolicy, Role
+from graph.model import (
+    InlinePolicy,
+    InstanceProfile,
+    LoadWarning,
+    ManagedPolicy,
+    PolicyVersion,
+    Role,
+)
 from graph.sources.documents import DocumentDecodeError, decode_document
 from graph.sources.shapes import (
     RECORD_FAULTS,
@@ -190,6 +197,15 @@ def _managed_policy(raw: Any, path: str, docs: _Documents) -> ManagedPolicy:
     if chosen is None:
         raise KeyError("PolicyVersionList (default version)")
     index = versions.index(chosen)
+    others: tuple[PolicyVersion, ...] | None = None
+    if ":iam::aws:policy/" not in arn:
+        others = tuple(
+            PolicyVersion(
+                optional_string(v.get("VersionId"), f"PolicyVersionList[{k}].VersionId")
+                or f"#{k + 1}",
+                docs.decode(v.get("Document"), f"{path}.PolicyVersionList[{k}].Document", arn),
+                text(v.get("CreateDate")))
+            for k, v in enumerate(versions) if v is not chosen)
     return ManagedPolicy(
         arn=arn,
         name=optional_string(raw.get("PolicyName"), "PolicyName") or arn.rsplit("/", 1)[-1],
@@ -200,4 +216,5 @@ def _managed_policy(raw: Any, path: str, docs: _Documents) -> ManagedPolicy:
         default_version_id=optional_string(chosen.get("VersionId", default), "VersionId"),
         attachment_count=_integer(raw.get("AttachmentCount", 0), "AttachmentCount"),
         description=optional_string(raw.get("Description"), "Description"),
+        other_versions=others,
     )

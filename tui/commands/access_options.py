@@ -8,6 +8,7 @@ import sys
 from graph.access import AccessGraph, build_access_graph
 from graph.catalog import require_action
 from graph.errors import RolemapError
+from graph.policy.clock import check_times
 from tui.commands.source_options import (
     add_source_options,
     load_from_args,
@@ -33,6 +34,10 @@ def parse_assumed(items: list[str]) -> dict[str, str]:
             raise RolemapError(f"--assume {item!r}: expected KEY=VALUE, "
                                "e.g. aws:SecureTransport=true")
         out[key.strip()] = value.strip()
+    try:
+        check_times(out)
+    except RolemapError as exc:
+        raise RolemapError(f"--assume {exc}") from None
     return out
 
 

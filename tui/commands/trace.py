@@ -24,6 +24,7 @@ from graph.access.query.no_role import no_role_reason
 from graph.findings import Escalation, escalation_json, escalations_of_roles
 from graph.findings.gain_groups import by_target
 from graph.model import Instance
+from graph.policy.clock import time_notes
 from graph.policy.decision import Outcome
 from tui.commands.access_options import add_access_options, graph_from_args
 
@@ -81,7 +82,7 @@ def _could_gain(g: AccessGraph, instance: Instance, bucket: str) -> list[Escalat
     return [e for e in escalations_of_roles(g, roles) if bucket in e.gains or e.everything]
 
 
-def _could_gain_text(paths: list[Escalation], bucket: str) -> list[str]:
+def _could_gain_text(paths: list[Escalation], bucket: str, g: AccessGraph) -> list[str]:
     """One entry per (role, target role): the ways under it, each with its statements."""
     if not paths:
         return []
@@ -93,11 +94,15 @@ def _could_gain_text(paths: list[Escalation], bucket: str) -> list[str]:
         for e in group.ways:
             if len(group.ways) > 1:
                 lines.append(f"    via {e.via}:")
-            lines.extend(f"      {s.action} by {r.label}" for s in e.steps for r in s.evidence)
+            for s in e.steps:
+                lines.extend(f"      {s.action} by {r.label}" for r in s.evidence)
+                lines.extend(f"        {n}" for n in time_notes(s.evidence, g.decided_at,
+                                                                g.assumed))
     return lines
 
 
-def access_json(a: ActionAccess) -> dict[str, Any]:
+def access_json(a: ActionAccess, g: AccessGraph | None = None) -> dict[str, Any]:
+    notes = time_notes(a.evidence, g.decided_at, g.assumed) if g is not None else []
     return {
         "action": a.action,
         "level": a.level,
@@ -107,16 +112,19 @@ def access_json(a: ActionAccess) -> dict[str, Any]:
         "granted_by": [e.label for e in a.evidence],
         "blocked_by": a.blocked_by.value if a.blocked_by else None,
         "reasons": list(a.reasons),
+        # Only where a time condition decided (older readers see the same keys as before).
+        **({"time_decided": notes} if notes else {}),
     }
 
 
-def _line(a: ActionAccess) -> list[str]:
+def _line(a: ActionAccess, g: AccessGraph) -> list[str]:
     extra = f" (only objects under {', '.join(a.prefixes)})" if a.prefixes else ""
     lines = [f"  {a.action:<34} {a.outcome.value}{extra}"]
     for c in a.conditions:
         lines.append(f"      if {c}")
     for e in a.evidence:
         lines.append(f"      by {e.label}")
+    lines.extend(f"      {n}" for n in time_notes(a.evidence, g.decided_at, g.assumed))
     if a.outcome.value in ("denied", "unknown"):
         lines.extend(f"      {r}" for r in a.reasons[:3])
     return lines
@@ -132,7 +140,8 @@ def _node_name(node_id: str, instance: Instance) -> str:
     return f"{kind} {ident}"
 
 
-def _explain_text(x: Explanation, instance: Instance, no_role: str | None) -> list[str]:
+def _explain_text(x: Explanation, instance: Instance, no_role: str | None,
+                  g: AccessGraph) -> list[str]:
     lines: list[str] = []
     for hop in x.hops:
         lines.append(f"{_node_name(hop.source_id, instance)} --{hop.relation}--> "
@@ -144,7 +153,7 @@ def _explain_text(x: Explanation, instance: Instance, no_role: str | None) -> li
     if x.access is None:
         lines.append(no_role or "no path: the instance gets no credentials for this")
     else:
-        lines.extend(_line(x.access))
+        lines.extend(_line(x.access, g))
     return lines
 
 
@@ -184,19 +193,19 @@ def run(args: argparse.Namespace) -> int:
                 "hops": [{"from": h.source_id, "to": h.target_id, "relation": h.relation,
                           "reasons": list(h.reasons), "evidence": [e.label for e in h.evidence]}
                          for h in x.hops],
-                "access": access_json(x.access) if x.access else None,
+                "access": access_json(x.access, g) if x.access else None,
                 "no_path_because": no_role if x.access is None else None,
                 "could_gain": [escalation_json(e, bucket.name) for e in gain],
             }, sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
-            print("\n".join(assumed_line(g) + notes + _explain_text(x, instance, no_role)
-                            + _could_gain_text(gain, bucket.name)))
+            print("\n".join(assumed_line(g) + notes + _explain_text(x, instance, no_role, g)
+                            + _could_gain_text(gain, bucket.name, g)))
         return code
     if args.format == "json":
         json.dump({**head,
                    "paths": [{"via": list(p.via),
-                              "actions": [access_json(a) for a in p.actions.values()]}
+                              "actions": [access_json(a, g) for a in p.actions.values()]}
                              for p in paths],
                    "no_path_because": no_role,
                    "could_gain": [escalation_json(e, bucket.name) for e in gain]},
@@ -211,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
         chain = " -> ".join(a.rsplit("/", 1)[-1] for a in p.via)
         print(f"{instance.label} -> {chain} -> {bucket.name}")
         for a in p.actions.values():
-            print("\n".join(_line(a)))
-    for line in _could_gain_text(gain, bucket.name):
+            print("\n".join(_line(a, g)))
+    for line in _could_gain_text(gain, bucket.name, g):
         print(line)
     return code

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             {"kind": p.kind, "id": p.id, "name": p.name,
              "actions": {k: a.outcome.value for k, a in p.actions.items()},
              "via": list(p.via), "chains": [list(c) for c in p.paths],
-             "details": [access_json(a) for a in p.actions.values()]}
+             "details": [access_json(a, g) for a in p.actions.values()]}
             for p in found],
             "could_gain": [escalation_json(e, args.bucket) for e in gain]},
             sys.stdout, indent=2)

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Tree
 
 from graph.findings import Escalation, Finding
+from graph.policy.clock import time_notes
 from tui.messages import WorkspaceChanged
 from tui.navigation import OpenResource
 from tui.views.answers import TreeFilter
@@ -357,4 +358,8 @@ class AccessTreeScreen(Screen[None]):
         own = self.workspace.decided.own_evidence(selection.bucket, access.evidence)
         if any(a is not b for a, b in zip(own, access.evidence, strict=True)):
             selection = replace(selection, access=replace(access, evidence=own))
+        g = self.workspace.decided
+        notes = time_notes(access.evidence, g.decided_at, g.assumed)
+        if notes:
+            selection = replace(selection, time_notes=tuple(notes))
         panel.show(selection)

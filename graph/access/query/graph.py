@@ -7,6 +7,7 @@ so they stay fast on large accounts; the networkx MultiDiGraph is built on first
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from datetime import datetime
 from functools import cached_property
 from types import MappingProxyType
 
@@ -74,7 +75,18 @@ class AccessGraph:
 
     @property
     def assumed(self) -> Mapping[str, str]:
+        """What the user assumed (--assume): what exports say the answers assumed."""
         return dict(self.data.assumed)
+
+    @property
+    def request_context(self) -> Mapping[str, str]:
+        """Every key decisions read: the time keys at `decided_at`, then `assumed`."""
+        return dict(self.data.context)
+
+    @property
+    def decided_at(self) -> datetime:
+        """The analysis time the time keys (aws:CurrentTime...) were decided at."""
+        return self.data.decided_at
 
     @property
     def warnings(self) -> tuple[LoadWarning, ...]:
@@ -102,7 +114,7 @@ class AccessGraph:
 
     def with_assumed(self, context: Mapping[str, str]) -> AccessGraph:
         """The same account re-decided under another assumed context (replaces the old one)."""
-        return build_access_graph(self.snapshot, assumed=context)
+        return build_access_graph(self.snapshot, assumed=context, at=self.decided_at)
 
     # -- chains and per-role answers ---------------------------------------------------------
 
@@ -310,7 +322,7 @@ class AccessGraph:
         if bucket_name not in cache:
             cache[bucket_name] = external_principals(
                 self.data.bucket_by_name[bucket_name], self.snapshot.account_id,
-                self.data.assumed)
+                self.data.context)
         return cache[bucket_name]
 
     def explain(self, instance_id: str, bucket_name: str, action: str) -> Explanation:
@@ -378,7 +390,8 @@ class AccessGraph:
 
 def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | None = None,
                        progress: Progress | None = None, *, decide: bool = True,
-                       reuse_from: AccessGraph | None = None) -> AccessGraph:
+                       reuse_from: AccessGraph | None = None,
+                       at: datetime | None = None) -> AccessGraph:
     """Decide every layer for the snapshot (see reach/computer.py for how work is shared).
 
     `decide=False` sets up the account-wide layers only: every query still answers (deciding
@@ -386,7 +399,9 @@ def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | N
     `reuse_from`: another snapshot's analysis (usually an earlier one of the same account)
     whose compiled policies and decisions are taken where they are provably the same
     (reuse.py); answers identical on both sides are then the same objects.
+    `at`: the analysis time for aws:CurrentTime and the other time keys (default: now, or
+    `reuse_from`'s; an assumed aws:CurrentTime wins).
     """
     reuse = Reuse(reuse_from.data) if reuse_from is not None else None
     return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress,
-                                  decide=decide, reuse=reuse))
+                                  decide=decide, reuse=reuse, at=at))

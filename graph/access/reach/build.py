@@ -11,6 +11,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from graph.access.classify.bucket_facts import BucketFacts, bucket_facts
 from graph.access.classify.role_facts import RoleFacts, role_facts
@@ -25,6 +26,7 @@ from graph.access.reach.public import public_reach
 from graph.access.reach.reuse import Reuse
 from graph.catalog import s3_actions
 from graph.model import AccountSnapshot, Instance, LoadWarning, Role
+from graph.policy.clock import analysis_time, with_time
 from graph.sources.bulk import bulk_allocation
 
 Progress = Callable[[str, int, int], None]
@@ -63,7 +65,13 @@ class AccessData:
 
     def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str],
                  progress: Progress = _no_progress, *, decide: bool = True,
-                 reuse: Reuse | None = None) -> None:
+                 reuse: Reuse | None = None, at: datetime | None = None) -> None:
+        #: When the analysis asks its questions (graph/policy/clock.py): the time keys'
+        #: value. An analysis reusing another's asks at the same moment.
+        self.decided_at = analysis_time(
+            assumed, at if at is not None else reuse.first.decided_at if reuse else None)
+        #: The request context every decision reads: the time keys, then what was assumed.
+        self.context = with_time(assumed, self.decided_at)
         with bulk_allocation(keep=True):  # the collector pauses while layers are set up
             self._set_up(snapshot, assumed, progress, reuse)
         if decide:
@@ -89,7 +97,7 @@ class AccessData:
             names, snapshot.account.partition)
         if reuse is not None:
             reuse.seed_book(self.book, same_buckets)
-        self.decider = Decider(snapshot.account, self.assumed,
+        self.decider = Decider(snapshot.account, self.context,
                                organization=snapshot.organization)
         total_b = len(snapshot.buckets)
         progress("buckets", 0, total_b)
@@ -121,7 +129,7 @@ class AccessData:
                     self.public[bf.bucket.name] = res
         progress("public access", total_b, total_b)
         progress("trust", 0, 1)
-        self.trust = TrustAnalyzer(snapshot, self.book, self.assumed)
+        self.trust = TrustAnalyzer(snapshot, self.book, self.context)
         self.assume_edges: list[AssumeEdge] = self.trust.external_edges()
         self.role_edges: list[AssumeEdge] = self.trust.role_edges()
         self.assumable: dict[str, list[AssumeEdge]] = {}
