@@ -137,6 +137,7 @@ def escalation_json(e: Escalation, bucket: str | None = None) -> dict[str, Any]:
     return {
         "kind": "escalation", "path_kind": e.kind, "role": e.role, "via": e.via,
         "target": e.target, "through": list(e.through),
+        **({"through_kind": e.through_kind} if e.through_kind != "instance" else {}),
         "steps_outcome": e.outcome.value, "instances": list(e.instances),
         "gains": "any action (writes its own policy)" if e.everything else sorted(gained),
         "steps": [{"action": s.action, "resource": s.resource, "outcome": s.outcome.value,

@@ -88,7 +88,8 @@ def escalation_findings(ctx: FindingContext, paths: list[Escalation]) -> Iterato
         if best.through:
             shown = ", ".join(best.through[:SHOWN_BUCKETS])
             extra = len(best.through) - SHOWN_BUCKETS
-            detail.append(f"acts on instance(s) running as role {short(best.target)}: {shown}"
+            detail.append(f"acts on {best.through_kind}(s) running as role "
+                          f"{short(best.target)}: {shown}"
                           + (f" … and {extra} more" if extra > 0 else ""))
         detail.extend(_gain_lines(best.gains))
         if len(found) > 1:
@@ -121,7 +122,8 @@ def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
         steps.append(PathStep(f"role:{own[0]}" if own else f"instance:{inst.instance_id}",
                               f"role:{role_arn}", "can assume"))
     if e.through:  # the role acts on an instance that runs as the target
-        node = f"instance:{e.through[0]}"
+        node = (f"instance:{e.through[0]}" if e.through_kind == "instance"
+                else f"compute:{e.through[0]}")
         steps.append(PathStep(f"role:{role_arn}", node, e.via.split(" → ")[0], e.evidence,
                               escalation=True))
         steps.append(PathStep(node, f"role:{e.target}", "runs as", escalation=True))
