@@ -32,6 +32,14 @@ SERVICE_PRINCIPALS: Mapping[str, str] = {
     GLUE_DEV_ENDPOINT: "glue.amazonaws.com",
     SAGEMAKER_NOTEBOOK: "sagemaker.amazonaws.com",
 }
+#: Each kind's group title where principals are listed by kind (who-can).
+COMPUTE_TITLES: Mapping[str, str] = {
+    LAMBDA_FUNCTION: "Lambda functions",
+    CLOUDFORMATION_STACK: "CloudFormation stacks",
+    CODEBUILD_PROJECT: "CodeBuild projects",
+    GLUE_DEV_ENDPOINT: "Glue dev endpoints",
+    SAGEMAKER_NOTEBOOK: "SageMaker notebooks",
+}
 #: The gate name `Unread` records of compute use (what cannot be checked).
 GATE_COMPUTE = "escalation through existing compute"
 

@@ -18,6 +18,7 @@ from weakref import WeakKeyDictionary
 
 from graph.access import AccessGraph
 from graph.findings.buckets import cross_account_findings, no_block_findings, public_findings
+from graph.findings.compute_unknown import unknown_compute_findings
 from graph.findings.context import FindingContext
 from graph.findings.endpoints import endpoint_findings
 from graph.findings.escalation import Escalation, EscalationFinder
@@ -84,6 +85,7 @@ def _compute(graph: AccessGraph, progress: Progress
     progress("findings: escalation", len(rules), total)
     paths = tuple(EscalationFinder(ctx).all())
     out.extend(escalation_findings(ctx, list(paths)))
+    out.extend(unknown_compute_findings(ctx))
     progress("findings: exposure", len(rules) + 1, total)
     out.extend(exposure_findings(ctx))
     progress("findings", total, total)

@@ -183,3 +183,28 @@ def test_writing_the_policies_of_the_function_role_is_a_path_through_it() -> Non
                     allow("iam:PutRolePolicy", RUNNER)], (fn,))
     written = [e for e in escalations(graph) if e.kind == "write-policy" and e.target == RUNNER]
     assert written and written[0].steps[0].action == "lambda:UpdateFunctionCode"
+
+
+def _unknown(graph: AccessGraph):
+    return [f for f in find(graph) if f.category == "privilege-escalation"
+            and "unknown: they were not read" in f.title]
+
+
+def test_compute_not_read_is_unknown_escalation_never_none() -> None:
+    refused = Unread(GATE_COMPUTE, f"{LAMBDA_FUNCTION} in {REGION}",
+                     "lambda:ListFunctions: [AccessDenied] not authorized")
+    graph = _graph([allow("lambda:UpdateFunctionCode")], (), unread=(refused,))
+    [finding] = _unknown(graph)
+    assert finding.title.startswith(
+        "app-1 (i-app1): escalation via lambda:UpdateFunctionCode → lambda functions in "
+        f"{REGION} unknown")
+    assert "AccessDenied" in finding.title and finding.evidence
+    # Read and empty: no function, no path, nothing unknown.
+    assert not _unknown(_graph([allow("lambda:UpdateFunctionCode")], ()))
+    # Not read at all (an older snapshot): unknown in every region.
+    plain = build([allow("lambda:UpdateFunctionCode")], [])
+    [finding] = _unknown(plain)
+    assert "lambda functions unknown" in finding.title
+    # Scoped to one function: what rolemap cannot see is not reached by it.
+    scoped = allow("lambda:UpdateFunctionCode", ARNS[LAMBDA_FUNCTION])
+    assert not _unknown(_graph([scoped], (), unread=(refused,)))
