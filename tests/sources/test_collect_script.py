@@ -33,8 +33,10 @@ def test_script_is_valid_bash_and_read_only(capsys: pytest.CaptureFixture[str],
     subprocess.run(["bash", "-n", str(tmp_path / "c.sh")], check=True)
     calls = AWS_CALL.findall(script)
     assert {service for service, _ in calls} == {"sts", "iam", "ec2", "s3api", "s3control",
-                                                 "kms", "organizations"}
-    assert all(re.match(r"(get|list|describe)-", op) for _, op in calls), calls
+                                                 "kms", "organizations", "lambda",
+                                                 "cloudformation", "glue", "codebuild",
+                                                 "sagemaker"}
+    assert all(re.match(r"(get|list|describe|batch-get)-", op) for _, op in calls), calls
     assert "describe-regions" in script
 
 
