@@ -81,8 +81,3 @@ class ComputeFacts:
             if u.fact in (f"{kind} in {region}", f"{kind} in every region", "all"):
                 return u
         return None
-
-
-#: What an older snapshot or export folder says: nothing of compute was read.
-def compute_not_read(reason: str) -> ComputeFacts:
-    return ComputeFacts(unread=(Unread(GATE_COMPUTE, "all", reason),))

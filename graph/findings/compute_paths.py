@@ -50,7 +50,7 @@ UPDATABLE_STACKS = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLL
 READY_ENDPOINTS = frozenset({"READY", "PROVISIONING", ""})
 OPEN_NOTEBOOKS = frozenset({"InService", "Pending", "Updating", ""})
 STOPPED_NOTEBOOKS = frozenset({"Stopped"})
-#: Resources of one target role examined per route (the rest are counted).
+#: Resources of one target role examined (the rest are not decided one by one).
 MAX_RESOURCES = 50
 #: Resources named in a path's `via`.
 NAMED = 3
