@@ -5,6 +5,7 @@ UpdateFunctionCode on every function is a "could gain" path through it, in trace
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,8 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return capsys.readouterr().out
 
 
-def test_who_can_lists_the_function_with_its_role(capsys: pytest.CaptureFixture[str]) -> None:
+def test_who_can_lists_the_function_with_its_role(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
     found = json.loads(_run(capsys, "who-can", "acme-app-logs", "--format", "json"))
     [fn] = [p for p in found["principals"] if p["kind"] == "lambda function"]
     assert fn["name"] == "log-digest" and fn["id"].endswith(":function:log-digest")
@@ -25,6 +27,12 @@ def test_who_can_lists_the_function_with_its_role(capsys: pytest.CaptureFixture[
     text = _run(capsys, "who-can", "acme-app-logs")
     [line] = [x for x in text.splitlines() if x.startswith("lambda function log-digest")]
     assert line.endswith("as role analytics")
+    # The Markdown review groups it with the other principals, naming its role.
+    out = tmp_path / "review.md"
+    assert main(["export", "--format", "md", "--bucket", "acme-app-logs", "-o", str(out),
+                 "--demo"]) == 0
+    review = out.read_text()
+    assert "**Lambda functions** (1)" in review and "- log-digest as role analytics" in review
     # A bucket analytics does not reach lists no function.
     found = json.loads(_run(capsys, "who-can", "acme-build-artifacts", "--format", "json"))
     assert not [p for p in found["principals"] if p["kind"] == "lambda function"]

@@ -10,6 +10,7 @@ import dataclasses
 import pytest
 
 from graph.access import AccessGraph, build_access_graph
+from graph.exports.diagram import node_label, to_mermaid
 from graph.findings import escalation_json, escalations, find
 from graph.findings.compute_paths import NOUNS, ROUTES, ComputeRoute
 from graph.findings.exposure import ExposureSummary, severity_for
@@ -208,3 +209,12 @@ def test_compute_not_read_is_unknown_escalation_never_none() -> None:
     # Scoped to one function: what rolemap cannot see is not reached by it.
     scoped = allow("lambda:UpdateFunctionCode", ARNS[LAMBDA_FUNCTION])
     assert not _unknown(_graph([scoped], (), unread=(refused,)))
+
+
+def test_a_drawn_path_names_the_function() -> None:
+    fn = _resource(LAMBDA_FUNCTION)
+    graph = _graph([allow("lambda:UpdateFunctionCode", fn.arn)], (fn,))
+    [finding] = [f for f in find(graph) if f.category == "privilege-escalation"]
+    drawn = to_mermaid(finding.path, graph)
+    assert "lambda function etl" in drawn and "role runner" in drawn
+    assert node_label(f"compute:{fn.arn}", graph) == "lambda function etl"
