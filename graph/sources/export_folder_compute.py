@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graph.errors import SourceError
 from graph.model import LoadWarning
 from graph.model_common import Unread
 from graph.model_compute import (
@@ -129,8 +130,14 @@ def read_compute_files(folder: Path, error: ErrorFn
                 one = reader.read(top / region / per_dir / f"{name}.json", region, kind, per_op)
                 if one is None:
                     break
-                entries.extend(one.get("projects") or () if kind == CODEBUILD_PROJECT
-                               else [one])
+                if kind == CODEBUILD_PROJECT:
+                    projects = one.get("projects") if isinstance(one, dict) else None
+                    if not isinstance(projects, list):
+                        raise SourceError(f"{top / region / per_dir / name}.json: expected an "
+                                          "object with a 'projects' list (batch-get-projects)")
+                    entries.extend(projects)
+                else:
+                    entries.append(one)
             else:
                 key = "projects" if kind == CODEBUILD_PROJECT else "NotebookInstances"
                 found[kind] = {key: entries}

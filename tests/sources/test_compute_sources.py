@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from moto import mock_aws
 
 from graph.access import build_access_graph
+from graph.errors import SourceError
 from graph.findings import escalations
 from graph.model_compute import LAMBDA_FUNCTION, ComputeFacts, ComputeResource
 from graph.sources import export_folder_compute as efc
@@ -104,7 +106,7 @@ def test_a_function_the_cli_listed_is_read_from_the_folder(
     # A role that is no IAM role ARN is named with its file.
     listing["Functions"][0]["Role"] = "not-an-arn"
     path.write_text(json.dumps(listing, default=str))
-    with pytest.raises(Exception, match=r"lambda-list-functions\.json.*Functions\[0\]\.Role"):
+    with pytest.raises(SourceError, match=r"lambda-list-functions\.json.*Functions\[0\]\.Role"):
         load_export_folder(folder)
 
 
@@ -128,3 +130,22 @@ def test_snapshots_keep_compute_and_older_ones_load_it_not_read(folder: Path,
     assert warning.message.startswith("this snapshot predates them")
     assert not [e for e in escalations(build_access_graph(loaded)) if e.kind.startswith(
         "compute-")]
+
+
+@pytest.mark.parametrize("relative, content, named", [
+    ("lambda-list-functions.json", "[]", "expected an object with 'Functions'"),
+    ("lambda-list-functions.json", '{"Functions": [1]}', "Functions[0]"),
+    ("cloudformation-describe-stacks.json", '{"Stacks": [{"StackName": "s", "StackId": "x", '
+     '"RoleARN": "arn:aws:iam::111122223333:user/u"}]}', "Stacks[0].RoleARN"),
+    ("codebuild-list-projects.json", '{"projects": ["p1"]}', "codebuild-batch-get-projects"),
+])
+def test_a_bad_compute_file_is_one_line_naming_it(folder: Path, relative: str, content: str,
+                                                  named: str) -> None:
+    region = _regions(folder)[0]
+    (folder / efc.COMPUTE_DIR / region / relative).write_text(content)
+    if "p1" in content:  # its per-project file holds the wrong shape
+        per = folder / efc.COMPUTE_DIR / region / "codebuild-batch-get-projects"
+        per.mkdir(exist_ok=True)
+        (per / "p1.json").write_text("[]")
+    with pytest.raises(SourceError, match=re.escape(named)):
+        load_export_folder(folder)
