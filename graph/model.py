@@ -17,6 +17,7 @@ from functools import cached_property
 
 from graph.model_common import BlockPublicAccess as BlockPublicAccess
 from graph.model_common import JsonDoc, Unread
+from graph.model_compute import ComputeFacts
 from graph.model_kms import RegionKms
 from graph.model_network import RegionNetwork
 from graph.model_org import Organization
@@ -278,6 +279,9 @@ class AccountSnapshot:
     organization: Organization | None = None
     #: Gates whose facts this snapshot does not hold at all, and why.
     unread_gates: tuple[Unread, ...] = ()
+    #: Lambda functions, stacks, projects, dev endpoints, notebooks and their roles
+    #: (graph.model_compute); None: not read at all (an older snapshot or export folder).
+    compute: ComputeFacts | None = None
 
     @cached_property
     def role_by_arn(self) -> Mapping[str, Role]:

@@ -25,6 +25,10 @@ def node_label(node: str, graph: AccessGraph) -> str:
         return f"{'instance profile' if kind == 'profile' else 'role'} {ident.rsplit('/', 1)[-1]}"
     if kind == "bucket":
         return f"bucket {ident}"
+    if kind == "compute":  # an existing function, stack, project... (by its ARN)
+        found = next((r for r in (snapshot.compute.resources if snapshot.compute else ())
+                      if r.arn == ident), None)
+        return f"{found.kind} {found.name}" if found else ident
     if kind == "more":  # "more:<source>:<text>": what a drawing left out, counted
         return "+" + ident.rsplit(":", 1)[-1]
     if kind in ("account", "service"):

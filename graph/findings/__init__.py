@@ -18,6 +18,7 @@ from weakref import WeakKeyDictionary
 
 from graph.access import AccessGraph
 from graph.findings.buckets import cross_account_findings, no_block_findings, public_findings
+from graph.findings.compute_unknown import unknown_compute_findings
 from graph.findings.context import FindingContext
 from graph.findings.endpoints import endpoint_findings
 from graph.findings.escalation import Escalation, EscalationFinder
@@ -85,6 +86,7 @@ def _compute(graph: AccessGraph, progress: Progress
     progress("findings: escalation", len(rules), total)
     paths = tuple(EscalationFinder(ctx).all())
     out.extend(escalation_findings(ctx, list(paths)))
+    out.extend(unknown_compute_findings(ctx))
     progress("findings: exposure", len(rules) + 1, total)
     out.extend(exposure_findings(ctx))
     progress("findings", total, total)
@@ -138,6 +140,7 @@ def escalation_json(e: Escalation, bucket: str | None = None) -> dict[str, Any]:
     return {
         "kind": "escalation", "path_kind": e.kind, "role": e.role, "via": e.via,
         "target": e.target, "through": list(e.through),
+        **({"through_kind": e.through_kind} if e.through_kind != "instance" else {}),
         "steps_outcome": e.outcome.value, "instances": list(e.instances),
         "gains": "any action (writes its own policy)" if e.everything else sorted(gained),
         **({"note": e.note} if e.note else {}),

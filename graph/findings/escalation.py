@@ -11,7 +11,8 @@ Each path is a list of engine decisions with their statements, never a guess fro
 - rewrite another role's trust policy (UpdateAssumeRolePolicy), then assume it;
 - assume a broader role (already an access path; reported for what it adds);
 - pass a role to a service that runs code as it (service_paths.py), act on an instance that
-  runs as a stronger role (instance_paths.py), create a role to become (create_paths.py);
+  runs as a stronger role (instance_paths.py), change existing compute that runs as a
+  stronger role (compute_paths.py), create a role to become (create_paths.py);
 - write the policies (or a new version of a customer-managed policy) of a role it can act as
   by any of these paths.
 What a path gains is what the new identity reaches on S3 minus what the role reaches already.
@@ -24,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import cached_property
 
+from graph.findings.compute_paths import compute_paths
 from graph.findings.context import FindingContext, gained, short
 from graph.findings.create_paths import create_role_paths
 from graph.findings.escalation_model import Escalation, Step, step_of
@@ -104,6 +106,7 @@ class EscalationFinder:
         if self.assume:
             yield from self._assume(role)
         acted = list(instance_paths(self, role))
+        acted.extend(compute_paths(self, role))
         yield from acted
         perms = self.ctx.perms
         if not perms.may_allow(role, ALL_ACTIONS + ("iam:CreateRole",)):

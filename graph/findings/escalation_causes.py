@@ -155,7 +155,8 @@ def _way_lines(e: Escalation, at: datetime | None, assumed: Mapping[str, str],
     if e.through and through:
         shown = ", ".join(e.through[:SHOWN_BUCKETS])
         extra = len(e.through) - SHOWN_BUCKETS
-        lines.append(f"{indent}acts on instance(s) running as role {short(e.target)}: {shown}"
+        lines.append(f"{indent}acts on {e.through_kind}(s) running as role "
+                     f"{short(e.target)}: {shown}"
                      + (f" … and {extra} more" if extra > 0 else ""))
     return lines
 
@@ -258,8 +259,9 @@ def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
         steps.extend(ctx.instance_path(inst, own[0]) if own else [])
         steps.append(PathStep(f"role:{own[0]}" if own else f"instance:{inst.instance_id}",
                               f"role:{role_arn}", "can assume"))
-    if e.through:  # the role acts on an instance that runs as the target
-        node = f"instance:{e.through[0]}"
+    if e.through:  # the role acts on an instance (or compute) that runs as the target
+        node = (f"instance:{e.through[0]}" if e.through_kind == "instance"
+                else f"compute:{e.through[0]}")
         steps.append(PathStep(f"role:{role_arn}", node, method(e), e.evidence,
                               escalation=True))
         steps.append(PathStep(node, f"role:{e.target}", "runs as", escalation=True))

@@ -47,10 +47,13 @@ class Escalation:
     target_admin: bool = False
     #: Instances that can act as `role` (running first), for the who-can view.
     instances: tuple[str, ...] = ()
-    #: Instances the path acts on (SendCommand, StartSession...): they run as `target`.
+    #: Instances the path acts on (SendCommand, StartSession...): they run as `target`; or
+    #: the ARNs of the existing compute it changes (compute_paths.py).
     through: tuple[str, ...] = ()
     #: What cannot be known of the gain ("unknown: other versions not read"), said instead.
     note: str = ""
+    #: What `through` holds: "instance", or a graph.model_compute kind ("lambda function"...).
+    through_kind: str = "instance"
 
     @property
     def outcome(self) -> Outcome:

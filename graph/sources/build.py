@@ -24,6 +24,7 @@ from graph.sources.build_gates import gate_fields
 from graph.sources.raw import UNKNOWN_IAM, RawAccount
 from graph.sources.shapes import expect_object
 from graph.sources.size_limits import refuse_oversized
+from graph.sources.transform_compute import transform_compute
 from graph.sources.transform_ec2 import transform_instances
 from graph.sources.transform_iam import transform_authorization_details
 from graph.sources.transform_s3 import (
@@ -99,6 +100,10 @@ def build_snapshot(
     buckets, bucket_warnings = _buckets(raw, where, strict)
     warnings.extend(bucket_warnings)
     gates = gate_fields(raw, account_id, buckets, where, strict, warnings)
+    compute = None
+    if raw.compute is not None:
+        compute = transform_compute(raw.compute, raw.fact_unread, account_id, partition,
+                                    where=where, strict=strict, warnings=warnings)
 
     account_pab = None
     if raw.account_public_access_block is not None:
@@ -121,6 +126,7 @@ def build_snapshot(
         source=source,
         taken_at=datetime.now(UTC).isoformat(timespec="seconds") if taken_at is None
         else taken_at,
+        compute=compute,
         **gates,
     )
     snapshot = refuse_oversized(snapshot)

@@ -114,6 +114,10 @@ ROLES: dict[str, dict[str, Any]] = {
         "inline": {"ci-artifacts": _doc(
             _allow(["s3:PutObject", "s3:GetObject"], bucket_arn(ARTIFACTS_BUCKET, "/*")),
             _allow("sts:AssumeRole", "arn:aws:iam::{account}:role/website-deployer"),
+        ), "ci-deploy-functions": _doc(
+            # Meant for the pipeline's own functions, written for every function: it can
+            # rewrite log-digest, which runs as analytics (escalation through existing compute).
+            _allow("lambda:UpdateFunctionCode", "arn:aws:lambda:us-east-1:{account}:function:*"),
         ), "ci-test-instances": _doc(
             # Meant for launching throwaway test boxes; the PassRole names the wrong role, so
             # the runner can start an instance as the administrator (privilege escalation).
@@ -154,3 +158,8 @@ INSTANCES: tuple[tuple[str, str, str | None, bool], ...] = (
 #: instance requires IMDSv2. With its public IP, legacy-reports is an SSRF away from its
 #: role's credentials (instance exposure).
 IMDSV1_INSTANCES: frozenset[str] = frozenset({"legacy-reports"})
+
+#: Lambda functions: name -> (region, the role it runs as). log-digest runs as analytics,
+#: which reads the logs and the partner exports that ci-runner cannot: ci-runner's
+#: UpdateFunctionCode on every function is an escalation path through it.
+FUNCTIONS: dict[str, tuple[str, str]] = {"log-digest": ("us-east-1", "analytics")}

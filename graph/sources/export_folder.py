@@ -10,6 +10,8 @@ Layout (see `collect_script.py`, which writes it):
     s3api-get-public-access-block/<bucket>.json
     s3api-get-bucket-acl/<bucket>.json
     s3control-get-public-access-block.json
+    compute/<region>/...   (Lambda, CloudFormation, CodeBuild, Glue, SageMaker: see
+                            export_folder_compute.py)
 A `<name>.error` file in place of `<name>.json` holds the CLI's stderr for a call that failed.
 
 The rule for a configuration that is not there: the AWS CLI prints nothing on stdout when a
@@ -49,6 +51,7 @@ from graph.model import (
 from graph.safe_files import file_kind, read_bytes, read_json
 from graph.sources.build import build_snapshot
 from graph.sources.bulk import bulk_allocation
+from graph.sources.export_folder_compute import COMPUTE_DIR, FILES, read_compute_files
 from graph.sources.export_folder_gates import gate_file, read_gate_files
 from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
 from graph.sources.transform_s3 import bucket_entries
@@ -170,6 +173,9 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
     gates = read_gate_files(folder, _instance_regions(instances), names,
                             str((identity or {}).get("Account", "")), _error_warning)
     warnings.extend(gates.pop("warnings"))
+    compute, compute_unread, compute_warnings = read_compute_files(folder, _error_warning)
+    warnings.extend(compute_warnings)
+    gates["fact_unread"] = {**gates.get("fact_unread", {}), **compute_unread}
     for name, kinds in gates.pop("bucket_gate_unknown", {}).items():
         unknown.setdefault(name, set()).update(kinds)
     return RawAccount(
@@ -186,6 +192,7 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
         account_unknown=frozenset(account_unknown),
         warnings=tuple(warnings),
         origin=str(folder),
+        compute=compute,
         **gates,
     )
 
@@ -222,6 +229,10 @@ def load_export_folder(folder: Path | str, progress: Progress | None = None) -> 
     dirs = {kind: dirname for kind, dirname, _ in BUCKET_DIRS}
 
     def where(kind: str, key: str) -> str:
+        if kind == "compute":
+            region, _, compute_kind = key.partition("/")
+            listing = FILES[compute_kind][0] if compute_kind in FILES else ""
+            return str(folder / COMPUTE_DIR / region / listing)
         if kind not in files and kind not in dirs and kind != "instances":
             return gate_file(folder, kind, key)
         if kind == "instances":

@@ -16,6 +16,7 @@ from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
 from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
 from graph.findings.gain_groups import by_target
+from graph.model_compute import COMPUTE_TITLES
 from tui.commands.access_options import add_access_options, graph_from_args
 from tui.commands.trace import access_json, assumed_line
 
@@ -43,6 +44,8 @@ def _text(p: PrincipalAccess) -> list[str]:
     # A role's own chain goes without saying; one through assumed roles is named.
     chained = p.kind == "instance" or len(p.via) > 1
     via = f"  via {chain_label(p.via)}" if p.via and chained else ""
+    if p.kind in COMPUTE_TITLES and p.via:  # the role it runs as is what a reader checks
+        via = f"  as role {chain_label(p.via)}"
     lines = [f"{p.kind:<9} {p.name:<40} {summary}{via}"]
     for chain in p.chains:
         if chain != p.via:

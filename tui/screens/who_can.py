@@ -22,6 +22,7 @@ from graph.access.model import chain_label
 from graph.findings import Finding, escalations_to_bucket
 from graph.findings.context import verbs
 from graph.glance import open_door
+from graph.model_compute import COMPUTE_TITLES
 from graph.policy import Outcome
 from graph.risk import Risk, action_risk, actions_risks, bucket_risks, principal_risks, rank
 from tui.screens.access_screen import AccessTreeScreen
@@ -46,6 +47,7 @@ KIND_TITLES = {
     "role": "Roles",
     "account": "Other accounts",
     "service": "Services",
+    **COMPUTE_TITLES,
 }
 
 
@@ -65,6 +67,8 @@ def principal_label(principal: PrincipalAccess) -> str:
 def chains_text(principal: PrincipalAccess) -> str:
     """"via ci-runner → website-deployer" for an instance or role reaching through assumed
     roles (every chain, "|" between them); "" for one reaching through its own role only."""
+    if principal.kind in COMPUTE_TITLES and principal.paths:  # name the role it runs as
+        return "as role " + " | ".join(chain_label(c) for c in principal.paths)
     if principal.kind not in ("instance", "role") or (
             len(principal.via) < 2 and len(principal.paths) < 2):
         return ""

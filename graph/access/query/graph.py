@@ -24,6 +24,7 @@ from graph.access.model import (
     Hop,
     PrincipalAccess,
 )
+from graph.access.query.compute import compute_chains, compute_resources
 from graph.access.query.lookup import find_bucket, find_instance, find_role
 from graph.access.query.merge import action_filter, keep_filter, stronger
 from graph.access.query.network_gate import NetworkGates
@@ -271,6 +272,12 @@ class AccessGraph:
                 self.data.chains_from(role.arn), bucket.name, pick)
             if merged:
                 out.append(PrincipalAccess("role", role.arn, role.name, merged, via, chains))
+        for resource in compute_resources(self.data):
+            merged, via, chains = self._chains_on_bucket(
+                compute_chains(self.data, resource), bucket.name, pick)
+            if merged:
+                out.append(PrincipalAccess(resource.kind, resource.arn, resource.name, merged,
+                                           via, chains))
         for ext in self.external(bucket.name):
             acts = pick(ext.actions)
             if acts:
