@@ -182,7 +182,28 @@ class WhoCanScreen(AccessTreeScreen):
         else:
             rank = {kind: n for n, kind in enumerate(KIND_TITLES)}
             self._build_by_action(sorted(principals, key=lambda p: (rank[p.kind], p.name, p.id)))
+        self._add_access_points()
         self._add_escalations()
+
+    def _add_access_points(self) -> None:
+        """Who reaches the bucket through one of its access points: a group of its own, each
+        path named by its point (the point's policy statement is the evidence)."""
+        paths = self.workspace.decided.points.who_can(self.bucket)
+        if not paths:
+            return
+        tree = self.query_one(AccessTree)
+        heading = tree.root.add(Text(f"Through access points ({len(paths)})", style="bold"),
+                                data=None, expand=len(paths) <= _OPEN_GROUP_UP_TO)
+        for path in paths:
+            who = f"{path.kind} {path.name}"
+            if path.kind == "instance" and path.via:
+                who += f" as {chain_label(path.via)}"
+            label = Text(f"{who}  via access point {path.point_name}")
+            label.append("  ")
+            label.append_text(summary([a.outcome for a in path.granted]))
+            tree.add_lazy(heading, label, path.point_arn, partial(
+                self._add_levels, {k: a for k, a in path.actions.items() if a.granted},
+                f"{who} via access point {path.point_name}"))
 
     def _add_escalations(self) -> None:
         """Instances that could gain access here by escalating: their own group, apart from

@@ -10,9 +10,9 @@ role and route class share them; the bucket's own answers are not touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from graph.access.decide.gate import Question
 from graph.access.decide.gates.access_point import AccessPointGate, point_actions
@@ -25,18 +25,30 @@ from graph.access.decide.network import (
     path_context,
 )
 from graph.access.model import OUTCOME_RANK, ActionAccess, Explanation, Hop, PointPath
-from graph.access.reach.build import instance_values
+from graph.access.query.network_gate import NetworkGates
+from graph.access.reach.build import AccessData, Chain, instance_values
 from graph.access.reach.chain import actions_through
 from graph.catalog import require_action
 from graph.errors import LookupFailed, RolemapError
-from graph.model import Instance
+from graph.model import AccountSnapshot, Instance
 from graph.model_s3 import AccessPoint
 from graph.policy import Outcome
 from graph.policy.document import Policy
 from graph.suggest import near_names
 
-if TYPE_CHECKING:
-    from graph.access.query.graph import AccessGraph
+
+class _Analysis(Protocol):
+    """What the paths read of the AccessGraph (graph.py builds this module's object)."""
+
+    data: AccessData
+    network: NetworkGates
+
+    @property
+    def snapshot(self) -> AccountSnapshot: ...
+
+    def instance_chains(self, instance: Instance) -> Iterator[Chain]: ...
+
+    def explain(self, instance_id: str, bucket_name: str, action: str) -> Explanation: ...
 
 Answers = Mapping[str, ActionAccess]
 _NETWORK_KEYS = frozenset({"aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip",
@@ -46,7 +58,7 @@ _NETWORK_KEYS = frozenset({"aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip",
 class AccessPointPaths:
     """The access-point paths of one analysis (AccessGraph.points)."""
 
-    def __init__(self, graph: AccessGraph) -> None:
+    def __init__(self, graph: _Analysis) -> None:
         self.graph = graph
         self.gate = AccessPointGate()
         self._decided: dict[tuple[object, ...], Answers] = {}
