@@ -5,6 +5,8 @@ access point on acme-finance-reports)."""
 
 from __future__ import annotations
 
+import json
+
 from tui.screens.who_can import WhoCanScreen
 from tui.widgets.access_tree import AccessTree
 
@@ -48,6 +50,10 @@ async def test_trace_and_who_can_show_paths_through_the_access_point(make_app: M
         get = next(s for s in leaves(screen.query_one(AccessTree))
                    if "via access point" in s.who and s.access.action == "s3:GetObject")
         assert "answers only requests from vpc-" in get.access.reasons[0]
+        body, _ = screen.view_json()
+        [path] = json.loads(body)["access_point_paths"]
+        assert path["access_point"].endswith(point)
+        assert path["actions"]["s3:GetObject"]["outcome"] == "denied"
         await pilot.press("escape")
         await pilot.pause()
         explorer.jump_to(("buckets", "acme-finance-reports"))

@@ -342,6 +342,18 @@ class TraceScreen(AccessTreeScreen):
         ]
         body = {"kind": self.kind, "id": self.key, "context": dict(self.workspace.assumed)}
         body["access"] = data
+        g = self.workspace.decided
+        points = []
+        for bucket in sorted({p.bucket for p in self.workspace.snapshot.access_points or ()}):
+            if self.kind == "instance":
+                found = g.points.instance_paths(
+                    self.workspace.snapshot.instance_by_id[self.key], bucket)
+            else:
+                found = g.points.role_paths(self.key, bucket)
+            points += [{"bucket": bucket, "access_point": p.point_arn, "via": list(p.via),
+                        "network": p.network or None, "actions": access_json(p.actions)}
+                       for p in found]
+        body["access_point_paths"] = points
         return json.dumps(body, indent=2), f"trace of {self.subject} as JSON"
 
     def export_scopes(self) -> list[tuple[str, str]]:

@@ -363,6 +363,12 @@ class WhoCanScreen(AccessTreeScreen):
                 }
                 for p in self.principals
             ],
+            "access_point_paths": [
+                {"kind": p.kind, "id": p.id, "name": p.name, "access_point": p.point_arn,
+                 "via": list(p.via), "network": p.network or None,
+                 "actions": access_json({k: a for k, a in p.actions.items() if a.granted})}
+                for p in self.workspace.decided.points.who_can(self.bucket)
+            ],
         }
         return json.dumps(body, indent=2), f"who can reach {self.bucket} as JSON"
 
