@@ -145,3 +145,8 @@ class PointPath:
     @property
     def granted(self) -> tuple[ActionAccess, ...]:
         return tuple(a for a in self.actions.values() if a.granted)
+
+    @property
+    def reaching(self) -> tuple[ActionAccess, ...]:
+        """The answers who-can lists: all but the denied (unknown ones among them)."""
+        return tuple(a for a in self.actions.values() if a.outcome is not Outcome.DENIED)

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     # Escalation: who could gain access here; listed apart, never among the principals.
     gain = [e for e in escalations_to_bucket(g, args.bucket) if _wanted(e, args)]
     through = [p for p in g.points.who_can(args.bucket) if any(_kept(a, args)
-                                                                for a in p.granted)]
+                                                                for a in p.reaching)]
     if args.format == "json":
         json.dump({"bucket": args.bucket, "assumed_context": dict(g.assumed), "principals": [
             {"kind": p.kind, "id": p.id, "name": p.name,
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             "access_point_paths": [
                 {"kind": p.kind, "id": p.id, "name": p.name,
                  **point_path_json(replace(p, actions={
-                     k: a for k, a in p.actions.items() if a.granted and _kept(a, args)}))}
+                     a.action: a for a in p.reaching if _kept(a, args)}))}
                 for p in through],
             "could_gain": [escalation_json(e, args.bucket) for e in gain]},
             sys.stdout, indent=2)
@@ -109,7 +109,7 @@ def _kept(a: ActionAccess, args: argparse.Namespace) -> bool:
 
 def _point_text(p: PointPath, args: argparse.Namespace) -> list[str]:
     """One path through an access point: who, the point, the granted actions' counts."""
-    kept = [a for a in p.granted if _kept(a, args)]
+    kept = [a for a in p.reaching if _kept(a, args)]
     counts: dict[str, int] = {}
     for a in kept:
         counts[a.outcome.value] = counts.get(a.outcome.value, 0) + 1

@@ -200,9 +200,9 @@ class WhoCanScreen(AccessTreeScreen):
                 who += f" as {chain_label(path.via)}"
             label = Text(f"{who}  via access point {path.point_name}")
             label.append("  ")
-            label.append_text(summary([a.outcome for a in path.granted]))
+            label.append_text(summary([a.outcome for a in path.reaching]))
             tree.add_lazy(heading, label, path.point_arn, partial(
-                self._add_levels, {k: a for k, a in path.actions.items() if a.granted},
+                self._add_levels, {a.action: a for a in path.reaching},
                 f"{who} via access point {path.point_name}"))
 
     def _add_escalations(self) -> None:
@@ -366,7 +366,7 @@ class WhoCanScreen(AccessTreeScreen):
             "access_point_paths": [
                 {"kind": p.kind, "id": p.id, "name": p.name, "access_point": p.point_arn,
                  "via": list(p.via), "network": p.network or None,
-                 "actions": access_json({k: a for k, a in p.actions.items() if a.granted})}
+                 "actions": access_json({a.action: a for a in p.reaching})}
                 for p in self.workspace.decided.points.who_can(self.bucket)
             ],
         }

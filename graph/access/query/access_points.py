@@ -15,7 +15,11 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from graph.access.decide.gate import Question
-from graph.access.decide.gates.access_point import AccessPointGate, point_actions
+from graph.access.decide.gates.access_point import (
+    AccessPointGate,
+    could_pass,
+    point_actions,
+)
 from graph.access.decide.network import (
     ENDPOINT,
     NO_PATH,
@@ -32,8 +36,8 @@ from graph.catalog import require_action
 from graph.errors import LookupFailed, RolemapError
 from graph.model import AccountSnapshot, Instance
 from graph.model_s3 import AccessPoint
-from graph.policy import Outcome
-from graph.policy.document import Policy
+from graph.policy import Outcome, PolicyKind
+from graph.policy.document import Policy, parse_policy
 from graph.suggest import near_names
 
 
@@ -171,9 +175,16 @@ class AccessPointPaths:
                                  "anyone (public)", (), res))
         return out
 
+    def _passable(self, role_arn: str, points: tuple[AccessPoint, ...]
+                  ) -> tuple[AccessPoint, ...]:
+        """The points some statement connects `role_arn` to (the rest deny it for sure)."""
+        rp = self.graph.data.facts_of(role_arn).policies
+        return tuple(p for p in points if could_pass(p, _policy(self.gate, p), rp))
+
     def who_can(self, bucket: str) -> list[PointPath]:
         """Who is granted something on `bucket` through its points: the public, instances
-        (those alike in roles and route class decided once) and roles."""
+        (those alike in roles and route class decided once) and roles; roles no statement
+        connects to a point are not asked about it."""
         points = self.points_of(bucket)
         if not points:
             return []
@@ -188,14 +199,19 @@ class AccessPointPaths:
             key = (roles, *g.network.class_key(inst, roles, bucket))
             paths = None if own else shared.get(key)
             if paths is None:
-                paths = self.instance_paths(inst, bucket, points)
+                wanted = tuple(p for p in points if any(
+                    self._passable(c.roles[-1], (p,)) for c in g.instance_chains(inst)))
+                paths = self.instance_paths(inst, bucket, wanted) if wanted else []
                 if not own:
                     shared[key] = paths
             found.extend(PointPath(p.point_arn, p.point_name, "instance", inst.instance_id,
                                    inst.label, p.via, p.actions, p.network) for p in paths)
         for role in g.snapshot.roles:
-            found.extend(self.role_paths(role.arn, bucket, points))
-        return [p for p in found if p.granted]
+            wanted = tuple(p for p in points if any(
+                self._passable(c.roles[-1], (p,)) for c in g.data.chains_from(role.arn)))
+            if wanted:
+                found.extend(self.role_paths(role.arn, bucket, wanted))
+        return [p for p in found if p.reaching]
 
     def _on_path(self, point: AccessPoint, path: NetworkPath, role_arn: str, bucket: str,
                  res: Answers, ctx: Mapping[str, Any]) -> Answers:
@@ -256,6 +272,16 @@ class AccessPointPaths:
         last = Hop(f"accesspoint:{point.arn}", f"bucket:{bucket}", "can access", acc.reasons,
                    acc.evidence)
         return Explanation((*lead, point_hop, last), acc)
+
+
+def _policy(gate: AccessPointGate, point: AccessPoint) -> Policy | None:
+    """The point's policy for `could_pass`; an unreadable one may let anyone in."""
+    doc = gate.policy(point)
+    if isinstance(doc, str):
+        return parse_policy({"Statement": [{"Effect": "Allow", "Principal": "*",
+                                            "Action": "*", "Resource": "*"}]},
+                            "unread", PolicyKind.RESOURCE)
+    return doc
 
 
 def _point_reasons(point: AccessPoint, acc: ActionAccess) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from graph.access.compile.acl import effective_block
+from graph.access.compile.policies import RolePolicies
 from graph.access.decide.combine import limited, may_deny, may_grant, unread
 from graph.access.decide.gate import Documents, Gate, Question, Stage, Unread
 from graph.access.model import OUTCOME_RANK, ActionAccess, unique_conditions, unique_refs
@@ -109,6 +110,43 @@ def public_statement(ref_raw: object) -> bool:
         return True
     keys = {k.lower() for body in cond.values() if isinstance(body, dict) for k in body}
     return not keys & LIMITING_KEYS
+
+
+def _may_match(pattern: str, arn: str) -> bool:
+    """Whether a Resource pattern may match `arn` or an ARN under it: its literal part (up to
+    the first wildcard or policy variable) agrees with the ARN's start."""
+    cut = min((i for i in (pattern.find("*"), pattern.find("?"), pattern.find("$"))
+               if i >= 0), default=len(pattern))
+    literal = pattern[:cut].lower()
+    target = arn.lower()
+    return target.startswith(literal) or (cut == len(pattern) and literal.startswith(target))
+
+
+def could_pass(point: AccessPoint, doc: Policy | None, caller: RolePolicies | None) -> bool:
+    """Whether anything could let `caller` (None: anyone) through the point's own layer: an
+    Allow of the point's policy naming it (or anyone, or its account), or an identity Allow
+    whose Resource may name the point. False is certain: every answer through it is denied.
+    Lets who-can skip the roles no statement connects to the point."""
+    account = caller.role.arn.split(":")[4] if caller is not None else None
+    for st in doc.statements if doc is not None else ():
+        if st.deny:
+            continue
+        ps = st.principal
+        if st.not_principal or ps is None or ps.any or (caller is not None and (
+                caller.role.arn in ps.arns or account in ps.accounts)):
+            return True
+    if caller is None:
+        return False
+    if caller.identity_unread:
+        return True  # an unread identity policy may name the point
+    for policy in caller.principal.identity:
+        for st in policy.statements:
+            if st.deny:
+                continue
+            if st.resources is None or st.not_resource or any(
+                    _may_match(r, point.arn) for r in st.resources):
+                return True
+    return False
 
 
 class AccessPointGate:
