@@ -11,6 +11,7 @@ restricts it (no finding).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from moto import mock_aws
 
 from graph.access import AccessGraph, build_access_graph
 from graph.findings import find
+from graph.model_common import GATE_ACCESS_POINTS, Unread
 from graph.policy import Outcome
 from graph.sources.connection import AwsConnection
 from graph.sources.live import load_live
@@ -97,6 +99,21 @@ def account() -> Iterator[tuple[AccessGraph, dict[str, str]]]:
             "Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Action": [GET, "s3:ListBucket"],
                 "Resource": ["arn:aws:s3:::ap-*", "arn:aws:s3:::ap-*/*"]}]}))
+        # Connected to the points by its identity policy alone (no instance).
+        iam.create_role(RoleName="point-user", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": []}))
+        iam.put_role_policy(RoleName="point-user", PolicyName="via-points",
+                            PolicyDocument=json.dumps({
+                                "Version": "2012-10-17", "Statement": [{
+                                    "Effect": "Allow", "Action": GET,
+                                    "Resource": f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/"
+                                                "*/object/*"}]}))
+        # Near-miss: reads another bucket; nothing connects it to a point.
+        iam.create_role(RoleName="unrelated", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": []}))
+        iam.put_role_policy(RoleName="unrelated", PolicyName="other", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": GET, "Resource": "arn:aws:s3:::other/*"}]}))
         iam.create_instance_profile(InstanceProfileName="reader")
         iam.add_role_to_instance_profile(InstanceProfileName="reader", RoleName="reader")
         ec2 = conn.client("ec2", REGION)
@@ -230,3 +247,41 @@ def test_cli_trace_through_a_point_and_who_can(account: tuple[AccessGraph, dict[
     assert main(["trace", ids["i-endpoint"], "ap-delegated", "--access-point", "nope",
                  "--snapshot", str(snap)]) == 2
     assert "no access point named 'nope'" in capsys.readouterr().err
+
+
+def test_who_can_lists_roles_connected_to_a_point(account: tuple[AccessGraph, dict[str, str]]
+                                                 ) -> None:
+    g, _ = account
+    roles = {(p.name, p.point_name): p.actions[GET].outcome
+             for p in g.points.who_can("ap-delegated") if p.kind == "role"}
+    # The identity policy on the point's ARN suffices at the point; the bucket delegates. A
+    # VPC-origin point: only from its VPC, so conditional for a role on its own.
+    assert roles[("point-user", "open-point")] is Outcome.ALLOWED
+    assert roles[("point-user", "vpc-point")] is Outcome.CONDITIONAL
+    assert roles[("reader", "vpc-point")] is Outcome.CONDITIONAL
+    # Nothing connects "unrelated" to vpc-point; the "*" points let anyone in (blocked-point's
+    # RestrictPublicBuckets keeps the owner account's principals, this role among them).
+    assert {point for name, point in roles if name == "unrelated"} == {"open-point",
+                                                                          "blocked-point"}
+    # Skipping the roles nothing connects to a point changes no answer: asked of every role.
+    every = {(p.name, p.point_name): p.actions[GET].outcome for r in g.snapshot.roles
+             for p in g.points.role_paths(r.arn, "ap-delegated") if p.reaching}
+    assert every == roles
+    # The bucket without delegation: the point's grant to reader does not count.
+    assert not any(p.name == "reader" for p in g.points.who_can("ap-plain"))
+
+
+def test_an_unread_point_policy_leaves_its_paths_unknown(
+        account: tuple[AccessGraph, dict[str, str]]) -> None:
+    g, ids = account
+    points = tuple(dataclasses.replace(p, policy=None, unread=(Unread(
+        GATE_ACCESS_POINTS, f"policy of access point {p.name}",
+        "s3control:GetAccessPointPolicy: AccessDenied"),)) for p in g.snapshot.access_points)
+    g2 = build_access_graph(dataclasses.replace(g.snapshot, access_points=points))
+    inst = g2.snapshot.instance_by_id[ids["i-endpoint"]]
+    [path] = g2.points.instance_paths(inst, "ap-delegated",
+                                      (g2.points.find("ap-delegated", "vpc-point"),))
+    got = path.actions[GET]
+    assert got.outcome is Outcome.UNKNOWN
+    assert "the policy of access point vpc-point could not be read" in got.reasons[0]
+    assert not [f for f in find(g2) if f.category == "public-access-point"]
