@@ -41,10 +41,10 @@ def _point_arn(name: str) -> str:
     return f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/{name}"
 
 
-def _point_policy(name: str, principal: object, sid: str) -> str:
+def _point_policy(name: str, principal: object, sid: str, keys: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [{
         "Sid": sid, "Effect": "Allow", "Principal": principal, "Action": GET,
-        "Resource": f"{_point_arn(name)}/object/*"}]})
+        "Resource": f"{_point_arn(name)}/object/{keys}"}]})
 
 
 DELEGATION = {"Version": "2012-10-17", "Statement": [{
@@ -135,6 +135,7 @@ def account() -> Iterator[tuple[AccessGraph, dict[str, str]]]:
             "open-point": ("ap-delegated", "*", "Anyone", None, False),
             "blocked-point": ("ap-delegated", "*", "AnyoneBlocked", None, True),
             "plain-point": ("ap-plain", {"AWS": READER}, "ReaderPlain", None, False),
+            "prefix-point": ("ap-delegated", {"AWS": READER}, "ReaderReports", None, False),
         }
         for name, (bucket, principal, sid, vpc, restrict) in points.items():
             extra: dict[str, object] = {"PublicAccessBlockConfiguration": {
@@ -142,10 +143,10 @@ def account() -> Iterator[tuple[AccessGraph, dict[str, str]]]:
             if vpc is not None:
                 extra["VpcConfiguration"] = {"VpcId": vpc}
             s3control.create_access_point(AccountId=ACCOUNT, Name=name, Bucket=bucket, **extra)
-            s3control.put_access_point_policy(AccountId=ACCOUNT, Name=name,
-                                              Policy=_point_policy(name, principal, sid))
+            s3control.put_access_point_policy(AccountId=ACCOUNT, Name=name, Policy=_point_policy(
+                name, principal, sid, "reports/*" if name == "prefix-point" else "*"))
         snapshot = load_live(conn, (REGION,))
-    assert snapshot.access_points is not None and len(snapshot.access_points) == 4
+    assert snapshot.access_points is not None and len(snapshot.access_points) == 5
     yield build_access_graph(snapshot), ids
 
 
@@ -212,7 +213,7 @@ def test_a_public_point_is_a_finding_unless_its_bpa_restricts_it(
     public = {p.point_name: p.actions[GET].outcome for p in g.points.public_paths(
         "ap-delegated")}
     assert public == {"vpc-point": Outcome.DENIED, "open-point": Outcome.ALLOWED,
-                      "blocked-point": Outcome.DENIED}
+                      "blocked-point": Outcome.DENIED, "prefix-point": Outcome.DENIED}
     found = [f for f in find(g) if f.category == "public-access-point"]
     assert [f.principal for f in found] == [_point_arn("open-point")]
     assert found[0].bucket == "ap-delegated"
@@ -285,3 +286,15 @@ def test_an_unread_point_policy_leaves_its_paths_unknown(
     assert got.outcome is Outcome.UNKNOWN
     assert "the policy of access point vpc-point could not be read" in got.reasons[0]
     assert not [f for f in find(g2) if f.category == "public-access-point"]
+
+
+def test_a_point_policy_limited_to_a_prefix(account: tuple[AccessGraph, dict[str, str]]
+                                           ) -> None:
+    g, ids = account
+    inst = g.snapshot.instance_by_id[ids["i-nat"]]
+    [path] = g.points.instance_paths(inst, "ap-delegated",
+                                     (g.points.find("ap-delegated", "prefix-point"),))
+    got = path.actions[GET]
+    assert (got.outcome, got.prefixes) == (Outcome.ALLOWED, ("reports/",))
+    assert "access point prefix-point, statement 1 (ReaderReports)" in {
+        e.label for e in got.evidence}

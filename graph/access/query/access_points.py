@@ -238,7 +238,8 @@ class AccessPointPaths:
         bucket_arn = self.graph.data.bucket_by_name[bucket].bucket.arn
         out: dict[str, ActionAccess] = {}
         for name, a in res.items():
-            named = (point.arn,) if a.scope == "bucket" else (f"{point.arn}/object/*",)
+            named = (point.arn,) if a.scope == "bucket" else tuple(
+                f"{point.arn}/object/{p}" for p in a.prefixes) or (f"{point.arn}/object/*",)
             got = gate.decide(ep, path.route_table_id, role_arn, account, a, bucket_arn, ctx,
                               named) if a.granted else None
             out[name] = a if got is None else got

@@ -31,9 +31,11 @@ as they are.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 
 from graph.access.compile.acl import effective_block
+from graph.access.compile.index import key_prefix_label
 from graph.access.compile.policies import RolePolicies
 from graph.access.decide.combine import limited, may_deny, may_grant, unread
 from graph.access.decide.gate import Documents, Gate, Question, Stage, Unread
@@ -178,9 +180,9 @@ class AccessPointGate:
         if key in self._parsed:
             return self._parsed[key]
         found: Policy | str | None
-        policy_unread = [u for u in point.unread if "policy" in u.fact]
+        policy_unread = [u for u in point.unread if _is_policy(u.fact)]
         if policy_unread:
-            found = "; ".join(f"{u.fact}: {u.reason}" for u in policy_unread)
+            found = "; ".join(u.reason for u in policy_unread)
         elif point.policy is None:
             found = None
         else:
@@ -207,19 +209,40 @@ class AccessPointGate:
         bucket_policy = bf.policies.policy.policy if bf.policies.policy is not None else None
         who = caller.role.arn if caller is not None else None
         tags = caller.role.tags if caller is not None else {}
-        at_point = Request(who, action.name, point_resource(point, arn, resource),
-                           point.account_id, context, tags, partial=True)
-        at_bucket = at_point.on(resource)
-        if point.account_id != q.account.account_id:
+
+        def one(resource: str) -> tuple[ActionAccess, tuple[Hit, ...], tuple[Hit, ...],
+                                        Decision, Decision]:
+            at_point = Request(who, action.name, point_resource(point, arn, resource),
+                               point.account_id, context, tags, partial=True)
             at_bucket = Request(who, action.name, resource, q.account.account_id, context,
                                 tags, partial=True)
-        side = caller_hits(at_point, caller.principal) if caller is not None \
-            else caller_hits(at_point)
-        point_hits = resource_hits(at_point, doc, side.has_boundary)
-        bucket_hits = resource_hits(at_bucket, bucket_policy, side.has_boundary)
-        d_point = combine(at_point, side, point_hits)
-        d_bucket = combine(at_bucket, side, bucket_hits)
-        access = _both(action, point, d_point, d_bucket)
+            side = caller_hits(at_point, caller.principal) if caller is not None \
+                else caller_hits(at_point)
+            point_hits = resource_hits(at_point, doc, side.has_boundary)
+            bucket_hits = resource_hits(at_bucket, bucket_policy, side.has_boundary)
+            d_point = combine(at_point, side, point_hits)
+            d_bucket = combine(at_bucket, side, bucket_hits)
+            return (_both(action, point, d_point, d_bucket), point_hits, bucket_hits, d_point,
+                    d_bucket)
+
+        access, point_hits, bucket_hits, d_point, d_bucket = one(resource)
+        if action.scope == "object" and not access.granted:
+            # A grant limited to object-key prefixes the point's policy names.
+            for part in _object_parts(doc, point):
+                got = one(f"{arn}/{part}")
+                if got[0].granted:
+                    label = key_prefix_label(part)
+                    a = got[0]
+                    if access.granted:
+                        a = ActionAccess(a.action, a.level, a.scope, max(
+                            (a.outcome, access.outcome), key=OUTCOME_RANK.__getitem__),
+                            tuple(dict.fromkeys((*access.reasons, *a.reasons))),
+                            unique_refs((*access.evidence, *a.evidence)),
+                            unique_conditions((*access.conditions, *a.conditions)), None,
+                            access.prefixes)
+                    access = replace(a, prefixes=(*access.prefixes, label)) \
+                        if access.granted else replace(a, prefixes=(label,))
+                    point_hits, bucket_hits = point_hits + got[1], bucket_hits + got[2]
         if access.granted and caller is None:
             access = _public_limits(point, q, access, point_hits, bucket_hits) or access
         if access.granted:
@@ -241,8 +264,24 @@ class AccessPointGate:
         return access
 
 
+def _object_parts(doc: Policy | None, point: AccessPoint) -> tuple[str, ...]:
+    """Object-key parts the point's policy names (`.../object/reports/*` → "reports/*")."""
+    head = f"{point.arn}/object/"
+    found: list[str] = []
+    for st in doc.statements if doc is not None else ():
+        for r in st.resources or ():
+            if r.startswith(head) and r[len(head):] not in ("", "*"):
+                found.append(r[len(head):])
+    return tuple(dict.fromkeys(found))
+
+
+def _is_policy(fact: str) -> bool:
+    """The loader's words for an unread point policy (the rest is its configuration)."""
+    return fact.startswith("policy of access point")
+
+
 def _point_unread(point: AccessPoint) -> Unread | None:
-    config = [u for u in point.unread if "policy" not in u.fact]
+    config = [u for u in point.unread if not _is_policy(u.fact)]
     if not config:
         return None
     return Unread(said=tuple(f"the {u.fact} could not be read ({u.reason}): it may block "
@@ -281,7 +320,7 @@ def _public_limits(point: AccessPoint, q: Question, access: ActionAccess,
     own and the account's settings confine a public point policy, the bucket's (and the
     account's) a public bucket policy (the delegation is not public)."""
     own = point.public_access_block
-    if own is None and any("configuration" in u.fact for u in point.unread):
+    if own is None and any(not _is_policy(u.fact) for u in point.unread):
         return None  # unread: _point_unread makes the answer unknown
     account_bpa = q.account.public_access_block or BlockPublicAccess()
     bucket_bpa, _ = effective_block(q.bucket.bucket, q.account)
