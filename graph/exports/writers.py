@@ -219,8 +219,8 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
     if warn:
         out.write("## Warnings\n\n" + "".join(f"- {_md(w)}\n" for w in warn) + "\n")
     what = "actions" if mode != "per-action" else "action"
-    table_cols = ["bucket", "access_level", "outcome", what, "conditions", "granted_by",
-                  "prefixes", "unknown_because", "via"]
+    table_cols = ["bucket", *(() if by_role else ("network",)), "access_level", "outcome",
+                  what, "conditions", "granted_by", "prefixes", "unknown_because", "via"]
     head = "| " + " | ".join(c.replace("_", " ") for c in table_cols) + " |\n"
     rule = "|" + "---|" * len(table_cols) + "\n"
     current: tuple[str, ...] | None = None

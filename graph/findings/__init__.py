@@ -17,6 +17,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from graph.access import AccessGraph
+from graph.findings.access_points import public_point_findings
 from graph.findings.buckets import cross_account_findings, no_block_findings, public_findings
 from graph.findings.compute_unknown import unknown_compute_findings
 from graph.findings.context import FindingContext
@@ -77,6 +78,7 @@ def _compute(graph: AccessGraph, progress: Progress
         ("findings: roles", lambda: [*admin_findings(ctx), *broad_trust_findings(ctx)]),
         ("findings: roles other accounts assume", lambda: list(trusted_findings(ctx))),
         ("findings: VPC endpoints", lambda: list(endpoint_findings(ctx))),
+        ("findings: access points", lambda: list(public_point_findings(ctx))),
     ]
     out: list[Finding] = []
     total = len(rules) + 2

@@ -9,16 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 
-from graph.access import PrincipalAccess
-from graph.access.model import chain_label
+from graph.access import ActionAccess, PrincipalAccess
+from graph.access.model import PointPath, chain_label, unique_refs
 from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
 from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
 from graph.findings.gain_groups import by_target
 from graph.model_compute import COMPUTE_TITLES
 from tui.commands.access_options import add_access_options, graph_from_args
-from tui.commands.trace import access_json, assumed_line
+from tui.commands.trace import access_json, assumed_line, point_path_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     found = g.who_can(args.bucket, action=args.action, level=args.level)
     # Escalation: who could gain access here; listed apart, never among the principals.
     gain = [e for e in escalations_to_bucket(g, args.bucket) if _wanted(e, args)]
+    through = [p for p in g.points.who_can(args.bucket) if any(_kept(a, args)
+                                                                for a in p.reaching)]
     if args.format == "json":
         json.dump({"bucket": args.bucket, "assumed_context": dict(g.assumed), "principals": [
             {"kind": p.kind, "id": p.id, "name": p.name,
@@ -71,6 +74,11 @@ def run(args: argparse.Namespace) -> int:
              "via": list(p.via), "chains": [list(c) for c in p.paths],
              "details": [access_json(a, g) for a in p.actions.values()]}
             for p in found],
+            "access_point_paths": [
+                {"kind": p.kind, "id": p.id, "name": p.name,
+                 **point_path_json(replace(p, actions={
+                     a.action: a for a in p.reaching if _kept(a, args)}))}
+                for p in through],
             "could_gain": [escalation_json(e, args.bucket) for e in gain]},
             sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -81,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"nobody can reach {args.bucket} with that")
     for p in found:
         print("\n".join(_text(p)))
+    for pp in through:
+        print("\n".join(_point_text(pp, args)))
     # One line per (role, target role), however many instances and launch calls share it.
     for group in by_target(gain):
         names = [g.snapshot.instance_by_id[i].label for i in group.instances[:2]]
@@ -90,6 +100,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'could gain':<9} {who:<40} as role {role}: {group.label} (escalation, "
               "not allowed now)")
     return 0
+
+
+def _kept(a: ActionAccess, args: argparse.Namespace) -> bool:
+    """An answer --action/--level keeps."""
+    if args.action is not None:
+        entry = find_action(args.action)
+        return entry is not None and a.action == entry.name
+    return args.level is None or level_of(a.action) == normalize_level(args.level)
+
+
+def _point_text(p: PointPath, args: argparse.Namespace) -> list[str]:
+    """One path through an access point: who, the point, the granted actions' counts."""
+    kept = [a for a in p.reaching if _kept(a, args)]
+    counts: dict[str, int] = {}
+    for a in kept:
+        counts[a.outcome.value] = counts.get(a.outcome.value, 0) + 1
+    summary = ", ".join(f"{n} {o}" for o, n in counts.items())
+    via = f"  as {chain_label(p.via)}" if p.via and p.kind == "instance" else ""
+    lines = [f"{p.kind:<9} {p.name:<40} {summary}  via access point {p.point_arn}{via}"]
+    evidence = unique_refs(e for a in kept for e in a.evidence
+                           if e.policy_name == f"access point {p.point_name}")
+    lines.extend(f"{'':<10}by {e.label}" for e in evidence)
+    return lines
 
 
 def _wanted(e: Escalation, args: argparse.Namespace) -> bool:

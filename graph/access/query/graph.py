@@ -24,6 +24,7 @@ from graph.access.model import (
     Hop,
     PrincipalAccess,
 )
+from graph.access.query.access_points import AccessPointPaths
 from graph.access.query.compute import compute_chains, compute_resources
 from graph.access.query.lookup import find_bucket, find_instance, find_role
 from graph.access.query.merge import action_filter, keep_filter, stronger
@@ -108,6 +109,11 @@ class AccessGraph:
     def network(self) -> NetworkGates:
         """The network path and VPC endpoint gates an instance's requests pass."""
         return NetworkGates(self.data)
+
+    @cached_property
+    def points(self) -> AccessPointPaths:
+        """Paths through the buckets' access points (query/access_points.py)."""
+        return AccessPointPaths(self)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
