@@ -51,6 +51,29 @@ class Account:
 
 
 @dataclass(frozen=True)
+class ForeignAccount:
+    """The account that owns the buckets of an analysis when it is not the snapshot's own:
+    an organisation's analysis asks the roles of one account about the buckets of another.
+
+    The bucket side of every request reads these facts (the resource account, Block Public
+    Access, the RCPs on this account's organisation path, the KMS keys of SSE-KMS buckets);
+    the caller side (identity policies, boundary, SCPs) stays the snapshot's own.
+    """
+
+    account: Account
+    organization: Organization | None = None
+    kms: tuple[RegionKms, ...] | None = None
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+    def kms_of(self, region: str) -> RegionKms | None:
+        """The region's KMS keys and aliases; None when they were not read."""
+        return next((k for k in self.kms or () if k.region == region), None)
+
+
+@dataclass(frozen=True)
 class InlinePolicy:
     """An inline (embedded) policy of a role."""
 
@@ -318,3 +341,8 @@ class AccountSnapshot:
     def kms_of(self, region: str) -> RegionKms | None:
         """The region's KMS keys and aliases; None when they were not read."""
         return next((k for k in self.kms or () if k.region == region), None)
+
+    @property
+    def as_owner(self) -> ForeignAccount:
+        """This account's bucket-side facts (what `ForeignAccount` carries for another's)."""
+        return ForeignAccount(self.account, self.organization, self.kms)

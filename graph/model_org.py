@@ -69,6 +69,14 @@ class Organization:
         return tuple(t.scps if kind == SCP else t.rcps for t in self.path)
 
     @property
+    def org_path(self) -> str:
+        """The `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` value of the account
+        (o-id/r-id/ou-id/.../, the account itself not part of it); "" when not known."""
+        if self.status != IN_ORGANIZATION or not self.organization_id or len(self.path) < 2:
+            return ""
+        return "/".join((self.organization_id, *(t.target_id for t in self.path[:-1]))) + "/"
+
+    @property
     def fully_read(self) -> bool:
         """Everything on the path was read (no unread level or policy anywhere)."""
         return not self.unread and all(

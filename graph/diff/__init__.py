@@ -103,16 +103,24 @@ def _resolve(old: AccountSnapshot, new: AccountSnapshot, instance: str | None,
 
 def diff_graphs(old: AccessGraph, new: AccessGraph, *, old_side: Side | None = None,
                 new_side: Side | None = None, instance: str | None = None,
-                bucket: str | None = None) -> SnapshotDiff:
-    """Every gained, lost and changed row (optionally for one instance and/or bucket)."""
+                bucket: str | None = None,
+                findings_from: tuple[AccessGraph, AccessGraph] | None = None,
+                facts_from: tuple[AccountSnapshot, AccountSnapshot] | None = None
+                ) -> SnapshotDiff:
+    """Every gained, lost and changed row (optionally for one instance and/or bucket).
+
+    `findings_from`: the graphs whose findings are compared, when not `old` and `new` (an
+    organisation's: each account's findings are its own analysis's, as `findings` says);
+    `facts_from`: the snapshots whose differing facts explain the rows, when more than the
+    graphs' own (an organisation's: with the other accounts' roles and buckets reached)."""
     iid, name = _resolve(old.snapshot, new.snapshot, instance, bucket)
-    comparer = Comparer(old, new)
+    comparer = Comparer(old, new, facts_from)
     rows = list(comparer.instance_rows(iid, name))
     if iid is None:
         rows.extend(comparer.principal_rows(name))
     rows.sort(key=lambda r: (r.instance_id == "", r.instance_name or r.principal,
                              r.instance_id, r.bucket, r.action))
-    new_findings, resolved = compare_findings(old, new)
+    new_findings, resolved = compare_findings(*(findings_from or (old, new)))
     gained = tuple(r for r in rows if r.kind == GAINED)
     lost = tuple(r for r in rows if r.kind == LOST)
     changed = tuple(r for r in rows if r.kind == CHANGED)

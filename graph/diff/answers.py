@@ -13,7 +13,7 @@ the sides can have a different answer.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 
 from graph.access import AccessGraph, ActionAccess
 from graph.access.model import OUTCOME_RANK
@@ -40,7 +40,13 @@ class SideAnswers:
 
     def __init__(self, graph: AccessGraph) -> None:
         self.graph = graph
-        self.buckets = graph.data.bucket_by_name
+        #: The account's buckets (the public's and other accounts' rows are theirs).
+        self.own_buckets = graph.data.bucket_by_name
+        foreign = graph.data.foreign
+        #: Every bucket the instances' answers can be on: the account's, and in an
+        #: organisation's analysis the other accounts' its roles reach.
+        self.buckets: Collection[str] = self.own_buckets if foreign is None else (
+            set(self.own_buckets) | set(foreign.buckets))
         self._chains: dict[str, tuple[Chain, ...]] = {}
         self._groups: dict[tuple[str, str], Groups] = {}
 

@@ -33,7 +33,7 @@ from graph.diff.model import (
     granted,
 )
 from graph.diff.why import PathFacts
-from graph.model import Instance
+from graph.model import AccountSnapshot, Instance
 from graph.policy import Outcome, StatementRef
 
 #: A differing cell without its instance: the row, the roles of both sides' paths, and the
@@ -69,10 +69,13 @@ def _lines(facts: tuple[Fact, ...]) -> tuple[str, ...]:
 class Comparer:
     """Compares two analysed snapshots of (usually) the same account."""
 
-    def __init__(self, old: AccessGraph, new: AccessGraph) -> None:
+    def __init__(self, old: AccessGraph, new: AccessGraph,
+                 facts_from: tuple[AccountSnapshot, AccountSnapshot] | None = None) -> None:
         self.old = SideAnswers(old)
         self.new = SideAnswers(new)
-        self.facts = PathFacts(old.snapshot, new.snapshot)
+        #: `facts_from`: the snapshots whose facts explain the answers, when more than the
+        #: graphs' own (an organisation's: the other accounts' roles and buckets reached).
+        self.facts = PathFacts(*(facts_from or (old.snapshot, new.snapshot)))
         self._pairs: dict[tuple[object, ...], list[InstanceCell]] = {}
         self._roles: dict[tuple[str, str, str], set[str]] = {}
         self._evidence: dict[tuple[bool, str, tuple[StatementRef, ...], tuple[str, ...]],
@@ -237,7 +240,7 @@ class Comparer:
     @staticmethod
     def _principals(side: SideAnswers, bucket: str
                     ) -> dict[tuple[str, str], Mapping[str, ActionAccess]]:
-        if bucket not in side.buckets:
+        if bucket not in side.own_buckets:
             return {}
         out: dict[tuple[str, str], Mapping[str, ActionAccess]] = {}
         public = side.graph.public_access(bucket)
@@ -249,8 +252,8 @@ class Comparer:
         return out
 
     def principal_rows(self, only_bucket: str | None = None) -> Iterator[ChangeRow]:
-        names = list(self.new.buckets)
-        names += [b for b in self.old.buckets if b not in self.new.buckets]
+        names = list(self.new.own_buckets)
+        names += [b for b in self.old.own_buckets if b not in self.new.own_buckets]
         if only_bucket is not None:
             names = [b for b in names if b == only_bucket]
         for bucket in names:

@@ -19,7 +19,7 @@ from graph.access.answers.class_answers import ClassAnswer, ClassAnswers
 from graph.access.compile.actions import actions_in, mask_of
 from graph.access.decide.network import path_label
 from graph.access.decide.trust import AssumeEdge
-from graph.access.query.lookup import find_bucket, find_instance, find_role
+from graph.access.query.lookup import find_instance, find_role
 from graph.access.reach.chain import actions_through
 from graph.catalog import LEVELS, s3_actions
 from graph.model import Instance
@@ -262,7 +262,7 @@ class BlockSource:
         self.sums = Summaries(include_denied, per_action=mode == "per-action")
         self._paths: dict[tuple[str, str], str] = {}
         snap = g.snapshot
-        self.only_bucket = find_bucket(snap, bucket).name if bucket is not None else None
+        self.only_bucket = g.find_bucket(bucket).name if bucket is not None else None
         self.role_arn = find_role(snap, role).arn if role is not None else None
         #: The instances (or roles, by-role) the export covers, in the order it writes them.
         self.units: list[Any]
@@ -293,7 +293,7 @@ class BlockSource:
                 own = inst if len(chain.roles) == 1 else None
                 target = chain.roles[-1]
                 # The instance's network path and endpoint policy (query/network_gate.py).
-                classes = g.network.classes(inst, target,
+                classes = g.network_classes(inst, target,
                                             _classes(g, target, self.only_bucket, own), own)
                 # One head per way out: the path is per bucket region (the network column).
                 by_path: dict[str, list[tuple[Mapping[str, ActionAccess], list[str]]]] = {}

@@ -8,7 +8,9 @@ import sys
 from graph.access import AccessGraph, build_access_graph
 from graph.catalog import require_action
 from graph.errors import RolemapError
+from graph.org.index import OrgIndex, build_index
 from graph.policy.clock import check_times
+from graph.sources.org.folder import OrgFolder, is_org_folder, open_org_folder
 from tui.commands.source_options import (
     add_source_options,
     load_from_args,
@@ -47,6 +49,19 @@ def check_before_loading(args: argparse.Namespace) -> None:
     action = getattr(args, "action", None)
     if action is not None:
         require_action(action)  # LookupFailed with the nearest actions
+
+
+def org_from_args(args: argparse.Namespace) -> tuple[OrgFolder, OrgIndex] | None:
+    """The organisation folder `--snapshot` names, with its index (None: not one)."""
+    path = getattr(args, "snapshot", None)
+    if not path or not is_org_folder(path):
+        return None
+    check_before_loading(args)
+    folder = open_org_folder(path)
+    for account, reason in folder.failed.items():
+        print(f"warning: account {account} could not be loaded ({reason}): answers that "
+              "depend on it are unknown", file=sys.stderr)
+    return folder, build_index(folder)
 
 
 def graph_from_args(args: argparse.Namespace, decide: bool = True) -> AccessGraph:

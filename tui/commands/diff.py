@@ -17,13 +17,18 @@ import json
 import sys
 from collections.abc import Iterable
 
+from graph.access import build_access_graph
 from graph.diff import ChangeRow, SnapshotDiff, analyse_pair, check_accounts, diff_graphs, side_of
 from graph.diff.model import ACCOUNT, PUBLIC, SERVICE
 from graph.diff.render import diff_json, diff_markdown, diff_text
 from graph.diff.same import same_sides
 from graph.errors import RolemapError
+from graph.org.analysis import analyse_account
+from graph.org.index import build_index
+from graph.org.reached import reached_names, with_reached
 from graph.safe_files import write_text
 from graph.sources import SourceSpec, open_source
+from graph.sources.org.folder import is_org_folder, open_org_folder
 from graph.text import printable
 from tui.commands.access_options import parse_assumed
 from tui.commands.path_arg import path_arg
@@ -142,8 +147,64 @@ def compute(args: argparse.Namespace) -> SnapshotDiff:
                        bucket=args.bucket)
 
 
+def _org_new_path(args: argparse.Namespace) -> str | None:
+    """NEW's path when OLD is an organisation folder (NEW must be one too)."""
+    path = args.new if args.new is not None else getattr(args, "snapshot", None)
+    if path is None or not is_org_folder(path):
+        raise RolemapError(f"{args.old} is an organisation folder: NEW must be one too "
+                           "(give it as NEW or --snapshot)")
+    return str(path)
+
+
+def run_org(args: argparse.Namespace, kinds: set[str]) -> int:
+    """Two organisation folders: each account in both compared as its own analysis in its
+    organisation (foreign roles and buckets it reaches included); accounts in one only are
+    said."""
+    old_folder = open_org_folder(args.old)
+    new_folder = open_org_folder(_org_new_path(args))
+    old_index, new_index = build_index(old_folder), build_index(new_folder)
+    assumed = parse_assumed(args.assume)
+    texts: list[str] = []
+    out: dict[str, object] = {"accounts": {}, "only_in_old": [], "only_in_new": []}
+    failing = False
+    for account in sorted(set(old_folder.loaded) | set(new_folder.loaded)):
+        if account not in new_folder.loaded or account not in old_folder.loaded:
+            side = "old" if account in old_folder.loaded else "new"
+            out[f"only_in_{side}"].append(account)  # type: ignore[attr-defined]
+            texts.append(f"== account {account}: only in {side.upper()}")
+            failing = failing or not kinds or "any" in kinds
+            continue
+        old_g = analyse_account(old_folder, old_index, account, assumed)
+        new_g = analyse_account(new_folder, new_index, account, assumed)
+        old_roles, old_buckets = reached_names(old_g)
+        new_roles, new_buckets = reached_names(new_g)
+        roles, buckets = old_roles | new_roles, old_buckets | new_buckets
+        facts = (with_reached(old_folder, old_index, old_g.snapshot, roles, buckets),
+                 with_reached(new_folder, new_index, new_g.snapshot, roles, buckets))
+        diff = diff_graphs(old_g, new_g, old_side=side_of(old_g.snapshot, args.old),
+                           new_side=side_of(new_g.snapshot, str(new_folder.path)),
+                           instance=args.instance, bucket=args.bucket, findings_from=(
+                               build_access_graph(old_g.snapshot, assumed=assumed),
+                               build_access_graph(new_g.snapshot, assumed=assumed)),
+                           facts_from=facts)
+        failing = failing or fails(diff, kinds)
+        out["accounts"][account] = diff_json(diff)  # type: ignore[index]
+        render = diff_markdown if args.format == "md" else diff_text
+        texts.append(f"== account {new_index.account_label(account)}")
+        texts.extend(render(diff))
+    text = json.dumps(out, indent=2, ensure_ascii=False) + "\n" if args.format == "json" \
+        else printable("\n".join(texts), multiline=True) + "\n"
+    if args.output:
+        write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 1 if failing else 0
+
+
 def run(args: argparse.Namespace) -> int:
     kinds = fail_kinds(args.fail_on)  # bad input fails before anything is loaded
+    if is_org_folder(args.old):
+        return run_org(args, kinds)
     diff = compute(args)
     if args.format == "json":
         text = json.dumps(diff_json(diff), indent=2, ensure_ascii=False) + "\n"

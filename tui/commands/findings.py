@@ -8,12 +8,23 @@ input (source, severity name, unwritable output).
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import sys
 
-from graph.exports.findings import FINDING_FORMATS, write_findings
+from graph.errors import RolemapError
+from graph.exports.findings import FINDING_FORMATS, finding_json, write_findings
 from graph.findings import Severity, find
+from graph.org.findings import org_findings
+from graph.org.index import OrgIndex
 from graph.safe_files import writing
-from tui.commands.access_options import add_access_options, graph_from_args
+from graph.sources.org.folder import OrgFolder
+from tui.commands.access_options import (
+    add_access_options,
+    graph_from_args,
+    org_from_args,
+    parse_assumed,
+)
 from tui.commands.path_arg import path_arg
 from tui.commands.source_options import stderr_progress
 
@@ -40,7 +51,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def run_org(args: argparse.Namespace, folder: OrgFolder, index: OrgIndex) -> int:
+    """Findings of every account of an organisation folder, account by account."""
+    floor = Severity(args.min_severity).rank
+    worst = 0
+    parts: list[dict[str, object]] = []
+    out = io.StringIO()
+    for account, g, found in org_findings(folder, index, parse_assumed(args.assume or [])):
+        shown = tuple(f for f in found if f.rank >= floor)
+        worst = max([worst, *(f.rank for f in found)])
+        if args.format == "json":
+            parts.extend({"account": account, **finding_json(f), "detail": list(f.detail)}
+                         for f in shown)
+        elif args.format in ("text", "md"):
+            out.write(f"== account {index.account_label(account)}: {len(shown)} finding(s)\n")
+            write_findings(out, g, shown, args.format)
+        else:
+            raise RolemapError(f"--format {args.format}: not available for an organisation "
+                               "folder (use text, md or json)")
+    text = json.dumps({"findings": parts}, indent=2) + "\n" if args.format == "json" \
+        else out.getvalue()
+    if args.output:
+        writing(args.output, lambda f: f.write(text))
+    else:
+        sys.stdout.write(text)
+    if args.fail_on is not None:
+        return 1 if worst >= Severity(args.fail_on).rank else 0
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    org = org_from_args(args)
+    if org is not None:
+        return run_org(args, *org)
     g = graph_from_args(args)
     everything = find(g, progress=stderr_progress)
     shown = tuple(f for f in everything if f.rank >= Severity(args.min_severity).rank)

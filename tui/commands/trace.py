@@ -27,9 +27,15 @@ from graph.findings import Escalation, escalation_json, escalations_of_roles
 from graph.findings.gain_groups import by_target
 from graph.model import Instance
 from graph.model_s3 import AccessPoint
+from graph.org.queries import analyse_for_instance, resolve_bucket
 from graph.policy.clock import time_notes
 from graph.policy.decision import Outcome
-from tui.commands.access_options import add_access_options, graph_from_args
+from tui.commands.access_options import (
+    add_access_options,
+    graph_from_args,
+    org_from_args,
+    parse_assumed,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -85,7 +91,8 @@ def assumed_line(g: AccessGraph) -> list[str]:
 
 def _could_gain(g: AccessGraph, instance: Instance, bucket: str) -> list[Escalation]:
     """Escalation paths of the instance's roles that add access to the bucket."""
-    roles = {r for c in g.instance_chains(instance) for r in c.roles}
+    roles = {r for c in g.instance_chains(instance) for r in c.roles
+             if r in g.snapshot.role_by_arn}  # escalations within the instance's account
     return [e for e in escalations_of_roles(g, roles) if bucket in e.gains or e.everything]
 
 
@@ -191,9 +198,20 @@ def _point_explain(x: Explanation, instance: Instance, no_role: str | None,
 
 
 def run(args: argparse.Namespace) -> int:
-    g = graph_from_args(args)
-    instance = find_instance(g.snapshot, args.instance)
-    bucket = find_bucket(g.snapshot, args.bucket)
+    org = org_from_args(args)
+    if org is not None:
+        # An organisation folder: the instance's account, with what it reaches elsewhere.
+        folder, index = org
+        _, name = resolve_bucket(index, args.bucket)
+        g, iid = analyse_for_instance(folder, index, args.instance,
+                                      parse_assumed(getattr(args, "assume", []) or []))
+        args.loaded_graph = g
+        instance = find_instance(g.snapshot, iid)
+        bucket = g.find_bucket(name)
+    else:
+        g = graph_from_args(args)
+        instance = find_instance(g.snapshot, args.instance)
+        bucket = find_bucket(g.snapshot, args.bucket)
     no_role = no_role_reason(g.snapshot, instance)
     action = require_action(args.action).name if args.action else None
     chosen = g.points.find(bucket.name, args.access_point) if args.access_point else None

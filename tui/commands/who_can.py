@@ -18,7 +18,15 @@ from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
 from graph.findings.gain_groups import by_target
 from graph.model_compute import COMPUTE_TITLES
-from tui.commands.access_options import add_access_options, graph_from_args
+from graph.org.index import OrgIndex
+from graph.org.queries import who_can_org
+from graph.sources.org.folder import OrgFolder
+from tui.commands.access_options import (
+    add_access_options,
+    graph_from_args,
+    org_from_args,
+    parse_assumed,
+)
 from tui.commands.trace import access_json, assumed_line, point_path_json
 
 
@@ -60,7 +68,35 @@ def _text(p: PrincipalAccess) -> list[str]:
     return lines
 
 
+def run_org(args: argparse.Namespace, folder: OrgFolder, index: OrgIndex) -> int:
+    """who-can on an organisation folder: every account's rows, each with its account."""
+    rows = who_can_org(folder, index, args.bucket,
+                       parse_assumed(getattr(args, "assume", []) or []),
+                       action=args.action, level=args.level)
+    if args.format == "json":
+        json.dump({"bucket": args.bucket, "principals": [
+            {"account": r.account, "kind": r.principal.kind, "id": r.principal.id,
+             "name": r.principal.name, "organisation": r.membership or None,
+             "actions": {k: a.outcome.value for k, a in r.principal.actions.items()},
+             "via": list(r.principal.via), "chains": [list(c) for c in r.principal.paths],
+             "details": [access_json(a) for a in r.principal.actions.values()]}
+            for r in rows]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        print(f"nobody can reach {args.bucket} with that")
+    for r in rows:
+        lines = _text(r.principal)
+        where = f" ({r.membership} the organisation)" if r.membership else ""
+        lines[0] = f"{r.account}  {lines[0]}{where}"
+        print("\n".join([lines[0], *(f"{'':<14}{line}" for line in lines[1:])]))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    org = org_from_args(args)
+    if org is not None:
+        return run_org(args, *org)
     g = graph_from_args(args)
     found = g.who_can(args.bucket, action=args.action, level=args.level)
     # Escalation: who could gain access here; listed apart, never among the principals.

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from graph.access.classify.kms_facts import KmsFacts, kms_facts, kms_masks
+from graph.access.compile.acl import effective_block
 from graph.access.compile.actions import action_mask
 from graph.access.compile.index import BucketIndex
 from graph.access.compile.policies import BucketPolicies, PolicyBook, RolePolicies
@@ -279,6 +280,11 @@ def bucket_facts(bucket: Bucket, book: PolicyBook, index: BucketIndex) -> Bucket
         gates.append(("kms", kms.value))
     if bp.acl is not None and UNKNOWN_OWNERSHIP in bucket.unknown:
         gates.append(("ownership unread",))
+    if book.owner.account_id != acct:
+        # Another account's roles ask (an organisation's view): RestrictPublicBuckets binds
+        # them too (gates/block_public.py).
+        bpa, bpa_unknown = effective_block(bucket, book.owner.account)
+        gates.append(("restrict public", bpa.restrict_public_buckets, bpa_unknown))
     for gate in gates:
         parts.append(gate)
         general_shape.append(gate)

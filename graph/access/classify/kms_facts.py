@@ -141,7 +141,7 @@ def kms_facts(bucket: Bucket, book: PolicyBook) -> KmsFacts | None:
     """The bucket's SSE-KMS key, or None when its default encryption is not SSE-KMS (or
     was not read at all: an older snapshot, named in the load warnings)."""
     enc = bucket.encryption
-    snapshot = book.snapshot
+    snapshot = book.owner  # the bucket's account (another's in an organisation's analysis)
     account = snapshot.account_id
     region = bucket.region
     if enc is None:

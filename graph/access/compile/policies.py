@@ -16,7 +16,7 @@ from typing import Any
 from graph.access.compile.acl import acl_document, effective_block
 from graph.access.compile.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
-from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, LoadWarning, Role
+from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, ForeignAccount, LoadWarning, Role
 from graph.model_org import IN_ORGANIZATION, ORGANIZATION_UNREAD, RCP
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
 from graph.policy.limits import refusal
@@ -92,8 +92,11 @@ class BucketPolicies:
 class PolicyBook:
     """Parses on first use and remembers; collects warnings for documents that fail."""
 
-    def __init__(self, snapshot: AccountSnapshot, earlier: PolicyBook | None = None) -> None:
+    def __init__(self, snapshot: AccountSnapshot, earlier: PolicyBook | None = None,
+                 owner: ForeignAccount | None = None) -> None:
         self.snapshot = snapshot
+        #: The buckets' account: the snapshot's own, or another's (see ForeignAccount).
+        self.owner = owner if owner is not None else snapshot.as_owner
         #: Another snapshot's book (reach/reuse.py) whose compiled policies are taken as they
         #: are where the document is the same.
         self.earlier = earlier
@@ -172,8 +175,8 @@ class PolicyBook:
         enabled). When the account is a member and the path's policies could not all be read,
         the reason: granted answers are then unknown, never a silent "allowed".
         """
-        org = self.snapshot.organization
-        acct = self.snapshot.account_id
+        org = self.owner.organization
+        acct = self.owner.account_id
         if org is None or org.status != IN_ORGANIZATION or org.is_management_account(acct):
             if org is not None and org.status == ORGANIZATION_UNREAD:
                 return None, _RCPS_UNREAD
@@ -258,7 +261,7 @@ class PolicyBook:
             if policy is None:
                 self.warnings.append(LoadWarning(
                     "policy", bucket.name, "bucket policy unreadable: its answers are unknown"))
-        bpa, _ = effective_block(bucket, self.snapshot.account)
+        bpa, _ = effective_block(bucket, self.owner.account)
         ignore = bpa.ignore_public_acls
         acl_doc = acl_document(bucket, public_only=False, ignore_public=ignore)
         public_doc = acl_document(bucket, public_only=True, ignore_public=ignore)

@@ -23,7 +23,7 @@ from graph.access.decide.gates.org_policies import org_keys
 from graph.access.decide.unread import UNREAD_POLICY, is_stand_in
 from graph.access.model import OUTCOME_RANK, ActionAccess, unique_conditions, unique_refs
 from graph.catalog import S3Action
-from graph.model import Account
+from graph.model import Account, ForeignAccount
 from graph.model_org import Organization
 from graph.policy import (
     Decision,
@@ -76,13 +76,18 @@ class Decider:
 
     def __init__(self, account: Account, assumed: Mapping[str, str],
                  gates: tuple[Gate, ...] | None = None,
-                 organization: Organization | None = None) -> None:
-        self.account = account
+                 organization: Organization | None = None,
+                 owner: ForeignAccount | None = None) -> None:
+        #: The buckets' account (its id is every request's resource account; its Block
+        #: Public Access, RCPs and KMS keys are the bucket side's): `owner`'s when the buckets
+        #: are another account's than the callers' (an organisation's analysis).
+        self.account = owner.account if owner is not None else account
         self.assumed = dict(assumed)
-        #: What the organisation says of a request from this account's roles to its buckets
-        #: (aws:PrincipalOrgID, aws:ResourceOrgID), so conditions on them are decided; the
-        #: anonymous public has no principal keys.
-        principal_org, resource_org = org_keys(organization)
+        #: What the organisation says of a request from the callers' account to the buckets'
+        #: (aws:PrincipalOrgID/OrgPaths, aws:ResourceOrgID/OrgPaths), so conditions on them
+        #: are decided; the anonymous public has no principal keys.
+        principal_org, resource_org = org_keys(
+            organization, owner.organization if owner is not None else None)
         # A direct request carries no access point's keys: absent, so a bucket policy's
         # delegation to access points (s3:DataAccessPointAccount) is decided, not conditional.
         self.principal_org: dict[str, Any] = {**DIRECT, **principal_org}

@@ -17,25 +17,24 @@ from graph.access.answers.class_answers import ClassAnswers, ValueKey, answers_k
 from graph.access.compile.policies import BUCKET_ACL, BUCKET_POLICY, BUCKET_PUBLIC_ACL
 from graph.access.decide.trust import AssumeEdge
 from graph.access.model import (
-    OUTCOME_RANK,
     ActionAccess,
     BucketAccess,
     Explanation,
-    Hop,
     PrincipalAccess,
 )
+from graph.access.query import across
 from graph.access.query.access_points import AccessPointPaths
 from graph.access.query.compute import compute_chains, compute_resources
+from graph.access.query.explain import decide_now, explain_path
 from graph.access.query.lookup import find_bucket, find_instance, find_role
 from graph.access.query.merge import action_filter, keep_filter, stronger
 from graph.access.query.network_gate import NetworkGates
 from graph.access.query.nxview import build_networkx
 from graph.access.reach.build import AccessData, Chain, Progress, _no_progress
-from graph.access.reach.chain import actions_through, through
+from graph.access.reach.chain import actions_through
 from graph.access.reach.external import external_principals
 from graph.access.reach.reuse import Reuse
-from graph.catalog import require_action
-from graph.model import AccountSnapshot, Instance, LoadWarning
+from graph.model import AccountSnapshot, Bucket, Instance, LoadWarning
 from graph.policy import Outcome, PolicyKind, StatementRef
 
 PUBLIC_ID = "public"
@@ -142,15 +141,39 @@ class AccessGraph:
 
     def role_buckets(self, role_arn: str, instance: Instance | None = None
                      ) -> Iterator[tuple[str, Mapping[str, ActionAccess]]]:
-        """(bucket name, action answers) for every bucket the role touches."""
-        reach = self.data.reach_for(role_arn, instance)
-        for bf, res in self.data.reach.iter_buckets(reach):
-            yield bf.bucket.name, res
+        """(bucket name, action answers) for every bucket the role touches (in an
+        organisation's analysis, other accounts' buckets too: across.py)."""
+        data = self.data
+        if data.foreign is None or role_arn in data.snapshot.role_by_arn \
+                or role_arn in data.unread_by_arn:
+            for bf, res in data.reach.iter_buckets(data.reach_for(role_arn, instance)):
+                yield bf.bucket.name, res
+        if data.foreign is not None:
+            yield from across.foreign_buckets(data, role_arn, instance)
 
     def role_classes(self, role_arn: str, instance: Instance | None = None
                      ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
         """The role's buckets grouped by shared answers (for exports of large accounts)."""
-        return self.data.reach.iter_classes(self.data.reach_for(role_arn, instance))
+        data = self.data
+        if data.foreign is None:
+            return data.reach.iter_classes(data.reach_for(role_arn, instance))
+        return across.org_classes(data, role_arn, instance)
+
+    def network_classes(self, inst: Instance, role_arn: str,
+                        classes: Iterable[tuple[Mapping[str, ActionAccess], list[str]]],
+                        own: Instance | None
+                        ) -> Iterator[tuple[Mapping[str, ActionAccess], list[str]]]:
+        """`classes` after the network gates (NetworkGates.classes), each bucket through
+        the gates of the analysis that decided it (an organisation's views)."""
+        if self.data.foreign is None:
+            yield from self.network.classes(inst, role_arn, classes, own)
+            return
+        for first, res, names in across.by_side(self.data, role_arn, classes):
+            if first is None:
+                yield res, names
+            else:
+                yield from self.net(role_arn, first).classes(inst, role_arn, [(res, names)],
+                                                             own)
 
     def own_evidence(self, bucket: str, refs: tuple[StatementRef, ...]
                      ) -> tuple[StatementRef, ...]:
@@ -160,7 +183,7 @@ class AccessGraph:
         evidence may quote a look-alike bucket's statement: same position, same effect, but
         the other bucket's ARN. Shown to a person, it must be this bucket's statement.
         """
-        policies = self.data.book.bucket(find_bucket(self.snapshot, bucket))
+        policies = across.holder(self.data, bucket).book.bucket(self.find_bucket(bucket))
         own = {BUCKET_POLICY: policies.policy, BUCKET_ACL: policies.acl,
                BUCKET_PUBLIC_ACL: policies.public_acl}
         out: list[StatementRef] = []
@@ -173,7 +196,29 @@ class AccessGraph:
 
     def role_bucket(self, role_arn: str, bucket: str, instance: Instance | None = None
                     ) -> Mapping[str, ActionAccess]:
-        return self.data.bucket_answer(role_arn, bucket, instance) or {}
+        data = self.data.side(role_arn, bucket)
+        if data is None:
+            foreign = self.data.foreign
+            return dict(foreign.failed_answers(role_arn)).get(bucket, {}) if foreign else {}
+        return data.bucket_answer(role_arn, bucket, instance) or {}
+
+    def find_bucket(self, name: str) -> Bucket:
+        """A bucket of the account, or (an organisation's analysis) another account's that
+        this account's roles can touch."""
+        found = across.foreign_bucket(self.data, name)
+        return found if found is not None else find_bucket(self.snapshot, name)
+
+    def net(self, role_arn: str, bucket: str) -> NetworkGates:
+        """The network gates for the role's requests to the bucket (the view holding the
+        pair, in an organisation's analysis: the instance's network is the same)."""
+        data = self.data.side(role_arn, bucket)
+        if data is None or data is self.data:
+            return self.network
+        cache: dict[int, NetworkGates] = self.__dict__.setdefault("_nets", {})
+        found = cache.get(id(data))
+        if found is None:
+            found = cache[id(data)] = NetworkGates(data)
+        return found
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -197,7 +242,8 @@ class AccessGraph:
             own = instance if len(chain.roles) == 1 else None
             target = chain.roles[-1]
             for name, res in self.role_buckets(target, own):
-                res = self.network.on_bucket(instance, target, name, res, own)
+                if name in self.data.bucket_by_name or self.data.side(target, name):
+                    res = self.net(target, name).on_bucket(instance, target, name, res, own)
                 acts = self._answers(res, chain.hops, include_denied)
                 if acts:
                     out.append(BucketAccess(name, chain.roles[-1], chain.roles, acts))
@@ -225,7 +271,10 @@ class AccessGraph:
 
     def _who_can(self, bucket_name: str, action: str | None, level: str | None,
                  include_denied: bool) -> list[PrincipalAccess]:
-        bucket = find_bucket(self.snapshot, bucket_name)
+        bucket = self.find_bucket(bucket_name)
+        #: Another account's bucket (an organisation's analysis): this account's instances
+        #: and roles only; the public and outside principals are the bucket account's answer.
+        foreign = bucket.name not in self.snapshot.bucket_by_name
         wanted = action_filter(action, level)
         keep = keep_filter(include_denied)
         everything = action is None and level is None and include_denied
@@ -248,7 +297,7 @@ class AccessGraph:
             return acts
 
         out: list[PrincipalAccess] = []
-        pub = pick(self.data.public.get(bucket.name, {}))
+        pub = pick({} if foreign else self.data.public.get(bucket.name, {}))
         if pub:
             out.append(PrincipalAccess("public", PUBLIC_ID, "anyone (public)", pub))
         # Instances with the same roles get the same answer unless a statement reads an
@@ -261,8 +310,9 @@ class AccessGraph:
             if not roles:
                 continue
             # Instances share answers per route class too (the network path, decide/network.py).
-            share = (roles, *self.network.class_key(inst, roles, bucket.name))
-            found = None if own else shared.get(share)
+            share = (roles, *self.network.class_key(inst, roles, bucket.name)) \
+                if not foreign else ()
+            found = None if own or foreign else shared.get(share)
             if found is None:
                 found = self._instance_on_bucket(inst, bucket.name, pick)
                 if not own:
@@ -284,7 +334,7 @@ class AccessGraph:
             if merged:
                 out.append(PrincipalAccess(resource.kind, resource.arn, resource.name, merged,
                                            via, chains))
-        for ext in self.external(bucket.name):
+        for ext in self.external(bucket.name) if not foreign else ():
             acts = pick(ext.actions)
             if acts:
                 out.append(PrincipalAccess(ext.kind, ext.id, ext.name, acts))
@@ -312,8 +362,9 @@ class AccessGraph:
         for chain in chains:
             own = inst if len(chain.roles) == 1 else None
             res = self.role_bucket(chain.roles[-1], bucket, own)
-            if inst is not None:
-                res = self.network.on_bucket(inst, chain.roles[-1], bucket, res, own)
+            if inst is not None and self.data.side(chain.roles[-1], bucket) is not None:
+                res = self.net(chain.roles[-1], bucket).on_bucket(inst, chain.roles[-1],
+                                                                  bucket, res, own)
             acts = pick(res, chain.hops)
             if not acts:
                 continue
@@ -340,62 +391,12 @@ class AccessGraph:
 
     def explain(self, instance_id: str, bucket_name: str, action: str) -> Explanation:
         """The path from an instance to a bucket for one action, each hop with its evidence."""
-        instance = find_instance(self.snapshot, instance_id)
-        bucket = find_bucket(self.snapshot, bucket_name)
-        entry = require_action(action)
-        hops: list[Hop] = []
-        inst_node = f"instance:{instance.instance_id}"
-        profile = instance.instance_profile_arn
-        if not profile:
-            return Explanation((), None)
-        hops.append(Hop(inst_node, f"profile:{profile}", "runs as"))
-        roles = self.data.instance_roles(instance)
-        if not roles:
-            return Explanation(tuple(hops), None)
-        best: tuple[Chain, ActionAccess] | None = None
-        ec2 = self.data.ec2_edge(roles[0])
-        first = (ec2,) if ec2.outcome is not Outcome.ALLOWED else ()
-        for chain in self.data.chains_from(roles[0]):
-            own = instance if len(chain.roles) == 1 else None
-            res = self.network.on_bucket(instance, chain.roles[-1], bucket.name,
-                                         self.role_bucket(chain.roles[-1], bucket.name, own), own)
-            acc = res.get(entry.name)
-            if acc is None:
-                continue
-            acc = through(acc, first + chain.hops)
-            if best is None or OUTCOME_RANK[acc.outcome] > OUTCOME_RANK[best[1].outcome]:
-                best = (chain, acc)
-        if best is None:
-            chain = self.data.chains_from(roles[0])[0]
-            acc = self.decide_now(roles[0], bucket.name, entry.name, instance)
-            acc = self.network.on_bucket(instance, roles[0], bucket.name, {entry.name: acc},
-                                         instance)[entry.name]
-            best = (chain, acc)
-        chain, acc = best
-        hops.append(Hop(f"profile:{profile}", f"role:{roles[0]}", "runs as", ec2.reasons,
-                        ec2.evidence))
-        if ec2.outcome is Outcome.DENIED:
-            return Explanation(tuple(hops), None)
-        for edge in chain.hops:
-            hops.append(Hop(edge.source, f"role:{edge.target_arn}", "can assume", edge.reasons,
-                            edge.evidence))
-        net = self.network.hop(instance, chain.roles[-1], bucket.name, acc)
-        hops.extend((net,) if net is not None else ())
-        hops.append(Hop(f"role:{chain.roles[-1]}", f"bucket:{bucket.name}", "can access",
-                        acc.reasons, acc.evidence))
-        return Explanation(tuple(hops), acc)
+        return explain_path(self, instance_id, bucket_name, action)
 
     def decide_now(self, role_arn: str, bucket_name: str, action: str,
                    instance: Instance | None = None) -> ActionAccess:
         """Ask the engine directly (for pairs never stored because nothing grants them)."""
-        from graph.access.reach.build import instance_values
-
-        entry = require_action(action)
-        rf = self.data.facts_of(role_arn)
-        bf = self.data.bucket_by_name[bucket_name]
-        ctx = self.data.reach.instance_context(rf, instance_values(instance)) if instance \
-            else {}
-        return self.data.reach.decide_action(rf, bf, entry, ctx)
+        return decide_now(self, role_arn, bucket_name, action, instance)
 
     def public_access(self, bucket_name: str) -> Mapping[str, ActionAccess]:
         return self.data.public.get(bucket_name, {})
@@ -418,3 +419,4 @@ def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | N
     reuse = Reuse(reuse_from.data) if reuse_from is not None else None
     return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress,
                                   decide=decide, reuse=reuse, at=at))
+

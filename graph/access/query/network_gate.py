@@ -55,7 +55,7 @@ class NetworkGates:
         self._any_bucket_reads: bool | None = None
 
     def path(self, inst: Instance, bucket: str) -> NetworkPath:
-        return self.paths.path(inst, self.data.bucket_by_name[bucket].bucket.region)
+        return self.paths.path(inst, self.data.bucket_region(bucket))
 
     def _keys_read(self, role_arn: str, bucket: str) -> frozenset[str]:
         bf = self.data.bucket_by_name[bucket]

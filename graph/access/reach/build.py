@@ -22,10 +22,11 @@ from graph.access.decide.trust import EC2, AssumeEdge, TrustAnalyzer
 from graph.access.decide.unread import ec2_edge as unread_ec2_edge
 from graph.access.decide.unread import seed, unread_roles
 from graph.access.reach.computer import ClassResult, ReachComputer, RoleReach
+from graph.access.reach.foreign import ForeignSides
 from graph.access.reach.public import public_reach
 from graph.access.reach.reuse import Reuse
 from graph.catalog import s3_actions
-from graph.model import AccountSnapshot, Instance, LoadWarning, Role
+from graph.model import AccountSnapshot, ForeignAccount, Instance, LoadWarning, Role
 from graph.policy.clock import analysis_time, with_time
 from graph.sources.bulk import bulk_allocation
 
@@ -65,13 +66,20 @@ class AccessData:
 
     def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str],
                  progress: Progress = _no_progress, *, decide: bool = True,
-                 reuse: Reuse | None = None, at: datetime | None = None) -> None:
+                 reuse: Reuse | None = None, at: datetime | None = None,
+                 owner: ForeignAccount | None = None) -> None:
         #: When the analysis asks its questions (graph/policy/clock.py): the time keys'
         #: value. An analysis reusing another's asks at the same moment.
         self.decided_at = analysis_time(
             assumed, at if at is not None else reuse.first.decided_at if reuse else None)
         #: The request context every decision reads: the time keys, then what was assumed.
         self.context = with_time(assumed, self.decided_at)
+        #: The buckets' account when it is not the snapshot's (a *view* of an organisation's
+        #: analysis: these roles asked about another account's buckets; no public answers).
+        self.owner = owner
+        #: The other accounts' roles and buckets this account's roles reach (foreign.py);
+        #: None for an analysis of one account alone.
+        self.foreign: ForeignSides | None = None
         with bulk_allocation(keep=True):  # the collector pauses while layers are set up
             self._set_up(snapshot, assumed, progress, reuse)
         if decide:
@@ -85,7 +93,7 @@ class AccessData:
         #: The analysis this one shares compiled policies and decisions with (see reuse.py);
         #: kept alive because shared cache keys hold the identities of its objects.
         self.reused_from = reuse.first if reuse else None
-        self.book = PolicyBook(snapshot, reuse.first.book if reuse else None)
+        self.book = PolicyBook(snapshot, reuse.first.book if reuse else None, self.owner)
         #: Stand-in roles for instance profiles whose role could not be read (unread.py).
         self.unread = unread_roles(snapshot)
         self.unread_by_arn = {r.arn: r for r in self.unread.values()}
@@ -98,7 +106,7 @@ class AccessData:
         if reuse is not None:
             reuse.seed_book(self.book, same_buckets)
         self.decider = Decider(snapshot.account, self.context,
-                               organization=snapshot.organization)
+                               organization=snapshot.organization, owner=self.owner)
         total_b = len(snapshot.buckets)
         progress("buckets", 0, total_b)
         self.buckets: list[BucketFacts] = [
@@ -118,7 +126,7 @@ class AccessData:
         actions = s3_actions()
         self.public: dict[str, ClassResult] = {}
         same = reuse.public_answers(self) if reuse is not None else {}
-        for bf in self.buckets:
+        for bf in self.buckets if self.owner is None else ():
             if bf.bucket.name in same:
                 if same[bf.bucket.name]:
                     self.public[bf.bucket.name] = same[bf.bucket.name]
@@ -130,8 +138,11 @@ class AccessData:
         progress("public access", total_b, total_b)
         progress("trust", 0, 1)
         self.trust = TrustAnalyzer(snapshot, self.book, self.context)
-        self.assume_edges: list[AssumeEdge] = self.trust.external_edges()
-        self.role_edges: list[AssumeEdge] = self.trust.role_edges()
+        # A view (another account's buckets) asks about roles only: the account's own
+        # analysis and the organisation's (graph/org/analysis.py) decide who assumes whom.
+        view = self.owner is not None
+        self.assume_edges: list[AssumeEdge] = [] if view else self.trust.external_edges()
+        self.role_edges: list[AssumeEdge] = [] if view else self.trust.role_edges()
         self.assumable: dict[str, list[AssumeEdge]] = {}
         for e in self.role_edges:
             if e.granted or e.outcome.value == "unknown":
@@ -226,6 +237,23 @@ class AccessData:
                 return self.role_reach[role_arn].lookup(bf)
             return self.reach.bucket_answer(self.facts_of(role_arn), bf, {})
 
+    def side(self, role_arn: str, bucket: str) -> AccessData | None:
+        """The analysis that decides the role on the bucket: this one for its own pairs,
+        else (an organisation's analysis) the view holding the pair; None when none does."""
+        if self.foreign is None:
+            return self
+        if bucket in self.bucket_by_name and (role_arn in self.snapshot.role_by_arn
+                                              or role_arn in self.unread_by_arn):
+            return self
+        return self.foreign.side(role_arn, bucket)
+
+    def bucket_region(self, bucket: str) -> str:
+        """The bucket's region (another account's bucket's too, in an organisation)."""
+        found = self.bucket_by_name.get(bucket)
+        if found is None and self.foreign is not None and bucket in self.foreign.buckets:
+            return self.foreign.buckets[bucket][0].region
+        return self.bucket_by_name[bucket].bucket.region
+
     @property
     def warnings(self) -> tuple[LoadWarning, ...]:
         return tuple(self.snapshot.warnings) + tuple(self.book.warnings)
@@ -250,7 +278,11 @@ class AccessData:
         queue = [out[0]]
         while queue:
             chain = queue.pop(0)
-            for edge in self.assumable.get(chain.roles[-1], []):
+            last = chain.roles[-1]
+            edges = self.assumable.get(last, [])
+            if self.foreign is not None:
+                edges = self.foreign.edges_from(last, edges)
+            for edge in edges:
                 if edge.target_arn in seen:
                     continue
                 seen.add(edge.target_arn)
@@ -263,6 +295,8 @@ class AccessData:
     def role(self, role_arn: str) -> Role:
         """A role of the account, or the stand-in for a role that could not be read."""
         found = self.snapshot.role_by_arn.get(role_arn)
+        if found is None and self.foreign is not None:
+            found = self.foreign.role(role_arn)
         return found if found is not None else self.unread_by_arn[role_arn]
 
     @property

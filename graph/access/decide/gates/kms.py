@@ -72,7 +72,10 @@ def key_decision(kf: KmsFacts, q: Question, operation: str
     if kf.aws_managed and key_account != account:
         return False, None, (f"the AWS managed key {label} serves only its own account "
                              f"({key_account})")
-    context = request_context(kf, q.bucket.bucket.arn, account)
+    # S3 calls KMS on the caller's behalf: the caller's organisation keys travel with it.
+    context = {**{k: v for k, v in q.context.items()
+                  if k.lower().startswith("aws:principalorg")},
+               **request_context(kf, q.bucket.bucket.arn, account)}
     if kf.key is not None and not kf.key.enabled:
         return False, None, f"key {label} is {kf.key.key_state or 'disabled'}"
     d = evaluate(Request(principal_arn=role.arn, action=f"kms:{operation}",
