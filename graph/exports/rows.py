@@ -308,8 +308,7 @@ class BlockSource:
                                        chain.hops, chain.roles)
 
     def _network(self, inst: Instance, bucket: str) -> str:
-        region = self.g.data.bucket_by_name[bucket].bucket.region
-        key = (inst.instance_id, region)
+        key = (inst.instance_id, self.g.data.bucket_region(bucket))
         found = self._paths.get(key)
         if found is None:
             found = self._paths[key] = path_label(self.g.network.path(inst, bucket))

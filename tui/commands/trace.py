@@ -36,6 +36,7 @@ from tui.commands.access_options import (
     org_from_args,
     parse_assumed,
 )
+from tui.commands.path_arg import name_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("instance", help="instance id or Name tag")
     parser.add_argument("bucket", help="bucket name")
     parser.add_argument("--action", help="one S3 action, e.g. s3:GetObject (explains the path)")
-    parser.add_argument("--access-point", metavar="NAME",
+    parser.add_argument("--access-point", metavar="NAME", type=name_arg,
                         help="only the path through this access point of BUCKET (name, ARN "
                              "or alias); without it, paths through each of BUCKET's access "
                              "points follow the direct ones")
