@@ -1,5 +1,5 @@
-"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles, the public, other
-accounts and services, each with its actions, key prefixes, role chain and evidence.
+"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles, IAM users, the public,
+other accounts and services, each with its actions, key prefixes, role chain and evidence.
 
 The context taken as known (`--assume`) is said first: a header line in text,
 `"assumed_context"` in JSON (`{}` when none), as every export records it."""
@@ -16,6 +16,7 @@ from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
 from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
 from graph.findings.gain_groups import by_target
+from graph.model_users import USER_GATES_NOTE
 from tui.commands.access_options import add_access_options, graph_from_args
 from tui.commands.trace import access_json, assumed_line
 
@@ -44,6 +45,8 @@ def _text(p: PrincipalAccess) -> list[str]:
     chained = p.kind == "instance" or len(p.via) > 1
     via = f"  via {chain_label(p.via)}" if p.via and chained else ""
     lines = [f"{p.kind:<9} {p.name:<40} {summary}{via}"]
+    if p.kind == "user":
+        lines.append(f"{'':<10}{USER_GATES_NOTE}")
     for chain in p.chains:
         if chain != p.via:
             lines.append(f"{'':<10}also via {chain_label(chain)}")
@@ -66,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
             {"kind": p.kind, "id": p.id, "name": p.name,
              "actions": {k: a.outcome.value for k, a in p.actions.items()},
              "via": list(p.via), "chains": [list(c) for c in p.paths],
-             "details": [access_json(a) for a in p.actions.values()]}
+             "details": [access_json(a) for a in p.actions.values()],
+             **({"note": USER_GATES_NOTE} if p.kind == "user" else {})}
             for p in found],
             "could_gain": [escalation_json(e, args.bucket) for e in gain]},
             sys.stdout, indent=2)

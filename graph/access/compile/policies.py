@@ -18,6 +18,7 @@ from graph.access.compile.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, LoadWarning, Role
 from graph.model_org import IN_ORGANIZATION, ORGANIZATION_UNREAD, RCP
+from graph.model_users import inline_name
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
 from graph.policy.limits import refusal
 
@@ -210,7 +211,7 @@ class PolicyBook:
         missing: list[str] = []
         identity: list[CompiledPolicy] = []
         for inline in role.inline_policies:
-            compiled = self.compile(inline.document, f"{role.name}/{inline.name}",
+            compiled = self.compile(inline.document, inline_name(role.name, inline.name),
                                     PolicyKind.IDENTITY)
             if compiled is not None:
                 identity.append(compiled)
