@@ -23,6 +23,8 @@ def node_label(node: str, graph: AccessGraph) -> str:
         return f"instance {inst.label if inst else ident}"
     if kind in ("role", "profile"):
         return f"{'instance profile' if kind == 'profile' else 'role'} {ident.rsplit('/', 1)[-1]}"
+    if kind == "user":
+        return f"IAM user {ident.rsplit('/', 1)[-1]}"
     if kind == "bucket":
         return f"bucket {ident}"
     if kind == "more":  # "more:<source>:<text>": what a drawing left out, counted

@@ -112,6 +112,7 @@ def escalation_findings(ctx: FindingContext, paths: list[Escalation]) -> Iterato
 def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
           ) -> tuple[PathStep, ...]:
     steps: list[PathStep] = []
+    target = f"{e.target_kind}:{e.target}"
     profile = inst.instance_profile_arn or ""
     own = ctx.own_roles(profile)
     if role_arn in own:
@@ -124,18 +125,18 @@ def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
         node = f"instance:{e.through[0]}"
         steps.append(PathStep(f"role:{role_arn}", node, e.via.split(" → ")[0], e.evidence,
                               escalation=True))
-        steps.append(PathStep(node, f"role:{e.target}", "runs as", escalation=True))
+        steps.append(PathStep(node, target, "runs as", escalation=True))
     else:
-        steps.append(PathStep(f"role:{role_arn}", f"role:{e.target}", e.via, e.evidence,
+        steps.append(PathStep(f"role:{role_arn}", target, e.via, e.evidence,
                               escalation=e.kind != "assume"))
     if e.everything or e.target_admin:
-        steps.append(PathStep(f"role:{e.target}", "everything", "could do",
+        steps.append(PathStep(target, "everything", "could do",
                               escalation=e.kind != "assume"))
     for bucket, acts in sorted(e.gains.items())[:DRAWN]:
-        steps.append(PathStep(f"role:{e.target}", f"bucket:{bucket}", f"could {verbs(acts)}",
+        steps.append(PathStep(target, f"bucket:{bucket}", f"could {verbs(acts)}",
                               escalation=e.kind != "assume"))
     if len(e.gains) > DRAWN:
-        steps.append(more_step(f"role:{e.target}", len(e.gains) - DRAWN,
+        steps.append(more_step(target, len(e.gains) - DRAWN,
                                escalation=e.kind != "assume"))
     return tuple(steps)
 

@@ -201,6 +201,13 @@ class AccessData:
                     self.role_reach[role_arn] = found
         return found
 
+    def caller_reach(self, caller: Role) -> RoleReach:
+        """The reach of a caller the snapshot does not hold (not kept: asked once, e.g. a
+        user as the member of a group an escalation could add it to)."""
+        with self._lock:
+            facts = role_facts(self.book.role(caller), self.book, self.index)
+            return self.reach.role_reach(facts, {})
+
     def forget(self, role_arn: str) -> None:
         """Drop the role's decided reach and facts (decided again if asked again): for a
         process that writes each role once and then ends, such as an export's forked writer.
