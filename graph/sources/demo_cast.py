@@ -141,9 +141,9 @@ ROLES: dict[str, dict[str, Any]] = {
 
 #: IAM groups: name -> inline policies. Every member's requests carry them.
 GROUPS: dict[str, dict[str, dict[str, Any]]] = {
-    # Auditors read every acme bucket's policy and ACL (no object data).
+    # Auditors read the logs bucket's policy and ACL (no object data).
     "auditors": {"audit-bucket-settings": _doc(
-        _allow(["s3:GetBucketPolicy", "s3:GetBucketAcl"], "arn:aws:s3:::acme-*"),
+        _allow(["s3:GetBucketPolicy", "s3:GetBucketAcl"], bucket_arn(LOGS_BUCKET)),
     )},
 }
 
