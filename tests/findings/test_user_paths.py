@@ -4,6 +4,8 @@ policy version), and a new user of its own; with the near misses that must not b
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from graph.findings import escalations, escalations_to_bucket, find
 from graph.findings.model import Severity
 from graph.model import ManagedPolicy
@@ -117,6 +119,15 @@ def test_a_users_reach_includes_its_groups_policies() -> None:
     assert who.name == "alice"
     assert any(r.policy_name == "group readers/readers-policy"
                for a in who.actions.values() for r in a.evidence)
+
+
+def test_the_users_boundary_limits_its_reach_and_so_the_gain() -> None:
+    arn = f"arn:aws:iam::{ACCT}:policy/read-only"
+    boundary = ManagedPolicy(arn, "read-only", doc(DATA_READ))
+    capped = replace(user("alice", DATA_ALL), permissions_boundary_arn=arn)
+    graph = build_users([allow("iam:CreateAccessKey", ALICE)], [capped], policies=(boundary,))
+    [path] = _paths(graph)
+    assert path.gains == {"data": frozenset({"s3:GetObject", "s3:ListBucket"})}
 
 
 def test_add_user_to_a_stronger_group() -> None:
