@@ -215,7 +215,10 @@ class FindingContext:
     def caller_reach(self, caller: Role) -> dict[str, frozenset[str]]:
         """Bucket -> S3 actions granted to a caller the account does not hold (a user as the
         member of a group it could be added to), decided by the same engine and gates."""
-        found: dict[str, frozenset[str]] = {}
+        cache: dict[str, dict[str, frozenset[str]]] = self.__dict__.setdefault("_callers", {})
+        if caller.arn in cache:  # many roles' paths lead to the same (user, group)
+            return cache[caller.arn]
+        found: dict[str, frozenset[str]] = cache.setdefault(caller.arn, {})
         data = self.graph.data
         for res, names in data.reach.iter_classes(data.caller_reach(caller)):
             acts = self.granted_view(res)[0]

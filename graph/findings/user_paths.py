@@ -38,7 +38,8 @@ USER_WRITES = ("iam:PutUserPolicy", "iam:AttachUserPolicy")
 GROUP_WRITES = ("iam:PutGroupPolicy", "iam:AttachGroupPolicy")
 USER_ACTIONS = (*(a for a, _ in CREDENTIAL_ACTIONS), *USER_WRITES, *GROUP_WRITES,
                 "iam:AddUserToGroup", "iam:CreatePolicyVersion", "iam:CreateUser")
-#: Groups tried per user for AddUserToGroup (each one's reach is decided as a member).
+#: Groups (with a policy) tried per user for AddUserToGroup (each one's reach is decided for
+#: the user as a member, once per (user, group) however many roles lead there).
 MAX_GROUPS = 20
 
 
@@ -140,9 +141,10 @@ def _add_to_group(finder: PathFinder, role: Role, user: User, prefix: tuple[Step
     if not finder.ctx.perms.may_allow(role, ["iam:AddUserToGroup"]):
         return
     have = finder.reach_of(user.arn)
-    for group in (snapshot.groups or ())[:MAX_GROUPS]:
+    groups = [g for g in snapshot.groups or () if g.inline_policies or g.attached_policy_arns]
+    for group in groups[:MAX_GROUPS]:
         if group.name in user.group_names:
-            continue
+            continue  # a group with no policy adds nothing
         step = _step(finder, role, "iam:AddUserToGroup", group.arn)
         if step is None:
             continue
