@@ -91,9 +91,11 @@ def escalation_findings(ctx: FindingContext, paths: list[Escalation]) -> Iterato
             detail.append(f"acts on instance(s) running as role {short(best.target)}: {shown}"
                           + (f" … and {extra} more" if extra > 0 else ""))
         detail.extend(_gain_lines(best.gains))
-        if len(found) > 1:
-            others = ", ".join(short(e.target) for e in found[1:6])
-            extra = f" … and {len(found) - 6} more" if len(found) > 6 else ""
+        # Other targets (a target reached by several calls of one kind is named once).
+        named = list(dict.fromkeys(short(e.target) for e in found[1:] if e.target != best.target))
+        if named:
+            others = ", ".join(named[:5])
+            extra = f" … and {len(named) - 5} more" if len(named) > 5 else ""
             detail.append(f"the same way also: {others}{extra}")
         gained_actions = sorted({a for acts in best.gains.values() for a in acts})
         path = _path(ctx, first, role_arn, best)

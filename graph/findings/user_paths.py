@@ -31,9 +31,10 @@ from graph.policy import Outcome
 
 #: Ways to get credentials of an existing user (CreateLoginProfile when it has no console
 #: password, UpdateLoginProfile when it has one: either gives console access as the user).
-CREDENTIAL_ACTIONS = (("iam:CreateAccessKey", "user-access-key"),
-                      ("iam:CreateLoginProfile", "user-login-profile"),
-                      ("iam:UpdateLoginProfile", "user-login-profile"))
+#: One path kind: the finding is one per cause (the role's statements), listing the users.
+CREDENTIAL_ACTIONS = (("iam:CreateAccessKey", "keys"), ("iam:CreateLoginProfile", "console"),
+                      ("iam:UpdateLoginProfile", "console"))
+CREDENTIALS = "user-credentials"
 USER_WRITES = ("iam:PutUserPolicy", "iam:AttachUserPolicy")
 GROUP_WRITES = ("iam:PutGroupPolicy", "iam:AttachGroupPolicy")
 USER_ACTIONS = (*(a for a, _ in CREDENTIAL_ACTIONS), *USER_WRITES, *GROUP_WRITES,
@@ -80,12 +81,12 @@ def user_paths(finder: PathFinder, role: Role) -> Iterator[Escalation]:
         gains = gained(finder.base(role.arn), finder.reach_of(user.arn))
         admin = finder.is_admin(user.arn)
         seen: set[str] = set()
-        for step, kind in found:
-            if kind in seen:
+        for step, way in found:
+            if way in seen:
                 continue  # CreateLoginProfile and UpdateLoginProfile: one way in
-            seen.add(kind)
+            seen.add(way)
             if gains or admin:
-                yield Escalation(role.arn, kind, step.action, user.arn, (step,), gains,
+                yield Escalation(role.arn, CREDENTIALS, step.action, user.arn, (step,), gains,
                                  target_admin=admin)
         if not admin:
             yield from _as_user(finder, role, user, (found[0][0],))

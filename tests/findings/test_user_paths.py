@@ -26,7 +26,7 @@ def test_create_access_key_acts_as_the_user_and_gains_its_reach() -> None:
     graph = build_users([allow("iam:CreateAccessKey", ALICE)],
                         [user("alice", DATA_READ), user("bob", DATA_ALL, path="/ops/")])
     [path] = _paths(graph)
-    assert path.kind == "user-access-key" and path.target == ALICE
+    assert path.kind == "user-credentials" and path.target == ALICE
     assert path.label == "could gain via iam:CreateAccessKey → user alice"
     assert path.gains == {"data": frozenset({"s3:GetObject", "s3:ListBucket"})}
     assert [(s.action, s.resource) for s in path.steps] == [("iam:CreateAccessKey", ALICE)]
@@ -42,12 +42,12 @@ def test_one_finding_per_cause_lists_every_user_it_reaches() -> None:
     graph = build_users([allow(["iam:CreateAccessKey", "iam:CreateLoginProfile"],
                                f"arn:aws:iam::{ACCT}:user/*")],
                         [user("alice", DATA_READ), user("carol", DATA_ALL)])
-    keys = _paths(graph, "user-access-key")
-    assert {e.target for e in keys} == {ALICE, user_arn("carol")}
-    # CreateLoginProfile is the other way in (console password), its own path kind.
-    assert {e.target for e in _paths(graph, "user-login-profile")} == {ALICE, user_arn("carol")}
-    found = [f for f in find(graph) if f.category == "privilege-escalation"
-             and "CreateAccessKey" in f.title]
+    ways = {(e.via, e.target) for e in _paths(graph, "user-credentials")}
+    # An access key or a console password (CreateLoginProfile): two ways into each user.
+    assert ways == {(a, u) for a in ("iam:CreateAccessKey", "iam:CreateLoginProfile")
+                    for u in (ALICE, user_arn("carol"))}
+    # One cause (the statement granting both), one finding naming every user.
+    found = [f for f in find(graph) if f.category == "privilege-escalation"]
     assert len(found) == 1
     assert "user carol" in found[0].title  # the strongest first
     assert any("the same way also: alice" in line for line in found[0].detail)
@@ -113,7 +113,7 @@ def test_a_users_reach_includes_its_groups_policies() -> None:
     graph = build_users([allow("iam:UpdateLoginProfile", ALICE)],
                         [user("alice", groups=("readers",))], [group("readers", DATA_READ)])
     [path] = _paths(graph)
-    assert path.kind == "user-login-profile"
+    assert path.kind == "user-credentials"
     assert path.gains == {"data": frozenset({"s3:GetObject", "s3:ListBucket"})}
     [who] = [p for p in graph.who_can("data") if p.kind == "user"]
     assert who.name == "alice"
