@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from graph.exports.diagram import to_mermaid, trace_steps
 from graph.findings import escalations, escalations_to_bucket, find
 from graph.findings.model import Severity
 from graph.model import ManagedPolicy
@@ -36,6 +37,9 @@ def test_create_access_key_acts_as_the_user_and_gains_its_reach() -> None:
     assert "could gain via iam:CreateAccessKey → user alice" in finding.title
     assert "remove iam:CreateAccessKey" in finding.fix and "app-policy" in finding.fix
     assert ("user:" + ALICE, "bucket:data") in {(s.source, s.target) for s in finding.path}
+    # The trace's drawing shows the user as a node of its own.
+    drawn = to_mermaid(trace_steps(graph, "i-app1", "data"), graph)
+    assert '"IAM user alice"' in drawn and "iam:CreateAccessKey" in drawn
 
 
 def test_one_finding_per_cause_lists_every_user_it_reaches() -> None:
