@@ -135,6 +135,40 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Group:
+    """An IAM group: the policies every member's requests carry (a group is no principal)."""
+
+    arn: str
+    name: str
+    path: str = "/"
+    group_id: str = ""
+    inline_policies: tuple[InlinePolicy, ...] = ()
+    attached_policy_arns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class User:
+    """An IAM user: long-term credentials (access keys, a console password) and the policies
+    of the user and of its groups; graph.model_users turns it into a caller the engine decides."""
+
+    arn: str
+    name: str
+    path: str = "/"
+    user_id: str = ""
+    inline_policies: tuple[InlinePolicy, ...] = ()
+    attached_policy_arns: tuple[str, ...] = ()
+    #: Names of the groups it is a member of (GroupDetailList holds their policies).
+    group_names: tuple[str, ...] = ()
+    permissions_boundary_arn: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    create_date: str = ""
+
+    @property
+    def account_id(self) -> str:
+        return self.arn.split(":")[4]
+
+
+@dataclass(frozen=True)
 class InstanceProfile:
     """An instance profile: the container that hands a role to an EC2 instance."""
 
@@ -305,6 +339,10 @@ class AccountSnapshot:
     #: Lambda functions, stacks, projects, dev endpoints, notebooks and their roles
     #: (graph.model_compute); None: not read at all (an older snapshot or export folder).
     compute: ComputeFacts | None = None
+    #: IAM users and groups; None when they were not read (an older snapshot or export
+    #: folder): escalation through users is then unknown, never "none".
+    users: tuple[User, ...] | None = None
+    groups: tuple[Group, ...] | None = None
 
     @cached_property
     def role_by_arn(self) -> Mapping[str, Role]:
@@ -313,6 +351,14 @@ class AccountSnapshot:
     @cached_property
     def role_by_name(self) -> Mapping[str, Role]:
         return {r.name: r for r in self.roles}
+
+    @cached_property
+    def user_by_arn(self) -> Mapping[str, User]:
+        return {u.arn: u for u in self.users or ()}
+
+    @cached_property
+    def group_by_name(self) -> Mapping[str, Group]:
+        return {g.name: g for g in self.groups or ()}
 
     @cached_property
     def policy_by_arn(self) -> Mapping[str, ManagedPolicy]:

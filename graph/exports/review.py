@@ -1,5 +1,6 @@
 """The Markdown review's "who can reach each bucket": every kind of principal, not only
-instances — roles, other accounts, AWS services and the public — with what each may do."""
+instances — roles, IAM users, other accounts, AWS services and the public — with what each
+may do."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from graph.text import markdown
 
 #: Principal kinds in the order a reviewer reads them, with their headings.
 KINDS = (("public", "The public"), ("account", "Other accounts"), ("service", "AWS services"),
-         ("role", "Roles"), ("instance", "Instances"), *COMPUTE_TITLES.items())
+         ("role", "Roles"), ("user", "IAM users"), ("instance", "Instances"),
+         *COMPUTE_TITLES.items())
 #: Names listed per kind and bucket before "… and N more" (a review, not a dump).
 SHOWN = 25
 _ORDER = (Outcome.ALLOWED, Outcome.CONDITIONAL, Outcome.UNKNOWN)

@@ -267,7 +267,8 @@ class BlockSource:
         #: The instances (or roles, by-role) the export covers, in the order it writes them.
         self.units: list[Any]
         if self.by_role:
-            roles = list(snap.roles)
+            # IAM users have rows of their own (no instance, so IAM gates only).
+            roles = [*snap.roles, *g.data.users]
             if role is not None:
                 roles = [find_role(snap, role)]
             if instance is not None:

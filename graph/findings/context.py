@@ -212,6 +212,20 @@ class FindingContext:
             self._reach[role_arn] = found
         return found
 
+    def caller_reach(self, caller: Role) -> dict[str, frozenset[str]]:
+        """Bucket -> S3 actions granted to a caller the account does not hold (a user as the
+        member of a group it could be added to), decided by the same engine and gates."""
+        cache: dict[str, dict[str, frozenset[str]]] = self.__dict__.setdefault("_callers", {})
+        if caller.arn in cache:  # many roles' paths lead to the same (user, group)
+            return cache[caller.arn]
+        found: dict[str, frozenset[str]] = cache.setdefault(caller.arn, {})
+        data = self.graph.data
+        for res, names in data.reach.iter_classes(data.caller_reach(caller)):
+            acts = self.granted_view(res)[0]
+            if acts:
+                found.update(dict.fromkeys(names, acts))
+        return found
+
     def instance_reach(self, inst: Instance
                        ) -> dict[str, tuple[frozenset[str], tuple[StatementRef, ...]]]:
         """Bucket -> (granted actions, granting statements) over every role the instance can

@@ -134,7 +134,7 @@ def _title(first: Instance, more: str, ways: Sequence[Escalation],
         return f"{first.label}{more}: {best.label} ({best.gains_text})"
     verb = "can" if all(e.kind == "assume" for e in ways) else "could"
     targets = list(dict.fromkeys(e.target for e in ways))
-    whom = f"role {short(targets[0])}" + (
+    whom = f"{best.target_kind} {short(targets[0])}" + (
         f" and {len(targets) - 1} more role(s)" if len(targets) > 1 else "")
     methods = list(dict.fromkeys(method(e) for e in ways))
     shown = ", ".join(methods[:TITLE_METHODS]) + (
@@ -184,7 +184,7 @@ def _ways_detail(ways: Sequence[Escalation], cause: tuple[StatementRef, ...],
             extra = len(through) - NAMED
             on = " by acting on " + ", ".join(through[:NAMED]) + (
                 f" (+{extra} more)" if extra > 0 else "")
-        lines.append(f"role {short(target)}{on}: {found[0].gains_text}")
+        lines.append(f"{found[0].target_kind} {short(target)}{on}: {found[0].gains_text}")
     if len(targets) > SHOWN_WAYS:
         lines.append(f"… and {len(targets) - SHOWN_WAYS} more role(s)")
     return lines
@@ -251,6 +251,7 @@ def escalation_findings(ctx: FindingContext, paths: list[Escalation]) -> Iterato
 def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
           ) -> tuple[PathStep, ...]:
     steps: list[PathStep] = []
+    target = f"{e.target_kind}:{e.target}"
     profile = inst.instance_profile_arn or ""
     own = ctx.own_roles(profile)
     if role_arn in own:
@@ -264,17 +265,17 @@ def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
                 else f"compute:{e.through[0]}")
         steps.append(PathStep(f"role:{role_arn}", node, method(e), e.evidence,
                               escalation=True))
-        steps.append(PathStep(node, f"role:{e.target}", "runs as", escalation=True))
+        steps.append(PathStep(node, target, "runs as", escalation=True))
     else:
-        steps.append(PathStep(f"role:{role_arn}", f"role:{e.target}", e.via, e.evidence,
+        steps.append(PathStep(f"role:{role_arn}", target, e.via, e.evidence,
                               escalation=e.kind != "assume"))
     if e.everything or e.target_admin:
-        steps.append(PathStep(f"role:{e.target}", "everything", "could do",
+        steps.append(PathStep(target, "everything", "could do",
                               escalation=e.kind != "assume"))
     for bucket, acts in sorted(e.gains.items())[:DRAWN]:
-        steps.append(PathStep(f"role:{e.target}", f"bucket:{bucket}", f"could {verbs(acts)}",
+        steps.append(PathStep(target, f"bucket:{bucket}", f"could {verbs(acts)}",
                               escalation=e.kind != "assume"))
     if len(e.gains) > DRAWN:
-        steps.append(more_step(f"role:{e.target}", len(e.gains) - DRAWN,
+        steps.append(more_step(target, len(e.gains) - DRAWN,
                                escalation=e.kind != "assume"))
     return tuple(steps)

@@ -16,6 +16,7 @@ from graph.access.model import OUTCOME_RANK, unique_refs
 from graph.findings.context import FindingContext, short
 from graph.findings.exposure import ExposureSummary
 from graph.model import Instance, Role
+from graph.model_users import is_user
 from graph.policy import ConditionRef, Decision, Outcome, StatementRef
 
 
@@ -66,9 +67,14 @@ class Escalation:
         return unique_refs(e for s in self.steps for e in s.evidence)
 
     @property
+    def target_kind(self) -> str:
+        """"user" for an IAM user (user_paths.py, a new user), else "role"."""
+        return "user" if is_user(self.target) else "role"
+
+    @property
     def label(self) -> str:
         verb = "can" if self.kind == "assume" else "could"
-        return f"{verb} gain via {self.via} → role {short(self.target)}"
+        return f"{verb} gain via {self.via} → {self.target_kind} {short(self.target)}"
 
     @property
     def gains_text(self) -> str:
@@ -77,6 +83,10 @@ class Escalation:
         if self.everything:
             if self.kind == "create-role":
                 return "any action it writes into the new role's policy"
+            if self.kind == "create-user":
+                return "any action it writes into the new user's policy"
+            if self.target_kind == "user":
+                return "any action it writes into the user's (or its group's) policy"
             return "any action it writes into its own policy"
         if self.target_admin:
             return "administrator access"

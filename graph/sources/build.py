@@ -20,6 +20,7 @@ from graph.model import (
     LoadWarning,
     SourceInfo,
 )
+from graph.model_users import USERS_UNREAD
 from graph.sources.build_gates import gate_fields
 from graph.sources.raw import UNKNOWN_IAM, RawAccount
 from graph.sources.shapes import expect_object
@@ -78,6 +79,8 @@ def build_snapshot(
     roles: tuple = ()
     policies: tuple = ()
     profiles: tuple = ()
+    users: tuple | None = None
+    groups: tuple | None = None
     if raw.authorization_details is not None:
         iam = transform_authorization_details(
             raw.authorization_details, where=where("iam", ""), strict=strict
@@ -86,6 +89,9 @@ def build_snapshot(
         warnings.extend(iam.warnings)
         if iam.roles_skipped:
             account_unknown.add(UNKNOWN_IAM)
+        users, groups = iam.users, iam.groups
+        if users is None:
+            warnings.append(users_unread_warning())
 
     instances: list[Instance] = []
     for region in sorted(raw.instances):
@@ -118,6 +124,8 @@ def build_snapshot(
             unknown=raw.account_unknown | account_unknown,
         ),
         roles=roles,
+        users=users,
+        groups=groups,
         managed_policies=policies,
         instance_profiles=profiles,
         instances=tuple(instances),
@@ -137,6 +145,11 @@ def build_snapshot(
             f"{origin}: account {account_id} is empty (no roles, instances or buckets){hint}"
         )
     return snapshot
+
+
+def users_unread_warning() -> LoadWarning:
+    """What a snapshot without users says: escalation through them is unknown."""
+    return LoadWarning("iam:GetAccountAuthorizationDetails", "users and groups", USERS_UNREAD)
 
 
 def _buckets(

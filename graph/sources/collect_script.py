@@ -56,6 +56,8 @@ ACCOUNT=$(aws sts get-caller-identity --query Account --output text)
 echo "IAM roles and policies..." >&2
 capture "$OUT/__IAM__" aws iam get-account-authorization-details \
   --filter Role LocalManagedPolicy AWSManagedPolicy
+echo "IAM users and groups..." >&2
+capture "$OUT/__IAM_USERS__" aws iam get-account-authorization-details --filter User Group
 
 __REGIONS__
 for region in $REGIONS; do
@@ -203,6 +205,7 @@ def collect_script(regions: Sequence[str] = ()) -> str:
         "__BUCKET_DIRS__": " ".join(f'"$OUT/{d}"' for d in dirs),
         "__IDENTITY__": ef.IDENTITY,
         "__IAM__": ef.IAM,
+        "__IAM_USERS__": ef.IAM_USERS,
         "__BUCKETS__": ef.BUCKETS,
         "__ACCOUNT_PAB__": ef.ACCOUNT_PAB,
         "__REGIONS__": region_line,

@@ -167,6 +167,18 @@ def seed_cast(conn: AwsConnection) -> None:
             iam.create_instance_profile(InstanceProfileName=name)
             iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
 
+    for group, inline in cast.GROUPS.items():
+        iam.create_group(GroupName=group)
+        for policy_name, doc in inline.items():
+            iam.put_group_policy(GroupName=group, PolicyName=policy_name,
+                                 PolicyDocument=js(doc))
+    for user, (groups, inline) in cast.USERS.items():
+        iam.create_user(UserName=user)
+        for group in groups:
+            iam.add_user_to_group(GroupName=group, UserName=user)
+        for policy_name, doc in inline.items():
+            iam.put_user_policy(UserName=user, PolicyName=policy_name, PolicyDocument=js(doc))
+
     for bucket, (region, policy, pab) in cast.BUCKETS.items():
         s3 = conn.client("s3", region)
         kwargs = {"Bucket": bucket}

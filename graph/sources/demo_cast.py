@@ -143,6 +143,24 @@ ROLES: dict[str, dict[str, Any]] = {
     },
 }
 
+#: IAM groups: name -> inline policies. Every member's requests carry them.
+GROUPS: dict[str, dict[str, dict[str, Any]]] = {
+    # Auditors read the logs bucket's policy and ACL (no object data).
+    "auditors": {"audit-bucket-settings": _doc(
+        _allow(["s3:GetBucketPolicy", "s3:GetBucketAcl"], bucket_arn(LOGS_BUCKET)),
+    )},
+}
+
+#: IAM users: name -> (groups, inline policies). A person with access keys is a principal of
+#: their own: who-can lists them beside instances and roles.
+USERS: dict[str, tuple[tuple[str, ...], dict[str, dict[str, Any]]]] = {
+    # A data analyst's keys: read the application logs, and the auditors' group's settings.
+    "dana-analyst": (("auditors",), {"read-app-logs": _doc(
+        _allow("s3:ListBucket", bucket_arn(LOGS_BUCKET)),
+        _allow("s3:GetObject", bucket_arn(LOGS_BUCKET, "/*")),
+    )}),
+}
+
 #: Instances: (Name tag, region, role/profile name or None, running?).
 INSTANCES: tuple[tuple[str, str, str | None, bool], ...] = (
     ("web-1", "us-east-1", "web-server", True),

@@ -3,6 +3,8 @@
 Layout (see `collect_script.py`, which writes it):
     sts-get-caller-identity.json
     iam-get-account-authorization-details.json     (the CLI merges the pages)
+    iam-get-account-authorization-details-users.json   (--filter User Group; older folders
+                                                        lack it: users then read as not read)
     ec2-describe-instances/<region>.json
     s3api-list-buckets.json
     s3api-get-bucket-location/<bucket>.json
@@ -58,6 +60,9 @@ from graph.sources.transform_s3 import bucket_entries
 
 IDENTITY = "sts-get-caller-identity.json"
 IAM = "iam-get-account-authorization-details.json"
+#: Users and groups, captured apart: the CLI prints empty UserDetailList / GroupDetailList
+#: for a filter without them, so only this file's presence says they were read.
+IAM_USERS = "iam-get-account-authorization-details-users.json"
 INSTANCES_DIR = "ec2-describe-instances"
 BUCKETS = "s3api-list-buckets.json"
 ACCOUNT_PAB = "s3control-get-public-access-block.json"
@@ -111,6 +116,7 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
 
     identity = read_json(folder / IDENTITY)
     iam = optional(folder / IAM, "iam:GetAccountAuthorizationDetails", "", UNKNOWN_IAM)
+    iam = _with_users(iam, folder / IAM_USERS, warnings)
     instances_dir = folder / INSTANCES_DIR
     if not instances_dir.is_dir():
         if os.path.lexists(instances_dir):
@@ -195,6 +201,35 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
         compute=compute,
         **gates,
     )
+
+
+def _with_users(iam: Any, path: Path, warnings: list[LoadWarning]) -> Any:
+    """The IAM details with the users file's users and groups; without that file (or with
+    its `.error` twin) they are left out, so the snapshot says users were not read."""
+    if not isinstance(iam, dict):
+        return iam
+    merged = {k: v for k, v in iam.items() if k not in ("UserDetailList", "GroupDetailList")}
+    if iam.get("UserDetailList") or iam.get("GroupDetailList"):
+        return iam  # a folder made by hand with users in the main file: they were read
+    if not path.exists():
+        error = path.with_suffix(".error")
+        if error.exists():
+            warnings.append(_error_warning(error, "iam:GetAccountAuthorizationDetails",
+                                           "users and groups"))
+        return merged
+    users = read_json(path)
+    if not isinstance(users, dict):
+        warnings.append(_null_warning(path, "iam:GetAccountAuthorizationDetails",
+                                      "users and groups"))
+        return merged
+    merged["UserDetailList"] = users.get("UserDetailList") or []
+    merged["GroupDetailList"] = users.get("GroupDetailList") or []
+    extra = [p for p in users.get("Policies") or () if isinstance(p, dict)]
+    if extra:
+        known = {p.get("Arn") for p in merged.get("Policies") or () if isinstance(p, dict)}
+        merged["Policies"] = [*(merged.get("Policies") or ()),
+                              *(p for p in extra if p.get("Arn") not in known)]
+    return merged
 
 
 def _instance_regions(instances: dict[str, Any]) -> list[str]:

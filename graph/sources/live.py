@@ -51,7 +51,7 @@ ABSENT_CODES = frozenset({
     "ServerSideEncryptionConfigurationNotFoundError",
     "OwnershipControlsNotFoundError",
 })
-IAM_FILTER = ["Role", "LocalManagedPolicy", "AWSManagedPolicy"]
+IAM_FILTER = ["Role", "LocalManagedPolicy", "AWSManagedPolicy", "User", "Group"]
 
 
 def _no_progress(step: str, done: int, total: int) -> None:

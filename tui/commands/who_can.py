@@ -1,5 +1,5 @@
-"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles, the public, other
-accounts and services, each with its actions, key prefixes, role chain and evidence.
+"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles, IAM users, the public,
+other accounts and services, each with its actions, key prefixes, role chain and evidence.
 
 The context taken as known (`--assume`) is said first: a header line in text,
 `"assumed_context"` in JSON (`{}` when none), as every export records it."""
@@ -18,6 +18,7 @@ from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
 from graph.findings.gain_groups import by_target
 from graph.model_compute import COMPUTE_TITLES
+from graph.model_users import USER_GATES_NOTE
 from graph.org.index import OrgIndex
 from graph.org.queries import who_can_org
 from graph.sources.org.folder import OrgFolder
@@ -56,6 +57,8 @@ def _text(p: PrincipalAccess) -> list[str]:
     if p.kind in COMPUTE_TITLES and p.via:  # the role it runs as is what a reader checks
         via = f"  as role {chain_label(p.via)}"
     lines = [f"{p.kind:<9} {p.name:<40} {summary}{via}"]
+    if p.kind == "user":
+        lines.append(f"{'':<10}{USER_GATES_NOTE}")
     for chain in p.chains:
         if chain != p.via:
             lines.append(f"{'':<10}also via {chain_label(chain)}")
@@ -108,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
             {"kind": p.kind, "id": p.id, "name": p.name,
              "actions": {k: a.outcome.value for k, a in p.actions.items()},
              "via": list(p.via), "chains": [list(c) for c in p.paths],
-             "details": [access_json(a, g) for a in p.actions.values()]}
+             "details": [access_json(a, g) for a in p.actions.values()],
+             **({"note": USER_GATES_NOTE} if p.kind == "user" else {})}
             for p in found],
             "access_point_paths": [
                 {"kind": p.kind, "id": p.id, "name": p.name,

@@ -45,6 +45,7 @@ KIND_TITLES = {
     "public": "The public",
     "instance": "Instances",
     "role": "Roles",
+    "user": "IAM users",
     "account": "Other accounts",
     "service": "Services",
     **COMPUTE_TITLES,

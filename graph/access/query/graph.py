@@ -252,7 +252,8 @@ class AccessGraph:
 
     def who_can(self, bucket_name: str, action: str | None = None, level: str | None = None,
                 include_denied: bool = False) -> list[PrincipalAccess]:
-        """Instances, roles, the public, external accounts and services that reach a bucket.
+        """Instances, roles, IAM users, the public, external accounts and services that reach
+        a bucket.
 
         Before every role is decided, the answer is decided for this bucket alone, ahead of
         the background analysis (`first_in_line`), and kept: the view that asked redraws it
@@ -334,6 +335,12 @@ class AccessGraph:
             if merged:
                 out.append(PrincipalAccess(resource.kind, resource.arn, resource.name, merged,
                                            via, chains))
+        for user in self.data.users:
+            # No instance: the IAM gates only (model_users.USER_GATES_NOTE says so).
+            merged, via, chains = self._chains_on_bucket(
+                self.data.chains_from(user.arn), bucket.name, pick)
+            if merged:
+                out.append(PrincipalAccess("user", user.arn, user.name, merged, via, chains))
         for ext in self.external(bucket.name) if not foreign else ():
             acts = pick(ext.actions)
             if acts:

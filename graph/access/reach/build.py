@@ -27,6 +27,7 @@ from graph.access.reach.public import public_reach
 from graph.access.reach.reuse import Reuse
 from graph.catalog import s3_actions
 from graph.model import AccountSnapshot, ForeignAccount, Instance, LoadWarning, Role
+from graph.model_users import user_callers
 from graph.policy.clock import analysis_time, with_time
 from graph.sources.bulk import bulk_allocation
 
@@ -97,6 +98,9 @@ class AccessData:
         #: Stand-in roles for instance profiles whose role could not be read (unread.py).
         self.unread = unread_roles(snapshot)
         self.unread_by_arn = {r.arn: r for r in self.unread.values()}
+        #: IAM users as callers (graph.model_users): decided like roles, without an instance.
+        self.users: tuple[Role, ...] = user_callers(snapshot)
+        self.user_by_arn = {u.arn: u for u in self.users}
         for stand_in in self.unread.values():
             seed(self.book, stand_in)
         names = [b.name for b in snapshot.buckets]
@@ -166,12 +170,12 @@ class AccessData:
     @property
     def complete(self) -> bool:
         """Whether every role is decided (the per-role maps are full)."""
-        return len(self.role_reach) >= len(self.roles)
+        return len(self.role_reach) >= len(self.roles) + len(self.users)
 
     def decide_all(self, progress: Progress = _no_progress,
                    cancelled: Callable[[], bool] = lambda: False) -> bool:
         """Decide every role not decided yet; False when `cancelled` stopped it early."""
-        roles = self.roles
+        roles = self.roles + self.users
         total = len(roles)
         progress("roles", 0, total)
         # Deciding builds millions of acyclic objects; the cyclic collector walking them
@@ -215,6 +219,13 @@ class AccessData:
                     found = self.reach.role_reach(self.facts_of(role_arn), {})
                     self.role_reach[role_arn] = found
         return found
+
+    def caller_reach(self, caller: Role) -> RoleReach:
+        """The reach of a caller the snapshot does not hold (not kept: asked once, e.g. a
+        user as the member of a group an escalation could add it to)."""
+        with self._lock:
+            facts = role_facts(self.book.role(caller), self.book, self.index)
+            return self.reach.role_reach(facts, {})
 
     def forget(self, role_arn: str) -> None:
         """Drop the role's decided reach and facts (decided again if asked again): for a
@@ -293,11 +304,15 @@ class AccessData:
         return self._chains[role_arn]
 
     def role(self, role_arn: str) -> Role:
-        """A role of the account, or the stand-in for a role that could not be read."""
+        """A role of the account, the stand-in for a role that could not be read, or an IAM
+        user as a caller."""
         found = self.snapshot.role_by_arn.get(role_arn)
         if found is None and self.foreign is not None:
             found = self.foreign.role(role_arn)
-        return found if found is not None else self.unread_by_arn[role_arn]
+        if found is not None:
+            return found
+        user = self.user_by_arn.get(role_arn)
+        return user if user is not None else self.unread_by_arn[role_arn]
 
     @property
     def roles(self) -> tuple[Role, ...]:
