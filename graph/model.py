@@ -17,6 +17,7 @@ from functools import cached_property
 
 from graph.model_common import BlockPublicAccess as BlockPublicAccess
 from graph.model_common import JsonDoc, Unread
+from graph.model_compute import ComputeFacts
 from graph.model_kms import RegionKms
 from graph.model_network import RegionNetwork
 from graph.model_org import Organization
@@ -81,6 +82,16 @@ class InlinePolicy:
 
 
 @dataclass(frozen=True)
+class PolicyVersion:
+    """A version of a managed policy that is not its default: not in force, but anyone allowed
+    iam:SetDefaultPolicyVersion can put it in force."""
+
+    version_id: str
+    document: JsonDoc
+    create_date: str = ""
+
+
+@dataclass(frozen=True)
 class ManagedPolicy:
     """A customer or AWS managed policy, with its default version's document."""
 
@@ -91,6 +102,10 @@ class ManagedPolicy:
     default_version_id: str = "v1"
     attachment_count: int = 0
     description: str = ""
+    #: The customer-managed policy's other versions; () when the default is its only one;
+    #: None when they were not read (a snapshot written before rolemap kept them, or an AWS
+    #: managed policy: no customer can change which of its versions is in force).
+    other_versions: tuple[PolicyVersion, ...] | None = None
 
     @property
     def is_aws_managed(self) -> bool:
@@ -112,6 +127,40 @@ class Role:
     tags: Mapping[str, str] = field(default_factory=dict)
     max_session_duration: int = 3600
     description: str = ""
+    create_date: str = ""
+
+    @property
+    def account_id(self) -> str:
+        return self.arn.split(":")[4]
+
+
+@dataclass(frozen=True)
+class Group:
+    """An IAM group: the policies every member's requests carry (a group is no principal)."""
+
+    arn: str
+    name: str
+    path: str = "/"
+    group_id: str = ""
+    inline_policies: tuple[InlinePolicy, ...] = ()
+    attached_policy_arns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class User:
+    """An IAM user: long-term credentials (access keys, a console password) and the policies
+    of the user and of its groups; graph.model_users turns it into a caller the engine decides."""
+
+    arn: str
+    name: str
+    path: str = "/"
+    user_id: str = ""
+    inline_policies: tuple[InlinePolicy, ...] = ()
+    attached_policy_arns: tuple[str, ...] = ()
+    #: Names of the groups it is a member of (GroupDetailList holds their policies).
+    group_names: tuple[str, ...] = ()
+    permissions_boundary_arn: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
     create_date: str = ""
 
     @property
@@ -287,6 +336,13 @@ class AccountSnapshot:
     organization: Organization | None = None
     #: Gates whose facts this snapshot does not hold at all, and why.
     unread_gates: tuple[Unread, ...] = ()
+    #: Lambda functions, stacks, projects, dev endpoints, notebooks and their roles
+    #: (graph.model_compute); None: not read at all (an older snapshot or export folder).
+    compute: ComputeFacts | None = None
+    #: IAM users and groups; None when they were not read (an older snapshot or export
+    #: folder): escalation through users is then unknown, never "none".
+    users: tuple[User, ...] | None = None
+    groups: tuple[Group, ...] | None = None
 
     @cached_property
     def role_by_arn(self) -> Mapping[str, Role]:
@@ -295,6 +351,14 @@ class AccountSnapshot:
     @cached_property
     def role_by_name(self) -> Mapping[str, Role]:
         return {r.name: r for r in self.roles}
+
+    @cached_property
+    def user_by_arn(self) -> Mapping[str, User]:
+        return {u.arn: u for u in self.users or ()}
+
+    @cached_property
+    def group_by_name(self) -> Mapping[str, Group]:
+        return {g.name: g for g in self.groups or ()}
 
     @cached_property
     def policy_by_arn(self) -> Mapping[str, ManagedPolicy]:

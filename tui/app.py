@@ -405,10 +405,14 @@ class RolemapApp(Navigator):
         def quiet(step: str, done: int, total: int) -> None:
             return None
 
-        if self.compare is None:
-            graph, diff = workspace.decided.with_assumed(context), None
-        else:
-            graph, diff = self._analyse(workspace.loaded, context, quiet)
+        try:  # an assumed value the analysis cannot read (aws:CurrentTime=tomorrow)
+            if self.compare is None:
+                graph, diff = workspace.decided.with_assumed(context), None
+            else:
+                graph, diff = self._analyse(workspace.loaded, context, quiet)
+        except RolemapError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
         updated = make_workspace(workspace.loaded, graph, quiet, diff)
         if not get_current_worker().is_cancelled:
             self.post_message(WorkspaceReady(updated))

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rolemap {_version()}",
                         help="print rolemap's version and exit")
     add_source_options(parser)
+    from tui.commands.org_options import add_org_options
+
+    add_org_options(parser)
     parser.add_argument("--compare", metavar="OLD", type=path_arg,
                         help="with the explorer: a Changes tab of access gained, lost and "
                              "changed since OLD (a snapshot file or export folder)")
@@ -127,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "compare", None) is not None and getattr(args, "func", None):
             raise RolemapError("--compare OLD opens the explorer's Changes tab; on the command "
                                "line use: rolemap diff OLD [NEW]")
+        if getattr(args, "org", False) and args.command not in (None, "snapshot"):
+            raise RolemapError("--org loads a live organisation: use it with `rolemap` (the "
+                               "app) or `rolemap snapshot save DIR`")
         if getattr(args, "func", None) is None:
             from tui.commands.explore import run_explorer
 

@@ -122,3 +122,31 @@ class Explanation:
 
     hops: tuple[Hop, ...]
     access: ActionAccess | None
+
+
+@dataclass(frozen=True)
+class PointPath:
+    """What a principal can do on a bucket through one of its access points, and why."""
+
+    #: The access point's ARN and name.
+    point_arn: str
+    point_name: str
+    #: "instance", "role" or "public", and its id (instance id, role ARN, "public").
+    kind: str
+    id: str
+    name: str
+    #: The chain of role ARNs the requests are made as (() for the public).
+    via: tuple[str, ...]
+    actions: Mapping[str, ActionAccess] = field(default_factory=dict)
+    #: The instance's network step ("route table rtb-… → vpce-… (gateway endpoint)"); "" for
+    #: a role or the public.
+    network: str = ""
+
+    @property
+    def granted(self) -> tuple[ActionAccess, ...]:
+        return tuple(a for a in self.actions.values() if a.granted)
+
+    @property
+    def reaching(self) -> tuple[ActionAccess, ...]:
+        """The answers who-can lists: all but the denied (unknown ones among them)."""
+        return tuple(a for a in self.actions.values() if a.outcome is not Outcome.DENIED)

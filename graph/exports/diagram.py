@@ -23,8 +23,14 @@ def node_label(node: str, graph: AccessGraph) -> str:
         return f"instance {inst.label if inst else ident}"
     if kind in ("role", "profile"):
         return f"{'instance profile' if kind == 'profile' else 'role'} {ident.rsplit('/', 1)[-1]}"
+    if kind == "user":
+        return f"IAM user {ident.rsplit('/', 1)[-1]}"
     if kind == "bucket":
         return f"bucket {ident}"
+    if kind == "compute":  # an existing function, stack, project... (by its ARN)
+        found = next((r for r in (snapshot.compute.resources if snapshot.compute else ())
+                      if r.arn == ident), None)
+        return f"{found.kind} {found.name}" if found else ident
     if kind == "more":  # "more:<source>:<text>": what a drawing left out, counted
         return "+" + ident.rsplit(":", 1)[-1]
     if kind in ("account", "service"):
@@ -131,11 +137,10 @@ def trace_steps(graph: AccessGraph, instance_id: str, bucket: str, action: str |
     for e in escalations_of_roles(graph, roles):
         if bucket not in e.gains and not e.everything:
             continue
-        _add(steps, PathStep(f"role:{e.role}", f"role:{e.target}", e.via, e.evidence,
-                             escalation=True))
+        target = f"{e.target_kind}:{e.target}"
+        _add(steps, PathStep(f"role:{e.role}", target, e.via, e.evidence, escalation=True))
         what = listed(e.gains[bucket]) if bucket in e.gains else "any action"
-        _add(steps, PathStep(f"role:{e.target}", f"bucket:{bucket}", f"could {what}",
-                             escalation=True))
+        _add(steps, PathStep(target, f"bucket:{bucket}", f"could {what}", escalation=True))
     return steps
 
 

@@ -1,5 +1,6 @@
 """The Markdown review's "who can reach each bucket": every kind of principal, not only
-instances — roles, other accounts, AWS services and the public — with what each may do."""
+instances — roles, IAM users, other accounts, AWS services and the public — with what each
+may do."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import TextIO
 from graph.access import AccessGraph, PrincipalAccess
 from graph.access.model import chain_label
 from graph.access.query.lookup import find_bucket
+from graph.model_compute import COMPUTE_TITLES
 from graph.policy import Outcome
 from graph.text import markdown
 
 #: Principal kinds in the order a reviewer reads them, with their headings.
 KINDS = (("public", "The public"), ("account", "Other accounts"), ("service", "AWS services"),
-         ("role", "Roles"), ("instance", "Instances"))
+         ("role", "Roles"), ("user", "IAM users"), ("instance", "Instances"),
+         *COMPUTE_TITLES.items())
 #: Names listed per kind and bucket before "… and N more" (a review, not a dump).
 SHOWN = 25
 _ORDER = (Outcome.ALLOWED, Outcome.CONDITIONAL, Outcome.UNKNOWN)
@@ -29,6 +32,8 @@ def _line(p: PrincipalAccess) -> str:
     limited = sorted({pre for a in p.actions.values() for pre in a.prefixes})
     extra = f"; only under {', '.join(limited)}" if limited else ""
     via = f" via {_md(chain_label(p.via))}" if p.kind == "instance" and p.via else ""
+    if p.kind in COMPUTE_TITLES and p.via:  # the role it runs as is what a reader checks
+        via = f" as role {_md(chain_label(p.via))}"
     return f"- {_md(p.name or p.id)}{via}: {summary}{extra}\n"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from graph.access import AccessGraph, ActionAccess
 from graph.access.answers.class_answers import ClassAnswer, ClassAnswers
 from graph.access.compile.actions import actions_in, mask_of
+from graph.access.decide.network import path_label
 from graph.access.decide.trust import AssumeEdge
 from graph.access.query.lookup import find_instance, find_role
 from graph.access.reach.chain import actions_through
@@ -27,8 +28,9 @@ from graph.policy import Outcome
 MODES = ("default", "per-action", "by-role")
 OUTCOME_ORDER = (Outcome.ALLOWED, Outcome.CONDITIONAL, Outcome.UNKNOWN, Outcome.DENIED)
 
+#: `network`: how the instance's requests to the bucket's region leave (decide/network.py).
 INSTANCE_COLUMNS = ["instance_id", "instance_name", "region", "state", "instance_profile",
-                    "role", "bucket", "access_level", "outcome"]
+                    "role", "network", "bucket", "access_level", "outcome"]
 TAIL_COLUMNS = ["conditions", "granted_by", "prefixes", "unknown_because", "via"]
 
 
@@ -198,7 +200,7 @@ class Head:
 Block = tuple[Head, list[str], list[Group], tuple[str, ...]]
 
 
-def _instance_head(inst: Instance, role_arn: str) -> Head:
+def _instance_head(inst: Instance, role_arn: str, network: str) -> Head:
     profile = inst.instance_profile_arn or ""
     return Head((
         ("instance_id", inst.instance_id),
@@ -207,6 +209,7 @@ def _instance_head(inst: Instance, role_arn: str) -> Head:
         ("state", inst.state),
         ("instance_profile", profile.split("/")[-1] if profile else ""),
         ("role", role_arn),
+        ("network", network),
     ))
 
 
@@ -257,13 +260,15 @@ class BlockSource:
         #: answers roles share, not every role written.
         self.keep = keep
         self.sums = Summaries(include_denied, per_action=mode == "per-action")
+        self._paths: dict[tuple[str, str], str] = {}
         snap = g.snapshot
         self.only_bucket = g.find_bucket(bucket).name if bucket is not None else None
         self.role_arn = find_role(snap, role).arn if role is not None else None
         #: The instances (or roles, by-role) the export covers, in the order it writes them.
         self.units: list[Any]
         if self.by_role:
-            roles = list(snap.roles)
+            # IAM users have rows of their own (no instance, so IAM gates only).
+            roles = [*snap.roles, *g.data.users]
             if role is not None:
                 roles = [find_role(snap, role)]
             if instance is not None:
@@ -288,11 +293,27 @@ class BlockSource:
                     continue
                 own = inst if len(chain.roles) == 1 else None
                 target = chain.roles[-1]
-                head = _instance_head(inst, target)
                 # The instance's network path and endpoint policy (query/network_gate.py).
                 classes = g.network_classes(inst, target,
                                             _classes(g, target, self.only_bucket, own), own)
-                yield from _merged(head, classes, self.sums, chain.hops, chain.roles)
+                # One head per way out: the path is per bucket region (the network column).
+                by_path: dict[str, list[tuple[Mapping[str, ActionAccess], list[str]]]] = {}
+                for res, names in classes:
+                    split: dict[str, list[str]] = {}
+                    for name in names:
+                        split.setdefault(self._network(inst, name), []).append(name)
+                    for label, part in split.items():
+                        by_path.setdefault(label, []).append((res, part))
+                for label, parts in by_path.items():
+                    yield from _merged(_instance_head(inst, target, label), parts, self.sums,
+                                       chain.hops, chain.roles)
+
+    def _network(self, inst: Instance, bucket: str) -> str:
+        key = (inst.instance_id, self.g.data.bucket_region(bucket))
+        found = self._paths.get(key)
+        if found is None:
+            found = self._paths[key] = path_label(self.g.network.path(inst, bucket))
+        return found
 
     def _role_blocks(self, roles: list[Any]) -> Iterator[Block]:
         g = self.g

@@ -41,6 +41,8 @@ def _location(graph: AccessGraph, f: Finding) -> dict[str, Any]:
     if f.bucket is not None and f.category in ("public-bucket", "cross-account",
                                                "no-block-public-access"):
         kind, name, arn = "bucket", f.bucket, f"arn:aws:s3:::{f.bucket}"
+    elif f.category == "public-access-point" and f.principal is not None:
+        kind, name, arn = "access-point", f.principal.rsplit("/", 1)[-1], f.principal
     elif f.instance is not None:
         inst = graph.snapshot.instance_by_id.get(f.instance)
         kind, name = "instance", f.instance

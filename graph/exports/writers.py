@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from graph.exports.rows import Block, Group, Head, columns, group_fields
 from graph.model import AccountSnapshot
+from graph.model_users import USER_GATES_NOTE, is_user
 from graph.text import markdown
 
 LIST_SEPARATOR = "; "
@@ -219,8 +220,8 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
     if warn:
         out.write("## Warnings\n\n" + "".join(f"- {_md(w)}\n" for w in warn) + "\n")
     what = "actions" if mode != "per-action" else "action"
-    table_cols = ["bucket", "access_level", "outcome", what, "conditions", "granted_by",
-                  "prefixes", "unknown_because", "via"]
+    table_cols = ["bucket", *(() if by_role else ("network",)), "access_level", "outcome",
+                  what, "conditions", "granted_by", "prefixes", "unknown_because", "via"]
     head = "| " + " | ".join(c.replace("_", " ") for c in table_cols) + " |\n"
     rule = "|" + "---|" * len(table_cols) + "\n"
     current: tuple[str, ...] | None = None
@@ -229,7 +230,10 @@ def write_markdown(out: TextIO, snapshot: AccountSnapshot, mode: str,
         key = (row["role"],) if by_role else (row["instance_id"], row["role"])
         if key != current:
             current = key
-            if by_role:
+            if by_role and is_user(row["role"]):
+                out.write(f"\n## IAM user {_md(row['role_name'])}\n\n`{_md(row['role'])}` — "
+                          f"{_md(USER_GATES_NOTE)}\n\n")
+            elif by_role:
                 out.write(f"\n## Role {_md(row['role_name'])}\n\n`{_md(row['role'])}` — instances: "
                           f"{_md(row['instances']) or 'none'}\n\n")
             else:

@@ -17,11 +17,14 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from graph.access import AccessGraph
+from graph.findings.access_points import public_point_findings
 from graph.findings.buckets import cross_account_findings, no_block_findings, public_findings
+from graph.findings.compute_unknown import unknown_compute_findings
 from graph.findings.context import FindingContext
 from graph.findings.endpoints import endpoint_findings
 from graph.findings.escalation import Escalation, EscalationFinder
-from graph.findings.instances import escalation_findings, exposure_findings
+from graph.findings.escalation_causes import escalation_findings
+from graph.findings.instances import exposure_findings
 from graph.findings.kms import shared_key_findings, undecryptable_findings
 from graph.findings.model import (
     CATEGORIES,
@@ -75,6 +78,7 @@ def _compute(graph: AccessGraph, progress: Progress
         ("findings: roles", lambda: [*admin_findings(ctx), *broad_trust_findings(ctx)]),
         ("findings: roles other accounts assume", lambda: list(trusted_findings(ctx))),
         ("findings: VPC endpoints", lambda: list(endpoint_findings(ctx))),
+        ("findings: access points", lambda: list(public_point_findings(ctx))),
     ]
     out: list[Finding] = []
     total = len(rules) + 2
@@ -84,6 +88,7 @@ def _compute(graph: AccessGraph, progress: Progress
     progress("findings: escalation", len(rules), total)
     paths = tuple(EscalationFinder(ctx).all())
     out.extend(escalation_findings(ctx, list(paths)))
+    out.extend(unknown_compute_findings(ctx))
     progress("findings: exposure", len(rules) + 1, total)
     out.extend(exposure_findings(ctx))
     progress("findings", total, total)
@@ -137,8 +142,10 @@ def escalation_json(e: Escalation, bucket: str | None = None) -> dict[str, Any]:
     return {
         "kind": "escalation", "path_kind": e.kind, "role": e.role, "via": e.via,
         "target": e.target, "through": list(e.through),
+        **({"through_kind": e.through_kind} if e.through_kind != "instance" else {}),
         "steps_outcome": e.outcome.value, "instances": list(e.instances),
         "gains": "any action (writes its own policy)" if e.everything else sorted(gained),
+        **({"note": e.note} if e.note else {}),
         "steps": [{"action": s.action, "resource": s.resource, "outcome": s.outcome.value,
                    "evidence": [r.label for r in s.evidence]} for s in e.steps],
     }

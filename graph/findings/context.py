@@ -103,7 +103,7 @@ class FindingContext:
     def __init__(self, graph: AccessGraph) -> None:
         self.graph = graph
         self.snapshot = graph.snapshot
-        self.perms = Permissions(graph.snapshot, graph.assumed,
+        self.perms = Permissions(graph.snapshot, graph.request_context,
                                  getattr(graph.data, "book", None))
         self._reach: dict[str, dict[str, frozenset[str]]] = {}
         self._by_answers: dict[Hashable, tuple[frozenset[str], tuple[StatementRef, ...]]] = {}
@@ -140,7 +140,7 @@ class FindingContext:
                 return False
             req = Request(principal_arn=None, principal_service=service,
                           action="sts:AssumeRole", resource_arn=role.arn,
-                          resource_account=role.account_id, context=self.graph.assumed,
+                          resource_account=role.account_id, context=self.graph.request_context,
                           partial=True)
             d = evaluate(req, PrincipalPolicies(), trust)
             cache[key] = d.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
@@ -210,6 +210,20 @@ class FindingContext:
                     for name in names:
                         found[name] = acts
             self._reach[role_arn] = found
+        return found
+
+    def caller_reach(self, caller: Role) -> dict[str, frozenset[str]]:
+        """Bucket -> S3 actions granted to a caller the account does not hold (a user as the
+        member of a group it could be added to), decided by the same engine and gates."""
+        cache: dict[str, dict[str, frozenset[str]]] = self.__dict__.setdefault("_callers", {})
+        if caller.arn in cache:  # many roles' paths lead to the same (user, group)
+            return cache[caller.arn]
+        found: dict[str, frozenset[str]] = cache.setdefault(caller.arn, {})
+        data = self.graph.data
+        for res, names in data.reach.iter_classes(data.caller_reach(caller)):
+            acts = self.granted_view(res)[0]
+            if acts:
+                found.update(dict.fromkeys(names, acts))
         return found
 
     def instance_reach(self, inst: Instance

@@ -1,5 +1,12 @@
 """Creating a principal to become (Rhino Security Labs' CreateRole-style methods, PMapper's
-IAM edge checker, cloudsplaining's CreateRole/PutRolePolicy pairs).
+IAM edge checker, cloudsplaining's CreateRole/PutRolePolicy and CreateUser/CreateAccessKey
+pairs).
+
+A role that may create a user, give it an access key and write a policy into it (inline, or
+an attached one) becomes that user with any permission its own SCPs allow (a new user has no
+boundary unless CreateUser's iam:PermissionsBoundary condition demands one: then the path is
+conditional). Each action is decided on the new user's ARN, tried under each Resource pattern
+of the CreateUser grants, as for roles below.
 
 A role that may create a role, write a policy into it and assume it gains anything its
 boundary and SCPs allow. The new role's trust policy is written by the caller, so the engine
@@ -28,14 +35,18 @@ POLICY_WRITES = ("iam:PutRolePolicy", "iam:AttachRolePolicy")
 NEW_ROLE = "<new role>"
 #: Names tried per role (one per Resource pattern of its CreateRole grants).
 MAX_NAMES = 5
+#: A new user's policy writes, and the name shown for it.
+USER_POLICY_WRITES = ("iam:PutUserPolicy", "iam:AttachUserPolicy")
+NEW_USER = "<new user>"
 
 
-def _names(finder: PathFinder, role: Role) -> list[str]:
-    """Role ARNs the caller may create: the generic one, then one under each pattern."""
-    prefix = f"arn:{finder.partition}:iam::{finder.acct}:role/"
-    out = [prefix + NEW_ROLE]
+def _names(finder: PathFinder, role: Role, kind: str = "role", new: str = NEW_ROLE,
+           create: str = "iam:CreateRole") -> list[str]:
+    """ARNs the caller may create: the generic one, then one under each pattern."""
+    prefix = f"arn:{finder.partition}:iam::{finder.acct}:{kind}/"
+    out = [prefix + new]
     for facts in finder.ctx.perms.role(role).allows:
-        if facts.not_resource or not facts.names_action("iam:CreateRole"):
+        if facts.not_resource or not facts.names_action(create):
             continue
         for pattern in facts.resources:
             if pattern.startswith(prefix) and "${" not in pattern:
@@ -73,5 +84,32 @@ def create_role_paths(finder: PathFinder, role: Role) -> Iterator[Escalation]:
             r for r in assume.evidence if r.policy_kind is not PolicyKind.TRUST),
             assume.conditions)
         yield Escalation(role.arn, "create-role", via, arn, (create, write, assume), {},
+                         everything=True)
+        return
+
+
+def create_user_paths(finder: PathFinder, role: Role) -> Iterator[Escalation]:
+    """CreateUser + CreateAccessKey + (PutUserPolicy | AttachUserPolicy): a user of its own."""
+    perms = finder.ctx.perms
+    if not perms.may_allow(role, ["iam:CreateUser"]) or not perms.may_allow(
+            role, ["iam:CreateAccessKey"]) or not perms.may_allow(role, USER_POLICY_WRITES):
+        return
+
+    def step(action: str, arn: str) -> Step | None:
+        if not perms.may_allow(role, [action], arn):
+            return None
+        d = perms.decide(role, action, arn)
+        return step_of(action, arn, d) if granted(d) or d.outcome is Outcome.UNKNOWN \
+            else None
+
+    for arn in _names(finder, role, "user", NEW_USER, "iam:CreateUser"):
+        create = step("iam:CreateUser", arn)
+        key = step("iam:CreateAccessKey", arn)
+        write = next((s for s in (step(a, arn) for a in USER_POLICY_WRITES) if s is not None),
+                     None)
+        if create is None or key is None or write is None:
+            continue
+        via = f"CreateUser + CreateAccessKey + {write.action.split(':')[1]}"
+        yield Escalation(role.arn, "create-user", via, arn, (create, key, write), {},
                          everything=True)
         return

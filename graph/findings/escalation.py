@@ -6,12 +6,14 @@ Each path is a list of engine decisions with their statements, never a guess fro
   role must be in an instance profile (or the caller may create one and add the role) and
   trust EC2;
 - write the policies of a role it runs as or can launch as (PutRolePolicy, AttachRolePolicy,
-  CreatePolicyVersion / SetDefaultPolicyVersion of an attached customer policy,
-  Put/DeleteRolePermissionsBoundary);
+  CreatePolicyVersion of an attached customer policy, SetDefaultPolicyVersion where another
+  version of it gives more (version_paths.py), Put/DeleteRolePermissionsBoundary);
 - rewrite another role's trust policy (UpdateAssumeRolePolicy), then assume it;
 - assume a broader role (already an access path; reported for what it adds);
 - pass a role to a service that runs code as it (service_paths.py), act on an instance that
-  runs as a stronger role (instance_paths.py), create a role to become (create_paths.py);
+  runs as a stronger role (instance_paths.py), change existing compute that runs as a
+  stronger role (compute_paths.py), create a role or a user to become (create_paths.py),
+  make credentials for an IAM user and change what it may do (user_paths.py);
 - write the policies (or a new version of a customer-managed policy) of a role it can act as
   by any of these paths.
 What a path gains is what the new identity reaches on S3 minus what the role reaches already.
@@ -24,12 +26,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import cached_property
 
+from graph.findings.compute_paths import compute_paths
 from graph.findings.context import FindingContext, gained, short
-from graph.findings.create_paths import create_role_paths
+from graph.findings.create_paths import create_role_paths, create_user_paths
 from graph.findings.escalation_model import Escalation, Step, step_of
 from graph.findings.instance_paths import instance_paths, targets_by_role
 from graph.findings.permissions import granted
 from graph.findings.service_paths import service_paths
+from graph.findings.user_paths import USER_ACTIONS, user_paths
+from graph.findings.version_paths import set_default_paths
 from graph.model import Instance, Role
 from graph.policy import Outcome, PolicyKind
 
@@ -103,9 +108,10 @@ class EscalationFinder:
         if self.assume:
             yield from self._assume(role)
         acted = list(instance_paths(self, role))
+        acted.extend(compute_paths(self, role))
         yield from acted
         perms = self.ctx.perms
-        if not perms.may_allow(role, ALL_ACTIONS + ("iam:CreateRole",)):
+        if not perms.may_allow(role, ALL_ACTIONS + USER_ACTIONS + ("iam:CreateRole",)):
             return
         launched = list(self._launch(role))
         launched.extend(service_paths(self, role))
@@ -120,6 +126,8 @@ class EscalationFinder:
                 yield from self._write(role, self.ctx.role(e.target), e.steps)
         yield from self._trust_rewrite(role)
         yield from create_role_paths(self, role)
+        yield from user_paths(self, role)
+        yield from create_user_paths(self, role)
 
     def _assumed(self, role: Role) -> Iterator[Escalation]:
         """Every role it can assume, with the hops as steps (gains left to the caller)."""
@@ -231,12 +239,17 @@ class EscalationFinder:
                 if not perms.may_allow(role, [action], policy_arn):
                     continue
                 d = perms.decide(role, action, policy_arn)
-                if granted(d):
+                if not granted(d):
+                    continue
+                step = step_of(action, policy_arn, d)
+                if action == "iam:CreatePolicyVersion":  # any document: any permission
                     yield Escalation(role.arn, "policy-version",
-                                     f"{action.split(':')[1]} on {short(policy_arn)}",
-                                     target.arn, prefix + (step_of(action, policy_arn, d),), {},
-                                     everything=True)
+                                     f"CreatePolicyVersion on {short(policy_arn)}",
+                                     target.arn, prefix + (step,), {}, everything=True)
                     break
+                policy = self.ctx.snapshot.policy_by_arn.get(policy_arn)
+                if policy is not None:  # only the versions it has: one that gives more
+                    yield from set_default_paths(self, role, target, policy, step, prefix)
         if target.permissions_boundary_arn:
             for action in BOUNDARY_ACTIONS:
                 if not perms.may_allow(role, [action], target.arn):

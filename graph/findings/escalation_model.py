@@ -16,6 +16,7 @@ from graph.access.model import OUTCOME_RANK, unique_refs
 from graph.findings.context import FindingContext, short
 from graph.findings.exposure import ExposureSummary
 from graph.model import Instance, Role
+from graph.model_users import is_user
 from graph.policy import ConditionRef, Decision, Outcome, StatementRef
 
 
@@ -47,8 +48,13 @@ class Escalation:
     target_admin: bool = False
     #: Instances that can act as `role` (running first), for the who-can view.
     instances: tuple[str, ...] = ()
-    #: Instances the path acts on (SendCommand, StartSession...): they run as `target`.
+    #: Instances the path acts on (SendCommand, StartSession...): they run as `target`; or
+    #: the ARNs of the existing compute it changes (compute_paths.py).
     through: tuple[str, ...] = ()
+    #: What cannot be known of the gain ("unknown: other versions not read"), said instead.
+    note: str = ""
+    #: What `through` holds: "instance", or a graph.model_compute kind ("lambda function"...).
+    through_kind: str = "instance"
 
     @property
     def outcome(self) -> Outcome:
@@ -61,15 +67,26 @@ class Escalation:
         return unique_refs(e for s in self.steps for e in s.evidence)
 
     @property
+    def target_kind(self) -> str:
+        """"user" for an IAM user (user_paths.py, a new user), else "role"."""
+        return "user" if is_user(self.target) else "role"
+
+    @property
     def label(self) -> str:
         verb = "can" if self.kind == "assume" else "could"
-        return f"{verb} gain via {self.via} → role {short(self.target)}"
+        return f"{verb} gain via {self.via} → {self.target_kind} {short(self.target)}"
 
     @property
     def gains_text(self) -> str:
+        if self.note:
+            return self.note
         if self.everything:
             if self.kind == "create-role":
                 return "any action it writes into the new role's policy"
+            if self.kind == "create-user":
+                return "any action it writes into the new user's policy"
+            if self.target_kind == "user":
+                return "any action it writes into the user's (or its group's) policy"
             return "any action it writes into its own policy"
         if self.target_admin:
             return "administrator access"

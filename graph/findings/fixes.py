@@ -56,7 +56,9 @@ def identity_fix(snapshot: AccountSnapshot, ref: StatementRef, change: str,
         return trust_fix(ref)
     if "/" in ref.policy_name:  # "role/policy": an inline policy
         owner, name = ref.policy_name.split("/", 1)
-        return f"in inline policy {name} of role {owner}, {statement_place(ref)}: {change}"
+        # A group's inline policy is named "group NAME/POLICY" (graph.model_users).
+        whose = owner if owner.startswith("group ") else f"role {owner}"
+        return f"in inline policy {name} of {whose}, {statement_place(ref)}: {change}"
     return (f"in customer-managed policy {ref.policy_name}, {statement_place(ref)}: {change} "
             "(as a new default version)")
 

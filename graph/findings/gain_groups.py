@@ -29,7 +29,7 @@ class GainGroup:
         verb = "can" if all(w.kind == "assume" for w in self.ways) else "could"
         vias = list(dict.fromkeys(w.via for w in self.ways))
         shown = ", ".join(vias[:3]) + (f" (+{len(vias) - 3} more ways)" if len(vias) > 3 else "")
-        return f"{verb} gain role {short(self.target)} via {shown}"
+        return f"{verb} gain {self.ways[0].target_kind} {short(self.target)} via {shown}"
 
     @property
     def instances(self) -> tuple[str, ...]:

@@ -1,143 +1,21 @@
-"""Instance findings: escalation paths of the roles instances run as, and instances whose
-credentials an SSRF can steal (public IP + IMDSv1) while their role reaches buckets."""
+"""Instance findings: instances whose credentials an SSRF can steal (public IP + IMDSv1) while
+their role reaches buckets. (Escalation findings, one per cause: escalation_causes.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from graph.access.model import unique_refs
 from graph.findings.context import FindingContext, listed, short, verbs
-from graph.findings.escalation import Escalation, EscalationFinder
 from graph.findings.exposure import ExposureSummary, bucket_exposure, severity_for
-from graph.findings.fixes import identity_fix, trust_fix
 from graph.findings.model import Finding, PathStep, Severity, finding_id, more_step
 from graph.model import Instance
-from graph.policy import Outcome, PolicyKind, StatementRef
+from graph.policy import StatementRef
 
 #: Gained buckets named in a finding's detail (the rest are counted).
 SHOWN_BUCKETS = 10
 #: Buckets drawn in a finding's path (the rest are one "+N more" node).
 DRAWN = 3
-
-
-def _severity(e: Escalation) -> Severity:
-    """Critical to administrator (or its own policy); else what the gained buckets expose
-    (exposure.severity_for); one lower when a step is only conditional or unknown."""
-    if e.everything or e.target_admin:
-        severity = Severity.CRITICAL
-    else:
-        severity = severity_for(ExposureSummary.of(e.gains))
-    if e.outcome is not Outcome.ALLOWED:
-        severity = severity.lowered()
-    return severity
-
-
-def _score(e: Escalation) -> tuple[int, int, int, str]:
-    return (_severity(e).rank, int(e.target_admin or e.everything), len(e.gains), e.target)
-
-
-def _gain_lines(gains: Mapping[str, frozenset[str]]) -> list[str]:
-    lines = [f"gains on {b}: {listed(a)}" for b, a in sorted(gains.items())
-             [:SHOWN_BUCKETS]]
-    if len(gains) > SHOWN_BUCKETS:
-        lines.append(f"… and {len(gains) - SHOWN_BUCKETS} more bucket(s)")
-    return lines
-
-
-def _fix(ctx: FindingContext, e: Escalation) -> str:
-    """Each statement the path needs, with the change that closes it there."""
-    role = ctx.snapshot.role_by_arn.get(e.role)
-    parts = []
-    for step in e.steps:
-        for ref in step.evidence:
-            if ref.policy_kind is PolicyKind.TRUST:
-                parts.append(trust_fix(ref, caller=f"role {short(e.role)}"))
-            elif ref.policy_kind is PolicyKind.IDENTITY:
-                parts.append(identity_fix(
-                    ctx.snapshot, ref, f"remove {step.action} from its Action, or limit its "
-                    "Resource to what the workload needs", role))
-            else:
-                parts.append(f"remove {step.action} from {ref.label}")
-    if e.kind.startswith("passrole"):
-        parts.append('add "Condition": {"StringEquals": {"iam:PassedToService": '
-                     '"<the one service it launches for>"}} and list only the role ARNs it '
-                     "must pass")
-    return "; ".join(dict.fromkeys(parts)) or "remove the permissions the path needs"
-
-
-def escalation_findings(ctx: FindingContext, paths: list[Escalation]) -> Iterator[Finding]:
-    """One finding per (role, kind of path): the strongest target named, the others listed."""
-    grouped: dict[tuple[str, str], list[Escalation]] = {}
-    for e in paths:
-        grouped.setdefault((e.role, e.kind), []).append(e)
-    for (role_arn, kind), found in sorted(grouped.items()):
-        found.sort(key=_score, reverse=True)
-        best = found[0]
-        instances = ctx.acting_instances.get(role_arn, ())
-        if not instances:
-            continue
-        first = instances[0]
-        more = f" (and {len(instances) - 1} more instance(s))" if len(instances) > 1 else ""
-        title = (f"{first.label}{more}: {best.label} ({best.gains_text})")
-        detail = [f"as role {short(role_arn)}"]
-        for step in best.steps:
-            state = "" if step.outcome is Outcome.ALLOWED else f" [{step.outcome.value}]"
-            refs = ", ".join(r.label for r in step.evidence) or "no statement (unknown)"
-            detail.append(f"step {step.action} on {step.resource}{state}: {refs}")
-            detail.extend(f"  only if {c}" for c in step.conditions)
-        if best.through:
-            shown = ", ".join(best.through[:SHOWN_BUCKETS])
-            extra = len(best.through) - SHOWN_BUCKETS
-            detail.append(f"acts on instance(s) running as role {short(best.target)}: {shown}"
-                          + (f" … and {extra} more" if extra > 0 else ""))
-        detail.extend(_gain_lines(best.gains))
-        if len(found) > 1:
-            others = ", ".join(short(e.target) for e in found[1:6])
-            extra = f" … and {len(found) - 6} more" if len(found) > 6 else ""
-            detail.append(f"the same way also: {others}{extra}")
-        gained_actions = sorted({a for acts in best.gains.values() for a in acts})
-        path = _path(ctx, first, role_arn, best)
-        yield Finding(
-            finding_id("privilege-escalation", role_arn, kind), _severity(best),
-            "privilege-escalation", title, _fix(ctx, best), instance=first.instance_id,
-            role=role_arn, bucket=next(iter(sorted(best.gains)), None) if len(
-                best.gains) == 1 else None,
-            principal=best.target,
-            actions=tuple(s.action for s in best.steps) + tuple(gained_actions),
-            evidence=best.evidence, detail=tuple(detail),
-            instances=tuple(i.instance_id for i in instances), path=path,
-            view=("instance", first.instance_id))
-
-
-def _path(ctx: FindingContext, inst: Instance, role_arn: str, e: Escalation
-          ) -> tuple[PathStep, ...]:
-    steps: list[PathStep] = []
-    profile = inst.instance_profile_arn or ""
-    own = ctx.own_roles(profile)
-    if role_arn in own:
-        steps.extend(ctx.instance_path(inst, role_arn))
-    else:
-        steps.extend(ctx.instance_path(inst, own[0]) if own else [])
-        steps.append(PathStep(f"role:{own[0]}" if own else f"instance:{inst.instance_id}",
-                              f"role:{role_arn}", "can assume"))
-    if e.through:  # the role acts on an instance that runs as the target
-        node = f"instance:{e.through[0]}"
-        steps.append(PathStep(f"role:{role_arn}", node, e.via.split(" → ")[0], e.evidence,
-                              escalation=True))
-        steps.append(PathStep(node, f"role:{e.target}", "runs as", escalation=True))
-    else:
-        steps.append(PathStep(f"role:{role_arn}", f"role:{e.target}", e.via, e.evidence,
-                              escalation=e.kind != "assume"))
-    if e.everything or e.target_admin:
-        steps.append(PathStep(f"role:{e.target}", "everything", "could do",
-                              escalation=e.kind != "assume"))
-    for bucket, acts in sorted(e.gains.items())[:DRAWN]:
-        steps.append(PathStep(f"role:{e.target}", f"bucket:{bucket}", f"could {verbs(acts)}",
-                              escalation=e.kind != "assume"))
-    if len(e.gains) > DRAWN:
-        steps.append(more_step(f"role:{e.target}", len(e.gains) - DRAWN,
-                               escalation=e.kind != "assume"))
-    return tuple(steps)
 
 
 def exposure_findings(ctx: FindingContext) -> Iterator[Finding]:
@@ -253,4 +131,4 @@ def _stolen(ctx: FindingContext, inst: Instance
     return buckets, refs
 
 
-__all__ = ["EscalationFinder", "escalation_findings", "exposure_findings"]
+__all__ = ["exposure_findings"]

@@ -104,6 +104,11 @@ CATEGORIES: tuple[Category, ...] = (
              "A VPC endpoint for S3 has no policy, or one that allows any bucket: instances "
              "behind it can copy data to buckets of any account.",
              "Set an endpoint policy naming your buckets, or limiting aws:ResourceAccount."),
+    Category("public-access-point", "Public access point",
+             "An internet-origin access point's policy grants '*' with no limiting condition "
+             "and Block Public Access does not restrict it.",
+             "Narrow the access point policy's Principal or add a condition on the caller's "
+             "account or VPC; or turn on the account's RestrictPublicBuckets."),
 )
 CATEGORY_BY_ID = {c.id: c for c in CATEGORIES}
 

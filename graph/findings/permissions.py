@@ -16,6 +16,7 @@ from typing import Any
 from graph.access.compile.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import AccountSnapshot, Role
+from graph.model_users import inline_name
 from graph.policy import (
     Decision,
     Outcome,
@@ -100,7 +101,8 @@ class Permissions:
         missing: list[str] = []
         for inline in role.inline_policies:
             try:
-                identity.append(parse_policy(inline.document, name=f"{role.name}/{inline.name}",
+                identity.append(parse_policy(inline.document,
+                                             name=inline_name(role.name, inline.name),
                                              kind=PolicyKind.IDENTITY))
                 facts.extend(document_facts(inline.document))
             except PolicyParseError:

@@ -64,7 +64,10 @@ def analyse_account(source: OrgSource, index: OrgIndex, account: str,
         parts[acct] = caller_part(source.load(acct), arns, home)
         books[acct] = PolicyBook(parts[acct])
         foreign.roles.update((r.arn, r) for r in parts[acct].roles)
-    _edges(plan, parts, books, foreign, assumed)
+    # Trust hops and failed accounts read the same context as the account's own answers
+    # (the time keys of graph/policy/clock.py included); views ask at the same moment.
+    context = own.context
+    _edges(plan, parts, books, foreign, context)
     owners: dict[str, dict[str, set[str]]] = {}
     for (caller, owner), names in plan.sides.items():
         owners.setdefault(owner, {})[caller] = names
@@ -76,7 +79,7 @@ def analyse_account(source: OrgSource, index: OrgIndex, account: str,
         for caller, names in sorted(callers.items()):
             buckets = tuple(b for b in snap.buckets if b.name in names)
             view = AccessData(dataclasses.replace(parts[caller], buckets=buckets), assumed,
-                              decide=False, owner=facts)
+                              decide=False, owner=facts, at=own.decided_at)
             foreign.views.setdefault(caller, []).append(view)
             for b in buckets:
                 foreign.sides[(caller, b.name)] = view
@@ -85,7 +88,7 @@ def analyse_account(source: OrgSource, index: OrgIndex, account: str,
                 if any(b.name in n for n in callers.values()) \
                         or b.name in plan.failed_buckets.get(owner, ()):
                     foreign.buckets[b.name] = (b, owner)
-    _failed(plan, index, books, foreign, assumed)
+    _failed(plan, index, books, foreign, context)
     if decide:
         own.decide_all(progress)
     return AccessGraph(own)

@@ -44,7 +44,7 @@ class PolicyKind(StrEnum):
 
 #: Policy names that say what they are: "bucket policy", "route table rtb-… → vpce-…
 #: (endpoint policy)" (a VPC endpoint's policy, named by the path that meets it).
-_SELF_NAMED = ("bucket ", "route table ", "key policy ")
+_SELF_NAMED = ("bucket ", "route table ", "key policy ", "access point ")
 
 
 @dataclass(frozen=True)

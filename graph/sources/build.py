@@ -20,10 +20,12 @@ from graph.model import (
     LoadWarning,
     SourceInfo,
 )
+from graph.model_users import USERS_UNREAD
 from graph.sources.build_gates import gate_fields
 from graph.sources.raw import UNKNOWN_IAM, RawAccount
 from graph.sources.shapes import expect_object
 from graph.sources.size_limits import refuse_oversized
+from graph.sources.transform_compute import transform_compute
 from graph.sources.transform_ec2 import transform_instances
 from graph.sources.transform_iam import transform_authorization_details
 from graph.sources.transform_s3 import (
@@ -77,6 +79,8 @@ def build_snapshot(
     roles: tuple = ()
     policies: tuple = ()
     profiles: tuple = ()
+    users: tuple | None = None
+    groups: tuple | None = None
     if raw.authorization_details is not None:
         iam = transform_authorization_details(
             raw.authorization_details, where=where("iam", ""), strict=strict
@@ -85,6 +89,9 @@ def build_snapshot(
         warnings.extend(iam.warnings)
         if iam.roles_skipped:
             account_unknown.add(UNKNOWN_IAM)
+        users, groups = iam.users, iam.groups
+        if users is None:
+            warnings.append(users_unread_warning())
 
     instances: list[Instance] = []
     for region in sorted(raw.instances):
@@ -99,6 +106,10 @@ def build_snapshot(
     buckets, bucket_warnings = _buckets(raw, where, strict)
     warnings.extend(bucket_warnings)
     gates = gate_fields(raw, account_id, buckets, where, strict, warnings)
+    compute = None
+    if raw.compute is not None:
+        compute = transform_compute(raw.compute, raw.fact_unread, account_id, partition,
+                                    where=where, strict=strict, warnings=warnings)
 
     account_pab = None
     if raw.account_public_access_block is not None:
@@ -113,6 +124,8 @@ def build_snapshot(
             unknown=raw.account_unknown | account_unknown,
         ),
         roles=roles,
+        users=users,
+        groups=groups,
         managed_policies=policies,
         instance_profiles=profiles,
         instances=tuple(instances),
@@ -121,6 +134,7 @@ def build_snapshot(
         source=source,
         taken_at=datetime.now(UTC).isoformat(timespec="seconds") if taken_at is None
         else taken_at,
+        compute=compute,
         **gates,
     )
     snapshot = refuse_oversized(snapshot)
@@ -131,6 +145,11 @@ def build_snapshot(
             f"{origin}: account {account_id} is empty (no roles, instances or buckets){hint}"
         )
     return snapshot
+
+
+def users_unread_warning() -> LoadWarning:
+    """What a snapshot without users says: escalation through them is unknown."""
+    return LoadWarning("iam:GetAccountAuthorizationDetails", "users and groups", USERS_UNREAD)
 
 
 def _buckets(

@@ -13,7 +13,15 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from graph.model_compute import (
+    CLOUDFORMATION_STACK,
+    CODEBUILD_PROJECT,
+    GLUE_DEV_ENDPOINT,
+    LAMBDA_FUNCTION,
+    SAGEMAKER_NOTEBOOK,
+)
 from graph.sources import export_folder as ef
+from graph.sources import export_folder_compute as efc
 from graph.sources import export_folder_gates as efg
 
 _TEMPLATE = r"""#!/usr/bin/env bash
@@ -48,6 +56,8 @@ ACCOUNT=$(aws sts get-caller-identity --query Account --output text)
 echo "IAM roles and policies..." >&2
 capture "$OUT/__IAM__" aws iam get-account-authorization-details \
   --filter Role LocalManagedPolicy AWSManagedPolicy
+echo "IAM users and groups..." >&2
+capture "$OUT/__IAM_USERS__" aws iam get-account-authorization-details --filter User Group
 
 __REGIONS__
 for region in $REGIONS; do
@@ -62,6 +72,7 @@ for bucket in $(aws s3api list-buckets --query 'Buckets[].Name' --output text); 
 __PER_BUCKET__
 done
 __GATES__
+__COMPUTE__
 echo "done: rolemap --snapshot $OUT" >&2
 """
 
@@ -140,6 +151,31 @@ fi
 fi
 """
 
+#: Existing compute and the roles it runs as (export_folder_compute.py reads it).
+_COMPUTE = r"""
+for region in $REGIONS; do
+  echo "Lambda functions, stacks, CodeBuild projects, dev endpoints, notebooks: $region" >&2
+  d="$OUT/__COMPUTE__/$region"
+  mkdir -p "$d/__PROJECTS__" "$d/__NOTEBOOKS__"
+  capture "$d/__FUNCTIONS_FILE__" aws lambda list-functions --region "$region"
+  capture "$d/__STACKS_FILE__" aws cloudformation describe-stacks --region "$region"
+  capture "$d/__ENDPOINTS_FILE__" aws glue get-dev-endpoints --region "$region"
+  capture "$d/__PROJECTS_FILE__" aws codebuild list-projects --region "$region"
+  if [ -f "$d/__PROJECTS_FILE__" ]; then
+    for name in $(aws codebuild list-projects --region "$region" --query 'projects[]' \
+        --output text 2>/dev/null); do
+      capture "$d/__PROJECTS__/$name.json" aws codebuild batch-get-projects \
+        --region "$region" --names "$name"
+    done
+  fi
+  capture "$d/__NOTEBOOKS_FILE__" aws sagemaker list-notebook-instances --region "$region"
+  for name in $(ids "$d/__NOTEBOOKS_FILE__" NotebookInstanceName); do
+    capture "$d/__NOTEBOOKS__/$name.json" aws sagemaker describe-notebook-instance \
+      --region "$region" --notebook-instance-name "$name"
+  done
+done
+"""
+
 _COMMANDS = {
     "s3api-get-bucket-location": "get-bucket-location",
     "s3api-get-bucket-policy": "get-bucket-policy",
@@ -169,6 +205,7 @@ def collect_script(regions: Sequence[str] = ()) -> str:
         "__BUCKET_DIRS__": " ".join(f'"$OUT/{d}"' for d in dirs),
         "__IDENTITY__": ef.IDENTITY,
         "__IAM__": ef.IAM,
+        "__IAM_USERS__": ef.IAM_USERS,
         "__BUCKETS__": ef.BUCKETS,
         "__ACCOUNT_PAB__": ef.ACCOUNT_PAB,
         "__REGIONS__": region_line,
@@ -184,7 +221,19 @@ def collect_script(regions: Sequence[str] = ()) -> str:
     gate_script = _GATES
     for key, value in gates.items():
         gate_script = gate_script.replace(key, value)
-    replacements = {"__GATES__": gate_script, **replacements}
+    compute = _COMPUTE
+    files = efc.FILES
+    for key, value in {
+            "__COMPUTE__": efc.COMPUTE_DIR,
+            "__FUNCTIONS_FILE__": files[LAMBDA_FUNCTION][0],
+            "__STACKS_FILE__": files[CLOUDFORMATION_STACK][0],
+            "__ENDPOINTS_FILE__": files[GLUE_DEV_ENDPOINT][0],
+            "__PROJECTS_FILE__": files[CODEBUILD_PROJECT][0],
+            "__PROJECTS__": files[CODEBUILD_PROJECT][2],
+            "__NOTEBOOKS_FILE__": files[SAGEMAKER_NOTEBOOK][0],
+            "__NOTEBOOKS__": files[SAGEMAKER_NOTEBOOK][2]}.items():
+        compute = compute.replace(key, value)
+    replacements = {"__GATES__": gate_script, "__COMPUTE__": compute, **replacements}
     script = _TEMPLATE
     for key, value in replacements.items():
         script = script.replace(key, value)

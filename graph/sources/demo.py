@@ -110,6 +110,7 @@ def reset_demo() -> AwsConnection:
         conn = demo_connection()
         seed_cast(conn)
         seed_gates(conn)
+        seed_functions(conn)  # last: the ids drawn before it stay as they were
         _seeded = True
         return conn
 
@@ -166,6 +167,18 @@ def seed_cast(conn: AwsConnection) -> None:
             iam.create_instance_profile(InstanceProfileName=name)
             iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
 
+    for group, inline in cast.GROUPS.items():
+        iam.create_group(GroupName=group)
+        for policy_name, doc in inline.items():
+            iam.put_group_policy(GroupName=group, PolicyName=policy_name,
+                                 PolicyDocument=js(doc))
+    for user, (groups, inline) in cast.USERS.items():
+        iam.create_user(UserName=user)
+        for group in groups:
+            iam.add_user_to_group(GroupName=group, UserName=user)
+        for policy_name, doc in inline.items():
+            iam.put_user_policy(UserName=user, PolicyName=policy_name, PolicyDocument=js(doc))
+
     for bucket, (region, policy, pab) in cast.BUCKETS.items():
         s3 = conn.client("s3", region)
         kwargs = {"Bucket": bucket}
@@ -192,3 +205,17 @@ def seed_cast(conn: AwsConnection) -> None:
         instance_id = ec2.run_instances(**kwargs)["Instances"][0]["InstanceId"]
         if not running:
             ec2.stop_instances(InstanceIds=[instance_id])
+
+
+def seed_functions(conn: AwsConnection) -> None:
+    """The cast's Lambda functions, each running as its role (code that returns at once)."""
+    import io
+    import zipfile
+
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+    for name, (region, role) in cast.FUNCTIONS.items():
+        conn.client("lambda", region).create_function(
+            FunctionName=name, Runtime="python3.12", Handler="index.handler",
+            Role=f"arn:aws:iam::{conn.account_id}:role/{role}", Code={"ZipFile": code.getvalue()})

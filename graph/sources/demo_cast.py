@@ -114,6 +114,10 @@ ROLES: dict[str, dict[str, Any]] = {
         "inline": {"ci-artifacts": _doc(
             _allow(["s3:PutObject", "s3:GetObject"], bucket_arn(ARTIFACTS_BUCKET, "/*")),
             _allow("sts:AssumeRole", "arn:aws:iam::{account}:role/website-deployer"),
+        ), "ci-deploy-functions": _doc(
+            # Meant for the pipeline's own functions, written for every function: it can
+            # rewrite log-digest, which runs as analytics (escalation through existing compute).
+            _allow("lambda:UpdateFunctionCode", "arn:aws:lambda:us-east-1:{account}:function:*"),
         ), "ci-test-instances": _doc(
             # Meant for launching throwaway test boxes; the PassRole names the wrong role, so
             # the runner can start an instance as the administrator (privilege escalation).
@@ -139,6 +143,24 @@ ROLES: dict[str, dict[str, Any]] = {
     },
 }
 
+#: IAM groups: name -> inline policies. Every member's requests carry them.
+GROUPS: dict[str, dict[str, dict[str, Any]]] = {
+    # Auditors read the logs bucket's policy and ACL (no object data).
+    "auditors": {"audit-bucket-settings": _doc(
+        _allow(["s3:GetBucketPolicy", "s3:GetBucketAcl"], bucket_arn(LOGS_BUCKET)),
+    )},
+}
+
+#: IAM users: name -> (groups, inline policies). A person with access keys is a principal of
+#: their own: who-can lists them beside instances and roles.
+USERS: dict[str, tuple[tuple[str, ...], dict[str, dict[str, Any]]]] = {
+    # A data analyst's keys: read the application logs, and the auditors' group's settings.
+    "dana-analyst": (("auditors",), {"read-app-logs": _doc(
+        _allow("s3:ListBucket", bucket_arn(LOGS_BUCKET)),
+        _allow("s3:GetObject", bucket_arn(LOGS_BUCKET, "/*")),
+    )}),
+}
+
 #: Instances: (Name tag, region, role/profile name or None, running?).
 INSTANCES: tuple[tuple[str, str, str | None, bool], ...] = (
     ("web-1", "us-east-1", "web-server", True),
@@ -154,3 +176,8 @@ INSTANCES: tuple[tuple[str, str, str | None, bool], ...] = (
 #: instance requires IMDSv2. With its public IP, legacy-reports is an SSRF away from its
 #: role's credentials (instance exposure).
 IMDSV1_INSTANCES: frozenset[str] = frozenset({"legacy-reports"})
+
+#: Lambda functions: name -> (region, the role it runs as). log-digest runs as analytics,
+#: which reads the logs and the partner exports that ci-runner cannot: ci-runner's
+#: UpdateFunctionCode on every function is an escalation path through it.
+FUNCTIONS: dict[str, tuple[str, str]] = {"log-digest": ("us-east-1", "analytics")}

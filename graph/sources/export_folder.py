@@ -3,6 +3,8 @@
 Layout (see `collect_script.py`, which writes it):
     sts-get-caller-identity.json
     iam-get-account-authorization-details.json     (the CLI merges the pages)
+    iam-get-account-authorization-details-users.json   (--filter User Group; older folders
+                                                        lack it: users then read as not read)
     ec2-describe-instances/<region>.json
     s3api-list-buckets.json
     s3api-get-bucket-location/<bucket>.json
@@ -10,6 +12,8 @@ Layout (see `collect_script.py`, which writes it):
     s3api-get-public-access-block/<bucket>.json
     s3api-get-bucket-acl/<bucket>.json
     s3control-get-public-access-block.json
+    compute/<region>/...   (Lambda, CloudFormation, CodeBuild, Glue, SageMaker: see
+                            export_folder_compute.py)
 A `<name>.error` file in place of `<name>.json` holds the CLI's stderr for a call that failed.
 
 The rule for a configuration that is not there: the AWS CLI prints nothing on stdout when a
@@ -49,12 +53,16 @@ from graph.model import (
 from graph.safe_files import file_kind, read_bytes, read_json
 from graph.sources.build import build_snapshot
 from graph.sources.bulk import bulk_allocation
+from graph.sources.export_folder_compute import COMPUTE_DIR, FILES, read_compute_files
 from graph.sources.export_folder_gates import gate_file, read_gate_files
 from graph.sources.raw import UNKNOWN_BUCKET_LIST, UNKNOWN_IAM, RawAccount, unknown_instances
 from graph.sources.transform_s3 import bucket_entries
 
 IDENTITY = "sts-get-caller-identity.json"
 IAM = "iam-get-account-authorization-details.json"
+#: Users and groups, captured apart: the CLI prints empty UserDetailList / GroupDetailList
+#: for a filter without them, so only this file's presence says they were read.
+IAM_USERS = "iam-get-account-authorization-details-users.json"
 INSTANCES_DIR = "ec2-describe-instances"
 BUCKETS = "s3api-list-buckets.json"
 ACCOUNT_PAB = "s3control-get-public-access-block.json"
@@ -108,6 +116,7 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
 
     identity = read_json(folder / IDENTITY)
     iam = optional(folder / IAM, "iam:GetAccountAuthorizationDetails", "", UNKNOWN_IAM)
+    iam = _with_users(iam, folder / IAM_USERS, warnings)
     instances_dir = folder / INSTANCES_DIR
     if not instances_dir.is_dir():
         if os.path.lexists(instances_dir):
@@ -170,6 +179,9 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
     gates = read_gate_files(folder, _instance_regions(instances), names,
                             str((identity or {}).get("Account", "")), _error_warning)
     warnings.extend(gates.pop("warnings"))
+    compute, compute_unread, compute_warnings = read_compute_files(folder, _error_warning)
+    warnings.extend(compute_warnings)
+    gates["fact_unread"] = {**gates.get("fact_unread", {}), **compute_unread}
     for name, kinds in gates.pop("bucket_gate_unknown", {}).items():
         unknown.setdefault(name, set()).update(kinds)
     return RawAccount(
@@ -186,8 +198,38 @@ def read_export_folder(folder: Path | str, progress: Progress | None = None) -> 
         account_unknown=frozenset(account_unknown),
         warnings=tuple(warnings),
         origin=str(folder),
+        compute=compute,
         **gates,
     )
+
+
+def _with_users(iam: Any, path: Path, warnings: list[LoadWarning]) -> Any:
+    """The IAM details with the users file's users and groups; without that file (or with
+    its `.error` twin) they are left out, so the snapshot says users were not read."""
+    if not isinstance(iam, dict):
+        return iam
+    merged = {k: v for k, v in iam.items() if k not in ("UserDetailList", "GroupDetailList")}
+    if iam.get("UserDetailList") or iam.get("GroupDetailList"):
+        return iam  # a folder made by hand with users in the main file: they were read
+    if not path.exists():
+        error = path.with_suffix(".error")
+        if error.exists():
+            warnings.append(_error_warning(error, "iam:GetAccountAuthorizationDetails",
+                                           "users and groups"))
+        return merged
+    users = read_json(path)
+    if not isinstance(users, dict):
+        warnings.append(_null_warning(path, "iam:GetAccountAuthorizationDetails",
+                                      "users and groups"))
+        return merged
+    merged["UserDetailList"] = users.get("UserDetailList") or []
+    merged["GroupDetailList"] = users.get("GroupDetailList") or []
+    extra = [p for p in users.get("Policies") or () if isinstance(p, dict)]
+    if extra:
+        known = {p.get("Arn") for p in merged.get("Policies") or () if isinstance(p, dict)}
+        merged["Policies"] = [*(merged.get("Policies") or ()),
+                              *(p for p in extra if p.get("Arn") not in known)]
+    return merged
 
 
 def _instance_regions(instances: dict[str, Any]) -> list[str]:
@@ -222,6 +264,10 @@ def load_export_folder(folder: Path | str, progress: Progress | None = None) -> 
     dirs = {kind: dirname for kind, dirname, _ in BUCKET_DIRS}
 
     def where(kind: str, key: str) -> str:
+        if kind == "compute":
+            region, _, compute_kind = key.partition("/")
+            listing = FILES[compute_kind][0] if compute_kind in FILES else ""
+            return str(folder / COMPUTE_DIR / region / listing)
         if kind not in files and kind not in dirs and kind != "instances":
             return gate_file(folder, kind, key)
         if kind == "instances":

@@ -32,6 +32,7 @@ from graph.sources.build import build_snapshot
 from graph.sources.bulk import bulk_allocation
 from graph.sources.calls import CallWatch
 from graph.sources.connection import AwsConnection
+from graph.sources.live_compute import read_compute
 from graph.sources.live_gates import (
     read_access_points,
     read_kms,
@@ -50,7 +51,7 @@ ABSENT_CODES = frozenset({
     "ServerSideEncryptionConfigurationNotFoundError",
     "OwnershipControlsNotFoundError",
 })
-IAM_FILTER = ["Role", "LocalManagedPolicy", "AWSManagedPolicy"]
+IAM_FILTER = ["Role", "LocalManagedPolicy", "AWSManagedPolicy", "User", "Group"]
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -116,6 +117,9 @@ def _gather(conn: AwsConnection, regions: Sequence[str], watch: CallWatch,
         points = read_access_points(conn, pool, account_id, {*region_list, *bucket_regions},
                                     out, unread)
         progress("access points", 1, 1)
+        progress("compute", 0, 1)
+        compute = read_compute(conn, pool, region_list, out, unread)
+        progress("compute", 1, 1)
     progress("organization", 0, 1)
     organization = read_organization(conn, account_id, out, unread)
     progress("organization", 1, 1)
@@ -142,6 +146,7 @@ def _gather(conn: AwsConnection, regions: Sequence[str], watch: CallWatch,
         access_points=points,
         organization=organization,
         fact_unread=unread,
+        compute=compute,
         origin=f"account {identity['Account']}",
     )
 

@@ -68,6 +68,10 @@ class RawAccount:
     organization: Mapping[str, Any] | None = None
     #: Gate facts that could not be read, by `fact_key(...)`: unknown, never "none".
     fact_unread: Mapping[str, Unread] = field(default_factory=dict)
+    #: Existing compute per region: {region: {graph.model_compute kind: list/describe
+    #: output}}; a kind missing from a region failed (its Unread under fact_key("compute",
+    #: region, kind)); None: the source did not read compute at all.
+    compute: Mapping[str, Mapping[str, Response]] | None = None
     #: Whole gates the source holds nothing for (an export folder from an older script).
     gates_unread: tuple[Unread, ...] = ()
     #: Where the responses came from, used in error messages (a folder path or "live").

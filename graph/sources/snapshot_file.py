@@ -16,7 +16,9 @@ from typing import Any
 from graph.errors import SourceError
 from graph.model import SNAPSHOT_SCHEMA_VERSION, AccountSnapshot
 from graph.safe_files import read_json, write_text
+from graph.sources.build import users_unread_warning
 from graph.sources.bulk import bulk_allocation
+from graph.sources.export_folder_compute import not_read_warning
 from graph.sources.size_limits import refuse_oversized
 from graph.sources.snapshot_decode import decode
 from graph.sources.unread_gates import without_gate_facts
@@ -69,6 +71,13 @@ def snapshot_from_json(data: Any, where: str = "snapshot") -> AccountSnapshot:
     snapshot = refuse_oversized(decode(AccountSnapshot, body, where))
     if version < GATES_VERSION:
         snapshot = without_gate_facts(snapshot, f"snapshot format {version}")
+    if "compute" not in body:  # written before compute was read: unknown, never "none"
+        warning = not_read_warning("this snapshot")
+        snapshot = dataclasses.replace(snapshot, warnings=(*snapshot.warnings, warning))
+    if "users" not in body:
+        # Written before users were read: escalation through them is unknown, not absent.
+        snapshot = dataclasses.replace(
+            snapshot, warnings=snapshot.warnings + (users_unread_warning(),))
     if not (snapshot.roles or snapshot.instances or snapshot.buckets):
         raise SourceError(
             f"{where}: account {snapshot.account_id} is empty (no roles, instances or buckets)"

@@ -1,4 +1,5 @@
-"""IAM: get-account-authorization-details (pages merged) -> roles, managed policies, profiles.
+"""IAM: get-account-authorization-details (pages merged) -> roles, managed policies, profiles,
+users and groups.
 
 Pure: no boto3 here. moto omits `PolicyName`/`PolicyId` on managed policies, so names come from
 the ARN. Real AWS lists only attached AWS managed policies; moto may list all of them, so only
@@ -10,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.model import InlinePolicy, InstanceProfile, LoadWarning, ManagedPolicy, Role
+from graph.model import (
+    Group,
+    InlinePolicy,
+    InstanceProfile,
+    LoadWarning,
+    ManagedPolicy,
+    PolicyVersion,
+    Role,
+    User,
+)
 from graph.sources.documents import DocumentDecodeError, decode_document
 from graph.sources.shapes import (
     RECORD_FAULTS,
@@ -38,6 +48,9 @@ class IamRecords:
     #: A role record was skipped (live reads): its instance profiles are missing too, so
     #: instances holding them must read *unknown*, not "no role" (see graph.access.decide.unread).
     roles_skipped: bool = False
+    #: None when the details hold no UserDetailList / GroupDetailList at all (not asked for).
+    users: tuple[User, ...] | None = None
+    groups: tuple[Group, ...] | None = None
 
 
 class _Documents:
@@ -108,8 +121,13 @@ def transform_authorization_details(
             if profile.arn not in profiles or not profiles[profile.arn].role_arns:
                 profiles[profile.arn] = profile
         roles.append(role)
+    users, groups = _users_and_groups(details, prefix, where, docs)
     referenced = {a for r in roles for a in r.attached_policy_arns}
     referenced.update(r.permissions_boundary_arn for r in roles if r.permissions_boundary_arn)
+    for principal in (*(users or ()), *(groups or ())):
+        referenced.update(principal.attached_policy_arns)
+    referenced.update(u.permissions_boundary_arn for u in users or ()
+                      if u.permissions_boundary_arn)
     policies: list[ManagedPolicy] = []
     for i, raw in enumerate(expect_list(details.get("Policies"), f"{prefix}Policies")):
         path = f"Policies[{i}]"
@@ -122,7 +140,78 @@ def transform_authorization_details(
             continue
         policies.append(policy)
     return IamRecords(tuple(roles), tuple(policies), tuple(profiles.values()),
-                      tuple(docs.warnings), roles_skipped)
+                      tuple(docs.warnings), roles_skipped, users, groups)
+
+
+def _users_and_groups(details: Any, prefix: str, where: str, docs: _Documents
+                      ) -> tuple[tuple[User, ...] | None, tuple[Group, ...] | None]:
+    """Users and groups; (None, None) when the details do not list them (a filter without
+    User and Group, as older export folders were captured): not read, never "none"."""
+    if "UserDetailList" not in details and "GroupDetailList" not in details:
+        return None, None
+    users: list[User] = []
+    for i, raw in enumerate(expect_list(details.get("UserDetailList"), f"{prefix}UserDetailList")):
+        path = f"UserDetailList[{i}]"
+        try:
+            users.append(_user(raw, path, docs))
+        except RECORD_FAULTS as exc:
+            docs.skip(where, path, exc)
+    groups: list[Group] = []
+    for i, raw in enumerate(expect_list(details.get("GroupDetailList"),
+                                        f"{prefix}GroupDetailList")):
+        path = f"GroupDetailList[{i}]"
+        try:
+            groups.append(_group(raw, path, docs))
+        except RECORD_FAULTS as exc:
+            docs.skip(where, path, exc)
+    return tuple(users), tuple(groups)
+
+
+def _inline(raw: Any, key: str, path: str, arn: str, docs: _Documents) -> tuple[InlinePolicy, ...]:
+    return tuple(
+        InlinePolicy(
+            string(p["PolicyName"], f"{key}[{j}].PolicyName"),
+            docs.decode(p["PolicyDocument"], f"{path}.{key}[{j}].PolicyDocument", arn),
+        )
+        for j, p in enumerate(raw.get(key) or ())
+    )
+
+
+def _attached(raw: Any) -> tuple[str, ...]:
+    return tuple(iam_arn(p["PolicyArn"], f"AttachedManagedPolicies[{j}].PolicyArn", "policy")
+                 for j, p in enumerate(raw.get("AttachedManagedPolicies") or ()))
+
+
+def _user(raw: Any, path: str, docs: _Documents) -> User:
+    arn = iam_arn(raw["Arn"], "Arn", "user")
+    boundary = object_or_none(raw.get("PermissionsBoundary"), "PermissionsBoundary") or {}
+    boundary_arn = boundary.get("PermissionsBoundaryArn")
+    return User(
+        arn=arn,
+        name=optional_string(raw.get("UserName"), "UserName") or arn.rsplit("/", 1)[-1],
+        path=optional_string(raw.get("Path"), "Path", "/"),
+        user_id=optional_string(raw.get("UserId"), "UserId"),
+        inline_policies=_inline(raw, "UserPolicyList", path, arn, docs),
+        attached_policy_arns=_attached(raw),
+        group_names=tuple(string(g, f"GroupList[{j}]")
+                          for j, g in enumerate(raw.get("GroupList") or ())),
+        permissions_boundary_arn=None if boundary_arn is None else iam_arn(
+            boundary_arn, "PermissionsBoundary.PermissionsBoundaryArn", "policy"),
+        tags=tags_dict(raw.get("Tags")),
+        create_date=text(raw.get("CreateDate")),
+    )
+
+
+def _group(raw: Any, path: str, docs: _Documents) -> Group:
+    arn = iam_arn(raw["Arn"], "Arn", "group")
+    return Group(
+        arn=arn,
+        name=optional_string(raw.get("GroupName"), "GroupName") or arn.rsplit("/", 1)[-1],
+        path=optional_string(raw.get("Path"), "Path", "/"),
+        group_id=optional_string(raw.get("GroupId"), "GroupId"),
+        inline_policies=_inline(raw, "GroupPolicyList", path, arn, docs),
+        attached_policy_arns=_attached(raw),
+    )
 
 
 def _role(raw: Any, path: str, docs: _Documents) -> Role:
@@ -190,6 +279,15 @@ def _managed_policy(raw: Any, path: str, docs: _Documents) -> ManagedPolicy:
     if chosen is None:
         raise KeyError("PolicyVersionList (default version)")
     index = versions.index(chosen)
+    others: tuple[PolicyVersion, ...] | None = None
+    if ":iam::aws:policy/" not in arn:
+        others = tuple(
+            PolicyVersion(
+                optional_string(v.get("VersionId"), f"PolicyVersionList[{k}].VersionId")
+                or f"#{k + 1}",
+                docs.decode(v.get("Document"), f"{path}.PolicyVersionList[{k}].Document", arn),
+                text(v.get("CreateDate")))
+            for k, v in enumerate(versions) if v is not chosen)
     return ManagedPolicy(
         arn=arn,
         name=optional_string(raw.get("PolicyName"), "PolicyName") or arn.rsplit("/", 1)[-1],
@@ -200,4 +298,5 @@ def _managed_policy(raw: Any, path: str, docs: _Documents) -> ManagedPolicy:
         default_version_id=optional_string(chosen.get("VersionId", default), "VersionId"),
         attachment_count=_integer(raw.get("AttachmentCount", 0), "AttachmentCount"),
         description=optional_string(raw.get("Description"), "Description"),
+        other_versions=others,
     )

@@ -188,7 +188,9 @@ def what_if(
     if current is None:
         current = build_access_graph(snapshot, assumed=assumed, progress=progress)
     after_snapshot = planned_snapshot(plan, snapshot, attach)
-    after = build_access_graph(after_snapshot, assumed=assumed, progress=progress)
+    # Asked at the same moment as the current answers: only the plan differs.
+    after = build_access_graph(after_snapshot, assumed=assumed, progress=progress,
+                               at=current.decided_at)
     role_arn = plan.role_arn(snapshot.account_id)
     changes = []
     for instance_id in attach:

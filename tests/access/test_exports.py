@@ -85,7 +85,7 @@ def test_markdown_detail_is_grouped_by_instance(layers: AccessGraph, tmp_path: P
     assert text.startswith("# Effective S3 permissions")
     assert "## app-1 (i-0000000000000a001) via app" in text
     assert text.count("## hopper-1") == 3  # its own role, then two assumed roles
-    assert "| data | Write | allowed | s3:PutObject |" in text
+    assert "| data | not checked | Write | allowed | s3:PutObject |" in text
 
 
 def test_graphml_reads_back_with_every_access_edge(layers: AccessGraph, tmp_path: Path) -> None:

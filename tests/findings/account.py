@@ -139,6 +139,17 @@ def seed(conn: AwsConnection) -> None:
     s3.put_bucket_encryption(Bucket=KMS_BUCKET, ServerSideEncryptionConfiguration={"Rules": [
         {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
                                                 "KMSMasterKeyID": key}}]})
+    # An internet-origin access point on "private" whose policy lets anyone read and whose
+    # own Block Public Access is off: the public-access-point finding (the bucket does not
+    # delegate, so nobody gets through today: low).
+    account = conn.account_id
+    s3control = conn.client("s3control", REGION)
+    s3control.create_access_point(AccountId=account, Name="anyone-reads", Bucket="private",
+                                  PublicAccessBlockConfiguration={
+                                      k: False for k in ALL_BLOCKED})
+    s3control.put_access_point_policy(AccountId=account, Name="anyone-reads", Policy=js(_doc({
+        "Sid": "AnyoneReads", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:{REGION}:{account}:accesspoint/anyone-reads/object/*"})))
     ec2 = conn.client("ec2", REGION)
     # An S3 gateway endpoint with no policy (full access): the open-vpc-endpoint finding.
     vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]

@@ -66,7 +66,7 @@ def test_min_severity_and_fail_on_exit_codes(
         roles=tuple(r for r in findings_snapshot.roles if r.name == "data-writer"),
         instances=(), network=(),  # no VPC endpoint either (open-vpc-endpoint: medium)
         buckets=tuple(b for b in findings_snapshot.buckets if b.name in ("private", "cf-svc")),
-        kms=())
+        kms=(), access_points=())  # nor the public access point (low)
     path = tmp_path / "quiet.json"
     save_snapshot(quiet, path)
     code, out = _run(capsys, "--fail-on", "medium", "--snapshot", str(path))

@@ -67,14 +67,16 @@ def test_json_marks_escalation_apart(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["trace", "ci-runner-1", "acme-app-logs", "--format", "json", "--demo"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["paths"] == []  # not allowed
-    gain = data["could_gain"][0]
-    assert gain["kind"] == "escalation" and gain["target"].endswith(":role/admin-box")
+    gain = next(g for g in data["could_gain"] if g["target"].endswith(":role/admin-box"))
+    assert gain["kind"] == "escalation"
     assert [s["action"] for s in gain["steps"]] == ["iam:PassRole", "ec2:RunInstances"]
     assert "s3:GetObject" in gain["gains"]
     assert main(["who-can", "acme-app-logs", "--format", "json", "--demo"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert not any("ci-runner" in p["name"] for p in data["principals"])
-    assert [g["via"] for g in data["could_gain"]] == ["PassRole + RunInstances"]
+    assert [g["via"] for g in data["could_gain"]] == [
+        "lambda:UpdateFunctionCode → function log-digest (runs at its next invocation)",
+        "PassRole + RunInstances"]
     assert main(["who-can", "acme-app-logs", "--action", "s3:GetObject", "--demo"]) == 0
     text = capsys.readouterr().out
     assert "could gain" in text and "ci-runner-1" in text and "not allowed now" in text
@@ -106,7 +108,8 @@ def test_json_export_lists_escalation_apart_from_permissions(demo: AccessGraph,
     ci = [p for p in data["permissions"] if p["instance_name"] == "ci-runner-1"]
     assert ci and not any(p["bucket"] == "acme-app-logs" for p in ci)
     assert [(e["via"], e["target"].rsplit("/", 1)[-1]) for e in data["could_gain"]] == [
-        ("PassRole + RunInstances", "admin-box")]
+        ("lambda:UpdateFunctionCode → function log-digest (runs at its next invocation)",
+         "analytics"), ("PassRole + RunInstances", "admin-box")]
 
 
 @pytest.mark.parametrize("source", ["demo", "findings"])

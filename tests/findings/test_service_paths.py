@@ -60,7 +60,9 @@ def test_passing_a_role_to_a_service_that_trusts_it_is_a_path(service: ServicePa
     finding = next(f for f in find(graph) if f.category == "privilege-escalation"
                    and f.principal == TARGET and path.via in f.title)
     assert finding.severity == severity_for(ExposureSummary.of(path.gains))
-    assert f"could gain via {path.via} → role runner" in finding.title
+    # One statement may grant two EC2 routes (RunInstances is both a launch and part of a
+    # launch template's route): one finding names both.
+    assert "role runner" in finding.title and "could gain" in finding.title
     assert "iam:PassedToService" in finding.fix
 
 

@@ -33,8 +33,10 @@ def test_script_is_valid_bash_and_read_only(capsys: pytest.CaptureFixture[str],
     subprocess.run(["bash", "-n", str(tmp_path / "c.sh")], check=True)
     calls = AWS_CALL.findall(script)
     assert {service for service, _ in calls} == {"sts", "iam", "ec2", "s3api", "s3control",
-                                                 "kms", "organizations"}
-    assert all(re.match(r"(get|list|describe)-", op) for _, op in calls), calls
+                                                 "kms", "organizations", "lambda",
+                                                 "cloudformation", "glue", "codebuild",
+                                                 "sagemaker"}
+    assert all(re.match(r"(get|list|describe|batch-get)-", op) for _, op in calls), calls
     assert "describe-regions" in script
 
 
@@ -76,5 +78,8 @@ def test_script_output_loads_like_the_live_account(demo_conn: AwsConnection,
         (b.encryption, b.object_ownership) for b in online.buckets]
     assert offline.organization == online.organization
     assert offline.unread_gates == () and offline.scps == online.scps
+    # Compute and the roles it runs as: the demo's Lambda function, read alike.
+    assert offline.compute == online.compute and offline.compute is not None
+    assert [r.name for r in offline.compute.resources] == ["log-digest"]
     # (The account-wide s3control call cannot reach moto from the CLI: the host gets the
     # account id as a prefix, see FIELD-NOTES; that file is an .error of another kind.)

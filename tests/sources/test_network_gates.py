@@ -9,9 +9,11 @@ endpoint subnet), a bucket the endpoint policy does not name, and network facts 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
@@ -19,6 +21,7 @@ from moto import mock_aws
 from sources_faults import inject_error
 
 from graph.access import AccessGraph, build_access_graph
+from graph.exports import export
 from graph.exports.rows import rows
 from graph.findings import find
 from graph.model import AccountSnapshot
@@ -270,3 +273,30 @@ def test_interface_endpoint_serves_its_vpc_in_its_region_only(conn: AwsConnectio
     assert step.reasons[0].endswith(f"VPC {vpc} → {endpoint} (interface endpoint)")
     outcome, reasons = _get(g, instance, "elsewhere")
     assert outcome is Outcome.DENIED and reasons[0] == f"no network path to S3 in {OTHER}"
+
+
+def test_exports_carry_how_each_request_leaves(account: tuple[AccessGraph, dict[str, str]],
+                                              tmp_path: Path) -> None:
+    g, ids = account
+    nat = g.snapshot.network_of(REGION).route_table_of(ids["nat"], ids["vpc"]).routes  # type: ignore[union-attr]
+    nat_id = next(r.target for r in nat if r.destination == "0.0.0.0/0")
+    want = {
+        (ids["i-endpoint"], "ip-only"): f"gateway endpoint {ids['vpce']}",
+        (ids["i-endpoint"], "elsewhere"): f"no path (no network path to S3 in {OTHER})",
+        (ids["i-nat"], "vpce-only"): f"NAT {nat_id} ({ids['nat-ip']})",
+        (ids["i-nat"], "elsewhere"): f"NAT {nat_id} ({ids['nat-ip']})",
+        (ids["i-isolated"], "ip-only"): f"no path (no network path to S3 in {REGION})",
+    }
+    got = {(r["instance_id"], r["bucket"]): r["network"]
+           for r in rows(g, include_denied=True)}
+    assert {k: got.get(k) for k in want} == want
+    # The same column in the CSV and JSON files.
+    export(g, "csv", tmp_path / "out.csv", include_denied=True, instance=ids["i-nat"])
+    with open(tmp_path / "out.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert {r["network"] for r in table if r["bucket"] == "vpce-only"} == {
+        f"NAT {nat_id} ({ids['nat-ip']})"}
+    export(g, "json", tmp_path / "out.json", instance=ids["i-endpoint"])
+    data = json.loads((tmp_path / "out.json").read_text())["permissions"]
+    assert {r["network"] for r in data if r["bucket"] == "vpce-only"} == {
+        f"gateway endpoint {ids['vpce']}"}

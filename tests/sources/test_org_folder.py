@@ -123,6 +123,9 @@ def test_saving_refuses_a_folder_of_other_files(tmp_path: Path) -> None:
     assert not (tmp_path / ORG_FILE).exists()
     _save(tmp_path / "org")
     _save(tmp_path / "org")  # an organisation folder is saved over
+    (tmp_path / "stopped" / WORK).mkdir(parents=True)  # a save stopped half-way
+    _save(tmp_path / "stopped")
+    assert open_org_folder(tmp_path / "stopped").loaded == (MGMT, WORK)
 
 
 def _edited(tmp_path: Path, edit: dict[str, object]) -> Path:

@@ -14,6 +14,7 @@ from org_account import MEMBER_ROLE, REGION, OrgAccounts, build_org, management_
 from sources_faults import inject_error
 
 from graph.errors import SourceError
+from graph.model import AccountSnapshot
 from graph.model_org import ACCOUNT, RCP, ROOT, SCP, UNIT
 from graph.sources import SourceSpec, open_source
 from graph.sources.org.events import FAILED, LOADED, STARTED, AccountEvent
@@ -205,7 +206,7 @@ def test_cli_saves_an_organisation_folder(org: OrgAccounts, tmp_path: Path,
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--org"], "--org needs --member-role NAME"),
-    (["--member-role", "R"], "--member-role go with --org"),
+    (["--member-role", "R"], "--member-role goes with --org"),
     (["--jobs", "2", "--ous", "x"], "--ous, --jobs go with --org"),
     (["--org", "--member-role", "R", "--demo"], "--org reads a live organisation"),
     (["--org", "--member-role", "R", "--ous", "nope"], "--ous: nope: no OU"),
@@ -216,3 +217,31 @@ def test_cli_option_errors_are_one_line(org: OrgAccounts, tmp_path: Path, argv: 
     assert main(["snapshot", "save", str(tmp_path / "org"), *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+def test_app_opens_the_management_account_of_the_loaded_organisation(
+        org: OrgAccounts, default_credentials: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import tui.app
+
+    opened: list[AccountSnapshot] = []
+
+    class App:  # the explorer itself is tested elsewhere: here, what it is asked to open
+        load_error = None
+        return_code = 0
+
+        def __init__(self, spec: SourceSpec, compare: str | None = None) -> None:
+            self.spec = spec
+
+        def run(self) -> None:
+            opened.append(open_source(self.spec).snapshot)
+
+    monkeypatch.setattr(tui.app, "RolemapApp", App)
+    assert main(["--org", "--member-role", MEMBER_ROLE, "--accounts",
+                 f"{org.management},{org.work}", "--region", REGION]) == 0
+    assert [s.account_id for s in opened] == [org.management]
+    assert opened[0].organization is not None
+    assert opened[0].organization.organization_id == org.org_id
+    err = capsys.readouterr().err
+    assert f"opening the management account, {org.management}" in err
+    assert f"account {org.work} (work) loaded" in err

@@ -29,6 +29,10 @@ NOT_PATHS = frozenset({
     "description", "tag", "max_session", "attach",
     "shape", "knob",  # a synthetic account's shape and its knobs (NAME=VALUE)
     "scheduler", "sql",  # analyse's Dask scheduler address, query's SQL
+    # An organisation's accounts, OUs and load pool (parsed lists and counts), the number of
+    # synthetic accounts; names checked by name_arg (the member role, an access point).
+    "org_accounts", "org_ous", "org_jobs", "synth_org", "member_role", "script_member_role",
+    "script_accounts", "access_point",
 })
 
 
@@ -87,7 +91,7 @@ def test_the_known_path_options_are_checked() -> None:
     for expected in ("rolemap --snapshot", "rolemap --compare", "rolemap export -o/--output",
                      "rolemap export --snapshot", "rolemap findings -o/--output",
                      "rolemap diff OLD", "rolemap diff NEW", "rolemap diff -o/--output",
-                     "rolemap snapshot save OUT.json", "rolemap snapshot save --snapshot",
+                     "rolemap snapshot save OUT.json|DIR", "rolemap snapshot save --snapshot",
                      "rolemap snapshot synth OUT_DIR|OUT.json", "rolemap simulate cases",
                      "rolemap role create --journal", "rolemap role undo JOURNAL",
                      "rolemap trace --snapshot", "rolemap who-can --snapshot"):

@@ -9,6 +9,7 @@ from graph.access import AccessGraph, build_access_graph
 from graph.catalog import require_action
 from graph.errors import RolemapError
 from graph.org.index import OrgIndex, build_index
+from graph.policy.clock import check_times
 from graph.sources.org.folder import OrgFolder, is_org_folder, open_org_folder
 from tui.commands.source_options import (
     add_source_options,
@@ -35,6 +36,10 @@ def parse_assumed(items: list[str]) -> dict[str, str]:
             raise RolemapError(f"--assume {item!r}: expected KEY=VALUE, "
                                "e.g. aws:SecureTransport=true")
         out[key.strip()] = value.strip()
+    try:
+        check_times(out)
+    except RolemapError as exc:
+        raise RolemapError(f"--assume {exc}") from None
     return out
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from graph.errors import SourceError
 from graph.sources.collect_script import collect_script
 from graph.sources.org.collect_script import DEFAULT_MEMBER_ROLE, org_collect_script
+from tui.commands.path_arg import name_arg
 
 
 def register(subparsers: Any) -> None:
@@ -32,11 +33,12 @@ def register(subparsers: Any) -> None:
                              "administrator's credentials), then one export folder per ACTIVE "
                              "account, read through --member-role")
     parser.add_argument("--member-role", dest="script_member_role", metavar="NAME",
-                        default=DEFAULT_MEMBER_ROLE,
+                        default=DEFAULT_MEMBER_ROLE, type=name_arg,
                         help=f"with --org: the role assumed in each member account (default "
                              f"{DEFAULT_MEMBER_ROLE}; MEMBER_ROLE=NAME when running the "
                              "script overrides it)")
-    parser.add_argument("--accounts", dest="script_accounts", metavar="ID,ID", default="",
+    parser.add_argument("--accounts", dest="script_accounts", metavar="ID,ID", default=None,
+                        type=name_arg,
                         help="with --org: collect only these accounts")
     parser.set_defaults(func=_run)
 
@@ -44,7 +46,7 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     # `rolemap --region R collect-script` (the source option) means the same thing.
     regions = args.script_regions or getattr(args, "regions", None) or []
-    accounts = [a.strip() for a in args.script_accounts.split(",") if a.strip()]
+    accounts = [a.strip() for a in (args.script_accounts or "").split(",") if a.strip()]
     if not args.script_org:
         if accounts or args.script_member_role != DEFAULT_MEMBER_ROLE:
             raise SourceError("--member-role and --accounts go with --org")

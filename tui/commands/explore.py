@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 
 from graph.errors import SourceError
-from graph.sources import snapshot_is_folder
+from graph.sources import SourceSpec, snapshot_is_folder
+from graph.temp_files import scratch_folder
 from graph.text import printable
+from tui.commands.org_options import save_org_from_args, wants_org
 from tui.commands.source_options import spec_from_args
 
 
 def run_explorer(args: argparse.Namespace) -> int:
-    from tui.app import RolemapApp
-
+    if wants_org(args):
+        return _run_org_explorer(args)
     spec = spec_from_args(args)  # conflicting options fail here, before the screen opens
     if spec.demo:
         from graph.sources.demo import emulator_installed, require_emulator
@@ -27,6 +31,12 @@ def run_explorer(args: argparse.Namespace) -> int:
         # without importing the emulator (about 2 s), which starts only for the wizard.
         if needs_build(spec) or not emulator_installed():
             require_emulator()
+    return _explore(spec, args)
+
+
+def _explore(spec: SourceSpec, args: argparse.Namespace) -> int:
+    from tui.app import RolemapApp
+
     compare = getattr(args, "compare", None)
     if compare is not None:
         try:
@@ -42,3 +52,24 @@ def run_explorer(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     return app.return_code or 0
+
+
+def _run_org_explorer(args: argparse.Namespace) -> int:
+    """`rolemap --org --member-role NAME`: the organisation is loaded (one line per account on
+    stderr) into an organisation folder for this session, and the app opens the management
+    account's view of it (the first account loaded when the management account was not)."""
+    with scratch_folder(Path(tempfile.gettempdir()), "rolemap-org") as tmp:
+        folder = save_org_from_args(args, str(tmp / "organization"))
+        if not folder.loaded:
+            raise SourceError("no account of the organisation could be loaded (see the lines "
+                              "above)")
+        management = folder.tree.management_account_id
+        account = management if management in folder.loaded else folder.loaded[0]
+        which = "the management account" if account == management else "the first account loaded"
+        print(printable(f"rolemap: organisation {folder.tree.organization_id}: "
+                        f"{len(folder.loaded)} accounts loaded, {len(folder.failed)} failed; "
+                        f"opening {which}, {account} (to keep the organisation: rolemap "
+                        "snapshot save DIR --org ...)"), file=sys.stderr)
+        spec = SourceSpec(snapshot=str(folder.snapshot_path(account)))
+        return _explore(spec, args)
+

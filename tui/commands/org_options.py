@@ -19,6 +19,7 @@ from graph.sources.org.folder import OrgFolder
 from graph.sources.org.live import DEFAULT_JOBS, OrgLoadOptions, save_org_live
 from graph.sources.spec import SourceSpec
 from graph.text import printable
+from tui.commands.path_arg import name_arg
 from tui.commands.source_options import spec_from_args, stderr_progress
 
 
@@ -29,7 +30,7 @@ def add_org_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--org", action="store_true", default=argparse.SUPPRESS,
                        help="load the whole AWS Organization: its OU tree, SCPs and RCPs, and "
                             "every ACTIVE account through --member-role")
-    group.add_argument("--member-role", metavar="NAME", default=argparse.SUPPRESS,
+    group.add_argument("--member-role", metavar="NAME", default=argparse.SUPPRESS, type=name_arg,
                        help="with --org: the role to assume in each member account (e.g. "
                             "OrganizationAccountAccessRole or a read-only audit role); with "
                             "--snapshot EXPORT (collect-script --org's folder) not needed")
@@ -72,7 +73,8 @@ def wants_org(args: argparse.Namespace) -> bool:
                                          ("--accounts", "org_accounts"), ("--ous", "org_ous"),
                                          ("--jobs", "org_jobs")) if hasattr(args, dest)]
     if alone:
-        raise SourceError(f"{', '.join(alone)} go with --org (load a whole organisation)")
+        verb = "goes" if len(alone) == 1 else "go"
+        raise SourceError(f"{', '.join(alone)} {verb} with --org (load a whole organisation)")
     return False
 
 

@@ -17,3 +17,11 @@ def path_arg(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"empty path {text!r}: name a file or folder (an unset shell variable?)")
     return text
+
+
+def name_arg(text: str) -> str:
+    """`text` unchanged, unless it is empty or only whitespace: an option that names something
+    (a role to assume, an access point) given "" is an unset variable, never "the default"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"empty name {text!r} (an unset shell variable?)")
+    return text

@@ -19,12 +19,16 @@ from typing import Any
 from graph.access import AccessGraph, ActionAccess, Explanation
 from graph.access.decide.gates.ownership import ownership_note
 from graph.access.decide.network import NO_PATH
+from graph.access.model import PointPath
 from graph.access.query.lookup import find_bucket, find_instance
 from graph.access.query.no_role import no_role_reason
+from graph.catalog import require_action
 from graph.findings import Escalation, escalation_json, escalations_of_roles
 from graph.findings.gain_groups import by_target
 from graph.model import Instance
+from graph.model_s3 import AccessPoint
 from graph.org.queries import analyse_for_instance, resolve_bucket
+from graph.policy.clock import time_notes
 from graph.policy.decision import Outcome
 from tui.commands.access_options import (
     add_access_options,
@@ -32,6 +36,7 @@ from tui.commands.access_options import (
     org_from_args,
     parse_assumed,
 )
+from tui.commands.path_arg import name_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,6 +54,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("instance", help="instance id or Name tag")
     parser.add_argument("bucket", help="bucket name")
     parser.add_argument("--action", help="one S3 action, e.g. s3:GetObject (explains the path)")
+    parser.add_argument("--access-point", metavar="NAME", type=name_arg,
+                        help="only the path through this access point of BUCKET (name, ARN "
+                             "or alias); without it, paths through each of BUCKET's access "
+                             "points follow the direct ones")
     parser.add_argument("--format", choices=("text", "json", "mermaid", "dot"), default="text",
                         help="text (default), json, or the path drawn as a Mermaid flowchart "
                              "or Graphviz DOT (escalation steps dashed)")
@@ -88,7 +97,7 @@ def _could_gain(g: AccessGraph, instance: Instance, bucket: str) -> list[Escalat
     return [e for e in escalations_of_roles(g, roles) if bucket in e.gains or e.everything]
 
 
-def _could_gain_text(paths: list[Escalation], bucket: str) -> list[str]:
+def _could_gain_text(paths: list[Escalation], bucket: str, g: AccessGraph) -> list[str]:
     """One entry per (role, target role): the ways under it, each with its statements."""
     if not paths:
         return []
@@ -100,11 +109,15 @@ def _could_gain_text(paths: list[Escalation], bucket: str) -> list[str]:
         for e in group.ways:
             if len(group.ways) > 1:
                 lines.append(f"    via {e.via}:")
-            lines.extend(f"      {s.action} by {r.label}" for s in e.steps for r in s.evidence)
+            for s in e.steps:
+                lines.extend(f"      {s.action} by {r.label}" for r in s.evidence)
+                lines.extend(f"        {n}" for n in time_notes(s.evidence, g.decided_at,
+                                                                g.assumed))
     return lines
 
 
-def access_json(a: ActionAccess) -> dict[str, Any]:
+def access_json(a: ActionAccess, g: AccessGraph | None = None) -> dict[str, Any]:
+    notes = time_notes(a.evidence, g.decided_at, g.assumed) if g is not None else []
     return {
         "action": a.action,
         "level": a.level,
@@ -114,16 +127,19 @@ def access_json(a: ActionAccess) -> dict[str, Any]:
         "granted_by": [e.label for e in a.evidence],
         "blocked_by": a.blocked_by.value if a.blocked_by else None,
         "reasons": list(a.reasons),
+        # Only where a time condition decided (older readers see the same keys as before).
+        **({"time_decided": notes} if notes else {}),
     }
 
 
-def _line(a: ActionAccess) -> list[str]:
+def _line(a: ActionAccess, g: AccessGraph) -> list[str]:
     extra = f" (only objects under {', '.join(a.prefixes)})" if a.prefixes else ""
     lines = [f"  {a.action:<34} {a.outcome.value}{extra}"]
     for c in a.conditions:
         lines.append(f"      if {c}")
     for e in a.evidence:
         lines.append(f"      by {e.label}")
+    lines.extend(f"      {n}" for n in time_notes(a.evidence, g.decided_at, g.assumed))
     if a.outcome.value in ("denied", "unknown"):
         lines.extend(f"      {r}" for r in a.reasons[:3])
     return lines
@@ -139,7 +155,8 @@ def _node_name(node_id: str, instance: Instance) -> str:
     return f"{kind} {ident}"
 
 
-def _explain_text(x: Explanation, instance: Instance, no_role: str | None) -> list[str]:
+def _explain_text(x: Explanation, instance: Instance, no_role: str | None,
+                  g: AccessGraph) -> list[str]:
     lines: list[str] = []
     for hop in x.hops:
         lines.append(f"{_node_name(hop.source_id, instance)} --{hop.relation}--> "
@@ -151,8 +168,34 @@ def _explain_text(x: Explanation, instance: Instance, no_role: str | None) -> li
     if x.access is None:
         lines.append(no_role or "no path: the instance gets no credentials for this")
     else:
-        lines.extend(_line(x.access))
+        lines.extend(_line(x.access, g))
     return lines
+
+
+def point_path_json(p: PointPath, action: str | None = None) -> dict[str, Any]:
+    """A path through an access point, as trace and who-can write it in JSON."""
+    acts = [a for a in p.actions.values() if action is None or a.action == action]
+    return {"access_point": p.point_arn, "access_point_name": p.point_name,
+            "via": list(p.via), "network": p.network or None,
+            "actions": [access_json(a) for a in acts]}
+
+
+def _point_text(p: PointPath, instance: Instance, bucket: str, action: str | None,
+                g: AccessGraph) -> list[str]:
+    chain = " -> ".join(a.rsplit("/", 1)[-1] for a in p.via)
+    lines = [f"{instance.label} -> {chain} -> via access point {p.point_arn} -> {bucket}"]
+    if p.network:
+        lines.append(f"    network: {p.network}")
+    for a in p.actions.values():
+        if action is None or a.action == action:
+            lines.extend(_line(a, g))
+    return lines
+
+
+def _point_explain(x: Explanation, instance: Instance, no_role: str | None,
+                   g: AccessGraph) -> list[str]:
+    lines = _explain_text(x, instance, no_role, g)
+    return [line.replace("accesspoint ", "access point ") for line in lines]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -171,13 +214,22 @@ def run(args: argparse.Namespace) -> int:
         instance = find_instance(g.snapshot, args.instance)
         bucket = find_bucket(g.snapshot, args.bucket)
     no_role = no_role_reason(g.snapshot, instance)
+    action = require_action(args.action).name if args.action else None
+    chosen = g.points.find(bucket.name, args.access_point) if args.access_point else None
+    points = g.points.instance_paths(instance, bucket.name,
+                                     (chosen,) if chosen is not None else None)
+    through = [a.outcome for p in points for a in p.actions.values()
+               if action is None or a.action == action]
+    if chosen is not None:
+        return _through_point(g, args, instance, bucket.name, chosen, points, no_role,
+                             exit_code(through))
     if args.action:
         x = g.explain(instance.instance_id, bucket.name, args.action)
-        code = exit_code([x.access.outcome] if x.access else [])
+        code = exit_code(([x.access.outcome] if x.access else []) + through)
     else:
         paths = [b for b in g.reachable_from_instance(instance.instance_id)
                  if b.bucket == bucket.name]
-        code = exit_code(a.outcome for p in paths for a in p.actions.values())
+        code = exit_code([a.outcome for p in paths for a in p.actions.values()] + through)
     if args.format in ("mermaid", "dot"):
         from graph.exports.diagram import to_dot, to_mermaid, trace_steps
 
@@ -202,21 +254,25 @@ def run(args: argparse.Namespace) -> int:
                 "hops": [{"from": h.source_id, "to": h.target_id, "relation": h.relation,
                           "reasons": list(h.reasons), "evidence": [e.label for e in h.evidence]}
                          for h in x.hops],
-                "access": access_json(x.access) if x.access else None,
+                "access": access_json(x.access, g) if x.access else None,
                 "no_path_because": no_role if x.access is None else None,
+                "access_point_paths": [point_path_json(p, action) for p in points],
                 "could_gain": [escalation_json(e, bucket.name) for e in gain],
             }, sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
-            print("\n".join(assumed_line(g) + notes + _explain_text(x, instance, no_role)
-                            + _could_gain_text(gain, bucket.name)))
+            print("\n".join(assumed_line(g) + notes + _explain_text(x, instance, no_role, g)
+                            + [line for p in points for line in _point_text(
+                                p, instance, bucket.name, action, g)]
+                            + _could_gain_text(gain, bucket.name, g)))
         return code
     if args.format == "json":
         json.dump({**head,
                    "paths": [{"via": list(p.via),
-                              "actions": [access_json(a) for a in p.actions.values()]}
+                              "actions": [access_json(a, g) for a in p.actions.values()]}
                              for p in paths],
                    "no_path_because": no_role,
+                   "access_point_paths": [point_path_json(p) for p in points],
                    "could_gain": [escalation_json(e, bucket.name) for e in gain]},
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -229,7 +285,43 @@ def run(args: argparse.Namespace) -> int:
         chain = " -> ".join(a.rsplit("/", 1)[-1] for a in p.via)
         print(f"{instance.label} -> {chain} -> {bucket.name}")
         for a in p.actions.values():
-            print("\n".join(_line(a)))
-    for line in _could_gain_text(gain, bucket.name):
+            print("\n".join(_line(a, g)))
+    for pp in points:
+        print("\n".join(_point_text(pp, instance, bucket.name, None, g)))
+    for line in _could_gain_text(gain, bucket.name, g):
         print(line)
+    return code
+
+
+def _through_point(g: AccessGraph, args: argparse.Namespace, instance: Instance, bucket: str,
+                   point: AccessPoint, points: list[PointPath], no_role: str | None,
+                   code: int) -> int:
+    """`--access-point`: only the path through that point (its hops with --action)."""
+    head = {"instance": instance.instance_id, "bucket": bucket, "access_point": point.arn,
+            "assumed_context": dict(g.assumed)}
+    if args.action:
+        x = g.points.explain(instance, bucket, args.action, point)
+        if args.format == "json":
+            json.dump({**head, "action": args.action,
+                       "hops": [{"from": h.source_id, "to": h.target_id,
+                                 "relation": h.relation, "reasons": list(h.reasons),
+                                 "evidence": [e.label for e in h.evidence]} for h in x.hops],
+                       "access": access_json(x.access, g) if x.access else None,
+                       "no_path_because": no_role if x.access is None else None},
+                      sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print("\n".join(assumed_line(g) + _point_explain(x, instance, no_role, g)))
+        return code
+    if args.format == "json":
+        json.dump({**head, "access_point_paths": [point_path_json(p) for p in points],
+                   "no_path_because": no_role if not points else None}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return code
+    for line in assumed_line(g):
+        print(line)
+    if not points:
+        print(no_role or f"{instance.label} gets no role to act through {point.name}")
+    for p in points:
+        print("\n".join(_point_text(p, instance, bucket, None, g)))
     return code

@@ -1,5 +1,5 @@
-"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles, the public, other
-accounts and services, each with its actions, key prefixes, role chain and evidence.
+"""`rolemap who-can BUCKET [--action A | --level L]`: instances, roles, IAM users, the public,
+other accounts and services, each with its actions, key prefixes, role chain and evidence.
 
 The context taken as known (`--assume`) is said first: a header line in text,
 `"assumed_context"` in JSON (`{}` when none), as every export records it."""
@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
-from graph.access import PrincipalAccess
-from graph.access.model import chain_label
+from graph.access import ActionAccess, PrincipalAccess
+from graph.access.model import PointPath, chain_label, unique_refs
 from graph.catalog import LEVEL_ALIASES, find_action, normalize_level
 from graph.findings import Escalation, escalation_json, escalations_to_bucket
 from graph.findings.context import level_of
 from graph.findings.gain_groups import by_target
+from graph.model_compute import COMPUTE_TITLES
+from graph.model_users import USER_GATES_NOTE
 from graph.org.index import OrgIndex, build_index
 from graph.org.queries import who_can_org
 from graph.sources.org.folder import OrgFolder
@@ -27,7 +30,7 @@ from tui.commands.access_options import (
     org_folder_from_args,
     parse_assumed,
 )
-from tui.commands.trace import access_json, assumed_line
+from tui.commands.trace import access_json, assumed_line, point_path_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +56,11 @@ def _text(p: PrincipalAccess) -> list[str]:
     # A role's own chain goes without saying; one through assumed roles is named.
     chained = p.kind == "instance" or len(p.via) > 1
     via = f"  via {chain_label(p.via)}" if p.via and chained else ""
+    if p.kind in COMPUTE_TITLES and p.via:  # the role it runs as is what a reader checks
+        via = f"  as role {chain_label(p.via)}"
     lines = [f"{p.kind:<9} {p.name:<40} {summary}{via}"]
+    if p.kind == "user":
+        lines.append(f"{'':<10}{USER_GATES_NOTE}")
     for chain in p.chains:
         if chain != p.via:
             lines.append(f"{'':<10}also via {chain_label(chain)}")
@@ -126,13 +133,21 @@ def run(args: argparse.Namespace) -> int:
     found = g.who_can(args.bucket, action=args.action, level=args.level)
     # Escalation: who could gain access here; listed apart, never among the principals.
     gain = [e for e in escalations_to_bucket(g, args.bucket) if _wanted(e, args)]
+    through = [p for p in g.points.who_can(args.bucket) if any(_kept(a, args)
+                                                                for a in p.reaching)]
     if args.format == "json":
         json.dump({"bucket": args.bucket, "assumed_context": dict(g.assumed), "principals": [
             {"kind": p.kind, "id": p.id, "name": p.name,
              "actions": {k: a.outcome.value for k, a in p.actions.items()},
              "via": list(p.via), "chains": [list(c) for c in p.paths],
-             "details": [access_json(a) for a in p.actions.values()]}
+             "details": [access_json(a, g) for a in p.actions.values()],
+             **({"note": USER_GATES_NOTE} if p.kind == "user" else {})}
             for p in found],
+            "access_point_paths": [
+                {"kind": p.kind, "id": p.id, "name": p.name,
+                 **point_path_json(replace(p, actions={
+                     a.action: a for a in p.reaching if _kept(a, args)}))}
+                for p in through],
             "could_gain": [escalation_json(e, args.bucket) for e in gain]},
             sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -143,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"nobody can reach {args.bucket} with that")
     for p in found:
         print("\n".join(_text(p)))
+    for pp in through:
+        print("\n".join(_point_text(pp, args)))
     # One line per (role, target role), however many instances and launch calls share it.
     for group in by_target(gain):
         names = [g.snapshot.instance_by_id[i].label for i in group.instances[:2]]
@@ -152,6 +169,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'could gain':<9} {who:<40} as role {role}: {group.label} (escalation, "
               "not allowed now)")
     return 0
+
+
+def _kept(a: ActionAccess, args: argparse.Namespace) -> bool:
+    """An answer --action/--level keeps."""
+    if args.action is not None:
+        entry = find_action(args.action)
+        return entry is not None and a.action == entry.name
+    return args.level is None or level_of(a.action) == normalize_level(args.level)
+
+
+def _point_text(p: PointPath, args: argparse.Namespace) -> list[str]:
+    """One path through an access point: who, the point, the granted actions' counts."""
+    kept = [a for a in p.reaching if _kept(a, args)]
+    counts: dict[str, int] = {}
+    for a in kept:
+        counts[a.outcome.value] = counts.get(a.outcome.value, 0) + 1
+    summary = ", ".join(f"{n} {o}" for o, n in counts.items())
+    via = f"  as {chain_label(p.via)}" if p.via and p.kind == "instance" else ""
+    lines = [f"{p.kind:<9} {p.name:<40} {summary}  via access point {p.point_arn}{via}"]
+    evidence = unique_refs(e for a in kept for e in a.evidence
+                           if e.policy_name == f"access point {p.point_name}")
+    lines.extend(f"{'':<10}by {e.label}" for e in evidence)
+    return lines
 
 
 def _wanted(e: Escalation, args: argparse.Namespace) -> bool:

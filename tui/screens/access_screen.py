@@ -19,6 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Tree
 
 from graph.findings import Escalation, Finding
+from graph.model import AccountSnapshot
+from graph.model_compute import ComputeResource
+from graph.policy.clock import time_notes
 from tui.messages import WorkspaceChanged
 from tui.navigation import OpenResource
 from tui.views.answers import TreeFilter
@@ -134,6 +137,9 @@ class AccessTreeScreen(Screen[None]):
         profile = snapshot.profile_by_arn.get(data)
         if profile is not None and profile.role_arns:
             return "roles", profile.role_arns[0]
+        compute = _compute_at(snapshot, data)
+        if compute is not None and compute.role_arn in snapshot.role_by_arn:
+            return "roles", compute.role_arn  # a function, stack...: the role it runs as
         return None
 
     def copy_target(self) -> tuple[str, str] | None:
@@ -153,6 +159,9 @@ class AccessTreeScreen(Screen[None]):
                 return data, "service principal (services have no ARN)"
             if data.isdigit() and len(data) == 12:
                 return f"arn:{partition}:iam::{data}:root", "account ARN"
+            compute = _compute_at(snapshot, data)
+            if compute is not None:
+                return data, f"{compute.kind} ARN"
         found = self.resource_at_cursor()
         if found is not None:
             kind, key = found
@@ -357,4 +366,14 @@ class AccessTreeScreen(Screen[None]):
         own = self.workspace.decided.own_evidence(selection.bucket, access.evidence)
         if any(a is not b for a, b in zip(own, access.evidence, strict=True)):
             selection = replace(selection, access=replace(access, evidence=own))
+        g = self.workspace.decided
+        notes = time_notes(access.evidence, g.decided_at, g.assumed)
+        if notes:
+            selection = replace(selection, time_notes=tuple(notes))
         panel.show(selection)
+
+
+def _compute_at(snapshot: AccountSnapshot, arn: str) -> ComputeResource | None:
+    """The function, stack, project, dev endpoint or notebook with this ARN, if any."""
+    facts = snapshot.compute
+    return next((r for r in facts.resources if r.arn == arn), None) if facts else None

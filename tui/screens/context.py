@@ -16,6 +16,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
+from graph.errors import RolemapError
+from graph.policy.clock import check_times
+
 EXAMPLES = "aws:SecureTransport=true\naws:SourceVpce=vpce-0123456789abcdef0"
 
 
@@ -36,6 +39,10 @@ def parse_context(text: str) -> dict[str, str]:
                 f"line {number}: expected service:Key=value, e.g. aws:SecureTransport=true"
             )
         context[key.strip()] = value.strip()
+        try:  # a time key must hold a date (the analysis time may come from it)
+            check_times({key.strip(): value.strip()})
+        except RolemapError as exc:
+            raise ContextSyntaxError(f"line {number}: {exc}") from None
     return context
 
 

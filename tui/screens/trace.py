@@ -16,6 +16,7 @@ from textual.widgets.tree import TreeNode
 
 from graph.access import BucketAccess
 from graph.access.decide.gates.ownership import ownership_note
+from graph.access.model import unique_refs
 from graph.access.query.no_role import no_role_reason
 from graph.findings import Escalation, Finding, escalations_of_roles
 from graph.findings.context import verbs
@@ -268,12 +269,61 @@ class TraceScreen(AccessTreeScreen):
         note = ownership_note(found) if found is not None else None
         if note:  # a gate of the bucket itself: its ACL disabled (or maybe)
             node.add_leaf(Text(printable(note), style="italic"), data=None)
+        if self.kind == "instance":
+            self._add_network(bucket, paths, node)
         for path in paths:
             via = " → ".join(self._role_label(r) for r in path.via)
             target = node
             if len(paths) > 1 or len(path.via) > 1:
                 target = node.add(f"via {via}", data=path.role_arn, expand=True)
             add_levels(target, path.actions, via or self._role_label(path.role_arn), bucket)
+        self._add_point_paths(bucket, node)
+
+    def _add_network(self, bucket: str, paths: list[BucketAccess],
+                     node: TreeNode[NodeData]) -> None:
+        """The network step, as `rolemap trace` shows it: route table → endpoint, NAT,
+        internet gateway or no path, and the endpoint policy's statements."""
+        g = self.workspace.decided
+        instance = self.workspace.snapshot.instance_by_id[self.key]
+        hops = [g.network.hop(instance, p.role_arn, bucket, a)
+                for p in paths for a in list(p.actions.values())[:1]]
+        hop = next((h for h in hops if h is not None), None)
+        if hop is None:
+            return  # a snapshot without network facts: its load warning says so
+        label = Text("network path: ", style="bold")
+        label.append(printable(hop.reasons[0]))
+        step = node.add(label, data=None, expand=True)
+        for reason in dict.fromkeys(r for h in hops if h is not None for r in h.reasons[1:]):
+            step.add_leaf(Text(printable(reason)), data=None)
+        evidence = unique_refs(e for p in paths for a in p.actions.values() for e in a.evidence
+                               if e.policy_name.startswith("route table "))
+        for ref in evidence:
+            step.add_leaf(Text(f"by {printable(ref.label)}"), data=None)
+
+    def _add_point_paths(self, bucket: str, node: TreeNode[NodeData]) -> None:
+        """Paths through the bucket's access points ("via access point <arn>")."""
+        g = self.workspace.decided
+        if not g.points.points_of(bucket):
+            return
+        if self.kind == "instance":
+            found = g.points.instance_paths(self.workspace.snapshot.instance_by_id[self.key],
+                                            bucket)
+        else:
+            found = g.points.role_paths(self.key, bucket)
+        for path in found:
+            via = " → ".join(self._role_label(r) for r in path.via)
+            label = Text(f"via access point {path.point_arn}", style="bold")
+            label.append(f"  as {via}  ", style="dim")
+            label.append_text(summary([a.outcome for a in path.actions.values()]))
+            target = node.add(label, data=path.point_arn, expand=False)
+            if path.network:
+                target.add_leaf(Text(f"network path: {printable(path.network)}"), data=None)
+            point = next(p for p in g.points.points_of(bucket) if p.arn == path.point_arn)
+            origin = (f"network origin VPC: answers only requests from {point.vpc_id}"
+                      if point.vpc_only else "network origin Internet")
+            target.add_leaf(Text(printable(origin)), data=None)
+            add_levels(target, path.actions, f"{via} via access point {path.point_name}",
+                       bucket)
 
     def subject_resource(self) -> tuple[str, str]:
         return ("instances" if self.kind == "instance" else "roles"), self.key
@@ -292,6 +342,18 @@ class TraceScreen(AccessTreeScreen):
         ]
         body = {"kind": self.kind, "id": self.key, "context": dict(self.workspace.assumed)}
         body["access"] = data
+        g = self.workspace.decided
+        points = []
+        for bucket in sorted({p.bucket for p in self.workspace.snapshot.access_points or ()}):
+            if self.kind == "instance":
+                found = g.points.instance_paths(
+                    self.workspace.snapshot.instance_by_id[self.key], bucket)
+            else:
+                found = g.points.role_paths(self.key, bucket)
+            points += [{"bucket": bucket, "access_point": p.point_arn, "via": list(p.via),
+                        "network": p.network or None, "actions": access_json(p.actions)}
+                       for p in found]
+        body["access_point_paths"] = points
         return json.dumps(body, indent=2), f"trace of {self.subject} as JSON"
 
     def export_scopes(self) -> list[tuple[str, str]]:

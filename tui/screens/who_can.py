@@ -22,6 +22,7 @@ from graph.access.model import chain_label
 from graph.findings import Finding, escalations_to_bucket
 from graph.findings.context import verbs
 from graph.glance import open_door
+from graph.model_compute import COMPUTE_TITLES
 from graph.policy import Outcome
 from graph.risk import Risk, action_risk, actions_risks, bucket_risks, principal_risks, rank
 from tui.screens.access_screen import AccessTreeScreen
@@ -44,8 +45,10 @@ KIND_TITLES = {
     "public": "The public",
     "instance": "Instances",
     "role": "Roles",
+    "user": "IAM users",
     "account": "Other accounts",
     "service": "Services",
+    **COMPUTE_TITLES,
 }
 
 
@@ -65,6 +68,8 @@ def principal_label(principal: PrincipalAccess) -> str:
 def chains_text(principal: PrincipalAccess) -> str:
     """"via ci-runner → website-deployer" for an instance or role reaching through assumed
     roles (every chain, "|" between them); "" for one reaching through its own role only."""
+    if principal.kind in COMPUTE_TITLES and principal.paths:  # name the role it runs as
+        return "as role " + " | ".join(chain_label(c) for c in principal.paths)
     if principal.kind not in ("instance", "role") or (
             len(principal.via) < 2 and len(principal.paths) < 2):
         return ""
@@ -182,7 +187,28 @@ class WhoCanScreen(AccessTreeScreen):
         else:
             rank = {kind: n for n, kind in enumerate(KIND_TITLES)}
             self._build_by_action(sorted(principals, key=lambda p: (rank[p.kind], p.name, p.id)))
+        self._add_access_points()
         self._add_escalations()
+
+    def _add_access_points(self) -> None:
+        """Who reaches the bucket through one of its access points: a group of its own, each
+        path named by its point (the point's policy statement is the evidence)."""
+        paths = self.workspace.decided.points.who_can(self.bucket)
+        if not paths:
+            return
+        tree = self.query_one(AccessTree)
+        heading = tree.root.add(Text(f"Through access points ({len(paths)})", style="bold"),
+                                data=None, expand=len(paths) <= _OPEN_GROUP_UP_TO)
+        for path in paths:
+            who = f"{path.kind} {path.name}"
+            if path.kind == "instance" and path.via:
+                who += f" as {chain_label(path.via)}"
+            label = Text(f"{who}  via access point {path.point_name}")
+            label.append("  ")
+            label.append_text(summary([a.outcome for a in path.reaching]))
+            tree.add_lazy(heading, label, path.point_arn, partial(
+                self._add_levels, {a.action: a for a in path.reaching},
+                f"{who} via access point {path.point_name}"))
 
     def _add_escalations(self) -> None:
         """Instances that could gain access here by escalating: their own group, apart from
@@ -341,6 +367,12 @@ class WhoCanScreen(AccessTreeScreen):
                     "actions": access_json(p.actions),
                 }
                 for p in self.principals
+            ],
+            "access_point_paths": [
+                {"kind": p.kind, "id": p.id, "name": p.name, "access_point": p.point_arn,
+                 "via": list(p.via), "network": p.network or None,
+                 "actions": access_json({a.action: a for a in p.reaching})}
+                for p in self.workspace.decided.points.who_can(self.bucket)
             ],
         }
         return json.dumps(body, indent=2), f"who can reach {self.bucket} as JSON"

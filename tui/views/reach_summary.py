@@ -79,7 +79,7 @@ def reach_summary(graph: AccessGraph, kind: str, key: str) -> str:
                 flagged.update(principal_risks(principal.kind))
                 flagged.update(actions_risks(principal.actions))
         words = {"public": "the public", "instance": "instance(s)", "role": "role(s)",
-                 "account": "other account(s)", "service": "service(s)"}
+                 "user": "IAM user(s)", "account": "other account(s)", "service": "service(s)"}
         found = [f"{n} {words.get(k, k)}" if k != "public" else "the public"
                  for k, n in kinds.items()]
         lines = [f"Reachable by: {', '.join(found) or 'nobody'}."

@@ -30,6 +30,8 @@ class Selection:
     who: str
     bucket: str
     access: ActionAccess
+    #: How time conditions of its statements were decided ("aws:CurrentTime decided at …").
+    time_notes: tuple[str, ...] = ()
 
 
 def render_evidence(selection: Selection) -> RenderableType:
@@ -67,6 +69,9 @@ def render_evidence(selection: Selection) -> RenderableType:
         parts.append(Text(f"{ref.label} — {ref.effect}", style="bold"))
         statement = json.dumps(ref.statement, indent=2, default=str)
         parts.append(Syntax(statement, "json", theme="ansi_dark", word_wrap=True))
+    if selection.time_notes:
+        parts.append(Text("\nTime conditions", style="bold underline"))
+        parts.extend(Text(f"• {note}") for note in selection.time_notes)
     if not access.evidence and not access.reasons:
         parts.append(Text("\nNo statement mentions this action: denied by default."))
     parts = [safe_text(p) if isinstance(p, Text) else p for p in parts]

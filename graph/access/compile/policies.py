@@ -18,6 +18,7 @@ from graph.access.compile.statements import StatementFacts, document_facts
 from graph.errors import PolicyParseError
 from graph.model import UNKNOWN_ACL, AccountSnapshot, Bucket, ForeignAccount, LoadWarning, Role
 from graph.model_org import IN_ORGANIZATION, ORGANIZATION_UNREAD, RCP
+from graph.model_users import inline_name
 from graph.policy import Policy, PolicyKind, PrincipalPolicies, parse_policy
 from graph.policy.limits import refusal
 
@@ -107,6 +108,7 @@ class PolicyBook:
         self._count = earlier._count if earlier is not None else 0
         self._managed: dict[tuple[str, PolicyKind], CompiledPolicy | None] = {}
         self._roles: dict[str, RolePolicies] = {}
+        self._group_inline: dict[InternKey, CompiledPolicy | None] = {}
         self._buckets: dict[str, BucketPolicies] = {}
         #: Statement facts by (CompiledPolicy.key, position), filled as roles are studied.
         self.statement_facts: dict[tuple[int, int], StatementFacts] = {}
@@ -157,6 +159,19 @@ class PolicyBook:
                         found.setdefault(key, cp)
             self._interned = found
         return self._interned
+
+    def _inline(self, document: Any, name: str) -> CompiledPolicy | None:
+        """An inline policy compiled; a group's (named "group NAME/POLICY", shared by every
+        member) once per book, as a managed policy is: one compiled object, so a second book
+        that reuses this one's (reuse.py) finds the same key for every member."""
+        if not name.startswith("group "):
+            return self.compile(document, name, PolicyKind.IDENTITY)
+        key = document_key(document, name, PolicyKind.IDENTITY)
+        if key is None:
+            return self.compile(document, name, PolicyKind.IDENTITY)
+        if key not in self._group_inline:
+            self._group_inline[key] = self.compile(document, name, PolicyKind.IDENTITY)
+        return self._group_inline[key]
 
     def managed(self, arn: str, kind: PolicyKind) -> CompiledPolicy | None:
         key = (arn, kind)
@@ -213,8 +228,7 @@ class PolicyBook:
         missing: list[str] = []
         identity: list[CompiledPolicy] = []
         for inline in role.inline_policies:
-            compiled = self.compile(inline.document, f"{role.name}/{inline.name}",
-                                    PolicyKind.IDENTITY)
+            compiled = self._inline(inline.document, inline_name(role.name, inline.name))
             if compiled is not None:
                 identity.append(compiled)
             else:  # its grants are unknown, not absent

@@ -10,6 +10,7 @@ merged into one, with every prefix and its evidence.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from graph.access.classify.bucket_facts import BucketFacts
 from graph.access.compile.index import key_prefix_label
@@ -17,6 +18,7 @@ from graph.access.compile.policies import RolePolicies
 from graph.access.decide import gates as registry
 from graph.access.decide.combine import decide, limited, may_deny, may_grant, plan, unread
 from graph.access.decide.gate import Gate, Question
+from graph.access.decide.gates.access_point import DIRECT
 from graph.access.decide.gates.org_policies import org_keys
 from graph.access.decide.unread import UNREAD_POLICY, is_stand_in
 from graph.access.model import OUTCOME_RANK, ActionAccess, unique_conditions, unique_refs
@@ -84,8 +86,12 @@ class Decider:
         #: What the organisation says of a request from the callers' account to the buckets'
         #: (aws:PrincipalOrgID/OrgPaths, aws:ResourceOrgID/OrgPaths), so conditions on them
         #: are decided; the anonymous public has no principal keys.
-        self.principal_org, self.resource_org = org_keys(
+        principal_org, resource_org = org_keys(
             organization, owner.organization if owner is not None else None)
+        # A direct request carries no access point's keys: absent, so a bucket policy's
+        # delegation to access points (s3:DataAccessPointAccount) is decided, not conditional.
+        self.principal_org: dict[str, Any] = {**DIRECT, **principal_org}
+        self.resource_org: dict[str, Any] = {**DIRECT, **resource_org}
         #: The registered gates (gates/__init__.py), read when the analysis starts.
         self.gates = gates if gates is not None else registry.GATES
         #: Engine evaluations that matched statements: whole requests, and each side of a

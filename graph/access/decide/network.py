@@ -59,10 +59,28 @@ class NetworkPath:
     vpc_id: str = ""
     #: The NAT gateway's public IP (over an internet gateway the instance's own is used).
     nat_ip: str = ""
+    #: The NAT or internet gateway the default route leads to ("" otherwise).
+    gateway: str = ""
 
     @property
     def passes(self) -> bool:
         return self.kind in (ENDPOINT, NAT, INTERNET, NOT_CHECKED)
+
+
+def path_label(path: NetworkPath) -> str:
+    """How the request leaves, in a word or two and an id (the exports' network column)."""
+    if path.kind == ENDPOINT and path.endpoint is not None:
+        kind = "gateway" if path.endpoint.endpoint_type == "Gateway" else "interface"
+        return f"{kind} endpoint {path.endpoint.endpoint_id}"
+    if path.kind == NAT:
+        return f"NAT {path.gateway} ({path.nat_ip})"
+    if path.kind == INTERNET:
+        return f"internet gateway {path.gateway}"
+    if path.kind == NO_PATH:
+        return f"no path ({path.reason})"
+    if path.kind == UNKNOWN:
+        return f"unknown ({path.reason})"
+    return "not checked"
 
 
 def no_path_reason(region: str) -> str:
@@ -142,7 +160,7 @@ def _decide(net: RegionNetwork, table: RouteTable, region: str, public_ip: bool
                 and nat.state == "available":
             return NetworkPath(NAT, region, f"{rtb} → {nat.nat_gateway_id} (NAT gateway, "
                                f"{nat.public_ips[0]})", route_table_id=table.route_table_id,
-                               nat_ip=nat.public_ips[0])
+                               nat_ip=nat.public_ips[0], gateway=nat.nat_gateway_id)
         if nat is None and net.unread:
             return _unknown(region, f"NAT gateway {default.target} was not read")
         return NetworkPath(NO_PATH, region, f"{rtb} → {default.target} (NAT gateway without "
@@ -151,7 +169,7 @@ def _decide(net: RegionNetwork, table: RouteTable, region: str, public_ip: bool
         if public_ip:
             return NetworkPath(INTERNET, region, f"{rtb} → {default.target} (internet "
                                "gateway, the instance's public IP)",
-                               route_table_id=table.route_table_id)
+                               route_table_id=table.route_table_id, gateway=default.target)
         return NetworkPath(NO_PATH, region, f"{rtb} → {default.target} (internet gateway, "
                            "but the instance has no public IP)", why, table.route_table_id)
     return NetworkPath(NO_PATH, region, f"{rtb}: no route to S3 in {region}", why,

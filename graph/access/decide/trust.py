@@ -17,6 +17,7 @@ from graph.access.compile.policies import CompiledPolicy, PolicyBook
 from graph.access.compile.statements import StatementFacts, document_facts
 from graph.access.model import unique_conditions, unique_refs
 from graph.model import AccountSnapshot, Role
+from graph.model_users import is_user, user_callers
 from graph.policy import (
     ConditionRef,
     Outcome,
@@ -113,7 +114,7 @@ class TrustAnalyzer:
     def role_edge(self, caller: Role, target: Role) -> AssumeEdge:
         """Role chaining: trust policy AND the caller's own policies, both via the engine."""
         trust = self.trust(target)
-        source = f"role:{caller.arn}"
+        source = f"{'user' if is_user(caller.arn) else 'role'}:{caller.arn}"
         if trust is None:
             return AssumeEdge(source, target.arn, Outcome.UNKNOWN,
                               (_unparsed(target),), (), ())
@@ -154,7 +155,8 @@ class TrustAnalyzer:
     def role_edges(self) -> list[AssumeEdge]:
         """Every role → role edge the engine grants (or leaves conditional/unknown)."""
         acct = self.snapshot.account_id
-        callers = self.snapshot.roles
+        # IAM users assume roles too: their chains are part of what a user reaches.
+        callers = self.snapshot.roles + user_callers(self.snapshot)
         edges: list[AssumeEdge] = []
         for target in self.snapshot.roles:
             principals = {p for p, _ in self.named(target) if not p.startswith("service:")}

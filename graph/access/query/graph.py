@@ -7,6 +7,7 @@ so they stay fast on large accounts; the networkx MultiDiGraph is built on first
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from datetime import datetime
 from functools import cached_property
 from types import MappingProxyType
 
@@ -22,6 +23,8 @@ from graph.access.model import (
     PrincipalAccess,
 )
 from graph.access.query import across
+from graph.access.query.access_points import AccessPointPaths
+from graph.access.query.compute import compute_chains, compute_resources
 from graph.access.query.explain import decide_now, explain_path
 from graph.access.query.lookup import find_bucket, find_instance, find_role
 from graph.access.query.merge import action_filter, keep_filter, stronger
@@ -73,7 +76,18 @@ class AccessGraph:
 
     @property
     def assumed(self) -> Mapping[str, str]:
+        """What the user assumed (--assume): what exports say the answers assumed."""
         return dict(self.data.assumed)
+
+    @property
+    def request_context(self) -> Mapping[str, str]:
+        """Every key decisions read: the time keys at `decided_at`, then `assumed`."""
+        return dict(self.data.context)
+
+    @property
+    def decided_at(self) -> datetime:
+        """The analysis time the time keys (aws:CurrentTime...) were decided at."""
+        return self.data.decided_at
 
     @property
     def warnings(self) -> tuple[LoadWarning, ...]:
@@ -96,12 +110,17 @@ class AccessGraph:
         return NetworkGates(self.data)
 
     @cached_property
+    def points(self) -> AccessPointPaths:
+        """Paths through the buckets' access points (query/access_points.py)."""
+        return AccessPointPaths(self)
+
+    @cached_property
     def graph(self) -> nx.MultiDiGraph:
         return build_networkx(self.data, self.external)
 
     def with_assumed(self, context: Mapping[str, str]) -> AccessGraph:
         """The same account re-decided under another assumed context (replaces the old one)."""
-        return build_access_graph(self.snapshot, assumed=context)
+        return build_access_graph(self.snapshot, assumed=context, at=self.decided_at)
 
     # -- chains and per-role answers ---------------------------------------------------------
 
@@ -233,7 +252,8 @@ class AccessGraph:
 
     def who_can(self, bucket_name: str, action: str | None = None, level: str | None = None,
                 include_denied: bool = False) -> list[PrincipalAccess]:
-        """Instances, roles, the public, external accounts and services that reach a bucket.
+        """Instances, roles, IAM users, the public, external accounts and services that reach
+        a bucket.
 
         Before every role is decided, the answer is decided for this bucket alone, ahead of
         the background analysis (`first_in_line`), and kept: the view that asked redraws it
@@ -309,6 +329,18 @@ class AccessGraph:
                 self.data.chains_from(role.arn), bucket.name, pick)
             if merged:
                 out.append(PrincipalAccess("role", role.arn, role.name, merged, via, chains))
+        for resource in compute_resources(self.data):
+            merged, via, chains = self._chains_on_bucket(
+                compute_chains(self.data, resource), bucket.name, pick)
+            if merged:
+                out.append(PrincipalAccess(resource.kind, resource.arn, resource.name, merged,
+                                           via, chains))
+        for user in self.data.users:
+            # No instance: the IAM gates only (model_users.USER_GATES_NOTE says so).
+            merged, via, chains = self._chains_on_bucket(
+                self.data.chains_from(user.arn), bucket.name, pick)
+            if merged:
+                out.append(PrincipalAccess("user", user.arn, user.name, merged, via, chains))
         for ext in self.external(bucket.name) if not foreign else ():
             acts = pick(ext.actions)
             if acts:
@@ -361,7 +393,7 @@ class AccessGraph:
         if bucket_name not in cache:
             cache[bucket_name] = external_principals(
                 self.data.bucket_by_name[bucket_name], self.snapshot.account_id,
-                self.data.assumed)
+                self.data.context)
         return cache[bucket_name]
 
     def explain(self, instance_id: str, bucket_name: str, action: str) -> Explanation:
@@ -379,7 +411,8 @@ class AccessGraph:
 
 def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | None = None,
                        progress: Progress | None = None, *, decide: bool = True,
-                       reuse_from: AccessGraph | None = None) -> AccessGraph:
+                       reuse_from: AccessGraph | None = None,
+                       at: datetime | None = None) -> AccessGraph:
     """Decide every layer for the snapshot (see reach/computer.py for how work is shared).
 
     `decide=False` sets up the account-wide layers only: every query still answers (deciding
@@ -387,8 +420,10 @@ def build_access_graph(snapshot: AccountSnapshot, assumed: Mapping[str, str] | N
     `reuse_from`: another snapshot's analysis (usually an earlier one of the same account)
     whose compiled policies and decisions are taken where they are provably the same
     (reuse.py); answers identical on both sides are then the same objects.
+    `at`: the analysis time for aws:CurrentTime and the other time keys (default: now, or
+    `reuse_from`'s; an assumed aws:CurrentTime wins).
     """
     reuse = Reuse(reuse_from.data) if reuse_from is not None else None
     return AccessGraph(AccessData(snapshot, assumed or {}, progress or _no_progress,
-                                  decide=decide, reuse=reuse))
+                                  decide=decide, reuse=reuse, at=at))
 

@@ -11,6 +11,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from graph.access.classify.bucket_facts import BucketFacts, bucket_facts
 from graph.access.classify.role_facts import RoleFacts, role_facts
@@ -26,6 +27,8 @@ from graph.access.reach.public import public_reach
 from graph.access.reach.reuse import Reuse
 from graph.catalog import s3_actions
 from graph.model import AccountSnapshot, ForeignAccount, Instance, LoadWarning, Role
+from graph.model_users import user_callers
+from graph.policy.clock import analysis_time, with_time
 from graph.sources.bulk import bulk_allocation
 
 Progress = Callable[[str, int, int], None]
@@ -64,7 +67,14 @@ class AccessData:
 
     def __init__(self, snapshot: AccountSnapshot, assumed: Mapping[str, str],
                  progress: Progress = _no_progress, *, decide: bool = True,
-                 reuse: Reuse | None = None, owner: ForeignAccount | None = None) -> None:
+                 reuse: Reuse | None = None, at: datetime | None = None,
+                 owner: ForeignAccount | None = None) -> None:
+        #: When the analysis asks its questions (graph/policy/clock.py): the time keys'
+        #: value. An analysis reusing another's asks at the same moment.
+        self.decided_at = analysis_time(
+            assumed, at if at is not None else reuse.first.decided_at if reuse else None)
+        #: The request context every decision reads: the time keys, then what was assumed.
+        self.context = with_time(assumed, self.decided_at)
         #: The buckets' account when it is not the snapshot's (a *view* of an organisation's
         #: analysis: these roles asked about another account's buckets; no public answers).
         self.owner = owner
@@ -88,6 +98,9 @@ class AccessData:
         #: Stand-in roles for instance profiles whose role could not be read (unread.py).
         self.unread = unread_roles(snapshot)
         self.unread_by_arn = {r.arn: r for r in self.unread.values()}
+        #: IAM users as callers (graph.model_users): decided like roles, without an instance.
+        self.users: tuple[Role, ...] = user_callers(snapshot)
+        self.user_by_arn = {u.arn: u for u in self.users}
         for stand_in in self.unread.values():
             seed(self.book, stand_in)
         names = [b.name for b in snapshot.buckets]
@@ -96,7 +109,7 @@ class AccessData:
             names, snapshot.account.partition)
         if reuse is not None:
             reuse.seed_book(self.book, same_buckets)
-        self.decider = Decider(snapshot.account, self.assumed,
+        self.decider = Decider(snapshot.account, self.context,
                                organization=snapshot.organization, owner=self.owner)
         total_b = len(snapshot.buckets)
         progress("buckets", 0, total_b)
@@ -128,7 +141,7 @@ class AccessData:
                     self.public[bf.bucket.name] = res
         progress("public access", total_b, total_b)
         progress("trust", 0, 1)
-        self.trust = TrustAnalyzer(snapshot, self.book, self.assumed)
+        self.trust = TrustAnalyzer(snapshot, self.book, self.context)
         # A view (another account's buckets) asks about roles only: the account's own
         # analysis and the organisation's (graph/org/analysis.py) decide who assumes whom.
         view = self.owner is not None
@@ -157,12 +170,12 @@ class AccessData:
     @property
     def complete(self) -> bool:
         """Whether every role is decided (the per-role maps are full)."""
-        return len(self.role_reach) >= len(self.roles)
+        return len(self.role_reach) >= len(self.roles) + len(self.users)
 
     def decide_all(self, progress: Progress = _no_progress,
                    cancelled: Callable[[], bool] = lambda: False) -> bool:
         """Decide every role not decided yet; False when `cancelled` stopped it early."""
-        roles = self.roles
+        roles = self.roles + self.users
         total = len(roles)
         progress("roles", 0, total)
         # Deciding builds millions of acyclic objects; the cyclic collector walking them
@@ -206,6 +219,13 @@ class AccessData:
                     found = self.reach.role_reach(self.facts_of(role_arn), {})
                     self.role_reach[role_arn] = found
         return found
+
+    def caller_reach(self, caller: Role) -> RoleReach:
+        """The reach of a caller the snapshot does not hold (not kept: asked once, e.g. a
+        user as the member of a group an escalation could add it to)."""
+        with self._lock:
+            facts = role_facts(self.book.role(caller), self.book, self.index)
+            return self.reach.role_reach(facts, {})
 
     def forget(self, role_arn: str) -> None:
         """Drop the role's decided reach and facts (decided again if asked again): for a
@@ -284,11 +304,15 @@ class AccessData:
         return self._chains[role_arn]
 
     def role(self, role_arn: str) -> Role:
-        """A role of the account, or the stand-in for a role that could not be read."""
+        """A role of the account, the stand-in for a role that could not be read, or an IAM
+        user as a caller."""
         found = self.snapshot.role_by_arn.get(role_arn)
         if found is None and self.foreign is not None:
             found = self.foreign.role(role_arn)
-        return found if found is not None else self.unread_by_arn[role_arn]
+        if found is not None:
+            return found
+        user = self.user_by_arn.get(role_arn)
+        return user if user is not None else self.unread_by_arn[role_arn]
 
     @property
     def roles(self) -> tuple[Role, ...]:

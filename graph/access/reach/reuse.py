@@ -20,6 +20,7 @@ unchanged answers by identity instead of comparing them field by field.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from graph.access.compile.index import BucketIndex
@@ -33,6 +34,9 @@ class Analysis(Protocol):
 
     snapshot: AccountSnapshot
     assumed: dict[str, str]
+    #: The request context decisions read (the time keys at `decided_at`, then `assumed`).
+    context: dict[str, str]
+    decided_at: datetime
     book: PolicyBook
     index: BucketIndex
     reach: ReachComputer
@@ -56,7 +60,7 @@ class Reuse:
         first = self.first
         return (first.snapshot.account == data.snapshot.account
                 and first.snapshot.scps == data.snapshot.scps
-                and first.assumed == data.assumed)
+                and first.context == data.context)
 
     def public_answers(self, data: Analysis) -> dict[str, Mapping[str, Any]]:
         """The first side's public answers (empty map: none) for buckets whose record is

@@ -114,7 +114,7 @@ def _prepare(folder: Path) -> None:
     if folder.exists():
         if not folder.is_dir():
             raise RolemapError(f"{folder}: exists and is not a folder")
-        if any(folder.iterdir()) and not is_org_folder(folder):
+        if not (is_org_folder(folder) or all(_account_dir(e) for e in folder.iterdir())):
             raise RolemapError(f"{folder}: folder is not empty and is not an organisation "
                                "folder; name a new or empty folder")
         return
@@ -122,6 +122,12 @@ def _prepare(folder: Path) -> None:
         folder.mkdir(mode=0o700, parents=True)
     except OSError as exc:
         raise RolemapError(f"{folder}: cannot create ({exc.strerror or exc})") from None
+
+
+def _account_dir(entry: Path) -> bool:
+    """An account's sub-folder (what a save stopped before organization.json leaves)."""
+    return entry.is_dir() and not entry.is_symlink() and len(entry.name) == 12 \
+        and entry.name.isdigit()
 
 
 def _to_json(folder: OrgFolder) -> dict[str, Any]:

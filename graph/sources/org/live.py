@@ -64,6 +64,8 @@ class OrgLoad:
     options: OrgLoadOptions
     tree: OrgTree
     accounts: tuple[OrgAccount, ...]
+    #: The caller's partition ("aws", "aws-cn", "aws-us-gov"): the member roles' ARNs.
+    partition: str = "aws"
     warnings: list[LoadWarning] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
 
@@ -109,18 +111,13 @@ class OrgLoad:
         if account.account_id == self.conn.account_id:
             conn, label = self.conn, options.label
         else:
-            arn = member_role_arn(self._partition, account.account_id, options.member_role)
+            arn = member_role_arn(self.partition, account.account_id, options.member_role)
             conn = member_connection(self.conn, arn, timeout=options.timeout,
                                      max_attempts=options.max_attempts)
             label = f"{options.label}, role {options.member_role} in {account.account_id}"
         snapshot = load_live(conn, options.regions, source=SourceInfo("profile", label),
                              workers=options.workers)
         return with_tree_organization(snapshot, self.tree)
-
-    @property
-    def _partition(self) -> str:
-        arn = str(self.conn.caller_identity().get("Arn") or "arn:aws:")
-        return arn.split(":")[1] or "aws"
 
     def _fail(self, account: OrgAccount, exc: Exception) -> None:
         if isinstance(exc, AssumeRefused):
@@ -134,9 +131,11 @@ class OrgLoad:
 def start_org_load(conn: AwsConnection, options: OrgLoadOptions) -> OrgLoad:
     """Read the organisation and choose the accounts (SourceError when the organisation
     cannot be read at all, or a --accounts / --ous name matches nothing)."""
+    identity = conn.caller_identity()  # no credentials: one error before anything is read
+    partition = str(identity.get("Arn") or "arn:aws:").split(":")[1] or "aws"
     tree, warnings = read_org_tree(conn)
     accounts, skipped = select_accounts(tree, options.accounts, options.ous)
-    return OrgLoad(conn, options, tree, accounts, [*warnings, *skipped])
+    return OrgLoad(conn, options, tree, accounts, partition, [*warnings, *skipped])
 
 
 def save_org_live(conn: AwsConnection, path: Path | str, options: OrgLoadOptions,

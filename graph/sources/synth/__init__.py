@@ -22,6 +22,7 @@ from typing import Any
 
 from graph.safe_files import write_text
 from graph.sources import export_folder as ef
+from graph.sources import export_folder_compute as efc
 from graph.sources.synth.ec2 import build_instances
 from graph.sources.synth.gates import write_gates
 from graph.sources.synth.iam import build_iam
@@ -77,6 +78,12 @@ def write_synthetic(out: Path | str, *, roles: int, instances: int, buckets: int
             if kind not in files:  # what the CLI says, kept by the collect script
                 write_text(dirs[kind] / f"{plan.name}.error", message + "\n", durable=False)
     write_gates(out, world, regions, dump)
+    # Compute read and found empty: no function, stack, project, endpoint or notebook (and
+    # no random draw, so every other file keeps its bytes).
+    for region in regions:
+        (out / efc.COMPUTE_DIR / region).mkdir(parents=True, exist_ok=True)
+        for kind, (listing, *_rest) in efc.FILES.items():
+            dump(out / efc.COMPUTE_DIR / region / listing, efc.EMPTY_LISTINGS[kind])
     dump(out / ef.BUCKETS, {"Buckets": [{"Name": b.name, "CreationDate": DATE}
                                         for b in world.buckets], "Owner": OWNER})
     account_pab = account_public_access_block(world)

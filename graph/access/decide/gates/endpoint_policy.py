@@ -70,9 +70,11 @@ class EndpointPolicyGate:
 
     def decide(self, endpoint: VpcEndpoint, route_table_id: str, role_arn: str,
                account: str, access: ActionAccess, bucket_arn: str,
-               context: Mapping[str, ContextValue]) -> ActionAccess | None:
+               context: Mapping[str, ContextValue], resources: tuple[str, ...] = ()
+               ) -> ActionAccess | None:
         """`access` after the endpoint policy (None: it lets it pass unchanged but for the
-        evidence, which the caller adds: see `evidence`)."""
+        evidence, which the caller adds: see `evidence`). `resources`: the ARNs the request
+        names when not the bucket's own (an access point's)."""
         doc = self.policy(endpoint, route_table_id)
         if doc is None:
             return None
@@ -80,7 +82,7 @@ class EndpointPolicyGate:
             return _with(access, Outcome.UNKNOWN, (
                 f"the policy of VPC endpoint {endpoint.endpoint_id} could not be read "
                 f"({doc}): it may deny this",))
-        d = self._decide(doc, role_arn, account, access, bucket_arn, context)
+        d = self._decide(doc, role_arn, account, access, bucket_arn, context, resources)
         if d.outcome is Outcome.ALLOWED:
             return _with(access, access.outcome, (), d.deciding)
         if d.outcome is Outcome.DENIED:
@@ -93,9 +95,10 @@ class EndpointPolicyGate:
         return _with(access, weaker, d.reasons, d.deciding, d.conditions)
 
     def _decide(self, doc: Policy, role_arn: str, account: str, access: ActionAccess,
-                bucket_arn: str, context: Mapping[str, ContextValue]) -> Decision:
-        resources = [bucket_arn] if access.scope == "bucket" else (
-            [f"{bucket_arn}/{p}" for p in access.prefixes] or [f"{bucket_arn}/*"])
+                bucket_arn: str, context: Mapping[str, ContextValue],
+                named: tuple[str, ...] = ()) -> Decision:
+        resources = list(named) or ([bucket_arn] if access.scope == "bucket" else (
+            [f"{bucket_arn}/{p}" for p in access.prefixes] or [f"{bucket_arn}/*"]))
         who = role_arn if doc.names_principals else None
         key = (id(doc), who, access.action, tuple(resources), tuple(sorted(
             (k, v if isinstance(v, str) else tuple(v)) for k, v in context.items())))
