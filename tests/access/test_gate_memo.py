@@ -4,14 +4,22 @@ is still asked per action and context (exact by default)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from graph.access import build_access_graph
+from graph.access.decide import decider
 from graph.access.decide import gates as registry
 from graph.access.decide.gate import Documents, Question, Stage, Unread
+from graph.access.decide.gate_memo import GateMemo
 from graph.access.model import ActionAccess
 from graph.model import Account, AccountSnapshot, Bucket, InlinePolicy, Role
-from graph.policy import Outcome
+from graph.policy import Outcome, hits
+from graph.policy.document import Statement
+from graph.sources import SourceSpec, open_source
+from graph.sources.synth import SHAPES, write_synthetic
 
 ACCT = "111111111111"
 ROLE = f"arn:aws:iam::{ACCT}:role/r"
@@ -107,3 +115,31 @@ def test_a_gate_that_declares_nothing_is_asked_per_action(
                                                    "block listing)")
     assert answers["s3:GetObject"].outcome is Outcome.ALLOWED
     assert gate.unread_asked >= 3
+
+
+def test_probe_statements_are_matched_once_per_arn_for_a_role_on_a_bucket(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Wildcard bucket-name patterns make probes (reach/caller_keys.py): every class of
+    questions of a role on a bucket asks the same ARNs, and each is matched once."""
+    write_synthetic(tmp_path, roles=20, instances=40, buckets=20, policies=8, seed=3,
+                    shape=SHAPES["wildcard-names"])
+    snap = open_source(SourceSpec(snapshot=str(tmp_path))).snapshot
+    slot: list[object] = [None]
+    asked: list[tuple[object, Statement, str]] = []
+    question = GateMemo.question
+
+    def watched(self: GateMemo, *args: Any) -> Question:
+        q = question(self, *args)
+        slot[0] = self._about
+        return q
+
+    def matches(stmt: Statement, arn: str) -> bool:
+        asked.append((slot[0], stmt, arn))
+        return hits.matches_arn(stmt, arn)
+
+    monkeypatch.setattr(GateMemo, "question", watched)
+    monkeypatch.setattr(decider, "matches_arn", matches)
+    build_access_graph(snap)
+    assert asked, "the shape has no probed statements: the test tests nothing"
+    marks = [(id(about), id(stmt), arn) for about, stmt, arn in asked]
+    assert len(marks) == len(set(marks)), "an ARN matched twice for one role on one bucket"

@@ -10,6 +10,7 @@ merged into one, with every prefix and its evidence.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from itertools import repeat
 
 from graph.access.classify.bucket_facts import BucketFacts
 from graph.access.compile.index import key_prefix_label
@@ -121,6 +122,16 @@ class Decider:
         cut = len(bucket_arn)
         callers = self._callers
         resources = self._resources
+        # Every question of this role on this bucket asks the same few ARNs (and the probe
+        # lists of its action classes share statements).
+        matched = self.memo.matched
+        each = self.memo.matched_each
+
+        def match(stmt: Statement, arn: str) -> bool:
+            found = each.get((stmt, arn))
+            if found is None:
+                found = each[(stmt, arn)] = matches_arn(stmt, arn)
+            return found
 
         def evaluate_(request: Request, principal: PrincipalPolicies,
                       resource: Policy | None) -> Decision:
@@ -128,7 +139,11 @@ class Decider:
             suffix = arn[cut:]
             key: tuple[object, ...] = (caller, request.action, suffix)
             if probes:
-                key = (*key, tuple(matches_arn(s, arn) for s in probes))
+                found_match = matched.get((probes, arn))
+                if found_match is None:
+                    found_match = matched[(probes, arn)] = tuple(map(match, probes,
+                                                                     repeat(arn)))
+                key = (*key, found_match)
             side = callers.get(key)
             if side is None:
                 self.calls += 1

@@ -68,6 +68,9 @@ class GateMemo:
         self._unreads: dict[Key, tuple[Unread, ...]] = {}
         #: Values kept for the caller and bucket by the decider (its side keys).
         self.extra: dict[str, object] = {}
+        #: How the caller key's probe statements match each ARN asked (decider.py `_sided`).
+        self.matched: dict[tuple[object, str], tuple[bool, ...]] = {}
+        self.matched_each: dict[tuple[object, str], bool] = {}
 
     def question(self, rp: RolePolicies, bf: BucketFacts, action: S3Action,
                  context: Mapping[str, str]) -> Question:
@@ -79,6 +82,8 @@ class GateMemo:
             self._plans = {}
             self._unreads = {}
             self.extra = {}
+            self.matched = {}
+            self.matched_each = {}
         found = self._questions.get(action.name)
         if found is None:
             found = self._questions[action.name] = Question(bf, action, rp, self.account,
