@@ -10,6 +10,7 @@ merged into one, with every prefix and its evidence.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from itertools import repeat
 from typing import Any
 
 from graph.access.classify.bucket_facts import BucketFacts
@@ -18,6 +19,7 @@ from graph.access.compile.policies import RolePolicies
 from graph.access.decide import gates as registry
 from graph.access.decide.combine import decide, limited, may_deny, may_grant, plan, unread
 from graph.access.decide.gate import Gate, Question
+from graph.access.decide.gate_memo import GateMemo
 from graph.access.decide.gates.access_point import DIRECT
 from graph.access.decide.gates.org_policies import org_keys
 from graph.access.decide.unread import UNREAD_POLICY, is_stand_in
@@ -103,6 +105,8 @@ class Decider:
         self.combined = 0
         self._callers: dict[tuple[object, ...], CallerHits] = {}
         self._resources: dict[tuple[object, ...], tuple[Hit, ...]] = {}
+        #: The gates' plan and unread facts for the role and bucket asked about last.
+        self.memo = GateMemo(self.gates, account)
 
     def _evaluate(self, request: Request, principal: PrincipalPolicies,
                   resource: Policy | None) -> Decision:
@@ -129,6 +133,16 @@ class Decider:
         cut = len(bucket_arn)
         callers = self._callers
         resources = self._resources
+        # Every question of this role on this bucket asks the same few ARNs (and the probe
+        # lists of its action classes share statements).
+        matched = self.memo.matched
+        each = self.memo.matched_each
+
+        def match(stmt: Statement, arn: str) -> bool:
+            found = each.get((stmt, arn))
+            if found is None:
+                found = each[(stmt, arn)] = matches_arn(stmt, arn)
+            return found
 
         def evaluate_(request: Request, principal: PrincipalPolicies,
                       resource: Policy | None) -> Decision:
@@ -136,7 +150,11 @@ class Decider:
             suffix = arn[cut:]
             key: tuple[object, ...] = (caller, request.action, suffix)
             if probes:
-                key = (*key, tuple(matches_arn(s, arn) for s in probes))
+                found_match = matched.get((probes, arn))
+                if found_match is None:
+                    found_match = matched[(probes, arn)] = tuple(map(match, probes,
+                                                                     repeat(arn)))
+                key = (*key, found_match)
             side = callers.get(key)
             if side is None:
                 self.calls += 1
@@ -191,16 +209,23 @@ class Decider:
         once for every request that shares it; without one, every request is evaluated."""
         context = {**self.principal_org, **self.assumed, **instance_context}
         role = rp.role
-        asked = plan(self.gates, Question(bf, action, rp, self.account, context))
+        memo = self.memo
+        q = memo.question(rp, bf, action, context)
+        context = q.context  # type: ignore[assignment]
+        asked = memo.plan(q)
         evaluate_: Callable[..., Decision] = self._evaluate
         if caller is not None:
-            who: object = None
-            if bf.principal_specific or role.arn in bf.named_roles:
-                who = (role.arn, tuple(sorted(role.tags.items())))
-            # Everything else a bucket's statements can read of the request.
-            evaluate_ = self._sided(caller, probes, (
-                who, rp.boundary is not None, role.arn.split(":")[4],
-                tuple(sorted(context.items()))), bf.bucket.arn)
+            # Everything else a bucket's statements can read of the request (the same for
+            # every question of this role on this bucket).
+            side = memo.extra.get("who")
+            if side is None:
+                who: object = None
+                if bf.principal_specific or role.arn in bf.named_roles:
+                    who = (role.arn, tuple(sorted(role.tags.items())))
+                side = memo.extra["who"] = (who, rp.boundary is not None,
+                                            role.arn.split(":")[4],
+                                            tuple(sorted(context.items())))
+            evaluate_ = self._sided(caller, probes, side, bf.bucket.arn)
 
         # One request derived, then copied per resource (the bucket, its objects, prefixes).
         template = Request(principal_arn=role.arn, action=action.name,
@@ -218,14 +243,15 @@ class Decider:
         "unknown" where a gate's facts could not be read and could change it."""
         d, prefixes, others = core
         access = _merge(action, d, others, prefixes, bf.bucket.arn)
-        q = Question(bf, action, rp, self.account,
-                     {**self.principal_org, **self.assumed, **instance_context})
+        memo = self.memo
+        q = memo.question(rp, bf, action,
+                          {**self.principal_org, **self.assumed, **instance_context})
         stopped = limited(self.gates, q, access)
         if stopped is not None:
             if not stopped.granted:
                 return stopped
             access = stopped
-        unreads = unread(self.gates, q)
+        unreads = memo.unread(q)
         if not unreads:
             return access
         why = (may_deny(unreads) if access.granted

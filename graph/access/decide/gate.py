@@ -22,7 +22,10 @@ Adding a gate (the network path, a VPC endpoint policy, a KMS key, ...):
    requests it concerns, `documents` (policy and grant gates) hands the engine its policy,
    `limit` (limit gates) turns a granted answer into a denied, conditional or unknown one
    with its evidence and reasons, and `unread` says what is unknown when its facts could not
-   be read;
+   be read, and `asks` which parts of a request beyond its caller and bucket `applies`,
+   `documents` and `unread` read (`ACTION`, `ENCRYPTION`, `CONTEXT`): the decider makes
+   their answers once per value of those (gate_memo.py), so a part read but not declared
+   would be answered from another request's;
 2. register an instance in `gates/__init__.py` (`GATES`, in the order a request meets them);
 3. if its answer differs between buckets or callers that the class cache (reach/
    computer.py) treats as alike, give it a `key` there: the values its facts take for the
@@ -44,6 +47,14 @@ from graph.access.model import ActionAccess
 from graph.catalog import S3Action
 from graph.model import Account
 from graph.policy import Policy, PolicyKind, PrincipalPolicies
+
+#: What a gate's `applies`, `documents` and `unread` may read of a request beyond its caller
+#: and bucket (`Gate.asks`): the action itself; only which KMS operations the action needs
+#: on an SSE-KMS bucket (gates/kms.py); the request context.
+ACTION = "action"
+ENCRYPTION = "encryption"
+CONTEXT = "context"
+EVERYTHING = frozenset({ACTION, CONTEXT})
 
 
 class Stage(Enum):
@@ -107,6 +118,9 @@ class Gate(Protocol):
     stage: Stage
     #: The snapshot facts the gate reads.
     reads: tuple[str, ...]
+    #: What `applies`, `documents` and `unread` read of the request beyond its caller and
+    #: bucket (ACTION, ENCRYPTION, CONTEXT; `limit` may read anything). Undeclared: all.
+    asks: frozenset[str]
 
     def applies(self, q: Question) -> bool:
         """Whether the request passes this gate at all (e.g. only the public meets Block

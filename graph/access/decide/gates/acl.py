@@ -22,6 +22,7 @@ class AclGate:
 
     name = "bucket ACL"
     stage = Stage.GRANT
+    asks = frozenset[str]()
     reads = ("the bucket ACL (GetBucketAcl)", "Block Public Access (IgnorePublicAcls)")
 
     def applies(self, q: Question) -> bool:

@@ -24,6 +24,7 @@ class BlockPublicAccessGate:
 
     name = "Block Public Access"
     stage = Stage.LIMIT
+    asks = frozenset[str]()
     reads = ("the account's and the bucket's Block Public Access settings",)
 
     def applies(self, q: Question) -> bool:

@@ -20,6 +20,7 @@ class BucketPolicyGate:
 
     name = "bucket policy"
     stage = Stage.POLICY
+    asks = frozenset[str]()
     reads = ("the bucket policy (GetBucketPolicy)",)
 
     def applies(self, q: Question) -> bool:

@@ -31,6 +31,7 @@ class EndpointPolicyGate:
 
     name = "VPC endpoint policy"
     stage = Stage.LIMIT
+    asks = frozenset[str]()
     reads = ("VPC endpoint policies (DescribeVpcEndpoints)",)
 
     def __init__(self) -> None:

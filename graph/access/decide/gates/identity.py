@@ -21,6 +21,7 @@ class IdentityGate:
 
     name = "identity policies"
     stage = Stage.POLICY
+    asks = frozenset[str]()
     reads = ("the role's inline and attached policies", "its permissions boundary",
              "the account's service control policies")
 

@@ -18,7 +18,7 @@ Everything is said "per the bucket's default encryption": objects written with a
 from __future__ import annotations
 
 from graph.access.classify.kms_facts import DECRYPT_ACTIONS, WRITE_ACTIONS, KmsFacts
-from graph.access.decide.gate import Documents, Question, Stage, Unread
+from graph.access.decide.gate import ENCRYPTION, Documents, Question, Stage, Unread
 from graph.access.model import ActionAccess
 from graph.model_kms import KmsGrant
 from graph.policy import Decision, Outcome, PolicyKind, Request, StatementRef, Verdict, evaluate
@@ -97,6 +97,7 @@ class KmsGate:
 
     name = "SSE-KMS key"
     stage = Stage.LIMIT
+    asks = frozenset({ENCRYPTION})
     reads = ("the bucket's default encryption (GetBucketEncryption)",
              "the key (kms:DescribeKey)", "the key policy (kms:GetKeyPolicy)",
              "the key's grants (kms:ListGrants)")

@@ -70,6 +70,7 @@ class ResourceControlGate:
 
     name = "resource control policies"
     stage = Stage.LIMIT
+    asks = frozenset[str]()
     reads = ("the organisation's resource control policies on the account's path "
              "(organizations, or --org-policies)",)
 

@@ -67,6 +67,7 @@ class OwnershipGate:
 
     name = "Object Ownership"
     stage = Stage.LIMIT
+    asks = frozenset[str]()
     reads = ("Object Ownership (GetBucketOwnershipControls)",)
 
     def applies(self, q: Question) -> bool:
