@@ -106,7 +106,7 @@ class Decider:
         self._callers: dict[tuple[object, ...], CallerHits] = {}
         self._resources: dict[tuple[object, ...], tuple[Hit, ...]] = {}
         #: The gates' plan and unread facts for the role and bucket asked about last.
-        self.memo = GateMemo(self.gates, account)
+        self.memo = GateMemo(self.gates, self.account)
 
     def _evaluate(self, request: Request, principal: PrincipalPolicies,
                   resource: Policy | None) -> Decision:
