@@ -23,7 +23,7 @@ from graph.catalog import s3_actions
 from graph.model import AccountSnapshot, ForeignAccount, Role
 from graph.org.index import OrgIndex, OrgSource
 from graph.org.plan import Plan, plan_account
-from graph.policy import Outcome, PolicyKind, Request, evaluate, parse_policy
+from graph.policy import Outcome, PolicyKind, Request, evaluate, forget_memos, parse_policy
 
 #: Stands in for the trust policy of a role in an account that could not be loaded: the
 #: caller's side is decided (its identity policies, SCPs), the trust is unknown.
@@ -50,8 +50,15 @@ def caller_part(snapshot: AccountSnapshot, arns: set[str], home: AccountSnapshot
 def analyse_account(source: OrgSource, index: OrgIndex, account: str,
                     assumed: Mapping[str, str] | None = None,
                     progress: Progress = _no_progress, *, decide: bool = True,
-                    plan: Plan | None = None) -> AccessGraph:
-    """The account's access graph, extended across its organisation."""
+                    plan: Plan | None = None, fresh: bool = True) -> AccessGraph:
+    """The account's access graph, extended across its organisation.
+
+    `fresh` (the default) first drops the engine's memos of whatever was analysed before:
+    accounts are analysed one after another and memory must stay bounded by one account
+    plus the index, not grow with each account done (the answers are the same either way).
+    False keeps them, for a second analysis of the same account (diff's new side)."""
+    if fresh:
+        forget_memos()
     assumed = dict(assumed or {})
     plan = plan or plan_account(index, account)
     home = source.load(account)

@@ -16,7 +16,7 @@ from graph.policy.decision import (
     Verdict,
 )
 from graph.policy.document import Policy, Statement, parse_policy
-from graph.policy.evaluate import PrincipalPolicies, evaluate
+from graph.policy.evaluate import PrincipalPolicies, evaluate, forget_memos, memo_size
 from graph.policy.request import Request
 
 __all__ = [
@@ -31,5 +31,7 @@ __all__ = [
     "StatementRef",
     "Verdict",
     "evaluate",
+    "forget_memos",
+    "memo_size",
     "parse_policy",
 ]

@@ -36,7 +36,7 @@ from graph.policy.decision import (
     Verdict,
 )
 from graph.policy.document import Policy
-from graph.policy.hits import Hit, policy_hits
+from graph.policy.hits import Hit, forget_hits, hits_size, policy_hits
 from graph.policy.principals import GrantKind
 from graph.policy.request import Request
 
@@ -194,6 +194,23 @@ def _condition_refs(hits: Sequence[Hit]) -> tuple[ConditionRef, ...]:
 #: the hits and the request fields in the key, so an entry is exact, never an approximation.
 _DECISIONS: dict[tuple[Any, ...], Decision] = {}
 _DECISIONS_LIMIT = 200_000
+
+
+def forget_memos() -> None:
+    """Drop the engine's process-wide memos (definite decisions, interned hits).
+
+    They are exact, so dropping them never changes an answer; they are bounded by count, not
+    by whose statements they hold. A process that analyses one account after another (an
+    organisation, #27) drops them between accounts: else each account's decisions stay
+    behind it and memory grows with the number of accounts analysed, not with the largest.
+    """
+    _DECISIONS.clear()
+    forget_hits()
+
+
+def memo_size() -> int:
+    """Entries the engine's memos hold now (how tests see that `forget_memos` bounds them)."""
+    return len(_DECISIONS) + hits_size()
 
 
 @dataclass(frozen=True, slots=True, eq=False)

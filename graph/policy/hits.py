@@ -40,6 +40,15 @@ _SHARED_HITS: dict[tuple[Any, ...], Hit] = {}
 _SHARED_LIMIT = 500_000
 
 
+def forget_hits() -> None:
+    """Drop the interned hits (see `graph.policy.evaluate.forget_memos`)."""
+    _SHARED_HITS.clear()
+
+
+def hits_size() -> int:
+    return len(_SHARED_HITS)
+
+
 def _conditional_hit(stmt: Statement, grant: GrantKind | None,
                      unknown: tuple[Condition, ...]) -> Hit:
     """A hit that depends on unknown keys of the statement's own conditions: interned too,
