@@ -20,6 +20,8 @@ from graph.diff import SnapshotDiff, analyse_pair, check_accounts, diff_graphs, 
 from graph.findings import Finding, find
 from graph.model import AccountSnapshot
 from graph.sources import LoadedSource, SourceSpec, open_source
+from tui.org_session import OrgSession
+from tui.views.org_rows import with_accounts
 from tui.views.rows import ExplorerRows, build_rows, pending_rows
 
 #: Progress callback shape shared with graph.sources and graph.access: (step, done, total).
@@ -41,6 +43,9 @@ class Workspace:
     context: Mapping[str, str] = field(default_factory=dict)
     #: What changed since the snapshot given with --compare (None without one).
     diff: SnapshotDiff | None = None
+    #: The organisation folder this account was opened from (None: an account alone); its
+    #: tables then carry an Account column and the explorer an Accounts tab.
+    org: OrgSession | None = None
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -71,15 +76,24 @@ class Workspace:
 
 
 def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
-                   diff: SnapshotDiff | None = None) -> Workspace:
-    return Workspace(loaded, graph, build_rows(graph, progress), diff=diff)
+                   diff: SnapshotDiff | None = None, org: OrgSession | None = None
+                   ) -> Workspace:
+    rows = build_rows(graph, progress)
+    if org is not None:
+        rows = with_accounts(rows, graph, org.index, graph.snapshot.account_id)
+    return Workspace(loaded, graph, rows, diff=diff, org=org)
 
 
 def pending_workspace(loaded: LoadedSource, graph: AccessGraph | None,
-                      assumed: Mapping[str, str], rows: ExplorerRows | None = None) -> Workspace:
+                      assumed: Mapping[str, str], rows: ExplorerRows | None = None,
+                      org: OrgSession | None = None) -> Workspace:
     """A workspace whose tables show the account before its access is decided."""
-    rows = rows if rows is not None else pending_rows(loaded.snapshot)
-    return Workspace(loaded, graph, rows, analysed=False, context=dict(assumed))
+    if rows is None:
+        rows = pending_rows(loaded.snapshot)
+        if org is not None:
+            rows = with_accounts(rows, graph, org.index, loaded.snapshot.account_id,
+                                 decided=False)
+    return Workspace(loaded, graph, rows, analysed=False, context=dict(assumed), org=org)
 
 
 def compare_with(old_path: str, new: AccountSnapshot, assumed: dict[str, str],

@@ -27,9 +27,11 @@ from tui.navigation import (
     OpenWizard,
     ShowChange,
 )
+from tui.screens.accounts_view import ACCOUNTS_ACTIONS, AccountsTabActions
 from tui.screens.changes_pane import ChangesPane
 from tui.screens.changes_tree import ChangesTree, parse_row_key
 from tui.screens.findings_view import FindingsTabActions, FindingsView, on_first_finding
+from tui.views.org_rows import ORG_COLUMNS
 from tui.views.rows import (
     BUCKET_COLUMNS,
     FINDING_COLUMNS,
@@ -38,6 +40,7 @@ from tui.views.rows import (
     WARNING_COLUMNS,
     ExplorerRows,
 )
+from tui.widgets.accounts_tree import AccountsTree
 from tui.widgets.analysis_bar import AnalysisBar
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
@@ -76,8 +79,11 @@ TAB_IDS = tuple(tab.id for tab in TABS)
 #: Shown with `--compare OLD`: what changed since OLD, by cause (a tree, not a table).
 CHANGES_TAB = Tab("changes", "Changes", (), "Nothing changed since the old snapshot.")
 
+#: Shown for an account opened from an organisation folder: the OU tree (a tree, not a table).
+ACCOUNTS_TAB = Tab("accounts", "Accounts", (), "No account in this organisation.")
 
-class ExplorerScreen(FindingsTabActions, Screen[None]):
+
+class ExplorerScreen(AccountsTabActions, FindingsTabActions, Screen[None]):
     """Tables of the account's resources; opens traces, who-can views and details from them."""
 
     #: The tables take the room left by the bars (the analysis bar sits below them).
@@ -102,8 +108,9 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         super().__init__()
         self.workspace = workspace
         """The loaded account and its analysis; replaced on a new assumed context."""
-        self.tabs = TABS + ((CHANGES_TAB,) if workspace.diff is not None else ())
-        """The tabs shown: the Changes tab only when comparing with an older snapshot."""
+        self.tabs = ((ACCOUNTS_TAB,) if workspace.org is not None else ()) + TABS + \
+            ((CHANGES_TAB,) if workspace.diff is not None else ())
+        """The tabs shown: Accounts for an organisation, Changes when comparing."""
         self.findings_view = FindingsView()
         """The Findings tab's grouping, severity floor and folded categories."""
 
@@ -121,7 +128,12 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
                     if tab is CHANGES_TAB:
                         yield ChangesPane(self.workspace.diff, tab.id)
                         continue
-                    model = TableModel(tab.columns, self._rows(tab, self.workspace))
+                    if tab is ACCOUNTS_TAB and self.workspace.org is not None:
+                        yield AccountsTree(self.workspace.org, id=tab.id)
+                        continue
+                    columns = ORG_COLUMNS.get(tab.id, tab.columns) \
+                        if self.workspace.org is not None else tab.columns
+                    model = TableModel(columns, self._rows(tab, self.workspace))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
         yield Input(placeholder="filter (Esc clears)", id="filter")
         yield AnalysisBar(id="analysis")
@@ -148,10 +160,10 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         return active.removeprefix("tab-") or self.tabs[0].id
 
     @property
-    def table(self) -> ResourceTable | ChangesTree:
-        """The current tab's view: a table, or the Changes tab's tree."""
+    def table(self) -> ResourceTable | ChangesTree | AccountsTree:
+        """The current tab's view: a table, or the Changes or Accounts tab's tree."""
         view = self.query_one(f"#{self.tab_id}")
-        assert isinstance(view, ResourceTable | ChangesTree)
+        assert isinstance(view, ResourceTable | ChangesTree | AccountsTree)
         return view
 
     @property
@@ -162,6 +174,8 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.tab_id == "changes" and action in ("raw_json", "who_can"):
+            return None
+        if self.tab_id == "accounts" and action not in ACCOUNTS_ACTIONS:
             return None
         if action == "trace":
             return self.tab_id in ("instances", "roles", "findings", "changes")
@@ -180,8 +194,8 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         filter_input = self.query_one("#filter", Input)
         with filter_input.prevent(Input.Changed):
             table = self.table
-            filter_input.value = table.filter_text if isinstance(table, ChangesTree) \
-                else table.model.filter_text
+            filter_input.value = table.filter_text \
+                if isinstance(table, ChangesTree | AccountsTree) else table.model.filter_text
         filter_input.display = bool(filter_input.value)
         self.refresh_bindings()
         if not filter_input.has_focus and self.is_current and self.focused is not self.table \
@@ -197,7 +211,9 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
             return
         tabs = self.query_one(TabbedContent)
         for tab in self.tabs:
-            if tab is CHANGES_TAB:
+            if tab is ACCOUNTS_TAB:
+                self.refresh_accounts()
+            elif tab is CHANGES_TAB:
                 self.query_one(f"#{tab.id}", ChangesTree).show(message.workspace.diff)
             else:
                 self.query_one(f"#{tab.id}", ResourceTable).replace_rows(
@@ -245,10 +261,12 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
     def jump_to(self, target: tuple[str, str | None] | None) -> None:
         """Show a tab and, when given, put the cursor on that resource (clearing a filter
         that hides it, since the user asked for it by name)."""
-        if target is None:
+        if target is None or self.jump_elsewhere(target):
             return
-        tab_id, key = target
+        tab_id, key = target[0], target[1]
         self.query_one(TabbedContent).active = f"tab-{tab_id}"
+        if tab_id == "accounts":
+            return self.jump_to_account(key)
         table = self.query_one(f"#{tab_id}", ResourceTable)
         if key is not None and not table.move_to_key(key):
             table.apply_filter("")
@@ -303,14 +321,16 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
             return
-        if self.selected is not None and self.selected[0] != "warnings":
+        if self.selected is not None and self.selected[0] != "warnings" \
+                and not self.foreign_bucket(self.selected):
             self.app.post_message(OpenResource(self.workspace, *self.selected))
 
     def action_raw_json(self) -> None:
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
             return
-        if self.selected is not None and self.selected[0] != "warnings":
+        if self.selected is not None and self.selected[0] != "warnings" \
+                and not self.foreign_bucket(self.selected):
             self.app.post_message(OpenResource(self.workspace, *self.selected, raw=True))
 
     def action_trace(self) -> None:
@@ -371,7 +391,10 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         if kind == "roles":
             return key, "role ARN"
         if kind == "buckets":
-            return snapshot.bucket_by_name[key].arn, "bucket ARN"
+            own = snapshot.bucket_by_name.get(key)  # else another account's, reached
+            return (own.arn if own else f"arn:aws:s3:::{key}"), "bucket ARN"
+        if kind == "accounts":
+            return self.account_copy_target()
         table = self.table
         if isinstance(table, ChangesTree):
             return table.copy_target()
@@ -389,6 +412,8 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         table = self.table
         if isinstance(table, ChangesTree):
             return table.view_json()
+        if isinstance(table, AccountsTree):
+            return self.accounts_json()
         model = table.model
         rows = [
             {column.key: value for column, value in zip(model.columns, row.values, strict=True)}
