@@ -153,12 +153,17 @@ class AccountsTree(Tree[str | None]):
         for node in self._leaves():
             if node.data == account:
                 self.move_cursor(node)
+                # Nodes just added have no line until the tree is laid out again.
+                self.call_after_refresh(self.move_cursor, node)
                 return True
         return False
 
     def apply_filter(self, text: str) -> None:
+        """Keep the accounts matching `text`; the cursor stays on its account when that
+        is still shown, else goes to the first one."""
+        keep = self.current_key
         self.filter_text = text
         self.rebuild()
-        first = next((n for n in self._leaves() if n.data is not None), None)
-        if first is not None and self.current_key is None:
-            self.move_cursor(first)
+        shown = [n.data for n in self._leaves() if n.data is not None]
+        if shown and keep not in shown:
+            self.move_to_key(shown[0])
