@@ -49,8 +49,8 @@ async def test_accounts_tab_shows_the_ou_tree_counts_worst_finding_and_failed_ac
         assert "Accounts" in text
         for ou in ("workloads  ou-work", "data  ou-data", "Root  r-root"):
             assert ou in text
-        assert f"workload  {WORK}  1 instances · 1 roles · 1 buckets  worst: high" in text
-        assert f"data  {DATA}  0 instances · 1 roles · 3 buckets  worst: high" in text
+        assert f"workload  {WORK}  worst: high  1 instances · 1 roles · 1 buckets" in text
+        assert f"data  {DATA}  worst: high  0 instances · 1 roles · 3 buckets" in text
         # The management account opens first; the failed one says why.
         assert f"management  {MGMT}  (open)" in text
         assert f"lost  {LOST}  FAILED: sts:AssumeRole into OrganizationAccountAccessRole" in text

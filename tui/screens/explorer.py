@@ -176,7 +176,7 @@ class ExplorerScreen(AccountsTabActions, FindingsTabActions, Screen[None]):
         if self.tab_id == "changes" and action in ("raw_json", "who_can"):
             return None
         if self.tab_id == "accounts" and action not in ACCOUNTS_ACTIONS:
-            return None
+            return False  # they act on a resource row: not offered on the tree
         if action == "trace":
             return self.tab_id in ("instances", "roles", "findings", "changes")
         if action == "who_can":

@@ -29,7 +29,8 @@ def unit_path(tree: OrgTree, account: str) -> tuple[str, ...]:
 
 
 def account_line(session: OrgSession, account: str) -> Text:
-    """`name  123456789012  3 instances · 5 roles · 2 buckets  worst: high` (or why failed)."""
+    """`name  123456789012  worst: high  3 instances · 5 roles · 2 buckets` (or why it
+    failed)."""
     line = Text()
     name = session.name(account)
     line.append_text(label_text(f"{name}  " if name else ""))
@@ -44,12 +45,7 @@ def account_line(session: OrgSession, account: str) -> Text:
     if account not in session.folder.loaded:
         line.append("  not loaded", style="dim")
         return line
-    size = session.sizes.get(account)
-    if size is None:
-        line.append("  counting…", style="dim")
-    else:
-        line.append(f"  {size.instances} instances · {size.roles} roles · "
-                    f"{size.buckets} buckets")
+    # The worst finding first: on a narrow terminal the counts are what gets cut.
     rank = session.ranks.get(account)
     if rank is None:
         line.append("  worst: …", style="dim")
@@ -58,6 +54,12 @@ def account_line(session: OrgSession, account: str) -> Text:
     else:
         line.append("  worst: ")
         line.append(rank.worst.value, style=_SEVERITY_STYLE.get(rank.worst.value, ""))
+    size = session.sizes.get(account)
+    if size is None:
+        line.append("  counting…", style="dim")
+    else:
+        line.append(f"  {size.instances} instances · {size.roles} roles · "
+                    f"{size.buckets} buckets")
     return line
 
 
