@@ -5,7 +5,6 @@ Tabs are declared in `TABS`, so adding a view (findings, later) is one entry plu
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -30,6 +29,7 @@ from tui.navigation import (
 from tui.screens.accounts_view import ACCOUNTS_ACTIONS, AccountsTabActions
 from tui.screens.changes_pane import ChangesPane
 from tui.screens.changes_tree import ChangesTree, parse_row_key
+from tui.screens.explorer_copy import ExplorerCopy
 from tui.screens.findings_view import FindingsTabActions, FindingsView, on_first_finding
 from tui.views.org_rows import ORG_COLUMNS
 from tui.views.rows import (
@@ -83,7 +83,7 @@ CHANGES_TAB = Tab("changes", "Changes", (), "Nothing changed since the old snaps
 ACCOUNTS_TAB = Tab("accounts", "Accounts", (), "No account in this organisation.")
 
 
-class ExplorerScreen(AccountsTabActions, FindingsTabActions, Screen[None]):
+class ExplorerScreen(ExplorerCopy, AccountsTabActions, FindingsTabActions, Screen[None]):
     """Tables of the account's resources; opens traces, who-can views and details from them."""
 
     #: The tables take the room left by the bars (the analysis bar sits below them).
@@ -375,48 +375,3 @@ class ExplorerScreen(AccountsTabActions, FindingsTabActions, Screen[None]):
         attach = (selected[1],) if selected is not None and selected[0] == "instances" else ()
         self.app.post_message(OpenWizard(
             workspace.snapshot, workspace.decided, workspace.loaded.connection, attach))
-
-    # -- copy -----------------------------------------------------------------------------------
-
-    def copy_target(self) -> tuple[str, str] | None:
-        """(text, what) for `c`: the selected resource's ARN (a warning's text)."""
-        if self.selected is None:
-            return None
-        kind, key = self.selected
-        snapshot = self.workspace.snapshot
-        if kind == "findings":
-            return key, "finding id"
-        if kind == "instances":
-            return snapshot.instance_by_id[key].arn, "instance ARN"
-        if kind == "roles":
-            return key, "role ARN"
-        if kind == "buckets":
-            own = snapshot.bucket_by_name.get(key)  # else another account's, reached
-            return (own.arn if own else f"arn:aws:s3:::{key}"), "bucket ARN"
-        if kind == "accounts":
-            return self.account_copy_target()
-        table = self.table
-        if isinstance(table, ChangesTree):
-            return table.copy_target()
-        return table.model.visible[table.cursor].cell(2), "warning"
-
-    def export_scopes(self) -> list[tuple[str, str]]:
-        """The selected instance, role or bucket, offered first in the export dialog."""
-        if self.selected is None or self.selected[0] in ("warnings", "findings", "changes"):
-            return []
-        kind, key = self.selected
-        return [(kind.removesuffix("s"), key)]
-
-    def view_json(self) -> tuple[str, str]:
-        """(JSON, what) for `C`: the rows as shown (filtered, sorted), one object per row."""
-        table = self.table
-        if isinstance(table, ChangesTree):
-            return table.view_json()
-        if isinstance(table, AccountsTree):
-            return self.accounts_json()
-        model = table.model
-        rows = [
-            {column.key: value for column, value in zip(model.columns, row.values, strict=True)}
-            for row in model.visible
-        ]
-        return json.dumps(rows, indent=2), f"{len(rows)} {self.tab_id} rows as JSON"
