@@ -11,6 +11,7 @@ while a background worker decides the rest. Their rows show the account without 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,6 +20,7 @@ from graph.access import AccessGraph, BucketAccess, PrincipalAccess
 from graph.diff import SnapshotDiff, analyse_pair, check_accounts, diff_graphs, side_of
 from graph.findings import Finding, find
 from graph.model import AccountSnapshot
+from graph.org.findings import membership_lines
 from graph.sources import LoadedSource, SourceSpec, open_source
 from tui.org_session import OrgSession
 from tui.views.org_rows import with_accounts
@@ -72,7 +74,14 @@ class Workspace:
     def findings(self) -> Mapping[str, Finding]:
         """Findings by id, worst first (computed with the rows, in the load worker); none
         while the background analysis runs (they rank the whole account)."""
-        return {f.id: f for f in find(self.graph)} if self.analysed and self.graph else {}
+        if not self.analysed or self.graph is None:
+            return {}
+        found = find(self.graph)
+        if self.org is not None:  # as `rolemap findings` on the folder: inside or outside
+            own = self.graph.snapshot.account_id
+            found = tuple(dataclasses.replace(
+                f, detail=f.detail + membership_lines(self.org.index, own, f)) for f in found)
+        return {f.id: f for f in found}
 
 
 def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,

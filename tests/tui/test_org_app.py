@@ -74,6 +74,9 @@ async def test_enter_opens_an_account_and_another_without_restarting(org_dir: Pa
         assert [r.values[:3] for r in instances] == [(f"{WORK} (workload)", "web", "i-0web")]
         reached = {b.bucket for b in app.workspace.reachable("i-0web")}
         assert {"data-lake", "org-shared"} <= reached
+        # Its findings say whether the other accounts they name are in the organisation.
+        details = [line for f in app.workspace.findings.values() for line in f.detail]
+        assert any("is inside the organisation" in line for line in details)
         # Back to the Accounts tab; Enter on another.
         screen.query_one(TabbedContent).active = "tab-accounts"
         await pilot.pause()
