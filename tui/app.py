@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import get_current_worker
 
-from graph.access import AccessGraph, build_access_graph
+from graph.access import AccessGraph
 from graph.diff import SnapshotDiff
 from graph.diff.render import summary_line
 from graph.errors import RolemapError
@@ -37,6 +37,7 @@ from tui.messages import (
 )
 from tui.navigation import DecideFirst
 from tui.navigator import Navigator, forget_views, open_trace, open_who_can
+from tui.org_app import OrgAccounts, opens_org
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.screens.loading import LoadingScreen
@@ -62,7 +63,7 @@ def describe_spec(spec: SourceSpec) -> str:
     return f"profile {spec.profile or 'default'}"
 
 
-class RolemapApp(Navigator):
+class RolemapApp(OrgAccounts, Navigator):
     """Which EC2 instance can reach which S3 bucket, with which actions, and why."""
 
     CSS_PATH = Path(__file__).with_name("rolemap.tcss")  # absolute: subclasses live elsewhere
@@ -152,13 +153,14 @@ class RolemapApp(Navigator):
                 loaded = previous.reload(progress=progress)
                 graph, diff = self._analyse(loaded, assumed, progress)
             else:
-                loaded = self.opener(self.spec, progress=progress)
+                loaded = self._open_org(progress) if opens_org(self.spec) else \
+                    self.opener(self.spec, progress=progress)
                 if self.compare is None:
                     self._analyse_in_background(loaded, assumed, progress)
                     return
                 # Two snapshots compared: the changes view needs both analysed.
                 graph, diff = self._analyse(loaded, assumed, progress)
-            workspace = make_workspace(loaded, graph, progress, diff)
+            workspace = make_workspace(loaded, graph, progress, diff, org=self.org)
         except RolemapError as exc:
             message = str(exc)
         except Exception as exc:  # AWS or network failure: still a message, never a traceback
@@ -180,11 +182,11 @@ class RolemapApp(Navigator):
         # The account's set-up (bucket facts, public access, trust: about a second on 5,000
         # buckets) comes before the tables: a trace or who-can asked as soon as they show is
         # then decided at once instead of waiting for it.
-        graph = build_access_graph(loaded.snapshot, assumed=dict(assumed), progress=progress,
-                                   decide=False)
+        graph = self._set_up_graph(loaded, assumed, progress, decide=False)
         if worker.is_cancelled:
             return
-        self.post_message(WorkspacePending(pending_workspace(loaded, graph, assumed)))
+        self.post_message(WorkspacePending(pending_workspace(loaded, graph, assumed,
+                                                             org=self.org)))
         self._early_graph = graph
         self._graph_set_up.set()
         stop = self._analysis_stop = threading.Event()
@@ -193,7 +195,7 @@ class RolemapApp(Navigator):
             try:
                 if not graph.decide_all(progress, cancelled=stop.is_set):
                     return
-                workspace = make_workspace(loaded, graph, progress)
+                workspace = make_workspace(loaded, graph, progress, org=self.org)
             except RolemapError as exc:
                 message = str(exc)
             except Exception as exc:  # a bug or a fault: a message, never a traceback
@@ -220,8 +222,7 @@ class RolemapApp(Navigator):
                  ) -> tuple[AccessGraph, SnapshotDiff | None]:
         """The access graph, and with --compare the changes since the older snapshot."""
         if self.compare is None:
-            return build_access_graph(loaded.snapshot, assumed=dict(assumed),
-                                      progress=progress), None
+            return self._set_up_graph(loaded, assumed, progress, decide=True), None
         return compare_with(self.compare, loaded.snapshot, dict(assumed), progress)
 
     def _progress_poster(self) -> Callable[[str, int, int], None]:
@@ -255,6 +256,8 @@ class RolemapApp(Navigator):
         if first:
             await self.switch_screen(ExplorerScreen(message.workspace))
             settle_collector(collect=False)  # the account's objects stay: keep gc off them
+            if self.org is not None:
+                self._survey_accounts(self.org, dict(message.workspace.assumed))
             return
         for screen in self.screen_stack:
             screen.post_message(WorkspaceChanged(message.workspace))
@@ -327,6 +330,7 @@ class RolemapApp(Navigator):
             for screen in self.screen_stack:
                 screen.post_message(WorkspaceChanged(message.workspace))
             await forget_views(self)
+            self.after_account_ready(message.workspace)
         if settled_first:
             settle_collector(collect=False)
         else:
@@ -406,14 +410,16 @@ class RolemapApp(Navigator):
             return None
 
         try:  # an assumed value the analysis cannot read (aws:CurrentTime=tomorrow)
-            if self.compare is None:
+            if self.org is not None:  # the foreign sides are built for the context too
+                graph, diff = self._set_up_graph(workspace.loaded, context, quiet, True), None
+            elif self.compare is None:
                 graph, diff = workspace.decided.with_assumed(context), None
             else:
                 graph, diff = self._analyse(workspace.loaded, context, quiet)
         except RolemapError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        updated = make_workspace(workspace.loaded, graph, quiet, diff)
+        updated = make_workspace(workspace.loaded, graph, quiet, diff, org=self.org)
         if not get_current_worker().is_cancelled:
             self.post_message(WorkspaceReady(updated))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from graph.org.overview import AccountRank, AccountSize
 from tui.workspace import Workspace
 
 
@@ -57,4 +58,37 @@ class DecidedOnDemand(Message):
         super().__init__()
         self.view = view
         """"instance", "role" (a trace) or "bucket" (who can)."""
+        self.key = key
+
+
+class AccountSized(Message):
+    """The Accounts tab's counts of one account arrived (posted from a worker thread)."""
+
+    bubble = False  # the app forwards it to the explorer: it must not come back
+
+    def __init__(self, account: str, size: AccountSize) -> None:
+        super().__init__()
+        self.account = account
+        self.size = size
+
+
+class AccountRanked(Message):
+    """The worst finding of one account's analysis arrived (posted from a worker thread)."""
+
+    bubble = False  # the app forwards it to the explorer: it must not come back
+
+    def __init__(self, account: str, rank: AccountRank) -> None:
+        super().__init__()
+        self.account = account
+        self.rank = rank
+
+
+class SelectAfterOpen(Message):
+    """Sent to the explorer after another account opened: select this (tab id, key)."""
+
+    bubble = False  # the app forwards it to the explorer: it must not come back
+
+    def __init__(self, tab_id: str, key: str | None) -> None:
+        super().__init__()
+        self.tab_id = tab_id
         self.key = key

@@ -24,8 +24,9 @@ from graph.sources import AwsConnection
 from tui.widgets.change_mark import ChangeMark
 from tui.workspace import Workspace
 
-#: A jump's answer: (explorer tab id, key of the resource or None for the tab itself).
-JumpTarget = tuple[str, str | None]
+#: A jump's answer: (explorer tab id, key of the resource or None for the tab itself), and
+#: in an organisation the account holding it when that is not the one open.
+JumpTarget = tuple[str, str | None] | tuple[str, str | None, str]
 
 
 @dataclass
@@ -92,6 +93,15 @@ class AskJump(Message):
 
     workspace: Workspace
     then: Callable[[JumpTarget | None], None]
+
+
+@dataclass
+class OpenAccount(Message):
+    """Enter on the Accounts tab (or a jump to another account): analyse that account of the
+    organisation and show it in the explorer; `select`: the (tab id, key) to select then."""
+
+    account: str
+    select: tuple[str, str | None] | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ while a background worker decides the rest. Their rows show the account without 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +20,10 @@ from graph.access import AccessGraph, BucketAccess, PrincipalAccess
 from graph.diff import SnapshotDiff, analyse_pair, check_accounts, diff_graphs, side_of
 from graph.findings import Finding, find
 from graph.model import AccountSnapshot
+from graph.org.findings import membership_lines
 from graph.sources import LoadedSource, SourceSpec, open_source
+from tui.org_session import OrgSession
+from tui.views.org_rows import with_accounts
 from tui.views.rows import ExplorerRows, build_rows, pending_rows
 
 #: Progress callback shape shared with graph.sources and graph.access: (step, done, total).
@@ -41,6 +45,9 @@ class Workspace:
     context: Mapping[str, str] = field(default_factory=dict)
     #: What changed since the snapshot given with --compare (None without one).
     diff: SnapshotDiff | None = None
+    #: The organisation folder this account was opened from (None: an account alone); its
+    #: tables then carry an Account column and the explorer an Accounts tab.
+    org: OrgSession | None = None
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -67,19 +74,35 @@ class Workspace:
     def findings(self) -> Mapping[str, Finding]:
         """Findings by id, worst first (computed with the rows, in the load worker); none
         while the background analysis runs (they rank the whole account)."""
-        return {f.id: f for f in find(self.graph)} if self.analysed and self.graph else {}
+        if not self.analysed or self.graph is None:
+            return {}
+        found = find(self.graph)
+        if self.org is not None:  # as `rolemap findings` on the folder: inside or outside
+            own = self.graph.snapshot.account_id
+            found = tuple(dataclasses.replace(
+                f, detail=f.detail + membership_lines(self.org.index, own, f)) for f in found)
+        return {f.id: f for f in found}
 
 
 def make_workspace(loaded: LoadedSource, graph: AccessGraph, progress: Progress,
-                   diff: SnapshotDiff | None = None) -> Workspace:
-    return Workspace(loaded, graph, build_rows(graph, progress), diff=diff)
+                   diff: SnapshotDiff | None = None, org: OrgSession | None = None
+                   ) -> Workspace:
+    rows = build_rows(graph, progress)
+    if org is not None:
+        rows = with_accounts(rows, graph, org.index, graph.snapshot.account_id)
+    return Workspace(loaded, graph, rows, diff=diff, org=org)
 
 
 def pending_workspace(loaded: LoadedSource, graph: AccessGraph | None,
-                      assumed: Mapping[str, str], rows: ExplorerRows | None = None) -> Workspace:
+                      assumed: Mapping[str, str], rows: ExplorerRows | None = None,
+                      org: OrgSession | None = None) -> Workspace:
     """A workspace whose tables show the account before its access is decided."""
-    rows = rows if rows is not None else pending_rows(loaded.snapshot)
-    return Workspace(loaded, graph, rows, analysed=False, context=dict(assumed))
+    if rows is None:
+        rows = pending_rows(loaded.snapshot)
+        if org is not None:
+            rows = with_accounts(rows, graph, org.index, loaded.snapshot.account_id,
+                                 decided=False)
+    return Workspace(loaded, graph, rows, analysed=False, context=dict(assumed), org=org)
 
 
 def compare_with(old_path: str, new: AccountSnapshot, assumed: dict[str, str],

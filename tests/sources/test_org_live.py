@@ -16,11 +16,13 @@ from sources_faults import inject_error
 from graph.errors import SourceError
 from graph.model import AccountSnapshot
 from graph.model_org import ACCOUNT, RCP, ROOT, SCP, UNIT
+from graph.org.index import build_index
 from graph.sources import SourceSpec, open_source
 from graph.sources.org.events import FAILED, LOADED, STARTED, AccountEvent
 from graph.sources.org.folder import open_org_folder
 from graph.sources.org.live import OrgLoadOptions, save_org_live, start_org_load
 from tui.cli import main
+from tui.org_session import OrgSession
 
 REGIONS = (REGION,)
 READ_ONLY = re.compile(r"^(Get|List|Describe)[A-Z]")
@@ -219,7 +221,7 @@ def test_cli_option_errors_are_one_line(org: OrgAccounts, tmp_path: Path, argv: 
     assert err.count("\n") == 1 and message in err
 
 
-def test_app_opens_the_management_account_of_the_loaded_organisation(
+def test_app_opens_the_loaded_organisation_on_its_management_account(
         org: OrgAccounts, default_credentials: None, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     import tui.app
@@ -233,8 +235,11 @@ def test_app_opens_the_management_account_of_the_loaded_organisation(
         def __init__(self, spec: SourceSpec, compare: str | None = None) -> None:
             self.spec = spec
 
-        def run(self) -> None:
-            opened.append(open_source(self.spec).snapshot)
+        def run(self) -> None:  # the organisation folder, whose first account is shown
+            folder = open_org_folder(self.spec.snapshot or "")
+            assert folder.loaded == tuple(sorted((org.management, org.work)))
+            opened.append(folder.load(OrgSession(folder, build_index(folder), "")
+                                      .first_account()))
 
     monkeypatch.setattr(tui.app, "RolemapApp", App)
     assert main(["--org", "--member-role", MEMBER_ROLE, "--accounts",

@@ -24,6 +24,7 @@ from tui.navigation import (
     AskJump,
     DecideFirst,
     OfferFile,
+    OpenAccount,
     OpenChange,
     OpenResource,
     OpenTrace,
@@ -47,9 +48,10 @@ ROOT = Path(__file__).resolve().parents[2]
 MakeApp = Callable[[], RolemapApp]
 
 #: Requests whose flows other tests drive from the keys (they need a diff, or an analysis
-#: still running): Enter on a Changes row (test_changes_tab), `t` while the background
-#: analysis runs (test_background_analysis).
-COVERED_ELSEWHERE = {OpenChange, DecideFirst}
+#: still running, or an organisation folder): Enter on a Changes row (test_changes_tab), `t`
+#: while the background analysis runs (test_background_analysis), Enter on an account of
+#: the Accounts tab (test_org_app).
+COVERED_ELSEWHERE = {OpenChange, DecideFirst, OpenAccount}
 
 
 def _requests() -> set[type[Message]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from graph.errors import SourceError
 from graph.sources import SourceSpec, snapshot_is_folder
+from graph.sources.org.folder import is_org_folder
 from graph.temp_files import scratch_folder
 from graph.text import printable
 from tui.commands.org_options import save_org_from_args, wants_org
@@ -38,6 +39,9 @@ def _explore(spec: SourceSpec, args: argparse.Namespace) -> int:
     from tui.app import RolemapApp
 
     compare = getattr(args, "compare", None)
+    if compare is not None and spec.snapshot and is_org_folder(spec.snapshot):
+        raise SourceError(f"--compare: {spec.snapshot} is an organisation folder; compare "
+                          "organisations with: rolemap diff OLD_DIR NEW_DIR")
     if compare is not None:
         try:
             snapshot_is_folder(compare)
@@ -70,6 +74,6 @@ def _run_org_explorer(args: argparse.Namespace) -> int:
                         f"{len(folder.loaded)} accounts loaded, {len(folder.failed)} failed; "
                         f"opening {which}, {account} (to keep the organisation: rolemap "
                         "snapshot save DIR --org ...)"), file=sys.stderr)
-        spec = SourceSpec(snapshot=str(folder.snapshot_path(account)))
+        spec = SourceSpec(snapshot=str(folder.path))  # the Accounts tab opens the others
         return _explore(spec, args)
 

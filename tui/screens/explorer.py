@@ -5,7 +5,6 @@ Tabs are declared in `TABS`, so adding a view (findings, later) is one entry plu
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,9 +26,12 @@ from tui.navigation import (
     OpenWizard,
     ShowChange,
 )
+from tui.screens.accounts_view import ACCOUNTS_ACTIONS, AccountsTabActions
 from tui.screens.changes_pane import ChangesPane
 from tui.screens.changes_tree import ChangesTree, parse_row_key
+from tui.screens.explorer_copy import ExplorerCopy
 from tui.screens.findings_view import FindingsTabActions, FindingsView, on_first_finding
+from tui.views.org_rows import ORG_COLUMNS
 from tui.views.rows import (
     BUCKET_COLUMNS,
     FINDING_COLUMNS,
@@ -38,6 +40,7 @@ from tui.views.rows import (
     WARNING_COLUMNS,
     ExplorerRows,
 )
+from tui.widgets.accounts_tree import AccountsTree
 from tui.widgets.analysis_bar import AnalysisBar
 from tui.widgets.header import AccountHeader
 from tui.widgets.key_bar import KeyBar
@@ -76,8 +79,11 @@ TAB_IDS = tuple(tab.id for tab in TABS)
 #: Shown with `--compare OLD`: what changed since OLD, by cause (a tree, not a table).
 CHANGES_TAB = Tab("changes", "Changes", (), "Nothing changed since the old snapshot.")
 
+#: Shown for an account opened from an organisation folder: the OU tree (a tree, not a table).
+ACCOUNTS_TAB = Tab("accounts", "Accounts", (), "No account in this organisation.")
 
-class ExplorerScreen(FindingsTabActions, Screen[None]):
+
+class ExplorerScreen(ExplorerCopy, AccountsTabActions, FindingsTabActions, Screen[None]):
     """Tables of the account's resources; opens traces, who-can views and details from them."""
 
     #: The tables take the room left by the bars (the analysis bar sits below them).
@@ -102,8 +108,9 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         super().__init__()
         self.workspace = workspace
         """The loaded account and its analysis; replaced on a new assumed context."""
-        self.tabs = TABS + ((CHANGES_TAB,) if workspace.diff is not None else ())
-        """The tabs shown: the Changes tab only when comparing with an older snapshot."""
+        self.tabs = ((ACCOUNTS_TAB,) if workspace.org is not None else ()) + TABS + \
+            ((CHANGES_TAB,) if workspace.diff is not None else ())
+        """The tabs shown: Accounts for an organisation, Changes when comparing."""
         self.findings_view = FindingsView()
         """The Findings tab's grouping, severity floor and folded categories."""
 
@@ -121,7 +128,12 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
                     if tab is CHANGES_TAB:
                         yield ChangesPane(self.workspace.diff, tab.id)
                         continue
-                    model = TableModel(tab.columns, self._rows(tab, self.workspace))
+                    if tab is ACCOUNTS_TAB and self.workspace.org is not None:
+                        yield AccountsTree(self.workspace.org, id=tab.id)
+                        continue
+                    columns = ORG_COLUMNS.get(tab.id, tab.columns) \
+                        if self.workspace.org is not None else tab.columns
+                    model = TableModel(columns, self._rows(tab, self.workspace))
                     yield ResourceTable(model, empty_text=tab.empty, id=tab.id)
         yield Input(placeholder="filter (Esc clears)", id="filter")
         yield AnalysisBar(id="analysis")
@@ -148,10 +160,10 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         return active.removeprefix("tab-") or self.tabs[0].id
 
     @property
-    def table(self) -> ResourceTable | ChangesTree:
-        """The current tab's view: a table, or the Changes tab's tree."""
+    def table(self) -> ResourceTable | ChangesTree | AccountsTree:
+        """The current tab's view: a table, or the Changes or Accounts tab's tree."""
         view = self.query_one(f"#{self.tab_id}")
-        assert isinstance(view, ResourceTable | ChangesTree)
+        assert isinstance(view, ResourceTable | ChangesTree | AccountsTree)
         return view
 
     @property
@@ -163,6 +175,8 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.tab_id == "changes" and action in ("raw_json", "who_can"):
             return None
+        if self.tab_id == "accounts" and action not in ACCOUNTS_ACTIONS:
+            return False  # they act on a resource row: not offered on the tree
         if action == "trace":
             return self.tab_id in ("instances", "roles", "findings", "changes")
         if action == "who_can":
@@ -180,8 +194,8 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         filter_input = self.query_one("#filter", Input)
         with filter_input.prevent(Input.Changed):
             table = self.table
-            filter_input.value = table.filter_text if isinstance(table, ChangesTree) \
-                else table.model.filter_text
+            filter_input.value = table.filter_text \
+                if isinstance(table, ChangesTree | AccountsTree) else table.model.filter_text
         filter_input.display = bool(filter_input.value)
         self.refresh_bindings()
         if not filter_input.has_focus and self.is_current and self.focused is not self.table \
@@ -197,7 +211,9 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
             return
         tabs = self.query_one(TabbedContent)
         for tab in self.tabs:
-            if tab is CHANGES_TAB:
+            if tab is ACCOUNTS_TAB:
+                self.refresh_accounts()
+            elif tab is CHANGES_TAB:
                 self.query_one(f"#{tab.id}", ChangesTree).show(message.workspace.diff)
             else:
                 self.query_one(f"#{tab.id}", ResourceTable).replace_rows(
@@ -245,10 +261,12 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
     def jump_to(self, target: tuple[str, str | None] | None) -> None:
         """Show a tab and, when given, put the cursor on that resource (clearing a filter
         that hides it, since the user asked for it by name)."""
-        if target is None:
+        if target is None or self.jump_elsewhere(target):
             return
-        tab_id, key = target
+        tab_id, key = target[0], target[1]
         self.query_one(TabbedContent).active = f"tab-{tab_id}"
+        if tab_id == "accounts":
+            return self.jump_to_account(key)
         table = self.query_one(f"#{tab_id}", ResourceTable)
         if key is not None and not table.move_to_key(key):
             table.apply_filter("")
@@ -303,14 +321,16 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
             return
-        if self.selected is not None and self.selected[0] != "warnings":
+        if self.selected is not None and self.selected[0] != "warnings" \
+                and not self.foreign_bucket(self.selected):
             self.app.post_message(OpenResource(self.workspace, *self.selected))
 
     def action_raw_json(self) -> None:
         if self.selected is not None and self.selected[0] == "findings":
             self.open_finding(self.selected[1])
             return
-        if self.selected is not None and self.selected[0] != "warnings":
+        if self.selected is not None and self.selected[0] != "warnings" \
+                and not self.foreign_bucket(self.selected):
             self.app.post_message(OpenResource(self.workspace, *self.selected, raw=True))
 
     def action_trace(self) -> None:
@@ -355,43 +375,3 @@ class ExplorerScreen(FindingsTabActions, Screen[None]):
         attach = (selected[1],) if selected is not None and selected[0] == "instances" else ()
         self.app.post_message(OpenWizard(
             workspace.snapshot, workspace.decided, workspace.loaded.connection, attach))
-
-    # -- copy -----------------------------------------------------------------------------------
-
-    def copy_target(self) -> tuple[str, str] | None:
-        """(text, what) for `c`: the selected resource's ARN (a warning's text)."""
-        if self.selected is None:
-            return None
-        kind, key = self.selected
-        snapshot = self.workspace.snapshot
-        if kind == "findings":
-            return key, "finding id"
-        if kind == "instances":
-            return snapshot.instance_by_id[key].arn, "instance ARN"
-        if kind == "roles":
-            return key, "role ARN"
-        if kind == "buckets":
-            return snapshot.bucket_by_name[key].arn, "bucket ARN"
-        table = self.table
-        if isinstance(table, ChangesTree):
-            return table.copy_target()
-        return table.model.visible[table.cursor].cell(2), "warning"
-
-    def export_scopes(self) -> list[tuple[str, str]]:
-        """The selected instance, role or bucket, offered first in the export dialog."""
-        if self.selected is None or self.selected[0] in ("warnings", "findings", "changes"):
-            return []
-        kind, key = self.selected
-        return [(kind.removesuffix("s"), key)]
-
-    def view_json(self) -> tuple[str, str]:
-        """(JSON, what) for `C`: the rows as shown (filtered, sorted), one object per row."""
-        table = self.table
-        if isinstance(table, ChangesTree):
-            return table.view_json()
-        model = table.model
-        rows = [
-            {column.key: value for column, value in zip(model.columns, row.values, strict=True)}
-            for row in model.visible
-        ]
-        return json.dumps(rows, indent=2), f"{len(rows)} {self.tab_id} rows as JSON"

@@ -1,4 +1,10 @@
-"""`:`: jump to a tab or to any instance, role or bucket by typing part of its name."""
+"""`:`: jump to a tab or to any instance, role or bucket by typing part of its name.
+
+On an account opened from an organisation folder, every account's instances, roles and
+buckets are offered as `ACCOUNT/name` (from the organisation's index: nothing is read), so
+typing `ACCOUNT/name`, or a name unique in the organisation, lands on it; one in another
+account opens that account first.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from tui.org_session import OrgSession
 from tui.widgets.safe_text import label_text
 from tui.workspace import Workspace
 
@@ -22,7 +29,8 @@ _LIMIT = 40
 #: Tab ids the jump list offers as "go to this view".
 _KINDS = ("instances", "roles", "buckets", "warnings")
 
-Target = tuple[str, str | None]
+#: (tab id, key or None), with the account holding it when that is another account.
+Target = tuple[str, str | None] | tuple[str, str | None, str]
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,35 @@ class Candidate:
     target: Target
 
 
+def org_candidates(org: OrgSession) -> list[Candidate]:
+    """Every account of the organisation, and what each holds, named `ACCOUNT/name`."""
+    index = org.index
+    found = [Candidate("▸ accounts", "accounts", ("accounts", None))]
+
+    def add(kind: str, account: str, name: str, target: Target) -> None:
+        label = f"{kind:<9} {account}/{name}"
+        found.append(Candidate(label, f"{label} {org.name(account)}".lower(), target))
+
+    def aim(tab: str, key: str, account: str) -> Target:
+        return (tab, key) if account == org.account else (tab, key, account)
+
+    for account in index.tree.accounts:
+        add("account", account.account_id, account.name, ("accounts", account.account_id))
+    for account, items in sorted(index.instances.items()):
+        for instance_id, tag in items:
+            add("instance", account, f"{tag} {instance_id}" if tag else instance_id,
+                aim("instances", instance_id, account))
+    for arn, role in sorted(index.roles.items()):
+        add("role", role.account, arn.rsplit("/", 1)[-1], aim("roles", arn, role.account))
+    for name, bucket in sorted(index.buckets.items()):
+        add("bucket", bucket.account, name, aim("buckets", name, bucket.account))
+    return found
+
+
 def candidates(workspace: Workspace) -> list[Candidate]:
+    if workspace.org is not None:
+        return [Candidate(f"▸ {kind}", kind, (kind, None)) for kind in _KINDS] + \
+            org_candidates(workspace.org)
     snapshot = workspace.snapshot
     found = [Candidate(f"▸ {kind}", kind, (kind, None)) for kind in _KINDS]
     for instance in snapshot.instances:

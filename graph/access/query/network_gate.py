@@ -57,9 +57,15 @@ class NetworkGates:
     def path(self, inst: Instance, bucket: str) -> NetworkPath:
         return self.paths.path(inst, self.data.bucket_region(bucket))
 
+    def _side(self, role_arn: str, bucket: str) -> AccessData:
+        """The analysis holding the role's answers on the bucket: this one, or in an
+        organisation the view of another account's bucket (its facts live there)."""
+        return self.data.side(role_arn, bucket) or self.data
+
     def _keys_read(self, role_arn: str, bucket: str) -> frozenset[str]:
-        bf = self.data.bucket_by_name[bucket]
-        return self.data.facts_of(role_arn).network_keys | bf.network_keys
+        side = self._side(role_arn, bucket)
+        bf = side.bucket_by_name[bucket]
+        return side.facts_of(role_arn).network_keys | bf.network_keys
 
     def _simple(self, role_arn: str, bucket: str, path: NetworkPath) -> bool:
         """Whether the answers pass this path unchanged, bucket by bucket alike."""
@@ -83,7 +89,7 @@ class NetworkGates:
         ctx: dict[str, Any] = {}
         if read and path.passes:
             ctx = dict(path_context(path, inst, read))
-            data = self.data
+            data = self._side(role_arn, bucket)
             rf = data.facts_of(role_arn)
             base = data.reach.instance_context(rf, instance_values(own)) if own else {}
             # Absent keys as () (hashable: the class cache keys hold the context).
@@ -105,7 +111,7 @@ class NetworkGates:
     def _limit(self, res: Answers, path: NetworkPath, role_arn: str, bucket: str,
                ctx: Mapping[str, Any]) -> Answers:
         out: dict[str, ActionAccess] = {}
-        bf = self.data.bucket_by_name[bucket]
+        bf = self._side(role_arn, bucket).bucket_by_name[bucket]
         account = self.data.snapshot.account_id
         for name, a in res.items():
             if a.outcome is Outcome.DENIED:
@@ -134,9 +140,9 @@ class NetworkGates:
         if reads is None:
             data = self.data
             arns = {a for r in roles for c in data.chains_from(r) for a in c.roles}
-            reads = self._reads[(roles, bucket)] = bool(
-                data.bucket_by_name[bucket].network_keys
-                or any(data.facts_of(a).network_keys for a in arns))
+            own = data.bucket_by_name.get(bucket)
+            reads = self._reads[(roles, bucket)] = bool(own and own.network_keys) or any(
+                self._keys_read(a, bucket) for a in arns)
         own = (inst.private_ip, inst.public_ip) if reads else ()
         return (path.kind, path.evidence, path.reason,
                 id(path.endpoint) if path.endpoint is not None else None, *own)
