@@ -127,6 +127,12 @@ def _gains_text(ways: Sequence[Escalation], gains: Mapping[str, frozenset[str]])
     return f"where it does not reach: {ExposureSummary.of(gains).text()}"
 
 
+def _noun(ways: Sequence[Escalation]) -> str:
+    """What the paths lead to: roles, IAM users, or both."""
+    kinds = {e.target_kind for e in ways}
+    return f"{kinds.pop()}(s)" if len(kinds) == 1 else "role(s) and user(s)"
+
+
 def _title(first: Instance, more: str, ways: Sequence[Escalation],
            gains: Mapping[str, frozenset[str]]) -> str:
     best = ways[0]
@@ -135,7 +141,7 @@ def _title(first: Instance, more: str, ways: Sequence[Escalation],
     verb = "can" if all(e.kind == "assume" for e in ways) else "could"
     targets = list(dict.fromkeys(e.target for e in ways))
     whom = f"{best.target_kind} {short(targets[0])}" + (
-        f" and {len(targets) - 1} more role(s)" if len(targets) > 1 else "")
+        f" and {len(targets) - 1} more {_noun(ways)}" if len(targets) > 1 else "")
     methods = list(dict.fromkeys(method(e) for e in ways))
     shown = ", ".join(methods[:TITLE_METHODS]) + (
         f" (+{len(methods) - TITLE_METHODS} more ways)" if len(methods) > TITLE_METHODS
@@ -171,7 +177,7 @@ def _ways_detail(ways: Sequence[Escalation], cause: tuple[StatementRef, ...],
     for e in ways:
         targets.setdefault(e.target, []).append(e)
     labels = ", ".join(r.label for r in cause)
-    lines = [f"{len(methods)} way(s) to {len(targets)} role(s), all through {labels}:"]
+    lines = [f"{len(methods)} way(s) to {len(targets)} {_noun(ways)}, all through {labels}:"]
     for name, e in list(methods.items())[:SHOWN_WAYS]:
         lines.append(f"way {name}:")
         lines.extend(_way_lines(e, at, assumed, "  ", through=False))
@@ -186,7 +192,7 @@ def _ways_detail(ways: Sequence[Escalation], cause: tuple[StatementRef, ...],
                 f" (+{extra} more)" if extra > 0 else "")
         lines.append(f"{found[0].target_kind} {short(target)}{on}: {found[0].gains_text}")
     if len(targets) > SHOWN_WAYS:
-        lines.append(f"… and {len(targets) - SHOWN_WAYS} more role(s)")
+        lines.append(f"… and {len(targets) - SHOWN_WAYS} more {_noun(ways)}")
     return lines
 
 

@@ -21,6 +21,7 @@ from graph.access.reach.build import instance_values
 from graph.catalog import S3Action, s3_actions
 from graph.model import AccountSnapshot, Bucket, Instance, Role
 from graph.policy import Outcome
+from graph.policy.clock import analysis_time, with_time
 
 
 def _parts(policies: list[CompiledPolicy], action: S3Action, bucket: Bucket,
@@ -58,8 +59,10 @@ class Oracle:
         self.snapshot = snapshot
         self.book = PolicyBook(snapshot)
         self.index = BucketIndex([b.name for b in snapshot.buckets], snapshot.account.partition)
-        self.decider = Decider(snapshot.account, dict(assumed or {}),
-                               organization=snapshot.organization)
+        # The time keys as the analysis sets them (graph/policy/clock.py): a condition on
+        # aws:CurrentTime is decided at the time of analysis on both sides.
+        context = with_time(dict(assumed or {}), analysis_time(dict(assumed or {})))
+        self.decider = Decider(snapshot.account, context, organization=snapshot.organization)
         from graph.access.classify.bucket_facts import (
             bucket_facts,  # the bucket's policies as the engine needs
         )

@@ -54,7 +54,8 @@ def test_one_finding_per_cause_lists_every_user_it_reaches() -> None:
     found = [f for f in find(graph) if f.category == "privilege-escalation"]
     assert len(found) == 1
     assert "user carol" in found[0].title  # the strongest first
-    assert any("the same way also: alice" in line for line in found[0].detail)
+    assert "1 more user(s)" in found[0].title
+    assert any(line.startswith("user alice:") for line in found[0].detail)
 
 
 def test_near_misses_give_no_path() -> None:

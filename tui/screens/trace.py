@@ -312,9 +312,17 @@ class TraceScreen(AccessTreeScreen):
             found = g.points.role_paths(self.key, bucket)
         for path in found:
             via = " → ".join(self._role_label(r) for r in path.via)
+            actions = path.actions
+            if self.tree_filter:  # the same filter as the direct paths, the point named too
+                context = " ".join([bucket, *(self._role_label(r) for r in path.via),
+                                    "access point", path.point_name, path.point_arn])
+                kept = self.tree_filter.actions(path.actions, context)
+                if kept is None:
+                    continue
+                actions = kept
             label = Text(f"via access point {path.point_arn}", style="bold")
             label.append(f"  as {via}  ", style="dim")
-            label.append_text(summary([a.outcome for a in path.actions.values()]))
+            label.append_text(summary([a.outcome for a in actions.values()]))
             target = node.add(label, data=path.point_arn, expand=False)
             if path.network:
                 target.add_leaf(Text(f"network path: {printable(path.network)}"), data=None)
@@ -322,8 +330,7 @@ class TraceScreen(AccessTreeScreen):
             origin = (f"network origin VPC: answers only requests from {point.vpc_id}"
                       if point.vpc_only else "network origin Internet")
             target.add_leaf(Text(printable(origin)), data=None)
-            add_levels(target, path.actions, f"{via} via access point {path.point_name}",
-                       bucket)
+            add_levels(target, actions, f"{via} via access point {path.point_name}", bucket)
 
     def subject_resource(self) -> tuple[str, str]:
         return ("instances" if self.kind == "instance" else "roles"), self.key

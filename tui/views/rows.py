@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.access import AccessGraph, ActionAccess
+from graph.access.query.compute import compute_chains, compute_resources
 from graph.glance import glance, open_door, sorted_marks, trust_principals
 from graph.model import AccountSnapshot, Instance, Role
 from graph.policy import Outcome
@@ -194,6 +195,9 @@ class _BucketSets:
         return self._union([self.of_role(chain.roles[-1])
                             for chain in self.graph.data.chains_from(role_arn)])
 
+    def union_of(self, sets: list[frozenset[str]]) -> frozenset[str]:
+        return self._union(sets)
+
     def _union(self, sets: list[frozenset[str]]) -> frozenset[str]:
         if len(sets) == 1:
             return sets[0]
@@ -268,6 +272,14 @@ def build_rows(graph: AccessGraph, progress: Callable[[str, int, int], None]) ->
         )
         if done % 200 == 0 or done == len(snapshot.roles):
             progress("tables: roles", done, len(snapshot.roles))
+    # IAM users and existing compute (Lambda functions, stacks...) are principals of who-can
+    # too: counted through their chains as that view lists them.
+    for user in graph.data.users:
+        role_sets[sets.of_role_chains(user.arn)] += 1
+    for resource in compute_resources(graph.data):
+        chains = list(compute_chains(graph.data, resource))
+        if chains:
+            role_sets[sets.union_of([sets.of_role(c.roles[-1]) for c in chains])] += 1
     reached_by: dict[str, int] = {}
     _count_into(reached_by, instance_sets)
     _count_into(reached_by, role_sets)
