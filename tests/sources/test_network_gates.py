@@ -300,3 +300,25 @@ def test_exports_carry_how_each_request_leaves(account: tuple[AccessGraph, dict[
     data = json.loads((tmp_path / "out.json").read_text())["permissions"]
     assert {r["network"] for r in data if r["bucket"] == "vpce-only"} == {
         f"gateway endpoint {ids['vpce']}"}
+
+
+def test_a_default_route_to_a_transit_gateway_is_unknown_not_no_path(conn: AwsConnection
+                                                                     ) -> None:
+    """A central egress (transit gateway) may reach S3: rolemap does not follow it, so the
+    answer is unknown with the route named, never a "no network path" denial."""
+    _account(conn)
+    ec2 = conn.client("ec2", REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0",
+                     TransitGatewayId=tgw)
+    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
+                                 SubnetId=subnet, IamInstanceProfile={"Name": "reader"}
+                                 )["Instances"][0]["InstanceId"]
+    g = build_access_graph(load_live(conn, (REGION, OTHER)))
+    outcome, reasons = _get(g, instance, "ip-only")
+    assert outcome is Outcome.UNKNOWN
+    assert any(tgw in r and "not modelled" in r for r in reasons)

@@ -26,6 +26,7 @@ from graph.model_network import (
     TARGET_GATEWAY_ENDPOINT,
     TARGET_INTERNET_GATEWAY,
     TARGET_NAT_GATEWAY,
+    TARGET_OTHER,
     RegionNetwork,
     RouteTable,
     VpcEndpoint,
@@ -163,6 +164,11 @@ def _decide(net: RegionNetwork, table: RouteTable, region: str, public_ip: bool
                                nat_ip=nat.public_ips[0], gateway=nat.nat_gateway_id)
         if nat is None and net.unread:
             return _unknown(region, f"NAT gateway {default.target} was not read")
+        if nat is not None and nat.connectivity_type == "private":
+            # A private NAT forwards through its own subnet's routes (a transit or virtual
+            # private gateway): where that leads is not read here, so not "no path".
+            return _unknown(region, f"{rtb} → {nat.nat_gateway_id} (private NAT gateway): "
+                            "where its traffic goes next is not modelled")
         return NetworkPath(NO_PATH, region, f"{rtb} → {default.target} (NAT gateway without "
                            "a public IP)", why, table.route_table_id)
     if default is not None and default.target_kind == TARGET_INTERNET_GATEWAY:
@@ -172,6 +178,12 @@ def _decide(net: RegionNetwork, table: RouteTable, region: str, public_ip: bool
                                route_table_id=table.route_table_id, gateway=default.target)
         return NetworkPath(NO_PATH, region, f"{rtb} → {default.target} (internet gateway, "
                            "but the instance has no public IP)", why, table.route_table_id)
+    if default is not None and default.target_kind == TARGET_OTHER:
+        # A transit gateway, a peering, a virtual private gateway or an appliance (an ENI or
+        # an instance) may well lead to S3 (a central egress or endpoint VPC): unknown with
+        # the reason, never a silent "no path".
+        return _unknown(region, f"{rtb} → {default.target}: where this route leads (transit "
+                        "gateway, peering, VPN or appliance) is not modelled")
     return NetworkPath(NO_PATH, region, f"{rtb}: no route to S3 in {region}", why,
                        table.route_table_id)
 
