@@ -157,3 +157,26 @@ def test_compare_with_an_organisation_folder_is_one_line(
     assert main(["--snapshot", str(org_dir), "--compare", str(org_dir)]) == 2
     err = capsys.readouterr().err
     assert "is an organisation folder" in err and "rolemap diff" in err
+
+
+async def test_counts_reach_the_tree_once_and_the_app_then_idles(
+        org_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app forwards each account's counts to the explorer; the copy must stop there. It
+    used to bubble back to the app, which forwarded it again: redrawing at full CPU forever."""
+    from tui.org_app import OrgAccounts
+
+    seen: list[str] = []
+    sized = OrgAccounts.on_account_sized
+
+    def counting(self: OrgAccounts, message: object) -> None:
+        seen.append(message.account)  # type: ignore[attr-defined]
+        sized(self, message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(OrgAccounts, "on_account_sized", counting)
+    app = RolemapApp(SourceSpec(snapshot=str(org_dir)))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        for _ in range(20):
+            await pilot.pause()
+        loaded = len(app.org.folder.loaded) if app.org is not None else 0
+        assert loaded and len(seen) == loaded, seen

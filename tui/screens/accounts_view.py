@@ -94,11 +94,15 @@ class AccountsTabActions:
         screen.jump_to((message.tab_id, message.key))
 
     def on_account_sized(self, message: AccountSized) -> None:
+        # Stopped here: the app forwarded it to this screen, and bubbling back to the app
+        # would forward it again, without end (the app spun at full CPU, redrawing).
+        message.stop()
         tree = self._accounts()
         if tree is not None:
             tree.refresh_account(message.account)
 
     def on_account_ranked(self, message: AccountRanked) -> None:
+        message.stop()  # as on_account_sized
         tree = self._accounts()
         if tree is not None:
             tree.refresh_account(message.account)
