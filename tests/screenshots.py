@@ -51,8 +51,9 @@ async def capture(loaded: LoadedSource, out: Path) -> list[Path]:
         screen.jump_to(("instances", _instance_id(loaded, "ci-runner-1")))
         await pilot.press("t")
         await pilot.pause()
-        # profile, role, assumed role, buckets, first bucket (open), Read, s3:GetObject
-        await pilot.press(*["down"] * 7)
+        # profile, role, assumed role, buckets, first bucket (open), its network step, Read,
+        # s3:GetObject
+        await pilot.press(*["down"] * 8)
         await pilot.pause()
         save("trace.svg")
         await pilot.press("escape")
