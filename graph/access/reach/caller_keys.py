@@ -32,6 +32,7 @@ class CallerKeys:
         self._split: dict[tuple[SigItem, ...], tuple[tuple[SigItem, ...],
                                                      tuple[Statement, ...]]] = {}
         self._matches: dict[tuple[StmtId, str, tuple[str, ...]], tuple[bool | None, ...]] = {}
+        self._class_named: dict[tuple[object, ...], object] = {}
 
     def key(self, rf: RoleFacts, named: tuple[SigItem, ...]
             ) -> tuple[tuple[SigItem, ...], tuple[Statement, ...]]:
@@ -49,6 +50,26 @@ class CallerKeys:
                 blanked = tuple((it[0], it[1], _PROBED) if it in tagged else it for it in named)
                 found = (blanked, probes)  # type: ignore[assignment]
         self._split[named] = found
+        return found
+
+    def class_named(self, rf: RoleFacts, bf: BucketFacts, named: tuple[SigItem, ...],
+                    parts: frozenset[str]) -> object:
+        """`named` as an action class's cache key sees it: pattern-tagged items named by how
+        their statements match every ARN the class's questions ask (the bucket, `bucket/*`,
+        each object-key part of either side) instead of by the bucket, so the buckets a
+        pattern matches alike share the class's answer (the role's side of the evaluation is
+        all that the tag stood for: `Decider._sided` keys it the same way). Unchanged when
+        nothing is tagged or a tagged statement cannot be probed."""
+        blanked, probes = self.key(rf, named)
+        if not probes:
+            return named
+        found = self._class_named.get((named, bf.bucket.name, parts))
+        if found is None:
+            asked = {it[1] for it in named if it[1] not in ("", "*")} | parts
+            suffixes = ("", "/*", *(f"/{p}" for p in sorted(asked)))
+            arn = bf.bucket.arn
+            found = self._class_named[(named, bf.bucket.name, parts)] = (blanked, suffixes, tuple(
+                tuple(matches_arn(stmt, arn + x) for x in suffixes) for stmt in probes))
         return found
 
     def probed(self, rf: RoleFacts, bf: BucketFacts, ordered: tuple[SigItem, ...]

@@ -170,14 +170,16 @@ class ReachComputer(BucketGroups):
             # that depends on the role's other statements, and roles sharing the statements
             # that decide a class then share its answer, whatever else they hold.
             scope = bool(low & bucket_bits)
+            # Pattern-tagged statements by how they match, not by the bucket (caller_keys.py).
+            nkey = self.caller_keys.class_named(rf, bf, named, parts)
             if named_here:
                 kind: object = (scope, tuple(bool(m & low) for m in bf.statement_masks))
-                key: tuple[object, ...] = (kind, named, parts, shape, tail_shape)
+                key: tuple[object, ...] = (kind, nkey, parts, shape, tail_shape)
             elif bf.policy_unreadable or bf.role_mask & low:
                 kind = (scope, tuple(bool(m & low) for m in bf.acl_masks))
-                key = (kind, named, parts, bf.class_shape(low), tail_shape)
+                key = (kind, nkey, parts, bf.class_shape(low), tail_shape)
             else:
-                key = (scope, named, parts, tail_plain)
+                key = (scope, nkey, parts, tail_plain)
             gate = bf.gate_key(low, rp)  # gates beyond the policies (gate.py, step 3)
             if gate is not None:
                 key = (*key, gate)
