@@ -165,13 +165,13 @@ class Summaries:
 
     def _groups(self, res: Mapping[str, ActionAccess], hops: tuple[AssumeEdge, ...]
                 ) -> list[Group]:
-        if isinstance(res, ClassAnswers) and not hops and not self.per_action:
+        if hops:
+            res = actions_through(res, hops)
+        if isinstance(res, ClassAnswers) and not self.per_action:
             out = [self._interned.setdefault(g, g)
                    for g in _class_groups(res, self.include_denied)]
             out.sort(key=_group_order)
             return out
-        if hops:
-            res = actions_through(res, hops)
         buckets: dict[tuple[str, Outcome], list[ActionAccess]] = {}
         for a in res.values():
             if a.outcome is Outcome.DENIED and not self.include_denied:

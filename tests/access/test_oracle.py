@@ -114,10 +114,36 @@ def test_export_groups_read_from_class_answers_equal_per_action_groups() -> None
     snap = realistic_account(3, roles=40, buckets=30, policies=16)
     g = build_access_graph(snap)
     checked = 0
+    from graph.access.decide.trust import AssumeEdge
+    from graph.policy import ConditionRef
+
+    # Reached through a role whose trust is conditional or unknown: every granted answer
+    # beyond the hop changes, and the class-by-class rows must still equal the walk.
+    cond = ConditionRef(_some_statement(g), "StringEquals", "sts:ExternalId", ("x",), True)
+    hop_sets = [(), (AssumeEdge("role:a", "arn:aws:iam::1:role/b", Outcome.CONDITIONAL,
+                                ("only if sts:ExternalId is x",), (), (cond,)),),
+                (AssumeEdge("role:a", "arn:aws:iam::1:role/b", Outcome.UNKNOWN,
+                            ("the trust policy could not be read",), (), ()),)]
+    changed = 0
     for include_denied in (False, True):
-        by_class, by_action = Summaries(include_denied, False), Summaries(include_denied, False)
-        for role in snap.roles:
-            for res, _ in g.role_classes(role.arn):
-                assert by_class.groups(res) == by_action.groups(dict(res.items()))
-                checked += 1
+        for hops in hop_sets:
+            by_class = Summaries(include_denied, False)
+            by_action = Summaries(include_denied, False)
+            for role in snap.roles:
+                for res, _ in g.role_classes(role.arn):
+                    got = by_class.groups(res, hops)
+                    assert got == by_action.groups(dict(res.items()), hops)
+                    changed += bool(hops) and got != by_class.groups(res)
+                    checked += 1
     assert checked > 100
+    assert changed > 10
+
+
+def _some_statement(g: object) -> object:
+    """Any statement quoted in an answer (a hop's condition needs one to name)."""
+    for role in g.snapshot.roles:  # type: ignore[attr-defined]
+        for res, _ in g.role_classes(role.arn):  # type: ignore[attr-defined]
+            for a in res.values():
+                if a.evidence:
+                    return a.evidence[0]
+    raise AssertionError("no evidence in the account")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from graph.access.answers.class_answers import ClassAnswer, ClassAnswers
 from graph.access.decide.trust import AssumeEdge
 from graph.access.model import ActionAccess
 from graph.policy import Outcome
@@ -44,6 +45,11 @@ def actions_through(actions: Mapping[str, ActionAccess], hops: tuple[AssumeEdge,
     denied (`through` changes none of them then), not a copy of ~180 entries per bucket."""
     if not any(h.outcome in _CHANGING for h in hops):
         return actions
+    if isinstance(actions, ClassAnswers):
+        # `through` reads an answer's outcome, conditions and reasons, never its action: a
+        # class's members stay one entry (an implicit denial's named reason is untouched).
+        return ClassAnswers(tuple(ClassAnswer(e.mask, through(e.answer, hops), e.named_reason)
+                                  for e in actions.entries))
     return {name: through(a, hops) for name, a in actions.items()}
 
 
