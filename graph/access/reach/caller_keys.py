@@ -21,6 +21,7 @@ from graph.policy.hits import arn_decides, matches_arn
 
 #: Stands for a bucket's name in a probed item: the probe's match says the rest.
 _PROBED = "\x00probed"
+_UNSET = object()
 
 
 class CallerKeys:
@@ -33,6 +34,15 @@ class CallerKeys:
                                                      tuple[Statement, ...]]] = {}
         self._matches: dict[tuple[StmtId, str, tuple[str, ...]], tuple[bool | None, ...]] = {}
         self._class_named: dict[tuple[object, ...], object] = {}
+        #: Whether a statement matches an ARN, kept: a pattern's few buckets are asked about
+        #: for every statement list holding it.
+        self._match: dict[tuple[Statement, str], bool | None] = {}
+
+    def _matches_arn(self, stmt: Statement, arn: str) -> bool | None:
+        found = self._match.get((stmt, arn), _UNSET)
+        if found is _UNSET:
+            found = self._match[(stmt, arn)] = matches_arn(stmt, arn)
+        return found  # type: ignore[return-value]
 
     def key(self, rf: RoleFacts, named: tuple[SigItem, ...]
             ) -> tuple[tuple[SigItem, ...], tuple[Statement, ...]]:
@@ -69,7 +79,7 @@ class CallerKeys:
             suffixes = ("", "/*", *(f"/{p}" for p in sorted(asked)))
             arn = bf.bucket.arn
             found = self._class_named[(named, bf.bucket.name, parts)] = (blanked, suffixes, tuple(
-                tuple(matches_arn(stmt, arn + x) for x in suffixes) for stmt in probes))
+                tuple(self._matches_arn(stmt, arn + x) for x in suffixes) for stmt in probes))
         return found
 
     def probed(self, rf: RoleFacts, bf: BucketFacts, ordered: tuple[SigItem, ...]
@@ -104,7 +114,7 @@ class CallerKeys:
                 stmt = self._statement(rf, it[0])
                 if stmt is None or not arn_decides(stmt):
                     return None
-                found = matches[mkey] = tuple(matches_arn(stmt, arn + x) for x in suffixes)
+                found = matches[mkey] = tuple(self._matches_arn(stmt, arn + x) for x in suffixes)
             out.append((it[0], it[1], _PROBED, found))
         return tuple(out)
 
