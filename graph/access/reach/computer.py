@@ -41,6 +41,7 @@ from graph.access.decide.decider import Decider, for_member, generic_reasons
 from graph.access.model import ActionAccess
 from graph.access.reach.bucket_groups import BucketGroups, unnamed
 from graph.access.reach.caller_keys import CallerKeys
+from graph.access.reach.renumber import Positions, positioned, renumbered
 from graph.catalog import S3Action, s3_actions
 from graph.policy.document import Statement
 
@@ -66,6 +67,8 @@ class ReachComputer(BucketGroups):
         self._class_cache: dict[tuple[object, ...], tuple[ClassAnswer, ...]] = {}
         self._answer_sets: dict[tuple[object, ...], ClassAnswers] = {}
         self._probed: dict[tuple[object, ...], int] = {}
+        #: Where the bucket's statements stood when a class answer was decided (renumber.py).
+        self._class_at: dict[tuple[object, ...], Positions] = {}
         #: Numbers standing for key parts (equal values, equal numbers: see `number`).
         self._ids: dict[object, int] = {}
         #: Names this numbering: keys made of its numbers mean nothing in another one.
@@ -170,6 +173,7 @@ class ReachComputer(BucketGroups):
             # that depends on the role's other statements, and roles sharing the statements
             # that decide a class then share its answer, whatever else they hold.
             scope = bool(low & bucket_bits)
+            at: Positions = ()
             # Pattern-tagged statements by how they match, not by the bucket (caller_keys.py).
             nkey = self.caller_keys.class_named(rf, bf, named, parts)
             if named_here:
@@ -177,7 +181,9 @@ class ReachComputer(BucketGroups):
                 key: tuple[object, ...] = (kind, nkey, parts, shape, tail_shape)
             elif bf.policy_unreadable or bf.role_mask & low:
                 kind = (scope, tuple(bool(m & low) for m in bf.acl_masks))
-                key = (kind, nkey, parts, bf.class_shape(low), tail_shape)
+                # The bucket's statements by what they say, not where (renumber.py).
+                cshape, at = positioned(bf.class_shape(low))
+                key = (kind, nkey, parts, cshape, tail_shape)
             else:
                 key = (scope, nkey, parts, tail_plain)
             gate = bf.gate_key(low, rp)  # gates beyond the policies (gate.py, step 3)
@@ -195,19 +201,28 @@ class ReachComputer(BucketGroups):
                 else:
                     # Members are asked one by one: the answer is this class's only.
                     cache[key] = _PER_ACTION
-                    cache[(cls, key)] = found
-            elif found is _PER_ACTION:
-                whole = (cls, key)
-                found = cache.get(whole)
-                if found is None:
-                    found = cache[whole] = self._decide_class(
+                    key = (cls, key)
+                    cache[key] = found
+                if at:
+                    self._class_at[key] = at
+            else:
+                if found is _PER_ACTION:
+                    key = (cls, key)
+                    found = cache.get(key)
+                    if found is None:
+                        found = cache[key] = self._decide_class(
+                            rf, bf, cls, named, parts, context, (scope, tail_plain, linked))[0]
+                        if at:
+                            self._class_at[key] = at
+                if at and self._class_at.get(key, at) != at:
+                    moved = renumbered(found, self._class_at[key], at, bf)
+                    found = moved if moved is not None else self._decide_class(
                         rf, bf, cls, named, parts, context, (scope, tail_plain, linked))[0]
-                key = whole
-            elif found[0].mask != cls:
+            if found[0].mask != cls and len(found) == 1:
                 # Decided for a class of another role with the same deciding statements.
                 found = (ClassAnswer(cls, found[0].answer, found[0].named_reason),)
             decided.append(found)
-            keys.append((cls, key))
+            keys.append((cls, key, at))
         # One ClassAnswers per distinct set of class answers, named by their cache keys.
         whole = tuple(keys)
         answers = self._answer_sets.get(whole)
@@ -347,6 +362,7 @@ class ReachComputer(BucketGroups):
         """Start the memos afresh when they hold more than MEMO_LIMIT class answers."""
         if len(self._class_cache) > MEMO_LIMIT:
             self._class_cache.clear()
+            self._class_at.clear()
             self._answer_sets.clear()
             self._cache.clear()
             self._probed.clear()
