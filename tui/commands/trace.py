@@ -299,6 +299,12 @@ def _through_point(g: AccessGraph, args: argparse.Namespace, instance: Instance,
     """`--access-point`: only the path through that point (its hops with --action)."""
     head = {"instance": instance.instance_id, "bucket": bucket, "access_point": point.arn,
             "assumed_context": dict(g.assumed)}
+    if args.format in ("mermaid", "dot"):
+        from graph.exports.diagram import to_dot, to_mermaid, trace_steps
+
+        steps = trace_steps(g, instance.instance_id, bucket, args.action, point)
+        sys.stdout.write((to_mermaid if args.format == "mermaid" else to_dot)(steps, g))
+        return code
     if args.action:
         x = g.points.explain(instance, bucket, args.action, point)
         if args.format == "json":
