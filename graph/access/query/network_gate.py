@@ -126,8 +126,18 @@ class NetworkGates:
     def _limit(self, res: Answers, path: NetworkPath, role_arn: str, bucket: str,
                ctx: Mapping[str, Any]) -> Answers:
         out: dict[str, ActionAccess] = {}
-        bf = self._side(role_arn, bucket).bucket_by_name[bucket]
-        account = self.data.snapshot.account_id
+        side = self._side(role_arn, bucket)
+        bf = side.bucket_by_name[bucket]
+        # The endpoint policy is asked as a request of the caller's own account (it filters,
+        # it does not grant across accounts): the role's account, not this analysis' (an
+        # organisation's role of another account, reached by a chain).
+        account = role_arn.split(":")[4]
+        if path.kind == ENDPOINT and path.endpoint is not None:
+            # The request's whole context as the side deciding the bucket sees it: assumed
+            # keys and the organisation's (aws:ResourceOrgID of a bucket whose account is in
+            # the organisation is known), then what the path sets.
+            decider = side.reach.decider
+            ctx = {**decider.assumed, **decider.principal_org, **ctx}
         for name, a in res.items():
             if a.outcome is Outcome.DENIED:
                 out[name] = a
