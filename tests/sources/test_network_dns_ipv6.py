@@ -207,3 +207,35 @@ def test_ipv6_through_an_egress_only_gateway_needs_the_dual_stack_endpoint(
            if p.kind == "instance"}
     assert who == {ids["i-v6"]: Outcome.CONDITIONAL}
     assert ACCOUNT in snapshot.account_id
+
+
+def test_a_vpc_access_point_over_an_interface_endpoint_without_private_dns(
+        conn: AwsConnection) -> None:
+    """Through a VPC-origin access point the same holds: only clients given the endpoint's
+    own name reach it, so the point's answer is conditional, not a plain "allowed"."""
+    ids = _interface_vpc(conn, private_dns=False)
+    s3 = conn.client("s3", REGION)
+    s3.create_bucket(Bucket="ap-bucket", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_policy(Bucket="ap-bucket", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
+            "Resource": [_arn("ap-bucket"), _arn("ap-bucket", "/*")],
+            "Condition": {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}}]}))
+    point = f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/in-vpc"
+    s3control = conn.client("s3control", REGION)
+    s3control.create_access_point(AccountId=ACCOUNT, Name="in-vpc", Bucket="ap-bucket",
+                                  VpcConfiguration={"VpcId": ids["vpc2"]})
+    s3control.put_access_point_policy(AccountId=ACCOUNT, Name="in-vpc", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/reader"},
+            "Action": GET, "Resource": f"{point}/object/*"}]}))
+    g = build_access_graph(load_live(conn, (REGION, OTHER)))
+    inst = g.snapshot.instance_by_id[ids["i-iface"]]
+    paths = g.points.instance_paths(inst, "ap-bucket", (g.points.find("ap-bucket", "in-vpc"),))
+    got = [p.actions[GET] for p in paths]
+    assert [a.outcome for a in got] == [Outcome.CONDITIONAL]
+    assert got[0].reasons[0].startswith("only for clients that use the endpoint's own DNS name")
+    # From the NAT subnet of the other VPC the point answers nothing.
+    nat = g.snapshot.instance_by_id[ids["i-nat"]]
+    assert [p.actions[GET].outcome for p in g.points.instance_paths(
+        nat, "ap-bucket", (g.points.find("ap-bucket", "in-vpc"),))] == [Outcome.DENIED]

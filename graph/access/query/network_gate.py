@@ -93,7 +93,7 @@ class NetworkGates:
         key = ("alternative", answers_key(got), answers_key(other), alt.only_with)
         found = self._limited.get(key)
         if found is None:
-            found = self._limited[key] = _either(got, other, alt.only_with)
+            found = self._limited[key] = either(got, other, alt.only_with)
         return found
 
     def _on_path(self, inst: Instance, role_arn: str, bucket: str, res: Answers,
@@ -154,12 +154,7 @@ class NetworkGates:
                 out[name] = a if found is None else found
             else:
                 out[name] = a
-            if path.only_with and out[name].outcome is Outcome.ALLOWED:
-                a = out[name]
-                out[name] = ActionAccess(a.action, a.level, a.scope, Outcome.CONDITIONAL,
-                                         (path.only_with,) + a.reasons, a.evidence,
-                                         a.conditions, a.blocked_by, a.prefixes)
-        return MappingProxyType(out)
+        return conditional_on(MappingProxyType(out), path.only_with)
 
     def class_key(self, inst: Instance, roles: tuple[str, ...], bucket: str
                   ) -> tuple[object, ...]:
@@ -243,7 +238,21 @@ class NetworkGates:
             yield from groups.values()
 
 
-def _either(default: Answers, other: Answers, only_with: str) -> Answers:
+def conditional_on(res: Answers, only_with: str) -> Answers:
+    """`res` as answered on a way out only some clients take: allowed only on `only_with`."""
+    if not only_with:
+        return res
+    out: dict[str, ActionAccess] = {}
+    for name, a in res.items():
+        if a.outcome is Outcome.ALLOWED:
+            a = ActionAccess(a.action, a.level, a.scope, Outcome.CONDITIONAL,
+                             (only_with,) + a.reasons, a.evidence, a.conditions,
+                             a.blocked_by, a.prefixes)
+        out[name] = a
+    return MappingProxyType(out)
+
+
+def either(default: Answers, other: Answers, only_with: str) -> Answers:
     """Per action, the stronger of the default way's answer and the other way's (already
     conditional on `only_with` where it grants); a tie keeps the default's."""
     out: dict[str, ActionAccess] = {}
