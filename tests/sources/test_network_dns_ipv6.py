@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
@@ -28,7 +29,8 @@ from graph.model_network import RegionNetwork, VpcEndpoint
 from graph.policy import Outcome
 from graph.sources.connection import AwsConnection
 from graph.sources.live import load_live
-from graph.sources.snapshot_file import snapshot_from_json, snapshot_to_json
+from graph.sources.snapshot_file import save_snapshot, snapshot_from_json, snapshot_to_json
+from tui.cli import main
 
 
 @pytest.fixture
@@ -239,3 +241,20 @@ def test_a_vpc_access_point_over_an_interface_endpoint_without_private_dns(
     nat = g.snapshot.instance_by_id[ids["i-nat"]]
     assert [p.actions[GET].outcome for p in g.points.instance_paths(
         nat, "ap-bucket", (g.points.find("ap-bucket", "in-vpc"),))] == [Outcome.DENIED]
+
+
+def test_cli_trace_says_which_clients_and_names_the_second_way_out(
+        conn: AwsConnection, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = _interface_vpc(conn, private_dns=False)
+    snap = tmp_path / "account.json"
+    save_snapshot(load_live(conn, (REGION, OTHER)), snap)
+    args = ["trace", ids["i-iface"], "iface-only", "--action", GET, "--snapshot", str(snap)]
+    assert main(args) == 3  # conditional: neither yes nor no
+    text = capsys.readouterr().out
+    assert "      only for clients that use the endpoint's own DNS name " \
+           f"{ids['iface_dns']} ({ids['iface']}: private DNS is off)" in text.splitlines()
+    assert main([*args, "--format", "json"]) == 3
+    net = json.loads(capsys.readouterr().out)["network_path"]
+    assert net["kind"] == "none" and net["alternative"]["kind"] == "endpoint"
+    assert net["alternative"]["only_with"].startswith("only for clients that use the "
+                                                      "endpoint's own DNS name")

@@ -46,6 +46,8 @@ UNKNOWN = "unknown"
 NOT_CHECKED = "not-checked"
 _NOT_CHECKED = ("the network path was not checked (this snapshot holds no network facts)")
 _NOT_RECORDED = "its private DNS settings are not recorded in this snapshot"
+#: How every `NetworkPath.only_with` starts (what a trace prints of a conditional answer).
+ONLY_FOR_CLIENTS = "only for clients that use "
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ def _decide(net: RegionNetwork, table: RouteTable, region: str, public_ip: bool,
             "its private DNS answers only inbound resolver endpoints"
         alt = dataclasses.replace(
             _interface(table, ep, region),
-            only_with=f"only for clients that use the endpoint's own DNS name {name} "
+            only_with=f"{ONLY_FOR_CLIENTS}the endpoint's own DNS name {name} "
                       f"({ep.endpoint_id}: {why})")
         path = dataclasses.replace(path, alternative=alt)
     return path
@@ -239,7 +241,7 @@ def _default_route(net: RegionNetwork, table: RouteTable, active: list[Route], r
         INTERNET, region, f"route table {table.route_table_id} → {route.target} ({kind}, "
         "IPv6: the instance's IPv6 address)", route_table_id=table.route_table_id,
         gateway=route.target, ipv6=True,
-        only_with=f"only for clients that use S3's dual-stack endpoint "
+        only_with=f"{ONLY_FOR_CLIENTS}S3's dual-stack endpoint "
                   f"s3.dualstack.{region}.amazonaws.com (IPv6 through {kind} {route.target}; "
                   "the default S3 endpoint is IPv4 only)")
     return dataclasses.replace(path, alternative=alt)
