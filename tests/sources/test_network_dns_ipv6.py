@@ -30,6 +30,8 @@ from graph.policy import Outcome
 from graph.sources.connection import AwsConnection
 from graph.sources.live import load_live
 from graph.sources.snapshot_file import save_snapshot, snapshot_from_json, snapshot_to_json
+from graph.wizard import BucketGrant, RolePlan
+from graph.wizard.whatif import what_if
 from tui.cli import main
 
 
@@ -258,3 +260,17 @@ def test_cli_trace_says_which_clients_and_names_the_second_way_out(
     assert net["kind"] == "none" and net["alternative"]["kind"] == "endpoint"
     assert net["alternative"]["only_with"].startswith("only for clients that use the "
                                                       "endpoint's own DNS name")
+
+
+def test_wizard_preview_names_the_way_out_only_some_clients_take(conn: AwsConnection) -> None:
+    ids = _ipv6_vpc(conn)
+    g = build_access_graph(load_live(conn, (REGION, OTHER)))
+    plan = RolePlan(name="new-reader", trusted_services=("ec2.amazonaws.com",),
+                    grants=(BucketGrant.parse("read:not-in-endpoint-policy"),))
+    change, = what_if(plan, g.snapshot, [ids["i-v6"]], g).changes
+    blocked = change.blocked["not-in-endpoint-policy"]
+    assert blocked.startswith(f"no network path to S3 in {REGION} (route table {ids['rt6']}")
+    assert blocked.endswith(f"; only for clients that use S3's dual-stack endpoint "
+                            f"s3.dualstack.{REGION}.amazonaws.com (IPv6 through egress-only "
+                            f"internet gateway {ids['eigw']}; the default S3 endpoint is IPv4 "
+                            "only)")
