@@ -23,13 +23,17 @@ from moto import mock_aws
 from test_network_gates import ACCOUNT, GET, OTHER, REGION, _account, _arn, _deny_unless, _get
 
 from graph.access import build_access_graph
+from graph.errors import SourceError
 from graph.exports.rows import rows
 from graph.model import AccountSnapshot
 from graph.model_network import RegionNetwork, VpcEndpoint
 from graph.policy import Outcome
 from graph.sources.connection import AwsConnection
+from graph.sources.export_folder import load_export_folder
+from graph.sources.export_folder_gates import NETWORK_DIRS
 from graph.sources.live import load_live
 from graph.sources.snapshot_file import save_snapshot, snapshot_from_json, snapshot_to_json
+from graph.sources.synth import write_synthetic
 from graph.wizard import BucketGrant, RolePlan
 from graph.wizard.whatif import what_if
 from tui.cli import main
@@ -274,3 +278,32 @@ def test_wizard_preview_names_the_way_out_only_some_clients_take(conn: AwsConnec
                             f"s3.dualstack.{REGION}.amazonaws.com (IPv6 through egress-only "
                             f"internet gateway {ids['eigw']}; the default S3 endpoint is IPv4 "
                             "only)")
+
+
+def test_collect_script_folder_reads_the_dns_settings(tmp_path: Path) -> None:
+    """The folder holds describe-vpc-endpoints as the AWS CLI writes it: DnsOptions (which
+    moto does not serve) and PrivateDnsEnabled are read; one left out is "not recorded"."""
+    folder = write_synthetic(tmp_path / "f", roles=5, instances=10, buckets=4, seed=1)
+    files = sorted((folder / NETWORK_DIRS["endpoints"]).iterdir())
+    path = files[0]
+    data = json.loads(path.read_text())
+    data["VpcEndpoints"] = [
+        {"VpcEndpointId": "vpce-inbound", "VpcId": "vpc-x", "VpcEndpointType": "Interface",
+         "ServiceName": f"com.amazonaws.{path.stem}.s3", "State": "available",
+         "PrivateDnsEnabled": True,
+         "DnsOptions": {"DnsRecordIpType": "ipv4",
+                        "PrivateDnsOnlyForInboundResolverEndpoint": True},
+         "DnsEntries": [{"DnsName": "*.vpce-inbound-abc.s3.eu-west-1.vpce.amazonaws.com"}]},
+        {"VpcEndpointId": "vpce-unsaid", "VpcId": "vpc-x", "VpcEndpointType": "Interface",
+         "ServiceName": f"com.amazonaws.{path.stem}.s3", "State": "available"}]
+    path.write_text(json.dumps(data))
+    network = load_export_folder(folder).network_of(path.stem)
+    assert network is not None
+    inbound, unsaid = network.endpoints
+    assert (inbound.private_dns_enabled, inbound.private_dns_inbound_only) == (True, True)
+    assert inbound.dns_names == ("*.vpce-inbound-abc.s3.eu-west-1.vpce.amazonaws.com",)
+    assert (unsaid.private_dns_enabled, unsaid.private_dns_inbound_only) == (None, None)
+    data["VpcEndpoints"][1]["PrivateDnsEnabled"] = "yes"
+    path.write_text(json.dumps(data))
+    with pytest.raises(SourceError, match=r"VpcEndpoints\[1\].*PrivateDnsEnabled"):
+        load_export_folder(folder)
