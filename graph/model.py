@@ -195,6 +195,8 @@ class Instance:
     partition: str = "aws"
     #: Public IPv4 address, when the instance has one (reachable from the internet).
     public_ip: str | None = None
+    #: Its (primary interface's first) IPv6 address: what S3 sees as aws:SourceIp over IPv6.
+    ipv6_address: str | None = None
     #: MetadataOptions.HttpTokens: "required" (IMDSv2 only) or "optional" (IMDSv1 allowed);
     #: None when the source did not say (an older snapshot): never read as either.
     metadata_http_tokens: str | None = None

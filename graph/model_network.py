@@ -2,9 +2,11 @@
 
 A request leaves through the subnet's route table: the subnet's explicit association, else the
 VPC's main table. Its routes lead to a gateway endpoint (a prefix-list route to `vpce-…`), a
-NAT gateway, an internet gateway, or nowhere; an interface endpoint in the VPC is reached by
-its private DNS name instead of a route. The gates read these records; what could not be read
-is in `RegionNetwork.unread` (the gate answers unknown there), never an empty tuple.
+NAT gateway, an internet gateway (IPv4 or IPv6), an egress-only internet gateway (IPv6), or
+nowhere; an interface endpoint in the VPC is reached by DNS instead of a route: the default S3
+name when its private DNS is on, else only its own name. The gates read these records; what
+could not be read is in `RegionNetwork.unread` (the gate answers unknown there), never an
+empty tuple.
 """
 
 from __future__ import annotations
@@ -108,7 +110,16 @@ class VpcEndpoint:
     route_table_ids: tuple[str, ...] = ()
     #: Interface endpoints: the subnets holding its network interfaces.
     subnet_ids: tuple[str, ...] = ()
-    private_dns_enabled: bool = False
+    #: Interface endpoints: whether the default S3 name resolves to the endpoint inside the VPC
+    #: (PrivateDnsEnabled); None when the source did not say (an older snapshot).
+    private_dns_enabled: bool | None = None
+    #: DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint: private DNS answers only queries
+    #: from on premises, so the VPC's own clients keep the gateway endpoint; None when the
+    #: source did not say (an older snapshot).
+    private_dns_inbound_only: bool | None = None
+    #: The endpoint's own DNS names (DnsEntries): what a client must be configured with to
+    #: use it when private DNS does not send the default name there.
+    dns_names: tuple[str, ...] = ()
     owner_id: str = ""
     #: Its policy could not be decoded (the reason; the gate answers unknown).
     unread: tuple[Unread, ...] = ()

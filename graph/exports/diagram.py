@@ -1,16 +1,19 @@
 """Access paths drawn as Mermaid flowcharts (GitHub and GitLab render them) or Graphviz DOT.
 
-A path is a list of `PathStep`s: instance → profile → role → [chain / escalation] → bucket,
-each edge labelled with what it allows and the statements that decide it. Escalation steps
-("could gain") are drawn dashed, never like an allowed edge.
+A path is a list of `PathStep`s: instance → profile → role → [chain / escalation] →
+[access point] → bucket, each edge labelled with what it allows and the statements that
+decide it. Escalation steps ("could gain") are drawn dashed, never like an allowed edge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.access import AccessGraph
+from graph.access import AccessGraph, Explanation
 from graph.findings.model import PathStep
+from graph.model import Instance
+from graph.model_s3 import AccessPoint
+from graph.policy import Outcome
 from graph.text import mermaid, printable
 
 
@@ -27,6 +30,9 @@ def node_label(node: str, graph: AccessGraph) -> str:
         return f"IAM user {ident.rsplit('/', 1)[-1]}"
     if kind == "bucket":
         return f"bucket {ident}"
+    if kind == "accesspoint":
+        point = next((p for p in snapshot.access_points or () if p.arn == ident), None)
+        return f"access point {point.name if point else ident.rsplit('/', 1)[-1]}"
     if kind == "compute":  # an existing function, stack, project... (by its ARN)
         found = next((r for r in (snapshot.compute.resources if snapshot.compute else ())
                       if r.arn == ident), None)
@@ -95,24 +101,23 @@ def to_dot(steps: Iterable[PathStep], graph: AccessGraph, name: str = "path") ->
     return "\n".join(lines) + "\n"
 
 
-def trace_steps(graph: AccessGraph, instance_id: str, bucket: str, action: str | None = None
-                ) -> list[PathStep]:
+def trace_steps(graph: AccessGraph, instance_id: str, bucket: str, action: str | None = None,
+                point: AccessPoint | None = None) -> list[PathStep]:
     """One instance's paths to one bucket as steps: the explained path of `action`, or every
-    role path with its granted actions; "could gain" paths are added, marked as escalation."""
+    role path with its granted actions, then the paths through the bucket's access points
+    that grant something; "could gain" paths are added, marked as escalation. With `point`,
+    only the path through that access point (as `trace --access-point` answers)."""
     from graph.findings import escalations_of_roles
     from graph.findings.context import listed
 
     inst = graph.snapshot.instance_by_id[instance_id]
     steps: list[PathStep] = []
+    if point is not None:
+        _point_steps(steps, graph, inst, bucket, action, point, every=True)
+        return steps
     if action is not None:
         x = graph.explain(instance_id, bucket, action)
-        for hop in x.hops:
-            relation = hop.relation
-            if hop.relation == "network path":  # the instance's route to S3 (its own step)
-                relation = f"network: {hop.reasons[0]}" if hop.reasons else relation
-            elif hop.target_id.startswith("bucket:") and x.access is not None:
-                relation = f"{action}: {x.access.outcome.value}"
-            steps.append(PathStep(hop.source_id, hop.target_id, relation, hop.evidence))
+        _explained(steps, x, action)
         roles = {h.target_id.partition(":")[2] for h in x.hops if h.target_id.startswith("role:")}
     else:
         profile = f"profile:{inst.instance_profile_arn or ''}"
@@ -134,6 +139,8 @@ def trace_steps(graph: AccessGraph, instance_id: str, bucket: str, action: str |
             _add(steps, PathStep(f"role:{path.role_arn}", f"bucket:{bucket}",
                                  f"can {listed(granted)}", evidence))
         roles.update(a for a in graph.data.instance_roles(inst))
+    for p in graph.points.points_of(bucket):
+        _point_steps(steps, graph, inst, bucket, action, p, every=False)
     for e in escalations_of_roles(graph, roles):
         if bucket not in e.gains and not e.everything:
             continue
@@ -142,6 +149,47 @@ def trace_steps(graph: AccessGraph, instance_id: str, bucket: str, action: str |
         what = listed(e.gains[bucket]) if bucket in e.gains else "any action"
         _add(steps, PathStep(target, f"bucket:{bucket}", f"could {what}", escalation=True))
     return steps
+
+
+def _explained(steps: list[PathStep], x: Explanation, action: str) -> None:
+    for hop in x.hops:
+        relation = hop.relation
+        if hop.relation == "network path":  # the instance's route to S3 (its own step)
+            relation = f"network: {hop.reasons[0]}" if hop.reasons else relation
+        elif hop.target_id.startswith("bucket:") and x.access is not None:
+            relation = f"{action}: {x.access.outcome.value}"
+        _add(steps, PathStep(hop.source_id, hop.target_id, relation, hop.evidence))
+
+
+def _point_steps(steps: list[PathStep], graph: AccessGraph, inst: Instance, bucket: str,
+                 action: str | None, point: AccessPoint, every: bool) -> None:
+    """The hops through `point`: with `action`, its explained path (only when not denied,
+    unless `every`); else each role chain granting something through it, the point's policy
+    statements on the role → point edge and the rest on the point → bucket edge."""
+    from graph.findings.context import listed
+
+    if action is not None:
+        x = graph.points.explain(inst, bucket, action, point)
+        if x.access is not None and (every or x.access.outcome is not Outcome.DENIED):
+            _explained(steps, x, action)
+        return
+    node = f"accesspoint:{point.arn}"
+    profile = f"profile:{inst.instance_profile_arn or ''}"
+    own = f"access point {point.name}"
+    for path in graph.points.instance_paths(inst, bucket, (point,)):
+        granted = {a.action: a for a in path.granted}
+        if not granted or not path.via:
+            continue
+        _add(steps, PathStep(f"instance:{inst.instance_id}", profile, "runs as"))
+        _add(steps, PathStep(profile, f"role:{path.via[0]}", "runs as"))
+        for a, b in zip(path.via, path.via[1:], strict=False):
+            _add(steps, PathStep(f"role:{a}", f"role:{b}", "can assume"))
+        refs = {(r.policy_name, r.index): r for a in granted.values() for r in a.evidence}
+        _add(steps, PathStep(f"role:{path.via[-1]}", node, "through access point" + (
+            f" ({path.network})" if path.network else ""),
+            tuple(r for r in refs.values() if r.policy_name == own)))
+        _add(steps, PathStep(node, f"bucket:{bucket}", f"can {listed(granted)}",
+                             tuple(r for r in refs.values() if r.policy_name != own)))
 
 
 def _add(steps: list[PathStep], step: PathStep) -> None:

@@ -70,6 +70,21 @@ def _optional(raw: Any, key: str) -> str | None:
     return value
 
 
+def _ipv6(raw: Any) -> str | None:
+    """The instance's IPv6 address: the primary one, else the primary interface's first."""
+    found = _optional(raw, "Ipv6Address")
+    if found:
+        return found
+    for eni in raw.get("NetworkInterfaces") or ():
+        if (eni.get("Attachment") or {}).get("DeviceIndex", 0) != 0:
+            continue
+        addresses = [a for a in eni.get("Ipv6Addresses") or () if a.get("Ipv6Address")]
+        addresses.sort(key=lambda a: a.get("IsPrimaryIpv6") is not True)
+        if addresses:
+            return _optional(addresses[0], "Ipv6Address")
+    return None
+
+
 def _instance(raw: Any, region: str, owner: str, partition: str) -> Instance | None:
     state = raw["State"]["Name"]
     if state == "terminated":
@@ -96,6 +111,7 @@ def _instance(raw: Any, region: str, owner: str, partition: str) -> Instance | N
         tags=tags,
         partition=partition,
         public_ip=_optional(raw, "PublicIpAddress") or None,
+        ipv6_address=_ipv6(raw),
         metadata_http_tokens=_optional(metadata, "HttpTokens"),
         metadata_http_endpoint=_optional(metadata, "HttpEndpoint"),
     )

@@ -26,7 +26,14 @@ from graph.model_network import (
 )
 from graph.sources.documents import DocumentDecodeError, decode_document
 from graph.sources.raw import NETWORK_KINDS, Response
-from graph.sources.shapes import RECORD_FAULTS, bad_shape, expect_list, expect_object, string
+from graph.sources.shapes import (
+    RECORD_FAULTS,
+    ShapeError,
+    bad_shape,
+    expect_list,
+    expect_object,
+    string,
+)
 
 #: The describe output's list key per kind.
 _LIST_KEYS = {"vpcs": "Vpcs", "subnets": "Subnets", "route_tables": "RouteTables",
@@ -138,8 +145,25 @@ def _endpoint(raw: Any, region: str, where: str, unread: list[Unread]) -> VpcEnd
         state=str(raw.get("State") or "available"), policy=policy,
         route_table_ids=tuple(string(r, "RouteTableIds") for r in raw.get("RouteTableIds") or ()),
         subnet_ids=tuple(string(s, "SubnetIds") for s in raw.get("SubnetIds") or ()),
-        private_dns_enabled=raw.get("PrivateDnsEnabled") is True,
+        private_dns_enabled=_flag(raw, "PrivateDnsEnabled"),
+        # Left out of DnsOptions, the option is off (the API's default) when the answer says
+        # anything of the endpoint's DNS at all.
+        private_dns_inbound_only=(raw.get("DnsOptions") or {}).get(
+            "PrivateDnsOnlyForInboundResolverEndpoint") is True
+        if "PrivateDnsEnabled" in raw or "DnsOptions" in raw else None,
+        dns_names=tuple(string(e["DnsName"], "DnsEntries.DnsName")
+                        for e in raw.get("DnsEntries") or () if e.get("DnsName")),
         owner_id=str(raw.get("OwnerId") or ""), unread=problems)
+
+
+def _flag(raw: Any, key: str) -> bool | None:
+    """A boolean the answer may leave out (None: not said, e.g. a trimmed export)."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if type(value) is not bool:
+        raise ShapeError(key, "expected true or false")
+    return value
 
 
 def _nat_gateway(raw: Any, region: str, where: str, _: list[Unread]) -> NatGateway:

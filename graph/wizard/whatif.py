@@ -222,6 +222,8 @@ def network_blocks(graph: AccessGraph, role_arn: str, instance: Instance,
         if path.kind in (NO_PATH, UNKNOWN):
             out[bucket] = f"{path.reason} ({path.evidence})" if path.evidence != path.reason \
                 else path.reason
+            if path.alternative is not None:  # a way out only some clients take
+                out[bucket] += f"; {path.alternative.only_with}"
             continue
         if path.kind != ENDPOINT or path.endpoint is None:
             continue

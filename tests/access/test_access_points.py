@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -298,3 +299,36 @@ def test_a_point_policy_limited_to_a_prefix(account: tuple[AccessGraph, dict[str
     assert (got.outcome, got.prefixes) == (Outcome.ALLOWED, ("reports/",))
     assert "access point prefix-point, statement 1 (ReaderReports)" in {
         e.label for e in got.evidence}
+
+
+def test_trace_diagrams_draw_the_access_point_hop(account: tuple[AccessGraph, dict[str, str]],
+                                                  tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    g, ids = account
+    snap = tmp_path / "account.json"
+    save_snapshot(g.snapshot, snap)
+    assert main(["trace", ids["i-endpoint"], "ap-delegated", "--format", "mermaid",
+                 "--snapshot", str(snap)]) == 0
+    out = capsys.readouterr().out
+    nodes = dict(re.findall(r'^\s+(n\d+)\["([^"]*)"\]$', out, re.M))
+    edges = {(nodes[a], nodes[b]): label for a, label, b in re.findall(
+        r'^\s+(n\d+) -- "([^"]*)" --> (n\d+)$', out, re.M)}
+    # The direct path and the one through the VPC point, each hop with its statements.
+    assert ("role reader", "bucket ap-delegated") in edges
+    into = edges[("role reader", "access point vpc-point")]
+    assert into.startswith(f"through access point (route table {ids['rt-endpoint']} → ")
+    assert into.endswith("<br/>access point vpc-point, statement 1 (ReaderInVpc)")
+    assert edges[("access point vpc-point", "bucket ap-delegated")].startswith("can ")
+    # Near-miss: over the NAT the VPC point answers nothing, so it is not drawn.
+    assert main(["trace", ids["i-nat"], "ap-delegated", "--format", "mermaid",
+                 "--snapshot", str(snap)]) in (0, 3)
+    assert "access point vpc-point" not in capsys.readouterr().out
+    # --access-point draws only that point's path, with --action its explained hops.
+    assert main(["trace", ids["i-endpoint"], "ap-delegated", "--access-point", "vpc-point",
+                 "--action", GET, "--format", "dot", "--snapshot", str(snap)]) == 0
+    dot = capsys.readouterr().out
+    assert dot.startswith('digraph "path" {') and 'label="access point vpc-point"' in dot
+    labels = re.findall(r'-> n\d+ \[label="((?:[^"\\]|\\.)*)"', dot)
+    assert any(x.startswith("through access point") for x in labels)
+    assert any(x.startswith(f"{GET}: allowed") for x in labels)
+    assert not any(x.startswith("can ") for x in labels)  # no direct path drawn

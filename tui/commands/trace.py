@@ -18,7 +18,7 @@ from typing import Any
 
 from graph.access import AccessGraph, ActionAccess, Explanation
 from graph.access.decide.gates.ownership import ownership_note
-from graph.access.decide.network import NO_PATH
+from graph.access.decide.network import NO_PATH, ONLY_FOR_CLIENTS
 from graph.access.model import PointPath
 from graph.access.query.lookup import find_bucket, find_instance
 from graph.access.query.no_role import no_role_reason
@@ -142,6 +142,9 @@ def _line(a: ActionAccess, g: AccessGraph) -> list[str]:
     lines.extend(f"      {n}" for n in time_notes(a.evidence, g.decided_at, g.assumed))
     if a.outcome.value in ("denied", "unknown"):
         lines.extend(f"      {r}" for r in a.reasons[:3])
+    elif a.outcome is Outcome.CONDITIONAL:
+        # A way out only some clients take (decide/network.py): no statement's condition.
+        lines.extend(f"      {r}" for r in a.reasons if r.startswith(ONLY_FOR_CLIENTS))
     return lines
 
 
@@ -246,7 +249,13 @@ def run(args: argparse.Namespace) -> int:
     head = {"instance": instance.instance_id, "bucket": bucket.name,
             "assumed_context": dict(g.assumed), "bucket_notes": notes,
             "network_path": {"kind": net.kind, "evidence": net.evidence,
-                             "reason": net.reason or None}}
+                             "reason": net.reason or None,
+                             **({"note": net.note} if net.note else {}),
+                             **({"alternative": {
+                                 "kind": net.alternative.kind,
+                                 "evidence": net.alternative.evidence,
+                                 "only_with": net.alternative.only_with}}
+                                if net.alternative is not None else {})}}
     if args.action:
         if args.format == "json":
             json.dump({
@@ -299,6 +308,12 @@ def _through_point(g: AccessGraph, args: argparse.Namespace, instance: Instance,
     """`--access-point`: only the path through that point (its hops with --action)."""
     head = {"instance": instance.instance_id, "bucket": bucket, "access_point": point.arn,
             "assumed_context": dict(g.assumed)}
+    if args.format in ("mermaid", "dot"):
+        from graph.exports.diagram import to_dot, to_mermaid, trace_steps
+
+        steps = trace_steps(g, instance.instance_id, bucket, args.action, point)
+        sys.stdout.write((to_mermaid if args.format == "mermaid" else to_dot)(steps, g))
+        return code
     if args.action:
         x = g.points.explain(instance, bucket, args.action, point)
         if args.format == "json":

@@ -179,14 +179,14 @@ class _BucketSets:
         reached = self.of_role(role_arn, own)
         if self.graph.snapshot.network is None:  # not checked: the load warning says so
             return reached
-        network = self.graph.network
-        key = (self.graph.data.reach_key(role_arn, own),
-               network.route_class(instance, role_arn))
+        graph = self.graph
+        key = (graph.data.reach_key(role_arn, own), graph.network.route_class(instance, role_arn))
         hit = self._by_route.get(key)
         if hit is None:
+            # Another account's bucket is decided by the side holding it (as trace does).
             hit = self._by_route[key] = frozenset(
-                b for b in reached if self._reaches(network.on_bucket(
-                    instance, role_arn, b, self.graph.role_bucket(role_arn, b, own), own)))
+                b for b in reached if self._reaches(graph.net(role_arn, b).on_bucket(
+                    instance, role_arn, b, graph.role_bucket(role_arn, b, own), own)))
         return hit
 
     def of_role_chains(self, role_arn: str) -> frozenset[str]:

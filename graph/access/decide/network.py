@@ -18,16 +18,19 @@ decided, not left conditional.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graph.model import AccountSnapshot, Instance
 from graph.model_network import (
+    TARGET_EGRESS_ONLY_GATEWAY,
     TARGET_GATEWAY_ENDPOINT,
     TARGET_INTERNET_GATEWAY,
     TARGET_NAT_GATEWAY,
     TARGET_OTHER,
     RegionNetwork,
+    Route,
     RouteTable,
     VpcEndpoint,
 )
@@ -42,6 +45,9 @@ UNKNOWN = "unknown"
 #: load warning names the gate as not checked): answers pass as the policies decide them.
 NOT_CHECKED = "not-checked"
 _NOT_CHECKED = ("the network path was not checked (this snapshot holds no network facts)")
+_NOT_RECORDED = "its private DNS settings are not recorded in this snapshot"
+#: How every `NetworkPath.only_with` starts (what a trace prints of a conditional answer).
+ONLY_FOR_CLIENTS = "only for clients that use "
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,18 @@ class NetworkPath:
     nat_ip: str = ""
     #: The NAT or internet gateway the default route leads to ("" otherwise).
     gateway: str = ""
+    #: A caveat the trace shows with the step (a fact the snapshot did not record).
+    note: str = ""
+    #: Set on a path that only some clients take: how they must be configured ("only for
+    #: clients that use the endpoint's own DNS name …"); what is allowed over it is
+    #: conditional on that.
+    only_with: str = ""
+    #: Over IPv6 (aws:SourceIp is then the instance's IPv6 address).
+    ipv6: bool = False
+    #: Another way out beside the default one, taken only by clients configured for it
+    #: (`only_with` says how): an interface endpoint without private DNS, or IPv6 through
+    #: S3's dual-stack endpoint where IPv4 has no way out.
+    alternative: NetworkPath | None = None
 
     @property
     def passes(self) -> bool:
@@ -70,6 +88,18 @@ class NetworkPath:
 
 def path_label(path: NetworkPath) -> str:
     """How the request leaves, in a word or two and an id (the exports' network column)."""
+    alt = path.alternative
+    if alt is not None:
+        how = "dual-stack endpoint only" if alt.ipv6 else "by its own DNS name only"
+        return f"{_label(path)}; {_label(alt)} ({how})"
+    return _label(path)
+
+
+def _label(path: NetworkPath) -> str:
+    if path.ipv6:
+        kind = "egress-only internet gateway" if path.gateway.startswith("eigw-") \
+            else "internet gateway"
+        return f"IPv6 {kind} {path.gateway}"
     if path.kind == ENDPOINT and path.endpoint is not None:
         kind = "gateway" if path.endpoint.endpoint_type == "Gateway" else "interface"
         return f"{kind} endpoint {path.endpoint.endpoint_id}"
@@ -111,10 +141,11 @@ class PathFinder:
                             "read" + (f" ({said})" if said else ""))
         # The table itself (by identity: the snapshot holds it), not its id: an id alone
         # need not be unique in a hand-made or synthetic account.
-        key = (instance.region, id(table), bucket_region, public_ip(instance, net))
+        key = (instance.region, id(table), bucket_region, public_ip(instance, net),
+               bool(instance.ipv6_address))
         found = self._paths.get(key)
         if found is None:
-            found = self._paths[key] = _decide(net, table, bucket_region, key[3])
+            found = self._paths[key] = _decide(net, table, bucket_region, key[3], key[4])
         return found
 
 
@@ -132,27 +163,93 @@ def _unknown(region: str, reason: str) -> NetworkPath:
     return NetworkPath(UNKNOWN, region, reason, reason)
 
 
-def _decide(net: RegionNetwork, table: RouteTable, region: str, public_ip: bool
-            ) -> NetworkPath:
+def _decide(net: RegionNetwork, table: RouteTable, region: str, public_ip: bool,
+            ipv6: bool) -> NetworkPath:
     rtb = f"route table {table.route_table_id}"
     active = [r for r in table.routes if r.state == "active"]
-    if region == net.region:
-        for route in active:
-            if not (route.to_prefix_list and route.target_kind == TARGET_GATEWAY_ENDPOINT):
-                continue
-            ep = net.endpoint_by_id.get(route.target)
-            if ep is not None and ep.is_s3 and ep.service_region == region \
-                    and ep.state.lower() == "available":
-                return NetworkPath(ENDPOINT, region, f"{rtb} → {ep.endpoint_id} (gateway "
-                                   "endpoint)", route_table_id=table.route_table_id,
-                                   endpoint=ep, vpc_id=ep.vpc_id)
-        for ep in net.endpoints_in(table.vpc_id):
-            if ep.endpoint_type == "Interface" and ep.is_s3 and ep.service_region == region \
-                    and ep.state.lower() == "available":
-                return NetworkPath(ENDPOINT, region, f"{rtb}: VPC {table.vpc_id} → "
-                                   f"{ep.endpoint_id} (interface endpoint)",
-                                   route_table_id=table.route_table_id, endpoint=ep,
-                                   vpc_id=ep.vpc_id)
+    if region != net.region:
+        return _default_route(net, table, active, region, public_ip, ipv6)
+    gateway = next((ep for ep in (net.endpoint_by_id.get(r.target) for r in active
+                                  if r.to_prefix_list
+                                  and r.target_kind == TARGET_GATEWAY_ENDPOINT)
+                    if ep is not None and ep.is_s3 and ep.service_region == region
+                    and ep.state.lower() == "available"), None)
+    interfaces = [ep for ep in net.endpoints_in(table.vpc_id)
+                  if ep.endpoint_type == "Interface" and ep.is_s3
+                  and ep.service_region == region and ep.state.lower() == "available"]
+    # Private DNS on for every resolver: the default S3 name resolves to the interface
+    # endpoint inside the VPC, ahead of any gateway endpoint route (which matches S3's public
+    # addresses only).
+    on = next((ep for ep in interfaces if ep.private_dns_enabled is True
+               and ep.private_dns_inbound_only is False), None)
+    if on is not None:
+        return _interface(table, on, region)
+    # Not recorded (an older snapshot): as before, a gateway route first, else the interface.
+    unsure = [ep for ep in interfaces if ep.private_dns_enabled is None
+              or (ep.private_dns_enabled and ep.private_dns_inbound_only is None)]
+    if gateway is not None:
+        note = f"{unsure[0].endpoint_id}: {_NOT_RECORDED} (the gateway endpoint is " \
+            "assumed, as before)" if unsure else ""
+        path = NetworkPath(ENDPOINT, region, f"{rtb} → {gateway.endpoint_id} (gateway "
+                           "endpoint)", route_table_id=table.route_table_id,
+                           endpoint=gateway, vpc_id=gateway.vpc_id, note=note)
+    elif unsure:
+        return _interface(table, unsure[0], region,
+                          f"{unsure[0].endpoint_id}: {_NOT_RECORDED} (assumed on, as before)")
+    else:
+        path = _default_route(net, table, active, region, public_ip, ipv6)
+    named = [ep for ep in interfaces if ep not in unsure]
+    if named:
+        # Private DNS off, or only for inbound resolver endpoints: the default name goes out
+        # by the route table; the interface endpoint serves only clients given its own name.
+        ep = named[0]
+        name = ep.dns_names[0].removeprefix("*.") if ep.dns_names else ep.endpoint_id
+        why = "private DNS is off" if ep.private_dns_enabled is False else \
+            "its private DNS answers only inbound resolver endpoints"
+        alt = dataclasses.replace(
+            _interface(table, ep, region),
+            only_with=f"{ONLY_FOR_CLIENTS}the endpoint's own DNS name {name} "
+                      f"({ep.endpoint_id}: {why})")
+        path = dataclasses.replace(path, alternative=alt)
+    return path
+
+
+def _interface(table: RouteTable, ep: VpcEndpoint, region: str, note: str = ""
+               ) -> NetworkPath:
+    return NetworkPath(ENDPOINT, region, f"route table {table.route_table_id}: VPC "
+                       f"{table.vpc_id} → {ep.endpoint_id} (interface endpoint)",
+                       route_table_id=table.route_table_id, endpoint=ep, vpc_id=ep.vpc_id,
+                       note=note)
+
+
+def _default_route(net: RegionNetwork, table: RouteTable, active: list[Route], region: str,
+                   public_ip: bool, ipv6: bool) -> NetworkPath:
+    """Where the default route leads (S3 elsewhere, or no endpoint serves the request); with
+    no IPv4 way out, an IPv6 one serves only clients that use S3's dual-stack endpoint."""
+    path = _ipv4_route(net, table, active, region, public_ip)
+    if path.kind != NO_PATH or not ipv6:
+        return path
+    route = next((r for r in active if r.destination == "::/0" and r.target_kind in (
+        TARGET_EGRESS_ONLY_GATEWAY, TARGET_INTERNET_GATEWAY)), None)
+    if route is None:
+        return path
+    # The default S3 name (s3.<region>.amazonaws.com) has IPv4 addresses only: over IPv6 a
+    # request needs the dual-stack name, and S3 sees the instance's IPv6 address.
+    kind = "egress-only internet gateway" \
+        if route.target_kind == TARGET_EGRESS_ONLY_GATEWAY else "internet gateway"
+    alt = NetworkPath(
+        INTERNET, region, f"route table {table.route_table_id} → {route.target} ({kind}, "
+        "IPv6: the instance's IPv6 address)", route_table_id=table.route_table_id,
+        gateway=route.target, ipv6=True,
+        only_with=f"{ONLY_FOR_CLIENTS}S3's dual-stack endpoint "
+                  f"s3.dualstack.{region}.amazonaws.com (IPv6 through {kind} {route.target}; "
+                  "the default S3 endpoint is IPv4 only)")
+    return dataclasses.replace(path, alternative=alt)
+
+
+def _ipv4_route(net: RegionNetwork, table: RouteTable, active: list[Route], region: str,
+                public_ip: bool) -> NetworkPath:
+    rtb = f"route table {table.route_table_id}"
     default = next((r for r in active if r.destination == "0.0.0.0/0"), None)
     why = no_path_reason(region)
     if default is not None and default.target_kind == TARGET_NAT_GATEWAY:
@@ -203,7 +300,8 @@ def path_context(path: NetworkPath, instance: Instance, read: frozenset[str]
                   "aws:vpcsourceip": []}
     elif path.kind == INTERNET:
         # A stopped instance's next public IP is not known: aws:SourceIp stays unknown.
-        values = {"aws:sourceip": instance.public_ip or "", "aws:sourcevpce": [],
+        values = {"aws:sourceip": (instance.ipv6_address if path.ipv6 else instance.public_ip)
+                  or "", "aws:sourcevpce": [],
                   "aws:sourcevpc": [], "aws:vpcsourceip": []}
     else:
         return {}

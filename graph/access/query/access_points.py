@@ -29,7 +29,7 @@ from graph.access.decide.network import (
     path_context,
 )
 from graph.access.model import OUTCOME_RANK, ActionAccess, Explanation, Hop, PointPath
-from graph.access.query.network_gate import NetworkGates
+from graph.access.query.network_gate import NetworkGates, conditional_on, either
 from graph.access.reach.build import AccessData, Chain, instance_values
 from graph.access.reach.chain import actions_through
 from graph.catalog import require_action
@@ -135,16 +135,27 @@ class AccessPointPaths:
                 own = inst if len(chain.roles) == 1 else None
                 read = (self._reads(point) | g.data.facts_of(target).network_keys
                         | g.data.bucket_by_name[bucket].network_keys) & _NETWORK_KEYS
-                net = {k: v if isinstance(v, str) else ()
-                       for k, v in path_context(path, inst, read).items()} \
-                    if path.passes else {}
-                res = self._answers(point, target, bucket, self._context(target, own, net))
-                res = self._on_path(point, path, target, bucket, res, net)
+                res = self._over(point, path, inst, target, own, bucket, read)
+                alt = path.alternative
+                if alt is not None and not all(a.outcome is Outcome.ALLOWED
+                                               for a in res.values()):
+                    # A second way out for clients configured for it (decide/network.py).
+                    other = self._over(point, alt, inst, target, own, bucket, read)
+                    res = either(res, conditional_on(other, alt.only_with), alt.only_with)
                 out.append(PointPath(point.arn, point.name, "instance", inst.instance_id,
                                      inst.label, chain.roles,
                                      actions_through(res, chain.hops),
                                      path.evidence if path.kind != NOT_CHECKED else ""))
         return out
+
+    def _over(self, point: AccessPoint, path: NetworkPath, inst: Instance, target: str,
+              own: Instance | None, bucket: str, read: frozenset[str]) -> Answers:
+        """The point's answers for `target` as `inst` gets them on `path`."""
+        net = {k: v if isinstance(v, str) else ()
+               for k, v in path_context(path, inst, read).items()} if path.passes else {}
+        context = self._context(target, own, net)
+        res = self._answers(point, target, bucket, context)
+        return self._on_path(point, path, target, bucket, res, context)
 
     def role_paths(self, role_arn: str, bucket: str,
                    points: Iterable[AccessPoint] | None = None) -> list[PointPath]:
@@ -234,7 +245,7 @@ class AccessPointPaths:
         if path.kind != ENDPOINT or ep is None or (ep.policy is None and not ep.unread):
             return res
         gate = self.graph.network.endpoints
-        account = self.graph.snapshot.account_id
+        account = role_arn.split(":")[4]  # asked as the caller's own account's request
         bucket_arn = self.graph.data.bucket_by_name[bucket].bucket.arn
         out: dict[str, ActionAccess] = {}
         for name, a in res.items():

@@ -35,7 +35,7 @@ from graph.access.decide.network import (
     path_context,
     public_ip,
 )
-from graph.access.model import ActionAccess, Hop
+from graph.access.model import OUTCOME_RANK, ActionAccess, Hop
 from graph.access.reach.build import AccessData, instance_values
 from graph.model import Instance
 from graph.policy import Outcome
@@ -69,7 +69,7 @@ class NetworkGates:
 
     def _simple(self, role_arn: str, bucket: str, path: NetworkPath) -> bool:
         """Whether the answers pass this path unchanged, bucket by bucket alike."""
-        if path.kind in (NO_PATH, UNKNOWN):
+        if path.kind in (NO_PATH, UNKNOWN) or path.only_with or path.alternative is not None:
             return False
         if path.kind == NOT_CHECKED:
             return True
@@ -83,6 +83,21 @@ class NetworkGates:
         """The role's answers `res` on `bucket` as `inst` gets them (`own`: the instance when
         the role is its own, whose instance keys count)."""
         path = self.path(inst, bucket)
+        got = self._on_path(inst, role_arn, bucket, res, own, path)
+        alt = path.alternative
+        if alt is None or all(a.outcome is Outcome.ALLOWED for a in got.values()):
+            return got
+        # A second way out, taken only by clients configured for it: what it allows beyond
+        # the default way is allowed only on that condition (the strongest answer stands).
+        other = self._on_path(inst, role_arn, bucket, res, own, alt)
+        key = ("alternative", answers_key(got), answers_key(other), alt.only_with)
+        found = self._limited.get(key)
+        if found is None:
+            found = self._limited[key] = either(got, other, alt.only_with)
+        return found
+
+    def _on_path(self, inst: Instance, role_arn: str, bucket: str, res: Answers,
+                 own: Instance | None, path: NetworkPath) -> Answers:
         if self._simple(role_arn, bucket, path):
             return res
         read = self._keys_read(role_arn, bucket)
@@ -111,8 +126,18 @@ class NetworkGates:
     def _limit(self, res: Answers, path: NetworkPath, role_arn: str, bucket: str,
                ctx: Mapping[str, Any]) -> Answers:
         out: dict[str, ActionAccess] = {}
-        bf = self._side(role_arn, bucket).bucket_by_name[bucket]
-        account = self.data.snapshot.account_id
+        side = self._side(role_arn, bucket)
+        bf = side.bucket_by_name[bucket]
+        # The endpoint policy is asked as a request of the caller's own account (it filters,
+        # it does not grant across accounts): the role's account, not this analysis' (an
+        # organisation's role of another account, reached by a chain).
+        account = role_arn.split(":")[4]
+        if path.kind == ENDPOINT and path.endpoint is not None:
+            # The request's whole context as the side deciding the bucket sees it: assumed
+            # keys and the organisation's (aws:ResourceOrgID of a bucket whose account is in
+            # the organisation is known), then what the path sets.
+            decider = side.reach.decider
+            ctx = {**decider.assumed, **decider.principal_org, **ctx}
         for name, a in res.items():
             if a.outcome is Outcome.DENIED:
                 out[name] = a
@@ -129,7 +154,7 @@ class NetworkGates:
                 out[name] = a if found is None else found
             else:
                 out[name] = a
-        return MappingProxyType(out)
+        return conditional_on(MappingProxyType(out), path.only_with)
 
     def class_key(self, inst: Instance, roles: tuple[str, ...], bucket: str
                   ) -> tuple[object, ...]:
@@ -143,9 +168,12 @@ class NetworkGates:
             own = data.bucket_by_name.get(bucket)
             reads = self._reads[(roles, bucket)] = bool(own and own.network_keys) or any(
                 self._keys_read(a, bucket) for a in arns)
-        own = (inst.private_ip, inst.public_ip) if reads else ()
+        own = (inst.private_ip, inst.public_ip, inst.ipv6_address) if reads else ()
+        alt = path.alternative
         return (path.kind, path.evidence, path.reason,
-                id(path.endpoint) if path.endpoint is not None else None, *own)
+                id(path.endpoint) if path.endpoint is not None else None,
+                (alt.evidence, id(alt.endpoint) if alt.endpoint is not None else None)
+                if alt is not None else None, *own)
 
     def route_class(self, inst: Instance, role_arn: str) -> tuple[object, ...]:
         """What `inst`'s answers as `role_arn` depend on beyond the role's reach, for every
@@ -160,7 +188,8 @@ class NetworkGates:
         return (self.data.snapshot.network is None, inst.region,
                 id(table) if table is not None else inst.subnet_id,
                 public_ip(inst, net) if net is not None else bool(inst.public_ip),
-                *((inst.private_ip, inst.public_ip) if reads else ()))
+                bool(inst.ipv6_address),
+                *((inst.private_ip, inst.public_ip, inst.ipv6_address) if reads else ()))
 
     def hop(self, inst: Instance, role_arn: str, bucket: str, acc: ActionAccess
             ) -> Hop | None:
@@ -170,12 +199,19 @@ class NetworkGates:
         path = self.path(inst, bucket)
         if path.kind == NOT_CHECKED:
             return None
-        reasons = (path.evidence,) + ((path.reason,) if path.reason else ())
+        alt = path.alternative
+        if alt is not None and alt.only_with in acc.reasons:
+            # The answer is the other way's (the default way's was weaker): that way's step.
+            path = alt
+        reasons = (path.evidence,) + tuple(r for r in (path.reason, path.note, path.only_with)
+                                           if r)
         if path.kind == ENDPOINT and path.endpoint is not None:
             if path.endpoint.policy is None and not path.endpoint.unread:
                 reasons += (f"no endpoint policy on {path.endpoint.endpoint_id}: full access",)
             else:
                 reasons += tuple(r for r in acc.reasons if "endpoint" in r)
+        if path is not alt and alt is not None:
+            reasons += (f"also {alt.evidence}, {alt.only_with}",)
         evidence = tuple(e for e in acc.evidence if e.policy_name.startswith("route table "))
         return Hop(f"instance:{inst.instance_id}", f"bucket:{bucket}", "network path",
                    reasons, evidence)
@@ -200,3 +236,33 @@ class NetworkGates:
                 else:
                     found[1].append(name)
             yield from groups.values()
+
+
+def conditional_on(res: Answers, only_with: str) -> Answers:
+    """`res` as answered on a way out only some clients take: allowed only on `only_with`."""
+    if not only_with:
+        return res
+    out: dict[str, ActionAccess] = {}
+    for name, a in res.items():
+        if a.outcome is Outcome.ALLOWED:
+            a = ActionAccess(a.action, a.level, a.scope, Outcome.CONDITIONAL,
+                             (only_with,) + a.reasons, a.evidence, a.conditions,
+                             a.blocked_by, a.prefixes)
+        out[name] = a
+    return MappingProxyType(out)
+
+
+def either(default: Answers, other: Answers, only_with: str) -> Answers:
+    """Per action, the stronger of the default way's answer and the other way's (already
+    conditional on `only_with` where it grants); a tie keeps the default's."""
+    out: dict[str, ActionAccess] = {}
+    for name, a in default.items():
+        b = other.get(name)
+        if b is not None and OUTCOME_RANK[b.outcome] > OUTCOME_RANK[a.outcome]:
+            if b.outcome is Outcome.UNKNOWN and only_with not in b.reasons:
+                b = ActionAccess(b.action, b.level, b.scope, b.outcome,
+                                 (only_with,) + b.reasons, b.evidence, b.conditions,
+                                 b.blocked_by, b.prefixes)
+            a = b
+        out[name] = a
+    return MappingProxyType(out)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from graph.access.classify.kms_facts import DECRYPT_ACTIONS, WRITE_ACTIONS, KmsFacts
 from graph.access.decide.gate import ENCRYPTION, Documents, Question, Stage, Unread
+from graph.access.decide.gates.prefixes import per_prefix
 from graph.access.model import ActionAccess
 from graph.model_kms import KmsGrant
 from graph.policy import Decision, Outcome, PolicyKind, Request, StatementRef, Verdict, evaluate
@@ -36,12 +37,14 @@ def kms_operations(action: str) -> tuple[str, ...]:
     return _OPS.get(action, ())
 
 
-def request_context(kf: KmsFacts, bucket_arn: str, caller_account: str) -> dict[str, str]:
-    """The context of the call S3 makes to KMS on the caller's behalf."""
+def request_context(kf: KmsFacts, bucket_arn: str, caller_account: str,
+                    object_arn: str = "") -> dict[str, str]:
+    """The context of the call S3 makes to KMS on the caller's behalf (`object_arn`: the
+    objects asked about, `bucket/*` unless the grant is limited to a prefix)."""
     return {"kms:ViaService": f"s3.{kf.region}.amazonaws.com",
             "kms:CallerAccount": caller_account,
             "kms:EncryptionContext:aws:s3:arn": bucket_arn if kf.bucket_key
-            else f"{bucket_arn}/*",
+            else object_arn or f"{bucket_arn}/*",
             "aws:ViaAWSService": "true"}
 
 
@@ -60,10 +63,11 @@ def grant_allows(grant: KmsGrant, principal_arn: str, operation: str,
     return not (isinstance(equals, dict) and equals != wanted)
 
 
-def key_decision(kf: KmsFacts, q: Question, operation: str
+def key_decision(kf: KmsFacts, q: Question, operation: str, object_arn: str = ""
                  ) -> tuple[bool, Decision | None, str]:
-    """Whether the caller may do `operation` on the key through S3, the engine's decision,
-    and what says so ("key policy ..." or "grant ...")."""
+    """Whether the caller may do `operation` on the key through S3 for the objects
+    `object_arn` (default `bucket/*`), the engine's decision, and what says so ("key policy
+    ..." or "grant ...")."""
     assert q.caller is not None
     role = q.caller.role
     account = role.account_id
@@ -75,7 +79,7 @@ def key_decision(kf: KmsFacts, q: Question, operation: str
     # S3 calls KMS on the caller's behalf: the caller's organisation keys travel with it.
     context = {**{k: v for k, v in q.context.items()
                   if k.lower().startswith("aws:principalorg")},
-               **request_context(kf, q.bucket.bucket.arn, account)}
+               **request_context(kf, q.bucket.bucket.arn, account, object_arn)}
     if kf.key is not None and not kf.key.enabled:
         return False, None, f"key {label} is {kf.key.key_state or 'disabled'}"
     d = evaluate(Request(principal_arn=role.arn, action=f"kms:{operation}",
@@ -119,11 +123,18 @@ class KmsGate:
             return _denied(access, (why,), ())
         if kf.unread:
             return None  # `unread` says why the answer is unknown
+        # The encryption context names the objects the grant covers (aws:s3:arn): a key
+        # policy naming a prefix is asked about the prefixes the role may use.
+        return per_prefix(access, q.bucket.bucket.arn,
+                          lambda a, objects: self._limit(q, kf, a, objects))
+
+    def _limit(self, q: Question, kf: KmsFacts, access: ActionAccess, objects: str
+               ) -> ActionAccess:
         needed = _OPS[q.action.name]
         evidence: list[StatementRef] = []
         notes: list[str] = []
         for n, op in enumerate(needed):
-            ok, d, via = key_decision(kf, q, op)
+            ok, d, via = key_decision(kf, q, op, objects)
             if not ok and n == 0:
                 why = (f"SSE-KMS ({PER_DEFAULT}): key {kf.key_label} does not let this role "
                        f"use kms:{op} through S3: {via}")

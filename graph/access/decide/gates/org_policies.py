@@ -7,14 +7,16 @@ out there), nor to service-linked roles. Each level is decided through the engin
 as the resource-side document of the request (their statements name `Principal: "*"`), with
 the organisation's keys in the context (`aws:PrincipalOrgID`, `aws:ResourceOrgID`), so the
 usual "deny unless the caller is in the organisation" RCP is decided, not conditional.
-Object actions are asked on `bucket/*`: an RCP naming key prefixes is read for the bucket's
-objects as a whole. The caller's SCPs are the identity gate's (they are the caller's side).
+Object actions are asked on `bucket/*`, or on the prefixes a grant is limited to (an RCP
+naming a prefix is decided for those objects). The caller's SCPs are the identity gate's
+(they are the caller's side).
 """
 
 from __future__ import annotations
 
 from graph.access.compile.policies import CompiledPolicy
 from graph.access.decide.gate import Documents, Question, Stage, Unread
+from graph.access.decide.gates.prefixes import per_prefix
 from graph.access.model import ActionAccess, unique_conditions
 from graph.model_org import IN_ORGANIZATION, Organization
 from graph.policy import (
@@ -84,15 +86,15 @@ class ResourceControlGate:
         levels = q.bucket.policies.rcps
         if levels is None or not access.granted:
             return None
-        arn = q.bucket.bucket.arn
         role = q.caller.role if q.caller is not None else None
         req = Request(principal_arn=role.arn if role else None, action=q.action.name,
-                      resource_arn=arn if q.action.scope == "bucket" else f"{arn}/*",
-                      resource_account=q.account.account_id, context=dict(q.context),
-                      principal_tags=role.tags if role else {}, partial=True)
+                      resource_arn=q.bucket.bucket.arn, resource_account=q.account.account_id,
+                      context=dict(q.context), principal_tags=role.tags if role else {},
+                      partial=True)
         if req.service_linked:
             return None
-        return rcp_limit(levels, req, access)
+        return per_prefix(access, q.bucket.bucket.arn,
+                          lambda a, resource: rcp_limit(levels, req.on(resource), a))
 
     def unread(self, q: Question) -> Unread | None:
         reason = q.bucket.policies.rcps_unread
