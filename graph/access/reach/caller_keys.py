@@ -38,6 +38,12 @@ class CallerKeys:
         #: for every statement list holding it.
         self._match: dict[tuple[Statement, str], bool | None] = {}
 
+    def trim(self) -> None:
+        """Forget the per-bucket memos (exact: they are made again when asked)."""
+        self._matches.clear()
+        self._class_named.clear()
+        self._match.clear()
+
     def _matches_arn(self, stmt: Statement, arn: str) -> bool | None:
         found = self._match.get((stmt, arn), _UNSET)
         if found is _UNSET:

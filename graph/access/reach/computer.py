@@ -69,6 +69,8 @@ class ReachComputer(BucketGroups):
         self._probed: dict[tuple[object, ...], int] = {}
         #: Where the bucket's statements stood when a class answer was decided (renumber.py).
         self._class_at: dict[tuple[object, ...], Positions] = {}
+        #: Each bucket's class shapes without positions, by (bucket, class bit).
+        self._class_shapes: dict[tuple[str, int], tuple[object, Positions]] = {}
         #: Numbers standing for key parts (equal values, equal numbers: see `number`).
         self._ids: dict[object, int] = {}
         #: Names this numbering: keys made of its numbers mean nothing in another one.
@@ -182,7 +184,11 @@ class ReachComputer(BucketGroups):
             elif bf.policy_unreadable or bf.role_mask & low:
                 kind = (scope, tuple(bool(m & low) for m in bf.acl_masks))
                 # The bucket's statements by what they say, not where (renumber.py).
-                cshape, at = positioned(bf.class_shape(low))
+                found_shape = self._class_shapes.get((bf.bucket.name, low))
+                if found_shape is None:
+                    found_shape = self._class_shapes[(bf.bucket.name, low)] = positioned(
+                        bf.class_shape(low))
+                cshape, at = found_shape
                 key = (kind, nkey, parts, cshape, tail_shape)
             else:
                 key = (scope, nkey, parts, tail_plain)
@@ -363,6 +369,8 @@ class ReachComputer(BucketGroups):
         if len(self._class_cache) > MEMO_LIMIT:
             self._class_cache.clear()
             self._class_at.clear()
+            self._class_shapes.clear()
+            self.caller_keys.trim()
             self._answer_sets.clear()
             self._cache.clear()
             self._probed.clear()

@@ -13,6 +13,7 @@ bucket's own statements (`renumbered`), so every bucket still quotes its own pol
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from graph.access.answers.class_answers import ClassAnswer
 from graph.access.classify.bucket_facts import BucketFacts
@@ -85,11 +86,22 @@ def _relabel(reasons: tuple[str, ...], moved: dict[int, StatementRef]) -> tuple[
     """Reasons with each moved statement's label replaced by its new one, all at once (a
     label never read as the start of a longer one: "statement 1" is not "statement 12")."""
     swaps = {ref_label: own.label for ref_label, own in _labels(moved) if ref_label != own.label}
-    if not swaps:
+    if not swaps or not any(_MARK in r for r in reasons):
         return reasons
-    pattern = re.compile("|".join(re.escape(k) + r"(?!\d)" for k in
-                                  sorted(swaps, key=len, reverse=True)))
-    return tuple(pattern.sub(lambda m: swaps[m.group(0)], r) for r in reasons)
+    pattern = _pattern(frozenset(swaps))
+    return tuple(pattern.sub(lambda m: swaps[m.group(0)], r) if _MARK in r else r
+                 for r in reasons)
+
+
+#: Every bucket-policy label holds this (reasons without it quote no bucket statement).
+_MARK = f"{BUCKET_POLICY}, statement "
+
+
+@lru_cache(maxsize=4096)
+def _pattern(labels: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for the labels to swap, longest first (a few sets recur everywhere)."""
+    return re.compile("|".join(re.escape(k) + r"(?!\d)" for k in
+                               sorted(labels, key=len, reverse=True)))
 
 
 def _labels(moved: dict[int, StatementRef]) -> list[tuple[str, StatementRef]]:
