@@ -323,3 +323,30 @@ def test_unread_default_encryption_is_unknown_for_object_data_only(account: Acco
     assert cell["s3:GetObject"].outcome is Outcome.UNKNOWN
     assert "default encryption could not be read" in cell["s3:GetObject"].reasons[0]
     assert cell["s3:ListBucket"].outcome is Outcome.ALLOWED
+
+
+def test_key_answers_depend_on_the_roles_kms_statements_only() -> None:
+    """Roles whose policies differ only in S3 statements share the key's answers (issue 24:
+    the gate's key named every policy of the role); a statement that speaks of kms:Decrypt,
+    by Action, wildcard or NotAction, makes a role's own."""
+    from graph.access.classify.kms_facts import KmsFacts
+    from graph.access.compile.policies import PolicyBook
+    from graph.model import Account, InlinePolicy, Role
+
+    def role(name: str, *docs: dict[str, object]) -> Role:
+        return Role(_role_arn(name), name, TRUST, inline_policies=tuple(
+            InlinePolicy(f"p{n}", d) for n, d in enumerate(docs)))
+
+    wild_kms = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+    not_iam = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
+    roles = [role("a", S3_RW), role("b", WILD), role("c", S3_RW, KMS_USE),
+             role("d", WILD, wild_kms), role("e", not_iam)]
+    book = PolicyBook(AccountSnapshot(Account(ACCOUNT), roles=tuple(roles)))
+    kf = KmsFacts(ref="k", region=REGION, bucket_key=False,
+                  key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k", key=None, policy=None,
+                  aws_managed=False, unread=())
+    sig = {r.name: kf.role_signature(book.role(r)) for r in roles}
+    assert sig["a"] == sig["b"]
+    assert len({sig[n] for n in "acde"}) == 4

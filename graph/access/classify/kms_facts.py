@@ -81,7 +81,7 @@ class KmsFacts:
         text = self.text
         personal = (role.arn.lower() in text or role.arn in self.grantees
                     or _reads_principal(text) or _role_reads_principal(rp))
-        return (tuple(cp.key for cp in rp.identity), rp.boundary.key if rp.boundary else None,
+        return (_kms_statements(rp), rp.boundary.key if rp.boundary else None,
                 rp.missing, (role.arn, tuple(sorted(role.tags.items()))) if personal else None)
 
     @property
@@ -103,6 +103,24 @@ def _reads_principal(text: str) -> bool:
 
 
 _ROLE_READS: weakref.WeakKeyDictionary[RolePolicies, bool] = weakref.WeakKeyDictionary()
+_ROLE_KMS: weakref.WeakKeyDictionary[RolePolicies, tuple[tuple[object, int], ...]] = (
+    weakref.WeakKeyDictionary())
+
+#: The KMS operations S3 asks for on a caller's behalf (gates/kms.py).
+KMS_OPERATIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+
+
+def _kms_statements(rp: RolePolicies) -> tuple[tuple[object, int], ...]:
+    """The role's identity statements whose Action (or NotAction) speaks of an operation S3
+    asks KMS for: the engine's answer on the key, its reasons and its evidence read no other
+    statement of the role's own policies, so roles whose policies differ only in S3 (or any
+    other service's) statements share the key's answers."""
+    found = _ROLE_KMS.get(rp)
+    if found is None:
+        found = _ROLE_KMS[rp] = tuple(
+            (cp.key, st.index) for cp in rp.identity for st in cp.policy.statements
+            if any(st.matches_action(op) for op in KMS_OPERATIONS))
+    return found
 
 
 def _role_reads_principal(rp: RolePolicies) -> bool:
