@@ -21,7 +21,6 @@ from graph.policy.hits import arn_decides, matches_arn
 
 #: Stands for a bucket's name in a probed item: the probe's match says the rest.
 _PROBED = "\x00probed"
-_UNSET = object()
 
 
 class CallerKeys:
@@ -34,9 +33,9 @@ class CallerKeys:
                                                      tuple[Statement, ...]]] = {}
         self._matches: dict[tuple[StmtId, str, tuple[str, ...]], tuple[bool | None, ...]] = {}
         self._class_named: dict[tuple[object, ...], object] = {}
-        #: Whether a statement matches an ARN, kept: a pattern's few buckets are asked about
-        #: for every statement list holding it.
-        self._match: dict[tuple[Statement, str], bool | None] = {}
+        #: How a statement matches a bucket's ARNs (the bucket, `bucket/*`, its parts), kept:
+        #: a pattern's few buckets are asked about for every statement list holding it.
+        self._match: dict[tuple[Statement, str, tuple[str, ...]], tuple[bool | None, ...]] = {}
 
     def trim(self) -> None:
         """Forget the per-bucket memos (exact: they are made again when asked)."""
@@ -44,11 +43,13 @@ class CallerKeys:
         self._class_named.clear()
         self._match.clear()
 
-    def _matches_arn(self, stmt: Statement, arn: str) -> bool | None:
-        found = self._match.get((stmt, arn), _UNSET)
-        if found is _UNSET:
-            found = self._match[(stmt, arn)] = matches_arn(stmt, arn)
-        return found  # type: ignore[return-value]
+    def _match_all(self, stmt: Statement, arn: str, suffixes: tuple[str, ...]
+                 ) -> tuple[bool | None, ...]:
+        found = self._match.get((stmt, arn, suffixes))
+        if found is None:
+            found = self._match[(stmt, arn, suffixes)] = tuple(
+                matches_arn(stmt, arn + x) for x in suffixes)
+        return found
 
     def key(self, rf: RoleFacts, named: tuple[SigItem, ...]
             ) -> tuple[tuple[SigItem, ...], tuple[Statement, ...]]:
@@ -85,7 +86,7 @@ class CallerKeys:
             suffixes = ("", "/*", *(f"/{p}" for p in sorted(asked)))
             arn = bf.bucket.arn
             found = self._class_named[(named, bf.bucket.name, parts)] = (blanked, suffixes, tuple(
-                tuple(self._matches_arn(stmt, arn + x) for x in suffixes) for stmt in probes))
+                self._match_all(stmt, arn, suffixes) for stmt in probes))
         return found
 
     def probed(self, rf: RoleFacts, bf: BucketFacts, ordered: tuple[SigItem, ...]
@@ -120,7 +121,7 @@ class CallerKeys:
                 stmt = self._statement(rf, it[0])
                 if stmt is None or not arn_decides(stmt):
                     return None
-                found = matches[mkey] = tuple(self._matches_arn(stmt, arn + x) for x in suffixes)
+                found = matches[mkey] = self._match_all(stmt, arn, suffixes)
             out.append((it[0], it[1], _PROBED, found))
         return tuple(out)
 
