@@ -97,15 +97,14 @@ def analyse_and_write(index: OrgIndex, task: AccountTask) -> AccountSummary:
     parts = split_by_owner(plan_account(index, account), PART_BUCKETS)
     counts = {"access": 0, "principals": 0}
     with AccountWriter(Path(task.folder), account) as out:
-        own: frozenset[str] = frozenset()
-        snapshot = None
+        own = frozenset(b.name for b in index.buckets_of(account))
+        snapshot: AccountSnapshot | None = None
         callers: dict[str, AccountSnapshot] = {}  # the pulled roles, read once for all parts
         for i, plan in enumerate(parts):
             g = analyse_account(folder, index, account, task.assumed, decide=False,
                                 plan=plan, callers=callers)
-            if i == 0:
-                snapshot = g.snapshot
-                own = frozenset(b.name for b in snapshot.buckets)
+            snapshot = g.snapshot
+            # The account's own buckets are the first part's: the others skip their rows.
             tables: dict[str, Columns] = {
                 "access": access_columns(g, index, skip=own if i else frozenset()),
                 "principals": principal_columns(g, index, account, plan, task.assumed,
@@ -113,14 +112,14 @@ def analyse_and_write(index: OrgIndex, task: AccountTask) -> AccountSummary:
             }
             del g
             if i == 0:
-                assert snapshot is not None
                 tables["buckets"] = bucket_columns(snapshot, tables["principals"])
             for name, columns in tables.items():
                 counts[name] = counts.get(name, 0) + len(next(iter(columns.values())))
                 out.append(name, columns)
             del tables
             gc.collect()  # the part's graph holds cycles: gone before the next is built
-        assert snapshot is not None
+        if snapshot is None:  # split_by_owner returns one part at least
+            raise RuntimeError(f"account {account}: no part analysed")
         found = account_findings(snapshot, index, task.assumed)
         out.append("findings", finding_columns(found))
         worst = max(found, key=lambda f: f.rank).severity.value if found else ""
