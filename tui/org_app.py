@@ -67,13 +67,12 @@ def account_source(session: OrgSession, account: str) -> LoadedSource:
 def results_state(folder: OrgFolder) -> tuple[bool, str]:
     """Whether `rolemap analyse`'s results answer for the folder as it is now (the check
     `who-can` and `findings` make), and what to tell the user about them."""
-    from graph.org.results.schema import results_dir
-
-    where = results_dir(folder.path)
     try:
         from graph.org.results.fresh import RUN_FILE, results_fresh
+        from graph.org.results.schema import results_dir
     except ImportError:  # the org extra (pyarrow) is not installed: analyse here
         return False, ""
+    where = results_dir(folder.path)
     if not (where / RUN_FILE).is_file():
         return False, (f"No stored results in {where}: each account is analysed here; "
                        f"`rolemap analyse {folder.path}` stores them for a faster open.")
