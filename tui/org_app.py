@@ -128,7 +128,13 @@ class OrgAccounts:
             progress("organisation index", len(folder.loaded), len(folder.loaded))
         session = OrgSession(folder, index, account="", stored=stored, note=note)
         if stored:
-            _fill_from_results(session)
+            try:
+                _fill_from_results(session)
+            except (OSError, ValueError, KeyError) as exc:  # unreadable: analyse here
+                session.stored = False
+                session.note = (f"The stored results could not be read ({exc}): each "
+                                f"account is analysed here; `rolemap analyse {folder.path}` "
+                                "writes them again.")
         session.account = session.first_account()
         self.org = session
         return account_source(session, session.account)
