@@ -160,3 +160,15 @@ async def test_stale_results_say_so_and_the_app_analyses_live(
         # Today's behaviour: every account ranked by its analysis.
         assert sorted(set(calls)) == sorted([MGMT, WORK, DATA])
         assert app.org.ranks[WORK].worst is not None
+
+
+async def test_results_that_cannot_be_read_are_said_and_the_app_analyses_live(
+        analysed: Path) -> None:
+    (analysed / "results" / "accounts.parquet").write_bytes(b"not parquet")
+    app = RolemapApp(SourceSpec(snapshot=str(analysed)))
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert app.org is not None and not app.org.stored
+        said = [n.message for n in app._notifications]
+        assert any("could not be read" in m for m in said), said
+        assert app.workspace is not None and app.workspace.analysed
