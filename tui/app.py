@@ -155,6 +155,9 @@ class RolemapApp(OrgAccounts, Navigator):
             else:
                 loaded = self._open_org(progress) if opens_org(self.spec) else \
                     self.opener(self.spec, progress=progress)
+                if self.org is not None and self.org.stored:
+                    self._open_stored(loaded, assumed)
+                    return
                 if self.compare is None:
                     self._analyse_in_background(loaded, assumed, progress)
                     return
@@ -256,8 +259,7 @@ class RolemapApp(OrgAccounts, Navigator):
         if first:
             await self.switch_screen(ExplorerScreen(message.workspace))
             settle_collector(collect=False)  # the account's objects stay: keep gc off them
-            if self.org is not None:
-                self._survey_accounts(self.org, dict(message.workspace.assumed))
+            self.after_first_open(message.workspace.assumed)
             return
         for screen in self.screen_stack:
             screen.post_message(WorkspaceChanged(message.workspace))
@@ -272,13 +274,20 @@ class RolemapApp(OrgAccounts, Navigator):
             return
         name = snapshot.instance_by_id[key].label if view == "instance" else \
             snapshot.role_by_arn[key].name if view == "role" else key
-        self.notify(f"Deciding {name} now; the rest of the account is still being analysed.",
-                    timeout=3, markup=False)
+        rest = "the tables come from the stored results" if self.workspace.stored else \
+            "the rest of the account is still being analysed"
+        self.notify(f"Deciding {name} now; {rest}.", timeout=3, markup=False)
         self._decide_one(view, key)
 
     @work(thread=True, exclusive=True, group="on-demand", exit_on_error=False)
     def _decide_one(self, view: str, key: str) -> None:
         worker = get_current_worker()
+        if self.workspace is not None and self.workspace.stored is not None:
+            try:  # shown from stored results: this account is analysed now, once
+                self.decide_stored()
+            except RolemapError as exc:
+                self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+                return
         while not self._graph_set_up.wait(0.05):
             if worker.is_cancelled:
                 return

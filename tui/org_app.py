@@ -7,13 +7,21 @@ analysis in the background. A worker then reads each account's snapshot for its 
 at a time, dropped after counting) and, once all are counted, analyses each for its worst
 finding; the Accounts tab fills in as they arrive. Enter on an account analyses it in a
 worker behind the loading screen, then swaps the explorer's workspace.
+
+When the folder's `rolemap analyse` results are current (the check `who-can` and `findings`
+make), the index, the Accounts tab's counts and worst findings and each account's tables come
+from them instead: nothing is analysed until a trace or who-can needs an account's graph,
+which is then set up for that one account in the on-demand worker. Missing or stale results
+are said in a toast, and the app analyses as above.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.worker import get_current_worker
@@ -21,22 +29,26 @@ from textual.worker import get_current_worker
 from graph.access import AccessGraph, build_access_graph
 from graph.errors import RolemapError, SourceError
 from graph.org.analysis import analyse_account
-from graph.org.index import build_index
+from graph.org.index import OrgIndex, build_index
 from graph.org.overview import account_rank, account_size
 from graph.sources import LoadedSource, SourceSpec
-from graph.sources.org.folder import is_org_folder, open_org_folder
+from graph.sources.org.folder import OrgFolder, is_org_folder, open_org_folder
 from tui.messages import (
     AccountRanked,
     AccountSized,
     LoadFailed,
     SelectAfterOpen,
+    WorkspacePending,
     WorkspaceReady,
 )
 from tui.navigation import OpenAccount
 from tui.org_session import OrgSession
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.loading import LoadingScreen
-from tui.workspace import Workspace, make_workspace
+from tui.workspace import Workspace, make_workspace, stored_workspace
+
+if TYPE_CHECKING:
+    from graph.org.results.account_view import AccountView
 
 Progress = Callable[[str, int, int], None]
 
@@ -52,11 +64,53 @@ def account_source(session: OrgSession, account: str) -> LoadedSource:
     return LoadedSource(SourceSpec(snapshot=str(path)), session.folder.load(account), None)
 
 
+def results_state(folder: OrgFolder) -> tuple[bool, str]:
+    """Whether `rolemap analyse`'s results answer for the folder as it is now (the check
+    `who-can` and `findings` make), and what to tell the user about them."""
+    try:
+        from graph.org.results.fresh import RUN_FILE, results_fresh
+        from graph.org.results.schema import results_dir
+    except ImportError:  # the org extra (pyarrow) is not installed: analyse here
+        return False, ""
+    where = results_dir(folder.path)
+    if not (where / RUN_FILE).is_file():
+        return False, (f"No stored results in {where}: each account is analysed here; "
+                       f"`rolemap analyse {folder.path}` stores them for a faster open.")
+    if not results_fresh(folder):
+        return False, (f"The stored results in {where} are stale (a snapshot changed, or "
+                       "an account failed, since they were written): each account is "
+                       f"analysed here; `rolemap analyse {folder.path}` refreshes them.")
+    return True, (f"Opened from the stored results in {where} (current): a trace or "
+                  "who-can analyses its account when asked.")
+
+
+def _stored_index(folder: OrgFolder) -> OrgIndex | None:
+    from graph.org.results.index_file import read_index
+
+    return read_index(folder)
+
+
+def _fill_from_results(session: OrgSession) -> None:
+    from graph.org.results.account_view import stored_overview
+
+    for account, (size, rank) in stored_overview(session.folder.path).items():
+        session.sizes[account] = size
+        session.ranks[account] = rank
+
+
+def _account_view(session: OrgSession, account: str) -> AccountView:
+    from graph.org.results.account_view import account_view
+
+    return account_view(session.folder.path, session.index, account)
+
+
 class OrgAccounts:
     """The organisation half of the app (see the module docstring)."""
 
     org: OrgSession | None = None
     """The organisation folder open (None: one account), and the account shown."""
+    _set_up_lock = threading.Lock()
+    """One on-demand set-up of a stored account's graph at a time."""
     _select_after: tuple[str, str | None] | None = None
 
     def _open_org(self, progress: Progress) -> LoadedSource:
@@ -66,13 +120,62 @@ class OrgAccounts:
         folder = open_org_folder(path)
         if not folder.loaded:
             raise SourceError(f"{path}: no account of this organisation was loaded")
-        progress("organisation index", 0, len(folder.loaded))
-        index = build_index(folder)
-        progress("organisation index", len(folder.loaded), len(folder.loaded))
-        session = OrgSession(folder, index, account="")
+        stored, note = results_state(folder)
+        index = _stored_index(folder) if stored else None
+        if index is None:
+            progress("organisation index", 0, len(folder.loaded))
+            index = build_index(folder)
+            progress("organisation index", len(folder.loaded), len(folder.loaded))
+        session = OrgSession(folder, index, account="", stored=stored, note=note)
+        if stored:
+            try:
+                _fill_from_results(session)
+            except (OSError, ValueError, KeyError) as exc:  # unreadable: analyse here
+                session.stored = False
+                session.note = (f"The stored results could not be read ({exc}): each "
+                                f"account is analysed here; `rolemap analyse {folder.path}` "
+                                "writes them again.")
         session.account = session.first_account()
         self.org = session
         return account_source(session, session.account)
+
+    def _open_stored(self, loaded: LoadedSource, assumed: Mapping[str, str]) -> None:
+        """The first account's tables from the stored results: nothing is analysed until a
+        view needs it (`decide_stored`)."""
+        app: Any = self
+        assert self.org is not None
+        app.post_message(WorkspacePending(stored_workspace(
+            loaded, _account_view(self.org, self.org.account), self.org, assumed)))
+
+    def after_first_open(self, assumed: Mapping[str, str]) -> None:
+        """Say where the tables came from; without current results, count and rank every
+        account in the background as before."""
+        app: Any = self
+        if self.org is None:
+            return
+        if self.org.note:
+            app.notify(self.org.note, title="Organisation results",
+                       severity="information" if self.org.stored else "warning",
+                       timeout=8, markup=False)
+        if not self.org.stored:
+            self._survey_accounts(self.org, dict(assumed))
+
+    def decide_stored(self) -> None:
+        """A view on an account shown from the stored results needs its analysis: set up
+        this one account's graph (worker thread), then hand the explorer a workspace with
+        it (the same stored rows)."""
+        app: Any = self
+        with self._set_up_lock:
+            if app._graph_set_up.is_set():
+                return
+            workspace = app.workspace
+            if workspace is None or workspace.stored is None or self.org is None:
+                return
+            graph = self._set_up_graph(workspace.loaded, workspace.assumed,
+                                       app._progress_poster(), decide=False)
+            app._early_graph = graph
+            app._graph_set_up.set()
+            app.post_message(WorkspacePending(dataclasses.replace(workspace, graph=graph)))
 
     def _set_up_graph(self, loaded: LoadedSource, assumed: Mapping[str, str],
                       progress: Progress, decide: bool) -> AccessGraph:
@@ -144,11 +247,16 @@ class OrgAccounts:
         app: Any = self
         worker = get_current_worker()
         progress = app._progress_poster()
-        session = OrgSession(org.folder, org.index, account, org.sizes, org.ranks)
+        session = OrgSession(org.folder, org.index, account, org.sizes, org.ranks,
+                             org.stored, org.note)
         try:
             loaded = account_source(session, account)
-            graph = analyse_account(org.folder, org.index, account, assumed, progress)
-            workspace = make_workspace(loaded, graph, progress, org=session)
+            if org.stored:
+                workspace = stored_workspace(loaded, _account_view(org, account), session,
+                                             assumed)
+            else:
+                graph = analyse_account(org.folder, org.index, account, assumed, progress)
+                workspace = make_workspace(loaded, graph, progress, org=session)
         except RolemapError as exc:
             failure = str(exc)
         except Exception as exc:  # a fault in one account's files: a message, not a traceback

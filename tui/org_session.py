@@ -2,7 +2,8 @@
 what the Accounts tab knows of each account so far.
 
 The app fills `sizes` and `ranks` from its background workers (on the UI thread, as their
-messages arrive); the explorer reads them when it draws the Accounts tab.
+messages arrive), or all at once from current stored results; the explorer reads them when it
+draws the Accounts tab.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ class OrgSession:
     account: str
     sizes: dict[str, AccountSize] = field(default_factory=dict)
     ranks: dict[str, AccountRank] = field(default_factory=dict)
+    #: The folder's `rolemap analyse` results are current: tables come from them and an
+    #: account is analysed only when a view needs what they do not hold.
+    stored: bool = False
+    #: What the app says of the stored results when it opens (current, stale, none).
+    note: str = ""
 
     def label(self, account: str) -> str:
         """`123456789012 (name)`, as the command line names accounts."""

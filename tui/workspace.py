@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from graph.access import AccessGraph, BucketAccess, PrincipalAccess
 from graph.diff import SnapshotDiff, analyse_pair, check_accounts, diff_graphs, side_of
@@ -23,8 +24,11 @@ from graph.model import AccountSnapshot
 from graph.org.findings import membership_lines
 from graph.sources import LoadedSource, SourceSpec, open_source
 from tui.org_session import OrgSession
-from tui.views.org_rows import with_accounts
+from tui.views.org_rows import stored_rows, with_accounts
 from tui.views.rows import ExplorerRows, build_rows, pending_rows
+
+if TYPE_CHECKING:  # pyarrow is the org extra's: loaded only when results are read
+    from graph.org.results.account_view import AccountView
 
 #: Progress callback shape shared with graph.sources and graph.access: (step, done, total).
 Progress = Callable[[str, int, int], None]
@@ -48,6 +52,9 @@ class Workspace:
     #: The organisation folder this account was opened from (None: an account alone); its
     #: tables then carry an Account column and the explorer an Accounts tab.
     org: OrgSession | None = None
+    #: The account's figures from the organisation's stored results (its rows came from
+    #: them; no graph until a view needs one): None when the rows were computed here.
+    stored: AccountView | None = None
 
     @property
     def snapshot(self) -> AccountSnapshot:
@@ -103,6 +110,15 @@ def pending_workspace(loaded: LoadedSource, graph: AccessGraph | None,
             rows = with_accounts(rows, graph, org.index, loaded.snapshot.account_id,
                                  decided=False)
     return Workspace(loaded, graph, rows, analysed=False, context=dict(assumed), org=org)
+
+
+def stored_workspace(loaded: LoadedSource, view: AccountView, org: OrgSession,
+                     assumed: Mapping[str, str], graph: AccessGraph | None = None
+                     ) -> Workspace:
+    """An organisation's account from its stored results: its tables without analysing it
+    (a view that needs more sets `graph` up for this one account)."""
+    return Workspace(loaded, graph, stored_rows(loaded.snapshot, view, org.index),
+                     analysed=False, context=dict(assumed), org=org, stored=view)
 
 
 def compare_with(old_path: str, new: AccountSnapshot, assumed: dict[str, str],

@@ -50,13 +50,17 @@ def caller_part(snapshot: AccountSnapshot, arns: set[str], home: AccountSnapshot
 def analyse_account(source: OrgSource, index: OrgIndex, account: str,
                     assumed: Mapping[str, str] | None = None,
                     progress: Progress = _no_progress, *, decide: bool = True,
-                    plan: Plan | None = None, fresh: bool = True) -> AccessGraph:
+                    plan: Plan | None = None, fresh: bool = True,
+                    callers: dict[str, AccountSnapshot] | None = None) -> AccessGraph:
     """The account's access graph, extended across its organisation.
 
     `fresh` (the default) first drops the engine's memos of whatever was analysed before:
     accounts are analysed one after another and memory must stay bounded by one account
     plus the index, not grow with each account done (the answers are the same either way).
-    False keeps them, for a second analysis of the same account (diff's new side)."""
+    False keeps them, for a second analysis of the same account (diff's new side).
+
+    `callers`, when given, keeps the foreign accounts' caller parts between analyses of the
+    same account (its parts, results/work.py): each is read once, not once per part."""
     if fresh:
         forget_memos()
     assumed = dict(assumed or {})
@@ -68,7 +72,12 @@ def analyse_account(source: OrgSource, index: OrgIndex, account: str,
     parts: dict[str, AccountSnapshot] = {account: home}
     books: dict[str, PolicyBook] = {account: own.book}
     for acct, arns in sorted(plan.pulled.items()):
-        parts[acct] = caller_part(source.load(acct), arns, home)
+        part = callers.get(acct) if callers is not None else None
+        if part is None:
+            part = caller_part(source.load(acct), arns, home)
+            if callers is not None:
+                callers[acct] = part
+        parts[acct] = part
         books[acct] = PolicyBook(parts[acct])
         foreign.roles.update((r.arn, r) for r in parts[acct].roles)
     # Trust hops and failed accounts read the same context as the account's own answers

@@ -98,3 +98,40 @@ def plan_account(index: OrgIndex, account: str) -> Plan:
                 if b.admits(acct):
                     plan.failed_buckets.setdefault(b.account, set()).add(b.name)
     return plan
+
+
+def split_by_owner(plan: Plan, limit: int) -> list[Plan]:
+    """The plan as parts of at most about `limit` foreign buckets each, whole owner accounts
+    at a time (an owner with more stays whole); the first part keeps the account's own
+    buckets and their foreign callers. Every part keeps the roles, hops and failed targets:
+    a bucket's answers need every chain that reaches it, and no other bucket.
+
+    An account whose chains reach every other account (the management account, through
+    each member's OrganizationAccountAccessRole) reaches buckets in proportion to the
+    organisation: analysed a part at a time, its memory stays bounded by `limit`.
+    """
+    own = plan.account
+    sizes: dict[str, set[str]] = {}
+    for (_, owner), names in plan.sides.items():
+        if owner != own:
+            sizes.setdefault(owner, set()).update(names)
+    for owner, names in plan.failed_buckets.items():
+        if owner != own:
+            sizes.setdefault(owner, set()).update(names)
+    batches: list[set[str]] = [set()]
+    held = 0
+    for owner in sorted(sizes):
+        if held and held + len(sizes[owner]) > limit:
+            batches.append(set())
+            held = 0
+        batches[-1].add(owner)
+        held += len(sizes[owner])
+    parts = []
+    for i, batch in enumerate(batches):
+        keep = batch | ({own} if i == 0 else set())
+        parts.append(Plan(
+            own, plan.pulled, plan.edges,
+            {k: v for k, v in plan.sides.items() if k[1] in keep},
+            plan.failed_targets,
+            {k: v for k, v in plan.failed_buckets.items() if k in keep}))
+    return parts

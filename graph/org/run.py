@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from graph.org.executor import Executor
 from graph.org.index import OrgIndex, build_index
 from graph.org.results.fresh import is_current, write_run
+from graph.org.results.index_file import write_index
 from graph.org.results.inputs import FileHashes, inputs_key
 from graph.org.results.schema import (
     ACCOUNTS,
@@ -107,6 +108,7 @@ def analyse_org(path: Path | str, executor: Executor, assumed: Mapping[str, str]
         shutil.rmtree(account_dir(folder.path, account), ignore_errors=True)
     _drop_stale(folder)
     write_accounts(folder, report)
+    write_index(folder.path, index)
     write_run(folder, hashes, keys, report.failed, assumed)
     report.seconds = round(time.perf_counter() - start, 3)
     return report

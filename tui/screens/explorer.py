@@ -142,10 +142,15 @@ class ExplorerScreen(ExplorerCopy, AccountsTabActions, FindingsTabActions, Scree
     def on_mount(self) -> None:
         self._tab_moves = Throttle(limit=8, seconds=1.0)
         self.query_one("#filter", Input).display = False
-        self.query_one(AnalysisBar).display = not self.workspace.analysed
+        self.query_one(AnalysisBar).display = self._analysing
         self.table.focus()
         self.refresh_bindings()  # the first tab may be Changes, whose keys differ
         on_first_finding(self.query_one("#findings", ResourceTable))
+
+    @property
+    def _analysing(self) -> bool:
+        """A background analysis runs (not for tables from stored results: none does)."""
+        return not self.workspace.analysed and self.workspace.stored is None
 
     def show_analysis(self, step: str, done: int, total: int) -> None:
         """Progress of the background analysis (the app forwards its worker's messages)."""
@@ -205,7 +210,7 @@ class ExplorerScreen(ExplorerCopy, AccountsTabActions, FindingsTabActions, Scree
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         same_rows = message.workspace.rows is self.workspace.rows
         self.workspace = message.workspace
-        self.query_one(AnalysisBar).display = not message.workspace.analysed
+        self.query_one(AnalysisBar).display = self._analysing
         self.refresh_bindings()
         if same_rows:
             return
@@ -230,7 +235,11 @@ class ExplorerScreen(ExplorerCopy, AccountsTabActions, FindingsTabActions, Scree
             return tab.title
         if tab.id == "findings":
             count = self.findings_view.title(self.workspace.findings.values())
-            return f"{tab.title} ({count if self.workspace.analysed else '…'})"
+            if self.workspace.stored is not None:
+                count = str(len(self.workspace.stored.findings))
+            elif not self.workspace.analysed:
+                count = "…"
+            return f"{tab.title} ({count})"
         return f"{tab.title} ({len(tab.rows(self.workspace.rows))})"
 
     # -- filter and jump ----------------------------------------------------------------------
@@ -353,6 +362,13 @@ class ExplorerScreen(ExplorerCopy, AccountsTabActions, FindingsTabActions, Scree
         if self.findings_view.toggle(finding_id):
             return self._refresh_findings(first=False)  # a category's header: fold it
         finding = self.workspace.findings.get(finding_id)
+        if finding is None and self.workspace.stored is not None:
+            # From stored results: its subject's view, decided for this account now.
+            view = next((f.view for f in self.workspace.stored.findings
+                         if f.id == finding_id), None)
+            if view is not None:
+                self.app.post_message(DecideFirst(*view))
+            return
         if finding is None or finding.view is None:
             return
         kind, key = finding.view

@@ -3,6 +3,7 @@ a file, and a rerun treats results of another version as stale (their inputs key
 
     FOLDER/results/SCHEMA.md                       this schema, for people
     FOLDER/results/accounts.parquet                one row per account of the organisation
+    FOLDER/results/index.json                      the cross-account index (index_file.py)
     FOLDER/results/account=<id>/access.parquet     effective permissions (export rows)
     FOLDER/results/account=<id>/principals.parquet who-can rows of every bucket it reaches
     FOLDER/results/account=<id>/findings.parquet   the account's findings
@@ -84,8 +85,9 @@ def schema_markdown() -> str:
     lines = [f"# rolemap organisation results, schema version {SCHEMA_VERSION}", "",
              "Written by `rolemap analyse`; read with `rolemap query FOLDER \"SQL\"` (DuckDB "
              "views of the same names) or any Parquet reader. Per-account tables live in "
-             "`account=<id>/` (a Hive partition: the `account` column comes from the path).",
-             ""]
+             "`account=<id>/` (a Hive partition: the `account` column comes from the path). "
+             "`index.json` beside them is the cross-account index the run used (who names "
+             "whom), read by the app.", ""]
     for name, schema in (*SCHEMAS.items(), ("accounts", ACCOUNTS)):
         lines += [f"## {name}", "", "| column | type |", "|---|---|"]
         lines += [f"| {f.name} | {f.type} |" for f in schema]

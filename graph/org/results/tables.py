@@ -36,11 +36,15 @@ def empty(table: str) -> Columns:
     return {name: [] for name in SCHEMAS[table].names}
 
 
-def access_columns(g: AccessGraph, index: OrgIndex) -> Columns:
-    """The export's default (instance) rows and by-role rows, with the bucket's account."""
+def access_columns(g: AccessGraph, index: OrgIndex,
+                   skip: frozenset[str] = frozenset()) -> Columns:
+    """The export's default (instance) rows and by-role rows, with the bucket's account
+    (less the rows on the buckets in `skip`: another part of the analysis wrote them)."""
     out = empty("access")
     for mode, kind in (("default", "instance"), ("by-role", "role")):
         for row in rows(g, mode):
+            if row["bucket"] in skip:
+                continue
             entry = index.buckets.get(row["bucket"])
             owner = entry.account if entry is not None else None
             out["kind"].append(kind)
@@ -60,12 +64,13 @@ def access_columns(g: AccessGraph, index: OrgIndex) -> Columns:
 
 
 def who_can_rows(g: AccessGraph, index: OrgIndex, account: str, plan: Plan,
-                 assumed: Mapping[str, str]) -> Iterable[tuple[str, int, list[OrgPrincipal]]]:
+                 assumed: Mapping[str, str], with_own: bool = True
+                 ) -> Iterable[tuple[str, int, list[OrgPrincipal]]]:
     """(bucket, part, rows) for every bucket the account's analysis answers who-can on, as
     `who_can_org` takes them from this account (part 1: accounts that could not be loaded,
-    listed by the bucket's own account)."""
+    listed by the bucket's own account); `with_own` False: the foreign buckets only."""
     own = [b.name for b in g.snapshot.buckets]
-    for name in (*own, *sorted(plan.touches - set(own))):
+    for name in (*(own if with_own else ()), *sorted(plan.touches - set(own))):
         found: list[OrgPrincipal] = []
         for p in g.who_can(name):
             if p.kind == "account" and name in own:
@@ -79,9 +84,9 @@ def who_can_rows(g: AccessGraph, index: OrgIndex, account: str, plan: Plan,
 
 
 def principal_columns(g: AccessGraph, index: OrgIndex, account: str, plan: Plan,
-                      assumed: Mapping[str, str]) -> Columns:
+                      assumed: Mapping[str, str], with_own: bool = True) -> Columns:
     out = empty("principals")
-    for name, part, found in who_can_rows(g, index, account, plan, assumed):
+    for name, part, found in who_can_rows(g, index, account, plan, assumed, with_own):
         entry = index.buckets.get(name)
         for seq, r in enumerate(found):
             _principal(out, name, entry.account if entry else None, part, seq, r)
