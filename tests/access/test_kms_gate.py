@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from graph.access import AccessGraph, ActionAccess, build_access_graph
+from graph.catalog import s3_actions
 from graph.findings import find
 from graph.model import AccountSnapshot
 from graph.policy import Outcome
@@ -350,3 +351,39 @@ def test_key_answers_depend_on_the_roles_kms_statements_only() -> None:
     sig = {r.name: kf.role_signature(book.role(r)) for r in roles}
     assert sig["a"] == sig["b"]
     assert len({sig[n] for n in "acde"}) == 4
+
+
+def test_a_role_reading_the_encryption_context_is_decided_per_bucket() -> None:
+    """Two buckets with the same key and no policy of their own look alike, but a role whose
+    kms:Decrypt is limited to one bucket's encryption context (`aws:s3:arn`) can read that
+    one only: a shared answer would say "allowed" on the other (a wrong allowed)."""
+    from graph.model import Account, Bucket, InlinePolicy, Role
+    from graph.model_kms import KmsKey, RegionKms
+    from graph.model_s3 import BucketEncryption
+
+    key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k1"
+    key = KmsKey("k1", key_arn, REGION, key_manager="CUSTOMER",
+                 policy={"Version": "2012-10-17", "Statement": [DELEGATE]})
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn, "Condition": {
+            "StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::bucket-a/*"}}}]}
+    app = Role(_role_arn("app"), "app", TRUST, inline_policies=(InlinePolicy("p", policy),))
+    enc = BucketEncryption("aws:kms", key_arn, False)
+    for names in (("bucket-a", "bucket-b", "bucket-c"), ("bucket-c", "bucket-b", "bucket-a")):
+        snap = AccountSnapshot(Account(ACCOUNT), roles=(app,), buckets=tuple(
+            Bucket(n, region=REGION, encryption=enc) for n in names),
+            kms=(RegionKms(REGION, (key,)),))
+        g = build_access_graph(snap)
+        outcomes = {b: g.role_bucket(app.arn, b)["s3:GetObject"].outcome for b in names}
+        assert outcomes == {"bucket-a": Outcome.ALLOWED, "bucket-b": Outcome.DENIED,
+                            "bucket-c": Outcome.DENIED}
+        # The exports' walk (shared answers by bucket run) says the same, each bucket once.
+        rows = {n: res["s3:GetObject"].outcome for res, ns in g.role_classes(app.arn)
+                for n in ns if "s3:GetObject" in res}
+        assert rows == outcomes
+        oracle = Oracle(snap)
+        for bucket in snap.buckets:
+            want = oracle.role_cell(app, bucket, next(
+                a for a in s3_actions() if a.name == "s3:GetObject"), None)
+            assert want.outcome is outcomes[bucket.name]

@@ -72,6 +72,8 @@ class KmsFacts:
     #: names a role or reads who asks (`role_signature`).
     text: str = ""
     grantees: frozenset[str] = frozenset()
+    #: The bucket whose default encryption this is (the encryption context names it).
+    bucket_arn: str = ""
 
     def role_signature(self, rp: RolePolicies) -> object:
         """What of the calling role the key's answer depends on: its policies (the key
@@ -81,8 +83,12 @@ class KmsFacts:
         text = self.text
         personal = (role.arn.lower() in text or role.arn in self.grantees
                     or _reads_principal(text) or _role_reads_principal(rp))
+        # The encryption context names the bucket (or its objects): a caller-side policy
+        # that reads it decides this bucket's answer alone, whatever the key says.
+        bucket = self.bucket_arn if caller_reads_context(rp) else None
         return (_kms_statements(rp), rp.boundary.key if rp.boundary else None,
-                rp.missing, (role.arn, tuple(sorted(role.tags.items()))) if personal else None)
+                rp.missing, (role.arn, tuple(sorted(role.tags.items()))) if personal else None,
+                bucket)
 
     @property
     def key_label(self) -> str:
@@ -103,6 +109,25 @@ def _reads_principal(text: str) -> bool:
 
 
 _ROLE_READS: weakref.WeakKeyDictionary[RolePolicies, bool] = weakref.WeakKeyDictionary()
+_READS_CONTEXT: weakref.WeakKeyDictionary[RolePolicies, bool] = weakref.WeakKeyDictionary()
+
+
+def caller_reads_context(rp: RolePolicies) -> bool:
+    """Whether the role's identity policies, boundary or SCPs read the KMS encryption
+    context (`kms:EncryptionContext:aws:s3:arn` names the bucket or object asked about)."""
+    found = _READS_CONTEXT.get(rp)
+    if found is None:
+        pp = rp.principal
+        docs = [p.raw for p in pp.identity]
+        if pp.boundary is not None:
+            docs.append(pp.boundary.raw)
+        docs.extend(p.raw for level in pp.scps or () for p in level)
+        text = json.dumps(docs, default=str).lower()
+        found = _READS_CONTEXT[rp] = ("kms:encryptioncontext" in text
+                                      or "kms:encryptioncontextkeys" in text)
+    return found
+
+
 _ROLE_KMS: weakref.WeakKeyDictionary[RolePolicies, tuple[tuple[object, int], ...]] = (
     weakref.WeakKeyDictionary())
 
@@ -191,14 +216,15 @@ def kms_facts(bucket: Bucket, book: PolicyBook) -> KmsFacts | None:
         text = json.dumps(policy.raw if policy is not None else None).lower()
         return KmsFacts(ref, region, enc.bucket_key_enabled, key.arn, key, policy,
                         key.aws_managed or ref.endswith(AWS_S3_ALIAS), unread, value, text,
-                        frozenset(g.grantee_principal for g in key.grants))
+                        frozenset(g.grantee_principal for g in key.grants), bucket.arn)
     if ref == AWS_S3_ALIAS or ref.endswith(":" + AWS_S3_ALIAS):
         # AWS creates aws/s3 on first use, with a policy no one can change: known unread.
         arn = f"arn:{snapshot.account.partition}:kms:{region}:{account}:{AWS_S3_ALIAS}"
         policy = _parsed(book, arn, aws_managed_s3_policy(account, region), AWS_S3_ALIAS)
         return KmsFacts(ref, region, enc.bucket_key_enabled, arn, None, policy, True, (),
                         (arn, enc.bucket_key_enabled, None, ()),
-                        json.dumps(policy.raw if policy is not None else None).lower())
+                        json.dumps(policy.raw if policy is not None else None).lower(),
+                        bucket_arn=bucket.arn)
     if arn_account != account:
         why = (f"the key {ref} is in account {arn_account}: its key policy and grants were "
                "not read")

@@ -102,6 +102,12 @@ class BucketGroups:
             yield reach.default, [n for n in names if n not in special] if special else names
 
     @cached_property
+    def kms_buckets(self) -> list[BucketFacts]:
+        """The SSE-KMS buckets (their answers may depend on the bucket through the key's
+        encryption context: see ReachComputer._own_kms_answers)."""
+        return [bf for bf in self.buckets if bf.kms is not None]
+
+    @cached_property
     def plain_names(self) -> list[str]:
         return [bf.bucket.name for bf in self.plain]
 

@@ -26,6 +26,7 @@ from graph.access.answers.class_answers import ClassAnswer, ClassAnswers, single
 from graph.access.answers.role_reach import ClassResult, RoleReach
 from graph.access.classify.bucket_facts import BucketFacts
 from graph.access.classify.classes import action_classes
+from graph.access.classify.kms_facts import caller_reads_context
 from graph.access.classify.role_facts import RoleFacts, SigItem
 from graph.access.compile.actions import (
     action_mask,
@@ -348,6 +349,14 @@ class ReachComputer(BucketGroups):
         answer the full analysis hands out later.
         """
         base = self._base(rf, context)
+        if bf.kms is not None and caller_reads_context(rf.policies):
+            # As role_reach decides it (see `_own_kms_answers`).
+            shared = self._shared_answer(rf, bf, context, base)
+            return None if shared is None else self._alone(rf, bf, context, base)
+        return self._shared_answer(rf, bf, context, base)
+
+    def _shared_answer(self, rf: RoleFacts, bf: BucketFacts, context: Mapping[str, str],
+                       base: int) -> ClassResult | None:
         sig = rf.sig_for(bf.bucket.name)
         if rf.policies.role.arn in bf.named_roles:
             return self._cached(rf, bf, bool(sig), context, base, sig or None)
@@ -412,4 +421,28 @@ class ReachComputer(BucketGroups):
         pick = unnamed(rf, self.plain) if reach.universal else None
         if pick is not None:
             reach.default = self._cached(rf, pick, False, context, base)
+        if self.kms_buckets and caller_reads_context(rp):
+            self._own_kms_answers(rf, reach, context, base)
         return reach
+
+    def _own_kms_answers(self, rf: RoleFacts, reach: RoleReach, context: Mapping[str, str],
+                         base: int) -> None:
+        """A role whose own policies (or boundary, or SCPs) read the KMS encryption context
+        gets each SSE-KMS bucket's answer decided on that bucket: the context names the bucket
+        (`aws:s3:arn`), so look-alike buckets of one shape and key may answer differently."""
+        own: dict[str, ClassResult] = {}
+        for bf in self.kms_buckets:
+            if reach.lookup(bf) is not None:
+                own[bf.bucket.name] = self._alone(rf, bf, context, base)
+        if not own:
+            return
+        reach.special_runs[:] = [(res, kept) for res, names in reach.special_runs
+                                 if (kept := [n for n in names if n not in own])]
+        reach.special_runs.extend((res, [name]) for name, res in own.items())
+        reach.special.update(own)
+
+    def _alone(self, rf: RoleFacts, bf: BucketFacts, context: Mapping[str, str], base: int
+               ) -> ClassResult:
+        """The role's answers on this very bucket, never a look-alike's."""
+        sig = rf.sig_for(bf.bucket.name)
+        return self._cached(rf, bf, bool(sig), context, base, sig or None)
