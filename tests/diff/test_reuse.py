@@ -134,3 +134,29 @@ def test_taken_at_round_trips_and_export_folders_use_file_times(
         os.utime(path, (1_700_000_000, 1_700_000_000))
     again = open_source(SourceSpec(snapshot=str(folder))).snapshot
     assert again.taken_at == "2023-11-14T22:13:20+00:00"
+
+
+def test_a_nights_drift_reused_equals_fresh(tmp_path: Path) -> None:
+    """The golden diff's account (small, seed 0) after tests/bench_diff.py's night of drift:
+    a bucket created with a policy copied from another bucket (its statements name that
+    bucket, so its TLS deny does not apply here) once read back the first side's answer
+    ("conditional on TLS") where deciding it afresh says "allowed"."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench_diff import drift
+
+    out = tmp_path / "small.json"
+    assert main(["snapshot", "synth", str(out), "--size", "small", "--seed", "0"]) == 0
+    snap = open_source(SourceSpec(snapshot=str(out))).snapshot
+    changed = drift(snap)
+    old = build_access_graph(snap)
+    reused = build_access_graph(changed, reuse_from=old)
+    fresh = build_access_graph(changed)
+    new = {b.name for b in changed.buckets} - {b.name for b in snap.buckets}
+    assert new
+    for role in changed.roles:
+        for name in new:
+            assert dict(reused.role_bucket(role.arn, name)) == dict(
+                fresh.role_bucket(role.arn, name)), (role.name, name)
+    assert diff_graphs(old, reused) == diff_graphs(old, fresh)

@@ -221,8 +221,11 @@ class ReachComputer(BucketGroups):
                             rf, bf, cls, named, parts, context, (scope, tail_plain, linked))[0]
                         if at:
                             self._class_at[key] = at
-                if at and self._class_at.get(key, at) != at:
-                    moved = renumbered(found, self._class_at[key], at, bf)
+                src = self._class_at.get(key) if at else at
+                if src != at:
+                    # Decided where the statements stood elsewhere (None: not known, so
+                    # never assumed to be here): this bucket's own numbers, or ask afresh.
+                    moved = renumbered(found, src, at, bf) if src is not None else None
                     found = moved if moved is not None else self._decide_class(
                         rf, bf, cls, named, parts, context, (scope, tail_plain, linked))[0]
             if found[0].mask != cls and len(found) == 1:

@@ -86,6 +86,9 @@ class Reuse:
             first = self.first.reach
             reach._cache = dict(first._cache)
             reach._class_cache = dict(first._class_cache)
+            # Where each copied answer's bucket statements stood (renumber.py): the second
+            # side's buckets are renumbered from them.
+            reach._class_at = dict(first._class_at)
             reach._answer_sets = dict(first._answer_sets)
             # One numbering for both sides: the copied keys hold the first side's numbers.
             reach._ids = first._ids
