@@ -13,6 +13,7 @@ bucket's own statements (`renumbered`), so every bucket still quotes its own pol
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from graph.access.answers.class_answers import ClassAnswer
@@ -105,9 +106,6 @@ def _pattern(labels: frozenset[str]) -> re.Pattern[str]:
 
 
 def _labels(moved: dict[int, StatementRef]) -> list[tuple[str, StatementRef]]:
-    """(the old label, the new ref) of every moved statement."""
-    out = []
-    for index, own in moved.items():
-        sid = f" ({own.sid})" if own.sid else ""
-        out.append((f"{own.policy_name}, statement {index + 1}{sid}", own))
-    return out
+    """(the old label, the new ref) of every moved statement: the old label is the new ref's
+    at the old position (same policy, Sid and effect: `_moved` checked)."""
+    return [(replace(own, index=index).label, own) for index, own in moved.items()]
