@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from graph.access import AccessGraph, build_access_graph
 from graph.errors import RolemapError, SourceError
 from graph.org.analysis import analyse_account
+from graph.org.extracts import Extracts
 from graph.org.index import OrgIndex, build_index
 from graph.org.overview import account_rank, account_size
 from graph.sources import LoadedSource, SourceSpec
@@ -200,10 +201,11 @@ class OrgAccounts:
                 app.post_message(AccountSized(account, account_size(session.folder, account)))
             except RolemapError as exc:
                 app.call_from_thread(app.notify, str(exc), severity="warning", markup=False)
+        extracts = Extracts(session.folder)  # each other account read once for the survey
         for account in session.folder.loaded:
             try:
                 rank = account_rank(session.folder, session.index, account, assumed,
-                                    cancelled=lambda: worker.is_cancelled)
+                                    cancelled=lambda: worker.is_cancelled, extracts=extracts)
             except RolemapError as exc:
                 app.call_from_thread(app.notify, str(exc), severity="warning", markup=False)
                 continue

@@ -21,6 +21,7 @@ from graph.access.reach.build import AccessData, Progress, _no_progress
 from graph.access.reach.foreign import ForeignSides
 from graph.catalog import s3_actions
 from graph.model import AccountSnapshot, ForeignAccount, Role
+from graph.org.extracts import Extracts
 from graph.org.index import OrgIndex, OrgSource
 from graph.org.plan import Plan, plan_account
 from graph.policy import Outcome, PolicyKind, Request, evaluate, forget_memos, parse_policy
@@ -51,7 +52,9 @@ def analyse_account(source: OrgSource, index: OrgIndex, account: str,
                     assumed: Mapping[str, str] | None = None,
                     progress: Progress = _no_progress, *, decide: bool = True,
                     plan: Plan | None = None, fresh: bool = True,
-                    callers: dict[str, AccountSnapshot] | None = None) -> AccessGraph:
+                    callers: dict[str, AccountSnapshot] | None = None,
+                    extracts: Extracts | None = None, own_buckets: bool = True
+                    ) -> AccessGraph:
     """The account's access graph, extended across its organisation.
 
     `fresh` (the default) first drops the engine's memos of whatever was analysed before:
@@ -60,12 +63,18 @@ def analyse_account(source: OrgSource, index: OrgIndex, account: str,
     False keeps them, for a second analysis of the same account (diff's new side).
 
     `callers`, when given, keeps the foreign accounts' caller parts between analyses of the
-    same account (its parts, results/work.py): each is read once, not once per part."""
+    same account (its parts, results/work.py): each is read once, not once per part.
+    `extracts` reads the other accounts (extracts.py; kept across analyses when the caller
+    keeps it). `own_buckets` False leaves the account's own buckets out: a later part of its
+    analysis (results/work.py), whose rows on them the first part wrote."""
     if fresh:
         forget_memos()
     assumed = dict(assumed or {})
     plan = plan or plan_account(index, account)
     home = source.load(account)
+    if not own_buckets:
+        home = dataclasses.replace(home, buckets=())
+    extracts = extracts or Extracts(source)
     own = AccessData(home, assumed, progress, decide=False)
     foreign = ForeignSides(account, failed=dict(index.failed))
     own.foreign = foreign
@@ -74,7 +83,7 @@ def analyse_account(source: OrgSource, index: OrgIndex, account: str,
     for acct, arns in sorted(plan.pulled.items()):
         part = callers.get(acct) if callers is not None else None
         if part is None:
-            part = caller_part(source.load(acct), arns, home)
+            part = caller_part(extracts.get(acct), arns, home)
             if callers is not None:
                 callers[acct] = part
         parts[acct] = part
@@ -90,7 +99,7 @@ def analyse_account(source: OrgSource, index: OrgIndex, account: str,
     for owner in plan.failed_buckets:
         owners.setdefault(owner, {})
     for owner, callers in sorted(owners.items()):
-        snap = home if owner == account else source.load(owner)
+        snap = home if owner == account else extracts.get(owner)
         facts = ForeignAccount(snap.account, snap.organization, snap.kms)
         for caller, names in sorted(callers.items()):
             buckets = tuple(b for b in snap.buckets if b.name in names)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from graph.findings import find
 from graph.findings.model import Severity
 from graph.org.analysis import analyse_account
+from graph.org.extracts import Extracts
 from graph.org.index import OrgIndex, OrgSource
 
 
@@ -42,10 +43,12 @@ class AccountRank:
 
 def account_rank(source: OrgSource, index: OrgIndex, account: str,
                  assumed: Mapping[str, str] | None = None,
-                 cancelled: Callable[[], bool] = lambda: False) -> AccountRank | None:
+                 cancelled: Callable[[], bool] = lambda: False,
+                 extracts: Extracts | None = None) -> AccountRank | None:
     """The account's worst finding, from its cross-account analysis (the same one its view
-    opens on); None when `cancelled` says to stop before the findings are ranked."""
-    graph = analyse_account(source, index, account, assumed, decide=False)
+    opens on); None when `cancelled` says to stop before the findings are ranked. A survey
+    of every account passes one `extracts` for all of them (each other account read once)."""
+    graph = analyse_account(source, index, account, assumed, decide=False, extracts=extracts)
     if cancelled() or not graph.decide_all(cancelled=cancelled):
         return None
     found = find(graph)

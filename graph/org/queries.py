@@ -17,6 +17,7 @@ from graph.access.query.merge import action_filter
 from graph.catalog import s3_actions
 from graph.errors import RolemapError
 from graph.org.analysis import analyse_account
+from graph.org.extracts import Extracts
 from graph.org.index import OrgIndex, OrgSource
 from graph.org.plan import plan_account
 from graph.policy import Outcome, Request
@@ -103,11 +104,13 @@ def who_can_org(source: OrgSource, index: OrgIndex, bucket: str,
     at a time."""
     owner, name = resolve_bucket(index, bucket)
     out: list[OrgPrincipal] = []
+    extracts = Extracts(source)  # the bucket's account is read once, not once per reader
     for account in index.loaded:
         plan = plan_account(index, account)
         if account != owner and name not in plan.touches:
             continue
-        g = analyse_account(source, index, account, assumed, decide=False, plan=plan)
+        g = analyse_account(source, index, account, assumed, decide=False, plan=plan,
+                            extracts=extracts)
         for p in g.who_can(name, action=action, level=level):
             if p.kind == "account" and account == owner:
                 p = _after_rcps(g, index, name, p, assumed or {})

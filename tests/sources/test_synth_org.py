@@ -12,7 +12,8 @@ from graph.model import AccountSnapshot
 from graph.model_org import RCP, SCP
 from graph.sources import SourceSpec, open_source
 from graph.sources.org.folder import OrgFolder, open_org_folder
-from graph.sources.org.synth import write_synthetic_org
+from graph.sources.org.synth import MEDIUM_SHARE, account_size, write_synthetic_org
+from graph.sources.org.synth_plan import DATA, WORKLOAD, plan_org
 from tui.cli import main
 
 N = 6  # management, two workloads, data, shared services, security
@@ -135,7 +136,8 @@ def test_an_account_opens_alone(org: OrgFolder) -> None:
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["--org", "3", "--size", "large"], "--org: --size small or medium"),
+    (["--org", "3", "--size", "large"], "--org: --size small, medium, mixed"),
+    (["--size", "mixed"], "--size mixed: an organisation's accounts"),
     (["--org", "3", "--roles", "5"], "--roles: with --org each account's size"),
     (["--org", "0"], "at least one account"),
 ])
@@ -143,3 +145,18 @@ def test_bad_org_synth_options(argv: list[str], message: str, tmp_path: Path,
                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["snapshot", "synth", str(tmp_path / "o"), *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_mixed_organisation_draws_some_medium_members() -> None:
+    """`--size mixed`: the management, security and shared-services accounts small, about
+    MEDIUM_SHARE of the workload and data accounts medium, the same ones for the same seed."""
+    plan = plan_org(200, 0)
+    sizes = {a.account_id: account_size(plan, a, "mixed") for a in plan.accounts}
+    members = [a for a in plan.accounts if a.kind in (WORKLOAD, DATA)]
+    medium = [a for a in members if sizes[a.account_id] == "medium"]
+    assert {sizes[a.account_id] for a in plan.accounts if a not in members} == {"small"}
+    assert 0.5 * MEDIUM_SHARE < len(medium) / len(members) < 2 * MEDIUM_SHARE
+    assert {a.kind for a in medium} == {WORKLOAD, DATA}
+    again = plan_org(200, 0)
+    assert [account_size(again, a, "mixed") for a in again.accounts] == list(sizes.values())
+    assert {account_size(plan, a, "small") for a in plan.accounts} == {"small"}

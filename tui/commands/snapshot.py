@@ -6,7 +6,7 @@
     rolemap snapshot synth OUT_DIR|OUT.json [--size small|medium|large] [--roles N]
         [--instances M] [--buckets B] [--policies P] [--seed S] [--shape NAME]
         [--knob NAME=VALUE ...]
-    rolemap snapshot synth OUT_DIR --org N [--size small|medium] [--seed S] [--shape NAME]
+    rolemap snapshot synth OUT_DIR --org N [--size small|medium|mixed] [--seed S] [--shape NAME]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from graph.errors import SourceError
 from graph.sources.export_folder import load_export_folder
 from graph.sources.org.events import FAILURE_OPERATIONS
 from graph.sources.org.select import SKIP_OPERATION
-from graph.sources.org.synth import ORG_SIZES, write_synthetic_org
+from graph.sources.org.synth import MIXED, ORG_SIZES, write_synthetic_org
 from graph.sources.snapshot_file import save_snapshot
 from graph.sources.synth import (
     DATE,
@@ -73,10 +73,12 @@ def register(subparsers: Any) -> None:
                     "same seed gives the same bytes.")
     synth.add_argument("out", metavar="OUT_DIR|OUT.json", type=path_arg,
                        help="the export folder (or .json snapshot file) to write")
-    synth.add_argument("--size", choices=tuple(SIZES), default="medium",
+    synth.add_argument("--size", choices=(*SIZES, MIXED), default="medium",
                        help="named size: " + "; ".join(
                            f"{k} {v.roles}/{v.instances}/{v.buckets}" for k, v in SIZES.items())
-                       + " roles/instances/buckets (default medium); counts below override it")
+                       + " roles/instances/buckets (default medium); counts below override it;"
+                       " with --org also mixed: small accounts, about one workload or data "
+                       "account in ten medium")
     synth.add_argument("--roles", type=_count, help="roles (overrides the size's)")
     synth.add_argument("--instances", type=_count, help="instances (overrides the size's)")
     synth.add_argument("--buckets", type=_count, help="buckets (overrides the size's)")
@@ -98,8 +100,8 @@ def register(subparsers: Any) -> None:
                        help="an organisation of N accounts (management, workload, data, "
                             "shared-services and security accounts in an OU tree, with SCPs, "
                             "RCPs, cross-account roles and organisation-wide bucket policies) "
-                            "written as an organisation folder; each account of --size small "
-                            "or medium")
+                            "written as an organisation folder; each account of --size small, "
+                            "medium or mixed")
     synth.set_defaults(func=_synth)
 
 
@@ -146,6 +148,9 @@ def _save_org(args: argparse.Namespace) -> int:
 def _synth(args: argparse.Namespace) -> int:
     if args.synth_org is not None:
         return _synth_org(args)
+    if args.size == MIXED:
+        raise SourceError("--size mixed: an organisation's accounts (with --org N); one "
+                          "account is small, medium or large")
     size = SIZES[args.size]
     roles = size.roles if args.roles is None else args.roles
     policies = args.policies
@@ -188,7 +193,7 @@ def _synth_org(args: argparse.Namespace) -> int:
     if args.synth_org < 1:
         raise SourceError("--org N: an organisation has at least one account")
     if args.size not in ORG_SIZES:
-        raise SourceError(f"--org: --size {' or '.join(ORG_SIZES)} (a {args.size} account "
+        raise SourceError(f"--org: --size {', '.join(ORG_SIZES)} (a {args.size} account "
                           "per member would not fit this machine)")
     out = Path(args.out)
     if out.suffix == ".json":

@@ -34,8 +34,14 @@ from graph.sources.synth import DATE, DEFAULT, SIZES, Shape, default_policies, w
 from graph.sources.synth.world import World
 from graph.temp_files import scratch_folder
 
-#: The sizes an organisation's accounts are drawn at (a large one would be 100,000s of roles).
-ORG_SIZES = ("small", "medium")
+#: The sizes an organisation's accounts are drawn at (a large one would be 100,000s of roles);
+#: "mixed": small accounts with some medium ones among the workload and data accounts.
+MIXED = "mixed"
+ORG_SIZES = ("small", "medium", MIXED)
+#: In a mixed organisation, the share of workload and data accounts drawn at medium size: most
+#: member accounts of a real organisation are small (a team's sandbox, one service); a few
+#: platform and data accounts hold most of its roles and buckets.
+MEDIUM_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,19 @@ def account_counts(kind: str, size: str) -> Counts:
 
 
 def _app_roles(size: str) -> tuple[int, int]:
-    """Organisation app roles per workload account, lake buckets per data account."""
-    return (3, 3) if size == "small" else (6, 8)
+    """Organisation app roles per workload account, lake buckets per data account (a mixed
+    organisation's are the small accounts': the plan names them before sizes are drawn)."""
+    return (6, 8) if size == "medium" else (3, 3)
+
+
+def account_size(plan: OrgPlan, account: PlannedAccount, size: str) -> str:
+    """The named size `account` is drawn at: `size`, or in a mixed organisation medium for
+    about MEDIUM_SHARE of the workload and data accounts (the seed decides which)."""
+    if size != MIXED:
+        return size
+    if account.kind not in (WORKLOAD, DATA):
+        return "small"
+    return "medium" if plan.rng(f"size:{account.index}").random() < MEDIUM_SHARE else "small"
 
 
 def synthetic_accounts(plan: OrgPlan, size: str, shape: Shape = DEFAULT,
@@ -79,7 +96,7 @@ def synthetic_accounts(plan: OrgPlan, size: str, shape: Shape = DEFAULT,
 
 def _account(plan: OrgPlan, account: PlannedAccount, size: str,
              shape: Shape) -> AccountSnapshot:
-    sizes = account_counts(account.kind, size)
+    sizes = account_counts(account.kind, account_size(plan, account, size))
     world = World(plan.seed * 100_003 + account.index, sizes.roles, sizes.buckets, shape,
                   account=account.account_id, org=account.prefix,
                   org_id=plan.tree.organization_id)
@@ -100,7 +117,8 @@ def write_synthetic_org(out: Path | str, accounts: int, *, size: str = "small", 
                         shape: Shape = DEFAULT, progress: OrgProgress = quiet) -> OrgFolder:
     """Write an organisation of `accounts` accounts as an organisation folder at `out`."""
     if size not in ORG_SIZES:
-        raise ValueError(f"size {size!r}: an organisation's accounts are {' or '.join(ORG_SIZES)}")
+        raise ValueError(f"size {size!r}: an organisation's accounts are "
+                         f"{', '.join(ORG_SIZES)}")
     apps, lakes = _app_roles(size)
     plan = plan_org(accounts, seed, app_roles=apps, lake_buckets=lakes)
     return save_org_folder(out, plan.tree, synthetic_accounts(plan, size, shape, progress), (),
