@@ -10,6 +10,7 @@ account's resources; neither kind to service-linked roles; RCPs not to AWS manag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from graph.model_common import GATE_ORGANIZATION, JsonDoc, Unread
 
@@ -141,7 +142,13 @@ class OrgTree:
     unread: tuple[Unread, ...] = ()
 
     def account(self, account_id: str) -> OrgAccount | None:
-        return next((a for a in self.accounts if a.account_id == account_id), None)
+        return self._by_id.get(account_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, OrgAccount]:
+        """The accounts by id: asked per exported row (is the bucket's account a member?),
+        so a lookup, not a scan of hundreds of accounts."""
+        return {a.account_id: a for a in self.accounts}
 
     def unit(self, unit_id: str) -> OrgUnit | None:
         return next((u for u in self.units if u.unit_id == unit_id), None)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from graph.access.compile.actions import actions_in, position
 from graph.access.model import ActionAccess
 from graph.catalog import S3Action, s3_actions
+from graph.policy.decision import Outcome
 
 _T = TypeVar("_T")
 
@@ -153,6 +154,11 @@ class ClassAnswers(Mapping[str, ActionAccess]):
     def __bool__(self) -> bool:
         return self.mask != 0
 
+    def outcomes(self) -> set[Outcome]:
+        """The outcomes among the answers, without making each member's answer (a member
+        has its class answer's outcome)."""
+        return {e.answer.outcome for e in self.entries}
+
     def values(self) -> list[ActionAccess]:  # type: ignore[override]
         """Every action's answer, in catalogue order."""
         pairs = [(a, e) for e in self.entries for a in actions_in(e.mask)]
@@ -167,6 +173,13 @@ class ClassAnswers(Mapping[str, ActionAccess]):
         return f"ClassAnswers({dict(self.items())!r})"
 
 
+
+
+def outcomes(res: Mapping[str, ActionAccess]) -> set[Outcome]:
+    """The outcomes among `res`'s answers (class answers read without expanding them)."""
+    if isinstance(res, ClassAnswers):
+        return res.outcomes()
+    return {a.outcome for a in res.values()}
 
 
 def answers_key(res: Mapping[str, ActionAccess]) -> ValueKey:

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from graph.access.answers.class_answers import answers_key
+from graph.access.answers.class_answers import answers_key, outcomes
 from graph.access.decide.gates.endpoint_policy import EndpointPolicyGate
 from graph.access.decide.network import (
     ENDPOINT,
@@ -85,7 +85,7 @@ class NetworkGates:
         path = self.path(inst, bucket)
         got = self._on_path(inst, role_arn, bucket, res, own, path)
         alt = path.alternative
-        if alt is None or all(a.outcome is Outcome.ALLOWED for a in got.values()):
+        if alt is None or outcomes(got) <= {Outcome.ALLOWED}:
             return got
         # A second way out, taken only by clients configured for it: what it allows beyond
         # the default way is allowed only on that condition (the strongest answer stands).
@@ -110,7 +110,7 @@ class NetworkGates:
             # Absent keys as () (hashable: the class cache keys hold the context).
             full = {**base, **{k: v if isinstance(v, str) else () for k, v in ctx.items()}}
             res = data.reach.bucket_answer(rf, data.bucket_by_name[bucket], full) or {}
-        if not any(a.outcome is not Outcome.DENIED for a in res.values()):
+        if outcomes(res) <= {Outcome.DENIED}:
             return res
         per_bucket = path.kind == ENDPOINT and path.endpoint is not None and (
             path.endpoint.policy is not None or bool(path.endpoint.unread))

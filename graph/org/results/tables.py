@@ -96,17 +96,16 @@ def principal_columns(g: AccessGraph, index: OrgIndex, account: str, plan: Plan,
 def _principal(out: Columns, bucket: str, owner: str | None, part: int, seq: int,
                r: OrgPrincipal) -> None:
     p: PrincipalAccess = r.principal
-    for a in p.actions.values():
-        out["bucket"].append(bucket)
-        out["bucket_account"].append(owner)
-        out["part"].append(part)
-        out["seq"].append(seq)
-        out["principal_kind"].append(p.kind)
-        out["principal_id"].append(p.id)
-        out["principal_name"].append(p.name)
-        out["membership"].append(r.membership)
-        out["via"].append(list(p.via))
-        out["chains"].append([list(c) for c in p.chains])
+    # What the principal's rows share is made once (the same lists for each action's row:
+    # pyarrow reads them, nothing changes them).
+    shared = (bucket, owner, part, seq, p.kind, p.id, p.name, r.membership, list(p.via),
+              [list(c) for c in p.chains])
+    names = ("bucket", "bucket_account", "part", "seq", "principal_kind", "principal_id",
+             "principal_name", "membership", "via", "chains")
+    actions = list(p.actions.values())
+    for name, value in zip(names, shared, strict=True):
+        out[name].extend([value] * len(actions))
+    for a in actions:
         out["action"].append(a.action)
         out["level"].append(a.level)
         out["outcome"].append(a.outcome.value)
