@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 from graph.access.answers.class_answers import answers_key, outcomes
+from graph.access.classify.bucket_facts import BucketFacts
 from graph.access.decide.gates.endpoint_policy import EndpointPolicyGate
 from graph.access.decide.network import (
     ENDPOINT,
@@ -62,10 +63,25 @@ class NetworkGates:
         organisation the view of another account's bucket (its facts live there)."""
         return self.data.side(role_arn, bucket) or self.data
 
+    def _bucket_facts(self, side: AccessData, bucket: str) -> BucketFacts | None:
+        """The bucket's facts where `side` holds it, else in any view that does (None: no
+        analysis here holds the bucket). A role of an account that could not be loaded has
+        answers on other accounts' buckets (unknown, `ForeignSides.failed_reach`) that no
+        view decides: the network gate still applies to them, on the bucket's own facts."""
+        bf = side.bucket_by_name.get(bucket)
+        foreign = self.data.foreign
+        if bf is None and foreign is not None:
+            bf = next((v.bucket_by_name[bucket] for vs in foreign.views.values() for v in vs
+                       if bucket in v.bucket_by_name), None)
+        return bf
+
     def _keys_read(self, role_arn: str, bucket: str) -> frozenset[str]:
         side = self._side(role_arn, bucket)
-        bf = side.bucket_by_name[bucket]
-        return side.facts_of(role_arn).network_keys | bf.network_keys
+        bf = self._bucket_facts(side, bucket)
+        keys = bf.network_keys if bf is not None else frozenset()
+        if bucket not in side.bucket_by_name:
+            return keys  # a stand-in role's answers: not decided here, never asked again
+        return side.facts_of(role_arn).network_keys | keys
 
     def _simple(self, role_arn: str, bucket: str, path: NetworkPath) -> bool:
         """Whether the answers pass this path unchanged, bucket by bucket alike."""
@@ -102,9 +118,9 @@ class NetworkGates:
             return res
         read = self._keys_read(role_arn, bucket)
         ctx: dict[str, Any] = {}
-        if read and path.passes:
+        data = self._side(role_arn, bucket)
+        if read and path.passes and bucket in data.bucket_by_name:
             ctx = dict(path_context(path, inst, read))
-            data = self._side(role_arn, bucket)
             rf = data.facts_of(role_arn)
             base = data.reach.instance_context(rf, instance_values(own)) if own else {}
             # Absent keys as () (hashable: the class cache keys hold the context).
@@ -127,7 +143,8 @@ class NetworkGates:
                ctx: Mapping[str, Any]) -> Answers:
         out: dict[str, ActionAccess] = {}
         side = self._side(role_arn, bucket)
-        bf = side.bucket_by_name[bucket]
+        bf = self._bucket_facts(side, bucket)
+        bucket_arn = bf.bucket.arn if bf is not None else f"arn:aws:s3:::{bucket}"
         # The endpoint policy is asked as a request of the caller's own account (it filters,
         # it does not grant across accounts): the role's account, not this analysis' (an
         # organisation's role of another account, reached by a chain).
@@ -150,7 +167,7 @@ class NetworkGates:
                                          a.blocked_by, a.prefixes)
             elif path.kind == ENDPOINT and path.endpoint is not None:
                 found = self.endpoints.decide(path.endpoint, path.route_table_id, role_arn,
-                                              account, a, bf.bucket.arn, ctx)
+                                              account, a, bucket_arn, ctx)
                 out[name] = a if found is None else found
             else:
                 out[name] = a
@@ -183,7 +200,12 @@ class NetworkGates:
         table = net.route_table_of(inst.subnet_id, inst.vpc_id) \
             if net is not None and inst.subnet_id else None
         if self._any_bucket_reads is None:
-            self._any_bucket_reads = any(bf.network_keys for bf in self.data.buckets)
+            # Every bucket the analysis answers on, another account's (its view's) included:
+            # a foreign bucket policy reading aws:SourceIp sets instances of one route apart.
+            foreign = self.data.foreign
+            views = [v for vs in foreign.views.values() for v in vs] if foreign else []
+            self._any_bucket_reads = any(bf.network_keys for d in (self.data, *views)
+                                         for bf in d.buckets)
         reads = self._any_bucket_reads or bool(self.data.facts_of(role_arn).network_keys)
         return (self.data.snapshot.network is None, inst.region,
                 id(table) if table is not None else inst.subnet_id,
