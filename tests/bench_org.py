@@ -2,8 +2,9 @@
 
     python tests/bench_org.py --accounts 20 50            # synth --org N --size small
     python tests/bench_org.py --accounts 200 --engines pool
+    python tests/bench_org.py --accounts 50 --size mixed  # some medium accounts among them
 
-For each N: `rolemap snapshot synth DIR --org N --size small` (seeded, written once under
+For each N: `rolemap snapshot synth DIR --org N --size SIZE` (seeded, written once under
 --cache), then for each engine `rolemap analyse DIR` from empty results as the command line
 runs it (`--jobs W`, or `--dask --jobs W`: a LocalCluster of W workers): wall and CPU
 seconds, and peak memory (the highest sum of PSS over the command and all its processes,
@@ -37,12 +38,12 @@ from bench_realistic import run_child  # noqa: E402
 ROLEMAP = [str(Path(sys.executable).parent / "rolemap")]
 
 
-def synth(cache: Path, accounts: int, seed: int) -> Path:
-    folder = cache / f"org-{accounts}-small-{seed}"
+def synth(cache: Path, accounts: int, seed: int, size: str = "small") -> Path:
+    folder = cache / f"org-{accounts}-{size}-{seed}"
     if not (folder / "organization.json").is_file():
         shutil.rmtree(folder, ignore_errors=True)
         run_child([*ROLEMAP, "snapshot", "synth", str(folder), "--org", str(accounts),
-                   "--size", "small", "--seed", str(seed)])
+                   "--size", size, "--seed", str(seed)])
     return folder
 
 
@@ -146,6 +147,9 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", choices=("pool", "dask"),
                         default=["pool", "dask"])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--size", choices=("small", "medium", "mixed"), default="small",
+                        help="the accounts' size (synth --org N --size): mixed is small "
+                             "accounts with about one workload or data account in ten medium")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/rolemap-bench-org"))
     parser.add_argument("--project", type=int, nargs="+", default=[2, 8, 32],
@@ -157,7 +161,7 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     report: list[dict[str, Any]] = []
     for n in args.accounts:
-        folder = synth(args.cache, n, args.seed)
+        folder = synth(args.cache, n, args.seed, args.size)
         for engine in args.engines:
             found = {"accounts": n, **analyse(folder, engine, args.workers),
                      **from_results(folder)}
