@@ -97,3 +97,22 @@ def test_an_account_analysed_in_parts_writes_the_rows_it_writes_whole(
     full = len(plan_account(build_index(open_org_folder(parted)), WORK).touches)
     assert len(held[WORK]) == 2 and max(held[WORK]) < full
     assert _rows(whole) == _rows(parted)
+
+
+def test_rows_written_in_small_batches_are_the_rows_written_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part's rows go to Parquet BATCH_ROWS at a time (a medium account's who-can rows
+    held whole took gigabytes): batches of 3 write the same tables, the buckets' lines
+    (read from the who-can rows of every batch) included."""
+    import graph.org.results.tables as tables
+
+    once, batched = _save(tmp_path / "once"), _save(tmp_path / "batched")
+    analyse_org(once, InProcess())
+    monkeypatch.setattr(tables, "BATCH_ROWS", 3)
+    analyse_org(batched, InProcess())
+    rows_once, rows_batched = _rows(once), _rows(batched)
+    assert rows_once == rows_batched
+    assert any("buckets" in k and v for k, v in rows_once.items())
+    groups = {str(p.relative_to(batched)): pq.ParquetFile(p).num_row_groups
+              for p in results_dir(batched).rglob("principals.parquet")}
+    assert max(groups.values()) > 3  # written a few rows at a time

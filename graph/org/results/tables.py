@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from graph.access import build_access_graph
@@ -36,15 +36,26 @@ def empty(table: str) -> Columns:
     return {name: [] for name in SCHEMAS[table].names}
 
 
+#: Rows a table's columns hold before `flush` takes them (a Parquet row group each): a
+#: medium account in an organisation makes millions of who-can rows per part, and held whole
+#: as Python lists they took gigabytes.
+BATCH_ROWS = 100_000
+
+
 def access_columns(g: AccessGraph, index: OrgIndex,
-                   skip: frozenset[str] = frozenset()) -> Columns:
+                   skip: frozenset[str] = frozenset(),
+                   flush: Callable[[Columns], None] | None = None) -> Columns:
     """The export's default (instance) rows and by-role rows, with the bucket's account
-    (less the rows on the buckets in `skip`: another part of the analysis wrote them)."""
+    (less the rows on the buckets in `skip`: another part of the analysis wrote them).
+    With `flush`, every BATCH_ROWS rows are handed to it and dropped; the rest returned."""
     out = empty("access")
     for mode, kind in (("default", "instance"), ("by-role", "role")):
         for row in rows(g, mode):
             if row["bucket"] in skip:
                 continue
+            if flush is not None and len(out["kind"]) >= BATCH_ROWS:
+                flush(out)
+                out = empty("access")
             entry = index.buckets.get(row["bucket"])
             owner = entry.account if entry is not None else None
             out["kind"].append(kind)
@@ -84,11 +95,16 @@ def who_can_rows(g: AccessGraph, index: OrgIndex, account: str, plan: Plan,
 
 
 def principal_columns(g: AccessGraph, index: OrgIndex, account: str, plan: Plan,
-                      assumed: Mapping[str, str], with_own: bool = True) -> Columns:
+                      assumed: Mapping[str, str], with_own: bool = True,
+                      flush: Callable[[Columns], None] | None = None) -> Columns:
+    """Who-can's rows (`flush`: as in `access_columns`)."""
     out = empty("principals")
     for name, part, found in who_can_rows(g, index, account, plan, assumed, with_own):
         entry = index.buckets.get(name)
         for seq, r in enumerate(found):
+            if flush is not None and len(out["bucket"]) >= BATCH_ROWS:
+                flush(out)
+                out = empty("principals")
             _principal(out, name, entry.account if entry else None, part, seq, r)
     return out
 
@@ -149,27 +165,44 @@ def finding_columns(found: Iterable[Finding]) -> Columns:
 _GRANTED = ("allowed", "conditional")
 
 
-def bucket_columns(snapshot: AccountSnapshot, principals: Columns) -> Columns:
+class BucketTally:
     """A line per bucket of the account, from its who-can rows: public, and reached from
-    outside the organisation (an outside account or the public) for reading or writing."""
-    out = empty("buckets")
-    by: dict[str, list[int]] = {}
-    for i, name in enumerate(principals["bucket"]):
-        by.setdefault(name, []).append(i)
-    for b in snapshot.buckets:
-        idx = [i for i in by.get(b.name, ()) if principals["outcome"][i] in _GRANTED]
-        kind = principals["principal_kind"]
-        outside = [i for i in idx if kind[i] == "public" or principals["membership"][i]
-                   == "outside"]
-        levels = {principals["level"][i] for i in outside}
-        out["bucket"].append(b.name)
-        out["region"].append(b.region)
-        out["public"].append(any(kind[i] == "public" for i in idx))
-        out["readable_outside_org"].append(bool(levels & {"Read", "List"}))
-        out["writable_outside_org"].append(bool(levels & {"Write", "Permissions management"}))
-        out["outside_principals"].append(
-            list(dict.fromkeys(principals["principal_name"][i] for i in outside)))
-        out["org_principals"].append(len({(principals["principal_kind"][i],
-                                            principals["principal_id"][i]) for i in idx
-                                           if i not in outside}))
-    return out
+    outside the organisation (an outside account or the public) for reading or writing.
+    Gathered a batch of rows at a time (they are written and dropped batch by batch), for
+    the buckets named in `own` only."""
+
+    def __init__(self, own: Iterable[str]) -> None:
+        self.own = frozenset(own)
+        #: Per bucket: public?, outside principals' names (first seen first), their levels,
+        #: and the organisation's principals (kind, id).
+        self._public: set[str] = set()
+        self._outside: dict[str, dict[str, None]] = {}
+        self._levels: dict[str, set[str]] = {}
+        self._inside: dict[str, set[tuple[str, str]]] = {}
+
+    def add(self, principals: Columns) -> None:
+        kind, outcome = principals["principal_kind"], principals["outcome"]
+        own = self.own
+        for i, name in enumerate(principals["bucket"]):
+            if name not in own or outcome[i] not in _GRANTED:
+                continue
+            if kind[i] == "public":
+                self._public.add(name)
+            if kind[i] == "public" or principals["membership"][i] == "outside":
+                self._outside.setdefault(name, {})[principals["principal_name"][i]] = None
+                self._levels.setdefault(name, set()).add(principals["level"][i])
+            else:
+                self._inside.setdefault(name, set()).add((kind[i], principals["principal_id"][i]))
+
+    def columns(self, snapshot: AccountSnapshot) -> Columns:
+        out = empty("buckets")
+        for b in snapshot.buckets:
+            levels = self._levels.get(b.name, set())
+            out["bucket"].append(b.name)
+            out["region"].append(b.region)
+            out["public"].append(b.name in self._public)
+            out["readable_outside_org"].append(bool(levels & {"Read", "List"}))
+            out["writable_outside_org"].append(bool(levels & {"Write", "Permissions management"}))
+            out["outside_principals"].append(list(self._outside.get(b.name, {})))
+            out["org_principals"].append(len(self._inside.get(b.name, ())))
+        return out

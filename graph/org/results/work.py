@@ -30,10 +30,10 @@ from graph.org.index import OrgIndex
 from graph.org.plan import plan_account, split_by_owner
 from graph.org.results.schema import SCHEMA_VERSION, SCHEMAS, SUMMARY, account_dir
 from graph.org.results.tables import (
+    BucketTally,
     Columns,
     access_columns,
     account_findings,
-    bucket_columns,
     finding_columns,
     principal_columns,
 )
@@ -113,6 +113,7 @@ def analyse_and_write(index: OrgIndex, task: AccountTask) -> AccountSummary:
         snapshot: AccountSnapshot | None = None
         callers: dict[str, AccountSnapshot] = {}  # the pulled roles, read once for all parts
         extracts = _extracts(folder)
+        tally = BucketTally(())
         for i, plan in enumerate(parts):
             # The account's own buckets are the first part's: the others leave them out.
             g = analyse_account(folder, index, account, task.assumed, decide=False,
@@ -120,21 +121,26 @@ def analyse_and_write(index: OrgIndex, task: AccountTask) -> AccountSummary:
                                 own_buckets=i == 0)
             if i == 0:
                 snapshot = g.snapshot
-            tables: dict[str, Columns] = {
-                "access": access_columns(g, index),
-                "principals": principal_columns(g, index, account, plan, task.assumed,
-                                                with_own=i == 0),
-            }
+                tally = BucketTally(b.name for b in snapshot.buckets)
+
+            def access(columns: Columns) -> None:
+                counts["access"] += len(columns["kind"])
+                out.append("access", columns)
+
+            def principals(columns: Columns) -> None:
+                # The account's own buckets' lines read their who-can rows (the first part's).
+                tally.add(columns)
+                counts["principals"] += len(columns["bucket"])
+                out.append("principals", columns)
+
+            access(access_columns(g, index, flush=access))
+            principals(principal_columns(g, index, account, plan, task.assumed,
+                                         with_own=i == 0, flush=principals))
             del g
-            if i == 0:
-                tables["buckets"] = bucket_columns(snapshot, tables["principals"])
-            for name, columns in tables.items():
-                counts[name] = counts.get(name, 0) + len(next(iter(columns.values())))
-                out.append(name, columns)
-            del tables
             gc.collect()  # the part's graph holds cycles: gone before the next is built
         if snapshot is None:  # split_by_owner returns one part at least
             raise RuntimeError(f"account {account}: no part analysed")
+        out.append("buckets", tally.columns(snapshot))
         found = account_findings(snapshot, index, task.assumed)
         out.append("findings", finding_columns(found))
         worst = max(found, key=lambda f: f.rank).severity.value if found else ""
