@@ -43,16 +43,12 @@ BATCH_ROWS = 100_000
 
 
 def access_columns(g: AccessGraph, index: OrgIndex,
-                   skip: frozenset[str] = frozenset(),
                    flush: Callable[[Columns], None] | None = None) -> Columns:
-    """The export's default (instance) rows and by-role rows, with the bucket's account
-    (less the rows on the buckets in `skip`: another part of the analysis wrote them).
+    """The export's default (instance) rows and by-role rows, with the bucket's account.
     With `flush`, every BATCH_ROWS rows are handed to it and dropped; the rest returned."""
     out = empty("access")
     for mode, kind in (("default", "instance"), ("by-role", "role")):
         for row in rows(g, mode):
-            if row["bucket"] in skip:
-                continue
             if flush is not None and len(out["kind"]) >= BATCH_ROWS:
                 flush(out)
                 out = empty("access")

@@ -113,7 +113,17 @@ def analyse_and_write(index: OrgIndex, task: AccountTask) -> AccountSummary:
         snapshot: AccountSnapshot | None = None
         callers: dict[str, AccountSnapshot] = {}  # the pulled roles, read once for all parts
         extracts = _extracts(folder)
-        tally = BucketTally(())
+        tally = BucketTally(())  # the account's own buckets, known once the first part is read
+
+        def access(columns: Columns) -> None:
+            counts["access"] += len(columns["kind"])
+            out.append("access", columns)
+
+        def principals(columns: Columns) -> None:
+            tally.add(columns)  # the own buckets' lines read their who-can rows
+            counts["principals"] += len(columns["bucket"])
+            out.append("principals", columns)
+
         for i, plan in enumerate(parts):
             # The account's own buckets are the first part's: the others leave them out.
             g = analyse_account(folder, index, account, task.assumed, decide=False,
@@ -122,17 +132,6 @@ def analyse_and_write(index: OrgIndex, task: AccountTask) -> AccountSummary:
             if i == 0:
                 snapshot = g.snapshot
                 tally = BucketTally(b.name for b in snapshot.buckets)
-
-            def access(columns: Columns) -> None:
-                counts["access"] += len(columns["kind"])
-                out.append("access", columns)
-
-            def principals(columns: Columns) -> None:
-                # The account's own buckets' lines read their who-can rows (the first part's).
-                tally.add(columns)
-                counts["principals"] += len(columns["bucket"])
-                out.append("principals", columns)
-
             access(access_columns(g, index, flush=access))
             principals(principal_columns(g, index, account, plan, task.assumed,
                                          with_own=i == 0, flush=principals))
