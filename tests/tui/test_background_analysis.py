@@ -54,7 +54,9 @@ async def until(pilot: Pilot[int], done: Callable[[], bool], seconds: float = 20
 
 
 async def _explorer_mid_analysis(app: RolemapApp, pilot: Pilot[int]) -> ExplorerScreen:
+    # The screen is pushed before it composes: wait for its tables, not only the screen.
     await until(pilot, lambda: isinstance(app.screen, ExplorerScreen)
+                and app.screen.is_mounted and bool(app.screen.query("#findings"))
                 and app.workspace is not None and app.workspace.graph is not None)
     assert isinstance(app.screen, ExplorerScreen)
     return app.screen
@@ -82,10 +84,8 @@ async def test_tables_show_before_the_analysis_with_a_progress_bar_that_goes(
         assert not bar.display and "Analysis: " not in screen_text(app)
         legacy = next(r for r in instances.model.visible if r.values[0] == "legacy-reports")
         assert legacy.values[5] == 7  # the count arrived in place of "…"
-        for _ in range(50):  # the ranked Findings table replaces the pending one when mounted
-            if explorer.query("#findings"):
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: all(r.key != "pending" for r in
+                                       explorer.query_one("#findings", ResourceTable).model.rows))
         findings = explorer.query_one("#findings", ResourceTable).model.rows
         assert findings and all(r.key != "pending" for r in findings)
 

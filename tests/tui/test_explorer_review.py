@@ -231,8 +231,10 @@ async def test_regroup_and_new_context_never_leave_a_stale_panel(make_app: MakeA
         await pilot.pause()
         app.screen.query_one(TextArea).text = "aws:SecureTransport=true"
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        for _ in range(40):  # the new answers arrive as a message, then a refresh
+        # The dialog's callback starts the re-decision after the key press, so waiting for the
+        # workers at once can return before it began: wait for the answer itself.
+        for _ in range(600):  # the new answers arrive as a message, then a refresh
+            await app.workers.wait_for_complete()
             await pilot.pause(0.05)
             if "✔ allowed" in as_text(trace.query_one("#evidence", Static)):
                 break
