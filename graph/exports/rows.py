@@ -20,6 +20,7 @@ from graph.access.compile.actions import actions_in, mask_of
 from graph.access.decide.network import path_label
 from graph.access.decide.trust import AssumeEdge
 from graph.access.query.lookup import find_instance, find_role
+from graph.access.reach.build import Chain
 from graph.access.reach.chain import actions_through
 from graph.catalog import LEVELS, s3_actions
 from graph.model import Instance
@@ -244,6 +245,13 @@ def _group_order(g: Group) -> tuple[int, int, tuple[str, ...]]:
     return LEVELS.index(g.level), OUTCOME_ORDER.index(g.outcome), g.actions
 
 
+#: Instance classes whose rows a source keeps (then it starts afresh): a class's rows are a
+#: few hundred blocks at most, and instances of one class come in no particular order.
+_BODIES = 512
+
+_NO_HEAD = Head(())
+
+
 class BlockSource:
     """The blocks of one export, unit by unit: a unit is an instance (default and per-action
     shapes) or a role (by-role). Units can be written in spans (`blocks(start, stop)`), so
@@ -261,6 +269,8 @@ class BlockSource:
         self.keep = keep
         self.sums = Summaries(include_denied, per_action=mode == "per-action")
         self._paths: dict[tuple[str, str], str] = {}
+        #: Rows by instance class (query/instance_class.py), without the leading columns.
+        self._bodies: dict[tuple[object, ...], list[tuple[str, list[Block]]]] = {}
         snap = g.snapshot
         self.only_bucket = g.find_bucket(bucket).name if bucket is not None else None
         self.role_arn = find_role(snap, role).arn if role is not None else None
@@ -287,26 +297,46 @@ class BlockSource:
 
     def _instance_blocks(self, instances: list[Instance]) -> Iterator[Block]:
         g = self.g
+        classes = g.instance_classes
         for inst in instances:
-            for chain in g.instance_chains(inst):
+            for i, chain in enumerate(g.instance_chains(inst)):
                 if self.role_arn is not None and self.role_arn not in chain.roles:
                     continue
-                own = inst if len(chain.roles) == 1 else None
                 target = chain.roles[-1]
-                # The instance's network path and endpoint policy (query/network_gate.py).
-                classes = g.network_classes(inst, target,
-                                            _classes(g, target, self.only_bucket, own), own)
-                # One head per way out: the path is per bucket region (the network column).
-                by_path: dict[str, list[tuple[Mapping[str, ActionAccess], list[str]]]] = {}
-                for res, names in classes:
-                    split: dict[str, list[str]] = {}
-                    for name in names:
-                        split.setdefault(self._network(inst, name), []).append(name)
-                    for label, part in split.items():
-                        by_path.setdefault(label, []).append((res, part))
-                for label, parts in by_path.items():
-                    yield from _merged(_instance_head(inst, target, label), parts, self.sums,
-                                       chain.hops, chain.roles)
+                # The chains are the profile's: its class as the chain's role names the rows
+                # of every instance of that class, only the leading columns differ.
+                cls = classes.key(inst, target, len(chain.roles) == 1)
+                key = None if cls is None else (inst.instance_profile_arn, i, cls)
+                body = self._bodies.get(key) if key is not None else None
+                if body is None:
+                    body = self._body(inst, chain)
+                    if key is not None:
+                        if len(self._bodies) >= _BODIES:
+                            self._bodies.clear()
+                        self._bodies[key] = body
+                for label, parts in body:
+                    head = _instance_head(inst, target, label)
+                    for _, names, groups, via in parts:
+                        yield head, names, groups, via
+
+    def _body(self, inst: Instance, chain: Chain) -> list[tuple[str, list[Block]]]:
+        """The instance's rows as the chain's last role, by way out, without its columns."""
+        g = self.g
+        own = inst if len(chain.roles) == 1 else None
+        target = chain.roles[-1]
+        # The instance's network path and endpoint policy (query/network_gate.py).
+        classes = g.network_classes(inst, target,
+                                    _classes(g, target, self.only_bucket, own), own)
+        # One head per way out: the path is per bucket region (the network column).
+        by_path: dict[str, list[tuple[Mapping[str, ActionAccess], list[str]]]] = {}
+        for res, names in classes:
+            split: dict[str, list[str]] = {}
+            for name in names:
+                split.setdefault(self._network(inst, name), []).append(name)
+            for label, part in split.items():
+                by_path.setdefault(label, []).append((res, part))
+        return [(label, list(_merged(_NO_HEAD, parts, self.sums, chain.hops, chain.roles)))
+                for label, parts in by_path.items()]
 
     def _network(self, inst: Instance, bucket: str) -> str:
         key = (inst.instance_id, self.g.data.bucket_region(bucket))

@@ -19,7 +19,9 @@ REGION = "us-east-1"
 ALLOWED_IP, OTHER_IP = "203.0.113.10", "203.0.113.20"
 
 
-def _org() -> tuple[MemoryOrg, Instance, Instance]:
+def _org(by_address: bool = True) -> tuple[MemoryOrg, Instance, Instance]:
+    """The two web servers, and the data account's bucket admitting the first one's
+    address (`by_address`), else any caller of the organisation."""
     source = scenario()
     work = source.snapshots[WORK]
     web = work.instances[0]
@@ -38,8 +40,8 @@ def _org() -> tuple[MemoryOrg, Instance, Instance]:
     shared = Bucket("org-shared", region=REGION, policy=doc(
         {"Effect": "Allow", "Principal": "*", "Action": OBJECTS,
          "Resource": "arn:aws:s3:::org-shared/*",
-         "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG},
-                       "IpAddress": {"aws:SourceIp": f"{ALLOWED_IP}/32"}}}))
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}, **(
+             {"IpAddress": {"aws:SourceIp": f"{ALLOWED_IP}/32"}} if by_address else {})}}))
     snaps = dict(source.snapshots)
     snaps[WORK] = dataclasses.replace(work, instances=(placed, twin), network=(net,))
     snaps[DATA] = dataclasses.replace(

@@ -26,6 +26,7 @@ from graph.access.query import across
 from graph.access.query.access_points import AccessPointPaths
 from graph.access.query.compute import compute_chains, compute_resources
 from graph.access.query.explain import decide_now, explain_path
+from graph.access.query.instance_class import InstanceClasses
 from graph.access.query.lookup import find_bucket, find_instance, find_role
 from graph.access.query.merge import action_filter, keep_filter, stronger
 from graph.access.query.network_gate import NetworkGates
@@ -174,6 +175,11 @@ class AccessGraph:
             else:
                 yield from self.net(role_arn, first).classes(inst, role_arn, [(res, names)],
                                                              own)
+
+    @cached_property
+    def instance_classes(self) -> InstanceClasses:
+        """Instances whose answers cannot differ, keyed alike (exports work each out once)."""
+        return InstanceClasses(self.data)
 
     def own_evidence(self, bucket: str, refs: tuple[StatementRef, ...]
                      ) -> tuple[StatementRef, ...]:

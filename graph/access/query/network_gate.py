@@ -25,6 +25,7 @@ from typing import Any
 
 from graph.access.answers.class_answers import answers_key, outcomes
 from graph.access.classify.bucket_facts import BucketFacts
+from graph.access.classify.role_facts import RoleFacts
 from graph.access.decide.gates.endpoint_policy import EndpointPolicyGate
 from graph.access.decide.network import (
     ENDPOINT,
@@ -43,6 +44,10 @@ from graph.policy import Outcome
 
 Answers = Mapping[str, ActionAccess]
 
+#: Answers in a path's context a NetworkGates keeps (then it starts afresh): each is a
+#: reference to an answer the reach computer shares, so the bound is on the keys.
+_IN_CONTEXT = 200_000
+
 
 class NetworkGates:
     """The network path and endpoint-policy gates for instances of one analysis."""
@@ -54,6 +59,8 @@ class NetworkGates:
         self._limited: dict[tuple[object, ...], Answers] = {}
         self._reads: dict[tuple[tuple[str, ...], str], bool] = {}
         self._any_bucket_reads: bool | None = None
+        #: Answers decided in a path's context (`_answer_in`), kept up to _IN_CONTEXT.
+        self._in_context: dict[tuple[object, ...], Answers] = {}
 
     def path(self, inst: Instance, bucket: str) -> NetworkPath:
         return self.paths.path(inst, self.data.bucket_region(bucket))
@@ -125,8 +132,10 @@ class NetworkGates:
             base = data.reach.instance_context(rf, instance_values(own)) if own else {}
             # Absent keys as () (hashable: the class cache keys hold the context).
             full = {**base, **{k: v if isinstance(v, str) else () for k, v in ctx.items()}}
-            res = data.reach.bucket_answer(rf, data.bucket_by_name[bucket], full) or {}
-        if outcomes(res) <= {Outcome.DENIED}:
+            res = self._answer_in(data, rf, bucket, full)
+        if outcomes(res) <= {Outcome.DENIED} or _unchanged(path):
+            # Nothing to limit: the answers as decided in the path's context, shared as
+            # they are (the rows summarise a shared answer once).
             return res
         per_bucket = path.kind == ENDPOINT and path.endpoint is not None and (
             path.endpoint.policy is not None or bool(path.endpoint.unread))
@@ -137,6 +146,20 @@ class NetworkGates:
         found = self._limited.get(key)
         if found is None:
             found = self._limited[key] = self._limit(res, path, role_arn, bucket, ctx)
+        return found
+
+    def _answer_in(self, data: AccessData, rf: RoleFacts, bucket: str,
+                   context: Mapping[str, object]) -> Answers:
+        """The role's answers on the bucket in a path's context. Paths of many route
+        tables set the same keys (a NAT's and an internet gateway's: no endpoint), so an
+        answer is looked up by what it depends on before the reach computer is asked."""
+        key = (id(data), rf.policies.role.arn, bucket, tuple(sorted(context.items())))
+        found = self._in_context.get(key)
+        if found is None:
+            if len(self._in_context) >= _IN_CONTEXT:
+                self._in_context.clear()
+            found = self._in_context[key] = data.reach.bucket_answer(
+                rf, data.bucket_by_name[bucket], context) or {}  # type: ignore[arg-type]
         return found
 
     def _limit(self, res: Answers, path: NetworkPath, role_arn: str, bucket: str,
@@ -258,6 +281,15 @@ class NetworkGates:
                 else:
                     found[1].append(name)
             yield from groups.values()
+
+
+def _unchanged(path: NetworkPath) -> bool:
+    """Whether the path lets every answer through as it is (NetworkGates._limit keeps it):
+    a way out with no endpoint policy to pass, on no condition."""
+    if path.kind in (NO_PATH, UNKNOWN) or path.only_with:
+        return False
+    return path.kind != ENDPOINT or path.endpoint is None or (
+        path.endpoint.policy is None and not path.endpoint.unread)
 
 
 def conditional_on(res: Answers, only_with: str) -> Answers:
