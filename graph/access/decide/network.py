@@ -149,6 +149,23 @@ class PathFinder:
         return found
 
 
+def route_key(snapshot: AccountSnapshot, instance: Instance) -> tuple[object, ...]:
+    """What the instance's paths to S3 depend on (`PathFinder.path`, for every bucket region):
+    equal keys, equal paths. Where the path is unknown, what its reason names."""
+    if snapshot.network is None:
+        return ()
+    net = snapshot.network_of(instance.region)
+    if net is None:
+        return (instance.region,)
+    if not instance.subnet_id:
+        return (instance.region, instance.instance_id)
+    table = net.route_table_of(instance.subnet_id, instance.vpc_id)
+    if table is None:
+        return (instance.region, instance.subnet_id)
+    # The table itself (by identity, as PathFinder keys it): ids need not be unique.
+    return (instance.region, id(table), public_ip(instance, net), bool(instance.ipv6_address))
+
+
 def public_ip(instance: Instance, net: RegionNetwork) -> bool:
     """Whether the instance has a public IP, or (stopped) gets one when it starts: a subnet
     that assigns public IPs on launch assigns a new one at every start."""

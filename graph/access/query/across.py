@@ -71,13 +71,18 @@ def foreign_bucket(data: AccessData, name: str) -> Bucket | None:
     return found[0] if found is not None else None
 
 
+def views(data: AccessData) -> list[AccessData]:
+    """Every view of other accounts' buckets the analysis holds (none for one account)."""
+    foreign = data.foreign
+    return [v for vs in foreign.views.values() for v in vs] if foreign is not None else []
+
+
 def holder(data: AccessData, bucket: str) -> AccessData:
     """The analysis whose book compiled the bucket's documents (a view, for another
     account's bucket)."""
     if data.foreign is None or bucket in data.snapshot.bucket_by_name:
         return data
-    found = next((v for vs in data.foreign.views.values() for v in vs
-                  if bucket in v.bucket_by_name), None)
+    found = next((v for v in views(data) if bucket in v.bucket_by_name), None)
     return found if found is not None else data
 
 

@@ -21,7 +21,8 @@ reach/build.py):
 
 from __future__ import annotations
 
-from graph.access.decide.network import public_ip
+from graph.access.decide.network import route_key
+from graph.access.query.across import views
 from graph.access.reach.build import AccessData
 from graph.model import Instance
 
@@ -55,9 +56,8 @@ class InstanceClasses:
     def _buckets_read(self) -> frozenset[str]:
         """The address keys any bucket policy of the analysis (and its views) reads."""
         if self._bucket_keys is None:
-            foreign = self.data.foreign
-            views = [v for vs in foreign.views.values() for v in vs] if foreign else []
-            self._bucket_keys = frozenset(k for d in (self.data, *views) for bf in d.buckets
+            self._bucket_keys = frozenset(k for d in (self.data, *views(self.data))
+                                          for bf in d.buckets
                                           for k in bf.network_keys & ADDRESS_KEYS)
         return self._bucket_keys
 
@@ -79,25 +79,6 @@ class InstanceClasses:
         reads = self._reads(role_arn, own)
         if reads is None:
             return None
-        return (self._route(inst),
+        return (route_key(self.data.snapshot, inst),
                 inst.private_ip if "aws:vpcsourceip" in reads else None,
                 (inst.public_ip, inst.ipv6_address) if "aws:sourceip" in reads else None)
-
-    def _route(self, inst: Instance) -> tuple[object, ...]:
-        """What the instance's path to S3 in any region depends on (PathFinder.path): its
-        route table, whether it has or gets a public IP and has an IPv6 address; where the
-        path is unknown, what its reason names. An organisation's views share the home
-        account's network, so the home table decides on their buckets too."""
-        snapshot = self.data.snapshot
-        if snapshot.network is None:
-            return ()
-        net = snapshot.network_of(inst.region)
-        if net is None:
-            return (inst.region,)
-        if not inst.subnet_id:
-            return (inst.region, inst.instance_id)
-        table = net.route_table_of(inst.subnet_id, inst.vpc_id)
-        if table is None:
-            return (inst.region, inst.subnet_id)
-        # The table itself (by identity, as PathFinder keys it): ids need not be unique.
-        return (inst.region, id(table), public_ip(inst, net), bool(inst.ipv6_address))

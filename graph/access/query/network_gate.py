@@ -35,9 +35,10 @@ from graph.access.decide.network import (
     NetworkPath,
     PathFinder,
     path_context,
-    public_ip,
+    route_key,
 )
 from graph.access.model import OUTCOME_RANK, ActionAccess, Hop
+from graph.access.query.across import views
 from graph.access.reach.build import AccessData, instance_values
 from graph.model import Instance
 from graph.policy import Outcome
@@ -76,9 +77,8 @@ class NetworkGates:
         answers on other accounts' buckets (unknown, `ForeignSides.failed_reach`) that no
         view decides: the network gate still applies to them, on the bucket's own facts."""
         bf = side.bucket_by_name.get(bucket)
-        foreign = self.data.foreign
-        if bf is None and foreign is not None:
-            bf = next((v.bucket_by_name[bucket] for vs in foreign.views.values() for v in vs
+        if bf is None:
+            bf = next((v.bucket_by_name[bucket] for v in views(self.data)
                        if bucket in v.bucket_by_name), None)
         return bf
 
@@ -219,21 +219,13 @@ class NetworkGates:
         """What `inst`'s answers as `role_arn` depend on beyond the role's reach, for every
         bucket: its route class, and its own addresses where a statement reads a network key.
         Equal keys, equal answers (the app's explorer counts per key, not per instance)."""
-        net = self.data.snapshot.network_of(inst.region)
-        table = net.route_table_of(inst.subnet_id, inst.vpc_id) \
-            if net is not None and inst.subnet_id else None
         if self._any_bucket_reads is None:
             # Every bucket the analysis answers on, another account's (its view's) included:
             # a foreign bucket policy reading aws:SourceIp sets instances of one route apart.
-            foreign = self.data.foreign
-            views = [v for vs in foreign.views.values() for v in vs] if foreign else []
-            self._any_bucket_reads = any(bf.network_keys for d in (self.data, *views)
+            self._any_bucket_reads = any(bf.network_keys for d in (self.data, *views(self.data))
                                          for bf in d.buckets)
         reads = self._any_bucket_reads or bool(self.data.facts_of(role_arn).network_keys)
-        return (self.data.snapshot.network is None, inst.region,
-                id(table) if table is not None else inst.subnet_id,
-                public_ip(inst, net) if net is not None else bool(inst.public_ip),
-                bool(inst.ipv6_address),
+        return (*route_key(self.data.snapshot, inst),
                 *((inst.private_ip, inst.public_ip, inst.ipv6_address) if reads else ()))
 
     def hop(self, inst: Instance, role_arn: str, bucket: str, acc: ActionAccess
